@@ -1,0 +1,318 @@
+// mockd's commands: engine, start (serve), version.
+#include "cli/cli.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <boost/asio.hpp>
+#include <cstdio>
+#include <iostream>
+#include <thread>
+
+#include "admin/admin_api.h"
+#include "config/loader.h"
+#include "core/registry.h"
+#include "http/mock_engine.h"
+#include "log/log.h"
+#include "net/server.h"
+
+namespace mockd::cli {
+
+namespace asio = boost::asio;
+
+bool parseDuration(std::string_view text, std::chrono::milliseconds& out) {
+    if (text.empty()) return false;
+    size_t i = 0;
+    while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) ++i;
+    if (i == 0) return false;
+    double v = 0;
+    try {
+        v = std::stod(std::string(text.substr(0, i)));
+    } catch (...) {
+        return false;
+    }
+    std::string_view unit = text.substr(i);
+    double ms;
+    if (unit.empty() || unit == "s") ms = v * 1000;
+    else if (unit == "ms") ms = v;
+    else if (unit == "m") ms = v * 60'000;
+    else if (unit == "h") ms = v * 3'600'000;
+    else return false;
+    out = std::chrono::milliseconds(static_cast<int64_t>(ms));
+    return true;
+}
+
+bool parseSize(std::string_view text, uint64_t& out) {
+    size_t i = 0;
+    while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) ++i;
+    if (i == 0 || i > 15) return false;
+    uint64_t v = std::stoull(std::string(text.substr(0, i)));
+    std::string unit(text.substr(i));
+    for (auto& c : unit) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    uint64_t mul = 1;
+    if (unit.empty() || unit == "b") mul = 1;
+    else if (unit == "k" || unit == "kb" || unit == "kib") mul = 1024;
+    else if (unit == "m" || unit == "mb" || unit == "mib") mul = 1024 * 1024;
+    else if (unit == "g" || unit == "gb" || unit == "gib") mul = 1024ull * 1024 * 1024;
+    else return false;
+    out = v * mul;
+    return true;
+}
+
+namespace {
+
+struct ServeOptions {
+    std::string mode;  // "engine" or "start"
+    std::string config;
+    uint16_t port = 4280;
+    uint16_t adminPort = 4290;
+    std::string bind;
+    std::string host = "localhost";
+    bool printUrl = false;
+    std::string logLevel;
+    std::string logFormat = "text";
+    unsigned workers = 0;
+    std::string maxBodySize = "10MiB";
+    std::string maxHeaderSize = "64KiB";
+    std::string headerTimeout = "10s";
+    std::string idleTimeout = "60s";
+    std::string drainTimeout = "10s";
+    size_t maxConnections = 10000;
+};
+
+[[noreturn]] void die(const std::string& msg, int code = 1) {
+    log::flush();
+    std::fprintf(stderr, "mockd: %s\n", msg.c_str());
+    std::fflush(stderr);
+    std::_Exit(code);
+}
+
+std::string portInUse(uint16_t port, const char* flag) {
+    return "port " + std::to_string(port) + " is already in use; stop what listens there (lsof -i :" +
+           std::to_string(port) + ") or choose another port with " + flag;
+}
+
+int serve(const ServeOptions& o) {
+    log::Level level = log::Level::Info;
+    if (!log::parseLevel(o.logLevel.empty() ? (o.mode == "engine" ? "warn" : "info") : o.logLevel, level))
+        die("--log-level must be debug, info, warn or error, not \"" + o.logLevel + "\"", 2);
+    if (o.logFormat != "text" && o.logFormat != "json")
+        die("--log-format must be text or json, not \"" + o.logFormat + "\"", 2);
+    log::init(level, o.logFormat == "json" ? log::Format::Json : log::Format::Text);
+
+    net::Limits limits;
+    uint64_t size = 0;
+    if (!parseSize(o.maxBodySize, size)) die("--max-body-size: not a size: " + o.maxBodySize, 2);
+    limits.maxBodyBytes = size;
+    if (!parseSize(o.maxHeaderSize, size) || size < 1024 || size > (64u << 20))
+        die("--max-header-size: a size from 1KiB to 64MiB, not " + o.maxHeaderSize, 2);
+    limits.maxHeaderBytes = static_cast<size_t>(size);
+    std::chrono::milliseconds d{};
+    if (!parseDuration(o.headerTimeout, d) || d.count() < 1000)
+        die("--header-timeout: a duration of at least 1s, e.g. 10s, not " + o.headerTimeout, 2);
+    limits.headerTimeout = std::chrono::duration_cast<std::chrono::seconds>(d);
+    if (!parseDuration(o.idleTimeout, d) || d.count() < 1000)
+        die("--idle-timeout: a duration of at least 1s, e.g. 60s, not " + o.idleTimeout, 2);
+    limits.idleTimeout = std::chrono::duration_cast<std::chrono::seconds>(d);
+    std::chrono::milliseconds drain{};
+    if (!parseDuration(o.drainTimeout, drain)) die("--drain-timeout: not a duration: " + o.drainTimeout, 2);
+    limits.maxConnections = o.maxConnections == 0 ? SIZE_MAX : o.maxConnections;
+    if (o.mode == "start" && o.port != 0 && o.port == o.adminPort)
+        die("--port and --admin-port must differ (both are " + std::to_string(o.port) + ")", 2);
+
+    core::Registry registry;
+    size_t mockCount = 0;
+    if (!o.config.empty()) {
+        try {
+            config::LoadedConfig cfg = config::loadFile(o.config);
+            for (const auto& w : cfg.warnings) log::warn(w);
+            mockCount = cfg.compiled.size();
+            registry.replaceAll(std::move(cfg.compiled));
+            if (cfg.collection.contains("tables") || cfg.collection.contains("extend"))
+                log::warn("tables and extend bindings are not served by this build yet",
+                          {{"config", o.config}});
+        } catch (const config::ConfigError& e) {
+            die(e.what());
+        }
+    }
+
+    net::raiseFileLimit();
+    ::signal(SIGPIPE, SIG_IGN);
+    unsigned threads = o.workers ? o.workers : std::max(1u, std::thread::hardware_concurrency());
+    asio::io_context acceptCtx{1};
+    net::WorkerPool pool(threads);
+    http::MockEngine engine(registry);
+    admin::AdminApi adminApi(registry);
+    std::unique_ptr<net::Listener> adminListener, mockListener;
+    try {
+        if (o.mode == "start")
+            adminListener = std::make_unique<net::Listener>(acceptCtx, pool, o.bind, o.adminPort,
+                                                            adminApi, limits);
+    } catch (const boost::system::system_error& e) {
+        if (e.code() == asio::error::address_in_use) die(portInUse(o.adminPort, "--admin-port"));
+        die(std::string("admin port: ") + e.what());
+    }
+    try {
+        mockListener =
+            std::make_unique<net::Listener>(acceptCtx, pool, o.bind, o.port, engine, limits);
+    } catch (const boost::system::system_error& e) {
+        if (e.code() == asio::error::address_in_use) die(portInUse(o.port, "--port"));
+        die(e.what());
+    }
+    engine.setReady(true);
+    pool.start();
+    if (adminListener) adminListener->start();
+    mockListener->start();
+
+    if (o.printUrl) {
+        std::printf("http://%s:%u\n", o.host.c_str(), mockListener->port());
+        std::fflush(stdout);
+    }
+    if (o.mode == "start") {
+        log::info("mockd started", {{"version", MOCKD_VERSION},
+                                    {"mocks", static_cast<int64_t>(mockCount)},
+                                    {"config", o.config}});
+        log::info("mock server on http://localhost:" + std::to_string(mockListener->port()));
+        log::info("admin API on http://localhost:" + std::to_string(adminListener->port()));
+    } else {
+        log::info("engine started", {{"port", mockListener->port()},
+                                     {"mocks", static_cast<int64_t>(mockCount)},
+                                     {"config", o.config},
+                                     {"workers", threads}});
+    }
+
+    asio::signal_set signals(acceptCtx, SIGINT, SIGTERM);
+    asio::steady_timer drainTimer(acceptCtx);
+    std::thread joiner;
+    signals.async_wait([&](const boost::system::error_code& ec, int sig) {
+        if (ec) return;
+        log::info("shutting down", {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}});
+        // A second signal means "now".
+        signals.async_wait([](const boost::system::error_code& e, int) {
+            if (!e) {
+                log::flush();
+                std::_Exit(1);
+            }
+        });
+        if (adminListener) adminListener->close();
+        mockListener->close();
+        pool.drain();
+        drainTimer.expires_after(drain);
+        drainTimer.async_wait([&](const boost::system::error_code& e) {
+            if (e) return;
+            log::warn("drain timeout reached; closing remaining connections");
+            pool.stop();
+        });
+        joiner = std::thread([&] {
+            pool.join();
+            asio::post(acceptCtx, [&] {
+                drainTimer.cancel();
+                signals.cancel();
+                acceptCtx.stop();
+            });
+        });
+    });
+    acceptCtx.run();
+    if (joiner.joinable()) joiner.join();
+    pool.join();
+    if (uint64_t dropped = log::dropped()) log::warn("log lines dropped", {{"count", dropped}});
+    log::info("stopped");
+    log::flush();
+    return 0;
+}
+
+void addServeFlags(CLI::App* cmd, ServeOptions& o) {
+    cmd->add_option("--bind", o.bind,
+                    "Listen on this address only (default: every interface, IPv4 and IPv6)");
+    cmd->add_option("--log-level", o.logLevel, "debug, info, warn or error");
+    cmd->add_option("--log-format", o.logFormat, "text or json")->capture_default_str();
+    cmd->add_option("--workers", o.workers, "Worker threads (default: the number of cores)");
+    cmd->add_option("--max-body-size", o.maxBodySize, "Largest request body; larger gets 413")
+        ->capture_default_str();
+    cmd->add_option("--max-header-size", o.maxHeaderSize,
+                    "Largest request head (request line and headers); larger gets 431")
+        ->capture_default_str();
+    cmd->add_option("--header-timeout,--read-timeout", o.headerTimeout,
+                    "Time allowed to receive a request's headers")
+        ->capture_default_str();
+    cmd->add_option("--idle-timeout,--write-timeout", o.idleTimeout,
+                    "Close a connection that makes no progress for this long")
+        ->capture_default_str();
+    cmd->add_option("--drain-timeout", o.drainTimeout,
+                    "On SIGTERM/SIGINT, wait this long for in-flight requests")
+        ->capture_default_str();
+    cmd->add_option("--max-connections", o.maxConnections,
+                    "Open connections per port; more are closed at once (0: no limit)")
+        ->capture_default_str();
+}
+
+}  // namespace
+
+int run(int argc, char** argv) {
+    CLI::App app{"mockd: a fast mock server for integration tests.\n"
+                 "Serves HTTP mocks from a YAML or JSON config, with an admin API for runtime "
+                 "changes and verification."};
+    app.name("mockd");
+    app.set_version_flag("-v,--version", std::string("mockd ") + MOCKD_VERSION + " (" +
+                                             MOCKD_COMMIT + ")");
+    app.require_subcommand(0, 1);
+
+    ServeOptions engineOpts;
+    engineOpts.mode = "engine";
+    auto* engine = app.add_subcommand(
+        "engine", "Serve mocks from a config file: no admin API and nothing written to disk (CI)");
+    engine->add_option("-c,--config", engineOpts.config, "Mock collection (YAML or JSON)")
+        ->required();
+    engine->add_option("-p,--port", engineOpts.port, "Mock port (0: the OS picks a free one)")
+        ->capture_default_str();
+    engine->add_option("--host", engineOpts.host, "Host name used in the printed URL")
+        ->capture_default_str();
+    engine->add_flag("--print-url", engineOpts.printUrl,
+                     "Print http://HOST:PORT as the first line of stdout once listening");
+    addServeFlags(engine, engineOpts);
+
+    ServeOptions startOpts;
+    startOpts.mode = "start";
+    auto* start = app.add_subcommand(
+        "start", "Run the mock server (port 4280) and the admin API (port 4290)");
+    start->alias("serve");
+    start->add_option("-c,--config", startOpts.config, "Mock collection (YAML or JSON)")
+        ->envname("MOCKD_CONFIG");
+    start->add_option("-p,--port", startOpts.port, "Mock port (0: the OS picks)")
+        ->envname("MOCKD_PORT")
+        ->capture_default_str();
+    start->add_option("-a,--admin-port", startOpts.adminPort, "Admin API port (0: the OS picks)")
+        ->envname("MOCKD_ADMIN_PORT")
+        ->capture_default_str();
+    start->add_flag("--print-url", startOpts.printUrl,
+                    "Print the mock server's URL as the first line of stdout once listening");
+    addServeFlags(start, startOpts);
+
+    auto* version = app.add_subcommand("version", "Print the version");
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        std::string cmd;
+        for (auto* sub : app.get_subcommands()) cmd = " " + sub->get_name();
+        std::fprintf(stderr, "mockd: %s (see 'mockd%s --help')\n", e.what(), cmd.c_str());
+        return 2;
+    }
+    if (*version) {
+        std::printf("mockd %s (commit %s)\n", MOCKD_VERSION, MOCKD_COMMIT);
+        return 0;
+    }
+    if (*engine) return serve(engineOpts);
+    if (*start) return serve(startOpts);
+    std::cout << app.help();
+    return 0;
+}
+
+}  // namespace mockd::cli

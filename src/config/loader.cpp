@@ -1,0 +1,270 @@
+// mockd collection loader: env expansion, YAML/JSON parsing, decoding and validation.
+#include "config/loader.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "config/yaml_json.h"
+#include "core/errors.h"
+#include "core/mock_codec.h"
+
+namespace mockd::config {
+
+namespace fs = std::filesystem;
+using core::Json;
+
+namespace {
+
+bool nameStart(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
+bool nameChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+
+std::string formatAt(const std::string& name, int line, const std::string& field,
+                     const std::string& msg) {
+    std::string out = name;
+    if (line > 0) out += ":" + std::to_string(line);
+    out += ": ";
+    if (!field.empty()) out += field + ": ";
+    out += msg;
+    return out;
+}
+
+bool isKnownTopLevel(const std::string& k) {
+    static const std::set<std::string> kKnown = {
+        "version",   "kind",      "name",       "metadata",           "mocks",
+        "serverConfig", "tables", "extend",     "imports",            "statefulResources",
+        "customOperations", "websocketEndpoints", "workspaces", "description"};
+    return kKnown.count(k) > 0;
+}
+
+}  // namespace
+
+std::string expandEnv(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (size_t i = 0; i < text.size(); ++i) {
+        char c = text[i];
+        if (c != '$' || i + 1 >= text.size()) {
+            out += c;
+            continue;
+        }
+        if (text[i + 1] == '{') {
+            size_t close = text.find('}', i + 2);
+            std::string_view inner =
+                close == std::string_view::npos ? std::string_view() : text.substr(i + 2, close - i - 2);
+            size_t n = 0;
+            while (n < inner.size() && (n == 0 ? nameStart(inner[n]) : nameChar(inner[n]))) ++n;
+            bool plain = n > 0 && n == inner.size();
+            bool withDefault = n > 0 && inner.substr(n).starts_with(":-");
+            if (plain || withDefault) {
+                std::string name(inner.substr(0, n));
+                const char* v = std::getenv(name.c_str());
+                if (v && *v) out += v;
+                else if (withDefault) out += inner.substr(n + 2);
+                i = close;
+                continue;
+            }
+            out += c;
+            continue;
+        }
+        if (nameStart(text[i + 1])) {
+            size_t n = i + 1;
+            while (n < text.size() && nameChar(text[n])) ++n;
+            std::string name(text.substr(i + 1, n - i - 1));
+            if (const char* v = std::getenv(name.c_str())) out += v;
+            i = n - 1;
+            continue;
+        }
+        out += c;
+    }
+    return out;
+}
+
+std::vector<int> quoteFlowMappingPaths(std::string& yaml) {
+    std::vector<int> changed;
+    std::string out;
+    out.reserve(yaml.size() + 16);
+    int line = 1;
+    int flowDepth = 0;  // depth of '{' flow mappings around the current position
+    bool lineChanged = false;
+    for (size_t i = 0; i < yaml.size(); ++i) {
+        char c = yaml[i];
+        if (c == '\n') {
+            if (lineChanged) changed.push_back(line);
+            lineChanged = false;
+            ++line;
+        }
+        if (c == '#' && (i == 0 || yaml[i - 1] == ' ' || yaml[i - 1] == '\n')) {
+            size_t eol = yaml.find('\n', i);
+            if (eol == std::string::npos) eol = yaml.size();
+            out.append(yaml, i, eol - i);
+            i = eol - 1;
+            continue;
+        }
+        if (c == '"' || c == '\'') {  // copy quoted scalars untouched
+            size_t j = i + 1;
+            while (j < yaml.size() && yaml[j] != c && yaml[j] != '\n') j += (yaml[j] == '\\' && c == '"') ? 2 : 1;
+            out.append(yaml, i, std::min(j + 1, yaml.size()) - i);
+            i = std::min(j, yaml.size() - 1);
+            continue;
+        }
+        if (c == '{') ++flowDepth;
+        if (c == '}' && flowDepth > 0) --flowDepth;
+        out += c;
+        // Inside a flow mapping, "path:" followed by an unquoted value that holds a '{'.
+        bool keyStart = i >= 4 && yaml.compare(i - 4, 5, "path:") == 0 &&
+                        (i < 5 || !nameChar(yaml[i - 5]));
+        if (flowDepth > 0 && keyStart) {
+            size_t v = i + 1;
+            while (v < yaml.size() && yaml[v] == ' ') ++v;
+            if (v >= yaml.size() || yaml[v] != '/') continue;
+            size_t e = v;
+            int depth = 0;
+            bool hasBrace = false;
+            while (e < yaml.size() && yaml[e] != '\n') {
+                char d = yaml[e];
+                if (d == '{') { ++depth; hasBrace = true; }
+                else if (d == '}') { if (depth == 0) break; --depth; }
+                else if (d == ',' && depth == 0) break;
+                ++e;
+            }
+            if (!hasBrace || depth != 0) continue;
+            size_t end = e;
+            while (end > v && yaml[end - 1] == ' ') --end;
+            out.append(yaml, i + 1, v - i - 1);
+            out += '"';
+            out.append(yaml, v, end - v);
+            out += '"';
+            out.append(yaml, end, e - end);
+            i = e - 1;
+            lineChanged = true;
+        }
+    }
+    if (lineChanged) changed.push_back(line);
+    if (!changed.empty()) yaml = std::move(out);
+    return changed;
+}
+
+LoadedConfig loadText(std::string_view rawText, const std::string& name, bool yaml,
+                      const fs::path& baseDir) {
+    LoadedConfig cfg;
+    cfg.file = name;
+    std::string text = expandEnv(rawText);
+    if (text.find_first_not_of(" \t\r\n") == std::string::npos)
+        throw ConfigError(name + ": the configuration file is empty");
+
+    LineMap lines;
+    Json doc;
+    if (yaml) {
+        try {
+            doc = yamlToJson(YAML::Load(text), lines);
+        } catch (const YAML::Exception& first) {
+            std::string repaired = text;
+            auto fixed = quoteFlowMappingPaths(repaired);
+            bool ok = false;
+            if (!fixed.empty()) {
+                try {
+                    lines.clear();
+                    doc = yamlToJson(YAML::Load(repaired), lines);
+                    ok = true;
+                } catch (const YAML::Exception&) {
+                }
+            }
+            if (!ok)
+                throw ConfigError(formatAt(name, first.mark.line >= 0 ? first.mark.line + 1 : 0, "",
+                                           "invalid YAML: " + first.msg));
+            for (int l : fixed)
+                cfg.warnings.push_back(formatAt(
+                    name, l, "",
+                    "a path with {param} inside a { ... } mapping is not valid YAML; read as "
+                    "meant. Quote it to silence this warning, e.g. path: \"/api/users/{id}\""));
+        }
+    } else {
+        try {
+            doc = Json::parse(text);
+        } catch (const Json::parse_error& e) {
+            size_t pos = e.byte > 0 ? e.byte - 1 : 0;
+            int line = 1;
+            for (size_t k = 0; k < pos && k < text.size(); ++k) line += text[k] == '\n';
+            std::string msg = e.what();
+            if (auto p = msg.find("syntax error"); p != std::string::npos) msg = msg.substr(p);
+            throw ConfigError(formatAt(name, line, "", "invalid JSON: " + msg));
+        }
+    }
+
+    auto fail = [&](const std::string& field, const std::string& msg) -> ConfigError {
+        if (!yaml && lines.empty()) jsonLines(text, lines);
+        return ConfigError(formatAt(name, lineOf(lines, field), field, msg));
+    };
+    auto warnField = [&](const std::string& field, const std::string& msg) {
+        if (!yaml && lines.empty()) jsonLines(text, lines);
+        cfg.warnings.push_back(formatAt(name, lineOf(lines, field), field, msg));
+    };
+
+    if (doc.is_array()) doc = Json{{"mocks", doc}};  // a bare list of mocks
+    if (doc.is_null()) doc = Json::object();
+    if (!doc.is_object())
+        throw fail("", "a mock collection must be a mapping with \"mocks\", \"tables\", ...");
+
+    if (auto v = doc.find("version"); v != doc.end() && !v->is_null()) {
+        bool ok = (v->is_string() && (*v == "1.0" || *v == "1")) ||
+                  (v->is_number() && v->get<double>() == 1.0);
+        if (!ok)
+            throw fail("version", "unsupported version " + v->dump() + " (expected \"1.0\")");
+    }
+    for (auto it = doc.begin(); it != doc.end(); ++it)
+        if (!isKnownTopLevel(it.key())) warnField(it.key(), "unknown field, ignored");
+
+    core::DecodeContext ctx;
+    ctx.baseDir = baseDir;
+    ctx.onUnknownField = [&](const std::string& f) { warnField(f, "unknown field, ignored"); };
+
+    if (auto m = doc.find("mocks"); m != doc.end() && !m->is_null()) {
+        if (!m->is_array()) throw fail("mocks", "must be a list of mocks");
+        std::set<std::string> ids;
+        for (size_t i = 0; i < m->size(); ++i) {
+            std::string where = "mocks[" + std::to_string(i) + "]";
+            try {
+                core::Mock mock = core::decodeMock((*m)[i], where, ctx);
+                if (!ids.insert(mock.id).second)
+                    throw core::FieldError(where + ".id", "duplicate mock id \"" + mock.id + "\"");
+                mock.seq = core::nextMockSeq();
+                try {
+                    cfg.compiled.push_back(
+                        match::CompiledMock::compile(std::make_shared<core::Mock>(mock)));
+                } catch (const core::FieldError& e) {
+                    throw core::FieldError(where + "." + e.field(), e.what());
+                }
+                cfg.mocks.push_back(std::move(mock));
+            } catch (const core::FieldError& e) {
+                throw fail(e.field(), e.what());
+            }
+        }
+    }
+    for (const char* k : {"tables", "extend", "imports", "statefulResources", "customOperations"})
+        if (auto it = doc.find(k); it != doc.end() && !it->is_null() && !it->is_array())
+            throw fail(k, "must be a list");
+    cfg.collection = std::move(doc);
+    return cfg;
+}
+
+LoadedConfig loadFile(const std::string& path) {
+    std::error_code ec;
+    if (!fs::exists(path, ec)) throw ConfigError(path + ": config file not found");
+    if (fs::is_directory(path, ec))
+        throw ConfigError(path + ": is a directory, not a config file (use --load DIR for a directory)");
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw ConfigError(path + ": cannot read the config file");
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    std::string ext = fs::path(path).extension().string();
+    for (auto& ch : ext) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    bool yaml = ext == ".yaml" || ext == ".yml";
+    fs::path base = fs::absolute(fs::path(path)).parent_path();
+    return loadText(ss.str(), path, yaml, base);
+}
+
+}  // namespace mockd::config

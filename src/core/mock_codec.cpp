@@ -1,0 +1,291 @@
+// mockd mock codec: JSON (from YAML, JSON files or the admin API) <-> core::Mock.
+#include "core/mock_codec.h"
+
+#include <array>
+#include <random>
+#include <string_view>
+
+#include "core/errors.h"
+
+namespace mockd::core {
+namespace {
+
+namespace fs = std::filesystem;
+
+bool contains(std::initializer_list<std::string_view> keys, std::string_view k) {
+    for (auto key : keys)
+        if (key == k) return true;
+    return false;
+}
+
+void warnUnknown(const Json& obj, const std::string& where,
+                 std::initializer_list<std::string_view> known, const DecodeContext& ctx) {
+    if (!ctx.onUnknownField) return;
+    for (auto it = obj.begin(); it != obj.end(); ++it)
+        if (!contains(known, it.key())) ctx.onUnknownField(where + "." + it.key());
+}
+
+std::string typeName(const Json& j) {
+    switch (j.type()) {
+        case Json::value_t::null: return "null";
+        case Json::value_t::boolean: return "a boolean";
+        case Json::value_t::string: return "a string";
+        case Json::value_t::array: return "an array";
+        case Json::value_t::object: return "an object";
+        default: return "a number";
+    }
+}
+
+const Json& requireObject(const Json& j, const std::string& where) {
+    if (!j.is_object()) throw FieldError(where, "must be an object, not " + typeName(j));
+    return j;
+}
+
+std::string getString(const Json& obj, const char* key, const std::string& where) {
+    auto it = obj.find(key);
+    if (it == obj.end() || it->is_null()) return {};
+    if (!it->is_string())
+        throw FieldError(where + "." + key, "must be a string, not " + typeName(*it));
+    return it->get<std::string>();
+}
+
+std::optional<std::string> getOptString(const Json& obj, const char* key,
+                                        const std::string& where) {
+    auto it = obj.find(key);
+    if (it == obj.end() || it->is_null()) return std::nullopt;
+    if (!it->is_string())
+        throw FieldError(where + "." + key, "must be a string, not " + typeName(*it));
+    return it->get<std::string>();
+}
+
+int64_t getInt(const Json& obj, const char* key, const std::string& where, int64_t def,
+               int64_t lo, int64_t hi) {
+    auto it = obj.find(key);
+    if (it == obj.end() || it->is_null()) return def;
+    int64_t v = 0;
+    if (it->is_number_integer()) {
+        v = it->get<int64_t>();
+    } else if (it->is_number_float() && it->get<double>() == static_cast<int64_t>(it->get<double>())) {
+        v = static_cast<int64_t>(it->get<double>());
+    } else {
+        throw FieldError(where + "." + key, "must be an integer, not " + typeName(*it));
+    }
+    if (v < lo || v > hi)
+        throw FieldError(where + "." + key, "must be between " + std::to_string(lo) + " and " +
+                                                std::to_string(hi) + ", not " + std::to_string(v));
+    return v;
+}
+
+KeyValues getStringMap(const Json& obj, const char* key, const std::string& where) {
+    KeyValues out;
+    auto it = obj.find(key);
+    if (it == obj.end() || it->is_null()) return out;
+    const std::string field = where + "." + key;
+    if (!it->is_object()) throw FieldError(field, "must be an object, not " + typeName(*it));
+    for (auto kv = it->begin(); kv != it->end(); ++kv) {
+        const Json& v = kv.value();
+        if (v.is_string()) out.emplace_back(kv.key(), v.get<std::string>());
+        else if (v.is_number() || v.is_boolean()) out.emplace_back(kv.key(), v.dump());
+        else throw FieldError(field + "." + kv.key(), "must be a string, not " + typeName(v));
+    }
+    return out;
+}
+
+std::string bodyText(const Json& body) {
+    if (body.is_string()) return body.get<std::string>();
+    if (body.is_null()) return {};
+    return body.dump();  // objects, arrays, numbers and booleans are served as compact JSON
+}
+
+HttpMatcher decodeMatcher(const Json& j, const std::string& where, const DecodeContext& ctx) {
+    requireObject(j, where);
+    warnUnknown(j, where,
+                {"method", "path", "pathPattern", "headers", "queryParams", "bodyEquals",
+                 "bodyContains", "bodyPattern", "bodyJsonPath", "mtls"},
+                ctx);
+    HttpMatcher m;
+    m.method = getString(j, "method", where);
+    for (auto& c : m.method) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    m.path = getString(j, "path", where);
+    if (!m.path.empty() && m.path[0] != '/')
+        throw FieldError(where + ".path", "must start with \"/\"");
+    m.pathPattern = getString(j, "pathPattern", where);
+    m.headers = getStringMap(j, "headers", where);
+    m.queryParams = getStringMap(j, "queryParams", where);
+    m.bodyEquals = getOptString(j, "bodyEquals", where);
+    m.bodyContains = getOptString(j, "bodyContains", where);
+    m.bodyPattern = getOptString(j, "bodyPattern", where);
+    if (auto it = j.find("bodyJsonPath"); it != j.end() && !it->is_null()) {
+        if (!it->is_object())
+            throw FieldError(where + ".bodyJsonPath",
+                             "must be an object of JSONPath -> expected value, not " +
+                                 typeName(*it));
+        for (auto kv = it->begin(); kv != it->end(); ++kv)
+            m.bodyJsonPath.emplace_back(kv.key(), kv.value());
+    }
+    return m;
+}
+
+HttpResponse decodeResponse(const Json& j, const std::string& where, const DecodeContext& ctx) {
+    requireObject(j, where);
+    warnUnknown(j, where, {"statusCode", "headers", "body", "bodyFile", "delayMs", "seed"}, ctx);
+    HttpResponse r;
+    r.statusCode = static_cast<int>(getInt(j, "statusCode", where, 200, 100, 599));
+    r.headers = getStringMap(j, "headers", where);
+    if (auto it = j.find("body"); it != j.end()) r.body = bodyText(*it);
+    std::string file = getString(j, "bodyFile", where);
+    if (!file.empty()) {
+        fs::path base = ctx.baseDir.empty() ? fs::current_path() : ctx.baseDir;
+        fs::path p = fs::path(file).is_absolute() ? fs::path(file) : base / file;
+        p = p.lexically_normal();
+        fs::path baseNorm = (base / "").lexically_normal();
+        auto rel = p.lexically_relative(baseNorm);
+        if (rel.empty() || *rel.begin() == "..")
+            throw FieldError(where + ".bodyFile",
+                             "\"" + file + "\" is outside the config's directory (" +
+                                 baseNorm.string() + "); bodyFile must stay inside it");
+        r.bodyFile = p.string();
+    }
+    // A day is far beyond any test's timeout; longer is a typo.
+    r.delayMs = static_cast<uint32_t>(getInt(j, "delayMs", where, 0, 0, 86'400'000));
+    if (auto it = j.find("seed"); it != j.end() && !it->is_null())
+        r.seed = getInt(j, "seed", where, 0, INT64_MIN, INT64_MAX);
+    return r;
+}
+
+void decodeHttp(const Json& j, const std::string& where, const DecodeContext& ctx, Mock& m) {
+    requireObject(j, where);
+    warnUnknown(j, where,
+                {"priority", "matcher", "response", "sse", "chunked", "validation",
+                 "statefulBinding", "statefulOperation"},
+                ctx);
+    m.priority = static_cast<int>(getInt(j, "priority", where, 0, INT32_MIN, INT32_MAX));
+    auto mt = j.find("matcher");
+    if (mt == j.end() || mt->is_null())
+        throw FieldError(where + ".matcher", "is required (method, path, ...)");
+    m.matcher = decodeMatcher(*mt, where + ".matcher", ctx);
+    if (auto rs = j.find("response"); rs != j.end() && !rs->is_null())
+        m.response = decodeResponse(*rs, where + ".response", ctx);
+    for (const char* k : {"sse", "chunked", "validation", "statefulBinding", "statefulOperation"})
+        if (auto it = j.find(k); it != j.end()) m.extra["http"][k] = *it;
+}
+
+}  // namespace
+
+Mock decodeMock(const Json& j, const std::string& where, const DecodeContext& ctx) {
+    requireObject(j, where);
+    Mock m;
+    m.id = getString(j, "id", where);
+    m.name = getString(j, "name", where);
+    m.description = getString(j, "description", where);
+    if (auto it = j.find("enabled"); it != j.end() && !it->is_null()) {
+        if (!it->is_boolean())
+            throw FieldError(where + ".enabled", "must be true or false, not " + typeName(*it));
+        m.enabled = it->get<bool>();
+    }
+    static constexpr std::array<std::string_view, 7> kProtocols = {
+        "http", "websocket", "graphql", "grpc", "soap", "mqtt", "oauth"};
+    std::string type = getString(j, "type", where);
+    bool legacy = type.empty() && !j.contains("http") && (j.contains("matcher") || j.contains("response"));
+    if (legacy) {
+        warnUnknown(j, where, {"id", "name", "description", "enabled", "priority", "matcher",
+                               "response", "type"},
+                    ctx);
+        m.type = "http";
+        m.priority = static_cast<int>(getInt(j, "priority", where, 0, INT32_MIN, INT32_MAX));
+        if (!j.contains("matcher")) throw FieldError(where + ".matcher", "is required");
+        m.matcher = decodeMatcher(j.at("matcher"), where + ".matcher", ctx);
+        if (auto rs = j.find("response"); rs != j.end() && !rs->is_null())
+            m.response = decodeResponse(*rs, where + ".response", ctx);
+    } else {
+        if (type.empty()) {
+            for (auto p : kProtocols)
+                if (j.contains(std::string(p))) { type = std::string(p); break; }
+        }
+        if (type.empty())
+            throw FieldError(where + ".type",
+                             "is required (http, websocket, graphql, grpc, soap, mqtt or oauth)");
+        bool known = false;
+        for (auto p : kProtocols) known = known || p == type;
+        if (!known)
+            throw FieldError(where + ".type", "unknown mock type \"" + type +
+                                                  "\" (http, websocket, graphql, grpc, soap, "
+                                                  "mqtt or oauth)");
+        m.type = type;
+        warnUnknown(j, where,
+                    {"id", "type", "name", "description", "enabled", "parentId", "folderId",
+                     "metaSortKey", "workspaceId", "operationId", "syncVersion", "createdAt",
+                     "updatedAt", "http", "websocket", "graphql", "grpc", "soap", "mqtt", "oauth"},
+                    ctx);
+        if (type == "http") {
+            auto h = j.find("http");
+            if (h == j.end() || h->is_null())
+                throw FieldError(where + ".http", "is required for a mock of type http");
+            decodeHttp(*h, where + ".http", ctx, m);
+        } else if (auto b = j.find(type); b != j.end()) {
+            m.extra[type] = *b;
+        } else {
+            throw FieldError(where + "." + type, "is required for a mock of type " + type);
+        }
+    }
+    for (const char* k : {"parentId", "folderId", "metaSortKey", "workspaceId", "operationId"})
+        if (auto it = j.find(k); it != j.end()) m.extra[k] = *it;
+    if (m.id.empty()) m.id = generateMockId(m.type);
+    return m;
+}
+
+Json encodeMock(const Mock& m) {
+    Json j = Json::object();
+    j["id"] = m.id;
+    j["type"] = m.type;
+    if (!m.name.empty()) j["name"] = m.name;
+    if (!m.description.empty()) j["description"] = m.description;
+    j["enabled"] = m.enabled;
+    for (auto it = m.extra.begin(); it != m.extra.end(); ++it)
+        if (it.key() != "http") j[it.key()] = it.value();
+    if (m.type != "http") return j;
+    Json matcher = Json::object();
+    const auto& mt = m.matcher;
+    if (!mt.method.empty()) matcher["method"] = mt.method;
+    if (!mt.path.empty()) matcher["path"] = mt.path;
+    if (!mt.pathPattern.empty()) matcher["pathPattern"] = mt.pathPattern;
+    auto kv = [](const KeyValues& v) {
+        Json o = Json::object();
+        for (const auto& [k, val] : v) o[k] = val;
+        return o;
+    };
+    if (!mt.headers.empty()) matcher["headers"] = kv(mt.headers);
+    if (!mt.queryParams.empty()) matcher["queryParams"] = kv(mt.queryParams);
+    if (mt.bodyEquals) matcher["bodyEquals"] = *mt.bodyEquals;
+    if (mt.bodyContains) matcher["bodyContains"] = *mt.bodyContains;
+    if (mt.bodyPattern) matcher["bodyPattern"] = *mt.bodyPattern;
+    if (!mt.bodyJsonPath.empty()) {
+        Json o = Json::object();
+        for (const auto& [k, v] : mt.bodyJsonPath) o[k] = v;
+        matcher["bodyJsonPath"] = o;
+    }
+    Json resp = Json::object();
+    resp["statusCode"] = m.response.statusCode;
+    if (!m.response.headers.empty()) resp["headers"] = kv(m.response.headers);
+    if (!m.response.body.empty()) resp["body"] = m.response.body;
+    if (!m.response.bodyFile.empty()) resp["bodyFile"] = m.response.bodyFile;
+    if (m.response.delayMs) resp["delayMs"] = m.response.delayMs;
+    if (m.response.seed) resp["seed"] = *m.response.seed;
+    Json http = Json::object();
+    if (m.priority) http["priority"] = m.priority;
+    http["matcher"] = matcher;
+    http["response"] = resp;
+    if (auto it = m.extra.find("http"); it != m.extra.end())
+        for (auto e = it->begin(); e != it->end(); ++e) http[e.key()] = e.value();
+    j["http"] = http;
+    return j;
+}
+
+std::string generateMockId(const std::string& type) {
+    thread_local std::mt19937_64 rng{std::random_device{}()};
+    char buf[17];
+    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(rng()));
+    return type + "_" + buf;
+}
+
+}  // namespace mockd::core

@@ -1,0 +1,105 @@
+// Registry: copy-on-write snapshots, published with a version number that request threads
+// check (one relaxed load) before reusing their cached snapshot.
+#include "core/registry.h"
+
+#include <algorithm>
+
+#include "core/errors.h"
+
+namespace mockd::core {
+
+namespace {
+// Versions are unique across registries so a thread's cache can never confuse two of them.
+std::atomic<uint64_t> gNextVersion{1};
+
+struct ThreadCache {
+    const Registry* owner = nullptr;
+    uint64_t version = 0;
+    std::shared_ptr<const match::Snapshot> snap;
+};
+thread_local ThreadCache tCache;
+std::atomic<uint64_t> gNextSeq{1};
+}  // namespace
+
+uint64_t nextMockSeq() { return gNextSeq.fetch_add(1, std::memory_order_relaxed); }
+
+Registry::Registry()
+    : current_(match::Snapshot::build({})), version_(gNextVersion.fetch_add(1)) {}
+
+void Registry::publishLocked(std::vector<match::CompiledMockPtr> mocks) {
+    current_ = match::Snapshot::build(std::move(mocks));
+    version_.store(gNextVersion.fetch_add(1), std::memory_order_release);
+}
+
+void Registry::replaceAll(std::vector<Mock> mocks) {
+    std::vector<match::CompiledMockPtr> compiled;
+    compiled.reserve(mocks.size());
+    for (size_t i = 0; i < mocks.size(); ++i) {
+        mocks[i].seq = nextMockSeq();
+        try {
+            compiled.push_back(match::CompiledMock::compile(std::make_shared<Mock>(std::move(mocks[i]))));
+        } catch (const FieldError& e) {
+            throw FieldError("mocks[" + std::to_string(i) + "]." + e.field(), e.what());
+        }
+    }
+    replaceAll(std::move(compiled));
+}
+
+void Registry::replaceAll(std::vector<match::CompiledMockPtr> compiled) {
+    std::lock_guard lock(mu_);
+    publishLocked(std::move(compiled));
+}
+
+MockPtr Registry::upsert(Mock mock) {
+    std::lock_guard lock(mu_);
+    std::vector<match::CompiledMockPtr> next = current_->all();
+    auto it = std::find_if(next.begin(), next.end(),
+                           [&](const auto& c) { return c->mock().id == mock.id; });
+    mock.seq = it != next.end() ? (*it)->mock().seq : nextMockSeq();
+    auto compiled = match::CompiledMock::compile(std::make_shared<Mock>(std::move(mock)));
+    if (it != next.end()) *it = compiled;
+    else next.push_back(compiled);
+    publishLocked(std::move(next));
+    return compiled->mockPtr();
+}
+
+bool Registry::remove(const std::string& id) {
+    std::lock_guard lock(mu_);
+    std::vector<match::CompiledMockPtr> next = current_->all();
+    auto it = std::find_if(next.begin(), next.end(),
+                           [&](const auto& c) { return c->mock().id == id; });
+    if (it == next.end()) return false;
+    next.erase(it);
+    publishLocked(std::move(next));
+    return true;
+}
+
+void Registry::clear() {
+    std::lock_guard lock(mu_);
+    publishLocked({});
+}
+
+MockPtr Registry::get(const std::string& id) const {
+    auto snap = snapshot();
+    for (const auto& c : snap->all())
+        if (c->mock().id == id) return c->mockPtr();
+    return nullptr;
+}
+
+std::shared_ptr<const match::Snapshot> Registry::snapshot() const {
+    std::lock_guard lock(mu_);
+    return current_;
+}
+
+const match::Snapshot& Registry::current() const {
+    uint64_t v = version_.load(std::memory_order_acquire);
+    if (tCache.owner != this || tCache.version != v) {
+        std::lock_guard lock(mu_);
+        tCache.snap = current_;
+        tCache.version = version_.load(std::memory_order_relaxed);
+        tCache.owner = this;
+    }
+    return *tCache.snap;
+}
+
+}  // namespace mockd::core

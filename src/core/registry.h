@@ -1,0 +1,44 @@
+// The set of live mocks. Every change compiles what changed, builds a new immutable snapshot
+// and publishes it atomically; request threads read snapshots without taking a lock.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/mock.h"
+#include "match/snapshot.h"
+
+namespace mockd::core {
+
+class Registry final {
+public:
+    Registry();
+
+    // Replaces every mock at once (config load, hot reload). Throws core::FieldError with the
+    // field path prefixed by "mocks[i]." when a mock does not compile; nothing changes then.
+    void replaceAll(std::vector<Mock> mocks);
+    // Replaces every mock with ones already compiled (the config loader validates by compiling).
+    void replaceAll(std::vector<match::CompiledMockPtr> compiled);
+    // Adds a mock (an existing id is replaced in place, keeping its age). Throws FieldError.
+    MockPtr upsert(Mock mock);
+    bool remove(const std::string& id);
+    void clear();
+    MockPtr get(const std::string& id) const;
+
+    // The current snapshot. The reference stays valid on this thread until the next call.
+    const match::Snapshot& current() const;
+    std::shared_ptr<const match::Snapshot> snapshot() const;
+
+private:
+    void publishLocked(std::vector<match::CompiledMockPtr> mocks);
+
+    mutable std::mutex mu_;
+    std::shared_ptr<const match::Snapshot> current_;
+    std::atomic<uint64_t> version_;
+};
+
+}  // namespace mockd::core

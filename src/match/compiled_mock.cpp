@@ -1,0 +1,332 @@
+// Matching one mock against a request, with mockd's scores and near-miss details.
+#include "match/compiled_mock.h"
+
+#include "core/errors.h"
+#include "http/response.h"
+
+namespace mockd::match {
+
+using core::Json;
+using OJson = nlohmann::ordered_json;
+
+namespace {
+constexpr int kMethodScore = 10;
+constexpr int kRegexScore = 14;
+constexpr int kHeaderScore = 10;
+constexpr int kQueryScore = 5;
+constexpr int kBodyEqualsScore = 25;
+constexpr int kBodyPatternScore = 22;
+constexpr int kBodyContainsScore = 20;
+constexpr int kJsonPathScore = 15;
+
+std::shared_ptr<const RE2> compileRegex(const std::string& pattern, const std::string& field) {
+    RE2::Options opts;
+    opts.set_log_errors(false);
+    auto re = std::make_shared<const RE2>(pattern, opts);
+    if (!re->ok())
+        throw core::FieldError(field, "invalid regular expression: " + re->error());
+    return re;
+}
+
+std::string truncate200(std::string_view s) {
+    if (s.size() <= 200) return std::string(s);
+    return std::string(s.substr(0, 200)) + "...";
+}
+}  // namespace
+
+std::string goQuote(std::string_view s) {
+    std::string out = "\"";
+    for (unsigned char c : s) {
+        switch (c) {
+            case '"': out += "\\\""; break;
+            case '\\': out += "\\\\"; break;
+            case '\n': out += "\\n"; break;
+            case '\r': out += "\\r"; break;
+            case '\t': out += "\\t"; break;
+            default:
+                if (c < 0x20 || c == 0x7f) {
+                    char buf[8];
+                    std::snprintf(buf, sizeof buf, "\\x%02x", c);
+                    out += buf;
+                } else {
+                    out += static_cast<char>(c);
+                }
+        }
+    }
+    out += '"';
+    return out;
+}
+
+bool HeaderCondition::test(std::string_view actual) const {
+    if (actual.empty()) return false;
+    switch (kind) {
+        case Kind::Exact: return actual == needle;
+        case Kind::Prefix: return actual.starts_with(needle);
+        case Kind::Suffix: return actual.ends_with(needle);
+        case Kind::Contains: return actual.find(needle) != std::string_view::npos;
+    }
+    return false;
+}
+
+bool JsonPathCondition::test(const Json& doc) const {
+    thread_local std::vector<const Json*> results;
+    results.clear();
+    path.evaluate(doc, results);
+    if (exists >= 0) return (results.empty() ? 0 : 1) == exists;
+    for (const Json* r : results)
+        if (*r == expected) return true;
+    return false;
+}
+
+std::shared_ptr<const CompiledMock> CompiledMock::compile(core::MockPtr mockPtr) {
+    auto c = std::make_shared<CompiledMock>();
+    const core::Mock& m = *mockPtr;
+    c->mock_ = std::move(mockPtr);
+    const auto& mt = m.matcher;
+    const std::string base = "http.matcher";
+    c->path_ = PathPattern::compile(mt.path);
+    if (!mt.pathPattern.empty()) c->pathRegex_ = compileRegex(mt.pathPattern, base + ".pathPattern");
+    c->never_ = !mt.path.empty() && !mt.pathPattern.empty();
+    for (const auto& [name, value] : mt.headers) {
+        HeaderCondition h;
+        h.name = name;
+        h.expected = value;
+        if (value.size() >= 1 && value.front() == '*' && value.back() == '*') {
+            h.kind = HeaderCondition::Kind::Contains;
+            h.needle = value.size() >= 2 ? value.substr(1, value.size() - 2) : "";
+        } else if (!value.empty() && value.back() == '*') {
+            h.kind = HeaderCondition::Kind::Prefix;
+            h.needle = value.substr(0, value.size() - 1);
+        } else if (!value.empty() && value.front() == '*') {
+            h.kind = HeaderCondition::Kind::Suffix;
+            h.needle = value.substr(1);
+        } else {
+            h.needle = value;
+        }
+        c->headers_.push_back(std::move(h));
+    }
+    c->query_ = mt.queryParams;
+    if (mt.bodyPattern) c->bodyRegex_ = compileRegex(*mt.bodyPattern, base + ".bodyPattern");
+    for (const auto& [text, expected] : mt.bodyJsonPath) {
+        std::string err;
+        auto jp = JsonPath::compile(text, &err);
+        if (!jp)
+            throw core::FieldError(base + ".bodyJsonPath." + text,
+                                   "invalid JSONPath: " + err);
+        JsonPathCondition cond{text, std::move(*jp), expected, -1};
+        if (expected.is_object() && expected.size() == 1 && expected.contains("exists")) {
+            const Json& e = expected["exists"];
+            cond.exists = e.is_boolean() && e.get<bool>() ? 1 : 0;
+        }
+        c->jsonPaths_.push_back(std::move(cond));
+    }
+
+    int score = 0;
+    if (!mt.method.empty()) score += kMethodScore;
+    score += c->path_.score();
+    if (c->pathRegex_) score += kRegexScore;
+    score += kHeaderScore * static_cast<int>(c->headers_.size());
+    score += kQueryScore * static_cast<int>(c->query_.size());
+    if (mt.bodyEquals) score += kBodyEqualsScore;
+    if (mt.bodyContains) score += kBodyContainsScore;
+    if (mt.bodyPattern) score += kBodyPatternScore;
+    score += kJsonPathScore * static_cast<int>(c->jsonPaths_.size());
+    c->score_ = score;
+    if (m.type == "http" && score == 0)
+        throw core::FieldError(base, "at least one matching criterion must be specified "
+                                     "(method, path, pathPattern, headers, queryParams or body)");
+    if (c->never_ && m.type == "http")
+        throw core::FieldError(base, "cannot specify both path and pathPattern");
+
+    for (const auto& [name, value] : m.response.headers) {
+        if (http::iequals(name, "Content-Type")) c->userContentType_ = true;
+        // The server owns framing; a mock cannot override it.
+        if (http::iequals(name, "Content-Length") || http::iequals(name, "Transfer-Encoding") ||
+            http::iequals(name, "Connection") || http::iequals(name, "Date"))
+            continue;
+        http::appendHeaderLine(c->headerLines_, name, value);
+    }
+    if (!c->userContentType_ && m.response.bodyFile.empty())
+        c->contentType_ = std::string(http::sniffContentType(m.response.body));
+    return c;
+}
+
+bool CompiledMock::matches(const MatchInput& in, std::string_view method) const {
+    const auto& mt = mock_->matcher;
+    if (never_) return false;
+    if (!mt.method.empty() && !http::iequals(mt.method, method)) return false;
+    const http::Request& req = in.request();
+    if (!path_.match(req.path)) return false;
+    if (pathRegex_ && !RE2::PartialMatch(req.path, *pathRegex_)) return false;
+    for (const auto& h : headers_)
+        if (!h.test(req.header(h.name))) return false;
+    for (const auto& [k, v] : query_) {
+        auto actual = in.query(k);
+        if (!(actual ? *actual == v : v.empty())) return false;
+    }
+    if (mt.bodyEquals && req.body != *mt.bodyEquals) return false;
+    if (mt.bodyContains && req.body.find(*mt.bodyContains) == std::string_view::npos) return false;
+    if (bodyRegex_ && !RE2::PartialMatch(req.body, *bodyRegex_)) return false;
+    if (!jsonPaths_.empty()) {
+        const Json* doc = in.json();
+        if (!doc) return false;
+        for (const auto& jp : jsonPaths_)
+            if (!jp.test(*doc)) return false;
+    }
+    return true;
+}
+
+Captures CompiledMock::captures(const MatchInput& in) const {
+    Captures caps;
+    const http::Request& req = in.request();
+    path_.match(req.path, &caps);
+    if (pathRegex_) {
+        const int n = pathRegex_->NumberOfCapturingGroups();
+        std::vector<std::string> vals(static_cast<size_t>(n));
+        std::vector<RE2::Arg> args(static_cast<size_t>(n));
+        std::vector<const RE2::Arg*> argp(static_cast<size_t>(n));
+        for (size_t k = 0; k < static_cast<size_t>(n); ++k) {
+            args[k] = &vals[k];
+            argp[k] = &args[k];
+        }
+        if (RE2::PartialMatchN(req.path, *pathRegex_, argp.data(), n))
+            for (const auto& [name, idx] : pathRegex_->NamedCapturingGroups())
+                caps.emplace_back(name, vals[static_cast<size_t>(idx - 1)]);
+    }
+    return caps;
+}
+
+NearMiss CompiledMock::analyse(const MatchInput& in) const {
+    NearMiss nm;
+    nm.mock = this;
+    nm.maxScore = score_;
+    OJson fields = OJson::array();
+    std::vector<std::string> matched;
+    std::string firstMismatch;
+    const auto& mt = mock_->matcher;
+    const http::Request& req = in.request();
+
+    auto add = [&](const char* field, bool ok, int score, int max, OJson expected, OJson actual,
+                   const std::string& mismatch, OJson details = nullptr) {
+        OJson f = OJson::object();
+        f["field"] = field;
+        f["matched"] = ok;
+        f["score"] = score;
+        f["maxScore"] = max;
+        if (!expected.is_null() && !(expected.is_string() && expected.get<std::string>().empty()))
+            f["expected"] = std::move(expected);
+        if (!actual.is_null() && !(actual.is_string() && actual.get<std::string>().empty()))
+            f["actual"] = std::move(actual);
+        if (!details.is_null()) f["details"] = std::move(details);
+        fields.push_back(std::move(f));
+        nm.score += score;
+        if (ok) matched.emplace_back(field);
+        else if (firstMismatch.empty()) firstMismatch = mismatch;
+    };
+
+    if (!mt.method.empty()) {
+        bool ok = http::iequals(mt.method, req.method);
+        add("method", ok, ok ? kMethodScore : 0, kMethodScore, mt.method, req.method,
+            "method expected " + goQuote(mt.method) + ", got " + goQuote(req.method));
+    }
+    if (!mt.path.empty()) {
+        bool ok = path_.match(req.path);
+        int max = path_.score();
+        add("path", ok, ok ? max : 0, max, mt.path, req.path,
+            "path expected " + goQuote(mt.path) + ", got " + goQuote(req.path));
+    }
+    if (pathRegex_) {
+        bool ok = RE2::PartialMatch(req.path, *pathRegex_);
+        add("pathPattern", ok, ok ? kRegexScore : 0, kRegexScore, mt.pathPattern, req.path,
+            "path expected " + goQuote(mt.pathPattern) + ", got " + goQuote(req.path));
+    }
+    if (!headers_.empty()) {
+        OJson details = OJson::array();
+        int got = 0;
+        std::string miss;
+        for (const auto& h : headers_) {
+            std::string_view actual = req.header(h.name);
+            bool ok = h.test(actual);
+            got += ok ? 1 : 0;
+            details.push_back({{"key", h.name},
+                               {"expected", h.expected},
+                               {"actual", req.hasHeader(h.name) ? std::string(actual)
+                                                                 : std::string("(missing)")},
+                               {"matched", ok}});
+            if (!ok && miss.empty())
+                miss = "header " + h.name + " expected " + goQuote(h.expected) + ", got " +
+                       goQuote(actual);
+        }
+        int n = static_cast<int>(headers_.size());
+        add("headers", got == n, got * kHeaderScore, n * kHeaderScore, nullptr, nullptr, miss,
+            std::move(details));
+    }
+    if (!query_.empty()) {
+        OJson details = OJson::array();
+        int got = 0;
+        std::string miss;
+        for (const auto& [k, v] : query_) {
+            auto actual = in.query(k);
+            bool ok = actual ? *actual == v : v.empty();
+            got += ok ? 1 : 0;
+            details.push_back({{"key", k},
+                               {"expected", v},
+                               {"actual", actual ? std::string(*actual) : std::string("(missing)")},
+                               {"matched", ok}});
+            if (!ok && miss.empty())
+                miss = "query param " + k + " expected " + goQuote(v) + ", got " +
+                       goQuote(actual ? *actual : std::string_view());
+        }
+        int n = static_cast<int>(query_.size());
+        add("queryParams", got == n, got * kQueryScore, n * kQueryScore, nullptr, nullptr, miss,
+            std::move(details));
+    }
+    if (mt.bodyEquals) {
+        bool ok = req.body == *mt.bodyEquals;
+        add("bodyEquals", ok, ok ? kBodyEqualsScore : 0, kBodyEqualsScore,
+            truncate200(*mt.bodyEquals), truncate200(req.body),
+            "body expected exact match " + goQuote(truncate200(*mt.bodyEquals)));
+    }
+    if (mt.bodyContains) {
+        bool ok = req.body.find(*mt.bodyContains) != std::string_view::npos;
+        std::string expected = "contains " + goQuote(*mt.bodyContains);
+        add("bodyContains", ok, ok ? kBodyContainsScore : 0, kBodyContainsScore, expected,
+            ok ? "(body contains substring)" : "(body does not contain substring)",
+            "body expected to contain " + goQuote(expected));
+    }
+    if (bodyRegex_) {
+        bool ok = RE2::PartialMatch(req.body, *bodyRegex_);
+        add("bodyPattern", ok, ok ? kBodyPatternScore : 0, kBodyPatternScore, *mt.bodyPattern,
+            ok ? "(body matches pattern)" : "(body does not match pattern)",
+            "body expected to match pattern " + goQuote(*mt.bodyPattern));
+    }
+    if (!jsonPaths_.empty()) {
+        const Json* doc = in.json();
+        int got = 0;
+        OJson expected = OJson::object();
+        for (const auto& jp : jsonPaths_) {
+            if (doc && jp.test(*doc)) ++got;
+            expected[jp.text] = OJson::parse(jp.expected.dump());
+        }
+        int n = static_cast<int>(jsonPaths_.size());
+        add("bodyJSONPath", got == n, got * kJsonPathScore, n * kJsonPathScore, expected, nullptr,
+            "body JSONPath condition not satisfied");
+    }
+
+    if (firstMismatch.empty()) {
+        nm.reason = "all specified fields matched";
+    } else if (matched.empty()) {
+        nm.reason = firstMismatch;
+    } else {
+        std::string list;
+        for (size_t i = 0; i < matched.size(); ++i) {
+            if (i > 0) list += matched.size() == 2 ? " and " : (i + 1 == matched.size() ? ", and " : ", ");
+            list += matched[i];
+        }
+        nm.reason = list + " matched, but " + firstMismatch;
+    }
+    nm.fieldsJson = fields.dump();
+    return nm;
+}
+
+}  // namespace mockd::match

@@ -1,0 +1,62 @@
+// Lazy per-request parsing for matchers.
+#include "match/match_input.h"
+
+#include "match/path_pattern.h"
+
+namespace mockd::match {
+
+bool jsonDepthWithin(std::string_view text, int maxDepth) {
+    int depth = 0;
+    bool inString = false;
+    for (size_t i = 0; i < text.size(); ++i) {
+        char c = text[i];
+        if (inString) {
+            if (c == '\\') ++i;
+            else if (c == '"') inString = false;
+            continue;
+        }
+        if (c == '"') inString = true;
+        else if (c == '[' || c == '{') {
+            if (++depth > maxDepth) return false;
+        } else if (c == ']' || c == '}') {
+            --depth;
+        }
+    }
+    return true;
+}
+
+void parseQuery(std::string_view raw, std::vector<std::pair<std::string, std::string>>& out) {
+    while (!raw.empty()) {
+        size_t amp = raw.find('&');
+        std::string_view part = raw.substr(0, amp);
+        raw = amp == std::string_view::npos ? std::string_view() : raw.substr(amp + 1);
+        if (part.empty()) continue;
+        size_t eq = part.find('=');
+        std::string_view k = part.substr(0, eq);
+        std::string_view v = eq == std::string_view::npos ? std::string_view() : part.substr(eq + 1);
+        out.emplace_back(percentDecode(k, true), percentDecode(v, true));
+    }
+}
+
+std::optional<std::string_view> MatchInput::query(std::string_view key) const {
+    if (!queryParsed_) {
+        parseQuery(req_.rawQuery, query_);
+        queryParsed_ = true;
+    }
+    for (const auto& [k, v] : query_)
+        if (k == key) return std::string_view(v);
+    return std::nullopt;
+}
+
+const core::Json* MatchInput::json() const {
+    if (jsonState_ == 0) {
+        jsonState_ = 2;
+        if (!req_.body.empty() && jsonDepthWithin(req_.body, kMaxJsonDepth)) {
+            json_ = core::Json::parse(req_.body, nullptr, false);
+            if (!json_.is_discarded()) jsonState_ = 1;
+        }
+    }
+    return jsonState_ == 1 ? &json_ : nullptr;
+}
+
+}  // namespace mockd::match

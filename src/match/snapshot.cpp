@@ -1,0 +1,97 @@
+// Building the index and answering "which mock wins" for a snapshot.
+#include "match/snapshot.h"
+
+#include <algorithm>
+
+namespace mockd::match {
+
+namespace {
+// Index key for {param} paths: segment count, then the first segment when it is literal.
+void paramsKey(std::string& key, size_t segments, std::string_view first) {
+    key.clear();
+    key += std::to_string(segments);
+    key += '\x01';
+    key += first;
+}
+}  // namespace
+
+std::shared_ptr<const Snapshot> Snapshot::build(std::vector<CompiledMockPtr> mocks) {
+    auto s = std::make_shared<Snapshot>();
+    s->all_ = std::move(mocks);
+    for (const auto& m : s->all_)
+        if (m->enabled()) s->ranked_.push_back(m.get());
+    // Most specific first; then higher priority; then the newest mock.
+    std::stable_sort(s->ranked_.begin(), s->ranked_.end(),
+                     [](const CompiledMock* a, const CompiledMock* b) {
+                         if (a->score() != b->score()) return a->score() > b->score();
+                         if (a->mock().priority != b->mock().priority)
+                             return a->mock().priority > b->mock().priority;
+                         return a->mock().seq > b->mock().seq;
+                     });
+    std::string key;
+    for (uint32_t r = 0; r < s->ranked_.size(); ++r) {
+        const CompiledMock* m = s->ranked_[r];
+        const PathPattern& p = m->path();
+        if (p.kind() == PathPattern::Kind::Exact && !m->hasPathPattern()) {
+            s->exact_[p.text()].push_back(r);
+        } else if (p.kind() == PathPattern::Kind::Params && !m->hasPathPattern()) {
+            paramsKey(key, p.segmentCount(), p.firstLiteralSegment());
+            s->params_[key].push_back(r);
+        } else {
+            s->others_.push_back(r);
+        }
+    }
+    return s;
+}
+
+const CompiledMock* Snapshot::find(const MatchInput& in, std::string_view method) const {
+    thread_local std::vector<uint32_t> candidates;
+    thread_local std::vector<std::string_view> segs;
+    thread_local std::string key;
+    candidates.clear();
+    const std::string_view path = in.request().path;
+    int sources = 0;
+    if (auto it = exact_.find(path); it != exact_.end()) {
+        candidates.insert(candidates.end(), it->second.begin(), it->second.end());
+        ++sources;
+    }
+    if (!params_.empty()) {
+        splitSegments(path, segs);
+        paramsKey(key, segs.size(), segs.front());
+        if (auto it = params_.find(key); it != params_.end()) {
+            candidates.insert(candidates.end(), it->second.begin(), it->second.end());
+            ++sources;
+        }
+        paramsKey(key, segs.size(), {});
+        if (auto it = params_.find(key); it != params_.end()) {
+            candidates.insert(candidates.end(), it->second.begin(), it->second.end());
+            ++sources;
+        }
+    }
+    if (!others_.empty()) {
+        candidates.insert(candidates.end(), others_.begin(), others_.end());
+        ++sources;
+    }
+    if (sources > 1) std::sort(candidates.begin(), candidates.end());
+    for (uint32_t r : candidates)
+        if (ranked_[r]->matches(in, method)) return ranked_[r];
+    return nullptr;
+}
+
+std::vector<NearMiss> Snapshot::nearMisses(const MatchInput& in, size_t max) const {
+    std::vector<NearMiss> out;
+    for (const CompiledMock* m : ranked_) {
+        NearMiss nm = m->analyse(in);
+        if (nm.score <= 0) continue;
+        out.push_back(std::move(nm));
+    }
+    auto pct = [](const NearMiss& n) { return n.maxScore ? n.score * 100 / n.maxScore : 0; };
+    std::stable_sort(out.begin(), out.end(), [&](const NearMiss& a, const NearMiss& b) {
+        if (a.score != b.score) return a.score > b.score;
+        return pct(a) > pct(b);
+    });
+    if (out.size() > max) out.resize(max);
+    return out;
+}
+
+}  // namespace mockd::match

@@ -1,0 +1,41 @@
+// An immutable set of compiled mocks with an index, so a request is compared only with the mocks
+// that could match it: literal paths by hash, {param} paths by segment count and first segment.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "match/compiled_mock.h"
+
+namespace mockd::match {
+
+struct StringHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
+class Snapshot final {
+public:
+    // `mocks` in creation order (oldest first), every type and state.
+    static std::shared_ptr<const Snapshot> build(std::vector<CompiledMockPtr> mocks);
+
+    // The best enabled HTTP mock for the request made with `method`, or nullptr.
+    const CompiledMock* find(const MatchInput& in, std::string_view method) const;
+    // Up to `max` mocks that partly match, best first (mockd's near-miss report).
+    std::vector<NearMiss> nearMisses(const MatchInput& in, size_t max = 3) const;
+
+    const std::vector<CompiledMockPtr>& all() const { return all_; }
+    size_t size() const { return all_.size(); }
+
+private:
+    std::vector<CompiledMockPtr> all_;
+    std::vector<const CompiledMock*> ranked_;  // enabled HTTP mocks, best rank first
+    std::unordered_map<std::string, std::vector<uint32_t>, StringHash, std::equal_to<>> exact_;
+    std::unordered_map<std::string, std::vector<uint32_t>, StringHash, std::equal_to<>> params_;
+    std::vector<uint32_t> others_;  // wildcards, regexes and mocks without a path
+};
+
+}  // namespace mockd::match

@@ -1,0 +1,557 @@
+// Connections: Beast's HTTP/1.1 parser driven over a flat buffer so that every complete
+// request already received (pipelining) is answered in order and in one write; delays on timers;
+// header/idle timeouts checked by one sweep per worker; lingering close after errors.
+#include "net/server.h"
+
+#include <sys/resource.h>
+
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/basic_parser.hpp>
+#include <boost/beast/http/error.hpp>
+#include <optional>
+#include <unordered_set>
+
+#include "http/response.h"
+#include "match/path_pattern.h"
+#include "log/log.h"
+
+namespace mockd::net {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+class Connection;
+
+class Worker final {
+public:
+    Worker() : guard_(asio::make_work_guard(ctx_)), sweep_(ctx_) {}
+    asio::io_context& ctx() { return ctx_; }
+    void run() {
+        armSweep();
+        ctx_.run();
+    }
+    void add(Connection* c) { conns_.insert(c); }
+    void removeConn(Connection* c) { conns_.erase(c); }
+    bool draining() const { return draining_; }
+    void drain();
+    void stop() { ctx_.stop(); }
+
+private:
+    void armSweep();
+    asio::io_context ctx_{1};
+    asio::executor_work_guard<asio::io_context::executor_type> guard_;
+    asio::steady_timer sweep_;
+    std::unordered_set<Connection*> conns_;
+    bool draining_ = false;
+};
+
+namespace {
+
+// Request storage owned by a connection and reused across requests, so a warm connection
+// parses without allocating.
+struct RequestStore {
+    std::string text;  // method, target and header bytes
+    std::vector<std::pair<uint32_t, uint32_t>> fields;  // (offset, length) name, value, ...
+    uint32_t methodOff = 0, methodLen = 0, targetOff = 0, targetLen = 0;
+    std::string body;
+    unsigned version = 11;
+    bool expectContinue = false;
+
+    void reset() {
+        text.clear();
+        fields.clear();
+        body.clear();
+        expectContinue = false;
+    }
+    std::pair<uint32_t, uint32_t> put(std::string_view s) {
+        auto off = static_cast<uint32_t>(text.size());
+        text.append(s);
+        return {off, static_cast<uint32_t>(s.size())};
+    }
+};
+
+class Parser final : public bhttp::basic_parser<true> {
+public:
+    explicit Parser(RequestStore& store) : store_(store) {}
+
+private:
+    static std::string_view sv(beast::string_view s) { return {s.data(), s.size()}; }
+
+    void on_request_impl(bhttp::verb, beast::string_view method, beast::string_view target,
+                         int version, beast::error_code&) override {
+        std::tie(store_.methodOff, store_.methodLen) = store_.put(sv(method));
+        std::tie(store_.targetOff, store_.targetLen) = store_.put(sv(target));
+        store_.version = static_cast<unsigned>(version);
+    }
+    void on_response_impl(int, beast::string_view, int, beast::error_code& ec) override {
+        ec = bhttp::error::bad_version;
+    }
+    void on_field_impl(bhttp::field f, beast::string_view name, beast::string_view value,
+                       beast::error_code&) override {
+        if (f == bhttp::field::expect && http::iequals(sv(value), "100-continue"))
+            store_.expectContinue = true;
+        store_.fields.push_back(store_.put(sv(name)));
+        store_.fields.push_back(store_.put(sv(value)));
+    }
+    void on_header_impl(beast::error_code&) override {}
+    void on_body_init_impl(const boost::optional<std::uint64_t>& len,
+                           beast::error_code&) override {
+        if (len && *len <= (1u << 20)) store_.body.reserve(static_cast<size_t>(*len));
+    }
+    std::size_t on_body_impl(beast::string_view body, beast::error_code&) override {
+        store_.body.append(body.data(), body.size());
+        return body.size();
+    }
+    void on_chunk_header_impl(std::uint64_t, beast::string_view, beast::error_code&) override {}
+    std::size_t on_chunk_body_impl(std::uint64_t, beast::string_view body,
+                                   beast::error_code&) override {
+        store_.body.append(body.data(), body.size());
+        return body.size();
+    }
+    void on_finish_impl(beast::error_code&) override {}
+
+    RequestStore& store_;
+};
+
+constexpr size_t kReadChunk = 16 * 1024;
+constexpr size_t kMaxBufferedInput = 1024 * 1024;  // stop reading ahead beyond this
+constexpr size_t kMaxPendingOutput = 4 * 1024 * 1024;
+constexpr auto kLingerTime = std::chrono::seconds(2);
+
+}  // namespace
+
+class Connection final : public std::enable_shared_from_this<Connection> {
+public:
+    Connection(Worker& worker, tcp::socket socket, Handler& handler, const Limits& limits,
+               std::shared_ptr<std::atomic<size_t>> active)
+        : worker_(worker),
+          socket_(std::move(socket)),
+          handler_(handler),
+          limits_(limits),
+          active_(std::move(active)),
+          delay_(worker.ctx()) {
+        worker_.add(this);
+        lastActivity_ = Clock::now();
+        beast::error_code ec;
+        auto ep = socket_.remote_endpoint(ec);
+        if (!ec) remote_ = ep.address().to_string();
+    }
+    ~Connection() {
+        worker_.removeConn(this);
+        active_->fetch_sub(1, std::memory_order_relaxed);
+    }
+
+    void start() {
+        newParser();
+        if (worker_.draining()) closing_ = true;
+        doRead();
+    }
+
+    // Called by the worker's sweep once a second.
+    void sweep(Clock::time_point now) {
+        if (closed_) return;
+        if (lingering_) {
+            if (now - lingerStart_ > kLingerTime) closeNow();
+            return;
+        }
+        if (delayPending_) return;
+        bool midRequest = parser_ && parser_->got_some() && !parser_->is_header_done();
+        if (midRequest && now - requestStart_ > limits_.headerTimeout) {
+            closeNow();
+            return;
+        }
+        if (now - lastActivity_ > limits_.idleTimeout) closeNow();
+    }
+
+    // Drain: an idle connection closes now; a busy one closes after its response.
+    void drain() {
+        closing_ = true;
+        bool idle = !delayPending_ && !writing_ && out_.empty() &&
+                    !(parser_ && parser_->got_some()) && inbuf_.size() == 0;
+        if (idle) closeNow();
+    }
+
+private:
+    void newParser() {
+        store_.reset();
+        parser_.emplace(store_);
+        parser_->header_limit(static_cast<std::uint32_t>(limits_.maxHeaderBytes));
+        parser_->body_limit(limits_.maxBodyBytes);
+        parser_->eager(true);
+        sent100_ = false;
+    }
+
+    void doRead() {
+        if (reading_ || closed_ || peerClosed_) return;
+        if (inbuf_.size() >= kMaxBufferedInput) return;  // back-pressure
+        reading_ = true;
+        socket_.async_read_some(inbuf_.prepare(kReadChunk),
+                                [self = shared_from_this()](beast::error_code ec, size_t n) {
+                                    self->onRead(ec, n);
+                                });
+    }
+
+    void onRead(beast::error_code ec, size_t n) {
+        reading_ = false;
+        if (closed_) return;
+        if (ec) {
+            if (lingering_ || ec != asio::error::eof) {
+                closeNow();
+                return;
+            }
+            // The client closed its side. A held response has nobody to go to; otherwise
+            // answer what was received and close.
+            peerClosed_ = true;
+            if (delayPending_) {
+                closeNow();
+                return;
+            }
+            process();
+            return;
+        }
+        lastActivity_ = Clock::now();
+        if (lingering_) {
+            inbuf_.consume(inbuf_.size() + n);
+            doRead();
+            return;
+        }
+        inbuf_.commit(n);
+        process();
+    }
+
+    void process() {
+        while (!closed_ && !delayPending_ && !errorSent_ && out_.size() < kMaxPendingOutput &&
+               inbuf_.size() > 0) {
+            // After "Connection: close" (or a drain) only a request already begun is finished.
+            if (closing_ && !parser_->got_some()) break;
+            if (!parser_->got_some()) requestStart_ = Clock::now();
+            beast::error_code ec;
+            size_t used = parser_->put(inbuf_.data(), ec);
+            inbuf_.consume(used);
+            if (ec == bhttp::error::need_more) {
+                if (parser_->is_header_done() && store_.expectContinue && !sent100_ &&
+                    store_.version >= 11) {
+                    out_ += "HTTP/1.1 100 Continue\r\n\r\n";
+                    sent100_ = true;
+                }
+                break;
+            }
+            if (ec) {
+                sendParseError(ec);
+                break;
+            }
+            if (parser_->is_done()) {
+                dispatch();
+                if (!errorSent_) newParser();
+                continue;
+            }
+            if (used == 0) break;
+        }
+        flush();
+    }
+
+    void sendParseError(const beast::error_code& ec) {
+        if (ec == bhttp::error::body_limit) {
+            http::appendJsonError(out_, 413, "body_too_large",
+                                  "Request body exceeds maximum allowed size", true);
+        } else if (ec == bhttp::error::header_limit) {
+            http::ResponseHead h{431, "text/plain; charset=utf-8", {}, true};
+            http::appendResponse(out_, h, "431 Request Header Fields Too Large", false);
+        } else {
+            http::ResponseHead h{400, "text/plain; charset=utf-8", {}, true};
+            http::appendResponse(out_, h, "400 Bad Request", false);
+        }
+        errorSent_ = true;
+        closing_ = true;
+    }
+
+    void dispatch() {
+        http::Request& req = req_;
+        const std::string& t = store_.text;
+        req.method = std::string_view(t).substr(store_.methodOff, store_.methodLen);
+        req.target = std::string_view(t).substr(store_.targetOff, store_.targetLen);
+        req.headers.clear();
+        for (size_t i = 0; i + 1 < store_.fields.size(); i += 2)
+            req.headers.push_back({std::string_view(t).substr(store_.fields[i].first, store_.fields[i].second),
+                                   std::string_view(t).substr(store_.fields[i + 1].first,
+                                                              store_.fields[i + 1].second)});
+        req.body = store_.body;
+        req.version = store_.version;
+        req.keepAlive = parser_->keep_alive();
+        req.remoteAddress = remote_;
+
+        std::string_view target = req.target;
+        if (target.starts_with("http://") || target.starts_with("https://")) {
+            size_t slash = target.find('/', target.find("//") + 2);
+            target = slash == std::string_view::npos ? std::string_view("/") : target.substr(slash);
+        } else if (target.empty() || (target[0] != '/' && target != "*")) {
+            beast::error_code bad = bhttp::error::bad_target;
+            sendParseError(bad);
+            return;
+        }
+        size_t q = target.find('?');
+        req.rawPath = target.substr(0, q);
+        req.rawQuery = q == std::string_view::npos ? std::string_view() : target.substr(q + 1);
+        if (size_t h = req.rawQuery.find('#'); h != std::string_view::npos)
+            req.rawQuery = req.rawQuery.substr(0, h);
+        if (req.rawPath.find('%') != std::string_view::npos) {
+            decodedPath_ = match::percentDecode(req.rawPath);
+            req.path = decodedPath_;
+        } else {
+            req.path = req.rawPath;
+        }
+
+        bool closing = closing_ || !req.keepAlive || worker_.draining();
+        size_t before = out_.size();
+        Outcome o = handler_.handle(req, out_, closing);
+        if (o.close || closing) closing_ = true;
+        if (o.delayMs > 0) {
+            pending_.assign(out_, before, std::string::npos);
+            out_.resize(before);
+            delayPending_ = true;
+            delay_.expires_after(std::chrono::milliseconds(o.delayMs));
+            delay_.async_wait([self = shared_from_this()](beast::error_code ec) {
+                if (ec || self->closed_) return;
+                self->delayPending_ = false;
+                self->out_ += self->pending_;
+                self->pending_.clear();
+                self->lastActivity_ = Clock::now();
+                self->process();
+            });
+        }
+    }
+
+    bool doneAfterOutput() const {
+        if (delayPending_) return false;
+        if (errorSent_ || peerClosed_) return true;
+        return closing_ && !parser_->got_some();
+    }
+
+    void flush() {
+        if (closed_) return;
+        if (!writing_ && !out_.empty()) {
+            writing_ = true;
+            wbuf_.swap(out_);
+            out_.clear();
+            asio::async_write(socket_, asio::buffer(wbuf_),
+                              [self = shared_from_this()](beast::error_code ec, size_t) {
+                                  self->onWrite(ec);
+                              });
+        } else if (!writing_ && doneAfterOutput()) {
+            finish();
+            return;
+        }
+        doRead();
+    }
+
+    void onWrite(beast::error_code ec) {
+        writing_ = false;
+        wbuf_.clear();
+        if (closed_) return;
+        if (ec) {
+            closeNow();
+            return;
+        }
+        lastActivity_ = Clock::now();
+        process();
+    }
+
+    // All responses are out: close our side, then discard whatever the client still sends for a
+    // moment so the kernel does not reset the connection before it has read our answer.
+    void finish() {
+        if (closed_ || lingering_) return;
+        beast::error_code ignored;
+        socket_.shutdown(tcp::socket::shutdown_send, ignored);
+        if (peerClosed_) {
+            closeNow();
+            return;
+        }
+        lingering_ = true;
+        lingerStart_ = Clock::now();
+        inbuf_.consume(inbuf_.size());
+        doRead();
+    }
+
+    void closeNow() {
+        if (closed_) return;
+        closed_ = true;
+        beast::error_code ignored;
+        delay_.cancel();
+        socket_.shutdown(tcp::socket::shutdown_both, ignored);
+        socket_.close(ignored);
+    }
+
+    Worker& worker_;
+    tcp::socket socket_;
+    Handler& handler_;
+    Limits limits_;
+    std::shared_ptr<std::atomic<size_t>> active_;
+    asio::steady_timer delay_;
+    beast::flat_buffer inbuf_;
+    RequestStore store_;
+    std::optional<Parser> parser_;
+    http::Request req_;
+    std::string decodedPath_;
+    std::string out_, wbuf_, pending_;
+    std::string remote_;
+    Clock::time_point lastActivity_, requestStart_, lingerStart_;
+    bool reading_ = false, writing_ = false, closing_ = false, closed_ = false;
+    bool delayPending_ = false, peerClosed_ = false, errorSent_ = false, sent100_ = false;
+    bool lingering_ = false;
+
+};
+
+void Worker::armSweep() {
+    sweep_.expires_after(std::chrono::seconds(1));
+    sweep_.async_wait([this](beast::error_code ec) {
+        if (ec || draining_) return;
+        auto now = Clock::now();
+        // Sweeping may close connections, which removes them from the set: iterate a copy.
+        std::vector<Connection*> all(conns_.begin(), conns_.end());
+        for (Connection* c : all)
+            if (conns_.count(c)) c->sweep(now);
+        armSweep();
+    });
+}
+
+void Worker::drain() {
+    draining_ = true;
+    sweep_.cancel();
+    std::vector<Connection*> all(conns_.begin(), conns_.end());
+    for (Connection* c : all)
+        if (conns_.count(c)) c->drain();
+    guard_.reset();
+}
+
+WorkerPool::WorkerPool(unsigned threads) {
+    if (threads == 0) threads = 1;
+    for (unsigned i = 0; i < threads; ++i) workers_.push_back(std::make_unique<Worker>());
+}
+
+WorkerPool::~WorkerPool() {
+    stop();
+    join();
+}
+
+void WorkerPool::start() {
+    for (auto& w : workers_) threads_.emplace_back([wp = w.get()] { wp->run(); });
+}
+
+void WorkerPool::drain() {
+    for (auto& w : workers_) asio::post(w->ctx(), [wp = w.get()] { wp->drain(); });
+}
+
+void WorkerPool::stop() {
+    for (auto& w : workers_) w->stop();
+}
+
+void WorkerPool::join() {
+    for (auto& t : threads_)
+        if (t.joinable()) t.join();
+}
+
+Worker& WorkerPool::next() {
+    Worker& w = *workers_[next_];
+    next_ = (next_ + 1) % workers_.size();
+    return w;
+}
+
+Listener::Listener(asio::io_context& acceptCtx, WorkerPool& pool, const std::string& bindHost,
+                   uint16_t port, Handler& handler, Limits limits)
+    : ctx_(acceptCtx),
+      pool_(pool),
+      handler_(handler),
+      limits_(limits),
+      active_(std::make_shared<std::atomic<size_t>>(0)),
+      retry_(acceptCtx) {
+    std::vector<tcp::endpoint> endpoints;
+    if (bindHost.empty() || bindHost == "*" || bindHost == "::") {
+        endpoints.emplace_back(tcp::v6(), port);
+    } else if (bindHost == "0.0.0.0") {
+        endpoints.emplace_back(tcp::v4(), port);
+    } else if (bindHost == "localhost") {
+        endpoints.emplace_back(asio::ip::make_address("127.0.0.1"), port);
+        endpoints.emplace_back(asio::ip::make_address("::1"), port);
+    } else {
+        beast::error_code ec;
+        auto addr = asio::ip::make_address(bindHost, ec);
+        if (ec) throw boost::system::system_error(ec, "--bind " + bindHost + " is not an IP address");
+        endpoints.emplace_back(addr, port);
+    }
+    for (size_t i = 0; i < endpoints.size(); ++i) {
+        tcp::endpoint ep = endpoints[i];
+        if (i > 0 && port_ != 0) ep.port(port_);  // the second family takes the same port
+        auto acc = std::make_unique<tcp::acceptor>(ctx_);
+        beast::error_code ec;
+        acc->open(ep.protocol(), ec);
+        if (ec && ep.address().is_v6() && ep.address().is_unspecified()) {
+            ep = tcp::endpoint(tcp::v4(), ep.port());  // no IPv6 on this machine
+            ec.clear();
+            acc->open(ep.protocol(), ec);
+        }
+        if (ec) throw boost::system::system_error(ec, "cannot open a socket");
+        acc->set_option(tcp::acceptor::reuse_address(true));
+        if (ep.address().is_v6() && ep.address().is_unspecified())
+            acc->set_option(asio::ip::v6_only(false), ec);
+        acc->bind(ep, ec);
+        if (ec && bindHost == "localhost" && i > 0) continue;  // ::1 may be missing
+        if (ec) throw boost::system::system_error(ec, "cannot bind port " + std::to_string(ep.port()));
+        acc->listen(asio::socket_base::max_listen_connections, ec);
+        if (ec) throw boost::system::system_error(ec, "cannot listen on port " + std::to_string(ep.port()));
+        port_ = acc->local_endpoint().port();
+        acceptors_.push_back(std::move(acc));
+    }
+}
+
+Listener::~Listener() { close(); }
+
+void Listener::start() {
+    for (size_t i = 0; i < acceptors_.size(); ++i) accept(i);
+}
+
+void Listener::close() {
+    beast::error_code ignored;
+    retry_.cancel();
+    for (auto& a : acceptors_) a->close(ignored);
+}
+
+void Listener::accept(size_t i) {
+    Worker& w = pool_.next();
+    acceptors_[i]->async_accept(w.ctx(), [this, i, &w](beast::error_code ec, tcp::socket sock) {
+        if (ec == asio::error::operation_aborted || !acceptors_[i]->is_open()) return;
+        if (ec) {
+            // Out of descriptors or similar: back off briefly instead of spinning.
+            log::warn("accept failed", {{"error", ec.message()}});
+            retry_.expires_after(std::chrono::milliseconds(100));
+            retry_.async_wait([this, i](beast::error_code e) {
+                if (!e) accept(i);
+            });
+            return;
+        }
+        if (active_->load(std::memory_order_relaxed) >= limits_.maxConnections) {
+            beast::error_code ignored;
+            sock.close(ignored);
+        } else {
+            active_->fetch_add(1, std::memory_order_relaxed);
+            beast::error_code ignored;
+            sock.set_option(tcp::no_delay(true), ignored);
+            asio::post(w.ctx(), [&w, s = std::move(sock), this]() mutable {
+                std::make_shared<Connection>(w, std::move(s), handler_, limits_, active_)->start();
+            });
+        }
+        accept(i);
+    });
+}
+
+void raiseFileLimit() {
+    rlimit rl{};
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+}
+
+}  // namespace mockd::net

@@ -1,0 +1,71 @@
+// Worker threads (one io_context each), listening sockets, and graceful drain.
+#pragma once
+
+#include <boost/asio.hpp>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "net/handler.h"
+
+namespace mockd::net {
+
+struct Limits {
+    size_t maxHeaderBytes = 64 * 1024;
+    uint64_t maxBodyBytes = 10 * 1024 * 1024;
+    std::chrono::seconds headerTimeout{10};  // first byte of a request to the end of its headers
+    std::chrono::seconds idleTimeout{60};    // no progress at all (keep-alive wait, slow body, stalled write)
+    size_t maxConnections = 10000;           // per port; more are closed at once
+};
+
+class Worker;
+
+class WorkerPool final {
+public:
+    explicit WorkerPool(unsigned threads);
+    ~WorkerPool();
+    void start();
+    // Closes idle connections and lets busy ones finish their response; threads end when no
+    // connection is left.
+    void drain();
+    // Stops every worker at once (drain timeout).
+    void stop();
+    void join();
+    Worker& next();
+    size_t size() const { return workers_.size(); }
+
+private:
+    std::vector<std::unique_ptr<Worker>> workers_;
+    std::vector<std::thread> threads_;
+    size_t next_ = 0;
+};
+
+class Listener final {
+public:
+    // Binds (dual-stack on all interfaces unless `bindHost` is given) and listens. Throws
+    // boost::system::system_error; EADDRINUSE is reported as such.
+    Listener(boost::asio::io_context& acceptCtx, WorkerPool& pool, const std::string& bindHost,
+             uint16_t port, Handler& handler, Limits limits);
+    ~Listener();
+    uint16_t port() const { return port_; }
+    void start();
+    void close();
+
+private:
+    void accept(size_t i);
+    boost::asio::io_context& ctx_;
+    WorkerPool& pool_;
+    Handler& handler_;
+    Limits limits_;
+    uint16_t port_ = 0;
+    std::vector<std::unique_ptr<boost::asio::ip::tcp::acceptor>> acceptors_;
+    std::shared_ptr<std::atomic<size_t>> active_;
+    boost::asio::steady_timer retry_;
+};
+
+// Raises the soft open-file limit to the hard limit (many keep-alive clients need it).
+void raiseFileLimit();
+
+}  // namespace mockd::net
