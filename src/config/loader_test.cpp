@@ -1,0 +1,125 @@
+#include "config/loader.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <fstream>
+
+namespace mockd::config {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string errorOf(std::string_view text, bool yaml) {
+    try {
+        loadText(text, "c.yaml", yaml, fs::temp_directory_path());
+    } catch (const ConfigError& e) {
+        return e.what();
+    }
+    return "<no error>";
+}
+
+TEST(ExpandEnv, ExpandsNamesAndLeavesOtherDollarsAlone) {
+    setenv("MOCKD_T_HOST", "api.test", 1);
+    unsetenv("MOCKD_T_UNSET");
+    EXPECT_EQ(expandEnv("http://$MOCKD_T_HOST/x"), "http://api.test/x");
+    EXPECT_EQ(expandEnv("${MOCKD_T_HOST}:80"), "api.test:80");
+    EXPECT_EQ(expandEnv("[$MOCKD_T_UNSET]"), "[]");
+    EXPECT_EQ(expandEnv("${MOCKD_T_UNSET:-fallback}"), "fallback");
+    EXPECT_EQ(expandEnv("$.user.id costs $1.99"), "$.user.id costs $1.99");
+    EXPECT_EQ(expandEnv("${not closed"), "${not closed");
+    EXPECT_EQ(expandEnv("end$"), "end$");
+}
+
+TEST(FlowMappingPaths, QuotesUnquotedParamPathsOnly) {
+    std::string y = "a:\n  matcher: { method: GET, path: /api/users/{id} }\n  b: { path: /plain }\n";
+    auto lines = quoteFlowMappingPaths(y);
+    ASSERT_EQ(lines, std::vector<int>{2});
+    EXPECT_NE(y.find("path: \"/api/users/{id}\" }"), std::string::npos) << y;
+    EXPECT_NE(y.find("path: /plain }"), std::string::npos);
+    std::string quoted = "m: { path: \"/a/{id}\" }\n";
+    EXPECT_TRUE(quoteFlowMappingPaths(quoted).empty());
+}
+
+TEST(Loader, ReadsTheSeedsFlowMappingWithAWarning) {
+    auto cfg = loadText(
+        "mocks:\n  - id: get-user\n    type: http\n    http:\n"
+        "      matcher: { method: GET, path: /api/users/{id} }\n      response: { statusCode: 200 }\n",
+        "t.yaml", true, fs::temp_directory_path());
+    ASSERT_EQ(cfg.mocks.size(), 1u);
+    EXPECT_EQ(cfg.mocks[0].matcher.path, "/api/users/{id}");
+    ASSERT_EQ(cfg.warnings.size(), 1u);
+    EXPECT_NE(cfg.warnings[0].find("t.yaml:5:"), std::string::npos) << cfg.warnings[0];
+}
+
+TEST(Loader, YamlScalarsFollowTheCoreSchema) {
+    auto cfg = loadText(
+        "mocks:\n- id: a\n  type: http\n  http:\n    matcher: {path: /a}\n"
+        "    response: {statusCode: 201, body: {n: 1, f: 1.5, t: true, s: '007', z: null}}\n",
+        "t.yaml", true, fs::temp_directory_path());
+    EXPECT_EQ(cfg.mocks[0].response.statusCode, 201);
+    EXPECT_EQ(cfg.mocks[0].response.body, R"({"f":1.5,"n":1,"s":"007","t":true,"z":null})");
+}
+
+TEST(Loader, ErrorsNameFileLineAndField) {
+    EXPECT_EQ(errorOf("mocks:\n  - id: a\n    type: http\n    http:\n      matcher:\n"
+                      "        path: api/users\n",
+                      true),
+              "c.yaml:6: mocks[0].http.matcher.path: must start with \"/\"");
+    EXPECT_EQ(errorOf("{\n \"mocks\": [\n  {\"id\": \"a\", \"type\": \"http\",\n"
+                      "   \"http\": {\"matcher\": {\"path\": \"/a\"},\n"
+                      "     \"response\": {\"statusCode\": \"ok\"}}}]}",
+                      false),
+              "c.yaml:5: mocks[0].http.response.statusCode: must be an integer, not a string");
+    EXPECT_NE(errorOf("mocks: [ { id: x ", true).find("c.yaml:1: invalid YAML"), std::string::npos);
+    EXPECT_NE(errorOf("{\n\"mocks\": [,]}", false).find("c.yaml:2: invalid JSON"), std::string::npos);
+    EXPECT_NE(errorOf("mocks:\n- {id: a, type: http, http: {matcher: {path: /a}}}\n"
+                      "- {id: a, type: http, http: {matcher: {path: /b}}}\n",
+                      true)
+                  .find("mocks[1].id: duplicate mock id \"a\""),
+              std::string::npos);
+    EXPECT_NE(errorOf("mocks:\n- {type: http, http: {matcher: {}}}\n", true)
+                  .find("at least one matching criterion"),
+              std::string::npos);
+    EXPECT_NE(errorOf("mocks:\n- {type: ftp}\n", true).find("mocks[0].type: unknown mock type"),
+              std::string::npos);
+    EXPECT_NE(errorOf("version: \"2.0\"\n", true).find("unsupported version"), std::string::npos);
+    EXPECT_NE(errorOf("  \n", true).find("empty"), std::string::npos);
+}
+
+TEST(Loader, BodyFileMustStayInsideTheConfigDirectory) {
+    auto msg = errorOf("mocks:\n- {type: http, http: {matcher: {path: /a}, response: {bodyFile: ../etc/passwd}}}\n", true);
+    EXPECT_NE(msg.find("mocks[0].http.response.bodyFile"), std::string::npos) << msg;
+    auto cfg = loadText("mocks:\n- {type: http, http: {matcher: {path: /a}, response: {bodyFile: sub/b.json}}}\n",
+                        "t.yaml", true, "/srv/mocks");
+    EXPECT_EQ(cfg.mocks[0].response.bodyFile, "/srv/mocks/sub/b.json");
+}
+
+TEST(Loader, UnknownFieldsWarnAndLegacyFormWorks) {
+    auto cfg = loadText(
+        R"({"mocks":[{"matcher":{"method":"GET","path":"/legacy"},"response":{"statusCode":204}},
+                     {"type":"http","http":{"matcher":{"path":"/a","pth":"/x"}},"colour":"red"}],
+           "tables":[{"name":"users"}], "extend":[]})",
+        "t.json", false, fs::temp_directory_path());
+    ASSERT_EQ(cfg.mocks.size(), 2u);
+    EXPECT_EQ(cfg.mocks[0].type, "http");
+    EXPECT_EQ(cfg.mocks[0].response.statusCode, 204);
+    EXPECT_TRUE(cfg.mocks[0].id.starts_with("http_"));
+    EXPECT_EQ(cfg.mocks[0].id.size(), 5u + 16u);
+    ASSERT_EQ(cfg.warnings.size(), 2u);
+    std::string all = cfg.warnings[0] + "\n" + cfg.warnings[1];
+    EXPECT_NE(all.find("mocks[1].http.matcher.pth: unknown field, ignored"), std::string::npos) << all;
+    EXPECT_NE(all.find("mocks[1].colour: unknown field, ignored"), std::string::npos) << all;
+}
+
+TEST(Loader, MissingFileIsOneClearLine) {
+    try {
+        loadFile("/nonexistent/does-not-exist.yaml");
+        FAIL();
+    } catch (const ConfigError& e) {
+        EXPECT_STREQ(e.what(), "/nonexistent/does-not-exist.yaml: config file not found");
+    }
+}
+
+}  // namespace
+}  // namespace mockd::config

@@ -1,0 +1,181 @@
+#include "match/snapshot.h"
+
+#include <gtest/gtest.h>
+
+#include "core/errors.h"
+#include "core/mock_codec.h"
+
+namespace mockd::match {
+namespace {
+
+using core::Json;
+
+CompiledMockPtr mk(const std::string& json) {
+    core::Mock m = core::decodeMock(Json::parse(json), "mock", {});
+    m.seq = core::nextMockSeq();
+    return CompiledMock::compile(std::make_shared<core::Mock>(std::move(m)));
+}
+
+struct Req {
+    http::Request r;
+    explicit Req(std::string_view method, std::string_view path, std::string_view body = {},
+                 std::string_view query = {}) {
+        r.method = method;
+        r.path = r.rawPath = path;
+        r.rawQuery = query;
+        r.body = body;
+    }
+    Req& header(std::string_view n, std::string_view v) {
+        r.headers.push_back({n, v});
+        return *this;
+    }
+};
+
+const CompiledMock* find(const std::shared_ptr<const Snapshot>& s, const Req& q) {
+    MatchInput in(q.r);
+    return s->find(in, q.r.method);
+}
+
+std::string idOf(const CompiledMock* m) { return m ? m->mock().id : "<none>"; }
+
+TEST(Matching, ScoresFollowMockd) {
+    EXPECT_EQ(mk(R"({"id":"a","type":"http","http":{"matcher":{"method":"GET","path":"/x"}}})")->score(), 25);
+    EXPECT_EQ(mk(R"({"id":"a","type":"http","http":{"matcher":{"path":"/x/{id}"}}})")->score(), 12);
+    EXPECT_EQ(mk(R"({"id":"a","type":"http","http":{"matcher":{"pathPattern":"^/x"}}})")->score(), 14);
+    EXPECT_EQ(mk(R"({"id":"a","type":"http","http":{"matcher":{"path":"/x/*","headers":{"A":"1","B":"2"},"queryParams":{"q":"1"}}}})")->score(), 35);
+    EXPECT_EQ(mk(R"({"id":"a","type":"http","http":{"matcher":{"bodyEquals":"x","bodyContains":"x","bodyPattern":"x","bodyJsonPath":{"$.a":1}}}})")->score(), 82);
+}
+
+TEST(Matching, MostSpecificWinsThenPriorityThenNewest) {
+    auto snap = Snapshot::build({
+        mk(R"({"id":"param","type":"http","http":{"matcher":{"method":"GET","path":"/u/{id}"}}})"),
+        mk(R"({"id":"exact","type":"http","http":{"matcher":{"method":"GET","path":"/u/1"}}})"),
+        mk(R"({"id":"hdr","type":"http","http":{"matcher":{"method":"GET","path":"/u/{id}","headers":{"X-A":"1"}}}})"),
+    });
+    EXPECT_EQ(idOf(find(snap, Req("GET", "/u/1"))), "exact");
+    EXPECT_EQ(idOf(find(snap, Req("GET", "/u/2"))), "param");
+    EXPECT_EQ(idOf(find(snap, Req("GET", "/u/1").header("x-a", "1"))), "hdr");  // 32 > 25
+
+    auto tie = Snapshot::build({
+        mk(R"({"id":"old","type":"http","http":{"matcher":{"path":"/t"}}})"),
+        mk(R"({"id":"new","type":"http","http":{"matcher":{"path":"/t"}}})"),
+        mk(R"({"id":"low","type":"http","http":{"priority":-1,"matcher":{"path":"/t"}}})"),
+    });
+    EXPECT_EQ(idOf(find(tie, Req("GET", "/t"))), "new");
+    auto prio = Snapshot::build({
+        mk(R"({"id":"hi","type":"http","http":{"priority":5,"matcher":{"path":"/t"}}})"),
+        mk(R"({"id":"newer","type":"http","http":{"matcher":{"path":"/t"}}})"),
+    });
+    EXPECT_EQ(idOf(find(prio, Req("GET", "/t"))), "hi");
+}
+
+TEST(Matching, DisabledAndOtherProtocolsNeverMatch) {
+    auto snap = Snapshot::build({
+        mk(R"({"id":"off","type":"http","enabled":false,"http":{"matcher":{"path":"/x"}}})"),
+        mk(R"({"id":"ws","type":"websocket","websocket":{"path":"/x"}})"),
+    });
+    EXPECT_EQ(find(snap, Req("GET", "/x")), nullptr);
+    EXPECT_EQ(snap->size(), 2u);
+}
+
+TEST(Matching, HeadersUseGlobsAndIgnoreNameCase) {
+    auto snap = Snapshot::build({
+        mk(R"({"id":"pre","type":"http","http":{"matcher":{"path":"/h","headers":{"Accept":"application/*"}}}})"),
+        mk(R"({"id":"suf","type":"http","http":{"matcher":{"path":"/s","headers":{"X-Token":"*-prod"}}}})"),
+        mk(R"({"id":"mid","type":"http","http":{"matcher":{"path":"/c","headers":{"User-Agent":"*curl*"}}}})"),
+    });
+    EXPECT_EQ(idOf(find(snap, Req("GET", "/h").header("ACCEPT", "application/json"))), "pre");
+    EXPECT_EQ(find(snap, Req("GET", "/h").header("Accept", "text/html")), nullptr);
+    EXPECT_EQ(idOf(find(snap, Req("GET", "/s").header("x-token", "abc-prod"))), "suf");
+    EXPECT_EQ(idOf(find(snap, Req("GET", "/c").header("user-agent", "x curl/8"))), "mid");
+    EXPECT_EQ(find(snap, Req("GET", "/c")), nullptr);  // absent header never matches
+}
+
+TEST(Matching, QueryParamsDecodeAndUseTheFirstValue) {
+    auto snap = Snapshot::build({
+        mk(R"({"id":"q","type":"http","http":{"matcher":{"path":"/q","queryParams":{"name":"a b","page":"1"}}}})"),
+    });
+    EXPECT_EQ(idOf(find(snap, Req("GET", "/q", {}, "name=a+b&page=1&extra=x"))), "q");
+    EXPECT_EQ(idOf(find(snap, Req("GET", "/q", {}, "page=1&name=a%20b&page=2"))), "q");
+    EXPECT_EQ(find(snap, Req("GET", "/q", {}, "page=2&page=1&name=a+b")), nullptr);
+}
+
+TEST(Matching, BodyMatchers) {
+    auto snap = Snapshot::build({
+        mk(R"({"id":"eq","type":"http","http":{"matcher":{"path":"/b","bodyEquals":"exact"}}})"),
+        mk(R"({"id":"has","type":"http","http":{"matcher":{"path":"/b","bodyContains":"needle"}}})"),
+        mk(R"({"id":"re","type":"http","http":{"matcher":{"path":"/b","bodyPattern":"id=[0-9]+"}}})"),
+        mk(R"({"id":"jp","type":"http","http":{"matcher":{"path":"/j","bodyJsonPath":{"$.user.age":30,"$.tags[*]":"vip"}}}})"),
+        mk(R"({"id":"ex","type":"http","http":{"matcher":{"path":"/e","bodyJsonPath":{"$.token":{"exists":false}}}}})"),
+    });
+    EXPECT_EQ(idOf(find(snap, Req("POST", "/b", "exact"))), "eq");
+    EXPECT_EQ(idOf(find(snap, Req("POST", "/b", "hay needle hay"))), "has");
+    EXPECT_EQ(idOf(find(snap, Req("POST", "/b", "x id=42 y"))), "re");
+    EXPECT_EQ(idOf(find(snap, Req("POST", "/j", R"({"user":{"age":30.0},"tags":["a","vip"]})"))), "jp");
+    EXPECT_EQ(find(snap, Req("POST", "/j", R"({"user":{"age":"30"},"tags":["vip"]})")), nullptr);
+    EXPECT_EQ(idOf(find(snap, Req("POST", "/e", R"({"other":1})"))), "ex");
+    EXPECT_EQ(find(snap, Req("POST", "/e", R"({"token":null})")), nullptr);
+    EXPECT_EQ(find(snap, Req("POST", "/e", "not json")), nullptr);
+}
+
+TEST(Matching, DeeplyNestedBodyIsNotJsonInsteadOfACrash) {
+    auto snap = Snapshot::build({
+        mk(R"({"id":"jp","type":"http","http":{"matcher":{"path":"/j","bodyJsonPath":{"$.a":{"exists":true}}}}})"),
+    });
+    std::string deep(100000, '[');
+    EXPECT_EQ(find(snap, Req("POST", "/j", deep)), nullptr);
+}
+
+TEST(Matching, IndexFindsTheLastOfManyStubs) {
+    std::vector<CompiledMockPtr> all;
+    for (int i = 0; i < 2000; ++i) {
+        all.push_back(mk(R"({"id":"e)" + std::to_string(i) + R"(","type":"http","http":{"matcher":{"method":"GET","path":"/svc/)" + std::to_string(i) + R"("}}})"));
+        all.push_back(mk(R"({"id":"p)" + std::to_string(i) + R"(","type":"http","http":{"matcher":{"method":"GET","path":"/p)" + std::to_string(i) + R"(/{id}"}}})"));
+    }
+    auto snap = Snapshot::build(std::move(all));
+    EXPECT_EQ(idOf(find(snap, Req("GET", "/svc/1999"))), "e1999");
+    EXPECT_EQ(idOf(find(snap, Req("GET", "/p1999/abc"))), "p1999");
+    EXPECT_EQ(find(snap, Req("GET", "/p1999/abc/def")), nullptr);
+}
+
+TEST(NearMiss, ExplainsTheFirstFailure) {
+    auto snap = Snapshot::build({
+        mk(R"({"id":"list","name":"List users","type":"http","http":{"matcher":{"method":"GET","path":"/api/users"}}})"),
+        mk(R"({"id":"other","type":"http","http":{"matcher":{"method":"DELETE","path":"/nope"}}})"),
+    });
+    Req q("POST", "/api/users");
+    MatchInput in(q.r);
+    auto misses = snap->nearMisses(in);
+    ASSERT_EQ(misses.size(), 1u);  // "other" matches nothing at all
+    EXPECT_EQ(misses[0].score, 15);
+    EXPECT_EQ(misses[0].maxScore, 25);
+    EXPECT_EQ(misses[0].reason, R"(path matched, but method expected "GET", got "POST")");
+    auto fields = Json::parse(misses[0].fieldsJson);
+    ASSERT_EQ(fields.size(), 2u);
+    EXPECT_EQ(fields[0]["field"], "method");
+    EXPECT_EQ(fields[0]["matched"], false);
+    EXPECT_EQ(fields[1]["field"], "path");
+    EXPECT_EQ(fields[1]["score"], 15);
+}
+
+TEST(NearMiss, ListsMatchedFieldsInEnglish) {
+    auto snap = Snapshot::build({mk(
+        R"({"id":"m","type":"http","http":{"matcher":{"method":"POST","path":"/o","headers":{"X-K":"1"},"bodyContains":"zzz"}}})")});
+    Req q("POST", "/o", "abc");
+    q.header("X-K", "1");
+    MatchInput in(q.r);
+    auto misses = snap->nearMisses(in);
+    ASSERT_EQ(misses.size(), 1u);
+    EXPECT_EQ(misses[0].reason,
+              R"(method, path, and headers matched, but body expected to contain "contains \"zzz\"")");
+}
+
+TEST(Compile, RejectsWhatCanNeverWork) {
+    EXPECT_THROW(mk(R"({"id":"a","type":"http","http":{"matcher":{}}})"), core::FieldError);
+    EXPECT_THROW(mk(R"({"id":"a","type":"http","http":{"matcher":{"pathPattern":"(unclosed"}}})"), core::FieldError);
+    EXPECT_THROW(mk(R"({"id":"a","type":"http","http":{"matcher":{"path":"/a","pathPattern":"/a"}}})"), core::FieldError);
+    EXPECT_THROW(mk(R"({"id":"a","type":"http","http":{"matcher":{"bodyJsonPath":{"$[":1}}}})"), core::FieldError);
+}
+
+}  // namespace
+}  // namespace mockd::match
