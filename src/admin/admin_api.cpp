@@ -10,9 +10,9 @@ net::Outcome AdminApi::handle(const http::Request& req, std::string& out, bool c
     const bool head = req.method == "HEAD";
     if (req.path == "/health") {
         if (req.method != "GET" && !head) {
-            http::appendJsonError(out, 405, "method_not_allowed",
-                                  "GET /health only; " + std::string(req.method) + " is not allowed",
-                                  closing);
+            http::appendJsonError(
+                out, 405, "method_not_allowed",
+                "GET /health only; " + std::string(req.method) + " is not allowed", closing);
             return {};
         }
         auto uptime = std::chrono::duration_cast<std::chrono::seconds>(
@@ -25,8 +25,7 @@ net::Outcome AdminApi::handle(const http::Request& req, std::string& out, bool c
     }
     (void)registry_;
     http::appendJsonError(out, 404, "not_found",
-                          "no admin route " + std::string(req.method) + " " +
-                              std::string(req.path),
+                          "no admin route " + std::string(req.method) + " " + std::string(req.path),
                           closing);
     return {};
 }

@@ -9,12 +9,12 @@
 namespace mockd::admin {
 
 class AdminApi final : public net::Handler {
-public:
+  public:
     explicit AdminApi(core::Registry& registry)
         : registry_(registry), started_(std::chrono::steady_clock::now()) {}
     net::Outcome handle(const http::Request& req, std::string& out, bool closing) override;
 
-private:
+  private:
     core::Registry& registry_;
     std::chrono::steady_clock::time_point started_;
 };

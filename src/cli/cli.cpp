@@ -24,7 +24,8 @@ namespace asio = boost::asio;
 bool parseDuration(std::string_view text, std::chrono::milliseconds& out) {
     if (text.empty()) return false;
     size_t i = 0;
-    while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) ++i;
+    while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.'))
+        ++i;
     if (i == 0) return false;
     double v = 0;
     try {
@@ -34,11 +35,16 @@ bool parseDuration(std::string_view text, std::chrono::milliseconds& out) {
     }
     std::string_view unit = text.substr(i);
     double ms;
-    if (unit.empty() || unit == "s") ms = v * 1000;
-    else if (unit == "ms") ms = v;
-    else if (unit == "m") ms = v * 60'000;
-    else if (unit == "h") ms = v * 3'600'000;
-    else return false;
+    if (unit.empty() || unit == "s")
+        ms = v * 1000;
+    else if (unit == "ms")
+        ms = v;
+    else if (unit == "m")
+        ms = v * 60'000;
+    else if (unit == "h")
+        ms = v * 3'600'000;
+    else
+        return false;
     out = std::chrono::milliseconds(static_cast<int64_t>(ms));
     return true;
 }
@@ -51,11 +57,16 @@ bool parseSize(std::string_view text, uint64_t& out) {
     std::string unit(text.substr(i));
     for (auto& c : unit) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     uint64_t mul = 1;
-    if (unit.empty() || unit == "b") mul = 1;
-    else if (unit == "k" || unit == "kb" || unit == "kib") mul = 1024;
-    else if (unit == "m" || unit == "mb" || unit == "mib") mul = 1024 * 1024;
-    else if (unit == "g" || unit == "gb" || unit == "gib") mul = 1024ull * 1024 * 1024;
-    else return false;
+    if (unit.empty() || unit == "b")
+        mul = 1;
+    else if (unit == "k" || unit == "kb" || unit == "kib")
+        mul = 1024;
+    else if (unit == "m" || unit == "mb" || unit == "mib")
+        mul = 1024 * 1024;
+    else if (unit == "g" || unit == "gb" || unit == "gib")
+        mul = 1024ull * 1024 * 1024;
+    else
+        return false;
     out = v * mul;
     return true;
 }
@@ -89,13 +100,15 @@ struct ServeOptions {
 }
 
 std::string portInUse(uint16_t port, const char* flag) {
-    return "port " + std::to_string(port) + " is already in use; stop what listens there (lsof -i :" +
-           std::to_string(port) + ") or choose another port with " + flag;
+    return "port " + std::to_string(port) +
+           " is already in use; stop what listens there (lsof -i :" + std::to_string(port) +
+           ") or choose another port with " + flag;
 }
 
 int serve(const ServeOptions& o) {
     log::Level level = log::Level::Info;
-    if (!log::parseLevel(o.logLevel.empty() ? (o.mode == "engine" ? "warn" : "info") : o.logLevel, level))
+    if (!log::parseLevel(o.logLevel.empty() ? (o.mode == "engine" ? "warn" : "info") : o.logLevel,
+                         level))
         die("--log-level must be debug, info, warn or error, not \"" + o.logLevel + "\"", 2);
     if (o.logFormat != "text" && o.logFormat != "json")
         die("--log-format must be text or json, not \"" + o.logFormat + "\"", 2);
@@ -116,7 +129,8 @@ int serve(const ServeOptions& o) {
         die("--idle-timeout: a duration of at least 1s, e.g. 60s, not " + o.idleTimeout, 2);
     limits.idleTimeout = std::chrono::duration_cast<std::chrono::seconds>(d);
     std::chrono::milliseconds drain{};
-    if (!parseDuration(o.drainTimeout, drain)) die("--drain-timeout: not a duration: " + o.drainTimeout, 2);
+    if (!parseDuration(o.drainTimeout, drain))
+        die("--drain-timeout: not a duration: " + o.drainTimeout, 2);
     limits.maxConnections = o.maxConnections == 0 ? SIZE_MAX : o.maxConnections;
     if (o.mode == "start" && o.port != 0 && o.port == o.adminPort)
         die("--port and --admin-port must differ (both are " + std::to_string(o.port) + ")", 2);
@@ -250,12 +264,13 @@ void addServeFlags(CLI::App* cmd, ServeOptions& o) {
 }  // namespace
 
 int run(int argc, char** argv) {
-    CLI::App app{"mockd: a fast mock server for integration tests.\n"
-                 "Serves HTTP mocks from a YAML or JSON config, with an admin API for runtime "
-                 "changes and verification."};
+    CLI::App app{
+        "mockd: a fast mock server for integration tests.\n"
+        "Serves HTTP mocks from a YAML or JSON config, with an admin API for runtime "
+        "changes and verification."};
     app.name("mockd");
-    app.set_version_flag("-v,--version", std::string("mockd ") + MOCKD_VERSION + " (" +
-                                             MOCKD_COMMIT + ")");
+    app.set_version_flag("-v,--version",
+                         std::string("mockd ") + MOCKD_VERSION + " (" + MOCKD_COMMIT + ")");
     app.require_subcommand(0, 1);
 
     ServeOptions engineOpts;

@@ -33,10 +33,20 @@ std::string formatAt(const std::string& name, int line, const std::string& field
 }
 
 bool isKnownTopLevel(const std::string& k) {
-    static const std::set<std::string> kKnown = {
-        "version",   "kind",      "name",       "metadata",           "mocks",
-        "serverConfig", "tables", "extend",     "imports",            "statefulResources",
-        "customOperations", "websocketEndpoints", "workspaces", "description"};
+    static const std::set<std::string> kKnown = {"version",
+                                                 "kind",
+                                                 "name",
+                                                 "metadata",
+                                                 "mocks",
+                                                 "serverConfig",
+                                                 "tables",
+                                                 "extend",
+                                                 "imports",
+                                                 "statefulResources",
+                                                 "customOperations",
+                                                 "websocketEndpoints",
+                                                 "workspaces",
+                                                 "description"};
     return kKnown.count(k) > 0;
 }
 
@@ -53,8 +63,9 @@ std::string expandEnv(std::string_view text) {
         }
         if (text[i + 1] == '{') {
             size_t close = text.find('}', i + 2);
-            std::string_view inner =
-                close == std::string_view::npos ? std::string_view() : text.substr(i + 2, close - i - 2);
+            std::string_view inner = close == std::string_view::npos
+                                         ? std::string_view()
+                                         : text.substr(i + 2, close - i - 2);
             size_t n = 0;
             while (n < inner.size() && (n == 0 ? nameStart(inner[n]) : nameChar(inner[n]))) ++n;
             bool plain = n > 0 && n == inner.size();
@@ -62,8 +73,10 @@ std::string expandEnv(std::string_view text) {
             if (plain || withDefault) {
                 std::string name(inner.substr(0, n));
                 const char* v = std::getenv(name.c_str());
-                if (v && *v) out += v;
-                else if (withDefault) out += inner.substr(n + 2);
+                if (v && *v)
+                    out += v;
+                else if (withDefault)
+                    out += inner.substr(n + 2);
                 i = close;
                 continue;
             }
@@ -106,7 +119,8 @@ std::vector<int> quoteFlowMappingPaths(std::string& yaml) {
         }
         if (c == '"' || c == '\'') {  // copy quoted scalars untouched
             size_t j = i + 1;
-            while (j < yaml.size() && yaml[j] != c && yaml[j] != '\n') j += (yaml[j] == '\\' && c == '"') ? 2 : 1;
+            while (j < yaml.size() && yaml[j] != c && yaml[j] != '\n')
+                j += (yaml[j] == '\\' && c == '"') ? 2 : 1;
             out.append(yaml, i, std::min(j + 1, yaml.size()) - i);
             i = std::min(j, yaml.size() - 1);
             continue;
@@ -115,8 +129,8 @@ std::vector<int> quoteFlowMappingPaths(std::string& yaml) {
         if (c == '}' && flowDepth > 0) --flowDepth;
         out += c;
         // Inside a flow mapping, "path:" followed by an unquoted value that holds a '{'.
-        bool keyStart = i >= 4 && yaml.compare(i - 4, 5, "path:") == 0 &&
-                        (i < 5 || !nameChar(yaml[i - 5]));
+        bool keyStart =
+            i >= 4 && yaml.compare(i - 4, 5, "path:") == 0 && (i < 5 || !nameChar(yaml[i - 5]));
         if (flowDepth > 0 && keyStart) {
             size_t v = i + 1;
             while (v < yaml.size() && yaml[v] == ' ') ++v;
@@ -126,9 +140,14 @@ std::vector<int> quoteFlowMappingPaths(std::string& yaml) {
             bool hasBrace = false;
             while (e < yaml.size() && yaml[e] != '\n') {
                 char d = yaml[e];
-                if (d == '{') { ++depth; hasBrace = true; }
-                else if (d == '}') { if (depth == 0) break; --depth; }
-                else if (d == ',' && depth == 0) break;
+                if (d == '{') {
+                    ++depth;
+                    hasBrace = true;
+                } else if (d == '}') {
+                    if (depth == 0) break;
+                    --depth;
+                } else if (d == ',' && depth == 0)
+                    break;
                 ++e;
             }
             if (!hasBrace || depth != 0) continue;
@@ -212,8 +231,7 @@ LoadedConfig loadText(std::string_view rawText, const std::string& name, bool ya
     if (auto v = doc.find("version"); v != doc.end() && !v->is_null()) {
         bool ok = (v->is_string() && (*v == "1.0" || *v == "1")) ||
                   (v->is_number() && v->get<double>() == 1.0);
-        if (!ok)
-            throw fail("version", "unsupported version " + v->dump() + " (expected \"1.0\")");
+        if (!ok) throw fail("version", "unsupported version " + v->dump() + " (expected \"1.0\")");
     }
     for (auto it = doc.begin(); it != doc.end(); ++it)
         if (!isKnownTopLevel(it.key())) warnField(it.key(), "unknown field, ignored");
@@ -255,7 +273,8 @@ LoadedConfig loadFile(const std::string& path) {
     std::error_code ec;
     if (!fs::exists(path, ec)) throw ConfigError(path + ": config file not found");
     if (fs::is_directory(path, ec))
-        throw ConfigError(path + ": is a directory, not a config file (use --load DIR for a directory)");
+        throw ConfigError(path +
+                          ": is a directory, not a config file (use --load DIR for a directory)");
     std::ifstream in(path, std::ios::binary);
     if (!in) throw ConfigError(path + ": cannot read the config file");
     std::ostringstream ss;

@@ -15,7 +15,7 @@ namespace mockd::config {
 
 // A configuration problem, already formatted as one line: "file:line: field: message".
 class ConfigError final : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 

@@ -32,7 +32,8 @@ TEST(ExpandEnv, ExpandsNamesAndLeavesOtherDollarsAlone) {
 }
 
 TEST(FlowMappingPaths, QuotesUnquotedParamPathsOnly) {
-    std::string y = "a:\n  matcher: { method: GET, path: /api/users/{id} }\n  b: { path: /plain }\n";
+    std::string y =
+        "a:\n  matcher: { method: GET, path: /api/users/{id} }\n  b: { path: /plain }\n";
     auto lines = quoteFlowMappingPaths(y);
     ASSERT_EQ(lines, std::vector<int>{2});
     EXPECT_NE(y.find("path: \"/api/users/{id}\" }"), std::string::npos) << y;
@@ -44,7 +45,8 @@ TEST(FlowMappingPaths, QuotesUnquotedParamPathsOnly) {
 TEST(Loader, ReadsTheSeedsFlowMappingWithAWarning) {
     auto cfg = loadText(
         "mocks:\n  - id: get-user\n    type: http\n    http:\n"
-        "      matcher: { method: GET, path: /api/users/{id} }\n      response: { statusCode: 200 }\n",
+        "      matcher: { method: GET, path: /api/users/{id} }\n      response: { statusCode: 200 "
+        "}\n",
         "t.yaml", true, fs::temp_directory_path());
     ASSERT_EQ(cfg.mocks.size(), 1u);
     EXPECT_EQ(cfg.mocks[0].matcher.path, "/api/users/{id}");
@@ -72,7 +74,8 @@ TEST(Loader, ErrorsNameFileLineAndField) {
                       false),
               "c.yaml:5: mocks[0].http.response.statusCode: must be an integer, not a string");
     EXPECT_NE(errorOf("mocks: [ { id: x ", true).find("c.yaml:1: invalid YAML"), std::string::npos);
-    EXPECT_NE(errorOf("{\n\"mocks\": [,]}", false).find("c.yaml:2: invalid JSON"), std::string::npos);
+    EXPECT_NE(errorOf("{\n\"mocks\": [,]}", false).find("c.yaml:2: invalid JSON"),
+              std::string::npos);
     EXPECT_NE(errorOf("mocks:\n- {id: a, type: http, http: {matcher: {path: /a}}}\n"
                       "- {id: a, type: http, http: {matcher: {path: /b}}}\n",
                       true)
@@ -88,10 +91,14 @@ TEST(Loader, ErrorsNameFileLineAndField) {
 }
 
 TEST(Loader, BodyFileMustStayInsideTheConfigDirectory) {
-    auto msg = errorOf("mocks:\n- {type: http, http: {matcher: {path: /a}, response: {bodyFile: ../etc/passwd}}}\n", true);
+    auto msg = errorOf(
+        "mocks:\n- {type: http, http: {matcher: {path: /a}, response: {bodyFile: "
+        "../etc/passwd}}}\n",
+        true);
     EXPECT_NE(msg.find("mocks[0].http.response.bodyFile"), std::string::npos) << msg;
-    auto cfg = loadText("mocks:\n- {type: http, http: {matcher: {path: /a}, response: {bodyFile: sub/b.json}}}\n",
-                        "t.yaml", true, "/srv/mocks");
+    auto cfg = loadText(
+        "mocks:\n- {type: http, http: {matcher: {path: /a}, response: {bodyFile: sub/b.json}}}\n",
+        "t.yaml", true, "/srv/mocks");
     EXPECT_EQ(cfg.mocks[0].response.bodyFile, "/srv/mocks/sub/b.json");
 }
 
@@ -108,7 +115,8 @@ TEST(Loader, UnknownFieldsWarnAndLegacyFormWorks) {
     EXPECT_EQ(cfg.mocks[0].id.size(), 5u + 16u);
     ASSERT_EQ(cfg.warnings.size(), 2u);
     std::string all = cfg.warnings[0] + "\n" + cfg.warnings[1];
-    EXPECT_NE(all.find("mocks[1].http.matcher.pth: unknown field, ignored"), std::string::npos) << all;
+    EXPECT_NE(all.find("mocks[1].http.matcher.pth: unknown field, ignored"), std::string::npos)
+        << all;
     EXPECT_NE(all.find("mocks[1].colour: unknown field, ignored"), std::string::npos) << all;
 }
 

@@ -50,7 +50,8 @@ Json convert(const YAML::Node& n, const std::string& path, LineMap& lines, int d
     if (n.Mark().line >= 0) lines.emplace(path, n.Mark().line + 1);
     switch (n.Type()) {
         case YAML::NodeType::Null:
-        case YAML::NodeType::Undefined: return nullptr;
+        case YAML::NodeType::Undefined:
+            return nullptr;
         case YAML::NodeType::Scalar:
             // Quoted scalars carry the "!" tag and are always strings.
             if (n.Tag() == "!") return n.Scalar();
@@ -59,7 +60,8 @@ Json convert(const YAML::Node& n, const std::string& path, LineMap& lines, int d
             Json arr = Json::array();
             size_t i = 0;
             for (const auto& item : n)
-                arr.push_back(convert(item, path + "[" + std::to_string(i++) + "]", lines, depth + 1));
+                arr.push_back(
+                    convert(item, path + "[" + std::to_string(i++) + "]", lines, depth + 1));
             return arr;
         }
         case YAML::NodeType::Map: {
@@ -112,8 +114,14 @@ struct Scanner {
             ++i;
             for (;;) {
                 ws();
-                if (i >= t.size() || t[i] == '}') { ++i; return; }
-                if (t[i] == ',') { ++i; continue; }
+                if (i >= t.size() || t[i] == '}') {
+                    ++i;
+                    return;
+                }
+                if (t[i] == ',') {
+                    ++i;
+                    continue;
+                }
                 if (t[i] != '"') return;
                 int keyLine = line;
                 std::string key = str();
@@ -128,8 +136,14 @@ struct Scanner {
             size_t idx = 0;
             for (;;) {
                 ws();
-                if (i >= t.size() || t[i] == ']') { ++i; return; }
-                if (t[i] == ',') { ++i; continue; }
+                if (i >= t.size() || t[i] == ']') {
+                    ++i;
+                    return;
+                }
+                if (t[i] == ',') {
+                    ++i;
+                    continue;
+                }
                 value(path + "[" + std::to_string(idx++) + "]", depth + 1);
             }
         } else if (c == '"') {

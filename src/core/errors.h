@@ -8,12 +8,12 @@
 namespace mockd::core {
 
 class FieldError final : public std::runtime_error {
-public:
+  public:
     FieldError(std::string field, const std::string& message)
         : std::runtime_error(message), field_(std::move(field)) {}
     const std::string& field() const { return field_; }
 
-private:
+  private:
     std::string field_;
 };
 

@@ -27,12 +27,18 @@ void warnUnknown(const Json& obj, const std::string& where,
 
 std::string typeName(const Json& j) {
     switch (j.type()) {
-        case Json::value_t::null: return "null";
-        case Json::value_t::boolean: return "a boolean";
-        case Json::value_t::string: return "a string";
-        case Json::value_t::array: return "an array";
-        case Json::value_t::object: return "an object";
-        default: return "a number";
+        case Json::value_t::null:
+            return "null";
+        case Json::value_t::boolean:
+            return "a boolean";
+        case Json::value_t::string:
+            return "a string";
+        case Json::value_t::array:
+            return "an array";
+        case Json::value_t::object:
+            return "an object";
+        default:
+            return "a number";
     }
 }
 
@@ -58,14 +64,15 @@ std::optional<std::string> getOptString(const Json& obj, const char* key,
     return it->get<std::string>();
 }
 
-int64_t getInt(const Json& obj, const char* key, const std::string& where, int64_t def,
-               int64_t lo, int64_t hi) {
+int64_t getInt(const Json& obj, const char* key, const std::string& where, int64_t def, int64_t lo,
+               int64_t hi) {
     auto it = obj.find(key);
     if (it == obj.end() || it->is_null()) return def;
     int64_t v = 0;
     if (it->is_number_integer()) {
         v = it->get<int64_t>();
-    } else if (it->is_number_float() && it->get<double>() == static_cast<int64_t>(it->get<double>())) {
+    } else if (it->is_number_float() &&
+               it->get<double>() == static_cast<int64_t>(it->get<double>())) {
         v = static_cast<int64_t>(it->get<double>());
     } else {
         throw FieldError(where + "." + key, "must be an integer, not " + typeName(*it));
@@ -84,9 +91,12 @@ KeyValues getStringMap(const Json& obj, const char* key, const std::string& wher
     if (!it->is_object()) throw FieldError(field, "must be an object, not " + typeName(*it));
     for (auto kv = it->begin(); kv != it->end(); ++kv) {
         const Json& v = kv.value();
-        if (v.is_string()) out.emplace_back(kv.key(), v.get<std::string>());
-        else if (v.is_number() || v.is_boolean()) out.emplace_back(kv.key(), v.dump());
-        else throw FieldError(field + "." + kv.key(), "must be a string, not " + typeName(v));
+        if (v.is_string())
+            out.emplace_back(kv.key(), v.get<std::string>());
+        else if (v.is_number() || v.is_boolean())
+            out.emplace_back(kv.key(), v.dump());
+        else
+            throw FieldError(field + "." + kv.key(), "must be a string, not " + typeName(v));
     }
     return out;
 }
@@ -117,9 +127,9 @@ HttpMatcher decodeMatcher(const Json& j, const std::string& where, const DecodeC
     m.bodyPattern = getOptString(j, "bodyPattern", where);
     if (auto it = j.find("bodyJsonPath"); it != j.end() && !it->is_null()) {
         if (!it->is_object())
-            throw FieldError(where + ".bodyJsonPath",
-                             "must be an object of JSONPath -> expected value, not " +
-                                 typeName(*it));
+            throw FieldError(
+                where + ".bodyJsonPath",
+                "must be an object of JSONPath -> expected value, not " + typeName(*it));
         for (auto kv = it->begin(); kv != it->end(); ++kv)
             m.bodyJsonPath.emplace_back(kv.key(), kv.value());
     }
@@ -186,11 +196,13 @@ Mock decodeMock(const Json& j, const std::string& where, const DecodeContext& ct
     static constexpr std::array<std::string_view, 7> kProtocols = {
         "http", "websocket", "graphql", "grpc", "soap", "mqtt", "oauth"};
     std::string type = getString(j, "type", where);
-    bool legacy = type.empty() && !j.contains("http") && (j.contains("matcher") || j.contains("response"));
+    bool legacy =
+        type.empty() && !j.contains("http") && (j.contains("matcher") || j.contains("response"));
     if (legacy) {
-        warnUnknown(j, where, {"id", "name", "description", "enabled", "priority", "matcher",
-                               "response", "type"},
-                    ctx);
+        warnUnknown(
+            j, where,
+            {"id", "name", "description", "enabled", "priority", "matcher", "response", "type"},
+            ctx);
         m.type = "http";
         m.priority = static_cast<int>(getInt(j, "priority", where, 0, INT32_MIN, INT32_MAX));
         if (!j.contains("matcher")) throw FieldError(where + ".matcher", "is required");
@@ -200,7 +212,10 @@ Mock decodeMock(const Json& j, const std::string& where, const DecodeContext& ct
     } else {
         if (type.empty()) {
             for (auto p : kProtocols)
-                if (j.contains(std::string(p))) { type = std::string(p); break; }
+                if (j.contains(std::string(p))) {
+                    type = std::string(p);
+                    break;
+                }
         }
         if (type.empty())
             throw FieldError(where + ".type",
@@ -213,9 +228,10 @@ Mock decodeMock(const Json& j, const std::string& where, const DecodeContext& ct
                                                   "mqtt or oauth)");
         m.type = type;
         warnUnknown(j, where,
-                    {"id", "type", "name", "description", "enabled", "parentId", "folderId",
-                     "metaSortKey", "workspaceId", "operationId", "syncVersion", "createdAt",
-                     "updatedAt", "http", "websocket", "graphql", "grpc", "soap", "mqtt", "oauth"},
+                    {"id",          "type",      "name",        "description", "enabled",
+                     "parentId",    "folderId",  "metaSortKey", "workspaceId", "operationId",
+                     "syncVersion", "createdAt", "updatedAt",   "http",        "websocket",
+                     "graphql",     "grpc",      "soap",        "mqtt",        "oauth"},
                     ctx);
         if (type == "http") {
             auto h = j.find("http");

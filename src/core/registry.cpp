@@ -23,8 +23,7 @@ std::atomic<uint64_t> gNextSeq{1};
 
 uint64_t nextMockSeq() { return gNextSeq.fetch_add(1, std::memory_order_relaxed); }
 
-Registry::Registry()
-    : current_(match::Snapshot::build({})), version_(gNextVersion.fetch_add(1)) {}
+Registry::Registry() : current_(match::Snapshot::build({})), version_(gNextVersion.fetch_add(1)) {}
 
 void Registry::publishLocked(std::vector<match::CompiledMockPtr> mocks) {
     current_ = match::Snapshot::build(std::move(mocks));
@@ -37,7 +36,8 @@ void Registry::replaceAll(std::vector<Mock> mocks) {
     for (size_t i = 0; i < mocks.size(); ++i) {
         mocks[i].seq = nextMockSeq();
         try {
-            compiled.push_back(match::CompiledMock::compile(std::make_shared<Mock>(std::move(mocks[i]))));
+            compiled.push_back(
+                match::CompiledMock::compile(std::make_shared<Mock>(std::move(mocks[i]))));
         } catch (const FieldError& e) {
             throw FieldError("mocks[" + std::to_string(i) + "]." + e.field(), e.what());
         }
@@ -57,8 +57,10 @@ MockPtr Registry::upsert(Mock mock) {
                            [&](const auto& c) { return c->mock().id == mock.id; });
     mock.seq = it != next.end() ? (*it)->mock().seq : nextMockSeq();
     auto compiled = match::CompiledMock::compile(std::make_shared<Mock>(std::move(mock)));
-    if (it != next.end()) *it = compiled;
-    else next.push_back(compiled);
+    if (it != next.end())
+        *it = compiled;
+    else
+        next.push_back(compiled);
     publishLocked(std::move(next));
     return compiled->mockPtr();
 }
@@ -66,8 +68,8 @@ MockPtr Registry::upsert(Mock mock) {
 bool Registry::remove(const std::string& id) {
     std::lock_guard lock(mu_);
     std::vector<match::CompiledMockPtr> next = current_->all();
-    auto it = std::find_if(next.begin(), next.end(),
-                           [&](const auto& c) { return c->mock().id == id; });
+    auto it =
+        std::find_if(next.begin(), next.end(), [&](const auto& c) { return c->mock().id == id; });
     if (it == next.end()) return false;
     next.erase(it);
     publishLocked(std::move(next));

@@ -15,7 +15,7 @@
 namespace mockd::core {
 
 class Registry final {
-public:
+  public:
     Registry();
 
     // Replaces every mock at once (config load, hot reload). Throws core::FieldError with the
@@ -33,7 +33,7 @@ public:
     const match::Snapshot& current() const;
     std::shared_ptr<const match::Snapshot> snapshot() const;
 
-private:
+  private:
     void publishLocked(std::vector<match::CompiledMockPtr> mocks);
 
     mutable std::mutex mu_;

@@ -18,10 +18,14 @@ std::string goHtmlEscape(std::string s) {
     std::string out;
     out.reserve(s.size());
     for (char c : s) {
-        if (c == '<') out += "\\u003c";
-        else if (c == '>') out += "\\u003e";
-        else if (c == '&') out += "\\u0026";
-        else out += c;
+        if (c == '<')
+            out += "\\u003c";
+        else if (c == '>')
+            out += "\\u003e";
+        else if (c == '&')
+            out += "\\u0026";
+        else
+            out += c;
     }
     return out;
 }
@@ -91,9 +95,12 @@ net::Outcome MockEngine::handle(const Request& req, std::string& out, bool closi
     const match::CompiledMock* m = snap.find(in, req.method);
     if (!m && head) m = snap.find(in, "GET");
     if (!m) {
-        if (req.path == "/health") healthBody(out, head, closing);
-        else if (req.path == "/ready") readyBody(out, head, closing);
-        else noMatch(req, in, out, closing);
+        if (req.path == "/health")
+            healthBody(out, head, closing);
+        else if (req.path == "/ready")
+            readyBody(out, head, closing);
+        else
+            noMatch(req, in, out, closing);
         return {};
     }
 
@@ -133,7 +140,8 @@ void MockEngine::noMatch(const Request& req, const match::MatchInput& in, std::s
                          bool closing) const {
     auto misses = registry_.current().nearMisses(in, 3);
     // Keys in alphabetical order, as mockd's encoder writes a map.
-    std::string body = "{\"error\":\"no_match\",\"message\":\"No mock matched the request\",\"method\":";
+    std::string body =
+        "{\"error\":\"no_match\",\"message\":\"No mock matched the request\",\"method\":";
     appendJsonString(body, req.method);
     if (!misses.empty()) {
         body += ",\"nearMisses\":[";

@@ -12,7 +12,7 @@
 namespace mockd::http {
 
 class MockEngine final : public net::Handler {
-public:
+  public:
     explicit MockEngine(core::Registry& registry) : registry_(registry) {}
 
     net::Outcome handle(const Request& req, std::string& out, bool closing) override;
@@ -20,7 +20,7 @@ public:
     // /ready answers 503 until this is set (the config is loaded).
     void setReady(bool ready) { ready_.store(ready, std::memory_order_release); }
 
-private:
+  private:
     void healthBody(std::string& out, bool headOnly, bool closing) const;
     void readyBody(std::string& out, bool headOnly, bool closing) const;
     void noMatch(const Request& req, const class match::MatchInput& in, std::string& out,

@@ -16,8 +16,8 @@ std::string_view sniffContentType(std::string_view body);
 
 struct ResponseHead {
     int status = 200;
-    std::string_view contentType;  // empty: no Content-Type header
-    std::string_view extraHeaders; // pre-formatted "Name: value\r\n" lines
+    std::string_view contentType;   // empty: no Content-Type header
+    std::string_view extraHeaders;  // pre-formatted "Name: value\r\n" lines
     bool close = false;
 };
 
@@ -27,8 +27,8 @@ void appendResponse(std::string& out, const ResponseHead& head, std::string_view
                     bool headOnly);
 
 // Appends a JSON error body response: {"error": code, "message": message}.
-void appendJsonError(std::string& out, int status, std::string_view code,
-                     std::string_view message, bool close);
+void appendJsonError(std::string& out, int status, std::string_view code, std::string_view message,
+                     bool close);
 
 // Appends "Name: value\r\n", dropping CR/LF from both so a header cannot be split.
 void appendHeaderLine(std::string& out, std::string_view name, std::string_view value);

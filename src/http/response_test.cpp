@@ -16,8 +16,9 @@ TEST(Response, SniffsContentTypeLikeMockd) {
 TEST(Response, SerialisesHeadAndBody) {
     std::string out;
     appendResponse(out, {201, "application/json", "X-A: 1\r\n", true}, "{}", false);
-    EXPECT_TRUE(out.starts_with("HTTP/1.1 201 Created\r\nX-A: 1\r\nContent-Type: application/json\r\n"
-                                "Content-Length: 2\r\nDate: "));
+    EXPECT_TRUE(
+        out.starts_with("HTTP/1.1 201 Created\r\nX-A: 1\r\nContent-Type: application/json\r\n"
+                        "Content-Length: 2\r\nDate: "));
     EXPECT_TRUE(out.ends_with("\r\nConnection: close\r\n\r\n{}"));
     out.clear();
     appendResponse(out, {200, "text/plain", {}, false}, "hello", true);

@@ -67,36 +67,49 @@ void writerLoop() {
 
 const char* levelName(Level l) {
     switch (l) {
-        case Level::Debug: return "debug";
-        case Level::Info: return "info";
-        case Level::Warn: return "warn";
-        case Level::Error: return "error";
-        default: return "off";
+        case Level::Debug:
+            return "debug";
+        case Level::Info:
+            return "info";
+        case Level::Warn:
+            return "warn";
+        case Level::Error:
+            return "error";
+        default:
+            return "off";
     }
 }
 
 void appendTime(std::string& out) {
     auto now = std::chrono::system_clock::now();
     auto secs = std::chrono::system_clock::to_time_t(now);
-    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() %
-              1000;
+    auto ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() %
+        1000;
     std::tm tm{};
     gmtime_r(&secs, &tm);
     char buf[40];
     size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-    n += static_cast<size_t>(std::snprintf(buf + n, sizeof buf - n, ".%03dZ", static_cast<int>(ms)));
+    n +=
+        static_cast<size_t>(std::snprintf(buf + n, sizeof buf - n, ".%03dZ", static_cast<int>(ms)));
     out.append(buf, n);
 }
 
 }  // namespace
 
 bool parseLevel(std::string_view name, Level& out) {
-    if (name == "debug") out = Level::Debug;
-    else if (name == "info") out = Level::Info;
-    else if (name == "warn" || name == "warning") out = Level::Warn;
-    else if (name == "error") out = Level::Error;
-    else if (name == "off" || name == "none") out = Level::Off;
-    else return false;
+    if (name == "debug")
+        out = Level::Debug;
+    else if (name == "info")
+        out = Level::Info;
+    else if (name == "warn" || name == "warning")
+        out = Level::Warn;
+    else if (name == "error")
+        out = Level::Error;
+    else if (name == "off" || name == "none")
+        out = Level::Off;
+    else
+        return false;
     return true;
 }
 
@@ -114,11 +127,21 @@ bool enabled(Level level) {
 void appendJsonEscaped(std::string& out, std::string_view s) {
     for (unsigned char c : s) {
         switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            case '\t': out += "\\t"; break;
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
             default:
                 if (c < 0x20) {
                     char buf[8];

@@ -21,8 +21,8 @@ struct Field {
     Field(std::string_view k, const char* v) : key(k), value(v) {}
     Field(std::string_view k, const std::string& v) : key(k), value(v) {}
     template <typename N>
-        requires std::is_arithmetic_v<N>
-    Field(std::string_view k, N v) : key(k), value(std::to_string(v)), quoted(false) {}
+    requires std::is_arithmetic_v<N> Field(std::string_view k, N v)
+        : key(k), value(std::to_string(v)), quoted(false) {}
 };
 
 // Parses "debug|info|warn|warning|error|off"; returns false on an unknown name.

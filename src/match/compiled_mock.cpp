@@ -23,8 +23,7 @@ std::shared_ptr<const RE2> compileRegex(const std::string& pattern, const std::s
     RE2::Options opts;
     opts.set_log_errors(false);
     auto re = std::make_shared<const RE2>(pattern, opts);
-    if (!re->ok())
-        throw core::FieldError(field, "invalid regular expression: " + re->error());
+    if (!re->ok()) throw core::FieldError(field, "invalid regular expression: " + re->error());
     return re;
 }
 
@@ -38,11 +37,21 @@ std::string goQuote(std::string_view s) {
     std::string out = "\"";
     for (unsigned char c : s) {
         switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            case '\t': out += "\\t"; break;
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
             default:
                 if (c < 0x20 || c == 0x7f) {
                     char buf[8];
@@ -60,10 +69,14 @@ std::string goQuote(std::string_view s) {
 bool HeaderCondition::test(std::string_view actual) const {
     if (actual.empty()) return false;
     switch (kind) {
-        case Kind::Exact: return actual == needle;
-        case Kind::Prefix: return actual.starts_with(needle);
-        case Kind::Suffix: return actual.ends_with(needle);
-        case Kind::Contains: return actual.find(needle) != std::string_view::npos;
+        case Kind::Exact:
+            return actual == needle;
+        case Kind::Prefix:
+            return actual.starts_with(needle);
+        case Kind::Suffix:
+            return actual.ends_with(needle);
+        case Kind::Contains:
+            return actual.find(needle) != std::string_view::npos;
     }
     return false;
 }
@@ -85,7 +98,8 @@ std::shared_ptr<const CompiledMock> CompiledMock::compile(core::MockPtr mockPtr)
     const auto& mt = m.matcher;
     const std::string base = "http.matcher";
     c->path_ = PathPattern::compile(mt.path);
-    if (!mt.pathPattern.empty()) c->pathRegex_ = compileRegex(mt.pathPattern, base + ".pathPattern");
+    if (!mt.pathPattern.empty())
+        c->pathRegex_ = compileRegex(mt.pathPattern, base + ".pathPattern");
     c->never_ = !mt.path.empty() && !mt.pathPattern.empty();
     for (const auto& [name, value] : mt.headers) {
         HeaderCondition h;
@@ -110,9 +124,7 @@ std::shared_ptr<const CompiledMock> CompiledMock::compile(core::MockPtr mockPtr)
     for (const auto& [text, expected] : mt.bodyJsonPath) {
         std::string err;
         auto jp = JsonPath::compile(text, &err);
-        if (!jp)
-            throw core::FieldError(base + ".bodyJsonPath." + text,
-                                   "invalid JSONPath: " + err);
+        if (!jp) throw core::FieldError(base + ".bodyJsonPath." + text, "invalid JSONPath: " + err);
         JsonPathCondition cond{text, std::move(*jp), expected, -1};
         if (expected.is_object() && expected.size() == 1 && expected.contains("exists")) {
             const Json& e = expected["exists"];
@@ -133,8 +145,9 @@ std::shared_ptr<const CompiledMock> CompiledMock::compile(core::MockPtr mockPtr)
     score += kJsonPathScore * static_cast<int>(c->jsonPaths_.size());
     c->score_ = score;
     if (m.type == "http" && score == 0)
-        throw core::FieldError(base, "at least one matching criterion must be specified "
-                                     "(method, path, pathPattern, headers, queryParams or body)");
+        throw core::FieldError(base,
+                               "at least one matching criterion must be specified "
+                               "(method, path, pathPattern, headers, queryParams or body)");
     if (c->never_ && m.type == "http")
         throw core::FieldError(base, "cannot specify both path and pathPattern");
 
@@ -220,8 +233,10 @@ NearMiss CompiledMock::analyse(const MatchInput& in) const {
         if (!details.is_null()) f["details"] = std::move(details);
         fields.push_back(std::move(f));
         nm.score += score;
-        if (ok) matched.emplace_back(field);
-        else if (firstMismatch.empty()) firstMismatch = mismatch;
+        if (ok)
+            matched.emplace_back(field);
+        else if (firstMismatch.empty())
+            firstMismatch = mismatch;
     };
 
     if (!mt.method.empty()) {
@@ -248,11 +263,11 @@ NearMiss CompiledMock::analyse(const MatchInput& in) const {
             std::string_view actual = req.header(h.name);
             bool ok = h.test(actual);
             got += ok ? 1 : 0;
-            details.push_back({{"key", h.name},
-                               {"expected", h.expected},
-                               {"actual", req.hasHeader(h.name) ? std::string(actual)
-                                                                 : std::string("(missing)")},
-                               {"matched", ok}});
+            details.push_back(
+                {{"key", h.name},
+                 {"expected", h.expected},
+                 {"actual", req.hasHeader(h.name) ? std::string(actual) : std::string("(missing)")},
+                 {"matched", ok}});
             if (!ok && miss.empty())
                 miss = "header " + h.name + " expected " + goQuote(h.expected) + ", got " +
                        goQuote(actual);
@@ -320,7 +335,8 @@ NearMiss CompiledMock::analyse(const MatchInput& in) const {
     } else {
         std::string list;
         for (size_t i = 0; i < matched.size(); ++i) {
-            if (i > 0) list += matched.size() == 2 ? " and " : (i + 1 == matched.size() ? ", and " : ", ");
+            if (i > 0)
+                list += matched.size() == 2 ? " and " : (i + 1 == matched.size() ? ", and " : ", ");
             list += matched[i];
         }
         nm.reason = list + " matched, but " + firstMismatch;

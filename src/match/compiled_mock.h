@@ -43,7 +43,7 @@ struct NearMiss {
 };
 
 class CompiledMock final {
-public:
+  public:
     // Throws core::FieldError (field relative to the mock, e.g. "http.matcher.pathPattern").
     static std::shared_ptr<const CompiledMock> compile(core::MockPtr mock);
 
@@ -67,7 +67,7 @@ public:
     bool userContentType() const { return userContentType_; }
     std::string_view staticContentType() const { return contentType_; }
 
-private:
+  private:
     core::MockPtr mock_;
     PathPattern path_;
     std::shared_ptr<const RE2> pathRegex_;

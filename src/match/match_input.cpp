@@ -11,11 +11,14 @@ bool jsonDepthWithin(std::string_view text, int maxDepth) {
     for (size_t i = 0; i < text.size(); ++i) {
         char c = text[i];
         if (inString) {
-            if (c == '\\') ++i;
-            else if (c == '"') inString = false;
+            if (c == '\\')
+                ++i;
+            else if (c == '"')
+                inString = false;
             continue;
         }
-        if (c == '"') inString = true;
+        if (c == '"')
+            inString = true;
         else if (c == '[' || c == '{') {
             if (++depth > maxDepth) return false;
         } else if (c == ']' || c == '}') {
@@ -33,7 +36,8 @@ void parseQuery(std::string_view raw, std::vector<std::pair<std::string, std::st
         if (part.empty()) continue;
         size_t eq = part.find('=');
         std::string_view k = part.substr(0, eq);
-        std::string_view v = eq == std::string_view::npos ? std::string_view() : part.substr(eq + 1);
+        std::string_view v =
+            eq == std::string_view::npos ? std::string_view() : part.substr(eq + 1);
         out.emplace_back(percentDecode(k, true), percentDecode(v, true));
     }
 }

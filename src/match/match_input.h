@@ -13,7 +13,7 @@
 namespace mockd::match {
 
 class MatchInput final {
-public:
+  public:
     explicit MatchInput(const http::Request& req) : req_(req) {}
 
     const http::Request& request() const { return req_; }
@@ -22,7 +22,7 @@ public:
     // The body parsed as JSON, or nullptr when it is not JSON (or nested too deeply).
     const core::Json* json() const;
 
-private:
+  private:
     const http::Request& req_;
     mutable bool queryParsed_ = false;
     mutable std::vector<std::pair<std::string, std::string>> query_;

@@ -123,11 +123,15 @@ PathPattern PathPattern::compile(std::string_view pattern) {
 
 int PathPattern::score() const {
     switch (kind_) {
-        case Kind::Exact: return 15;
-        case Kind::Params: return 12;
+        case Kind::Exact:
+            return 15;
+        case Kind::Params:
+            return 12;
         case Kind::Prefix:
-        case Kind::Wildcard: return 10;
-        default: return 0;
+        case Kind::Wildcard:
+            return 10;
+        default:
+            return 0;
     }
 }
 
@@ -139,13 +143,14 @@ std::string_view PathPattern::firstLiteralSegment() const {
 
 bool PathPattern::match(std::string_view path, Captures* captures) const {
     switch (kind_) {
-        case Kind::Any: return true;
-        case Kind::Exact: return path == text_;
+        case Kind::Any:
+            return true;
+        case Kind::Exact:
+            return path == text_;
         case Kind::Prefix: {
             const std::string& prefix = pieces_.front();
-            bool ok = path == prefix ||
-                      (path.size() > prefix.size() && path.starts_with(prefix) &&
-                       path[prefix.size()] == '/');
+            bool ok = path == prefix || (path.size() > prefix.size() && path.starts_with(prefix) &&
+                                         path[prefix.size()] == '/');
             if (ok && captures) {
                 std::string_view rest = path.substr(prefix.size());
                 if (!rest.empty()) rest.remove_prefix(1);

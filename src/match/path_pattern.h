@@ -15,7 +15,7 @@ namespace mockd::match {
 using Captures = std::vector<std::pair<std::string, std::string>>;
 
 class PathPattern final {
-public:
+  public:
     enum class Kind { Any, Exact, Params, Prefix, Wildcard };
 
     // `pattern` is the mock's path as written; it is URL-unescaped here, as mockd does.
@@ -33,12 +33,12 @@ public:
     size_t segmentCount() const { return segments_.size(); }
     std::string_view firstLiteralSegment() const;
 
-private:
+  private:
     struct Segment {
         enum class Type { Literal, Param, Mixed } type = Type::Literal;
-        std::string text;                   // literal text or param name
-        std::shared_ptr<const RE2> regex;   // Mixed: ^lit(.+)lit$
-        std::vector<std::string> names;     // Mixed: the params in order
+        std::string text;                  // literal text or param name
+        std::shared_ptr<const RE2> regex;  // Mixed: ^lit(.+)lit$
+        std::vector<std::string> names;    // Mixed: the params in order
     };
     Kind kind_ = Kind::Any;
     std::string text_;                 // unescaped pattern

@@ -18,7 +18,7 @@ struct StringHash {
 };
 
 class Snapshot final {
-public:
+  public:
     // `mocks` in creation order (oldest first), every type and state.
     static std::shared_ptr<const Snapshot> build(std::vector<CompiledMockPtr> mocks);
 
@@ -30,7 +30,7 @@ public:
     const std::vector<CompiledMockPtr>& all() const { return all_; }
     size_t size() const { return all_.size(); }
 
-private:
+  private:
     std::vector<CompiledMockPtr> all_;
     std::vector<const CompiledMock*> ranked_;  // enabled HTTP mocks, best rank first
     std::unordered_map<std::string, std::vector<uint32_t>, StringHash, std::equal_to<>> exact_;

@@ -39,11 +39,20 @@ const CompiledMock* find(const std::shared_ptr<const Snapshot>& s, const Req& q)
 std::string idOf(const CompiledMock* m) { return m ? m->mock().id : "<none>"; }
 
 TEST(Matching, ScoresFollowMockd) {
-    EXPECT_EQ(mk(R"({"id":"a","type":"http","http":{"matcher":{"method":"GET","path":"/x"}}})")->score(), 25);
+    EXPECT_EQ(
+        mk(R"({"id":"a","type":"http","http":{"matcher":{"method":"GET","path":"/x"}}})")->score(),
+        25);
     EXPECT_EQ(mk(R"({"id":"a","type":"http","http":{"matcher":{"path":"/x/{id}"}}})")->score(), 12);
-    EXPECT_EQ(mk(R"({"id":"a","type":"http","http":{"matcher":{"pathPattern":"^/x"}}})")->score(), 14);
-    EXPECT_EQ(mk(R"({"id":"a","type":"http","http":{"matcher":{"path":"/x/*","headers":{"A":"1","B":"2"},"queryParams":{"q":"1"}}}})")->score(), 35);
-    EXPECT_EQ(mk(R"({"id":"a","type":"http","http":{"matcher":{"bodyEquals":"x","bodyContains":"x","bodyPattern":"x","bodyJsonPath":{"$.a":1}}}})")->score(), 82);
+    EXPECT_EQ(mk(R"({"id":"a","type":"http","http":{"matcher":{"pathPattern":"^/x"}}})")->score(),
+              14);
+    EXPECT_EQ(
+        mk(R"({"id":"a","type":"http","http":{"matcher":{"path":"/x/*","headers":{"A":"1","B":"2"},"queryParams":{"q":"1"}}}})")
+            ->score(),
+        35);
+    EXPECT_EQ(
+        mk(R"({"id":"a","type":"http","http":{"matcher":{"bodyEquals":"x","bodyContains":"x","bodyPattern":"x","bodyJsonPath":{"$.a":1}}}})")
+            ->score(),
+        82);
 }
 
 TEST(Matching, MostSpecificWinsThenPriorityThenNewest) {
@@ -111,7 +120,8 @@ TEST(Matching, BodyMatchers) {
     EXPECT_EQ(idOf(find(snap, Req("POST", "/b", "exact"))), "eq");
     EXPECT_EQ(idOf(find(snap, Req("POST", "/b", "hay needle hay"))), "has");
     EXPECT_EQ(idOf(find(snap, Req("POST", "/b", "x id=42 y"))), "re");
-    EXPECT_EQ(idOf(find(snap, Req("POST", "/j", R"({"user":{"age":30.0},"tags":["a","vip"]})"))), "jp");
+    EXPECT_EQ(idOf(find(snap, Req("POST", "/j", R"({"user":{"age":30.0},"tags":["a","vip"]})"))),
+              "jp");
     EXPECT_EQ(find(snap, Req("POST", "/j", R"({"user":{"age":"30"},"tags":["vip"]})")), nullptr);
     EXPECT_EQ(idOf(find(snap, Req("POST", "/e", R"({"other":1})"))), "ex");
     EXPECT_EQ(find(snap, Req("POST", "/e", R"({"token":null})")), nullptr);
@@ -129,8 +139,12 @@ TEST(Matching, DeeplyNestedBodyIsNotJsonInsteadOfACrash) {
 TEST(Matching, IndexFindsTheLastOfManyStubs) {
     std::vector<CompiledMockPtr> all;
     for (int i = 0; i < 2000; ++i) {
-        all.push_back(mk(R"({"id":"e)" + std::to_string(i) + R"(","type":"http","http":{"matcher":{"method":"GET","path":"/svc/)" + std::to_string(i) + R"("}}})"));
-        all.push_back(mk(R"({"id":"p)" + std::to_string(i) + R"(","type":"http","http":{"matcher":{"method":"GET","path":"/p)" + std::to_string(i) + R"(/{id}"}}})"));
+        all.push_back(mk(R"({"id":"e)" + std::to_string(i) +
+                         R"(","type":"http","http":{"matcher":{"method":"GET","path":"/svc/)" +
+                         std::to_string(i) + R"("}}})"));
+        all.push_back(mk(R"({"id":"p)" + std::to_string(i) +
+                         R"(","type":"http","http":{"matcher":{"method":"GET","path":"/p)" +
+                         std::to_string(i) + R"(/{id}"}}})"));
     }
     auto snap = Snapshot::build(std::move(all));
     EXPECT_EQ(idOf(find(snap, Req("GET", "/svc/1999"))), "e1999");
@@ -166,15 +180,20 @@ TEST(NearMiss, ListsMatchedFieldsInEnglish) {
     MatchInput in(q.r);
     auto misses = snap->nearMisses(in);
     ASSERT_EQ(misses.size(), 1u);
-    EXPECT_EQ(misses[0].reason,
-              R"(method, path, and headers matched, but body expected to contain "contains \"zzz\"")");
+    EXPECT_EQ(
+        misses[0].reason,
+        R"(method, path, and headers matched, but body expected to contain "contains \"zzz\"")");
 }
 
 TEST(Compile, RejectsWhatCanNeverWork) {
     EXPECT_THROW(mk(R"({"id":"a","type":"http","http":{"matcher":{}}})"), core::FieldError);
-    EXPECT_THROW(mk(R"({"id":"a","type":"http","http":{"matcher":{"pathPattern":"(unclosed"}}})"), core::FieldError);
-    EXPECT_THROW(mk(R"({"id":"a","type":"http","http":{"matcher":{"path":"/a","pathPattern":"/a"}}})"), core::FieldError);
-    EXPECT_THROW(mk(R"({"id":"a","type":"http","http":{"matcher":{"bodyJsonPath":{"$[":1}}}})"), core::FieldError);
+    EXPECT_THROW(mk(R"({"id":"a","type":"http","http":{"matcher":{"pathPattern":"(unclosed"}}})"),
+                 core::FieldError);
+    EXPECT_THROW(
+        mk(R"({"id":"a","type":"http","http":{"matcher":{"path":"/a","pathPattern":"/a"}}})"),
+        core::FieldError);
+    EXPECT_THROW(mk(R"({"id":"a","type":"http","http":{"matcher":{"bodyJsonPath":{"$[":1}}}})"),
+                 core::FieldError);
 }
 
 }  // namespace

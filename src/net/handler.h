@@ -14,7 +14,7 @@ struct Outcome {
 };
 
 class Handler {
-public:
+  public:
     virtual ~Handler() = default;
     // Appends one complete response to `out`. `closing` is true when the connection closes
     // after it (the response must then say "Connection: close").

@@ -12,8 +12,8 @@
 #include <unordered_set>
 
 #include "http/response.h"
-#include "match/path_pattern.h"
 #include "log/log.h"
+#include "match/path_pattern.h"
 
 namespace mockd::net {
 
@@ -26,7 +26,7 @@ using Clock = std::chrono::steady_clock;
 class Connection;
 
 class Worker final {
-public:
+  public:
     Worker() : guard_(asio::make_work_guard(ctx_)), sweep_(ctx_) {}
     asio::io_context& ctx() { return ctx_; }
     void run() {
@@ -39,7 +39,7 @@ public:
     void drain();
     void stop() { ctx_.stop(); }
 
-private:
+  private:
     void armSweep();
     asio::io_context ctx_{1};
     asio::executor_work_guard<asio::io_context::executor_type> guard_;
@@ -53,7 +53,7 @@ namespace {
 // Request storage owned by a connection and reused across requests, so a warm connection
 // parses without allocating.
 struct RequestStore {
-    std::string text;  // method, target and header bytes
+    std::string text;                                   // method, target and header bytes
     std::vector<std::pair<uint32_t, uint32_t>> fields;  // (offset, length) name, value, ...
     uint32_t methodOff = 0, methodLen = 0, targetOff = 0, targetLen = 0;
     std::string body;
@@ -74,10 +74,10 @@ struct RequestStore {
 };
 
 class Parser final : public bhttp::basic_parser<true> {
-public:
+  public:
     explicit Parser(RequestStore& store) : store_(store) {}
 
-private:
+  private:
     static std::string_view sv(beast::string_view s) { return {s.data(), s.size()}; }
 
     void on_request_impl(bhttp::verb, beast::string_view method, beast::string_view target,
@@ -97,8 +97,7 @@ private:
         store_.fields.push_back(store_.put(sv(value)));
     }
     void on_header_impl(beast::error_code&) override {}
-    void on_body_init_impl(const boost::optional<std::uint64_t>& len,
-                           beast::error_code&) override {
+    void on_body_init_impl(const boost::optional<std::uint64_t>& len, beast::error_code&) override {
         if (len && *len <= (1u << 20)) store_.body.reserve(static_cast<size_t>(*len));
     }
     std::size_t on_body_impl(beast::string_view body, beast::error_code&) override {
@@ -124,7 +123,7 @@ constexpr auto kLingerTime = std::chrono::seconds(2);
 }  // namespace
 
 class Connection final : public std::enable_shared_from_this<Connection> {
-public:
+  public:
     Connection(Worker& worker, tcp::socket socket, Handler& handler, const Limits& limits,
                std::shared_ptr<std::atomic<size_t>> active)
         : worker_(worker),
@@ -174,7 +173,7 @@ public:
         if (idle) closeNow();
     }
 
-private:
+  private:
     void newParser() {
         store_.reset();
         parser_.emplace(store_);
@@ -188,10 +187,9 @@ private:
         if (reading_ || closed_ || peerClosed_) return;
         if (inbuf_.size() >= kMaxBufferedInput) return;  // back-pressure
         reading_ = true;
-        socket_.async_read_some(inbuf_.prepare(kReadChunk),
-                                [self = shared_from_this()](beast::error_code ec, size_t n) {
-                                    self->onRead(ec, n);
-                                });
+        socket_.async_read_some(
+            inbuf_.prepare(kReadChunk),
+            [self = shared_from_this()](beast::error_code ec, size_t n) { self->onRead(ec, n); });
     }
 
     void onRead(beast::error_code ec, size_t n) {
@@ -275,9 +273,10 @@ private:
         req.target = std::string_view(t).substr(store_.targetOff, store_.targetLen);
         req.headers.clear();
         for (size_t i = 0; i + 1 < store_.fields.size(); i += 2)
-            req.headers.push_back({std::string_view(t).substr(store_.fields[i].first, store_.fields[i].second),
-                                   std::string_view(t).substr(store_.fields[i + 1].first,
-                                                              store_.fields[i + 1].second)});
+            req.headers.push_back(
+                {std::string_view(t).substr(store_.fields[i].first, store_.fields[i].second),
+                 std::string_view(t).substr(store_.fields[i + 1].first,
+                                            store_.fields[i + 1].second)});
         req.body = store_.body;
         req.version = store_.version;
         req.keepAlive = parser_->keep_alive();
@@ -336,10 +335,9 @@ private:
             writing_ = true;
             wbuf_.swap(out_);
             out_.clear();
-            asio::async_write(socket_, asio::buffer(wbuf_),
-                              [self = shared_from_this()](beast::error_code ec, size_t) {
-                                  self->onWrite(ec);
-                              });
+            asio::async_write(
+                socket_, asio::buffer(wbuf_),
+                [self = shared_from_this()](beast::error_code ec, size_t) { self->onWrite(ec); });
         } else if (!writing_ && doneAfterOutput()) {
             finish();
             return;
@@ -401,7 +399,6 @@ private:
     bool reading_ = false, writing_ = false, closing_ = false, closed_ = false;
     bool delayPending_ = false, peerClosed_ = false, errorSent_ = false, sent100_ = false;
     bool lingering_ = false;
-
 };
 
 void Worker::armSweep() {
@@ -478,7 +475,8 @@ Listener::Listener(asio::io_context& acceptCtx, WorkerPool& pool, const std::str
     } else {
         beast::error_code ec;
         auto addr = asio::ip::make_address(bindHost, ec);
-        if (ec) throw boost::system::system_error(ec, "--bind " + bindHost + " is not an IP address");
+        if (ec)
+            throw boost::system::system_error(ec, "--bind " + bindHost + " is not an IP address");
         endpoints.emplace_back(addr, port);
     }
     for (size_t i = 0; i < endpoints.size(); ++i) {
@@ -498,9 +496,12 @@ Listener::Listener(asio::io_context& acceptCtx, WorkerPool& pool, const std::str
             acc->set_option(asio::ip::v6_only(false), ec);
         acc->bind(ep, ec);
         if (ec && bindHost == "localhost" && i > 0) continue;  // ::1 may be missing
-        if (ec) throw boost::system::system_error(ec, "cannot bind port " + std::to_string(ep.port()));
+        if (ec)
+            throw boost::system::system_error(ec, "cannot bind port " + std::to_string(ep.port()));
         acc->listen(asio::socket_base::max_listen_connections, ec);
-        if (ec) throw boost::system::system_error(ec, "cannot listen on port " + std::to_string(ep.port()));
+        if (ec)
+            throw boost::system::system_error(ec,
+                                              "cannot listen on port " + std::to_string(ep.port()));
         port_ = acc->local_endpoint().port();
         acceptors_.push_back(std::move(acc));
     }

@@ -16,14 +16,15 @@ struct Limits {
     size_t maxHeaderBytes = 64 * 1024;
     uint64_t maxBodyBytes = 10 * 1024 * 1024;
     std::chrono::seconds headerTimeout{10};  // first byte of a request to the end of its headers
-    std::chrono::seconds idleTimeout{60};    // no progress at all (keep-alive wait, slow body, stalled write)
-    size_t maxConnections = 10000;           // per port; more are closed at once
+    std::chrono::seconds idleTimeout{
+        60};  // no progress at all (keep-alive wait, slow body, stalled write)
+    size_t maxConnections = 10000;  // per port; more are closed at once
 };
 
 class Worker;
 
 class WorkerPool final {
-public:
+  public:
     explicit WorkerPool(unsigned threads);
     ~WorkerPool();
     void start();
@@ -36,14 +37,14 @@ public:
     Worker& next();
     size_t size() const { return workers_.size(); }
 
-private:
+  private:
     std::vector<std::unique_ptr<Worker>> workers_;
     std::vector<std::thread> threads_;
     size_t next_ = 0;
 };
 
 class Listener final {
-public:
+  public:
     // Binds (dual-stack on all interfaces unless `bindHost` is given) and listens. Throws
     // boost::system::system_error; EADDRINUSE is reported as such.
     Listener(boost::asio::io_context& acceptCtx, WorkerPool& pool, const std::string& bindHost,
@@ -53,7 +54,7 @@ public:
     void start();
     void close();
 
-private:
+  private:
     void accept(size_t i);
     boost::asio::io_context& ctx_;
     WorkerPool& pool_;
