@@ -115,9 +115,9 @@ class Parser final : public bhttp::basic_parser<true> {
     RequestStore& store_;
 };
 
-constexpr size_t kReadChunk = 16 * 1024;
-constexpr size_t kMaxBufferedInput = 1024 * 1024;  // stop reading ahead beyond this
-constexpr size_t kMaxPendingOutput = 4 * 1024 * 1024;
+constexpr size_t kReadChunk = size_t{16} * 1024;
+constexpr size_t kMaxBufferedInput = size_t{1024} * 1024;  // stop reading ahead beyond this
+constexpr size_t kMaxPendingOutput = size_t{4} * 1024 * 1024;
 constexpr auto kLingerTime = std::chrono::seconds(2);
 
 }  // namespace
@@ -404,22 +404,24 @@ class Connection final : public std::enable_shared_from_this<Connection> {
 void Worker::armSweep() {
     sweep_.expires_after(std::chrono::seconds(1));
     sweep_.async_wait([this](beast::error_code ec) {
-        if (ec || draining_) return;
+        if (ec) return;
         auto now = Clock::now();
         // Sweeping may close connections, which removes them from the set: iterate a copy.
         std::vector<Connection*> all(conns_.begin(), conns_.end());
         for (Connection* c : all)
             if (conns_.count(c)) c->sweep(now);
-        armSweep();
+        // While draining, keep sweeping only as long as connections remain, so the worker's
+        // loop can end.
+        if (!draining_ || !conns_.empty()) armSweep();
     });
 }
 
 void Worker::drain() {
     draining_ = true;
-    sweep_.cancel();
     std::vector<Connection*> all(conns_.begin(), conns_.end());
     for (Connection* c : all)
         if (conns_.count(c)) c->drain();
+    if (conns_.empty()) sweep_.cancel();
     guard_.reset();
 }
 

@@ -13,8 +13,8 @@
 namespace mockd::net {
 
 struct Limits {
-    size_t maxHeaderBytes = 64 * 1024;
-    uint64_t maxBodyBytes = 10 * 1024 * 1024;
+    size_t maxHeaderBytes = size_t{64} * 1024;
+    uint64_t maxBodyBytes = uint64_t{10} * 1024 * 1024;
     std::chrono::seconds headerTimeout{10};  // first byte of a request to the end of its headers
     std::chrono::seconds idleTimeout{
         60};  // no progress at all (keep-alive wait, slow body, stalled write)
