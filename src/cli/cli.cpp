@@ -237,6 +237,7 @@ int serve(const ServeOptions& o) {
 }
 
 void addServeFlags(CLI::App* cmd, ServeOptions& o) {
+    cmd->add_option("--host", o.host, "Host name used in printed URLs")->capture_default_str();
     cmd->add_option("--bind", o.bind,
                     "Listen on this address only (default: every interface, IPv4 and IPv6)");
     cmd->add_option("--log-level", o.logLevel, "debug, info, warn or error");
@@ -280,8 +281,6 @@ int run(int argc, char** argv) {
     engine->add_option("-c,--config", engineOpts.config, "Mock collection (YAML or JSON)")
         ->required();
     engine->add_option("-p,--port", engineOpts.port, "Mock port (0: the OS picks a free one)")
-        ->capture_default_str();
-    engine->add_option("--host", engineOpts.host, "Host name used in the printed URL")
         ->capture_default_str();
     engine->add_flag("--print-url", engineOpts.printUrl,
                      "Print http://HOST:PORT as the first line of stdout once listening");

@@ -131,6 +131,7 @@ net::Outcome MockEngine::handle(const Request& req, std::string& out, bool closi
                                        {"status", r.statusCode},
                                        {"mock_id", mock.id},
                                        {"score", m->score()},
+                                       {"delay_ms", r.delayMs},
                                        {"duration_us", static_cast<int64_t>(us)}});
     }
     return {r.delayMs, false};

@@ -34,7 +34,10 @@ class Worker final {
         ctx_.run();
     }
     void add(Connection* c) { conns_.insert(c); }
-    void removeConn(Connection* c) { conns_.erase(c); }
+    void removeConn(Connection* c) {
+        conns_.erase(c);
+        if (draining_ && conns_.empty()) sweep_.cancel();  // nothing left: let the loop end
+    }
     bool draining() const { return draining_; }
     void drain();
     void stop() { ctx_.stop(); }
@@ -229,14 +232,15 @@ class Connection final : public std::enable_shared_from_this<Connection> {
             beast::error_code ec;
             size_t used = parser_->put(inbuf_.data(), ec);
             inbuf_.consume(used);
-            if (ec == bhttp::error::need_more) {
-                if (parser_->is_header_done() && store_.expectContinue && !sent100_ &&
-                    store_.version >= 11) {
+            // The client waits for this before sending the body.
+            if (!ec || ec == bhttp::error::need_more) {
+                if (parser_->is_header_done() && !parser_->is_done() && store_.expectContinue &&
+                    !sent100_ && store_.version >= 11) {
                     out_ += "HTTP/1.1 100 Continue\r\n\r\n";
                     sent100_ = true;
                 }
-                break;
             }
+            if (ec == bhttp::error::need_more) break;
             if (ec) {
                 sendParseError(ec);
                 break;
@@ -315,6 +319,14 @@ class Connection final : public std::enable_shared_from_this<Connection> {
             delay_.async_wait([self = shared_from_this()](beast::error_code ec) {
                 if (ec || self->closed_) return;
                 self->delayPending_ = false;
+                // A drain began while this response was held: it is the connection's last.
+                if ((self->closing_ || self->worker_.draining()) &&
+                    self->pending_.find("\r\nConnection: close\r\n") == std::string::npos) {
+                    self->closing_ = true;
+                    size_t end = self->pending_.find("\r\n\r\n");
+                    if (end != std::string::npos)
+                        self->pending_.insert(end + 2, "Connection: close\r\n");
+                }
                 self->out_ += self->pending_;
                 self->pending_.clear();
                 self->lastActivity_ = Clock::now();
@@ -363,7 +375,10 @@ class Connection final : public std::enable_shared_from_this<Connection> {
         if (closed_ || lingering_) return;
         beast::error_code ignored;
         socket_.shutdown(tcp::socket::shutdown_send, ignored);
-        if (peerClosed_) {
+        // Linger only when the client may still be sending (an error mid-request, or more
+        // bytes already here): closing with unread data would reset the connection.
+        bool mayStillSend = errorSent_ || inbuf_.size() > 0 || socket_.available(ignored) > 0;
+        if (peerClosed_ || !mayStillSend) {
             closeNow();
             return;
         }

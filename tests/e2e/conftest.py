@@ -236,6 +236,26 @@ class RawConn:
         finally:
             self.sock.settimeout(self.timeout)
 
+    def wait_bytes(self, marker, timeout):
+        """True once marker is in the unread buffer; False on timeout or close."""
+        deadline = time.monotonic() + timeout
+        try:
+            while marker not in self.buf:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                self.sock.settimeout(remaining)
+                try:
+                    chunk = self.sock.recv(65536)
+                except (socket.timeout, ConnectionResetError):
+                    return False
+                if not chunk:
+                    return False
+                self.buf += chunk
+            return True
+        finally:
+            self.sock.settimeout(self.timeout)
+
     def close(self):
         try:
             self.sock.close()
