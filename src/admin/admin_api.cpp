@@ -1,32 +1,689 @@
-// Admin API routes.
+// Admin API routes, mockd's shapes and status codes.
 #include "admin/admin_api.h"
 
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+
+#include "config/loader.h"
+#include "config/yaml_json.h"
+#include "core/errors.h"
+#include "core/mock_codec.h"
 #include "http/mock_engine.h"
 #include "http/response.h"
+#include "log/log.h"
+#include "match/match_input.h"
+#include "match/path_pattern.h"
 
 namespace mockd::admin {
 
-net::Outcome AdminApi::handle(const http::Request& req, std::string& out, bool closing) {
-    const bool head = req.method == "HEAD";
+using core::Json;
+using http::Request;
+
+namespace {
+
+struct Reply {
+    std::string& out;
+    bool closing;
+    bool head;
+
+    void json(int status, const Json& body) const {
+        http::appendResponse(out, {status, "application/json", {}, closing}, body.dump(), head);
+    }
+    void error(int status, std::string_view code, std::string_view message) const {
+        http::appendJsonError(out, status, code, message, closing);
+    }
+    void noContent() const { http::appendResponse(out, {204, {}, {}, closing}, {}, false); }
+    void text(int status, std::string_view contentType, std::string_view body) const {
+        http::appendResponse(out, {status, contentType, {}, closing}, body, head);
+    }
+};
+
+std::string isoMicros(int64_t us) {
+    time_t secs = static_cast<time_t>(us / 1'000'000);
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    char buf[48];
+    size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+    std::snprintf(buf + n, sizeof buf - n, ".%06dZ", static_cast<int>(us % 1'000'000));
+    return buf;
+}
+
+std::vector<std::string_view> segments(std::string_view path) {
+    std::vector<std::string_view> out;
+    match::splitSegments(path, out);
+    if (out.size() == 1 && out[0].empty()) out.clear();
+    return out;
+}
+
+std::optional<std::string> queryParam(const Request& req, std::string_view key) {
+    std::vector<std::pair<std::string, std::string>> q;
+    match::parseQuery(req.rawQuery, q);
+    for (auto& [k, v] : q)
+        if (k == key) return v;
+    return std::nullopt;
+}
+
+bool parseSize(const std::optional<std::string>& v, size_t& out) {
+    if (!v) return true;
+    if (v->empty() || v->size() > 9 || v->find_first_not_of("0123456789") != std::string::npos)
+        return false;
+    out = std::stoul(*v);
+    return true;
+}
+
+// Parses a JSON request body; on failure writes the 400 and returns nullopt.
+std::optional<Json> parseBody(const Request& req, const Reply& r) {
+    if (req.body.empty()) {
+        r.error(400, "invalid_json", "the request body is empty; send a JSON document");
+        return std::nullopt;
+    }
+    if (!match::jsonDepthWithin(req.body, match::kMaxJsonDepth)) {
+        r.error(400, "invalid_json", "the request body is nested too deeply");
+        return std::nullopt;
+    }
+    try {
+        return Json::parse(req.body);
+    } catch (const Json::parse_error& e) {
+        std::string msg = e.what();
+        if (auto p = msg.find("syntax error"); p != std::string::npos) msg = msg.substr(p);
+        r.error(400, "invalid_json", "the request body is not valid JSON: " + msg);
+        return std::nullopt;
+    }
+}
+
+Json mockJson(const core::Mock& m) { return core::encodeMock(m); }
+
+Json withTimestamps(Json j, const core::Mock* previous) {
+    std::string now = isoMicros(http::nowMicros());
+    j["createdAt"] = previous && previous->extra.contains("createdAt")
+                         ? previous->extra["createdAt"]
+                         : Json(now);
+    j["updatedAt"] = now;
+    return j;
+}
+
+std::string requestsTotalLine(const std::string& id, int status, uint64_t n) {
+    std::string l = "mockd_requests_total{mock=\"";
+    log::appendJsonEscaped(l, id);
+    l += "\",status=\"" + std::to_string(status) + "\"} " + std::to_string(n) + "\n";
+    return l;
+}
+
+}  // namespace
+
+AdminApi::AdminApi(core::Registry& registry, journal::Journal& journal, http::Metrics& metrics,
+                   AdminSettings settings)
+    : registry_(registry),
+      journal_(journal),
+      metrics_(metrics),
+      settings_(std::move(settings)),
+      started_(std::chrono::steady_clock::now()),
+      startedAt_(isoMicros(http::nowMicros())) {}
+
+net::Outcome AdminApi::handle(const Request& req, std::string& out, bool closing) {
+    Reply r{out, closing, req.method == "HEAD"};
+    const std::string method = req.method == "HEAD" ? "GET" : std::string(req.method);
+    auto seg = segments(req.path);
+    auto uptime = std::chrono::duration_cast<std::chrono::seconds>(
+                      std::chrono::steady_clock::now() - started_)
+                      .count();
+    auto changed = [&] {
+        if (settings_.onChange) settings_.onChange();
+    };
+    auto notAllowed = [&](std::string_view allowed) {
+        r.error(405, "method_not_allowed",
+                std::string(req.method) + " is not allowed on " + std::string(req.path) +
+                    " (allowed: " + std::string(allowed) + ")");
+        return net::Outcome{};
+    };
+
+    // Open to everyone: liveness and metrics.
     if (req.path == "/health") {
-        if (req.method != "GET" && !head) {
-            http::appendJsonError(
-                out, 405, "method_not_allowed",
-                "GET /health only; " + std::string(req.method) + " is not allowed", closing);
-            return {};
-        }
-        auto uptime = std::chrono::duration_cast<std::chrono::seconds>(
-                          std::chrono::steady_clock::now() - started_)
-                          .count();
-        std::string body = "{\"status\":\"ok\",\"uptime\":" + std::to_string(uptime) +
-                           ",\"timestamp\":\"" + http::rfc3339Now() + "\"}";
-        http::appendResponse(out, {200, "application/json", {}, closing}, body, head);
+        if (method != "GET") return notAllowed("GET");
+        r.json(200, {{"status", "ok"}, {"uptime", uptime}, {"timestamp", http::rfc3339Now()}});
         return {};
     }
-    (void)registry_;
-    http::appendJsonError(out, 404, "not_found",
-                          "no admin route " + std::string(req.method) + " " + std::string(req.path),
-                          closing);
+    if (req.path == "/metrics") {
+        if (method != "GET") return notAllowed("GET");
+        std::string m;
+        m += "# HELP mockd_requests_total Requests answered on the mock port, by mock and status.\n";
+        m += "# TYPE mockd_requests_total counter\n";
+        auto snap = registry_.snapshot();
+        size_t enabled = 0;
+        for (const auto& c : snap->all()) {
+            if (c->enabled()) ++enabled;
+            uint64_t n = c->stats().calls.load(std::memory_order_relaxed);
+            if (n) m += requestsTotalLine(c->mock().id, c->mock().response.statusCode, n);
+        }
+        uint64_t misses = metrics_.matchMisses.load();
+        if (misses) m += requestsTotalLine("", 404, misses);
+        m += "# HELP mockd_match_hits_total Requests that matched a mock.\n# TYPE mockd_match_hits_total counter\n";
+        m += "mockd_match_hits_total " + std::to_string(metrics_.matchHits.load()) + "\n";
+        m += "# HELP mockd_match_misses_total Requests that matched no mock.\n# TYPE mockd_match_misses_total counter\n";
+        m += "mockd_match_misses_total " + std::to_string(misses) + "\n";
+        m += "# HELP mockd_request_duration_seconds Time to answer a mock request, delays included.\n";
+        m += "# TYPE mockd_request_duration_seconds histogram\n";
+        uint64_t cumulative = 0;
+        for (size_t i = 0; i < http::Metrics::kBuckets.size(); ++i) {
+            cumulative += metrics_.latency[i].load();
+            char le[32];
+            std::snprintf(le, sizeof le, "%g", http::Metrics::kBuckets[i]);
+            m += "mockd_request_duration_seconds_bucket{le=\"" + std::string(le) + "\"} " +
+                 std::to_string(cumulative) + "\n";
+        }
+        cumulative += metrics_.latency.back().load();
+        m += "mockd_request_duration_seconds_bucket{le=\"+Inf\"} " + std::to_string(cumulative) + "\n";
+        char sum[48];
+        std::snprintf(sum, sizeof sum, "%.6f", metrics_.latencySumUs.load() / 1e6);
+        m += "mockd_request_duration_seconds_sum " + std::string(sum) + "\n";
+        m += "mockd_request_duration_seconds_count " + std::to_string(metrics_.latencyCount.load()) + "\n";
+        m += "# HELP mockd_active_connections Open connections on the mock port.\n# TYPE mockd_active_connections gauge\n";
+        m += "mockd_active_connections " +
+             std::to_string(settings_.activeConnections ? settings_.activeConnections() : 0) + "\n";
+        m += "# HELP mockd_mocks_total Mocks loaded.\n# TYPE mockd_mocks_total gauge\n";
+        m += "mockd_mocks_total " + std::to_string(snap->size()) + "\n";
+        m += "# HELP mockd_mocks_enabled Mocks enabled.\n# TYPE mockd_mocks_enabled gauge\n";
+        m += "mockd_mocks_enabled " + std::to_string(enabled) + "\n";
+        m += "# HELP mockd_uptime_seconds Seconds since start.\n# TYPE mockd_uptime_seconds gauge\n";
+        m += "mockd_uptime_seconds " + std::to_string(uptime) + "\n";
+        r.text(200, "text/plain; version=0.0.4", m);
+        return {};
+    }
+
+    if (auto denied = checkAccess(req, settings_.access)) {
+        r.error(denied->status, denied->code, denied->message);
+        return {};
+    }
+
+    if (seg.empty()) {
+        r.error(404, "not_found", "no admin route " + std::string(req.method) + " /");
+        return {};
+    }
+    const std::string_view top = seg[0];
+
+    if (top == "ready" && seg.size() == 1) {
+        if (method != "GET") return notAllowed("GET");
+        r.json(200, {{"status", "ready"}, {"uptime", uptime}, {"timestamp", http::rfc3339Now()}});
+        return {};
+    }
+    if (top == "status" && seg.size() == 1) {
+        if (method != "GET") return notAllowed("GET");
+        auto snap = registry_.snapshot();
+        size_t active = 0;
+        uint64_t requests = metrics_.matchHits.load() + metrics_.matchMisses.load();
+        for (const auto& c : snap->all()) active += c->enabled() ? 1 : 0;
+        r.json(200, {{"status", "running"},
+                     {"id", "local"},
+                     {"name", "mockd"},
+                     {"httpPort", settings_.mockPort},
+                     {"httpsPort", 0},
+                     {"adminPort", settings_.adminPort},
+                     {"uptime", uptime},
+                     {"mockCount", snap->size()},
+                     {"activeMocks", active},
+                     {"requestCount", requests},
+                     {"tlsEnabled", false},
+                     {"version", MOCKD_VERSION},
+                     {"protocols", {{"http", {{"enabled", true}, {"port", settings_.mockPort}}}}},
+                     {"startedAt", startedAt_}});
+        return {};
+    }
+    if (top == "ports" && seg.size() == 1) {
+        if (method != "GET") return notAllowed("GET");
+        r.json(200, {{"ports",
+                      {{{"port", settings_.mockPort},
+                        {"protocol", "HTTP"},
+                        {"component", "Mock Engine"},
+                        {"status", "running"}},
+                       {{"port", settings_.adminPort},
+                        {"protocol", "HTTP"},
+                        {"component", "Admin API"},
+                        {"status", "running"}}}}});
+        return {};
+    }
+
+    if (top == "mocks") {
+        if (seg.size() == 1) {
+            if (method == "GET") {
+                size_t offset = 0, limit = SIZE_MAX;
+                if (!parseSize(queryParam(req, "offset"), offset) ||
+                    !parseSize(queryParam(req, "limit"), limit)) {
+                    r.error(400, "validation_error", "offset and limit must be whole numbers");
+                    return {};
+                }
+                auto type = queryParam(req, "type");
+                auto enabled = queryParam(req, "enabled");
+                auto search = queryParam(req, "search");
+                if (enabled && *enabled != "true" && *enabled != "false") {
+                    r.error(400, "validation_error", "enabled must be true or false");
+                    return {};
+                }
+                Json list = Json::array();
+                size_t total = 0;
+                for (const auto& c : registry_.snapshot()->all()) {
+                    const auto& m = c->mock();
+                    if (type && m.type != *type) continue;
+                    if (enabled && m.enabled != (*enabled == "true")) continue;
+                    if (search && m.id.find(*search) == std::string::npos &&
+                        m.name.find(*search) == std::string::npos &&
+                        m.matcher.path.find(*search) == std::string::npos)
+                        continue;
+                    if (total++ < offset || list.size() >= limit) continue;
+                    list.push_back(mockJson(m));
+                }
+                const size_t count = list.size();
+                r.json(200, {{"mocks", std::move(list)}, {"total", total}, {"count", count}});
+                return {};
+            }
+            if (method == "POST") {
+                auto body = parseBody(req, r);
+                if (!body) return {};
+                core::Mock m;
+                try {
+                    m = core::decodeMock(*body, "mock", {});
+                    if (!body->contains("id") || (*body)["id"].is_null() ||
+                        (*body)["id"] == "")
+                        m.id = core::generateMockId(m.type);
+                    if (registry_.get(m.id)) {
+                        r.error(409, "duplicate_id", "a mock with id \"" + m.id + "\" already exists");
+                        return {};
+                    }
+                    m.extra = withTimestamps(m.extra, nullptr);
+                    auto stored = registry_.upsert(std::move(m));
+                    changed();
+                    r.json(201, {{"id", stored->id},
+                                 {"action", "created"},
+                                 {"message", "Created " + stored->type + " mock"},
+                                 {"mock", mockJson(*stored)}});
+                } catch (const core::FieldError& e) {
+                    std::string field = e.field().starts_with("mock.") ? e.field().substr(5) : e.field();
+                    r.json(400, {{"error", "validation_error"},
+                                 {"message", field + ": " + e.what()},
+                                 {"details", {{"field", field}}}});
+                }
+                return {};
+            }
+            if (method == "DELETE") {
+                registry_.clear();
+                changed();
+                r.noContent();
+                return {};
+            }
+            return notAllowed("GET, POST, DELETE");
+        }
+        if (seg.size() == 2 && seg[1] == "bulk") {
+            if (method != "POST") return notAllowed("POST");
+            auto body = parseBody(req, r);
+            if (!body) return {};
+            if (body->is_object() && body->contains("mocks")) body = (*body)["mocks"];
+            if (!body->is_array()) {
+                r.error(400, "validation_error", "the body must be a JSON array of mocks");
+                return {};
+            }
+            std::vector<core::Mock> mocks;
+            try {
+                for (size_t i = 0; i < body->size(); ++i) {
+                    auto m = core::decodeMock((*body)[i], "[" + std::to_string(i) + "]", {});
+                    m.extra = withTimestamps(m.extra, nullptr);
+                    mocks.push_back(std::move(m));
+                }
+                registry_.upsertAll(mocks);
+            } catch (const core::FieldError& e) {
+                r.json(400, {{"error", "validation_error"},
+                             {"message", e.field() + ": " + e.what()},
+                             {"details", {{"field", e.field()}}}});
+                return {};
+            }
+            changed();
+            Json list = Json::array();
+            for (const auto& m : mocks) list.push_back(mockJson(*registry_.get(m.id)));
+            r.json(201, {{"created", mocks.size()}, {"mocks", std::move(list)}});
+            return {};
+        }
+        const std::string id(seg[1]);
+        core::MockPtr existing = registry_.get(id);
+        if (!existing) {
+            r.error(404, "not_found", "no mock with id \"" + id + "\"");
+            return {};
+        }
+        if (seg.size() == 2) {
+            if (method == "GET") {
+                r.json(200, mockJson(*existing));
+                return {};
+            }
+            if (method == "DELETE") {
+                registry_.remove(id);
+                changed();
+                r.noContent();
+                return {};
+            }
+            if (method == "PUT" || method == "PATCH") {
+                auto body = parseBody(req, r);
+                if (!body) return {};
+                if (!body->is_object()) {
+                    r.error(400, "validation_error", "the body must be a JSON object");
+                    return {};
+                }
+                Json merged = *body;
+                if (method == "PATCH") {
+                    merged = mockJson(*existing);
+                    merged.merge_patch(*body);
+                }
+                merged["id"] = id;
+                try {
+                    core::Mock m = core::decodeMock(merged, "mock", {});
+                    m.extra = withTimestamps(m.extra, existing.get());
+                    registry_.check(m);
+                    auto stored = registry_.upsert(std::move(m));
+                    changed();
+                    r.json(200, {{"id", id},
+                                 {"action", "updated"},
+                                 {"message", "Updated " + stored->type + " mock"},
+                                 {"mock", mockJson(*stored)}});
+                } catch (const core::FieldError& e) {
+                    std::string field = e.field().starts_with("mock.") ? e.field().substr(5) : e.field();
+                    r.json(400, {{"error", "validation_error"},
+                                 {"message", field + ": " + e.what()},
+                                 {"details", {{"field", field}}}});
+                }
+                return {};
+            }
+            return notAllowed("GET, PUT, PATCH, DELETE");
+        }
+        const std::string_view action = seg[2];
+        const match::CompiledMock* compiled = nullptr;
+        auto snap = registry_.snapshot();
+        for (const auto& c : snap->all())
+            if (c->mock().id == id) compiled = c.get();
+        if (seg.size() == 3 && action == "toggle") {
+            if (method != "POST") return notAllowed("POST");
+            auto stored = registry_.setEnabled(id, !existing->enabled);
+            changed();
+            r.json(200, {{"id", id},
+                         {"action", "toggled"},
+                         {"message", stored->enabled ? "Mock enabled" : "Mock disabled"},
+                         {"mock", mockJson(*stored)}});
+            return {};
+        }
+        if (seg.size() == 3 && action == "verify" && compiled) {
+            const uint64_t actual = compiled->stats().calls.load();
+            if (method == "GET") {
+                Json j = {{"mockId", id}, {"callCount", actual}};
+                if (int64_t last = compiled->stats().lastCalledUs.load())
+                    j["lastCalledAt"] = isoMicros(last);
+                r.json(200, j);
+                return {};
+            }
+            if (method != "POST") return notAllowed("GET, POST");
+            auto body = parseBody(req, r);
+            if (!body) return {};
+            if (!body->is_object()) {
+                r.error(400, "validation_error", "the body must be a JSON object");
+                return {};
+            }
+            std::optional<uint64_t> atLeast, atMost, exactly;
+            bool never = false;
+            for (const char* k : {"atLeast", "atMost", "exactly", "never"}) {
+                auto it = body->find(k);
+                if (it == body->end() || it->is_null()) continue;
+                if (std::string_view(k) == "never") {
+                    if (!it->is_boolean()) {
+                        r.error(400, "validation_error", "never must be true or false");
+                        return {};
+                    }
+                    never = it->get<bool>();
+                    continue;
+                }
+                if (!it->is_number_unsigned() && !(it->is_number_integer() && it->get<int64_t>() >= 0)) {
+                    r.error(400, "validation_error", std::string(k) + " must be a whole number >= 0");
+                    return {};
+                }
+                auto v = it->get<uint64_t>();
+                if (std::string_view(k) == "atLeast") atLeast = v;
+                else if (std::string_view(k) == "atMost") atMost = v;
+                else exactly = v;
+            }
+            if (!never && !atLeast && !atMost && !exactly) {
+                r.error(400, "missing_criteria",
+                        "give at least one of exactly, atLeast, atMost or never");
+                return {};
+            }
+            bool passed;
+            std::string expected;
+            if (never) {
+                passed = actual == 0;
+                expected = "never (0 times)";
+            } else if (exactly) {
+                passed = actual == *exactly;
+                expected = "exactly " + std::to_string(*exactly) + " time(s)";
+            } else {
+                passed = (!atLeast || actual >= *atLeast) && (!atMost || actual <= *atMost);
+                if (atLeast) expected = "at least " + std::to_string(*atLeast) + " time(s)";
+                if (atMost)
+                    expected += (expected.empty() ? "" : " and ") + std::string("at most ") +
+                                std::to_string(*atMost) + " time(s)";
+            }
+            std::string message =
+                passed ? "Verification passed: called " + std::to_string(actual) + " time(s)"
+                       : "Verification failed: expected " + expected + ", but was called " +
+                             std::to_string(actual) + " time(s)";
+            r.json(200, {{"passed", passed},
+                         {"actual", actual},
+                         {"expected", expected},
+                         {"message", message}});
+            return {};
+        }
+        if (seg.size() == 3 && action == "invocations" && compiled) {
+            if (method == "DELETE") {
+                size_t cleared = journal_.clearMock(id);
+                compiled->stats().calls.store(0);
+                compiled->stats().lastCalledUs.store(0);
+                r.json(200, {{"message", "Invocations cleared"}, {"mockId", id}, {"cleared", cleared}});
+                return {};
+            }
+            if (method != "GET") return notAllowed("GET, DELETE");
+            size_t offset = 0, limit = 100;
+            if (!parseSize(queryParam(req, "offset"), offset) ||
+                !parseSize(queryParam(req, "limit"), limit)) {
+                r.error(400, "validation_error", "offset and limit must be whole numbers");
+                return {};
+            }
+            journal::Filter f;
+            f.mockId = id;
+            size_t total = 0;
+            Json list = Json::array();
+            for (const auto& e : journal_.list(f, offset, limit, &total)) {
+                Json headers = Json::object();
+                for (const auto& [k, v] : e->headers)
+                    if (!headers.contains(k)) headers[k] = v;
+                Json inv = {{"id", e->id()},
+                            {"timestamp", isoMicros(e->timestampUs)},
+                            {"method", e->method},
+                            {"path", e->path},
+                            {"headers", headers},
+                            {"body", e->body}};
+                if (!e->query.empty()) {
+                    std::vector<std::pair<std::string, std::string>> q;
+                    match::parseQuery(e->query, q);
+                    Json qp = Json::object();
+                    for (auto& [k, v] : q)
+                        if (!qp.contains(k)) qp[k] = v;
+                    inv["queryParams"] = qp;
+                }
+                inv["responseStatus"] = e->status;
+                list.push_back(std::move(inv));
+            }
+            const size_t count = list.size();
+            r.json(200, {{"invocations", std::move(list)}, {"count", count}, {"total", total}});
+            return {};
+        }
+        r.error(404, "not_found", "no admin route " + std::string(req.method) + " " +
+                                      std::string(req.path));
+        return {};
+    }
+
+    if (top == "verify" && seg.size() == 1) {
+        if (method != "DELETE") return notAllowed("DELETE");
+        size_t cleared = journal_.clear();
+        for (const auto& c : registry_.snapshot()->all()) {
+            c->stats().calls.store(0);
+            c->stats().lastCalledUs.store(0);
+        }
+        r.json(200, {{"message", "All verification data cleared"}, {"cleared", cleared}});
+        return {};
+    }
+
+    if (top == "requests") {
+        auto entryJson = [](const journal::Entry& e) {
+            Json headers = Json::object();
+            for (const auto& [k, v] : e.headers) headers[k].push_back(v);
+            Json j = {{"id", e.id()},
+                      {"timestamp", isoMicros(e.timestampUs)},
+                      {"protocol", "http"},
+                      {"method", e.method},
+                      {"path", e.path},
+                      {"queryString", e.query},
+                      {"headers", headers},
+                      {"body", e.body},
+                      {"bodySize", e.body.size()},
+                      {"remoteAddr", e.remoteAddr},
+                      {"matchedMockID", e.mockId},
+                      {"responseStatus", e.status},
+                      {"durationMs", e.durationMs}};
+            if (!e.nearMissesJson.empty())
+                j["nearMisses"] = Json::parse(e.nearMissesJson, nullptr, false);
+            return j;
+        };
+        if (seg.size() == 1) {
+            if (method == "DELETE") {
+                size_t n = journal_.clear();
+                r.json(200, {{"message", "Request log cleared"}, {"cleared", n}});
+                return {};
+            }
+            if (method != "GET") return notAllowed("GET, DELETE");
+            size_t offset = 0, limit = 100;
+            if (!parseSize(queryParam(req, "offset"), offset) ||
+                !parseSize(queryParam(req, "limit"), limit)) {
+                r.error(400, "validation_error", "offset and limit must be whole numbers");
+                return {};
+            }
+            journal::Filter f;
+            if (auto v = queryParam(req, "method")) {
+                f.method = *v;
+                for (auto& c : f.method) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+            }
+            if (auto v = queryParam(req, "path")) f.pathContains = *v;
+            if (auto v = queryParam(req, "matched")) f.mockId = *v;
+            if (auto v = queryParam(req, "mockId")) f.mockId = *v;
+            if (auto v = queryParam(req, "status")) {
+                size_t s = 0;
+                if (!parseSize(v, s)) {
+                    r.error(400, "validation_error", "status must be a number");
+                    return {};
+                }
+                f.status = static_cast<int>(s);
+            }
+            if (auto v = queryParam(req, "unmatchedOnly")) f.unmatchedOnly = *v == "true";
+            if (auto v = queryParam(req, "protocol"); v && *v != "http") {
+                r.json(200, {{"requests", Json::array()}, {"count", 0}, {"total", 0}});
+                return {};
+            }
+            size_t total = 0;
+            Json list = Json::array();
+            for (const auto& e : journal_.list(f, offset, limit, &total)) list.push_back(entryJson(*e));
+            const size_t count = list.size();
+            r.json(200, {{"requests", std::move(list)}, {"count", count}, {"total", total}});
+            return {};
+        }
+        if (seg.size() == 2 && seg[1] == "stream") {
+            if (method != "GET") return notAllowed("GET");
+            out += "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
+                   "Connection: close\r\n\r\n";
+            out += "event: connected\ndata: {\"status\":\"connected\"}\n\n";
+            journal::Journal* journal = &journal_;
+            net::Outcome o;
+            o.stream = [journal, entryJson](std::shared_ptr<net::Stream> stream) {
+                uint64_t token = journal->subscribe([stream, entryJson](const journal::EntryPtr& e) {
+                    stream->push("event: request\ndata: " + entryJson(*e).dump() + "\n\n");
+                });
+                stream->onClose([journal, token] { journal->unsubscribe(token); });
+            };
+            return o;
+        }
+        if (seg.size() == 2) {
+            if (method != "GET") return notAllowed("GET");
+            auto e = journal_.find(seg[1]);
+            if (!e) {
+                r.error(404, "not_found", "no request with id \"" + std::string(seg[1]) + "\"");
+                return {};
+            }
+            r.json(200, entryJson(*e));
+            return {};
+        }
+    }
+
+    if (top == "config" && seg.size() == 1) {
+        if (method == "GET") {
+            Json mocks = Json::array();
+            for (const auto& c : registry_.snapshot()->all()) mocks.push_back(mockJson(c->mock()));
+            Json doc = {{"version", "1.0"},
+                        {"kind", "MockCollection"},
+                        {"name", queryParam(req, "name").value_or("mockd-export")},
+                        {"mocks", std::move(mocks)}};
+            std::string_view accept = req.header("Accept");
+            if (accept.find("yaml") != std::string_view::npos ||
+                queryParam(req, "format").value_or("") == "yaml") {
+                r.text(200, "application/yaml", config::jsonToYaml(doc));
+            } else {
+                r.json(200, doc);
+            }
+            return {};
+        }
+        if (method != "POST") return notAllowed("GET, POST");
+        const bool yaml = req.header("Content-Type").find("yaml") != std::string_view::npos;
+        bool replace = queryParam(req, "replace").value_or("") == "true";
+        const bool dryRun = queryParam(req, "dryRun").value_or("") == "true";
+        std::string text(req.body);
+        bool isYaml = yaml;
+        if (!yaml) {
+            auto body = parseBody(req, r);
+            if (!body) return {};
+            if (body->is_object() && body->contains("config")) {
+                if (auto it = body->find("replace"); it != body->end() && it->is_boolean())
+                    replace = replace || it->get<bool>();
+                text = (*body)["config"].dump();
+            }
+        } else if (text.empty()) {
+            r.error(400, "invalid_yaml", "the request body is empty");
+            return {};
+        }
+        try {
+            auto cfg = config::loadText(text, "config", isYaml, std::filesystem::current_path());
+            for (auto& m : cfg.mocks) m.extra = withTimestamps(m.extra, nullptr);
+            if (dryRun) {
+                r.json(200, {{"dryRun", true}, {"mocks", cfg.mocks.size()}, {"warnings", cfg.warnings}});
+                return {};
+            }
+            const size_t n = cfg.mocks.size();
+            if (replace) registry_.replaceAll(std::move(cfg.mocks));
+            else registry_.upsertAll(std::move(cfg.mocks));
+            changed();
+            r.json(200, {{"message", "Imported " + std::to_string(n) + " mock(s)"},
+                         {"imported", n},
+                         {"replaced", replace},
+                         {"total", registry_.snapshot()->size()},
+                         {"warnings", cfg.warnings}});
+        } catch (const config::ConfigError& e) {
+            r.error(400, "validation_error", e.what());
+        } catch (const core::FieldError& e) {
+            r.error(400, "validation_error", e.field() + ": " + e.what());
+        }
+        return {};
+    }
+
+    r.error(404, "not_found",
+            "no admin route " + std::string(req.method) + " " + std::string(req.path));
     return {};
 }
 

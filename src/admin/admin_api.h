@@ -1,22 +1,42 @@
-// The mockd admin API on the admin port (4290).
+// The mockd admin API on the admin port (4290): mocks, verification, the request log, config
+// import/export, health and metrics. Thin layer over the registry and the journal.
 #pragma once
 
 #include <chrono>
+#include <functional>
+#include <string>
 
+#include "admin/auth.h"
 #include "core/registry.h"
+#include "http/metrics.h"
+#include "journal/journal.h"
 #include "net/handler.h"
 
 namespace mockd::admin {
 
-class AdminApi final : public net::Handler {
-  public:
-    explicit AdminApi(core::Registry& registry)
-        : registry_(registry), started_(std::chrono::steady_clock::now()) {}
-    net::Outcome handle(const http::Request& req, std::string& out, bool closing) override;
+struct AdminSettings {
+    uint16_t mockPort = 0;
+    uint16_t adminPort = 0;
+    std::string configFile;
+    AccessPolicy access;
+    std::function<size_t()> activeConnections;  // open connections on the mock port
+    std::function<void()> onChange;             // after every change of the mock set
+};
 
-  private:
+class AdminApi final : public net::Handler {
+public:
+    AdminApi(core::Registry& registry, journal::Journal& journal, http::Metrics& metrics,
+             AdminSettings settings);
+    net::Outcome handle(const http::Request& req, std::string& out, bool closing) override;
+    AdminSettings& settings() { return settings_; }
+
+private:
     core::Registry& registry_;
+    journal::Journal& journal_;
+    http::Metrics& metrics_;
+    AdminSettings settings_;
     std::chrono::steady_clock::time_point started_;
+    std::string startedAt_;
 };
 
 }  // namespace mockd::admin

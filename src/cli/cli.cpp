@@ -1,8 +1,13 @@
 // mockd's commands: engine, start (serve), version.
 #include "cli/cli.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
 
 #include <CLI/CLI.hpp>
 #include <boost/asio.hpp>
@@ -14,6 +19,7 @@
 #include "config/loader.h"
 #include "core/registry.h"
 #include "http/mock_engine.h"
+#include "journal/journal.h"
 #include "log/log.h"
 #include "net/server.h"
 
@@ -90,7 +96,46 @@ struct ServeOptions {
     std::string idleTimeout = "60s";
     std::string drainTimeout = "10s";
     size_t maxConnections = 10000;
+    size_t maxLogEntries = 10000;
+    std::string dataDir;
+    bool noAuth = false;
 };
+
+std::filesystem::path defaultDataDir() {
+    if (const char* x = std::getenv("XDG_DATA_HOME"); x && *x) return std::filesystem::path(x) / "mockd";
+    if (const char* h = std::getenv("HOME"); h && *h)
+        return std::filesystem::path(h) / ".local" / "share" / "mockd";
+    return std::filesystem::current_path() / ".mockd";
+}
+
+// The admin API key: MOCKD_API_KEY, else the key file in the data dir (made on first start).
+std::string loadOrCreateApiKey(const std::filesystem::path& dataDir) {
+    if (const char* k = std::getenv("MOCKD_API_KEY"); k && *k) return k;
+    std::error_code ec;
+    std::filesystem::create_directories(dataDir, ec);
+    auto file = dataDir / "admin-api-key";
+    if (std::ifstream in(file); in) {
+        std::string key;
+        std::getline(in, key);
+        if (!key.empty()) return key;
+    }
+    std::string key = admin::generateApiKey();
+    auto tmp = file;
+    tmp += ".tmp";
+    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (fd < 0) {
+        log::warn("cannot write the admin API key file; remote admin calls need MOCKD_API_KEY",
+                  {{"file", file.string()}, {"error", std::strerror(errno)}});
+        return key;
+    }
+    std::string line = key + "\n";
+    bool ok = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
+    ::fsync(fd);
+    ::close(fd);
+    if (ok) std::filesystem::rename(tmp, file, ec);
+    log::info("generated the admin API key", {{"file", file.string()}});
+    return key;
+}
 
 [[noreturn]] void die(const std::string& msg, int code = 1) {
     log::flush();
@@ -156,8 +201,21 @@ int serve(const ServeOptions& o) {
     unsigned threads = o.workers ? o.workers : std::max(1u, std::thread::hardware_concurrency());
     asio::io_context acceptCtx{1};
     net::WorkerPool pool(threads);
-    http::MockEngine engine(registry);
-    admin::AdminApi adminApi(registry);
+    const bool withAdmin = o.mode == "start";
+    journal::Journal journal(withAdmin ? o.maxLogEntries : 0);
+    http::Metrics metrics;
+    http::MockEngine engine(registry, withAdmin ? &journal : nullptr,
+                            withAdmin ? &metrics : nullptr);
+    admin::AdminSettings adminSettings;
+    adminSettings.configFile = o.config;
+    adminSettings.access.noAuth = o.noAuth;
+    if (withAdmin) {
+        auto dataDir = o.dataDir.empty() ? defaultDataDir() : std::filesystem::path(o.dataDir);
+        adminSettings.access.apiKey = loadOrCreateApiKey(dataDir);
+        char host[256] = {};
+        if (::gethostname(host, sizeof host - 1) == 0) adminSettings.access.hostname = host;
+    }
+    admin::AdminApi adminApi(registry, journal, metrics, adminSettings);
     std::unique_ptr<net::Listener> adminListener, mockListener;
     try {
         if (o.mode == "start")
@@ -174,6 +232,10 @@ int serve(const ServeOptions& o) {
         if (e.code() == asio::error::address_in_use) die(portInUse(o.port, "--port"));
         die(e.what());
     }
+    adminApi.settings().mockPort = mockListener->port();
+    if (adminListener) adminApi.settings().adminPort = adminListener->port();
+    net::Listener* ml = mockListener.get();
+    adminApi.settings().activeConnections = [ml] { return ml->activeConnections(); };
     engine.setReady(true);
     pool.start();
     if (adminListener) adminListener->start();
@@ -302,6 +364,16 @@ int run(int argc, char** argv) {
     start->add_flag("--print-url", startOpts.printUrl,
                     "Print the mock server's URL as the first line of stdout once listening");
     addServeFlags(start, startOpts);
+
+    start->add_option("--max-log-entries", startOpts.maxLogEntries,
+                      "Requests kept in the request log (newest first)")
+        ->envname("MOCKD_MAX_LOG_ENTRIES")
+        ->capture_default_str();
+    start->add_option("--data-dir", startOpts.dataDir,
+                      "Where the admin API key and the store live (default: XDG data dir/mockd)");
+    start->add_flag("--no-auth", startOpts.noAuth,
+                    "Let any address use the admin API without a key (containers behind a "
+                    "private network only)");
 
     auto* version = app.add_subcommand("version", "Print the version");
 

@@ -154,7 +154,48 @@ struct Scanner {
     }
 };
 
+void emit(YAML::Emitter& e, const Json& j) {
+    switch (j.type()) {
+        case Json::value_t::object:
+            e << YAML::BeginMap;
+            for (auto it = j.begin(); it != j.end(); ++it) {
+                e << YAML::Key << it.key() << YAML::Value;
+                emit(e, it.value());
+            }
+            e << YAML::EndMap;
+            break;
+        case Json::value_t::array:
+            e << YAML::BeginSeq;
+            for (const auto& v : j) emit(e, v);
+            e << YAML::EndSeq;
+            break;
+        case Json::value_t::string: {
+            const auto& s = j.get_ref<const std::string&>();
+            // Quote strings a YAML reader would take for another type or mangle.
+            Json reread = plainScalar(s);
+            if (!reread.is_string() || s.find_first_of(":{}[],#&*!|>'\"%@`\n") != std::string::npos ||
+                s.empty() || s.front() == ' ' || s.back() == ' ' || s.front() == '-' ||
+                s.front() == '?')
+                e << YAML::DoubleQuoted << s;
+            else
+                e << s;
+            break;
+        }
+        case Json::value_t::null: e << YAML::Null; break;
+        case Json::value_t::boolean: e << j.get<bool>(); break;
+        case Json::value_t::number_float: e << j.get<double>(); break;
+        case Json::value_t::number_unsigned: e << j.get<uint64_t>(); break;
+        default: e << j.get<int64_t>(); break;
+    }
+}
+
 }  // namespace
+
+std::string jsonToYaml(const Json& doc) {
+    YAML::Emitter e;
+    emit(e, doc);
+    return std::string(e.c_str()) + "\n";
+}
 
 Json yamlToJson(const YAML::Node& node, LineMap& lines) { return convert(node, "", lines, 0); }
 

@@ -22,6 +22,9 @@ core::Json yamlToJson(const YAML::Node& node, LineMap& lines);
 // Records the line of every value in JSON text (used only when reporting an error).
 void jsonLines(std::string_view text, LineMap& lines);
 
+// Serialises JSON as block-style YAML (for exports).
+std::string jsonToYaml(const core::Json& doc);
+
 // The line of `field`, or of its nearest ancestor that exists; 0 when unknown.
 int lineOf(const LineMap& lines, const std::string& field);
 

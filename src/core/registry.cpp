@@ -50,19 +50,71 @@ void Registry::replaceAll(std::vector<match::CompiledMockPtr> compiled) {
     publishLocked(std::move(compiled));
 }
 
+namespace {
+std::shared_ptr<match::MockStats> statsOf(const std::vector<match::CompiledMockPtr>& all,
+                                          const std::string& id) {
+    for (const auto& c : all)
+        if (c->mock().id == id) return c->statsPtr();
+    return nullptr;
+}
+}  // namespace
+
 MockPtr Registry::upsert(Mock mock) {
     std::lock_guard lock(mu_);
     std::vector<match::CompiledMockPtr> next = current_->all();
     auto it = std::find_if(next.begin(), next.end(),
                            [&](const auto& c) { return c->mock().id == mock.id; });
     mock.seq = it != next.end() ? (*it)->mock().seq : nextMockSeq();
-    auto compiled = match::CompiledMock::compile(std::make_shared<Mock>(std::move(mock)));
-    if (it != next.end())
-        *it = compiled;
-    else
-        next.push_back(compiled);
+    auto stats = it != next.end() ? (*it)->statsPtr() : nullptr;
+    auto compiled = match::CompiledMock::compile(std::make_shared<Mock>(std::move(mock)), stats);
+    if (it != next.end()) *it = compiled;
+    else next.push_back(compiled);
     publishLocked(std::move(next));
     return compiled->mockPtr();
+}
+
+void Registry::check(const Mock& mock) const {
+    match::CompiledMock::compile(std::make_shared<Mock>(mock));
+}
+
+void Registry::upsertAll(std::vector<Mock> mocks) {
+    std::lock_guard lock(mu_);
+    std::vector<match::CompiledMockPtr> next = current_->all();
+    std::vector<match::CompiledMockPtr> compiled;
+    for (size_t i = 0; i < mocks.size(); ++i) {
+        auto it = std::find_if(next.begin(), next.end(),
+                               [&](const auto& c) { return c->mock().id == mocks[i].id; });
+        mocks[i].seq = it != next.end() ? (*it)->mock().seq : nextMockSeq();
+        auto stats = statsOf(next, mocks[i].id);
+        try {
+            compiled.push_back(
+                match::CompiledMock::compile(std::make_shared<Mock>(std::move(mocks[i])), stats));
+        } catch (const FieldError& e) {
+            throw FieldError("[" + std::to_string(i) + "]." + e.field(), e.what());
+        }
+    }
+    for (auto& c : compiled) {
+        auto it = std::find_if(next.begin(), next.end(),
+                               [&](const auto& x) { return x->mock().id == c->mock().id; });
+        if (it != next.end()) *it = c;
+        else next.push_back(c);
+    }
+    publishLocked(std::move(next));
+}
+
+MockPtr Registry::setEnabled(const std::string& id, bool enabled) {
+    std::lock_guard lock(mu_);
+    std::vector<match::CompiledMockPtr> next = current_->all();
+    for (auto& c : next) {
+        if (c->mock().id != id) continue;
+        Mock m = c->mock();
+        m.enabled = enabled;
+        c = match::CompiledMock::compile(std::make_shared<Mock>(std::move(m)), c->statsPtr());
+        auto result = c->mockPtr();
+        publishLocked(std::move(next));
+        return result;
+    }
+    return nullptr;
 }
 
 bool Registry::remove(const std::string& id) {

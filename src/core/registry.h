@@ -25,6 +25,12 @@ class Registry final {
     void replaceAll(std::vector<match::CompiledMockPtr> compiled);
     // Adds a mock (an existing id is replaced in place, keeping its age). Throws FieldError.
     MockPtr upsert(Mock mock);
+    // Validates a mock the way upsert would, without changing anything. Throws FieldError.
+    void check(const Mock& mock) const;
+    // Adds or replaces many mocks at once (all or nothing). Throws FieldError ("[i]." prefix).
+    void upsertAll(std::vector<Mock> mocks);
+    // Replaces the enabled flag; returns the new mock or nullptr for an unknown id.
+    MockPtr setEnabled(const std::string& id, bool enabled);
     bool remove(const std::string& id);
     void clear();
     MockPtr get(const std::string& id) const;

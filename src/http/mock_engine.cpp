@@ -76,6 +76,50 @@ void MockEngine::readyBody(std::string& out, bool headOnly, bool closing) const 
     appendResponse(out, {200, "application/json", {}, closing}, body, headOnly);
 }
 
+int64_t nowMicros() {
+    return std::chrono::duration_cast<std::chrono::microseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+void MockEngine::record(const Request& req, const std::string& mockId, int status,
+                        std::chrono::steady_clock::time_point start, uint32_t delayMs,
+                        std::string nearMisses) const {
+    const auto elapsed = std::chrono::steady_clock::now() - start;
+    const double seconds = std::chrono::duration<double>(elapsed).count() + delayMs / 1000.0;
+    if (metrics_) {
+        (mockId.empty() ? metrics_->matchMisses : metrics_->matchHits)
+            .fetch_add(1, std::memory_order_relaxed);
+        metrics_->observe(seconds);
+    }
+    if (journal_) {
+        journal::Entry e;
+        e.timestampUs = nowMicros();
+        e.method = req.method;
+        e.path = req.path;
+        e.query = req.rawQuery;
+        e.headers.reserve(req.headers.size());
+        for (const auto& h : req.headers) e.headers.emplace_back(h.name, h.value);
+        e.body = req.body;
+        e.remoteAddr = req.remoteAddress;
+        e.mockId = mockId;
+        e.status = status;
+        e.durationMs = seconds * 1000.0;
+        e.nearMissesJson = std::move(nearMisses);
+        journal_->record(std::move(e));
+    }
+    if (log::enabled(log::Level::Debug)) {
+        auto us = std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count();
+        log::debug(mockId.empty() ? "request unmatched" : "request matched",
+                   {{"method", req.method},
+                    {"path", req.path},
+                    {"status", status},
+                    {"mock_id", mockId},
+                    {"delay_ms", delayMs},
+                    {"duration_us", static_cast<int64_t>(us)}});
+    }
+}
+
 net::Outcome MockEngine::handle(const Request& req, std::string& out, bool closing) {
     const bool head = req.method == "HEAD";
     if (req.path.starts_with("/__mockd/")) {
@@ -88,57 +132,53 @@ net::Outcome MockEngine::handle(const Request& req, std::string& out, bool closi
             return {};
         }
     }
-    const auto start = log::enabled(log::Level::Debug) ? std::chrono::steady_clock::now()
-                                                       : std::chrono::steady_clock::time_point{};
+    const bool observe = journal_ || metrics_ || log::enabled(log::Level::Debug);
+    const auto start = observe ? std::chrono::steady_clock::now()
+                               : std::chrono::steady_clock::time_point{};
     match::MatchInput in(req);
     const match::Snapshot& snap = registry_.current();
     const match::CompiledMock* m = snap.find(in, req.method);
     if (!m && head) m = snap.find(in, "GET");
     if (!m) {
-        if (req.path == "/health")
+        if (req.path == "/health") {
             healthBody(out, head, closing);
-        else if (req.path == "/ready")
+        } else if (req.path == "/ready") {
             readyBody(out, head, closing);
-        else
-            noMatch(req, in, out, closing);
+        } else {
+            std::string slim = noMatch(req, in, out, closing);
+            if (observe) record(req, {}, 404, start, 0, std::move(slim));
+        }
         return {};
     }
 
     const core::Mock& mock = m->mock();
     const core::HttpResponse& r = mock.response;
+    m->stats().calls.fetch_add(1, std::memory_order_relaxed);
+    m->stats().lastCalledUs.store(nowMicros(), std::memory_order_relaxed);
     ResponseHead h;
     h.status = r.statusCode;
     h.extraHeaders = m->responseHeaders();
     h.close = closing;
+    int status = r.statusCode;
     if (r.body.empty() && !r.bodyFile.empty()) {
         std::string body, err;
         if (!readFile(r.bodyFile, body, err)) {
             appendJsonError(out, 502, "body_file_error", err, closing);
-            return {r.delayMs, false};
+            status = 502;
+        } else {
+            if (!m->userContentType()) h.contentType = sniffContentType(body);
+            appendResponse(out, h, body, head);
         }
-        if (!m->userContentType()) h.contentType = sniffContentType(body);
-        appendResponse(out, h, body, head);
     } else {
         h.contentType = m->staticContentType();
         appendResponse(out, h, r.body, head);
     }
-    if (log::enabled(log::Level::Debug)) {
-        auto us = std::chrono::duration_cast<std::chrono::microseconds>(
-                      std::chrono::steady_clock::now() - start)
-                      .count();
-        log::debug("request matched", {{"method", req.method},
-                                       {"path", req.path},
-                                       {"status", r.statusCode},
-                                       {"mock_id", mock.id},
-                                       {"score", m->score()},
-                                       {"delay_ms", r.delayMs},
-                                       {"duration_us", static_cast<int64_t>(us)}});
-    }
+    if (observe) record(req, mock.id, status, start, r.delayMs, {});
     return {r.delayMs, false};
 }
 
-void MockEngine::noMatch(const Request& req, const match::MatchInput& in, std::string& out,
-                         bool closing) const {
+std::string MockEngine::noMatch(const Request& req, const match::MatchInput& in,
+                                std::string& out, bool closing) const {
     auto misses = registry_.current().nearMisses(in, 3);
     // Keys in alphabetical order, as mockd's encoder writes a map.
     std::string body =
@@ -174,11 +214,24 @@ void MockEngine::noMatch(const Request& req, const match::MatchInput& in, std::s
     std::string extra;
     appendHeaderLine(extra, "X-Mockd-Near-Misses", std::to_string(misses.size()));
     appendResponse(out, {404, "application/json", extra, closing}, body, req.method == "HEAD");
-    if (log::enabled(log::Level::Debug))
-        log::debug("request unmatched", {{"method", req.method},
-                                         {"path", req.path},
-                                         {"status", 404},
-                                         {"near_misses", static_cast<int64_t>(misses.size())}});
+    if (!journal_) return {};
+    std::string slim = "[";
+    for (size_t i = 0; i < misses.size(); ++i) {
+        const auto& nm = misses[i];
+        if (i) slim += ',';
+        slim += "{\"mockId\":";
+        appendJsonString(slim, nm.mock->mock().id);
+        if (!nm.mock->mock().name.empty()) {
+            slim += ",\"mockName\":";
+            appendJsonString(slim, nm.mock->mock().name);
+        }
+        slim += ",\"matchPercentage\":" +
+                std::to_string(nm.maxScore ? nm.score * 100 / nm.maxScore : 0) + ",\"reason\":";
+        appendJsonString(slim, nm.reason);
+        slim += '}';
+    }
+    slim += ']';
+    return slim;
 }
 
 }  // namespace mockd::http

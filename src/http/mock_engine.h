@@ -7,13 +7,18 @@
 #include <string>
 
 #include "core/registry.h"
+#include "http/metrics.h"
+#include "journal/journal.h"
 #include "net/handler.h"
 
 namespace mockd::http {
 
 class MockEngine final : public net::Handler {
   public:
-    explicit MockEngine(core::Registry& registry) : registry_(registry) {}
+    // The journal and metrics are optional (the headless engine keeps neither).
+    explicit MockEngine(core::Registry& registry, journal::Journal* journal = nullptr,
+                        Metrics* metrics = nullptr)
+        : registry_(registry), journal_(journal), metrics_(metrics) {}
 
     net::Outcome handle(const Request& req, std::string& out, bool closing) override;
 
@@ -23,12 +28,21 @@ class MockEngine final : public net::Handler {
   private:
     void healthBody(std::string& out, bool headOnly, bool closing) const;
     void readyBody(std::string& out, bool headOnly, bool closing) const;
-    void noMatch(const Request& req, const class match::MatchInput& in, std::string& out,
-                 bool closing) const;
+    // Appends the 404 and returns the slim near-miss list for the request log.
+    std::string noMatch(const Request& req, const class match::MatchInput& in, std::string& out,
+                        bool closing) const;
+    void record(const Request& req, const std::string& mockId, int status,
+                std::chrono::steady_clock::time_point start, uint32_t delayMs,
+                std::string nearMisses) const;
 
     core::Registry& registry_;
+    journal::Journal* journal_;
+    Metrics* metrics_;
     std::atomic<bool> ready_{false};
 };
+
+// Wall clock in microseconds since the epoch.
+int64_t nowMicros();
 
 // RFC 3339 UTC time with whole seconds ("2026-11-22T10:00:00Z").
 std::string rfc3339Now();

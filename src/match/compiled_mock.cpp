@@ -91,8 +91,10 @@ bool JsonPathCondition::test(const Json& doc) const {
     return false;
 }
 
-std::shared_ptr<const CompiledMock> CompiledMock::compile(core::MockPtr mockPtr) {
+std::shared_ptr<const CompiledMock> CompiledMock::compile(core::MockPtr mockPtr,
+                                                          std::shared_ptr<MockStats> stats) {
     auto c = std::make_shared<CompiledMock>();
+    c->stats_ = stats ? std::move(stats) : std::make_shared<MockStats>();
     const core::Mock& m = *mockPtr;
     c->mock_ = std::move(mockPtr);
     const auto& mt = m.matcher;

@@ -4,6 +4,7 @@
 
 #include <re2/re2.h>
 
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <string>
@@ -33,6 +34,13 @@ struct JsonPathCondition {
     bool test(const core::Json& doc) const;
 };
 
+// Calls of one mock, counted exactly on every match (not derived from the bounded request log).
+// Survives updates of the mock with the same id.
+struct MockStats {
+    std::atomic<uint64_t> calls{0};
+    std::atomic<int64_t> lastCalledUs{0};  // wall clock, microseconds since the epoch
+};
+
 // Per-field result of comparing a request with a mock, for near-miss reports.
 struct NearMiss {
     const class CompiledMock* mock = nullptr;
@@ -45,7 +53,8 @@ struct NearMiss {
 class CompiledMock final {
   public:
     // Throws core::FieldError (field relative to the mock, e.g. "http.matcher.pathPattern").
-    static std::shared_ptr<const CompiledMock> compile(core::MockPtr mock);
+    static std::shared_ptr<const CompiledMock> compile(core::MockPtr mock,
+                                                       std::shared_ptr<MockStats> stats = {});
 
     const core::Mock& mock() const { return *mock_; }
     const core::MockPtr& mockPtr() const { return mock_; }
@@ -54,6 +63,8 @@ class CompiledMock final {
     bool enabled() const { return mock_->enabled && mock_->type == "http"; }
     // Total points when every criterion holds (mockd's specificity score).
     int score() const { return score_; }
+    MockStats& stats() const { return *stats_; }
+    const std::shared_ptr<MockStats>& statsPtr() const { return stats_; }
 
     // True when every criterion holds for the request made with `method`.
     bool matches(const MatchInput& in, std::string_view method) const;
@@ -69,6 +80,7 @@ class CompiledMock final {
 
   private:
     core::MockPtr mock_;
+    std::shared_ptr<MockStats> stats_;
     PathPattern path_;
     std::shared_ptr<const RE2> pathRegex_;
     std::vector<HeaderCondition> headers_;

@@ -2,19 +2,35 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <string>
 
 #include "http/request.h"
 
 namespace mockd::net {
 
+// A response body that keeps coming after the head (server-sent events). Producers may push
+// from any thread; the data is written in order on the connection's own thread.
+class Stream {
+public:
+    virtual ~Stream() = default;
+    virtual void push(std::string data) = 0;
+    virtual bool closed() const = 0;
+    // Runs once, on the connection's thread, when the client goes away or the server stops.
+    virtual void onClose(std::function<void()> fn) = 0;
+};
+
 struct Outcome {
     uint32_t delayMs = 0;  // hold the response this long before sending it (on a timer)
     bool close = false;    // close the connection after this response
+    // When set, the response head already appended is followed by a stream: the connection
+    // hands a Stream to this function and answers no further requests.
+    std::function<void(std::shared_ptr<Stream>)> stream;
 };
 
 class Handler {
-  public:
+public:
     virtual ~Handler() = default;
     // Appends one complete response to `out`. `closing` is true when the connection closes
     // after it (the response must then say "Connection: close").

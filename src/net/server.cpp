@@ -125,6 +125,26 @@ constexpr auto kLingerTime = std::chrono::seconds(2);
 
 }  // namespace
 
+// The Stream a connection hands to a producer: pushes are posted to the connection's thread.
+class ConnectionStream final : public Stream {
+public:
+    ConnectionStream(asio::io_context& ctx, std::weak_ptr<Connection> conn)
+        : ctx_(ctx), conn_(std::move(conn)) {}
+    void push(std::string data) override;
+    bool closed() const override { return closed_.load(std::memory_order_acquire); }
+    void onClose(std::function<void()> fn) override { onClose_ = std::move(fn); }
+    void markClosed() {
+        if (closed_.exchange(true)) return;
+        if (onClose_) onClose_();
+    }
+
+private:
+    asio::io_context& ctx_;
+    std::weak_ptr<Connection> conn_;
+    std::atomic<bool> closed_{false};
+    std::function<void()> onClose_;
+};
+
 class Connection final : public std::enable_shared_from_this<Connection> {
   public:
     Connection(Worker& worker, tcp::socket socket, Handler& handler, const Limits& limits,
@@ -142,6 +162,7 @@ class Connection final : public std::enable_shared_from_this<Connection> {
         if (!ec) remote_ = ep.address().to_string();
     }
     ~Connection() {
+        if (stream_) stream_->markClosed();
         worker_.removeConn(this);
         active_->fetch_sub(1, std::memory_order_relaxed);
     }
@@ -159,7 +180,7 @@ class Connection final : public std::enable_shared_from_this<Connection> {
             if (now - lingerStart_ > kLingerTime) closeNow();
             return;
         }
-        if (delayPending_) return;
+        if (delayPending_ || streaming_) return;
         bool midRequest = parser_ && parser_->got_some() && !parser_->is_header_done();
         if (midRequest && now - requestStart_ > limits_.headerTimeout) {
             closeNow();
@@ -171,6 +192,10 @@ class Connection final : public std::enable_shared_from_this<Connection> {
     // Drain: an idle connection closes now; a busy one closes after its response.
     void drain() {
         closing_ = true;
+        if (streaming_) {
+            closeNow();
+            return;
+        }
         bool idle = !delayPending_ && !writing_ && out_.empty() &&
                     !(parser_ && parser_->got_some()) && inbuf_.size() == 0;
         if (idle) closeNow();
@@ -227,7 +252,7 @@ class Connection final : public std::enable_shared_from_this<Connection> {
         while (!closed_ && !delayPending_ && !errorSent_ && out_.size() < kMaxPendingOutput &&
                inbuf_.size() > 0) {
             // After "Connection: close" (or a drain) only a request already begun is finished.
-            if (closing_ && !parser_->got_some()) break;
+            if (streaming_ || (closing_ && !parser_->got_some())) break;
             if (!parser_->got_some()) requestStart_ = Clock::now();
             beast::error_code ec;
             size_t used = parser_->put(inbuf_.data(), ec);
@@ -311,6 +336,13 @@ class Connection final : public std::enable_shared_from_this<Connection> {
         size_t before = out_.size();
         Outcome o = handler_.handle(req, out_, closing);
         if (o.close || closing) closing_ = true;
+        if (o.stream) {
+            streaming_ = true;
+            closing_ = true;
+            stream_ = std::make_shared<ConnectionStream>(worker_.ctx(), weak_from_this());
+            o.stream(stream_);
+            return;
+        }
         if (o.delayMs > 0) {
             pending_.assign(out_, before, std::string::npos);
             out_.resize(before);
@@ -336,7 +368,7 @@ class Connection final : public std::enable_shared_from_this<Connection> {
     }
 
     bool doneAfterOutput() const {
-        if (delayPending_) return false;
+        if (delayPending_ || (streaming_ && !peerClosed_ && !worker_.draining())) return false;
         if (errorSent_ || peerClosed_) return true;
         return closing_ && !parser_->got_some();
     }
@@ -388,9 +420,20 @@ class Connection final : public std::enable_shared_from_this<Connection> {
         doRead();
     }
 
+public:
+    // Appends streamed data (on the connection's thread).
+    void streamData(const std::string& data) {
+        if (closed_) return;
+        out_ += data;
+        lastActivity_ = Clock::now();
+        flush();
+    }
+
+private:
     void closeNow() {
         if (closed_) return;
         closed_ = true;
+        if (stream_) stream_->markClosed();
         beast::error_code ignored;
         delay_.cancel();
         socket_.shutdown(tcp::socket::shutdown_both, ignored);
@@ -414,7 +457,16 @@ class Connection final : public std::enable_shared_from_this<Connection> {
     bool reading_ = false, writing_ = false, closing_ = false, closed_ = false;
     bool delayPending_ = false, peerClosed_ = false, errorSent_ = false, sent100_ = false;
     bool lingering_ = false;
+    bool streaming_ = false;
+    std::shared_ptr<ConnectionStream> stream_;
 };
+
+void ConnectionStream::push(std::string data) {
+    if (closed()) return;
+    asio::post(ctx_, [c = conn_, d = std::move(data)] {
+        if (auto conn = c.lock()) conn->streamData(d);
+    });
+}
 
 void Worker::armSweep() {
     sweep_.expires_after(std::chrono::seconds(1));

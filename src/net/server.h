@@ -51,6 +51,7 @@ class Listener final {
              uint16_t port, Handler& handler, Limits limits);
     ~Listener();
     uint16_t port() const { return port_; }
+    size_t activeConnections() const { return active_->load(std::memory_order_relaxed); }
     void start();
     void close();
 
