@@ -147,7 +147,8 @@ net::Outcome AdminApi::handle(const Request& req, std::string& out, bool closing
     if (req.path == "/metrics") {
         if (method != "GET") return notAllowed("GET");
         std::string m;
-        m += "# HELP mockd_requests_total Requests answered on the mock port, by mock and status.\n";
+        m +=
+            "# HELP mockd_requests_total Requests answered on the mock port, by mock and status.\n";
         m += "# TYPE mockd_requests_total counter\n";
         auto snap = registry_.snapshot();
         size_t enabled = 0;
@@ -158,11 +159,14 @@ net::Outcome AdminApi::handle(const Request& req, std::string& out, bool closing
         }
         uint64_t misses = metrics_.matchMisses.load();
         if (misses) m += requestsTotalLine("", 404, misses);
-        m += "# HELP mockd_match_hits_total Requests that matched a mock.\n# TYPE mockd_match_hits_total counter\n";
+        m += "# HELP mockd_match_hits_total Requests that matched a mock.\n# TYPE "
+             "mockd_match_hits_total counter\n";
         m += "mockd_match_hits_total " + std::to_string(metrics_.matchHits.load()) + "\n";
-        m += "# HELP mockd_match_misses_total Requests that matched no mock.\n# TYPE mockd_match_misses_total counter\n";
+        m += "# HELP mockd_match_misses_total Requests that matched no mock.\n# TYPE "
+             "mockd_match_misses_total counter\n";
         m += "mockd_match_misses_total " + std::to_string(misses) + "\n";
-        m += "# HELP mockd_request_duration_seconds Time to answer a mock request, delays included.\n";
+        m += "# HELP mockd_request_duration_seconds Time to answer a mock request, delays "
+             "included.\n";
         m += "# TYPE mockd_request_duration_seconds histogram\n";
         uint64_t cumulative = 0;
         for (size_t i = 0; i < http::Metrics::kBuckets.size(); ++i) {
@@ -173,19 +177,23 @@ net::Outcome AdminApi::handle(const Request& req, std::string& out, bool closing
                  std::to_string(cumulative) + "\n";
         }
         cumulative += metrics_.latency.back().load();
-        m += "mockd_request_duration_seconds_bucket{le=\"+Inf\"} " + std::to_string(cumulative) + "\n";
+        m += "mockd_request_duration_seconds_bucket{le=\"+Inf\"} " + std::to_string(cumulative) +
+             "\n";
         char sum[48];
         std::snprintf(sum, sizeof sum, "%.6f", metrics_.latencySumUs.load() / 1e6);
         m += "mockd_request_duration_seconds_sum " + std::string(sum) + "\n";
-        m += "mockd_request_duration_seconds_count " + std::to_string(metrics_.latencyCount.load()) + "\n";
-        m += "# HELP mockd_active_connections Open connections on the mock port.\n# TYPE mockd_active_connections gauge\n";
+        m += "mockd_request_duration_seconds_count " +
+             std::to_string(metrics_.latencyCount.load()) + "\n";
+        m += "# HELP mockd_active_connections Open connections on the mock port.\n# TYPE "
+             "mockd_active_connections gauge\n";
         m += "mockd_active_connections " +
              std::to_string(settings_.activeConnections ? settings_.activeConnections() : 0) + "\n";
         m += "# HELP mockd_mocks_total Mocks loaded.\n# TYPE mockd_mocks_total gauge\n";
         m += "mockd_mocks_total " + std::to_string(snap->size()) + "\n";
         m += "# HELP mockd_mocks_enabled Mocks enabled.\n# TYPE mockd_mocks_enabled gauge\n";
         m += "mockd_mocks_enabled " + std::to_string(enabled) + "\n";
-        m += "# HELP mockd_uptime_seconds Seconds since start.\n# TYPE mockd_uptime_seconds gauge\n";
+        m +=
+            "# HELP mockd_uptime_seconds Seconds since start.\n# TYPE mockd_uptime_seconds gauge\n";
         m += "mockd_uptime_seconds " + std::to_string(uptime) + "\n";
         r.text(200, "text/plain; version=0.0.4", m);
         return {};
@@ -282,11 +290,11 @@ net::Outcome AdminApi::handle(const Request& req, std::string& out, bool closing
                 core::Mock m;
                 try {
                     m = core::decodeMock(*body, "mock", {});
-                    if (!body->contains("id") || (*body)["id"].is_null() ||
-                        (*body)["id"] == "")
+                    if (!body->contains("id") || (*body)["id"].is_null() || (*body)["id"] == "")
                         m.id = core::generateMockId(m.type);
                     if (registry_.get(m.id)) {
-                        r.error(409, "duplicate_id", "a mock with id \"" + m.id + "\" already exists");
+                        r.error(409, "duplicate_id",
+                                "a mock with id \"" + m.id + "\" already exists");
                         return {};
                     }
                     m.extra = withTimestamps(m.extra, nullptr);
@@ -297,7 +305,8 @@ net::Outcome AdminApi::handle(const Request& req, std::string& out, bool closing
                                  {"message", "Created " + stored->type + " mock"},
                                  {"mock", mockJson(*stored)}});
                 } catch (const core::FieldError& e) {
-                    std::string field = e.field().starts_with("mock.") ? e.field().substr(5) : e.field();
+                    std::string field =
+                        e.field().starts_with("mock.") ? e.field().substr(5) : e.field();
                     r.json(400, {{"error", "validation_error"},
                                  {"message", field + ": " + e.what()},
                                  {"details", {{"field", field}}}});
@@ -382,7 +391,8 @@ net::Outcome AdminApi::handle(const Request& req, std::string& out, bool closing
                                  {"message", "Updated " + stored->type + " mock"},
                                  {"mock", mockJson(*stored)}});
                 } catch (const core::FieldError& e) {
-                    std::string field = e.field().starts_with("mock.") ? e.field().substr(5) : e.field();
+                    std::string field =
+                        e.field().starts_with("mock.") ? e.field().substr(5) : e.field();
                     r.json(400, {{"error", "validation_error"},
                                  {"message", field + ": " + e.what()},
                                  {"details", {{"field", field}}}});
@@ -435,14 +445,19 @@ net::Outcome AdminApi::handle(const Request& req, std::string& out, bool closing
                     never = it->get<bool>();
                     continue;
                 }
-                if (!it->is_number_unsigned() && !(it->is_number_integer() && it->get<int64_t>() >= 0)) {
-                    r.error(400, "validation_error", std::string(k) + " must be a whole number >= 0");
+                if (!it->is_number_unsigned() &&
+                    !(it->is_number_integer() && it->get<int64_t>() >= 0)) {
+                    r.error(400, "validation_error",
+                            std::string(k) + " must be a whole number >= 0");
                     return {};
                 }
                 auto v = it->get<uint64_t>();
-                if (std::string_view(k) == "atLeast") atLeast = v;
-                else if (std::string_view(k) == "atMost") atMost = v;
-                else exactly = v;
+                if (std::string_view(k) == "atLeast")
+                    atLeast = v;
+                else if (std::string_view(k) == "atMost")
+                    atMost = v;
+                else
+                    exactly = v;
             }
             if (!never && !atLeast && !atMost && !exactly) {
                 r.error(400, "missing_criteria",
@@ -479,7 +494,8 @@ net::Outcome AdminApi::handle(const Request& req, std::string& out, bool closing
                 size_t cleared = journal_.clearMock(id);
                 compiled->stats().calls.store(0);
                 compiled->stats().lastCalledUs.store(0);
-                r.json(200, {{"message", "Invocations cleared"}, {"mockId", id}, {"cleared", cleared}});
+                r.json(200,
+                       {{"message", "Invocations cleared"}, {"mockId", id}, {"cleared", cleared}});
                 return {};
             }
             if (method != "GET") return notAllowed("GET, DELETE");
@@ -497,12 +513,9 @@ net::Outcome AdminApi::handle(const Request& req, std::string& out, bool closing
                 Json headers = Json::object();
                 for (const auto& [k, v] : e->headers)
                     if (!headers.contains(k)) headers[k] = v;
-                Json inv = {{"id", e->id()},
-                            {"timestamp", isoMicros(e->timestampUs)},
-                            {"method", e->method},
-                            {"path", e->path},
-                            {"headers", headers},
-                            {"body", e->body}};
+                Json inv = {{"id", e->id()},       {"timestamp", isoMicros(e->timestampUs)},
+                            {"method", e->method}, {"path", e->path},
+                            {"headers", headers},  {"body", e->body}};
                 if (!e->query.empty()) {
                     std::vector<std::pair<std::string, std::string>> q;
                     match::parseQuery(e->query, q);
@@ -518,8 +531,8 @@ net::Outcome AdminApi::handle(const Request& req, std::string& out, bool closing
             r.json(200, {{"invocations", std::move(list)}, {"count", count}, {"total", total}});
             return {};
         }
-        r.error(404, "not_found", "no admin route " + std::string(req.method) + " " +
-                                      std::string(req.path));
+        r.error(404, "not_found",
+                "no admin route " + std::string(req.method) + " " + std::string(req.path));
         return {};
     }
 
@@ -571,7 +584,8 @@ net::Outcome AdminApi::handle(const Request& req, std::string& out, bool closing
             journal::Filter f;
             if (auto v = queryParam(req, "method")) {
                 f.method = *v;
-                for (auto& c : f.method) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+                for (auto& c : f.method)
+                    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
             }
             if (auto v = queryParam(req, "path")) f.pathContains = *v;
             if (auto v = queryParam(req, "matched")) f.mockId = *v;
@@ -591,22 +605,25 @@ net::Outcome AdminApi::handle(const Request& req, std::string& out, bool closing
             }
             size_t total = 0;
             Json list = Json::array();
-            for (const auto& e : journal_.list(f, offset, limit, &total)) list.push_back(entryJson(*e));
+            for (const auto& e : journal_.list(f, offset, limit, &total))
+                list.push_back(entryJson(*e));
             const size_t count = list.size();
             r.json(200, {{"requests", std::move(list)}, {"count", count}, {"total", total}});
             return {};
         }
         if (seg.size() == 2 && seg[1] == "stream") {
             if (method != "GET") return notAllowed("GET");
-            out += "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
-                   "Connection: close\r\n\r\n";
+            out +=
+                "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
+                "Connection: close\r\n\r\n";
             out += "event: connected\ndata: {\"status\":\"connected\"}\n\n";
             journal::Journal* journal = &journal_;
             net::Outcome o;
             o.stream = [journal, entryJson](std::shared_ptr<net::Stream> stream) {
-                uint64_t token = journal->subscribe([stream, entryJson](const journal::EntryPtr& e) {
-                    stream->push("event: request\ndata: " + entryJson(*e).dump() + "\n\n");
-                });
+                uint64_t token =
+                    journal->subscribe([stream, entryJson](const journal::EntryPtr& e) {
+                        stream->push("event: request\ndata: " + entryJson(*e).dump() + "\n\n");
+                    });
                 stream->onClose([journal, token] { journal->unsubscribe(token); });
             };
             return o;
@@ -662,12 +679,15 @@ net::Outcome AdminApi::handle(const Request& req, std::string& out, bool closing
             auto cfg = config::loadText(text, "config", isYaml, std::filesystem::current_path());
             for (auto& m : cfg.mocks) m.extra = withTimestamps(m.extra, nullptr);
             if (dryRun) {
-                r.json(200, {{"dryRun", true}, {"mocks", cfg.mocks.size()}, {"warnings", cfg.warnings}});
+                r.json(200,
+                       {{"dryRun", true}, {"mocks", cfg.mocks.size()}, {"warnings", cfg.warnings}});
                 return {};
             }
             const size_t n = cfg.mocks.size();
-            if (replace) registry_.replaceAll(std::move(cfg.mocks));
-            else registry_.upsertAll(std::move(cfg.mocks));
+            if (replace)
+                registry_.replaceAll(std::move(cfg.mocks));
+            else
+                registry_.upsertAll(std::move(cfg.mocks));
             changed();
             r.json(200, {{"message", "Imported " + std::to_string(n) + " mock(s)"},
                          {"imported", n},

@@ -24,13 +24,13 @@ struct AdminSettings {
 };
 
 class AdminApi final : public net::Handler {
-public:
+  public:
     AdminApi(core::Registry& registry, journal::Journal& journal, http::Metrics& metrics,
              AdminSettings settings);
     net::Outcome handle(const http::Request& req, std::string& out, bool closing) override;
     AdminSettings& settings() { return settings_; }
 
-private:
+  private:
     core::Registry& registry_;
     journal::Journal& journal_;
     http::Metrics& metrics_;

@@ -85,8 +85,7 @@ std::optional<Denial> checkAccess(const http::Request& req, const AccessPolicy& 
     if (keyOk || p.noAuth) return std::nullopt;
     if (isLoopbackAddress(req.remoteAddress) && loopbackHost(req.header("Host"), p))
         return std::nullopt;
-    if (!key.empty())
-        return Denial{401, "invalid_api_key", "the API key is not valid"};
+    if (!key.empty()) return Denial{401, "invalid_api_key", "the API key is not valid"};
     return Denial{401, "missing_api_key",
                   "an API key is required from this address: send it as X-API-Key or "
                   "Authorization: Bearer (the key is in MOCKD_API_KEY or the admin-api-key file "

@@ -5,23 +5,25 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include <cstring>
-#include <filesystem>
-#include <fstream>
-
 #include <CLI/CLI.hpp>
 #include <boost/asio.hpp>
 #include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <thread>
 
 #include "admin/admin_api.h"
 #include "config/loader.h"
+#include "core/errors.h"
+#include "core/mock_codec.h"
 #include "core/registry.h"
 #include "http/mock_engine.h"
 #include "journal/journal.h"
 #include "log/log.h"
 #include "net/server.h"
+#include "store/store.h"
 
 namespace mockd::cli {
 
@@ -99,10 +101,48 @@ struct ServeOptions {
     size_t maxLogEntries = 10000;
     std::string dataDir;
     bool noAuth = false;
+    std::string pidFile;
+    bool detach = false;
 };
 
+int gReadyFd = -1;  // with --detach: where the child reports "ready" or its error
+
+std::filesystem::path defaultPidFile() {
+    const char* h = std::getenv("HOME");
+    return std::filesystem::path(h && *h ? h : ".") / ".mockd" / "mockd.pid";
+}
+
+bool processAlive(long pid) {
+    return pid > 0 && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM);
+}
+
+// Writes the PID file atomically (temp file + rename), in mockd's JSON shape.
+void writePidFile(const std::filesystem::path& file, const core::Json& doc) {
+    std::error_code ec;
+    std::filesystem::create_directories(file.parent_path(), ec);
+    if (std::ifstream in(file); in) {
+        auto old = core::Json::parse(in, nullptr, false);
+        if (!old.is_discarded() && old.contains("pid") && old["pid"].is_number_integer() &&
+            old["pid"].get<long>() != ::getpid() && processAlive(old["pid"].get<long>()))
+            log::warn("another mockd's PID file is replaced",
+                      {{"file", file.string()}, {"pid", old["pid"].get<long>()}});
+    }
+    auto tmp = file;
+    tmp += ".tmp";
+    {
+        std::ofstream out(tmp);
+        out << doc.dump(2) << "\n";
+        if (!out) {
+            log::warn("cannot write the PID file", {{"file", file.string()}});
+            return;
+        }
+    }
+    std::filesystem::rename(tmp, file, ec);
+}
+
 std::filesystem::path defaultDataDir() {
-    if (const char* x = std::getenv("XDG_DATA_HOME"); x && *x) return std::filesystem::path(x) / "mockd";
+    if (const char* x = std::getenv("XDG_DATA_HOME"); x && *x)
+        return std::filesystem::path(x) / "mockd";
     if (const char* h = std::getenv("HOME"); h && *h)
         return std::filesystem::path(h) / ".local" / "share" / "mockd";
     return std::filesystem::current_path() / ".mockd";
@@ -139,6 +179,10 @@ std::string loadOrCreateApiKey(const std::filesystem::path& dataDir) {
 
 [[noreturn]] void die(const std::string& msg, int code = 1) {
     log::flush();
+    if (gReadyFd >= 0) {
+        std::string line = "mockd: " + msg + "\n";
+        [[maybe_unused]] auto n = ::write(gReadyFd, line.data(), line.size());
+    }
     std::fprintf(stderr, "mockd: %s\n", msg.c_str());
     std::fflush(stderr);
     std::_Exit(code);
@@ -182,6 +226,27 @@ int serve(const ServeOptions& o) {
 
     core::Registry registry;
     size_t mockCount = 0;
+    const auto dataDir = o.dataDir.empty() ? defaultDataDir() : std::filesystem::path(o.dataDir);
+    std::unique_ptr<store::Store> store;
+    if (o.mode == "start" && o.config.empty()) {
+        // Without --config, mocks made over the admin API live in the store.
+        try {
+            store = std::make_unique<store::Store>(dataDir);
+            std::vector<core::Mock> mocks;
+            for (const auto& j : store->loadMocks()) {
+                try {
+                    mocks.push_back(core::decodeMock(j, "stored mock", {}));
+                } catch (const core::FieldError& e) {
+                    log::warn("a stored mock could not be read and is skipped",
+                              {{"field", e.field()}, {"error", e.what()}});
+                }
+            }
+            mockCount = mocks.size();
+            registry.replaceAll(std::move(mocks));
+        } catch (const std::exception& e) {
+            die(e.what());
+        }
+    }
     if (!o.config.empty()) {
         try {
             config::LoadedConfig cfg = config::loadFile(o.config);
@@ -201,6 +266,7 @@ int serve(const ServeOptions& o) {
     unsigned threads = o.workers ? o.workers : std::max(1u, std::thread::hardware_concurrency());
     asio::io_context acceptCtx{1};
     net::WorkerPool pool(threads);
+    net::WorkerPool adminPool(1);  // admin work (and store writes) never runs on mock workers
     const bool withAdmin = o.mode == "start";
     journal::Journal journal(withAdmin ? o.maxLogEntries : 0);
     http::Metrics metrics;
@@ -209,8 +275,20 @@ int serve(const ServeOptions& o) {
     admin::AdminSettings adminSettings;
     adminSettings.configFile = o.config;
     adminSettings.access.noAuth = o.noAuth;
+    if (store) {
+        store::Store* st = store.get();
+        core::Registry* reg = &registry;
+        adminSettings.onChange = [st, reg] {
+            std::vector<core::Json> all;
+            for (const auto& c : reg->snapshot()->all()) all.push_back(core::encodeMock(c->mock()));
+            try {
+                st->saveMocks(all);
+            } catch (const std::exception& e) {
+                log::error("cannot save mocks to the store", {{"error", e.what()}});
+            }
+        };
+    }
     if (withAdmin) {
-        auto dataDir = o.dataDir.empty() ? defaultDataDir() : std::filesystem::path(o.dataDir);
         adminSettings.access.apiKey = loadOrCreateApiKey(dataDir);
         char host[256] = {};
         if (::gethostname(host, sizeof host - 1) == 0) adminSettings.access.hostname = host;
@@ -219,8 +297,8 @@ int serve(const ServeOptions& o) {
     std::unique_ptr<net::Listener> adminListener, mockListener;
     try {
         if (o.mode == "start")
-            adminListener = std::make_unique<net::Listener>(acceptCtx, pool, o.bind, o.adminPort,
-                                                            adminApi, limits);
+            adminListener = std::make_unique<net::Listener>(acceptCtx, adminPool, o.bind,
+                                                            o.adminPort, adminApi, limits);
     } catch (const boost::system::system_error& e) {
         if (e.code() == asio::error::address_in_use) die(portInUse(o.adminPort, "--admin-port"));
         die(std::string("admin port: ") + e.what());
@@ -238,6 +316,7 @@ int serve(const ServeOptions& o) {
     adminApi.settings().activeConnections = [ml] { return ml->activeConnections(); };
     engine.setReady(true);
     pool.start();
+    if (adminListener) adminPool.start();
     if (adminListener) adminListener->start();
     mockListener->start();
 
@@ -245,7 +324,30 @@ int serve(const ServeOptions& o) {
         std::printf("http://%s:%u\n", o.host.c_str(), mockListener->port());
         std::fflush(stdout);
     }
+    if (gReadyFd >= 0) {
+        std::string line = "ready " + std::to_string(::getpid()) + " " +
+                           std::to_string(mockListener->port()) + " " +
+                           std::to_string(adminListener ? adminListener->port() : 0) + "\n";
+        [[maybe_unused]] auto n = ::write(gReadyFd, line.data(), line.size());
+        ::close(gReadyFd);
+        gReadyFd = -1;
+    }
+    const auto pidFile = o.pidFile.empty() ? defaultPidFile() : std::filesystem::path(o.pidFile);
     if (o.mode == "start") {
+        core::Json pid = {
+            {"pid", ::getpid()},
+            {"startTime", http::rfc3339Now()},
+            {"version", MOCKD_VERSION},
+            {"commit", MOCKD_COMMIT},
+            {"components",
+             {{"admin", {{"enabled", true}, {"port", adminListener->port()}, {"host", o.host}}},
+              {"engine",
+               {{"enabled", true},
+                {"port", mockListener->port()},
+                {"host", o.host},
+                {"httpsPort", 0}}}}},
+            {"config", {{"file", o.config}, {"mocksLoaded", mockCount}}}};
+        writePidFile(pidFile, pid);
         log::info("mockd started", {{"version", MOCKD_VERSION},
                                     {"mocks", static_cast<int64_t>(mockCount)},
                                     {"config", o.config}});
@@ -274,14 +376,17 @@ int serve(const ServeOptions& o) {
         if (adminListener) adminListener->close();
         mockListener->close();
         pool.drain();
+        adminPool.drain();
         drainTimer.expires_after(drain);
         drainTimer.async_wait([&](const boost::system::error_code& e) {
             if (e) return;
             log::warn("drain timeout reached; closing remaining connections");
             pool.stop();
+            adminPool.stop();
         });
         joiner = std::thread([&] {
             pool.join();
+            adminPool.join();
             asio::post(acceptCtx, [&] {
                 drainTimer.cancel();
                 signals.cancel();
@@ -292,10 +397,74 @@ int serve(const ServeOptions& o) {
     acceptCtx.run();
     if (joiner.joinable()) joiner.join();
     pool.join();
+    adminPool.join();
+    if (o.mode == "start") {
+        // Remove the PID file only if it is still ours.
+        std::ifstream in(pidFile);
+        auto cur = core::Json::parse(in, nullptr, false);
+        std::error_code ec;
+        if (!cur.is_discarded() && cur.value("pid", 0L) == static_cast<long>(::getpid()))
+            std::filesystem::remove(pidFile, ec);
+    }
     if (uint64_t dropped = log::dropped()) log::warn("log lines dropped", {{"count", dropped}});
     log::info("stopped");
     log::flush();
     return 0;
+}
+
+// --detach: the child serves in a new session with its output in <data dir>/mockd.log; the
+// parent returns once the child is ready, or prints the child's error.
+int detachAndServe(const ServeOptions& o) {
+    int fds[2];
+    if (::pipe(fds) != 0) die(std::string("cannot detach: ") + std::strerror(errno));
+    pid_t pid = ::fork();
+    if (pid < 0) die(std::string("cannot detach: ") + std::strerror(errno));
+    if (pid > 0) {
+        ::close(fds[1]);
+        std::string got;
+        char buf[512];
+        for (;;) {
+            ssize_t n = ::read(fds[0], buf, sizeof buf);
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) break;
+            got.append(buf, static_cast<size_t>(n));
+            if (got.find('\n') != std::string::npos && got.starts_with("ready")) break;
+        }
+        ::close(fds[0]);
+        if (got.starts_with("ready")) {
+            unsigned long childPid = 0, mockPort = 0, adminPort = 0;
+            std::sscanf(got.c_str(), "ready %lu %lu %lu", &childPid, &mockPort, &adminPort);
+            std::printf(
+                "mockd running in the background (pid %lu)\n  mock server: http://%s:%lu\n"
+                "  admin API:   http://%s:%lu\n  stop it with: mockd stop\n",
+                childPid, o.host.c_str(), mockPort, o.host.c_str(), adminPort);
+            return 0;
+        }
+        std::fputs(
+            got.empty() ? "mockd: the background server exited before it was ready\n" : got.c_str(),
+            stderr);
+        return 1;
+    }
+    ::close(fds[0]);
+    ::setsid();
+    gReadyFd = fds[1];
+    int devnull = ::open("/dev/null", O_RDWR);
+    if (devnull >= 0) {
+        ::dup2(devnull, STDIN_FILENO);
+        ::dup2(devnull, STDOUT_FILENO);
+        ::close(devnull);
+    }
+    auto dataDir = o.dataDir.empty() ? defaultDataDir() : std::filesystem::path(o.dataDir);
+    std::error_code ec;
+    std::filesystem::create_directories(dataDir, ec);
+    int logFd = ::open((dataDir / "mockd.log").c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+    if (logFd >= 0) {
+        ::dup2(logFd, STDERR_FILENO);
+        ::close(logFd);
+    }
+    ServeOptions child = o;
+    child.printUrl = false;
+    return serve(child);
 }
 
 void addServeFlags(CLI::App* cmd, ServeOptions& o) {
@@ -365,12 +534,16 @@ int run(int argc, char** argv) {
                     "Print the mock server's URL as the first line of stdout once listening");
     addServeFlags(start, startOpts);
 
-    start->add_option("--max-log-entries", startOpts.maxLogEntries,
-                      "Requests kept in the request log (newest first)")
+    start
+        ->add_option("--max-log-entries", startOpts.maxLogEntries,
+                     "Requests kept in the request log (newest first)")
         ->envname("MOCKD_MAX_LOG_ENTRIES")
         ->capture_default_str();
     start->add_option("--data-dir", startOpts.dataDir,
                       "Where the admin API key and the store live (default: XDG data dir/mockd)");
+    start->add_option("--pid-file", startOpts.pidFile, "PID file (default: ~/.mockd/mockd.pid)");
+    start->add_flag("-d,--detach", startOpts.detach,
+                    "Run in the background; returns once the server is ready");
     start->add_flag("--no-auth", startOpts.noAuth,
                     "Let any address use the admin API without a key (containers behind a "
                     "private network only)");
@@ -396,7 +569,7 @@ int run(int argc, char** argv) {
         return 0;
     }
     if (*engine) return serve(engineOpts);
-    if (*start) return serve(startOpts);
+    if (*start) return startOpts.detach ? detachAndServe(startOpts) : serve(startOpts);
     std::cout << app.help();
     return 0;
 }

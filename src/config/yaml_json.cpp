@@ -173,19 +173,29 @@ void emit(YAML::Emitter& e, const Json& j) {
             const auto& s = j.get_ref<const std::string&>();
             // Quote strings a YAML reader would take for another type or mangle.
             Json reread = plainScalar(s);
-            if (!reread.is_string() || s.find_first_of(":{}[],#&*!|>'\"%@`\n") != std::string::npos ||
-                s.empty() || s.front() == ' ' || s.back() == ' ' || s.front() == '-' ||
-                s.front() == '?')
+            if (!reread.is_string() ||
+                s.find_first_of(":{}[],#&*!|>'\"%@`\n") != std::string::npos || s.empty() ||
+                s.front() == ' ' || s.back() == ' ' || s.front() == '-' || s.front() == '?')
                 e << YAML::DoubleQuoted << s;
             else
                 e << s;
             break;
         }
-        case Json::value_t::null: e << YAML::Null; break;
-        case Json::value_t::boolean: e << j.get<bool>(); break;
-        case Json::value_t::number_float: e << j.get<double>(); break;
-        case Json::value_t::number_unsigned: e << j.get<uint64_t>(); break;
-        default: e << j.get<int64_t>(); break;
+        case Json::value_t::null:
+            e << YAML::Null;
+            break;
+        case Json::value_t::boolean:
+            e << j.get<bool>();
+            break;
+        case Json::value_t::number_float:
+            e << j.get<double>();
+            break;
+        case Json::value_t::number_unsigned:
+            e << j.get<uint64_t>();
+            break;
+        default:
+            e << j.get<int64_t>();
+            break;
     }
 }
 

@@ -67,8 +67,10 @@ MockPtr Registry::upsert(Mock mock) {
     mock.seq = it != next.end() ? (*it)->mock().seq : nextMockSeq();
     auto stats = it != next.end() ? (*it)->statsPtr() : nullptr;
     auto compiled = match::CompiledMock::compile(std::make_shared<Mock>(std::move(mock)), stats);
-    if (it != next.end()) *it = compiled;
-    else next.push_back(compiled);
+    if (it != next.end())
+        *it = compiled;
+    else
+        next.push_back(compiled);
     publishLocked(std::move(next));
     return compiled->mockPtr();
 }
@@ -96,8 +98,10 @@ void Registry::upsertAll(std::vector<Mock> mocks) {
     for (auto& c : compiled) {
         auto it = std::find_if(next.begin(), next.end(),
                                [&](const auto& x) { return x->mock().id == c->mock().id; });
-        if (it != next.end()) *it = c;
-        else next.push_back(c);
+        if (it != next.end())
+            *it = c;
+        else
+            next.push_back(c);
     }
     publishLocked(std::move(next));
 }

@@ -8,12 +8,11 @@
 namespace mockd::http {
 
 struct Metrics {
-    static constexpr std::array<double, 14> kBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01,
-                                                        0.025,  0.05,  0.1,    0.25,  0.5,
-                                                        1,      2.5,   5,      10};
+    static constexpr std::array<double, 14> kBuckets = {
+        0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
     std::atomic<uint64_t> matchHits{0};
     std::atomic<uint64_t> matchMisses{0};
-    std::atomic<uint64_t> builtin{0};  // /health and friends
+    std::atomic<uint64_t> builtin{0};                                  // /health and friends
     std::array<std::atomic<uint64_t>, kBuckets.size() + 1> latency{};  // last: +Inf
     std::atomic<uint64_t> latencySumUs{0};
     std::atomic<uint64_t> latencyCount{0};

@@ -133,8 +133,8 @@ net::Outcome MockEngine::handle(const Request& req, std::string& out, bool closi
         }
     }
     const bool observe = journal_ || metrics_ || log::enabled(log::Level::Debug);
-    const auto start = observe ? std::chrono::steady_clock::now()
-                               : std::chrono::steady_clock::time_point{};
+    const auto start =
+        observe ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
     match::MatchInput in(req);
     const match::Snapshot& snap = registry_.current();
     const match::CompiledMock* m = snap.find(in, req.method);
@@ -177,8 +177,8 @@ net::Outcome MockEngine::handle(const Request& req, std::string& out, bool closi
     return {r.delayMs, false};
 }
 
-std::string MockEngine::noMatch(const Request& req, const match::MatchInput& in,
-                                std::string& out, bool closing) const {
+std::string MockEngine::noMatch(const Request& req, const match::MatchInput& in, std::string& out,
+                                bool closing) const {
     auto misses = registry_.current().nearMisses(in, 3);
     // Keys in alphabetical order, as mockd's encoder writes a map.
     std::string body =

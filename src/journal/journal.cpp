@@ -76,9 +76,8 @@ std::vector<EntryPtr> Journal::list(const Filter& f, size_t offset, size_t limit
             all.insert(all.end(), r->entries.begin(), r->entries.end());
         }
     }
-    std::sort(all.begin(), all.end(), [](const EntryPtr& a, const EntryPtr& b) {
-        return a->seq > b->seq;
-    });
+    std::sort(all.begin(), all.end(),
+              [](const EntryPtr& a, const EntryPtr& b) { return a->seq > b->seq; });
     if (all.size() > capacity_) all.resize(capacity_);
     std::vector<EntryPtr> out;
     size_t matched = 0;

@@ -37,14 +37,14 @@ using EntryPtr = std::shared_ptr<const Entry>;
 struct Filter {
     std::string method;
     std::string pathContains;
-    std::string mockId;       // "matched" filter
+    std::string mockId;  // "matched" filter
     int status = 0;
     bool unmatchedOnly = false;
     bool matchedOnly = false;
 };
 
 class Journal final {
-public:
+  public:
     explicit Journal(size_t capacity);
     ~Journal();
 
@@ -66,7 +66,7 @@ public:
     uint64_t subscribe(Listener l);
     void unsubscribe(uint64_t token);
 
-private:
+  private:
     struct Ring;
     Ring& localRing();
 

@@ -13,7 +13,7 @@ namespace mockd::net {
 // A response body that keeps coming after the head (server-sent events). Producers may push
 // from any thread; the data is written in order on the connection's own thread.
 class Stream {
-public:
+  public:
     virtual ~Stream() = default;
     virtual void push(std::string data) = 0;
     virtual bool closed() const = 0;
@@ -30,7 +30,7 @@ struct Outcome {
 };
 
 class Handler {
-public:
+  public:
     virtual ~Handler() = default;
     // Appends one complete response to `out`. `closing` is true when the connection closes
     // after it (the response must then say "Connection: close").

@@ -127,7 +127,7 @@ constexpr auto kLingerTime = std::chrono::seconds(2);
 
 // The Stream a connection hands to a producer: pushes are posted to the connection's thread.
 class ConnectionStream final : public Stream {
-public:
+  public:
     ConnectionStream(asio::io_context& ctx, std::weak_ptr<Connection> conn)
         : ctx_(ctx), conn_(std::move(conn)) {}
     void push(std::string data) override;
@@ -138,7 +138,7 @@ public:
         if (onClose_) onClose_();
     }
 
-private:
+  private:
     asio::io_context& ctx_;
     std::weak_ptr<Connection> conn_;
     std::atomic<bool> closed_{false};
@@ -420,7 +420,7 @@ class Connection final : public std::enable_shared_from_this<Connection> {
         doRead();
     }
 
-public:
+  public:
     // Appends streamed data (on the connection's thread).
     void streamData(const std::string& data) {
         if (closed_) return;
@@ -429,7 +429,7 @@ public:
         flush();
     }
 
-private:
+  private:
     void closeNow() {
         if (closed_) return;
         closed_ = true;
