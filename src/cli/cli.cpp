@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "admin/admin_api.h"
+#include "cli/client_commands.h"
 #include "config/loader.h"
 #include "core/errors.h"
 #include "core/mock_codec.h"
@@ -549,6 +550,7 @@ int run(int argc, char** argv) {
                     "private network only)");
 
     auto* version = app.add_subcommand("version", "Print the version");
+    ClientCommands clientCommands(app);
 
     try {
         app.parse(argc, argv);
@@ -560,7 +562,10 @@ int run(int argc, char** argv) {
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
         std::string cmd;
-        for (auto* sub : app.get_subcommands()) cmd = " " + sub->get_name();
+        for (auto* sub = &app; !sub->get_subcommands().empty();) {
+            sub = sub->get_subcommands().front();
+            cmd += " " + sub->get_name();
+        }
         std::fprintf(stderr, "mockd: %s (see 'mockd%s --help')\n", e.what(), cmd.c_str());
         return 2;
     }
@@ -568,6 +573,7 @@ int run(int argc, char** argv) {
         std::printf("mockd %s (commit %s)\n", MOCKD_VERSION, MOCKD_COMMIT);
         return 0;
     }
+    if (auto rc = clientCommands.run()) return *rc;
     if (*engine) return serve(engineOpts);
     if (*start) return startOpts.detach ? detachAndServe(startOpts) : serve(startOpts);
     std::cout << app.help();

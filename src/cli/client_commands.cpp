@@ -1,0 +1,721 @@
+// Remote and file commands of the CLI.
+#include "cli/client_commands.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include "cli/admin_client.h"
+#include "cli/cli.h"
+#include "config/loader.h"
+
+namespace mockd::cli {
+
+using Json = nlohmann::json;
+namespace fs = std::filesystem;
+
+struct ClientCommands::State {
+    // Shared options.
+    std::string adminUrl = "http://localhost:4290";
+    std::string apiKey;
+    std::string dataDir;
+    bool json = false;
+    std::string pidFile;
+
+    CLI::App *stop = nullptr, *status = nullptr, *list = nullptr, *get = nullptr, *add = nullptr,
+             *update = nullptr, *del = nullptr, *verify = nullptr, *vStatus = nullptr,
+             *vCheck = nullptr, *vInvocations = nullptr, *vReset = nullptr, *logs = nullptr,
+             *import = nullptr, *exportCmd = nullptr, *health = nullptr, *validate = nullptr,
+             *init = nullptr;
+
+    // Command arguments.
+    std::string id, type, method = "GET", path, pathPattern, body, bodyFile, name, format;
+    std::vector<std::string> headers, matchHeaders, matchQuery, files;
+    std::string bodyContains, enabled, output, url, timeout = "10s";
+    int status_ = 200, priority = 0;
+    int64_t delay = -1;
+    bool allowDuplicate = false, yes = false, force = false, replace = false, dryRun = false,
+         all = false, follow = false, clear = false, matched = false, unmatched = false,
+         never = false, statusSet = false;
+    int64_t exactly = -1, atLeast = -1, atMost = -1;
+    size_t limit = 20;
+    uint16_t port = 0;
+};
+
+namespace {
+
+std::string readFileOrThrow(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw ClientError("cannot read " + path);
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+std::string keyFromDataDir(const std::string& dataDir) {
+    fs::path dir = dataDir;
+    if (dir.empty()) {
+        if (const char* x = std::getenv("XDG_DATA_HOME"); x && *x)
+            dir = fs::path(x) / "mockd";
+        else if (const char* h = std::getenv("HOME"); h && *h)
+            dir = fs::path(h) / ".local/share/mockd";
+    }
+    std::ifstream in(dir / "admin-api-key");
+    std::string key;
+    if (in) std::getline(in, key);
+    return key;
+}
+
+// Parses an admin answer, turning an error body into a ClientError with its message.
+Json expectOk(const HttpResult& r, std::initializer_list<int> ok = {200, 201}) {
+    for (int code : ok)
+        if (r.status == code) return r.body.empty() ? Json() : Json::parse(r.body, nullptr, false);
+    auto j = Json::parse(r.body, nullptr, false);
+    std::string msg = (!j.is_discarded() && j.is_object() && j.contains("message"))
+                          ? j["message"].get<std::string>()
+                          : r.body;
+    throw ClientError("the admin API answered " + std::to_string(r.status) + ": " + msg);
+}
+
+bool splitPair(const std::string& s, char sep1, char sep2, std::string& k, std::string& v) {
+    size_t p = s.find(sep1);
+    if (p == std::string::npos && sep2) p = s.find(sep2);
+    if (p == std::string::npos || p == 0) return false;
+    k = s.substr(0, p);
+    v = s.substr(p + 1);
+    while (!v.empty() && v.front() == ' ') v.erase(0, 1);
+    return true;
+}
+
+std::string pad(std::string s, size_t w) {
+    if (s.size() > w) s = s.substr(0, w - 1) + "…";
+    while (s.size() < w) s += ' ';
+    return s;
+}
+
+fs::path pidFilePath(const std::string& given) {
+    if (!given.empty()) return given;
+    const char* h = std::getenv("HOME");
+    return fs::path(h && *h ? h : ".") / ".mockd" / "mockd.pid";
+}
+
+std::optional<Json> readPidFile(const fs::path& p) {
+    std::ifstream in(p);
+    if (!in) return std::nullopt;
+    auto j = Json::parse(in, nullptr, false);
+    if (j.is_discarded() || !j.contains("pid")) return std::nullopt;
+    return j;
+}
+
+bool alive(long pid) {
+    return pid > 0 && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM);
+}
+
+std::string resolveId(const AdminClient& c, const std::string& idOrPrefix) {
+    auto r = c.call("GET", "/mocks/" + idOrPrefix);
+    if (r.status == 200) return idOrPrefix;
+    auto all = expectOk(c.call("GET", "/mocks"));
+    std::vector<std::string> hits;
+    for (const auto& m : all["mocks"])
+        if (m.value("id", "").starts_with(idOrPrefix)) hits.push_back(m["id"]);
+    if (hits.empty()) throw ClientError("no mock with id or id prefix \"" + idOrPrefix + "\"");
+    if (hits.size() > 1) {
+        std::string list;
+        for (auto& h : hits) list += " " + h;
+        throw ClientError("\"" + idOrPrefix + "\" matches several mocks:" + list);
+    }
+    return hits[0];
+}
+
+const char* kInitTemplate = R"(# A mockd collection: run it with `mockd start --config mockd.yaml`.
+version: "1.0"
+mocks:
+  - id: hello
+    name: Hello world
+    type: http
+    http:
+      matcher: { method: GET, path: /api/hello }
+      response:
+        statusCode: 200
+        body: { message: "Hello from mockd" }
+
+  - id: get-user
+    name: Get a user
+    type: http
+    http:
+      matcher: { method: GET, path: "/api/users/{id}" }
+      response:
+        statusCode: 200
+        body: { id: 1, name: Ada Lovelace }
+
+  - id: create-user
+    name: Create a user
+    type: http
+    http:
+      matcher: { method: POST, path: /api/users }
+      response:
+        statusCode: 201
+        body: { id: 2, created: true }
+)";
+
+}  // namespace
+
+ClientCommands::ClientCommands(CLI::App& app) : s_(std::make_unique<State>()) {
+    State& s = *s_;
+    auto shared = [&](CLI::App* cmd) {
+        cmd->add_option("--admin-url", s.adminUrl, "Admin API of the running server")
+            ->envname("MOCKD_ADMIN_URL")
+            ->capture_default_str();
+        cmd->add_option("--api-key", s.apiKey,
+                        "Admin API key (default: MOCKD_API_KEY or the key file)")
+            ->envname("MOCKD_API_KEY");
+        cmd->add_option("--data-dir", s.dataDir, "Data directory holding the key file");
+        cmd->add_flag("--json", s.json, "Machine-readable output");
+    };
+
+    s.stop = app.add_subcommand("stop", "Stop the server started with `mockd start`");
+    s.stop->add_option("--pid-file", s.pidFile, "PID file (default: ~/.mockd/mockd.pid)");
+    s.stop->add_flag("-f,--force", s.force, "Kill at once (SIGKILL) instead of draining");
+    s.stop->add_option("--timeout", s.timeout, "How long to wait for it to exit")
+        ->capture_default_str();
+
+    s.status = app.add_subcommand("status", "Show whether the server runs, its ports and mocks");
+    s.status->add_option("--pid-file", s.pidFile, "PID file (default: ~/.mockd/mockd.pid)");
+    shared(s.status);
+
+    s.list = app.add_subcommand("list", "List the mocks of the running server");
+    s.list->add_option("-t,--type", s.type, "Only mocks of this type (http, ...)");
+    shared(s.list);
+
+    s.get = app.add_subcommand("get", "Show one mock as JSON");
+    s.get->add_option("id", s.id, "Mock id (or a unique prefix)")->required();
+    shared(s.get);
+
+    s.add = app.add_subcommand("add",
+                               "Add an HTTP mock (updates the mock with the same method and path)");
+    s.add->add_option("-m,--method", s.method, "HTTP method")->capture_default_str();
+    s.add->add_option("--path", s.path, "Path: exact, {param}, or with * wildcards");
+    s.add->add_option("--path-pattern", s.pathPattern, "Path regular expression");
+    s.add->add_option("-s,--status", s.status_, "Response status")->capture_default_str();
+    s.add->add_option("-b,--body", s.body, "Response body");
+    s.add->add_option("--body-file", s.bodyFile, "Read the response body from this file");
+    s.add->add_option("-H,--header", s.headers, "Response header name:value (repeat)");
+    s.add->add_option("--match-header", s.matchHeaders,
+                      "Request header to match, name:value (repeat)");
+    s.add->add_option("--match-query", s.matchQuery, "Query parameter to match, k=v (repeat)");
+    s.add->add_option("--match-body-contains", s.bodyContains, "Request body must contain this");
+    s.add->add_option("--priority", s.priority, "Tie-break priority");
+    s.add->add_option("--delay", s.delay, "Delay in milliseconds");
+    s.add->add_option("-n,--name", s.name, "Mock name");
+    s.add->add_flag("--allow-duplicate", s.allowDuplicate,
+                    "Add even if a mock has the same method and path");
+    shared(s.add);
+
+    s.update = app.add_subcommand("update", "Change parts of a mock");
+    s.update->add_option("id", s.id, "Mock id (or a unique prefix)")->required();
+    s.update->add_option("-b,--body", s.body, "New response body");
+    s.update->add_option("--body-file", s.bodyFile, "New response body from a file");
+    s.update->add_option("-s,--status", s.status_, "New response status")
+        ->each([&s](const std::string&) { s.statusSet = true; });
+    s.update->add_option("-H,--header", s.headers, "Response header name:value (repeat)");
+    s.update->add_option("--delay", s.delay, "Delay in milliseconds");
+    s.update->add_option("-n,--name", s.name, "New name");
+    s.update->add_option("--enabled", s.enabled, "true or false");
+    shared(s.update);
+
+    s.del = app.add_subcommand("delete", "Delete a mock by id or unique id prefix");
+    s.del->alias("rm");
+    s.del->alias("remove");
+    s.del->add_option("id", s.id, "Mock id (or a unique prefix)")->required();
+    s.del->add_flag("-y,--yes", s.yes, "Do not ask (accepted for compatibility; never asks)");
+    shared(s.del);
+
+    s.verify = app.add_subcommand("verify", "Check how often mocks were called");
+    s.verify->require_subcommand(1);
+    s.vStatus = s.verify->add_subcommand("status", "Call count of a mock");
+    s.vStatus->add_option("id", s.id, "Mock id")->required();
+    shared(s.vStatus);
+    s.vCheck =
+        s.verify->add_subcommand("check", "Assert a call count; exit 0 when it holds, 1 when not");
+    s.vCheck->add_option("id", s.id, "Mock id")->required();
+    s.vCheck->add_option("--exactly", s.exactly, "Called exactly N times");
+    s.vCheck->add_option("--at-least", s.atLeast, "Called at least N times");
+    s.vCheck->add_option("--at-most", s.atMost, "Called at most N times");
+    s.vCheck->add_flag("--never", s.never, "Never called");
+    shared(s.vCheck);
+    s.vInvocations = s.verify->add_subcommand("invocations", "Requests that hit a mock");
+    s.vInvocations->add_option("id", s.id, "Mock id")->required();
+    shared(s.vInvocations);
+    s.vReset = s.verify->add_subcommand("reset", "Reset the counts of one mock, or all");
+    s.vReset->add_option("id", s.id, "Mock id");
+    s.vReset->add_flag("--all", s.all, "Reset every mock");
+    shared(s.vReset);
+
+    s.logs = app.add_subcommand("logs", "Show the request log");
+    s.logs->add_option("-n,--limit", s.limit, "How many (newest first)")->capture_default_str();
+    s.logs->add_option("-m,--method", s.method, "Only this method");
+    s.logs->add_option("-p,--path", s.path, "Only paths containing this");
+    s.logs->add_flag("--matched", s.matched, "Only requests that matched a mock");
+    s.logs->add_flag("--unmatched", s.unmatched, "Only requests that matched nothing");
+    s.logs->add_flag("--clear", s.clear, "Empty the request log");
+    s.logs->add_flag("-f,--follow", s.follow, "Keep printing new requests");
+    shared(s.logs);
+
+    s.import =
+        app.add_subcommand("import", "Load a mockd collection (YAML or JSON) into the server");
+    s.import->add_option("file", s.id, "Collection file")->required();
+    s.import->add_flag("--replace", s.replace, "Replace every mock instead of merging");
+    s.import->add_flag("--dry-run", s.dryRun, "Check the file without changing anything");
+    shared(s.import);
+
+    s.exportCmd = app.add_subcommand("export", "Write the server's mocks as a mockd collection");
+    s.exportCmd->add_option("-o,--output", s.output,
+                            "File (.yaml/.yml gives YAML); default stdout");
+    s.exportCmd->add_option("-n,--name", s.name, "Collection name");
+    s.exportCmd->add_option("-f,--format", s.format,
+                            "yaml or json (default: from the file name, else JSON)");
+    shared(s.exportCmd);
+
+    s.health = app.add_subcommand("health", "Exit 0 when the server answers healthy, 1 otherwise");
+    s.health->add_option("--url", s.url, "Health URL or server base URL");
+    s.health->add_option("--port", s.port, "Admin port on localhost");
+    shared(s.health);
+
+    s.validate = app.add_subcommand("validate", "Check config files without starting a server");
+    s.validate->add_option("files", s.files, "Config files")->required();
+    s.validate->add_flag("--json", s.json, "Machine-readable output");
+
+    s.init = app.add_subcommand("init", "Write a starter config");
+    s.init->add_option("-o,--output", s.output, "File to write (default mockd.yaml)");
+    s.init->add_option("--format", s.format, "yaml or json");
+    s.init->add_flag("--force", s.force, "Overwrite an existing file");
+}
+
+ClientCommands::~ClientCommands() = default;
+
+std::optional<int> ClientCommands::run() {
+    State& s = *s_;
+    auto client = [&] {
+        std::string key = s.apiKey.empty() ? keyFromDataDir(s.dataDir) : s.apiKey;
+        return AdminClient(s.adminUrl, key);
+    };
+    auto printJson = [](const Json& j) { std::cout << j.dump(2) << "\n"; };
+    try {
+        if (*s.stop) {
+            auto pf = pidFilePath(s.pidFile);
+            auto pid = readPidFile(pf);
+            if (!pid) {
+                std::fprintf(stderr, "mockd: no running server (no PID file at %s)\n", pf.c_str());
+                return 1;
+            }
+            long p = (*pid)["pid"].get<long>();
+            if (!alive(p)) {
+                std::error_code ec;
+                fs::remove(pf, ec);
+                std::fprintf(
+                    stderr,
+                    "mockd: the server (pid %ld) is not running; removed its stale PID file\n", p);
+                return 1;
+            }
+            ::kill(static_cast<pid_t>(p), s.force ? SIGKILL : SIGTERM);
+            std::chrono::milliseconds wait{};
+            if (!parseDuration(s.timeout, wait))
+                throw ClientError("--timeout: not a duration: " + s.timeout);
+            auto deadline = std::chrono::steady_clock::now() + wait;
+            while (alive(p) && std::chrono::steady_clock::now() < deadline)
+                std::this_thread::sleep_for(std::chrono::milliseconds(20));
+            if (alive(p)) {
+                std::fprintf(stderr,
+                             "mockd: pid %ld is still running after %s; try `mockd stop --force`\n",
+                             p, s.timeout.c_str());
+                return 1;
+            }
+            std::error_code ec;
+            if (s.force) fs::remove(pf, ec);
+            std::printf("mockd stopped (pid %ld)\n", p);
+            return 0;
+        }
+        if (*s.status) {
+            auto pf = pidFilePath(s.pidFile);
+            auto pid = readPidFile(pf);
+            std::string url = s.adminUrl;
+            if (pid && pid->contains("components") && s.adminUrl == "http://localhost:4290")
+                url = "http://localhost:" +
+                      std::to_string((*pid)["components"]["admin"].value("port", 4290));
+            AdminClient c(url, s.apiKey.empty() ? keyFromDataDir(s.dataDir) : s.apiKey);
+            HttpResult r;
+            try {
+                r = c.call("GET", "/status");
+            } catch (const ClientError&) {
+                if (s.json)
+                    printJson({{"running", false}});
+                else
+                    std::printf("mockd is not running\n");
+                return 1;
+            }
+            auto st = expectOk(r);
+            if (s.json) {
+                printJson(st);
+                return 0;
+            }
+            std::printf(
+                "mockd is running (version %s)\n  mock server: http://localhost:%d\n  admin API:   "
+                "http://localhost:%d\n"
+                "  mocks: %d (%d enabled)\n  requests: %d\n  uptime: %ds\n",
+                st.value("version", "").c_str(), st.value("httpPort", 0), st.value("adminPort", 0),
+                st.value("mockCount", 0), st.value("activeMocks", 0), st.value("requestCount", 0),
+                st.value("uptime", 0));
+            if (pid) std::printf("  pid: %ld\n", (*pid)["pid"].get<long>());
+            return 0;
+        }
+        if (*s.list) {
+            std::string target = "/mocks";
+            if (!s.type.empty()) target += "?type=" + s.type;
+            auto j = expectOk(client().call("GET", target));
+            if (s.json) {
+                printJson(j["mocks"]);
+                return 0;
+            }
+            std::printf("%s %s %s %s %s %s\n", pad("ID", 26).c_str(), pad("TYPE", 6).c_str(),
+                        pad("METHOD", 7).c_str(), pad("PATH", 32).c_str(), pad("STATUS", 6).c_str(),
+                        "ENABLED");
+            for (const auto& m : j["mocks"]) {
+                Json http = m.value("http", Json::object());
+                Json matcher = http.value("matcher", Json::object());
+                std::string path = matcher.value("path", matcher.value("pathPattern", ""));
+                std::printf(
+                    "%s %s %s %s %s %s\n", pad(m.value("id", ""), 26).c_str(),
+                    pad(m.value("type", ""), 6).c_str(),
+                    pad(matcher.value("method", "*"), 7).c_str(), pad(path, 32).c_str(),
+                    pad(std::to_string(
+                            http.value("response", Json::object()).value("statusCode", 200)),
+                        6)
+                        .c_str(),
+                    m.value("enabled", true) ? "yes" : "no");
+            }
+            std::printf("%zu mock(s)\n", j["mocks"].size());
+            return 0;
+        }
+        if (*s.get) {
+            auto c = client();
+            printJson(expectOk(c.call("GET", "/mocks/" + resolveId(c, s.id))));
+            return 0;
+        }
+        if (*s.add) {
+            if (s.path.empty() && s.pathPattern.empty())
+                throw ClientError("add needs --path or --path-pattern");
+            for (auto& ch : s.method)
+                ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+            Json matcher = {{"method", s.method}};
+            if (!s.path.empty()) matcher["path"] = s.path;
+            if (!s.pathPattern.empty()) matcher["pathPattern"] = s.pathPattern;
+            std::string k, v;
+            for (const auto& h : s.matchHeaders) {
+                if (!splitPair(h, ':', 0, k, v))
+                    throw ClientError("--match-header wants name:value, not " + h);
+                matcher["headers"][k] = v;
+            }
+            for (const auto& q : s.matchQuery) {
+                if (!splitPair(q, '=', ':', k, v))
+                    throw ClientError("--match-query wants k=v, not " + q);
+                matcher["queryParams"][k] = v;
+            }
+            if (!s.bodyContains.empty()) matcher["bodyContains"] = s.bodyContains;
+            Json response = {{"statusCode", s.status_}};
+            if (!s.bodyFile.empty())
+                response["body"] = readFileOrThrow(s.bodyFile);
+            else if (!s.body.empty())
+                response["body"] = s.body;
+            for (const auto& h : s.headers) {
+                if (!splitPair(h, ':', 0, k, v))
+                    throw ClientError("--header wants name:value, not " + h);
+                response["headers"][k] = v;
+            }
+            if (s.delay >= 0) response["delayMs"] = s.delay;
+            Json mock = {{"type", "http"},
+                         {"http", {{"matcher", matcher}, {"response", response}}}};
+            if (s.priority) mock["http"]["priority"] = s.priority;
+            if (!s.name.empty()) mock["name"] = s.name;
+            auto c = client();
+            std::string existing;
+            if (!s.allowDuplicate) {
+                auto all = expectOk(c.call("GET", "/mocks"));
+                for (const auto& m : all["mocks"]) {
+                    const Json mm =
+                        m.value("http", Json::object()).value("matcher", Json::object());
+                    if (m.value("type", "") == "http" && mm.value("method", "") == s.method &&
+                        mm.value("path", "") == s.path &&
+                        mm.value("pathPattern", "") == s.pathPattern)
+                        existing = m["id"];
+                }
+            }
+            Json res;
+            if (!existing.empty()) {
+                mock["id"] = existing;
+                res = expectOk(c.call("PUT", "/mocks/" + existing, mock.dump()));
+            } else {
+                res = expectOk(c.call("POST", "/mocks", mock.dump()));
+            }
+            if (s.json)
+                printJson(res);
+            else
+                std::printf("%s mock: %s\n", existing.empty() ? "Created" : "Updated",
+                            res.value("id", "").c_str());
+            return 0;
+        }
+        if (*s.update) {
+            auto c = client();
+            std::string id = resolveId(c, s.id);
+            Json patch = Json::object();
+            Json response = Json::object();
+            if (!s.bodyFile.empty())
+                response["body"] = readFileOrThrow(s.bodyFile);
+            else if (!s.body.empty())
+                response["body"] = s.body;
+            if (s.statusSet) response["statusCode"] = s.status_;
+            if (s.delay >= 0) response["delayMs"] = s.delay;
+            std::string k, v;
+            for (const auto& h : s.headers) {
+                if (!splitPair(h, ':', 0, k, v))
+                    throw ClientError("--header wants name:value, not " + h);
+                response["headers"][k] = v;
+            }
+            if (!response.empty()) patch["http"]["response"] = response;
+            if (!s.name.empty()) patch["name"] = s.name;
+            if (!s.enabled.empty()) {
+                if (s.enabled != "true" && s.enabled != "false")
+                    throw ClientError("--enabled takes true or false");
+                patch["enabled"] = s.enabled == "true";
+            }
+            if (patch.empty())
+                throw ClientError("nothing to update: give -b, -s, -H, --delay, -n or --enabled");
+            auto res = expectOk(c.call("PATCH", "/mocks/" + id, patch.dump()));
+            if (s.json)
+                printJson(res);
+            else
+                std::printf("Updated mock: %s\n", id.c_str());
+            return 0;
+        }
+        if (*s.del) {
+            auto c = client();
+            std::string id = resolveId(c, s.id);
+            expectOk(c.call("DELETE", "/mocks/" + id), {204});
+            std::printf("Deleted mock: %s\n", id.c_str());
+            return 0;
+        }
+        if (*s.vStatus) {
+            auto j = expectOk(client().call("GET", "/mocks/" + s.id + "/verify"));
+            if (s.json)
+                printJson(j);
+            else
+                std::printf("%s: called %d time(s)%s\n", s.id.c_str(), j.value("callCount", 0),
+                            j.contains("lastCalledAt")
+                                ? (", last at " + j["lastCalledAt"].get<std::string>()).c_str()
+                                : "");
+            return 0;
+        }
+        if (*s.vCheck) {
+            Json crit = Json::object();
+            if (s.exactly >= 0) crit["exactly"] = s.exactly;
+            if (s.atLeast >= 0) crit["atLeast"] = s.atLeast;
+            if (s.atMost >= 0) crit["atMost"] = s.atMost;
+            if (s.never) crit["never"] = true;
+            if (crit.empty())
+                throw ClientError("give --exactly N, --at-least N, --at-most N or --never");
+            auto j = expectOk(client().call("POST", "/mocks/" + s.id + "/verify", crit.dump()));
+            if (s.json)
+                printJson(j);
+            else
+                std::printf("%s %s\n", j.value("passed", false) ? "PASS" : "FAIL",
+                            j.value("message", "").c_str());
+            return j.value("passed", false) ? 0 : 1;
+        }
+        if (*s.vInvocations) {
+            auto j = expectOk(client().call("GET", "/mocks/" + s.id + "/invocations"));
+            if (s.json) {
+                printJson(j);
+                return 0;
+            }
+            for (const auto& inv : j["invocations"])
+                std::printf("%s  %s %s\n", inv.value("timestamp", "").c_str(),
+                            inv.value("method", "").c_str(), inv.value("path", "").c_str());
+            std::printf("%d invocation(s)\n", j.value("total", 0));
+            return 0;
+        }
+        if (*s.vReset) {
+            if (s.id.empty() && !s.all) throw ClientError("give a mock id, or --all");
+            auto c = client();
+            auto j = s.all ? expectOk(c.call("DELETE", "/verify"))
+                           : expectOk(c.call("DELETE", "/mocks/" + s.id + "/invocations"));
+            if (s.json)
+                printJson(j);
+            else
+                std::printf("%s\n", j.value("message", "reset").c_str());
+            return 0;
+        }
+        if (*s.logs) {
+            auto c = client();
+            if (s.clear) {
+                auto j = expectOk(c.call("DELETE", "/requests"));
+                std::printf("%s\n", j.value("message", "").c_str());
+                return 0;
+            }
+            auto line = [&](const Json& e) {
+                if (s.json) {
+                    std::cout << e.dump() << std::endl;
+                    return;
+                }
+                std::string mock = e.value("matchedMockID", "");
+                std::printf("%s  %-6s %-40s %d  %s\n", e.value("timestamp", "").c_str(),
+                            e.value("method", "").c_str(), e.value("path", "").c_str(),
+                            e.value("responseStatus", 0),
+                            mock.empty() ? "(no match)" : mock.c_str());
+                std::fflush(stdout);
+            };
+            auto wanted = [&](const Json& e) {
+                if (s.method != "GET" && !s.method.empty() && e.value("method", "") != s.method)
+                    return false;
+                if (!s.path.empty() && e.value("path", "").find(s.path) == std::string::npos)
+                    return false;
+                bool hit = !e.value("matchedMockID", "").empty();
+                return !(s.matched && !hit) && !(s.unmatched && hit);
+            };
+            if (s.follow) {
+                c.stream("/requests/stream", [&](const std::string& data) {
+                    auto e = Json::parse(data, nullptr, false);
+                    if (!e.is_discarded() && e.contains("method") && wanted(e)) line(e);
+                });
+                return 0;
+            }
+            std::string target = "/requests?limit=" + std::to_string(s.limit);
+            if (s.unmatched) target += "&unmatchedOnly=true";
+            auto j = expectOk(c.call("GET", target));
+            std::vector<Json> rows;
+            for (const auto& e : j["requests"])
+                if (wanted(e)) rows.push_back(e);
+            for (auto it = rows.rbegin(); it != rows.rend(); ++it)
+                line(*it);  // oldest first, like a log
+            return 0;
+        }
+        if (*s.import) {
+            std::string text = readFileOrThrow(s.id);
+            std::string ext = fs::path(s.id).extension().string();
+            bool yaml = ext == ".yaml" || ext == ".yml";
+            std::string target = "/config?replace=" + std::string(s.replace ? "true" : "false") +
+                                 (s.dryRun ? "&dryRun=true" : "");
+            auto j = expectOk(client().call("POST", target, text,
+                                            yaml ? "application/yaml" : "application/json"));
+            if (s.json)
+                printJson(j);
+            else if (s.dryRun)
+                std::printf("%s is valid: %d mock(s); nothing changed\n", s.id.c_str(),
+                            j.value("mocks", 0));
+            else
+                std::printf("%s (%d in total)\n", j.value("message", "").c_str(),
+                            j.value("total", 0));
+            return 0;
+        }
+        if (*s.exportCmd) {
+            std::string ext = fs::path(s.output).extension().string();
+            bool yaml =
+                s.format == "yaml" || (s.format.empty() && (ext == ".yaml" || ext == ".yml"));
+            std::string target = "/config";
+            if (!s.name.empty()) target += "?name=" + s.name;
+            auto r = client().call("GET", target, {}, {},
+                                   yaml ? "application/yaml" : "application/json");
+            expectOk(r);
+            std::string body = yaml ? r.body : Json::parse(r.body).dump(2) + "\n";
+            if (s.output.empty()) {
+                std::cout << body;
+            } else {
+                std::ofstream out(s.output);
+                out << body;
+                if (!out) throw ClientError("cannot write " + s.output);
+                std::fprintf(stderr, "wrote %s\n", s.output.c_str());
+            }
+            return 0;
+        }
+        if (*s.health) {
+            std::string base = !s.url.empty() ? s.url
+                               : s.port       ? "http://localhost:" + std::to_string(s.port)
+                                              : s.adminUrl;
+            std::string path = "/health";
+            if (auto p = base.find('/', 7); p != std::string::npos) {
+                path = base.substr(p);
+                base = base.substr(0, p);
+            }
+            try {
+                auto r = AdminClient(base, "").call("GET", path);
+                if (r.status == 200) {
+                    if (!s.json)
+                        std::printf("healthy (%s%s)\n", base.c_str(), path.c_str());
+                    else
+                        std::cout << r.body << "\n";
+                    return 0;
+                }
+                std::fprintf(stderr, "mockd: %s%s answered %d\n", base.c_str(), path.c_str(),
+                             r.status);
+            } catch (const ClientError& e) {
+                std::fprintf(stderr, "mockd: %s\n", e.what());
+            }
+            return 1;
+        }
+        if (*s.validate) {
+            int failed = 0;
+            for (const auto& f : s.files) {
+                try {
+                    auto cfg = config::loadFile(f);
+                    for (const auto& w : cfg.warnings)
+                        std::fprintf(stderr, "warning: %s\n", w.c_str());
+                    std::printf("ok   %s: %zu mock(s)\n", f.c_str(), cfg.mocks.size());
+                } catch (const config::ConfigError& e) {
+                    ++failed;
+                    std::printf("FAIL %s\n", e.what());
+                }
+            }
+            return failed ? 1 : 0;
+        }
+        if (*s.init) {
+            bool jsonFormat = s.format == "json" ||
+                              (s.format.empty() && fs::path(s.output).extension() == ".json");
+            std::string out =
+                s.output.empty() ? (jsonFormat ? "mockd.json" : "mockd.yaml") : s.output;
+            if (fs::exists(out) && !s.force) {
+                std::fprintf(stderr, "mockd: %s exists; use --force to overwrite it\n",
+                             out.c_str());
+                return 1;
+            }
+            std::string text = kInitTemplate;
+            if (jsonFormat) {
+                auto cfg = config::loadText(text, "template", true, fs::current_path());
+                text = cfg.collection.dump(2) + "\n";
+            }
+            std::ofstream f(out);
+            f << text;
+            if (!f) throw ClientError("cannot write " + out);
+            std::printf("wrote %s; start it with: mockd start --config %s\n", out.c_str(),
+                        out.c_str());
+            return 0;
+        }
+    } catch (const ClientError& e) {
+        std::fprintf(stderr, "mockd: %s\n", e.what());
+        return 1;
+    } catch (const config::ConfigError& e) {
+        std::fprintf(stderr, "mockd: %s\n", e.what());
+        return 1;
+    } catch (const nlohmann::json::exception& e) {
+        std::fprintf(stderr, "mockd: unexpected answer from the server: %s\n", e.what());
+        return 1;
+    }
+    return std::nullopt;
+}
+
+}  // namespace mockd::cli
