@@ -559,7 +559,7 @@ net::Outcome AdminApi::handle(const Request& req, std::string& out, bool closing
                       {"queryString", e.query},
                       {"headers", headers},
                       {"body", e.body},
-                      {"bodySize", e.body.size()},
+                      {"bodySize", e.bodySize},
                       {"remoteAddr", e.remoteAddr},
                       {"matchedMockID", e.mockId},
                       {"responseStatus", e.status},

@@ -13,6 +13,8 @@ namespace mockd::http {
 
 namespace {
 
+constexpr size_t kMaxLoggedBody = 64 * 1024;
+
 // Go's encoder escapes these inside strings; copying it keeps bodies byte-identical to mockd's.
 std::string goHtmlEscape(std::string s) {
     std::string out;
@@ -100,7 +102,10 @@ void MockEngine::record(const Request& req, const std::string& mockId, int statu
         e.query = req.rawQuery;
         e.headers.reserve(req.headers.size());
         for (const auto& h : req.headers) e.headers.emplace_back(h.name, h.value);
-        e.body = req.body;
+        // The log keeps the start of large bodies so that 10,000 entries stay small;
+        // bodySize still reports the whole size.
+        e.body = req.body.substr(0, kMaxLoggedBody);
+        e.bodySize = req.body.size();
         e.remoteAddr = req.remoteAddress;
         e.mockId = mockId;
         e.status = status;

@@ -22,7 +22,8 @@ struct Entry {
     std::string path;
     std::string query;
     std::vector<std::pair<std::string, std::string>> headers;
-    std::string body;
+    std::string body;  // the first 64 KiB
+    size_t bodySize = 0;
     std::string remoteAddr;
     std::string mockId;  // empty when unmatched
     int status = 0;
