@@ -141,7 +141,10 @@ net::Outcome AdminApi::handle(const Request& req, std::string& out, bool closing
     // Open to everyone: liveness and metrics.
     if (req.path == "/health") {
         if (method != "GET") return notAllowed("GET");
-        r.json(200, {{"status", "ok"}, {"uptime", uptime}, {"timestamp", http::rfc3339Now()}});
+        // mockd's key order.
+        r.text(200, "application/json",
+               "{\"status\":\"ok\",\"uptime\":" + std::to_string(uptime) + ",\"timestamp\":\"" +
+                   http::rfc3339Now() + "\"}");
         return {};
     }
     if (req.path == "/metrics") {
@@ -599,6 +602,7 @@ net::Outcome AdminApi::handle(const Request& req, std::string& out, bool closing
                 f.status = static_cast<int>(s);
             }
             if (auto v = queryParam(req, "unmatchedOnly")) f.unmatchedOnly = *v == "true";
+            if (auto v = queryParam(req, "matchedOnly")) f.matchedOnly = *v == "true";
             if (auto v = queryParam(req, "protocol"); v && *v != "http") {
                 r.json(200, {{"requests", Json::array()}, {"count", 0}, {"total", 0}});
                 return {};

@@ -1,14 +1,24 @@
 // Admin API access rules.
 #include "admin/auth.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <fstream>
 #include <random>
 
 namespace mockd::admin {
 
 bool isLoopbackAddress(std::string_view a) {
-    if (a.starts_with("::ffff:")) a.remove_prefix(7);
-    return a.starts_with("127.") || a == "::1";
+    // Only a literal address counts: "127.0.0.1.evil.example" is a name, not loopback.
+    std::string s(a);
+    in_addr v4{};
+    if (::inet_pton(AF_INET, s.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+    in6_addr v6{};
+    if (::inet_pton(AF_INET6, s.c_str(), &v6) != 1) return false;
+    if (IN6_IS_ADDR_LOOPBACK(&v6)) return true;
+    if (IN6_IS_ADDR_V4MAPPED(&v6)) return v6.s6_addr[12] == 127;
+    return false;
 }
 
 std::string_view hostWithoutPort(std::string_view host) {

@@ -25,19 +25,27 @@ TEST(Access, LoopbackNeedsNoKey) {
     EXPECT_FALSE(checkAccess(R("::ffff:127.0.0.1", "127.0.0.1:4290").req, kPolicy));
     EXPECT_FALSE(checkAccess(R("127.0.0.1", "devbox:4290").req, kPolicy));
     // Node's fetch from a test: cors mode, no Origin.
-    EXPECT_FALSE(checkAccess(R("127.0.0.1", "localhost:4290").h("Sec-Fetch-Mode", "cors").req, kPolicy));
-    EXPECT_FALSE(checkAccess(R("127.0.0.1", "localhost").h("Origin", "http://localhost:3000").req, kPolicy));
+    EXPECT_FALSE(
+        checkAccess(R("127.0.0.1", "localhost:4290").h("Sec-Fetch-Mode", "cors").req, kPolicy));
+    EXPECT_FALSE(
+        checkAccess(R("127.0.0.1", "localhost").h("Origin", "http://localhost:3000").req, kPolicy));
 }
 
 TEST(Access, BrowsersOnOtherSitesAreRefusedEvenFromLoopback) {
-    auto d = checkAccess(R("127.0.0.1", "localhost:4290").h("Origin", "https://evil.example").req, kPolicy);
+    auto d = checkAccess(R("127.0.0.1", "localhost:4290").h("Origin", "https://evil.example").req,
+                         kPolicy);
     ASSERT_TRUE(d);
     EXPECT_EQ(d->status, 403);
     EXPECT_EQ(d->code, "forbidden");
-    EXPECT_TRUE(checkAccess(R("127.0.0.1", "localhost").h("Sec-Fetch-Site", "cross-site").req, kPolicy));
+    EXPECT_TRUE(
+        checkAccess(R("127.0.0.1", "localhost").h("Sec-Fetch-Site", "cross-site").req, kPolicy));
     EXPECT_TRUE(checkAccess(R("127.0.0.1", "localhost").h("Origin", "null").req, kPolicy));
     // With the key, a caller elsewhere is fine.
-    EXPECT_FALSE(checkAccess(R("127.0.0.1", "localhost").h("Origin", "https://x.example").h("X-API-Key", "mk_secret").req, kPolicy));
+    EXPECT_FALSE(checkAccess(R("127.0.0.1", "localhost")
+                                 .h("Origin", "https://x.example")
+                                 .h("X-API-Key", "mk_secret")
+                                 .req,
+                             kPolicy));
 }
 
 TEST(Access, ForeignHostOrRemoteAddressNeedsTheKey) {
@@ -48,10 +56,22 @@ TEST(Access, ForeignHostOrRemoteAddressNeedsTheKey) {
     ASSERT_TRUE(d);
     EXPECT_EQ(d->code, "invalid_api_key");
     EXPECT_FALSE(checkAccess(R("10.0.0.7", "mockd:4290").h("X-API-Key", "mk_secret").req, kPolicy));
-    EXPECT_FALSE(checkAccess(R("10.0.0.7", "mockd").h("Authorization", "Bearer mk_secret").req, kPolicy));
+    EXPECT_FALSE(
+        checkAccess(R("10.0.0.7", "mockd").h("Authorization", "Bearer mk_secret").req, kPolicy));
     AccessPolicy open = kPolicy;
     open.noAuth = true;
     EXPECT_FALSE(checkAccess(R("10.0.0.7", "mockd:4290").req, open));
+}
+
+TEST(Access, LoopbackLookingNamesAreNames) {
+    EXPECT_TRUE(checkAccess(R("127.0.0.1", "127.0.0.1.evil.example:4290").req, kPolicy));
+    EXPECT_TRUE(checkAccess(R("127.0.0.1", "127.evil.example").req, kPolicy));
+    EXPECT_TRUE(checkAccess(
+        R("127.0.0.1", "localhost").h("Origin", "http://127.0.0.1.evil.example").req, kPolicy));
+    EXPECT_TRUE(isLoopbackAddress("127.1.2.3"));
+    EXPECT_TRUE(isLoopbackAddress("::ffff:127.0.0.1"));
+    EXPECT_FALSE(isLoopbackAddress("::ffff:10.0.0.1"));
+    EXPECT_FALSE(isLoopbackAddress("127.0.0.1.evil.example"));
 }
 
 TEST(Access, Helpers) {

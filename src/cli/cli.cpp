@@ -325,14 +325,6 @@ int serve(const ServeOptions& o) {
         std::printf("http://%s:%u\n", o.host.c_str(), mockListener->port());
         std::fflush(stdout);
     }
-    if (gReadyFd >= 0) {
-        std::string line = "ready " + std::to_string(::getpid()) + " " +
-                           std::to_string(mockListener->port()) + " " +
-                           std::to_string(adminListener ? adminListener->port() : 0) + "\n";
-        [[maybe_unused]] auto n = ::write(gReadyFd, line.data(), line.size());
-        ::close(gReadyFd);
-        gReadyFd = -1;
-    }
     const auto pidFile = o.pidFile.empty() ? defaultPidFile() : std::filesystem::path(o.pidFile);
     if (o.mode == "start") {
         core::Json pid = {
@@ -359,6 +351,16 @@ int serve(const ServeOptions& o) {
                                      {"mocks", static_cast<int64_t>(mockCount)},
                                      {"config", o.config},
                                      {"workers", threads}});
+    }
+
+    // With --detach, the parent returns now: everything it may look at (PID file) is in place.
+    if (gReadyFd >= 0) {
+        std::string line = "ready " + std::to_string(::getpid()) + " " +
+                           std::to_string(mockListener->port()) + " " +
+                           std::to_string(adminListener ? adminListener->port() : 0) + "\n";
+        [[maybe_unused]] auto n = ::write(gReadyFd, line.data(), line.size());
+        ::close(gReadyFd);
+        gReadyFd = -1;
     }
 
     asio::signal_set signals(acceptCtx, SIGINT, SIGTERM);

@@ -39,7 +39,7 @@ struct ClientCommands::State {
     // Command arguments.
     std::string id, type, method = "GET", path, pathPattern, body, bodyFile, name, format;
     std::vector<std::string> headers, matchHeaders, matchQuery, files;
-    std::string bodyContains, enabled, output, url, timeout = "10s";
+    std::string bodyContains, enabled, output, url, timeout = "10s", logMethod;
     int status_ = 200, priority = 0;
     int64_t delay = -1;
     bool allowDuplicate = false, yes = false, force = false, replace = false, dryRun = false,
@@ -115,8 +115,28 @@ std::optional<Json> readPidFile(const fs::path& p) {
     return j;
 }
 
+// A process that exited but was not reaped yet (a zombie) counts as gone.
 bool alive(long pid) {
-    return pid > 0 && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM);
+    if (pid <= 0 || (::kill(static_cast<pid_t>(pid), 0) != 0 && errno != EPERM)) return false;
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string line;
+    if (!std::getline(stat, line)) return true;
+    size_t close = line.rfind(')');
+    return !(close != std::string::npos && close + 2 < line.size() && line[close + 2] == 'Z');
+}
+
+std::string percentEncode(std::string_view s) {
+    std::string out;
+    for (unsigned char c : s) {
+        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == '/') {
+            out += static_cast<char>(c);
+        } else {
+            char buf[4];
+            std::snprintf(buf, sizeof buf, "%%%02X", c);
+            out += buf;
+        }
+    }
+    return out;
 }
 
 std::string resolveId(const AdminClient& c, const std::string& idOrPrefix) {
@@ -261,7 +281,7 @@ ClientCommands::ClientCommands(CLI::App& app) : s_(std::make_unique<State>()) {
 
     s.logs = app.add_subcommand("logs", "Show the request log");
     s.logs->add_option("-n,--limit", s.limit, "How many (newest first)")->capture_default_str();
-    s.logs->add_option("-m,--method", s.method, "Only this method");
+    s.logs->add_option("-m,--method", s.logMethod, "Only this method");
     s.logs->add_option("-p,--path", s.path, "Only paths containing this");
     s.logs->add_flag("--matched", s.matched, "Only requests that matched a mock");
     s.logs->add_flag("--unmatched", s.unmatched, "Only requests that matched nothing");
@@ -595,8 +615,12 @@ std::optional<int> ClientCommands::run() {
                 });
                 return 0;
             }
+            // Filters go to the server so that -n counts requests that pass them.
             std::string target = "/requests?limit=" + std::to_string(s.limit);
             if (s.unmatched) target += "&unmatchedOnly=true";
+            if (s.matched) target += "&matchedOnly=true";
+            if (!s.logMethod.empty()) target += "&method=" + s.logMethod;
+            if (!s.path.empty()) target += "&path=" + percentEncode(s.path);
             auto j = expectOk(c.call("GET", target));
             std::vector<Json> rows;
             for (const auto& e : j["requests"])

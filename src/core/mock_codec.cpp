@@ -244,7 +244,8 @@ Mock decodeMock(const Json& j, const std::string& where, const DecodeContext& ct
             throw FieldError(where + "." + type, "is required for a mock of type " + type);
         }
     }
-    for (const char* k : {"parentId", "folderId", "metaSortKey", "workspaceId", "operationId"})
+    for (const char* k : {"parentId", "folderId", "metaSortKey", "workspaceId", "operationId",
+                          "createdAt", "updatedAt"})
         if (auto it = j.find(k); it != j.end()) m.extra[k] = *it;
     if (m.id.empty()) m.id = generateMockId(m.type);
     return m;

@@ -122,6 +122,7 @@ constexpr size_t kReadChunk = size_t{16} * 1024;
 constexpr size_t kMaxBufferedInput = size_t{1024} * 1024;  // stop reading ahead beyond this
 constexpr size_t kMaxPendingOutput = size_t{4} * 1024 * 1024;
 constexpr auto kLingerTime = std::chrono::seconds(2);
+constexpr size_t kMaxStreamBacklog = size_t{4} * 1024 * 1024;
 
 }  // namespace
 
@@ -424,6 +425,11 @@ class Connection final : public std::enable_shared_from_this<Connection> {
     // Appends streamed data (on the connection's thread).
     void streamData(const std::string& data) {
         if (closed_) return;
+        // A listener that stopped reading is cut off rather than buffered without bound.
+        if (out_.size() > kMaxStreamBacklog) {
+            closeNow();
+            return;
+        }
         out_ += data;
         lastActivity_ = Clock::now();
         flush();

@@ -35,7 +35,8 @@ TEST(Store, UnusableDirectoryIsAClearError) {
         Store s("/proc/mockd-cannot-be-here");
         FAIL() << "expected an error";
     } catch (const std::runtime_error& e) {
-        EXPECT_NE(std::string(e.what()).find("cannot open the store"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("cannot open the store"), std::string::npos)
+            << e.what();
     }
 }
 

@@ -427,6 +427,12 @@ def servers(request, tmp_path):
 
         def start(self, *flags, config=None, env=None, command="start", print_url=False):
             args = [command, "-p", "0", "-a", "0", "--log-level", "info"]
+            # Each server gets its own data dir and PID file: nothing touches the real home.
+            n = len(started)
+            if "--data-dir" not in flags:
+                args += ["--data-dir", str(tmp_path / f"data{n}")]
+            if "--pid-file" not in flags:
+                args += ["--pid-file", str(tmp_path / f"mockd{n}.pid")]
             if config is not None:
                 args += ["--config", str(config)]
             if print_url:

@@ -214,13 +214,13 @@ def test_start_mode_ports_and_health(servers, cfg):
     assert r.status_code == 200 and r.json()["status"] == "healthy"
 
 
-def test_start_mode_other_admin_routes_404_json(servers, cfg):
+def test_start_mode_unknown_admin_routes_404_json(servers, cfg):
     s = servers.start(config=cfg)
-    for path in ("/mocks", "/requests", "/nope"):
+    for path in ("/nope", "/mocks/x/y/z", "/requests/a/b"):
         r = s.session.get(s.admin_base + path, timeout=5)
         assert r.status_code == 404, path
         assert r.headers["Content-Type"].startswith("application/json"), path
-        assert isinstance(r.json(), dict)
+        assert r.json()["error"] == "not_found", path
     # the admin port does not serve mocks
     assert s.session.get(s.admin_base + "/hello", timeout=5).status_code == 404
 

@@ -5,12 +5,9 @@
 every server at the end of the test) and returns an Admin client for it.
 """
 
-import json
-import queue
 import re
 import socket
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -165,44 +162,30 @@ def mockd(servers, tmp_path):
 
 
 class SSE:
-    """Reads a text/event-stream response on a thread; events() waits with a deadline."""
+    """A text/event-stream reader. Each read waits at most `read_timeout` seconds (the socket
+    timeout), so next() fails with a deadline instead of hanging."""
 
-    def __init__(self, url, headers=None):
+    def __init__(self, url, headers=None, read_timeout=5.0):
         self.session = http_session()
-        self.resp = self.session.get(url, stream=True, timeout=(5, 60), headers=headers or {})
-        self.q = queue.Queue()
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
+        self.resp = self.session.get(url, stream=True, timeout=(5, read_timeout), headers=headers or {})
+        self.lines = self.resp.iter_lines(chunk_size=1)
 
-    def _run(self):
+    def next(self):
+        """The next (event, data) pair."""
         event, data = None, []
         try:
-            for raw in self.resp.iter_lines(chunk_size=1):
+            for raw in self.lines:
                 line = raw.decode("utf-8", "replace")
                 if line == "":
                     if event is not None or data:
-                        self.q.put((event, "\n".join(data)))
-                    event, data = None, []
+                        return event, "\n".join(data)
                 elif line.startswith("event:"):
                     event = line[6:].strip()
                 elif line.startswith("data:"):
                     data.append(line[5:].lstrip())
-        except Exception as exc:  # connection closed at teardown
-            self.q.put(("__closed__", repr(exc)))
-        else:
-            self.q.put(("__closed__", "eof"))
-
-    def next(self, timeout=5.0):
-        try:
-            return self.q.get(timeout=timeout)
-        except queue.Empty:
-            raise AssertionError(f"no SSE event within {timeout}s")
-
-    def nothing_within(self, timeout):
-        try:
-            return self.q.get(timeout=timeout) is None
-        except queue.Empty:
-            return True
+        except Exception as exc:
+            raise AssertionError(f"no complete SSE event: {exc!r}")
+        raise AssertionError("the event stream ended")
 
     def close(self):
         try:
@@ -215,12 +198,19 @@ class SSE:
 
 
 def pipelined_load(port, total, request, connections=4, batch=200, timeout=30.0):
-    """Send exactly `total` copies of `request` over `connections` keep-alive connections,
-    pipelined in batches, and wait for every response. Returns (responses, statuses) where
-    statuses maps each status code to how many responses carried it."""
+    """Send `total` copies of `request` (bytes, or a list of requests sent together as one
+    copy) over `connections` keep-alive connections, pipelined in batches, and wait for every
+    response. Returns (responses, statuses): how many responses arrived and how many carried
+    each status code."""
+    if isinstance(request, (list, tuple)):
+        per_copy = len(request)
+        request = b"".join(request)
+    else:
+        per_copy = 1
     shares = [total // connections + (1 if i < total % connections else 0) for i in range(connections)]
-    results = [None] * connections
+    results = [(0, {})] * connections
     errors = []
+    marker = b"HTTP/1.1 "
 
     def worker(index, n):
         statuses = {}
@@ -229,23 +219,24 @@ def pipelined_load(port, total, request, connections=4, batch=200, timeout=30.0)
             sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             try:
-                while got < n:
-                    b = min(batch, n - got)
-                    sock.sendall(request * b)
+                done = 0
+                while done < n:
+                    copies = min(batch, n - done)
+                    want = copies * per_copy
+                    sock.sendall(request * copies)
                     buf = b""
                     seen = 0
-                    while seen < b:
+                    while seen < want:
                         chunk = sock.recv(1 << 18)
                         if not chunk:
                             raise AssertionError(f"connection closed after {got + seen} responses")
-                        tail = len(buf)
+                        start = max(0, len(buf) - len(marker) + 1)
                         buf += chunk
-                        # only rescan the new bytes (plus room for a status line split in two)
-                        seen += buf.count(b"HTTP/1.1 ", max(0, tail - 8)) - buf.count(
-                            b"HTTP/1.1 ", max(0, tail - 8), tail)
+                        seen += buf.count(marker, start)  # status lines that end in the new bytes
                     for m in re.finditer(rb"HTTP/1\.1 (\d{3}) ", buf):
                         statuses[int(m.group(1))] = statuses.get(int(m.group(1)), 0) + 1
-                    got += b
+                    got += want
+                    done += copies
             finally:
                 sock.close()
         except Exception as exc:  # reported by the caller
@@ -268,5 +259,5 @@ def pipelined_load(port, total, request, connections=4, batch=200, timeout=30.0)
 
 __all__ = [
     "Admin", "SSE", "API_KEY", "MOCK_ID", "REQ_ID", "hm", "iso_z", "metric_value", "mockd",
-    "pipelined_load", "wait_for", "json", "time",
+    "pipelined_load", "wait_for",
 ]

@@ -170,6 +170,24 @@ def test_create_duplicate_id_is_409_and_keeps_original(mockd):
     assert a.mocks()["total"] == 1
 
 
+def test_create_with_a_config_mocks_id_is_409(mockd):
+    a = mockd(mocks=[hm("/c", body="config", mock_id="cfg")])
+    r = a.post("/mocks", json=hm("/c", body="api", mock_id="cfg"))
+    assert r.status_code == 409
+    assert r.json()["error"] == "duplicate_id"
+    assert a.hit("/c").text == "config"
+
+
+def test_id_can_be_reused_after_delete(mockd):
+    a = mockd()
+    a.create(hm("/r1", body="one", mock_id="r"))
+    a.ok("DELETE", "/mocks/r", 204)
+    body = a.create(hm("/r2", body="two", mock_id="r"))
+    assert body["id"] == "r"
+    assert a.hit("/r1").status_code == 404
+    assert a.hit("/r2").text == "two"
+
+
 def test_create_legacy_bare_mock(mockd):
     a = mockd()
     body = a.create({"matcher": {"method": "GET", "path": "/legacy"},

@@ -98,6 +98,25 @@ def test_newest_first_and_default_limit(logged):
     assert len(set(ids)) == 100
 
 
+def test_order_is_global_across_connections(logged):
+    a = logged
+    for i in range(30):
+        a.hit("/orders", params={"i": str(i)}, headers={"Connection": "close"})
+    got = [e["queryString"] for e in a.log()["requests"]]
+    assert got == [f"i={i}" for i in range(29, -1, -1)]
+
+
+def test_duration_includes_the_mock_delay(mockd):
+    slow = hm("/slow", mock_id="slow")
+    slow["http"]["response"]["delayMs"] = 80
+    a = mockd(mocks=[slow, hm("/fast", mock_id="fast")])
+    a.hit("/slow")
+    a.hit("/fast")
+    fast, slow_entry = a.log()["requests"]
+    assert slow_entry["path"] == "/slow" and 80 <= slow_entry["durationMs"] < 5000, slow_entry
+    assert fast["path"] == "/fast" and fast["durationMs"] < 80, fast
+
+
 # --------------------------------------------------------------------------- filters
 
 
@@ -189,7 +208,8 @@ def test_admin_calls_are_not_logged(logged):
 def test_log_is_bounded_to_newest_entries(mockd):
     a = mockd("--max-log-entries", "5", mocks=[hm("/p", mock_id="p")])
     for i in range(20):
-        a.hit(f"/p{i}" if i % 2 else "/p", params={"n": str(i)})
+        # a fresh connection each time, so the requests spread over the worker threads
+        a.hit(f"/p{i}" if i % 2 else "/p", params={"n": str(i)}, headers={"Connection": "close"})
     data = a.log()
     assert data["total"] == 5 and data["count"] == 5
     assert [e["queryString"] for e in data["requests"]] == [f"n={i}" for i in range(19, 14, -1)]
