@@ -644,6 +644,148 @@ net::Outcome AdminApi::handle(const Request& req, std::string& out, bool closing
         }
     }
 
+    if ((top == "state" || top == "reset") && settings_.tables) {
+        state::TableStore& tables = *settings_.tables;
+        auto info = [](const state::Table& t) {
+            return Json{{"name", t.def().name},
+                        {"itemCount", t.size()},
+                        {"seedCount", t.def().seedData.size()},
+                        {"idField", t.def().idField},
+                        {"idStrategy", t.def().idStrategy},
+                        {"parentField", t.def().parentField}};
+        };
+        auto resetAll = [&] {
+            auto all = tables.all();
+            for (auto& t : all) t->reset();
+            r.json(200, {{"status", "reset"}, {"tables", all.size()}});
+            return net::Outcome{};
+        };
+        auto resetOne = [&](const std::string& name) {
+            auto t = tables.find(name);
+            if (!t) {
+                r.error(404, "not_found", "no table named \"" + name + "\"");
+                return net::Outcome{};
+            }
+            size_t n = t->reset();
+            r.json(200, {{"status", "reset"}, {"table", name}, {"itemCount", n}});
+            return net::Outcome{};
+        };
+        if (top == "reset") {
+            if (method != "POST") return notAllowed("POST");
+            if (seg.size() == 1) return resetAll();
+            if (seg.size() == 2) return resetOne(std::string(seg[1]));
+        } else if (seg.size() == 1) {
+            if (method != "GET") return notAllowed("GET");
+            Json list = Json::array(), names = Json::array();
+            size_t items = 0;
+            for (const auto& t : tables.all()) {
+                list.push_back(info(*t));
+                names.push_back(t->def().name);
+                items += t->size();
+            }
+            const size_t total = list.size();
+            r.json(200, {{"resources", std::move(list)},
+                         {"total", total},
+                         {"totalItems", items},
+                         {"resourceList", std::move(names)}});
+            return {};
+        } else if (seg.size() == 2 && seg[1] == "reset") {
+            if (method != "POST") return notAllowed("POST");
+            return resetAll();
+        } else if (seg[1] == "resources") {
+            if (seg.size() == 2) {
+                if (method == "GET") {
+                    Json list = Json::array();
+                    for (const auto& t : tables.all()) list.push_back(info(*t));
+                    const size_t total = list.size();
+                    r.json(200, {{"resources", std::move(list)}, {"total", total}});
+                    return {};
+                }
+                if (method != "POST") return notAllowed("GET, POST");
+                auto body = parseBody(req, r);
+                if (!body) return {};
+                try {
+                    auto def = state::decodeTable(*body, "table");
+                    if (tables.find(def.name)) {
+                        r.error(409, "duplicate_id", "a table named \"" + def.name + "\" exists");
+                        return {};
+                    }
+                    auto t = tables.put(std::move(def));
+                    changed();
+                    r.json(201, info(*t));
+                } catch (const core::FieldError& e) {
+                    std::string field =
+                        e.field().starts_with("table.") ? e.field().substr(6) : e.field();
+                    r.json(400, {{"error", "validation_error"},
+                                 {"message", field + ": " + e.what()},
+                                 {"details", {{"field", field}}}});
+                }
+                return {};
+            }
+            const std::string name(seg[2]);
+            auto t = tables.find(name);
+            if (!t) {
+                r.error(404, "not_found", "no table named \"" + name + "\"");
+                return {};
+            }
+            if (seg.size() == 3) {
+                if (method == "GET") {
+                    r.json(200, info(*t));
+                    return {};
+                }
+                if (method == "DELETE") {
+                    size_t n = t->clear();
+                    r.json(200, {{"status", "cleared"}, {"table", name}, {"cleared", n}});
+                    return {};
+                }
+                return notAllowed("GET, DELETE");
+            }
+            if (seg.size() == 4 && seg[3] == "reset") {
+                if (method != "POST") return notAllowed("POST");
+                return resetOne(name);
+            }
+            if (seg.size() == 4 && seg[3] == "unregister") {
+                if (method != "POST") return notAllowed("POST");
+                tables.remove(name);
+                changed();
+                r.json(200, {{"status", "unregistered"}, {"table", name}});
+                return {};
+            }
+            if (seg[3] == "items") {
+                auto sendResult = [&](const state::ActionResult& res) {
+                    if (res.body.empty())
+                        r.noContent();
+                    else
+                        r.text(res.status, "application/json", res.body);
+                    return net::Outcome{};
+                };
+                if (seg.size() == 4) {
+                    if (method == "GET") {
+                        std::vector<std::pair<std::string, std::string>> q;
+                        match::parseQuery(req.rawQuery, q);
+                        return sendResult(t->list(q, std::nullopt, Json::object()));
+                    }
+                    if (method != "POST") return notAllowed("GET, POST");
+                    auto body = parseBody(req, r);
+                    if (!body) return {};
+                    return sendResult(t->create(std::move(*body), std::nullopt));
+                }
+                if (seg.size() == 5) {
+                    const std::string id(seg[4]);
+                    if (method == "GET") return sendResult(t->get(id));
+                    if (method == "DELETE") return sendResult(t->remove(id));
+                    if (method == "PUT" || method == "PATCH") {
+                        auto body = parseBody(req, r);
+                        if (!body) return {};
+                        return sendResult(method == "PUT" ? t->update(id, std::move(*body))
+                                                          : t->patch(id, *body));
+                    }
+                    return notAllowed("GET, PUT, PATCH, DELETE");
+                }
+            }
+        }
+    }
+
     if (top == "config" && seg.size() == 1) {
         if (method == "GET") {
             Json mocks = Json::array();

@@ -11,6 +11,7 @@
 #include "http/metrics.h"
 #include "journal/journal.h"
 #include "net/handler.h"
+#include "state/table.h"
 
 namespace mockd::admin {
 
@@ -21,6 +22,7 @@ struct AdminSettings {
     AccessPolicy access;
     std::function<size_t()> activeConnections;  // open connections on the mock port
     std::function<void()> onChange;             // after every change of the mock set
+    state::TableStore* tables = nullptr;
 };
 
 class AdminApi final : public net::Handler {

@@ -226,6 +226,7 @@ int serve(const ServeOptions& o) {
         die("--port and --admin-port must differ (both are " + std::to_string(o.port) + ")", 2);
 
     core::Registry registry;
+    state::TableStore tables;
     size_t mockCount = 0;
     const auto dataDir = o.dataDir.empty() ? defaultDataDir() : std::filesystem::path(o.dataDir);
     std::unique_ptr<store::Store> store;
@@ -254,9 +255,7 @@ int serve(const ServeOptions& o) {
             for (const auto& w : cfg.warnings) log::warn(w);
             mockCount = cfg.compiled.size();
             registry.replaceAll(std::move(cfg.compiled));
-            if (cfg.collection.contains("tables") || cfg.collection.contains("extend"))
-                log::warn("tables and extend bindings are not served by this build yet",
-                          {{"config", o.config}});
+            tables.replaceAll(std::move(cfg.tables));
         } catch (const config::ConfigError& e) {
             die(e.what());
         }
@@ -272,9 +271,10 @@ int serve(const ServeOptions& o) {
     journal::Journal journal(withAdmin ? o.maxLogEntries : 0);
     http::Metrics metrics;
     http::MockEngine engine(registry, withAdmin ? &journal : nullptr,
-                            withAdmin ? &metrics : nullptr);
+                            withAdmin ? &metrics : nullptr, &tables);
     admin::AdminSettings adminSettings;
     adminSettings.configFile = o.config;
+    adminSettings.tables = &tables;
     adminSettings.access.noAuth = o.noAuth;
     if (store) {
         store::Store* st = store.get();

@@ -3,6 +3,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <set>
@@ -240,6 +241,26 @@ LoadedConfig loadText(std::string_view rawText, const std::string& name, bool ya
     ctx.baseDir = baseDir;
     ctx.onUnknownField = [&](const std::string& f) { warnField(f, "unknown field, ignored"); };
 
+    for (const char* k : {"tables", "extend", "imports", "statefulResources", "customOperations"})
+        if (auto it = doc.find(k); it != doc.end() && !it->is_null() && !it->is_array())
+            throw fail(k, "must be a list");
+    std::set<std::string> tableNames;
+    for (const char* key : {"tables", "statefulResources"}) {
+        auto t = doc.find(key);
+        if (t == doc.end() || t->is_null()) continue;
+        for (size_t i = 0; i < t->size(); ++i) {
+            std::string where = std::string(key) + "[" + std::to_string(i) + "]";
+            try {
+                auto def = state::decodeTable((*t)[i], where);
+                if (!tableNames.insert(def.name).second)
+                    throw core::FieldError(where + ".name", "duplicate table \"" + def.name + "\"");
+                cfg.tables.push_back(std::move(def));
+            } catch (const core::FieldError& e) {
+                throw fail(e.field(), e.what());
+            }
+        }
+    }
+
     if (auto m = doc.find("mocks"); m != doc.end() && !m->is_null()) {
         if (!m->is_array()) throw fail("mocks", "must be a list of mocks");
         std::set<std::string> ids;
@@ -249,22 +270,48 @@ LoadedConfig loadText(std::string_view rawText, const std::string& name, bool ya
                 core::Mock mock = core::decodeMock((*m)[i], where, ctx);
                 if (!ids.insert(mock.id).second)
                     throw core::FieldError(where + ".id", "duplicate mock id \"" + mock.id + "\"");
-                mock.seq = core::nextMockSeq();
-                try {
-                    cfg.compiled.push_back(
-                        match::CompiledMock::compile(std::make_shared<core::Mock>(mock)));
-                } catch (const core::FieldError& e) {
-                    throw core::FieldError(where + "." + e.field(), e.what());
-                }
+                if (mock.binding && !tableNames.count(mock.binding->table))
+                    throw core::FieldError(where + ".http.statefulBinding.table",
+                                           "no table named \"" + mock.binding->table + "\"");
                 cfg.mocks.push_back(std::move(mock));
             } catch (const core::FieldError& e) {
                 throw fail(e.field(), e.what());
             }
         }
     }
-    for (const char* k : {"tables", "extend", "imports", "statefulResources", "customOperations"})
-        if (auto it = doc.find(k); it != doc.end() && !it->is_null() && !it->is_array())
-            throw fail(k, "must be a list");
+    if (auto ext = doc.find("extend"); ext != doc.end() && !ext->is_null()) {
+        for (size_t i = 0; i < ext->size(); ++i) {
+            std::string where = "extend[" + std::to_string(i) + "]";
+            const Json& e = (*ext)[i];
+            try {
+                if (!e.is_object()) throw core::FieldError(where, "must be {mock, table, action}");
+                auto mockId =
+                    e.value("mock", Json()).is_string() ? e["mock"].get<std::string>() : "";
+                if (mockId.empty())
+                    throw core::FieldError(where + ".mock", "is required (a mock id)");
+                auto it = std::find_if(cfg.mocks.begin(), cfg.mocks.end(),
+                                       [&](const core::Mock& mk) { return mk.id == mockId; });
+                if (it == cfg.mocks.end())
+                    throw core::FieldError(where + ".mock", "no mock with id \"" + mockId + "\"");
+                auto b = core::decodeBinding(e, where);
+                if (!tableNames.count(b.table))
+                    throw core::FieldError(where + ".table", "no table named \"" + b.table + "\"");
+                it->binding = std::move(b);
+            } catch (const core::FieldError& err) {
+                throw fail(err.field(), err.what());
+            }
+        }
+    }
+    for (size_t i = 0; i < cfg.mocks.size(); ++i) {
+        core::Mock& mock = cfg.mocks[i];
+        mock.seq = core::nextMockSeq();
+        try {
+            cfg.compiled.push_back(
+                match::CompiledMock::compile(std::make_shared<core::Mock>(mock)));
+        } catch (const core::FieldError& e) {
+            throw fail("mocks[" + std::to_string(i) + "]." + e.field(), e.what());
+        }
+    }
     cfg.collection = std::move(doc);
     return cfg;
 }

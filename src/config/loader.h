@@ -10,6 +10,7 @@
 
 #include "core/mock.h"
 #include "match/compiled_mock.h"
+#include "state/table.h"
 
 namespace mockd::config {
 
@@ -23,6 +24,7 @@ struct LoadedConfig {
     std::string file;
     std::vector<core::Mock> mocks;
     std::vector<match::CompiledMockPtr> compiled;  // the same mocks, compiled and validated
+    std::vector<state::TableDef> tables;
     core::Json collection;              // the whole document (tables, extend, ... for later use)
     std::vector<std::string> warnings;  // formatted like errors
 };

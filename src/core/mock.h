@@ -36,6 +36,14 @@ struct HttpResponse {
     std::optional<int64_t> seed;
 };
 
+// A mock answered by a table action instead of its static response.
+struct StatefulBinding {
+    std::string table;
+    std::string action;     // list, get, create, update, patch, delete, custom
+    std::string operation;  // custom operation name (action custom)
+    Json response;          // response shaping that replaces the table's own (or null)
+};
+
 struct Mock {
     std::string id;
     std::string type = "http";
@@ -46,6 +54,7 @@ struct Mock {
     uint64_t seq = 0;  // creation order: a larger number is a newer mock
     HttpMatcher matcher;
     HttpResponse response;
+    std::optional<StatefulBinding> binding;
     // Fields this build does not model yet (other protocols, stateful bindings, validation),
     // kept as written so that nothing the user wrote is lost on export.
     Json extra = Json::object();

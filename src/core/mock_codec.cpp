@@ -176,7 +176,9 @@ void decodeHttp(const Json& j, const std::string& where, const DecodeContext& ct
     m.matcher = decodeMatcher(*mt, where + ".matcher", ctx);
     if (auto rs = j.find("response"); rs != j.end() && !rs->is_null())
         m.response = decodeResponse(*rs, where + ".response", ctx);
-    for (const char* k : {"sse", "chunked", "validation", "statefulBinding", "statefulOperation"})
+    if (auto b = j.find("statefulBinding"); b != j.end() && !b->is_null())
+        m.binding = decodeBinding(*b, where + ".statefulBinding");
+    for (const char* k : {"sse", "chunked", "validation", "statefulOperation"})
         if (auto it = j.find(k); it != j.end()) m.extra["http"][k] = *it;
 }
 
@@ -251,6 +253,29 @@ Mock decodeMock(const Json& j, const std::string& where, const DecodeContext& ct
     return m;
 }
 
+StatefulBinding decodeBinding(const Json& j, const std::string& where) {
+    requireObject(j, where);
+    StatefulBinding b;
+    b.table = getString(j, "table", where);
+    if (b.table.empty()) throw FieldError(where + ".table", "is required (the table to bind to)");
+    b.action = getString(j, "action", where);
+    static constexpr std::array<std::string_view, 7> kActions = {
+        "list", "get", "create", "update", "patch", "delete", "custom"};
+    bool ok = false;
+    for (auto a : kActions) ok = ok || a == b.action;
+    if (!ok)
+        throw FieldError(where + ".action",
+                         "must be list, get, create, update, patch, delete or "
+                         "custom, not \"" +
+                             b.action + "\"");
+    b.operation = getString(j, "operation", where);
+    if (auto r = j.find("response"); r != j.end() && !r->is_null()) {
+        if (!r->is_object()) throw FieldError(where + ".response", "must be an object");
+        b.response = *r;
+    }
+    return b;
+}
+
 Json encodeMock(const Mock& m) {
     Json j = Json::object();
     j["id"] = m.id;
@@ -294,6 +319,12 @@ Json encodeMock(const Mock& m) {
     http["response"] = resp;
     if (auto it = m.extra.find("http"); it != m.extra.end())
         for (auto e = it->begin(); e != it->end(); ++e) http[e.key()] = e.value();
+    if (m.binding) {
+        Json b = {{"table", m.binding->table}, {"action", m.binding->action}};
+        if (!m.binding->operation.empty()) b["operation"] = m.binding->operation;
+        if (!m.binding->response.is_null()) b["response"] = m.binding->response;
+        http["statefulBinding"] = b;
+    }
     j["http"] = http;
     return j;
 }

@@ -21,6 +21,9 @@ struct DecodeContext {
 // Throws FieldError naming the field.
 Mock decodeMock(const Json& j, const std::string& where, const DecodeContext& ctx);
 
+// Decodes a binding ({table, action, operation?, response?}); `where` names it in errors.
+StatefulBinding decodeBinding(const Json& j, const std::string& where);
+
 // Encodes a mock back to mockd's JSON shape (for export and admin answers).
 Json encodeMock(const Mock& m);
 

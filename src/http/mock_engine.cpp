@@ -165,7 +165,9 @@ net::Outcome MockEngine::handle(const Request& req, std::string& out, bool closi
     h.extraHeaders = m->responseHeaders();
     h.close = closing;
     int status = r.statusCode;
-    if (r.body.empty() && !r.bodyFile.empty()) {
+    if (mock.binding) {
+        status = tableAction(req, in, *m, out, closing);
+    } else if (r.body.empty() && !r.bodyFile.empty()) {
         std::string body, err;
         if (!readFile(r.bodyFile, body, err)) {
             appendJsonError(out, 502, "body_file_error", err, closing);
@@ -180,6 +182,74 @@ net::Outcome MockEngine::handle(const Request& req, std::string& out, bool closi
     }
     if (observe) record(req, mock.id, status, start, r.delayMs, {});
     return {r.delayMs, false};
+}
+
+int MockEngine::tableAction(const Request& req, const match::MatchInput& in,
+                            const match::CompiledMock& m, std::string& out, bool closing) const {
+    const core::StatefulBinding& b = *m.mock().binding;
+    const bool head = req.method == "HEAD";
+    auto send = [&](int status, std::string_view body) {
+        ResponseHead h{status, body.empty() ? std::string_view() : "application/json",
+                       m.responseHeaders(), closing};
+        appendResponse(out, h, body, head);
+        return status;
+    };
+    auto fail = [&](int status, const std::string& message) {
+        core::Json e = {{"error", message}, {"resource", b.table}, {"statusCode", status}};
+        return send(status, e.dump());
+    };
+    std::shared_ptr<state::Table> table = tables_ ? tables_->find(b.table) : nullptr;
+    if (!table) return fail(404, "no table named \"" + b.table + "\"");
+    if (b.action == "custom") return fail(501, "custom operations are not supported yet");
+
+    // The item id is the last path parameter; a parent id (for parentField) the one before.
+    match::Captures caps = m.captures(in);
+    const bool itemAction =
+        b.action == "get" || b.action == "update" || b.action == "patch" || b.action == "delete";
+    std::optional<std::string> id, parent;
+    if (itemAction) {
+        if (caps.empty()) return fail(400, "the mock's path has no {id} parameter for " + b.action);
+        id = caps.back().second;
+        if (caps.size() >= 2) parent = caps[caps.size() - 2].second;
+    } else if (!caps.empty()) {
+        parent = caps.back().second;
+    }
+
+    core::Json body;
+    if (b.action == "create" || b.action == "update" || b.action == "patch") {
+        constexpr size_t kMaxItemBody = 1024 * 1024;
+        if (req.body.size() > kMaxItemBody)
+            return fail(413, "the request body is larger than 1 MiB");
+        std::string_view ct = req.header("Content-Type");
+        if (ct.find("application/x-www-form-urlencoded") != std::string_view::npos) {
+            body = state::formToJson(req.body);
+        } else if (req.body.find_first_not_of(" \t\r\n") == std::string_view::npos) {
+            body = core::Json::object();
+        } else {
+            if (match::jsonDepthWithin(req.body, match::kMaxJsonDepth))
+                body = core::Json::parse(req.body, nullptr, false);
+            if (body.is_discarded() || body.is_null())
+                return fail(400, "the request body is not valid JSON");
+        }
+    }
+    const core::Json& responseCfg = b.response.is_object() ? b.response : table->def().response;
+    state::ActionResult result;
+    if (b.action == "list") {
+        std::vector<std::pair<std::string, std::string>> query;
+        match::parseQuery(req.rawQuery, query);
+        result = table->list(query, parent, responseCfg);
+    } else if (b.action == "get") {
+        result = table->get(*id);
+    } else if (b.action == "create") {
+        result = table->create(std::move(body), parent);
+    } else if (b.action == "update") {
+        result = table->update(*id, std::move(body));
+    } else if (b.action == "patch") {
+        result = table->patch(*id, body);
+    } else {
+        result = table->remove(*id);
+    }
+    return send(result.status, result.body);
 }
 
 std::string MockEngine::noMatch(const Request& req, const match::MatchInput& in, std::string& out,

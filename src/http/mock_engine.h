@@ -10,6 +10,7 @@
 #include "http/metrics.h"
 #include "journal/journal.h"
 #include "net/handler.h"
+#include "state/table.h"
 
 namespace mockd::http {
 
@@ -17,8 +18,8 @@ class MockEngine final : public net::Handler {
   public:
     // The journal and metrics are optional (the headless engine keeps neither).
     explicit MockEngine(core::Registry& registry, journal::Journal* journal = nullptr,
-                        Metrics* metrics = nullptr)
-        : registry_(registry), journal_(journal), metrics_(metrics) {}
+                        Metrics* metrics = nullptr, state::TableStore* tables = nullptr)
+        : registry_(registry), journal_(journal), metrics_(metrics), tables_(tables) {}
 
     net::Outcome handle(const Request& req, std::string& out, bool closing) override;
 
@@ -35,9 +36,14 @@ class MockEngine final : public net::Handler {
                 std::chrono::steady_clock::time_point start, uint32_t delayMs,
                 std::string nearMisses) const;
 
+    // Runs the table action a mock is bound to; returns the status sent.
+    int tableAction(const Request& req, const class match::MatchInput& in,
+                    const match::CompiledMock& m, std::string& out, bool closing) const;
+
     core::Registry& registry_;
     journal::Journal* journal_;
     Metrics* metrics_;
+    state::TableStore* tables_;
     std::atomic<bool> ready_{false};
 };
 

@@ -1,0 +1,466 @@
+// Table actions with mockd's semantics (ids by text, seeds as written, {data, meta} lists).
+#include "state/table.h"
+
+#include <algorithm>
+#include <chrono>
+#include <random>
+#include <set>
+
+#include "core/errors.h"
+#include "match/match_input.h"
+
+namespace mockd::state {
+
+namespace {
+
+std::mt19937_64& rng() {
+    thread_local std::mt19937_64 r{std::random_device{}()};
+    return r;
+}
+
+std::string hex(uint64_t v, int digits) {
+    static const char* kHex = "0123456789abcdef";
+    std::string s(static_cast<size_t>(digits), '0');
+    for (int i = digits - 1; i >= 0; --i, v >>= 4) s[static_cast<size_t>(i)] = kHex[v & 15];
+    return s;
+}
+
+std::string uuidV4() {
+    uint64_t a = rng()(), b = rng()();
+    a = (a & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;
+    b = (b & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;
+    std::string h = hex(a, 16) + hex(b, 16);
+    return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) +
+           "-" + h.substr(20);
+}
+
+std::string ulid() {
+    static const char* kCrockford = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    uint64_t ms = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                            std::chrono::system_clock::now().time_since_epoch())
+                                            .count());
+    std::string out(26, '0');
+    for (int i = 9; i >= 0; --i, ms >>= 5) out[static_cast<size_t>(i)] = kCrockford[ms & 31];
+    for (int i = 10; i < 26; ++i) out[static_cast<size_t>(i)] = kCrockford[rng()() & 31];
+    return out;
+}
+
+std::string nowIso() {
+    auto now = std::chrono::system_clock::now();
+    time_t secs = std::chrono::system_clock::to_time_t(now);
+    auto ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() %
+        1000;
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    char buf[40];
+    size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+    std::snprintf(buf + n, sizeof buf - n, ".%03dZ", static_cast<int>(ms));
+    return buf;
+}
+
+const std::set<std::string, std::less<>> kReserved = {
+    "limit",      "offset",    "page",       "per_page",    "starting_after",  "ending_before",
+    "cursor",     "page_size", "page_token", "sort",        "order",           "sort_by",
+    "order_by",   "expand",    "expand[]",   "fields",      "include",         "exclude",
+    "select",     "format",    "pretty",     "api_version", "idempotency_key", "request_id",
+    "_mockd_seed"};
+
+// "metadata[tier]" -> {"metadata", "tier"}
+std::vector<std::string> fieldPath(const std::string& key) {
+    std::vector<std::string> out;
+    size_t open = key.find('[');
+    out.push_back(key.substr(0, open));
+    while (open != std::string::npos) {
+        size_t close = key.find(']', open);
+        if (close == std::string::npos) break;
+        out.push_back(key.substr(open + 1, close - open - 1));
+        open = key.find('[', close);
+    }
+    return out;
+}
+
+const Json* lookup(const Json& item, const std::vector<std::string>& path) {
+    const Json* cur = &item;
+    for (const auto& p : path) {
+        if (cur->is_object()) {
+            auto it = cur->find(p);
+            if (it == cur->end()) return nullptr;
+            cur = &*it;
+        } else if (cur->is_array() && !p.empty() &&
+                   p.find_first_not_of("0123456789") == std::string::npos) {
+            size_t i = std::stoul(p);
+            if (i >= cur->size()) return nullptr;
+            cur = &(*cur)[i];
+        } else {
+            return nullptr;
+        }
+    }
+    return cur;
+}
+
+Json coerce(const std::string& v) {
+    if (v == "true") return true;
+    if (v == "false") return false;
+    if (v == "inf" || v == "-inf" || v == "+inf") return nullptr;
+    if (v.empty() || v[0] == '+') return v;
+    char* end = nullptr;
+    errno = 0;
+    long long i = std::strtoll(v.c_str(), &end, 10);
+    if (errno == 0 && *end == '\0' && !(v.size() > 1 && v[0] == '0')) return i;
+    if (v.find_first_not_of("0123456789.-eE") == std::string::npos) {
+        double d = std::strtod(v.c_str(), &end);
+        if (*end == '\0' && v.find_first_of("0123456789") != std::string::npos) return d;
+    }
+    return v;
+}
+
+}  // namespace
+
+std::string idText(const Json& id) {
+    if (id.is_string()) return id.get<std::string>();
+    if (id.is_null()) return {};
+    return id.dump();
+}
+
+Json formToJson(std::string_view body) {
+    std::vector<std::pair<std::string, std::string>> pairs;
+    match::parseQuery(body, pairs);
+    Json out = Json::object();
+    for (const auto& [key, value] : pairs) {
+        auto path = fieldPath(key);
+        Json* cur = &out;
+        for (size_t i = 0; i < path.size(); ++i) {
+            const std::string& p = path[i];
+            bool last = i + 1 == path.size();
+            bool index = !p.empty() && p.find_first_not_of("0123456789") == std::string::npos;
+            if (cur->is_null()) *cur = (index || p.empty()) ? Json::array() : Json::object();
+            if (cur->is_array()) {
+                if (p.empty()) {
+                    cur->push_back(last ? coerce(value) : Json());
+                    cur = &cur->back();
+                    continue;
+                }
+                if (!index) break;
+                size_t n = std::stoul(p);
+                if (n > 10000) break;  // a hostile index must not allocate without bound
+                while (cur->size() <= n) cur->push_back(nullptr);
+                cur = &(*cur)[n];
+            } else if (cur->is_object()) {
+                cur = &(*cur)[p];
+            } else {
+                break;
+            }
+            if (last) *cur = coerce(value);
+        }
+    }
+    return out;
+}
+
+TableDef decodeTable(const Json& j, const std::string& where) {
+    if (!j.is_object()) throw core::FieldError(where, "a table must be an object with a name");
+    TableDef d;
+    d.raw = j;
+    auto str = [&](const char* k, std::string& out) {
+        auto it = j.find(k);
+        if (it == j.end() || it->is_null()) return;
+        if (!it->is_string()) throw core::FieldError(where + "." + k, "must be a string");
+        out = it->get<std::string>();
+    };
+    str("name", d.name);
+    if (d.name.empty()) throw core::FieldError(where + ".name", "is required");
+    str("idField", d.idField);
+    if (d.idField.empty()) d.idField = "id";
+    str("idStrategy", d.idStrategy);
+    if (d.idStrategy.empty()) d.idStrategy = "uuid";
+    static const std::set<std::string> kStrategies = {"uuid", "prefix", "ulid", "sequence",
+                                                      "short"};
+    if (!kStrategies.count(d.idStrategy))
+        throw core::FieldError(
+            where + ".idStrategy",
+            "unknown id strategy \"" + d.idStrategy + "\" (uuid, prefix, ulid, sequence or short)");
+    str("idPrefix", d.idPrefix);
+    str("parentField", d.parentField);
+    if (auto it = j.find("maxItems"); it != j.end() && !it->is_null()) {
+        if (!it->is_number_integer() || it->get<int64_t>() < 0)
+            throw core::FieldError(where + ".maxItems", "must be a whole number >= 0");
+        d.maxItems = it->get<size_t>();
+    }
+    if (auto it = j.find("seedData"); it != j.end() && !it->is_null()) {
+        if (!it->is_array()) throw core::FieldError(where + ".seedData", "must be a list of items");
+        std::set<std::string> seen;
+        for (size_t i = 0; i < it->size(); ++i) {
+            const Json& item = (*it)[i];
+            std::string f = where + ".seedData[" + std::to_string(i) + "]";
+            if (!item.is_object()) throw core::FieldError(f, "a seed item must be an object");
+            if (auto id = item.find(d.idField); id != item.end() && !id->is_null()) {
+                if (!seen.insert(idText(*id)).second)
+                    throw core::FieldError(f + "." + d.idField, "duplicate id " + id->dump());
+            }
+            d.seedData.push_back(item);
+        }
+    }
+    if (auto it = j.find("response"); it != j.end() && it->is_object()) d.response = *it;
+    return d;
+}
+
+Table::Table(TableDef def) : def_(std::move(def)) { reset(); }
+
+size_t Table::size() const {
+    std::lock_guard lock(mu_);
+    return items_.size();
+}
+
+void Table::reindex() {
+    index_.clear();
+    for (size_t i = 0; i < items_.size(); ++i)
+        if (auto it = items_[i].find(def_.idField); it != items_[i].end()) index_[idText(*it)] = i;
+}
+
+size_t Table::reset() {
+    std::lock_guard lock(mu_);
+    items_ = def_.seedData;
+    reindex();
+    int64_t maxSeq = 0;
+    for (const auto& item : items_) {
+        auto it = item.find(def_.idField);
+        if (it == item.end()) continue;
+        if (it->is_number_integer())
+            maxSeq = std::max(maxSeq, it->get<int64_t>());
+        else if (it->is_string()) {
+            const auto& s = it->get_ref<const std::string&>();
+            if (!s.empty() && s.size() < 18 &&
+                s.find_first_not_of("0123456789") == std::string::npos)
+                maxSeq = std::max(maxSeq, static_cast<int64_t>(std::stoll(s)));
+        }
+    }
+    nextSequence_ = maxSeq + 1;
+    return items_.size();
+}
+
+size_t Table::clear() {
+    std::lock_guard lock(mu_);
+    size_t n = items_.size();
+    items_.clear();
+    index_.clear();
+    nextSequence_ = 1;
+    return n;
+}
+
+std::vector<Json> Table::items() const {
+    std::lock_guard lock(mu_);
+    return items_;
+}
+
+std::string Table::nextId() {
+    const auto& s = def_.idStrategy;
+    if (s == "prefix") return def_.idPrefix + hex(rng()(), 16);
+    if (s == "ulid") return ulid();
+    if (s == "short") return hex(rng()(), 16);
+    if (s == "sequence") return std::to_string(nextSequence_++);
+    return uuidV4();
+}
+
+ActionResult Table::error(int status, const std::string& message, const std::string& id) const {
+    Json e = {{"error", message}, {"resource", def_.name}, {"statusCode", status}};
+    if (!id.empty()) e["id"] = id;
+    return {status, e.dump()};
+}
+
+ActionResult Table::list(const Query& query, const std::optional<std::string>& parent,
+                         const Json& responseCfg) const {
+    std::string sortField = "createdAt";
+    bool desc = true;
+    size_t limit = 100, offset = 0;
+    std::optional<std::string> after, before;
+    std::vector<std::pair<std::vector<std::string>, std::string>> filters;
+    for (const auto& [k, v] : query) {
+        if (k == "sort" || k == "sort_by")
+            sortField = v;
+        else if (k == "order" || k == "order_by")
+            desc = v != "asc";
+        else if (k == "limit" || k == "per_page" || k == "page_size") {
+            if (v.empty() || v.size() > 6 || v.find_first_not_of("0123456789") != std::string::npos)
+                return error(400, "limit must be a whole number", {});
+            limit = std::stoul(v);
+        } else if (k == "offset") {
+            if (v.empty() || v.size() > 9 || v.find_first_not_of("0123456789") != std::string::npos)
+                return error(400, "offset must be a whole number", {});
+            offset = std::stoul(v);
+        } else if (k == "starting_after")
+            after = v;
+        else if (k == "ending_before")
+            before = v;
+        else if (!kReserved.count(k))
+            filters.emplace_back(fieldPath(k), v);
+    }
+    std::vector<const Json*> rows;
+    std::lock_guard lock(mu_);
+    for (const auto& item : items_) {
+        bool ok = true;
+        if (parent && !def_.parentField.empty()) {
+            auto it = item.find(def_.parentField);
+            ok = it != item.end() && idText(*it) == *parent;
+        }
+        for (const auto& [path, want] : filters) {
+            if (!ok) break;
+            const Json* v = lookup(item, path);
+            ok = v && idText(*v) == want;
+        }
+        if (ok) rows.push_back(&item);
+    }
+    // Items without the sort field keep their order, after those that have it.
+    auto sortPath = fieldPath(sortField);
+    std::stable_sort(rows.begin(), rows.end(), [&](const Json* a, const Json* b) {
+        const Json* x = lookup(*a, sortPath);
+        const Json* y = lookup(*b, sortPath);
+        if (!x || !y) return x && !y;
+        if (x->type() != y->type() && !(x->is_number() && y->is_number())) return false;
+        return desc ? *y < *x : *x < *y;
+    });
+    const size_t total = rows.size();
+    size_t begin = std::min(offset, total), end = total;
+    if (after || before) {
+        begin = 0;
+        const std::string& cursor = after ? *after : *before;
+        size_t pos = total;
+        for (size_t i = 0; i < total; ++i)
+            if (auto it = rows[i]->find(def_.idField);
+                it != rows[i]->end() && idText(*it) == cursor)
+                pos = i;
+        if (pos == total)
+            return error(400, "cursor " + cursor + " is not an item of this list", cursor);
+        if (after) {
+            begin = pos + 1;
+        } else {
+            end = pos;
+            begin = end > limit ? end - limit : 0;
+        }
+    }
+    size_t stop = std::min(end, begin + limit);
+    Json data = Json::array();
+    for (size_t i = begin; i < stop; ++i) data.push_back(*rows[i]);
+    const bool hasMore = before ? begin > 0 : stop < end;
+    const Json& listCfg =
+        responseCfg.is_object() && responseCfg.contains("list") ? responseCfg["list"] : Json();
+    if (listCfg.is_object() && listCfg.value("envelope", true) == false) return {200, data.dump()};
+    const size_t count = data.size();
+    std::string dataField = listCfg.is_object() ? listCfg.value("dataField", "data") : "data";
+    Json body = Json::object();
+    body[dataField] = std::move(data);
+    if (!(listCfg.is_object() && listCfg.value("hideMeta", false)))
+        body["meta"] = {{"total", total},
+                        {"limit", limit},
+                        {"offset", offset},
+                        {"count", count},
+                        {"has_more", hasMore}};
+    return {200, body.dump()};
+}
+
+ActionResult Table::get(const std::string& id) const {
+    std::lock_guard lock(mu_);
+    auto it = index_.find(id);
+    if (it == index_.end()) return error(404, "resource not found", id);
+    return {200, items_[it->second].dump()};
+}
+
+ActionResult Table::create(Json body, const std::optional<std::string>& parent) {
+    if (!body.is_object()) return error(400, "the request body must be a JSON object", {});
+    std::lock_guard lock(mu_);
+    if (def_.maxItems && items_.size() >= def_.maxItems)
+        return error(507, "the table is full (maxItems " + std::to_string(def_.maxItems) + ")", {});
+    auto idIt = body.find(def_.idField);
+    if (idIt != body.end() && !idIt->is_null()) {
+        if (index_.count(idText(*idIt)))
+            return error(409, "an item with this id already exists", idText(*idIt));
+    } else {
+        std::string id;
+        do id = nextId();
+        while (index_.count(id));
+        if (def_.idStrategy == "sequence")
+            body[def_.idField] = std::stoll(id);
+        else
+            body[def_.idField] = id;
+    }
+    if (parent && !def_.parentField.empty() && !body.contains(def_.parentField))
+        body[def_.parentField] = *parent;
+    std::string now = nowIso();
+    if (!body.contains("createdAt")) body["createdAt"] = now;
+    body["updatedAt"] = now;
+    index_[idText(body[def_.idField])] = items_.size();
+    items_.push_back(std::move(body));
+    return {201, items_.back().dump()};
+}
+
+ActionResult Table::update(const std::string& id, Json body) {
+    if (!body.is_object()) return error(400, "the request body must be a JSON object", {});
+    std::lock_guard lock(mu_);
+    auto it = index_.find(id);
+    if (it == index_.end()) return error(404, "resource not found", id);
+    Json& item = items_[it->second];
+    body[def_.idField] = item[def_.idField];
+    if (auto c = item.find("createdAt"); c != item.end() && !body.contains("createdAt"))
+        body["createdAt"] = *c;
+    body["updatedAt"] = nowIso();
+    item = std::move(body);
+    return {200, item.dump()};
+}
+
+ActionResult Table::patch(const std::string& id, const Json& body) {
+    if (!body.is_object()) return error(400, "the request body must be a JSON object", {});
+    std::lock_guard lock(mu_);
+    auto it = index_.find(id);
+    if (it == index_.end()) return error(404, "resource not found", id);
+    Json& item = items_[it->second];
+    Json keepId = item[def_.idField];
+    item.merge_patch(body);
+    item[def_.idField] = keepId;
+    item["updatedAt"] = nowIso();
+    return {200, item.dump()};
+}
+
+ActionResult Table::remove(const std::string& id) {
+    std::lock_guard lock(mu_);
+    auto it = index_.find(id);
+    if (it == index_.end()) return error(404, "resource not found", id);
+    items_.erase(items_.begin() + static_cast<std::ptrdiff_t>(it->second));
+    reindex();
+    return {204, {}};
+}
+
+std::shared_ptr<Table> TableStore::find(const std::string& name) const {
+    std::lock_guard lock(mu_);
+    auto it = tables_.find(name);
+    return it == tables_.end() ? nullptr : it->second;
+}
+
+std::shared_ptr<Table> TableStore::put(TableDef def) {
+    auto t = std::make_shared<Table>(std::move(def));
+    std::lock_guard lock(mu_);
+    tables_[t->def().name] = t;
+    return t;
+}
+
+bool TableStore::remove(const std::string& name) {
+    std::lock_guard lock(mu_);
+    return tables_.erase(name) > 0;
+}
+
+std::vector<std::shared_ptr<Table>> TableStore::all() const {
+    std::lock_guard lock(mu_);
+    std::vector<std::shared_ptr<Table>> out;
+    for (const auto& [n, t] : tables_) out.push_back(t);
+    return out;
+}
+
+void TableStore::replaceAll(std::vector<TableDef> defs) {
+    std::map<std::string, std::shared_ptr<Table>> next;
+    for (auto& d : defs) {
+        auto t = std::make_shared<Table>(std::move(d));
+        next[t->def().name] = t;
+    }
+    std::lock_guard lock(mu_);
+    tables_ = std::move(next);
+}
+
+}  // namespace mockd::state

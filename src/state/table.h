@@ -1,0 +1,101 @@
+// Stateful tables: named in-memory collections of JSON items with seed data, id strategies and
+// the CRUD actions that mocks bind to (list, get, create, update, patch, delete).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "core/mock.h"
+
+namespace mockd::state {
+
+using core::Json;
+
+struct TableDef {
+    std::string name;
+    std::string idField = "id";
+    std::string idStrategy = "uuid";  // uuid, prefix, ulid, sequence, short
+    std::string idPrefix;
+    std::string parentField;
+    size_t maxItems = 0;  // 0: no limit
+    std::vector<Json> seedData;
+    Json response = Json::object();  // response shaping ({list: {envelope: false}}, ...)
+    Json raw = Json::object();       // the definition as written (export, persistence)
+};
+
+// Decodes a table definition; `where` names it in errors ("tables[0]"). Throws core::FieldError.
+TableDef decodeTable(const Json& j, const std::string& where);
+
+// What an action answers.
+struct ActionResult {
+    int status = 200;
+    std::string body;  // JSON text; empty for 204
+};
+
+// The query of a list request: decoded parameters in order.
+using Query = std::vector<std::pair<std::string, std::string>>;
+
+class Table final {
+  public:
+    explicit Table(TableDef def);
+
+    const TableDef& def() const { return def_; }
+    size_t size() const;
+
+    // `parent` is the parent id from the URL when the table has a parentField.
+    ActionResult list(const Query& query, const std::optional<std::string>& parent,
+                      const Json& responseCfg) const;
+    ActionResult get(const std::string& id) const;
+    ActionResult create(Json body, const std::optional<std::string>& parent);
+    ActionResult update(const std::string& id, Json body);  // full replace
+    ActionResult patch(const std::string& id, const Json& body);
+    ActionResult remove(const std::string& id);
+
+    // Back to the seed data (and the id sequence with it). Returns the item count.
+    size_t reset();
+    // Empty, without seeds. Returns how many items were removed.
+    size_t clear();
+    // Items in insertion order (admin listing).
+    std::vector<Json> items() const;
+
+  private:
+    std::string nextId();  // under mu_
+    ActionResult error(int status, const std::string& message, const std::string& id) const;
+    void reindex();  // under mu_
+
+    TableDef def_;
+    mutable std::mutex mu_;
+    std::vector<Json> items_;                        // insertion order
+    std::unordered_map<std::string, size_t> index_;  // id text -> position
+    int64_t nextSequence_ = 1;
+};
+
+// The text an id compares by: strings as written, numbers in JSON form ("1" and 1 match).
+std::string idText(const Json& id);
+
+// Converts an application/x-www-form-urlencoded body to JSON as mockd does (a[b]=1 -> object,
+// a[0]=x -> array, true/false -> booleans, numbers coerced, "+..." kept as strings).
+Json formToJson(std::string_view body);
+
+class TableStore final {
+  public:
+    std::shared_ptr<Table> find(const std::string& name) const;
+    // Adds or replaces a table (new items from its seeds). Returns the table.
+    std::shared_ptr<Table> put(TableDef def);
+    bool remove(const std::string& name);
+    std::vector<std::shared_ptr<Table>> all() const;
+    void replaceAll(std::vector<TableDef> defs);
+
+  private:
+    mutable std::mutex mu_;
+    std::map<std::string, std::shared_ptr<Table>> tables_;
+};
+
+}  // namespace mockd::state
