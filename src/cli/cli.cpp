@@ -245,6 +245,14 @@ int serve(const ServeOptions& o) {
             }
             mockCount = mocks.size();
             registry.replaceAll(std::move(mocks));
+            for (const auto& j : store->loadTables()) {
+                try {
+                    tables.put(state::decodeTable(j, "stored table"));
+                } catch (const core::FieldError& e) {
+                    log::warn("a stored table could not be read and is skipped",
+                              {{"field", e.field()}, {"error", e.what()}});
+                }
+            }
         } catch (const std::exception& e) {
             die(e.what());
         }
@@ -279,11 +287,14 @@ int serve(const ServeOptions& o) {
     if (store) {
         store::Store* st = store.get();
         core::Registry* reg = &registry;
-        adminSettings.onChange = [st, reg] {
-            std::vector<core::Json> all;
+        state::TableStore* tbl = &tables;
+        adminSettings.onChange = [st, reg, tbl] {
+            std::vector<core::Json> all, defs;
             for (const auto& c : reg->snapshot()->all()) all.push_back(core::encodeMock(c->mock()));
+            for (const auto& t : tbl->all()) defs.push_back(t->def().raw);
             try {
                 st->saveMocks(all);
+                st->saveTables(defs);
             } catch (const std::exception& e) {
                 log::error("cannot save mocks to the store", {{"error", e.what()}});
             }

@@ -40,12 +40,17 @@ void Store::exec(const char* sql) {
     }
 }
 
-std::vector<core::Json> Store::loadMocks() {
+std::vector<core::Json> Store::loadMocks() { return load("mocks"); }
+std::vector<core::Json> Store::loadTables() { return load("tables"); }
+void Store::saveMocks(const std::vector<core::Json>& mocks) { save("mocks", mocks, "id"); }
+void Store::saveTables(const std::vector<core::Json>& tables) { save("tables", tables, "name"); }
+
+std::vector<core::Json> Store::load(const char* table) {
     std::lock_guard lock(mu_);
     std::vector<core::Json> out;
     sqlite3_stmt* st = nullptr;
-    if (sqlite3_prepare_v2(db_, "SELECT body FROM mocks ORDER BY seq", -1, &st, nullptr) !=
-        SQLITE_OK)
+    std::string sql = std::string("SELECT body FROM ") + table + " ORDER BY seq";
+    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &st, nullptr) != SQLITE_OK)
         throw std::runtime_error("store " + path_.string() + ": " + sqlite3_errmsg(db_));
     while (sqlite3_step(st) == SQLITE_ROW) {
         const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
@@ -56,18 +61,19 @@ std::vector<core::Json> Store::loadMocks() {
     return out;
 }
 
-void Store::saveMocks(const std::vector<core::Json>& mocks) {
+void Store::save(const char* table, const std::vector<core::Json>& rows, const char* keyField) {
     std::lock_guard lock(mu_);
     exec("BEGIN IMMEDIATE");
     try {
-        exec("DELETE FROM mocks");
+        exec((std::string("DELETE FROM ") + table).c_str());
         sqlite3_stmt* st = nullptr;
-        if (sqlite3_prepare_v2(db_, "INSERT OR REPLACE INTO mocks (id, seq, body) VALUES (?, ?, ?)",
-                               -1, &st, nullptr) != SQLITE_OK)
+        std::string sql =
+            std::string("INSERT OR REPLACE INTO ") + table + " (id, seq, body) VALUES (?, ?, ?)";
+        if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &st, nullptr) != SQLITE_OK)
             throw std::runtime_error(sqlite3_errmsg(db_));
         int64_t seq = 0;
-        for (const auto& m : mocks) {
-            std::string id = m.value("id", "");
+        for (const auto& m : rows) {
+            std::string id = m.value(keyField, "");
             std::string body = m.dump();
             sqlite3_bind_text(st, 1, id.c_str(), -1, SQLITE_TRANSIENT);
             sqlite3_bind_int64(st, 2, ++seq);

@@ -25,10 +25,15 @@ class Store final {
     std::vector<core::Json> loadMocks();
     // Makes the stored set equal to `mocks` (creation order) in one transaction.
     void saveMocks(const std::vector<core::Json>& mocks);
+    // Table definitions (items are not stored: they start from the seeds on every start).
+    std::vector<core::Json> loadTables();
+    void saveTables(const std::vector<core::Json>& tables);
     const std::filesystem::path& path() const { return path_; }
 
   private:
     void exec(const char* sql);
+    std::vector<core::Json> load(const char* table);
+    void save(const char* table, const std::vector<core::Json>& rows, const char* keyField);
     std::filesystem::path path_;
     sqlite3* db_ = nullptr;
     std::mutex mu_;

@@ -74,19 +74,50 @@ def test_extra_top_level_sections_accepted(servers, tmp_path):
         version: "1.0"
         tables:
           - name: users
-            rows: []
         extend:
-          - from: base
+          - { mock: list, table: users, action: list }
+        imports: []
+        customOperations: []
         mocks:
           - id: t
             type: http
             http:
               matcher: { path: /t }
               response: { body: "t" }
+          - id: list
+            type: http
+            http:
+              matcher: { method: GET, path: /users }
     """)
     s = servers.engine(cfg)
     assert s.get("/t").text == "t"
+    assert s.get("/users").json() == {
+        "data": [], "meta": {"total": 0, "limit": 100, "offset": 0, "count": 0, "has_more": False}}
     assert "unknown field" not in s.stderr()
+
+
+@pytest.mark.parametrize("extend, field, message", [
+    ("{ from: base }", "extend[0].mock", "is required"),
+    ("{ mock: nope, table: users, action: list }", "extend[0].mock", 'no mock with id "nope"'),
+    ("{ mock: t, table: nope, action: list }", "extend[0].table", 'no table named "nope"'),
+    ("{ mock: t, table: users, action: explode }", "extend[0].action", "must be list, get"),
+])
+def test_bad_extend_is_one_clear_error(tmp_path, extend, field, message):
+    cfg = write_config(tmp_path, f"""
+        tables:
+          - name: users
+        mocks:
+          - id: t
+            type: http
+            http:
+              matcher: {{ path: /t }}
+        extend:
+          - {extend}
+    """, "c.yaml")
+    r = run_config(cfg)
+    err = assert_one_error_line(r)
+    assert err.startswith(f"mockd: {cfg}:"), err
+    assert f"{field}: {message}" in err, err
 
 
 def test_legacy_bare_form(servers, tmp_path):
