@@ -7,6 +7,7 @@
 
 #include "config/loader.h"
 #include "config/yaml_json.h"
+#include "core/clock.h"
 #include "core/errors.h"
 #include "core/mock_codec.h"
 #include "http/mock_engine.h"
@@ -39,15 +40,7 @@ struct Reply {
     }
 };
 
-std::string isoMicros(int64_t us) {
-    time_t secs = static_cast<time_t>(us / 1'000'000);
-    std::tm tm{};
-    gmtime_r(&secs, &tm);
-    char buf[48];
-    size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-    std::snprintf(buf + n, sizeof buf - n, ".%06dZ", static_cast<int>(us % 1'000'000));
-    return buf;
-}
+std::string isoMicros(int64_t us) { return core::isoUtc(us, 6); }
 
 std::vector<std::string_view> segments(std::string_view path) {
     std::vector<std::string_view> out;

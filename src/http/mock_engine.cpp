@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/clock.h"
 #include "http/response.h"
 #include "log/log.h"
 #include "match/match_input.h"
@@ -52,14 +53,7 @@ bool readFile(const std::string& path, std::string& out, std::string& err) {
 
 }  // namespace
 
-std::string rfc3339Now() {
-    time_t now = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&now, &tm);
-    char buf[32];
-    size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return std::string(buf, n);
-}
+std::string rfc3339Now() { return core::isoNow(0); }
 
 void MockEngine::healthBody(std::string& out, bool headOnly, bool closing) const {
     std::string body = "{\"status\":\"healthy\",\"timestamp\":\"" + rfc3339Now() + "\"}\n";
@@ -78,11 +72,7 @@ void MockEngine::readyBody(std::string& out, bool headOnly, bool closing) const 
     appendResponse(out, {200, "application/json", {}, closing}, body, headOnly);
 }
 
-int64_t nowMicros() {
-    return std::chrono::duration_cast<std::chrono::microseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
+int64_t nowMicros() { return core::nowMicros(); }
 
 void MockEngine::record(const Request& req, const std::string& mockId, int status,
                         std::chrono::steady_clock::time_point start, uint32_t delayMs,

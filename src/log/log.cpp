@@ -11,6 +11,8 @@
 #include <mutex>
 #include <thread>
 
+#include "core/clock.h"
+
 namespace mockd::log {
 namespace {
 
@@ -80,20 +82,7 @@ const char* levelName(Level l) {
     }
 }
 
-void appendTime(std::string& out) {
-    auto now = std::chrono::system_clock::now();
-    auto secs = std::chrono::system_clock::to_time_t(now);
-    auto ms =
-        std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() %
-        1000;
-    std::tm tm{};
-    gmtime_r(&secs, &tm);
-    char buf[40];
-    size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-    n +=
-        static_cast<size_t>(std::snprintf(buf + n, sizeof buf - n, ".%03dZ", static_cast<int>(ms)));
-    out.append(buf, n);
-}
+void appendTime(std::string& out) { out += core::isoNow(3); }
 
 }  // namespace
 

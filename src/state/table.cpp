@@ -6,6 +6,7 @@
 #include <random>
 #include <set>
 
+#include "core/clock.h"
 #include "core/errors.h"
 #include "match/match_input.h"
 
@@ -45,19 +46,7 @@ std::string ulid() {
     return out;
 }
 
-std::string nowIso() {
-    auto now = std::chrono::system_clock::now();
-    time_t secs = std::chrono::system_clock::to_time_t(now);
-    auto ms =
-        std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() %
-        1000;
-    std::tm tm{};
-    gmtime_r(&secs, &tm);
-    char buf[40];
-    size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-    std::snprintf(buf + n, sizeof buf - n, ".%03dZ", static_cast<int>(ms));
-    return buf;
-}
+std::string nowIso() { return core::isoNow(3); }
 
 const std::set<std::string, std::less<>> kReserved = {
     "limit",      "offset",    "page",       "per_page",    "starting_after",  "ending_before",
