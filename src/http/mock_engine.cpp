@@ -229,15 +229,15 @@ int MockEngine::tableAction(const Request& req, const match::MatchInput& in,
         match::parseQuery(req.rawQuery, query);
         result = table->list(query, parent, responseCfg);
     } else if (b.action == "get") {
-        result = table->get(*id);
+        result = table->get(*id, parent);
     } else if (b.action == "create") {
         result = table->create(std::move(body), parent);
     } else if (b.action == "update") {
-        result = table->update(*id, std::move(body));
+        result = table->update(*id, std::move(body), parent);
     } else if (b.action == "patch") {
-        result = table->patch(*id, body);
+        result = table->patch(*id, body, parent);
     } else {
-        result = table->remove(*id);
+        result = table->remove(*id, parent);
     }
     return send(result.status, result.body);
 }

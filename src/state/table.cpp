@@ -300,11 +300,14 @@ ActionResult Table::list(const Query& query, const std::optional<std::string>& p
     }
     // Items without the sort field keep their order, after those that have it.
     auto sortPath = fieldPath(sortField);
+    // Items without the sort field come after those that have it, in table order; equal values
+    // keep creation order (newest first when descending).
     std::stable_sort(rows.begin(), rows.end(), [&](const Json* a, const Json* b) {
         const Json* x = lookup(*a, sortPath);
         const Json* y = lookup(*b, sortPath);
         if (!x || !y) return x && !y;
         if (x->type() != y->type() && !(x->is_number() && y->is_number())) return false;
+        if (*x == *y) return desc ? a > b : a < b;  // rows point into items_, in creation order
         return desc ? *y < *x : *x < *y;
     });
     const size_t total = rows.size();
@@ -346,11 +349,23 @@ ActionResult Table::list(const Query& query, const std::optional<std::string>& p
     return {200, body.dump()};
 }
 
-ActionResult Table::get(const std::string& id) const {
-    std::lock_guard lock(mu_);
+std::optional<size_t> Table::locate(const std::string& id,
+                                    const std::optional<std::string>& parent) const {
     auto it = index_.find(id);
-    if (it == index_.end()) return error(404, "resource not found", id);
-    return {200, items_[it->second].dump()};
+    if (it == index_.end()) return std::nullopt;
+    if (parent && !def_.parentField.empty()) {
+        const Json& item = items_[it->second];
+        auto p = item.find(def_.parentField);
+        if (p == item.end() || idText(*p) != *parent) return std::nullopt;
+    }
+    return it->second;
+}
+
+ActionResult Table::get(const std::string& id, const std::optional<std::string>& parent) const {
+    std::lock_guard lock(mu_);
+    auto pos = locate(id, parent);
+    if (!pos) return error(404, "resource not found", id);
+    return {200, items_[*pos].dump()};
 }
 
 ActionResult Table::create(Json body, const std::optional<std::string>& parent) {
@@ -381,12 +396,13 @@ ActionResult Table::create(Json body, const std::optional<std::string>& parent) 
     return {201, items_.back().dump()};
 }
 
-ActionResult Table::update(const std::string& id, Json body) {
+ActionResult Table::update(const std::string& id, Json body,
+                           const std::optional<std::string>& parent) {
     if (!body.is_object()) return error(400, "the request body must be a JSON object", {});
     std::lock_guard lock(mu_);
-    auto it = index_.find(id);
-    if (it == index_.end()) return error(404, "resource not found", id);
-    Json& item = items_[it->second];
+    auto pos = locate(id, parent);
+    if (!pos) return error(404, "resource not found", id);
+    Json& item = items_[*pos];
     body[def_.idField] = item[def_.idField];
     if (auto c = item.find("createdAt"); c != item.end() && !body.contains("createdAt"))
         body["createdAt"] = *c;
@@ -395,12 +411,13 @@ ActionResult Table::update(const std::string& id, Json body) {
     return {200, item.dump()};
 }
 
-ActionResult Table::patch(const std::string& id, const Json& body) {
+ActionResult Table::patch(const std::string& id, const Json& body,
+                          const std::optional<std::string>& parent) {
     if (!body.is_object()) return error(400, "the request body must be a JSON object", {});
     std::lock_guard lock(mu_);
-    auto it = index_.find(id);
-    if (it == index_.end()) return error(404, "resource not found", id);
-    Json& item = items_[it->second];
+    auto pos = locate(id, parent);
+    if (!pos) return error(404, "resource not found", id);
+    Json& item = items_[*pos];
     Json keepId = item[def_.idField];
     item.merge_patch(body);
     item[def_.idField] = keepId;
@@ -408,11 +425,11 @@ ActionResult Table::patch(const std::string& id, const Json& body) {
     return {200, item.dump()};
 }
 
-ActionResult Table::remove(const std::string& id) {
+ActionResult Table::remove(const std::string& id, const std::optional<std::string>& parent) {
     std::lock_guard lock(mu_);
-    auto it = index_.find(id);
-    if (it == index_.end()) return error(404, "resource not found", id);
-    items_.erase(items_.begin() + static_cast<std::ptrdiff_t>(it->second));
+    auto pos = locate(id, parent);
+    if (!pos) return error(404, "resource not found", id);
+    items_.erase(items_.begin() + static_cast<std::ptrdiff_t>(*pos));
     reindex();
     return {204, {}};
 }

@@ -52,11 +52,14 @@ class Table final {
     // `parent` is the parent id from the URL when the table has a parentField.
     ActionResult list(const Query& query, const std::optional<std::string>& parent,
                       const Json& responseCfg) const;
-    ActionResult get(const std::string& id) const;
+    // With a parent (tables with parentField), an item of another parent is not found.
+    ActionResult get(const std::string& id, const std::optional<std::string>& parent = {}) const;
     ActionResult create(Json body, const std::optional<std::string>& parent);
-    ActionResult update(const std::string& id, Json body);  // full replace
-    ActionResult patch(const std::string& id, const Json& body);
-    ActionResult remove(const std::string& id);
+    ActionResult update(const std::string& id, Json body,
+                        const std::optional<std::string>& parent = {});  // full replace
+    ActionResult patch(const std::string& id, const Json& body,
+                       const std::optional<std::string>& parent = {});
+    ActionResult remove(const std::string& id, const std::optional<std::string>& parent = {});
 
     // Back to the seed data (and the id sequence with it). Returns the item count.
     size_t reset();
@@ -69,6 +72,9 @@ class Table final {
     std::string nextId();  // under mu_
     ActionResult error(int status, const std::string& message, const std::string& id) const;
     void reindex();  // under mu_
+    // Position of the item with this id (and parent), or nullopt. Under mu_.
+    std::optional<size_t> locate(const std::string& id,
+                                 const std::optional<std::string>& parent) const;
 
     TableDef def_;
     mutable std::mutex mu_;

@@ -25,6 +25,9 @@ Store::Store(const std::filesystem::path& dir) {
     exec(
         "CREATE TABLE IF NOT EXISTS mocks (id TEXT PRIMARY KEY, seq INTEGER NOT NULL, "
         "body TEXT NOT NULL)");
+    exec(
+        "CREATE TABLE IF NOT EXISTS tables (id TEXT PRIMARY KEY, seq INTEGER NOT NULL, "
+        "body TEXT NOT NULL)");
 }
 
 Store::~Store() {

@@ -30,6 +30,21 @@ TEST(Store, SavesAndReloadsInOrder) {
     EXPECT_EQ(again.loadMocks().size(), 1u);
 }
 
+TEST(Store, TablesAreKeptApartFromMocks) {
+    TempDir dir;
+    {
+        Store s(dir.path);
+        s.saveMocks({{{"id", "m"}}});
+        s.saveTables({{{"name", "users"}, {"idField", "uid"}}, {{"name", "tasks"}}});
+    }
+    Store again(dir.path);
+    auto tables = again.loadTables();
+    ASSERT_EQ(tables.size(), 2u);
+    EXPECT_EQ(tables[0]["name"], "users");
+    EXPECT_EQ(tables[0]["idField"], "uid");
+    EXPECT_EQ(again.loadMocks().size(), 1u);
+}
+
 TEST(Store, UnusableDirectoryIsAClearError) {
     try {
         Store s("/proc/mockd-cannot-be-here");
