@@ -787,6 +787,11 @@ net::Outcome AdminApi::handle(const Request& req, std::string& out, bool closing
                         {"kind", "MockCollection"},
                         {"name", queryParam(req, "name").value_or("mockd-export")},
                         {"mocks", std::move(mocks)}};
+            if (settings_.tables) {
+                Json tables = Json::array();
+                for (const auto& t : settings_.tables->all()) tables.push_back(t->def().raw);
+                if (!tables.empty()) doc["tables"] = std::move(tables);
+            }
             std::string_view accept = req.header("Accept");
             if (accept.find("yaml") != std::string_view::npos ||
                 queryParam(req, "format").value_or("") == "yaml") {
@@ -823,6 +828,13 @@ net::Outcome AdminApi::handle(const Request& req, std::string& out, bool closing
                 return {};
             }
             const size_t n = cfg.mocks.size();
+            if (settings_.tables) {
+                if (replace) {
+                    settings_.tables->replaceAll(std::move(cfg.tables));
+                } else {
+                    for (auto& t : cfg.tables) settings_.tables->put(std::move(t));
+                }
+            }
             if (replace)
                 registry_.replaceAll(std::move(cfg.mocks));
             else

@@ -932,3 +932,28 @@ def test_api_made_tables_survive_a_restart_with_their_seeds(servers, tmp_path):
     assert again.get("/notes/2").status_code == 404
     info = again.session.get(again.admin_base + "/state/resources/notes", timeout=5).json()
     assert info["idStrategy"] == "sequence" and info["seedCount"] == 1
+
+
+def test_config_export_carries_tables_and_imports_whole(servers, tmp_path):
+    cfg = tmp_path / "tables.yaml"
+    cfg.write_text(
+        "tables:\n"
+        "  - name: users\n"
+        "    seedData: [{ id: u1, name: Ann }]\n"
+        "mocks:\n"
+        "  - id: get-user\n"
+        "    type: http\n"
+        "    http: { matcher: { method: GET, path: \"/users/{id}\" } }\n"
+        "extend:\n"
+        "  - { mock: get-user, table: users, action: get }\n")
+    a = servers.start(config=cfg)
+    exported = a.session.get(a.admin_base + "/config", timeout=5).json()
+    assert [t["name"] for t in exported["tables"]] == ["users"]
+    binding = exported["mocks"][0]["http"]["statefulBinding"]
+    assert binding == {"table": "users", "action": "get"}
+
+    b = servers.start()
+    r = b.session.post(b.admin_base + "/config?replace=true", json=exported, timeout=5)
+    assert r.status_code == 200, r.text
+    assert b.get("/users/u1").json() == {"id": "u1", "name": "Ann"}
+    assert b.get("/users/u2").status_code == 404
