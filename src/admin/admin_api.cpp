@@ -745,33 +745,35 @@ net::Outcome AdminApi::handle(const Request& req, std::string& out, bool closing
                 return {};
             }
             if (seg[3] == "items") {
-                auto sendResult = [&](const state::ActionResult& res) {
-                    if (res.body.empty())
+                auto sendResult = [&](const state::ActionResult& res, std::string_view action) {
+                    auto [status, text] = state::render(res, t->def(), Json::object(), action);
+                    if (text.empty())
                         r.noContent();
                     else
-                        r.text(res.status, "application/json", res.body);
+                        r.text(status, "application/json", text);
                     return net::Outcome{};
                 };
                 if (seg.size() == 4) {
                     if (method == "GET") {
                         std::vector<std::pair<std::string, std::string>> q;
                         match::parseQuery(req.rawQuery, q);
-                        return sendResult(t->list(q, std::nullopt, Json::object()));
+                        return sendResult(t->list(q, std::nullopt), "list");
                     }
                     if (method != "POST") return notAllowed("GET, POST");
                     auto body = parseBody(req, r);
                     if (!body) return {};
-                    return sendResult(t->create(std::move(*body), std::nullopt));
+                    return sendResult(t->create(std::move(*body), std::nullopt), "create");
                 }
                 if (seg.size() == 5) {
                     const std::string id(seg[4]);
-                    if (method == "GET") return sendResult(t->get(id));
-                    if (method == "DELETE") return sendResult(t->remove(id));
+                    if (method == "GET") return sendResult(t->get(id), "get");
+                    if (method == "DELETE") return sendResult(t->remove(id), "delete");
                     if (method == "PUT" || method == "PATCH") {
                         auto body = parseBody(req, r);
                         if (!body) return {};
-                        return sendResult(method == "PUT" ? t->update(id, std::move(*body))
-                                                          : t->patch(id, *body));
+                        return sendResult(
+                            method == "PUT" ? t->update(id, std::move(*body)) : t->patch(id, *body),
+                            method == "PUT" ? "update" : "patch");
                     }
                     return notAllowed("GET, PUT, PATCH, DELETE");
                 }

@@ -224,22 +224,41 @@ int MockEngine::tableAction(const Request& req, const match::MatchInput& in,
     }
     const core::Json& responseCfg = b.response.is_object() ? b.response : table->def().response;
     state::ActionResult result;
+    std::vector<std::pair<std::string, std::string>> query;
+    match::parseQuery(req.rawQuery, query);
     if (b.action == "list") {
-        std::vector<std::pair<std::string, std::string>> query;
-        match::parseQuery(req.rawQuery, query);
-        result = table->list(query, parent, responseCfg);
+        result = table->list(query, parent);
     } else if (b.action == "get") {
         result = table->get(*id, parent);
+        std::vector<std::string> expand;
+        for (const auto& [k, v] : query) {
+            if (k != "expand" && k != "expand[]") continue;
+            for (size_t start = 0; start <= v.size();) {
+                size_t comma = v.find(',', start);
+                std::string f = v.substr(start, comma - start);
+                if (!f.empty()) expand.push_back(f);
+                if (comma == std::string::npos) break;
+                start = comma + 1;
+            }
+        }
+        if (!expand.empty() && result.errorCode.empty())
+            table->expand(result.body, expand, *tables_);
     } else if (b.action == "create") {
         result = table->create(std::move(body), parent);
     } else if (b.action == "update") {
         result = table->update(*id, std::move(body), parent);
     } else if (b.action == "patch") {
         result = table->patch(*id, body, parent);
+    } else if (responseCfg.is_object() && responseCfg.contains("delete") &&
+               responseCfg["delete"].value("preserve", false)) {
+        // A soft delete answers as a delete but keeps the item.
+        result = table->get(*id, parent);
+        if (result.errorCode.empty()) result.status = 204;
     } else {
         result = table->remove(*id, parent);
     }
-    return send(result.status, result.body);
+    auto [status, text] = state::render(result, table->def(), responseCfg, b.action);
+    return send(status, text);
 }
 
 std::string MockEngine::noMatch(const Request& req, const match::MatchInput& in, std::string& out,

@@ -250,14 +250,17 @@ std::string Table::nextId() {
     return uuidV4();
 }
 
-ActionResult Table::error(int status, const std::string& message, const std::string& id) const {
-    Json e = {{"error", message}, {"resource", def_.name}, {"statusCode", status}};
-    if (!id.empty()) e["id"] = id;
-    return {status, e.dump()};
+ActionResult Table::error(int status, const char* code, const std::string& message,
+                          const std::string& id) const {
+    ActionResult r;
+    r.status = status;
+    r.errorCode = code;
+    r.message = message;
+    r.id = id;
+    return r;
 }
 
-ActionResult Table::list(const Query& query, const std::optional<std::string>& parent,
-                         const Json& responseCfg) const {
+ActionResult Table::list(const Query& query, const std::optional<std::string>& parent) const {
     std::string sortField = "createdAt";
     bool desc = true;
     size_t limit = 100, offset = 0;
@@ -270,11 +273,11 @@ ActionResult Table::list(const Query& query, const std::optional<std::string>& p
             desc = v != "asc";
         else if (k == "limit" || k == "per_page" || k == "page_size") {
             if (v.empty() || v.size() > 6 || v.find_first_not_of("0123456789") != std::string::npos)
-                return error(400, "limit must be a whole number", {});
+                return error(400, "VALIDATION_ERROR", "limit must be a whole number", {});
             limit = std::stoul(v);
         } else if (k == "offset") {
             if (v.empty() || v.size() > 9 || v.find_first_not_of("0123456789") != std::string::npos)
-                return error(400, "offset must be a whole number", {});
+                return error(400, "VALIDATION_ERROR", "offset must be a whole number", {});
             offset = std::stoul(v);
         } else if (k == "starting_after")
             after = v;
@@ -321,7 +324,8 @@ ActionResult Table::list(const Query& query, const std::optional<std::string>& p
                 it != rows[i]->end() && idText(*it) == cursor)
                 pos = i;
         if (pos == total)
-            return error(400, "cursor " + cursor + " is not an item of this list", cursor);
+            return error(400, "VALIDATION_ERROR",
+                         "cursor " + cursor + " is not an item of this list", cursor);
         if (after) {
             begin = pos + 1;
         } else {
@@ -333,20 +337,16 @@ ActionResult Table::list(const Query& query, const std::optional<std::string>& p
     Json data = Json::array();
     for (size_t i = begin; i < stop; ++i) data.push_back(*rows[i]);
     const bool hasMore = before ? begin > 0 : stop < end;
-    const Json& listCfg =
-        responseCfg.is_object() && responseCfg.contains("list") ? responseCfg["list"] : Json();
-    if (listCfg.is_object() && listCfg.value("envelope", true) == false) return {200, data.dump()};
     const size_t count = data.size();
-    std::string dataField = listCfg.is_object() ? listCfg.value("dataField", "data") : "data";
-    Json body = Json::object();
-    body[dataField] = std::move(data);
-    if (!(listCfg.is_object() && listCfg.value("hideMeta", false)))
-        body["meta"] = {{"total", total},
-                        {"limit", limit},
-                        {"offset", offset},
-                        {"count", count},
-                        {"has_more", hasMore}};
-    return {200, body.dump()};
+    ActionResult r;
+    r.body = {{"data", std::move(data)},
+              {"meta",
+               {{"total", total},
+                {"limit", limit},
+                {"offset", offset},
+                {"count", count},
+                {"has_more", hasMore}}}};
+    return r;
 }
 
 std::optional<size_t> Table::locate(const std::string& id,
@@ -364,19 +364,23 @@ std::optional<size_t> Table::locate(const std::string& id,
 ActionResult Table::get(const std::string& id, const std::optional<std::string>& parent) const {
     std::lock_guard lock(mu_);
     auto pos = locate(id, parent);
-    if (!pos) return error(404, "resource not found", id);
-    return {200, items_[*pos].dump()};
+    if (!pos) return error(404, "NOT_FOUND", "resource not found", id);
+    ActionResult r;
+    r.body = items_[*pos];
+    return r;
 }
 
 ActionResult Table::create(Json body, const std::optional<std::string>& parent) {
-    if (!body.is_object()) return error(400, "the request body must be a JSON object", {});
+    if (!body.is_object())
+        return error(400, "VALIDATION_ERROR", "the request body must be a JSON object", {});
     std::lock_guard lock(mu_);
     if (def_.maxItems && items_.size() >= def_.maxItems)
-        return error(507, "the table is full (maxItems " + std::to_string(def_.maxItems) + ")", {});
+        return error(507, "CAPACITY_EXCEEDED",
+                     "the table is full (maxItems " + std::to_string(def_.maxItems) + ")", {});
     auto idIt = body.find(def_.idField);
     if (idIt != body.end() && !idIt->is_null()) {
         if (index_.count(idText(*idIt)))
-            return error(409, "an item with this id already exists", idText(*idIt));
+            return error(409, "CONFLICT", "an item with this id already exists", idText(*idIt));
     } else {
         std::string id;
         do id = nextId();
@@ -393,45 +397,57 @@ ActionResult Table::create(Json body, const std::optional<std::string>& parent) 
     body["updatedAt"] = now;
     index_[idText(body[def_.idField])] = items_.size();
     items_.push_back(std::move(body));
-    return {201, items_.back().dump()};
+    ActionResult r;
+    r.status = 201;
+    r.body = items_.back();
+    return r;
 }
 
 ActionResult Table::update(const std::string& id, Json body,
                            const std::optional<std::string>& parent) {
-    if (!body.is_object()) return error(400, "the request body must be a JSON object", {});
+    if (!body.is_object())
+        return error(400, "VALIDATION_ERROR", "the request body must be a JSON object", {});
     std::lock_guard lock(mu_);
     auto pos = locate(id, parent);
-    if (!pos) return error(404, "resource not found", id);
+    if (!pos) return error(404, "NOT_FOUND", "resource not found", id);
     Json& item = items_[*pos];
     body[def_.idField] = item[def_.idField];
     if (auto c = item.find("createdAt"); c != item.end() && !body.contains("createdAt"))
         body["createdAt"] = *c;
     body["updatedAt"] = nowIso();
     item = std::move(body);
-    return {200, item.dump()};
+    ActionResult r;
+    r.body = item;
+    return r;
 }
 
 ActionResult Table::patch(const std::string& id, const Json& body,
                           const std::optional<std::string>& parent) {
-    if (!body.is_object()) return error(400, "the request body must be a JSON object", {});
+    if (!body.is_object())
+        return error(400, "VALIDATION_ERROR", "the request body must be a JSON object", {});
     std::lock_guard lock(mu_);
     auto pos = locate(id, parent);
-    if (!pos) return error(404, "resource not found", id);
+    if (!pos) return error(404, "NOT_FOUND", "resource not found", id);
     Json& item = items_[*pos];
     Json keepId = item[def_.idField];
     item.merge_patch(body);
     item[def_.idField] = keepId;
     item["updatedAt"] = nowIso();
-    return {200, item.dump()};
+    ActionResult r;
+    r.body = item;
+    return r;
 }
 
 ActionResult Table::remove(const std::string& id, const std::optional<std::string>& parent) {
     std::lock_guard lock(mu_);
     auto pos = locate(id, parent);
-    if (!pos) return error(404, "resource not found", id);
+    if (!pos) return error(404, "NOT_FOUND", "resource not found", id);
+    ActionResult r;
+    r.status = 204;
+    r.body = std::move(items_[*pos]);  // render() may echo it (delete.body)
     items_.erase(items_.begin() + static_cast<std::ptrdiff_t>(*pos));
     reindex();
-    return {204, {}};
+    return r;
 }
 
 std::shared_ptr<Table> TableStore::find(const std::string& name) const {
@@ -467,6 +483,212 @@ void TableStore::replaceAll(std::vector<TableDef> defs) {
     }
     std::lock_guard lock(mu_);
     tables_ = std::move(next);
+}
+
+}  // namespace mockd::state
+
+namespace mockd::state {
+
+namespace {
+
+const Json& sub(const Json& cfg, const char* key) {
+    static const Json kNull;
+    if (!cfg.is_object()) return kNull;
+    auto it = cfg.find(key);
+    return it == cfg.end() ? kNull : *it;
+}
+
+// Epoch seconds of an ISO 8601 UTC timestamp written by this server (or any "YYYY-MM-DDTHH:MM:SS").
+std::optional<int64_t> epochOf(const Json& v) {
+    if (!v.is_string()) return std::nullopt;
+    std::tm tm{};
+    const std::string& s = v.get_ref<const std::string&>();
+    if (std::sscanf(s.c_str(), "%d-%d-%dT%d:%d:%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                    &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
+        return std::nullopt;
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    return static_cast<int64_t>(timegm(&tm));
+}
+
+// Replaces "{{item.field}}" and "{{id}}" in strings of a template value.
+Json fillTemplate(const Json& tpl, const Json& item, const std::string& idField) {
+    if (tpl.is_string()) {
+        std::string s = tpl.get<std::string>();
+        // A template that is exactly one placeholder keeps the field's JSON type.
+        auto whole = [&](const std::string& key) -> std::optional<Json> {
+            if (s == "{{" + key + "}}" || s == "{{ " + key + " }}") {
+                const std::string field = key == "id" ? idField : key.substr(5);
+                if (item.contains(field)) return item[field];
+                return Json(nullptr);
+            }
+            return std::nullopt;
+        };
+        if (auto v = whole("id")) return *v;
+        if (s.starts_with("{{item.") || s.starts_with("{{ item.")) {
+            size_t a = s.find("item.") + 5, b = s.find("}}");
+            std::string key = "item." + s.substr(a, b - a);
+            while (!key.empty() && key.back() == ' ') key.pop_back();
+            if (b + 2 == s.size())
+                if (auto v = whole(key)) return *v;
+        }
+        for (size_t pos; (pos = s.find("{{")) != std::string::npos;) {
+            size_t end = s.find("}}", pos);
+            if (end == std::string::npos) break;
+            std::string key = s.substr(pos + 2, end - pos - 2);
+            key.erase(0, key.find_first_not_of(' '));
+            key.erase(key.find_last_not_of(' ') + 1);
+            std::string field =
+                key == "id" ? idField : (key.starts_with("item.") ? key.substr(5) : "");
+            std::string value = field.empty() || !item.contains(field) ? "" : idText(item[field]);
+            s.replace(pos, end + 2 - pos, value);
+        }
+        return s;
+    }
+    if (tpl.is_object()) {
+        Json out = Json::object();
+        for (auto it = tpl.begin(); it != tpl.end(); ++it)
+            out[it.key()] = fillTemplate(it.value(), item, idField);
+        return out;
+    }
+    if (tpl.is_array()) {
+        Json out = Json::array();
+        for (const auto& v : tpl) out.push_back(fillTemplate(v, item, idField));
+        return out;
+    }
+    return tpl;
+}
+
+}  // namespace
+
+Json transformItem(Json item, const Json& cfg, const std::string& idField) {
+    if (!item.is_object()) return item;
+    const Json& fields = sub(cfg, "fields");
+    if (const Json& rename = sub(fields, "rename"); rename.is_object())
+        for (auto it = rename.begin(); it != rename.end(); ++it)
+            if (it.value().is_string() && item.contains(it.key())) {
+                Json v = std::move(item[it.key()]);
+                item.erase(it.key());
+                item[it.value().get<std::string>()] = std::move(v);
+            }
+    if (const Json& hide = sub(fields, "hide"); hide.is_array())
+        for (const auto& f : hide)
+            if (f.is_string()) item.erase(f.get<std::string>());
+    if (const Json& wrap = sub(fields, "wrapAsList"); wrap.is_object())
+        for (auto it = wrap.begin(); it != wrap.end(); ++it)
+            if (item.contains(it.key()) && item[it.key()].is_array()) {
+                Json list = {{"object", "list"}, {"data", item[it.key()]}, {"has_more", false}};
+                if (const Json& url = sub(it.value(), "url"); url.is_string())
+                    list["url"] = fillTemplate(url, item, idField);
+                item[it.key()] = std::move(list);
+            }
+    if (const Json& ts = sub(cfg, "timestamps"); ts.is_object()) {
+        std::string format = ts.value("format", "iso8601");
+        for (const char* f : {"createdAt", "updatedAt"}) {
+            if (!item.contains(f)) continue;
+            if (format == "none") {
+                item.erase(f);
+                continue;
+            }
+            if (format == "unix")
+                if (auto e = epochOf(item[f])) item[f] = *e;
+        }
+        if (const Json& names = sub(ts, "fields"); names.is_object() && format != "none")
+            for (auto it = names.begin(); it != names.end(); ++it)
+                if (it.value().is_string() && item.contains(it.key())) {
+                    Json v = std::move(item[it.key()]);
+                    item.erase(it.key());
+                    item[it.value().get<std::string>()] = std::move(v);
+                }
+    }
+    if (const Json& inject = sub(fields, "inject"); inject.is_object())
+        for (auto it = inject.begin(); it != inject.end(); ++it)
+            item[it.key()] = fillTemplate(it.value(), item, idField);
+    return item;
+}
+
+std::pair<int, std::string> render(const ActionResult& r, const TableDef& def, const Json& cfg,
+                                   std::string_view action) {
+    if (!r.errorCode.empty()) {
+        Json e = {{"error", r.message}, {"resource", def.name}, {"statusCode", r.status}};
+        if (!r.id.empty()) e["id"] = r.id;
+        const Json& errors = sub(cfg, "errors");
+        if (errors.is_object()) {
+            // Shaped errors: field names mapped, type/code from the error kind, extra fields.
+            Json shaped = Json::object();
+            const Json source = {{"message", r.message},
+                                 {"resource", def.name},
+                                 {"id", r.id},
+                                 {"statusCode", r.status},
+                                 {"code", r.errorCode}};
+            if (const Json& map = sub(errors, "fields"); map.is_object()) {
+                for (auto it = map.begin(); it != map.end(); ++it)
+                    if (it.value().is_string() && source.contains(it.key()))
+                        shaped[it.value().get<std::string>()] = source[it.key()];
+            } else {
+                shaped = {{"message", r.message}};
+            }
+            if (const Json& t = sub(sub(errors, "typeMap"), r.errorCode.c_str()); !t.is_null())
+                shaped["type"] = t;
+            if (const Json& c = sub(sub(errors, "codeMap"), r.errorCode.c_str()); !c.is_null())
+                shaped["code"] = c;
+            if (const Json& inj = sub(errors, "inject"); inj.is_object())
+                for (auto it = inj.begin(); it != inj.end(); ++it) shaped[it.key()] = it.value();
+            if (const Json& wrap = sub(errors, "wrap"); wrap.is_string())
+                e = Json{{wrap.get<std::string>(), std::move(shaped)}};
+            else
+                e = std::move(shaped);
+        }
+        return {r.status, e.dump()};
+    }
+    if (action == "list") {
+        Json data = Json::array();
+        for (const auto& item : r.body["data"])
+            data.push_back(transformItem(item, cfg, def.idField));
+        const Json& list = sub(cfg, "list");
+        if (list.is_object() && list.value("envelope", true) == false) return {200, data.dump()};
+        Json body = Json::object();
+        std::string dataField = list.is_object() ? list.value("dataField", "data") : "data";
+        const Json& meta = r.body["meta"];
+        if (const Json& extra = sub(list, "extraFields"); extra.is_object())
+            for (auto it = extra.begin(); it != extra.end(); ++it)
+                body[it.key()] = it.key() == "has_more" ? meta["has_more"] : it.value();
+        if (const Json& mf = sub(list, "metaFields"); mf.is_object())
+            for (auto it = mf.begin(); it != mf.end(); ++it)
+                if (it.value().is_string() && meta.contains(it.key()))
+                    body[it.value().get<std::string>()] = meta[it.key()];
+        body[dataField] = std::move(data);
+        if (!(list.is_object() && list.value("hideMeta", false))) body["meta"] = meta;
+        return {200, body.dump()};
+    }
+    if (action == "delete") {
+        const Json& del = sub(cfg, "delete");
+        int status = sub(del, "status").is_number_integer() ? sub(del, "status").get<int>() : 204;
+        if (const Json& body = sub(del, "body"); !body.is_null())
+            return {status, fillTemplate(body, r.body, def.idField).dump()};
+        return {status, {}};
+    }
+    int status = r.status;
+    if (action == "create")
+        if (const Json& s = sub(sub(cfg, "create"), "status"); s.is_number_integer())
+            status = s.get<int>();
+    return {status, transformItem(r.body, cfg, def.idField).dump()};
+}
+
+void Table::expand(Json& item, const std::vector<std::string>& fields,
+                   const TableStore& tables) const {
+    const Json& rel = def_.raw.contains("relationships") ? def_.raw["relationships"] : Json();
+    if (!rel.is_object() || !item.is_object()) return;
+    for (const auto& f : fields) {
+        auto it = rel.find(f);
+        if (it == rel.end() || !item.contains(f)) continue;
+        std::string other = it->is_string() ? it->get<std::string>() : it->value("table", "");
+        auto table = tables.find(other);
+        if (!table) continue;
+        std::string key = idText(item[f]);
+        auto found = table->get(key);
+        if (found.errorCode.empty()) item[f] = found.body;
+    }
 }
 
 }  // namespace mockd::state

@@ -33,11 +33,23 @@ struct TableDef {
 // Decodes a table definition; `where` names it in errors ("tables[0]"). Throws core::FieldError.
 TableDef decodeTable(const Json& j, const std::string& where);
 
-// What an action answers.
+// What an action answers, before response shaping (see render()).
 struct ActionResult {
     int status = 200;
-    std::string body;  // JSON text; empty for 204
+    Json body;              // the item, or {data, meta} for a list; null when nothing to send
+    std::string errorCode;  // NOT_FOUND, CONFLICT, VALIDATION_ERROR, CAPACITY_EXCEEDED, ...
+    std::string message;    // error text
+    std::string id;         // the id an error is about
 };
+
+// Applies a table's (or a binding's) response shaping and serialises: item transforms
+// (rename, hide, wrapAsList, timestamps, inject), list envelope, create/delete overrides and
+// error shaping. `action` is list, get, create, update, patch or delete.
+std::pair<int, std::string> render(const ActionResult& r, const TableDef& def, const Json& cfg,
+                                   std::string_view action);
+
+// One item through the field transforms.
+Json transformItem(Json item, const Json& cfg, const std::string& idField);
 
 // The query of a list request: decoded parameters in order.
 using Query = std::vector<std::pair<std::string, std::string>>;
@@ -50,8 +62,10 @@ class Table final {
     size_t size() const;
 
     // `parent` is the parent id from the URL when the table has a parentField.
-    ActionResult list(const Query& query, const std::optional<std::string>& parent,
-                      const Json& responseCfg) const;
+    ActionResult list(const Query& query, const std::optional<std::string>& parent) const;
+    // Inlines related items for ?expand (relationships: {field: {table, field?}}).
+    void expand(Json& item, const std::vector<std::string>& fields,
+                const class TableStore& tables) const;
     // With a parent (tables with parentField), an item of another parent is not found.
     ActionResult get(const std::string& id, const std::optional<std::string>& parent = {}) const;
     ActionResult create(Json body, const std::optional<std::string>& parent);
@@ -70,7 +84,8 @@ class Table final {
 
   private:
     std::string nextId();  // under mu_
-    ActionResult error(int status, const std::string& message, const std::string& id) const;
+    ActionResult error(int status, const char* code, const std::string& message,
+                       const std::string& id) const;
     void reindex();  // under mu_
     // Position of the item with this id (and parent), or nullopt. Under mu_.
     std::optional<size_t> locate(const std::string& id,

@@ -12,7 +12,12 @@ namespace {
 
 Table makeTable(const std::string& json) { return Table(decodeTable(Json::parse(json), "t")); }
 
-Json parse(const ActionResult& r) { return Json::parse(r.body); }
+Json parse(const ActionResult& r) { return r.body; }
+
+// A list as a client sees it, after the response shaping in `cfg`.
+Json listDoc(const Table& t, const Query& q, const Json& cfg = Json::object()) {
+    return Json::parse(render(t.list(q, std::nullopt), t.def(), cfg, "list").second);
+}
 
 TEST(Table, SeedsAreServedAsWrittenAndIdsCompareByText) {
     auto t = makeTable(
@@ -23,8 +28,11 @@ TEST(Table, SeedsAreServedAsWrittenAndIdsCompareByText) {
     EXPECT_EQ(parse(t.get("2"))["name"], "Bob");
     auto miss = t.get("999");
     EXPECT_EQ(miss.status, 404);
-    EXPECT_EQ(parse(miss)["resource"], "users");
-    EXPECT_EQ(parse(miss)["id"], "999");
+    auto rendered = Json::parse(render(miss, t.def(), Json::object(), "get").second);
+    EXPECT_EQ(
+        rendered,
+        Json::parse(
+            R"({"error":"resource not found","id":"999","resource":"users","statusCode":404})"));
 }
 
 TEST(Table, SequenceContinuesAfterTheLargestSeedAndResets) {
@@ -86,28 +94,25 @@ TEST(Table, ListFiltersSortsAndPages) {
     auto t = makeTable(R"({"name":"p","seedData":[
         {"id":"a","age":30,"meta":{"tier":"gold"}},{"id":"b","age":25,"meta":{"tier":"gold"}},
         {"id":"c","age":30,"meta":{"tier":"free"}},{"id":"d","age":41}]})");
-    auto body = parse(t.list({{"age", "30"}}, std::nullopt, Json::object()));
+    auto body = listDoc(t, {{"age", "30"}});
     ASSERT_EQ(body["data"].size(), 2u);
     EXPECT_EQ(body["meta"]["total"], 2);
-    body = parse(t.list({{"meta[tier]", "gold"}, {"age", "25"}}, std::nullopt, Json::object()));
+    body = listDoc(t, {{"meta[tier]", "gold"}, {"age", "25"}});
     ASSERT_EQ(body["data"].size(), 1u);
     EXPECT_EQ(body["data"][0]["id"], "b");
-    body = parse(
-        t.list({{"sort", "age"}, {"order", "asc"}, {"limit", "2"}}, std::nullopt, Json::object()));
+    body = listDoc(t, {{"sort", "age"}, {"order", "asc"}, {"limit", "2"}});
     EXPECT_EQ(body["data"][0]["id"], "b");
     EXPECT_EQ(body["meta"]["has_more"], true);
-    body = parse(t.list({{"sort", "id"}, {"order", "asc"}, {"limit", "2"}, {"starting_after", "b"}},
-                        std::nullopt, Json::object()));
+    body = listDoc(t, {{"sort", "id"}, {"order", "asc"}, {"limit", "2"}, {"starting_after", "b"}});
     ASSERT_EQ(body["data"].size(), 2u);
     EXPECT_EQ(body["data"][0]["id"], "c");
     EXPECT_EQ(body["meta"]["has_more"], false);
-    body = parse(t.list({{"sort", "id"}, {"order", "asc"}, {"limit", "1"}, {"ending_before", "c"}},
-                        std::nullopt, Json::object()));
+    body = listDoc(t, {{"sort", "id"}, {"order", "asc"}, {"limit", "1"}, {"ending_before", "c"}});
     EXPECT_EQ(body["data"][0]["id"], "b");
     EXPECT_EQ(body["meta"]["has_more"], true);
-    EXPECT_EQ(t.list({{"limit", "x"}}, std::nullopt, Json::object()).status, 400);
-    EXPECT_EQ(t.list({{"starting_after", "zz"}}, std::nullopt, Json::object()).status, 400);
-    auto bare = parse(t.list({}, std::nullopt, Json::parse(R"({"list":{"envelope":false}})")));
+    EXPECT_EQ(t.list({{"limit", "x"}}, std::nullopt).status, 400);
+    EXPECT_EQ(t.list({{"starting_after", "zz"}}, std::nullopt).status, 400);
+    auto bare = listDoc(t, {}, Json::parse(R"({"list":{"envelope":false}})"));
     ASSERT_TRUE(bare.is_array());
     EXPECT_EQ(bare.size(), 4u);
     EXPECT_EQ(bare[0]["id"], "a");  // seeds keep their order
@@ -116,7 +121,8 @@ TEST(Table, ListFiltersSortsAndPages) {
 TEST(Table, ParentFieldScopesListsAndCreates) {
     auto t = makeTable(
         R"({"name":"posts","parentField":"userId","seedData":[{"id":"p1","userId":"1"},{"id":"p2","userId":"2"}]})");
-    auto body = parse(t.list({}, std::string("1"), Json::object()));
+    auto body =
+        Json::parse(render(t.list({}, std::string("1")), t.def(), Json::object(), "list").second);
     ASSERT_EQ(body["data"].size(), 1u);
     EXPECT_EQ(body["data"][0]["id"], "p1");
     auto c = parse(t.create(Json{{"title", "x"}}, std::string("2")));
@@ -155,6 +161,86 @@ TEST(FormToJson, BuildsNestedValuesWithMockdsCoercion) {
     EXPECT_EQ(j["tags"], Json::parse(R"(["a","b"])"));
     EXPECT_TRUE(j["x"].is_null());
     EXPECT_TRUE(formToJson("a[999999999]=1").is_object());  // no huge allocation
+}
+
+}  // namespace
+}  // namespace mockd::state
+
+namespace mockd::state {
+namespace {
+
+TEST(Render, ItemTransformsApplyInOrder) {
+    Json cfg = Json::parse(R"({
+        "fields": {"rename": {"name": "full_name"}, "hide": ["secret"],
+                   "wrapAsList": {"tags": {"url": "/v1/users/{{id}}/tags"}},
+                   "inject": {"object": "user", "self": "/users/{{item.id}}"}},
+        "timestamps": {"format": "unix", "fields": {"createdAt": "created"}}})");
+    Json item = {{"id", "u1"},
+                 {"name", "Ann"},
+                 {"secret", "x"},
+                 {"tags", {"a"}},
+                 {"createdAt", "2026-01-02T03:04:05.000Z"}};
+    Json out = transformItem(item, cfg, "id");
+    EXPECT_EQ(out["full_name"], "Ann");
+    EXPECT_FALSE(out.contains("name"));
+    EXPECT_FALSE(out.contains("secret"));
+    EXPECT_EQ(out["tags"],
+              Json::parse(
+                  R"({"object":"list","data":["a"],"has_more":false,"url":"/v1/users/u1/tags"})"));
+    EXPECT_EQ(out["created"], 1767323045);
+    EXPECT_EQ(out["object"], "user");
+    EXPECT_EQ(out["self"], "/users/u1");
+}
+
+TEST(Render, ListShapingLikeStripe) {
+    auto t = Table(decodeTable(
+        Json::parse(R"({"name":"customers","seedData":[{"id":"cus_1"},{"id":"cus_2"}]})"), "t"));
+    Json cfg = Json::parse(
+        R"({"list": {"extraFields": {"object": "list", "url": "/v1/customers", "has_more": true},
+                                        "hideMeta": true}})");
+    auto [status, text] = render(t.list({{"limit", "1"}}, std::nullopt), t.def(), cfg, "list");
+    EXPECT_EQ(status, 200);
+    EXPECT_EQ(
+        Json::parse(text),
+        Json::parse(
+            R"({"object":"list","url":"/v1/customers","has_more":true,"data":[{"id":"cus_1"}]})"));
+}
+
+TEST(Render, CreateAndDeleteOverridesAndErrorShaping) {
+    auto t = Table(decodeTable(
+        Json::parse(R"({"name":"customers","seedData":[{"id":"cus_1","email":"a@b"}]})"), "t"));
+    Json cfg = Json::parse(R"({"create": {"status": 200},
+        "delete": {"status": 200, "body": {"id": "{{item.id}}", "object": "customer", "deleted": true}},
+        "errors": {"wrap": "error", "fields": {"message": "message"},
+                   "typeMap": {"NOT_FOUND": "invalid_request_error"},
+                   "codeMap": {"NOT_FOUND": "resource_missing"}}})");
+    EXPECT_EQ(render(t.create(Json::object(), std::nullopt), t.def(), cfg, "create").first, 200);
+    auto del = render(t.remove("cus_1"), t.def(), cfg, "delete");
+    EXPECT_EQ(del.first, 200);
+    EXPECT_EQ(Json::parse(del.second),
+              Json::parse(R"({"id":"cus_1","object":"customer","deleted":true})"));
+    auto miss = render(t.get("cus_1"), t.def(), cfg, "get");
+    EXPECT_EQ(miss.first, 404);
+    EXPECT_EQ(
+        Json::parse(miss.second),
+        Json::parse(
+            R"({"error":{"message":"resource not found","type":"invalid_request_error","code":"resource_missing"}})"));
+    EXPECT_EQ(render(t.remove("nope"), t.def(), Json::object(), "delete")
+                      .second.find("\"statusCode\":404") != std::string::npos,
+              true);
+}
+
+TEST(Render, ExpandInlinesRelatedItems) {
+    TableStore store;
+    store.put(
+        decodeTable(Json::parse(R"({"name":"users","seedData":[{"id":"u1","name":"Ann"}]})"), "a"));
+    auto orders = store.put(decodeTable(
+        Json::parse(
+            R"({"name":"orders","relationships":{"user":{"table":"users"}},"seedData":[{"id":"o1","user":"u1"}]})"),
+        "b"));
+    auto r = orders->get("o1");
+    orders->expand(r.body, {"user"}, store);
+    EXPECT_EQ(r.body["user"], Json::parse(R"({"id":"u1","name":"Ann"})"));
 }
 
 }  // namespace
