@@ -957,3 +957,79 @@ def test_config_export_carries_tables_and_imports_whole(servers, tmp_path):
     assert r.status_code == 200, r.text
     assert b.get("/users/u1").json() == {"id": "u1", "name": "Ann"}
     assert b.get("/users/u2").status_code == 404
+
+
+STRIPE_LIKE = """
+tables:
+  - name: customers
+    idStrategy: prefix
+    idPrefix: cus_
+    seedData:
+      - { id: cus_seed, email: seed@example.com, secret: s3cret }
+    response:
+      fields:
+        hide: [secret]
+        inject: { object: customer }
+      timestamps: { format: unix, fields: { createdAt: created } }
+      list:
+        extraFields: { object: list, url: /v1/customers, has_more: false }
+        hideMeta: true
+      create: { status: 200 }
+      delete: { status: 200, body: { id: "{{item.id}}", object: customer, deleted: true } }
+      errors:
+        wrap: error
+        fields: { message: message }
+        typeMap: { NOT_FOUND: invalid_request_error }
+        codeMap: { NOT_FOUND: resource_missing }
+  - name: charges
+    relationships: { customer: { table: customers } }
+    seedData:
+      - { id: ch_1, customer: cus_seed, amount: 100 }
+mocks:
+  - { id: list, type: http, http: { matcher: { method: GET, path: /v1/customers } } }
+  - { id: create, type: http, http: { matcher: { method: POST, path: /v1/customers } } }
+  - { id: get, type: http, http: { matcher: { method: GET, path: "/v1/customers/{customer}" } } }
+  - { id: delete, type: http, http: { matcher: { method: DELETE, path: "/v1/customers/{customer}" } } }
+  - { id: charge, type: http, http: { matcher: { method: GET, path: "/v1/charges/{charge}" } } }
+extend:
+  - { mock: list, table: customers, action: list }
+  - { mock: create, table: customers, action: create }
+  - { mock: get, table: customers, action: get }
+  - { mock: delete, table: customers, action: delete }
+  - { mock: charge, table: charges, action: get }
+"""
+
+
+def test_response_transforms_make_a_stripe_like_twin(servers, tmp_path):
+    cfg = tmp_path / "stripe.yaml"
+    cfg.write_text(STRIPE_LIKE)
+    s = servers.engine(cfg)
+    r = s.post("/v1/customers", data="email=new%40example.com&metadata[tier]=gold",
+               headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert r.status_code == 200, r.text
+    created = r.json()
+    assert created["id"].startswith("cus_") and created["object"] == "customer"
+    assert created["metadata"] == {"tier": "gold"}
+    assert isinstance(created["created"], int) and "createdAt" not in created
+
+    seed = s.get("/v1/customers/cus_seed").json()
+    assert seed == {"id": "cus_seed", "email": "seed@example.com", "object": "customer"}
+
+    listing = s.get("/v1/customers?limit=10").json()
+    assert listing["object"] == "list" and listing["url"] == "/v1/customers"
+    assert "meta" not in listing and len(listing["data"]) == 2
+
+    missing = s.get("/v1/customers/cus_nope")
+    assert missing.status_code == 404
+    assert missing.json() == {"error": {"message": "resource not found",
+                                        "type": "invalid_request_error",
+                                        "code": "resource_missing"}}
+
+    gone = s.request("DELETE", f"/v1/customers/{created['id']}")
+    assert gone.status_code == 200
+    assert gone.json() == {"id": created["id"], "object": "customer", "deleted": True}
+    assert s.get(f"/v1/customers/{created['id']}").status_code == 404
+
+    charge = s.get("/v1/charges/ch_1?expand[]=customer").json()
+    assert charge["customer"]["email"] == "seed@example.com"
+    assert s.get("/v1/charges/ch_1").json()["customer"] == "cus_seed"
