@@ -8,6 +8,7 @@
 
 #include "core/clock.h"
 #include "core/errors.h"
+#include "log/log.h"
 #include "match/match_input.h"
 
 namespace mockd::state {
@@ -190,6 +191,9 @@ TableDef decodeTable(const Json& j, const std::string& where) {
         }
     }
     if (auto it = j.find("response"); it != j.end() && it->is_object()) d.response = *it;
+    if (auto it = j.find("validation"); it != j.end() && !it->is_null())
+        d.validation = std::make_shared<const Validation>(
+            decodeValidation(*it, d.seedData, where + ".validation"));
     return d;
 }
 
@@ -349,6 +353,22 @@ ActionResult Table::list(const Query& query, const std::optional<std::string>& p
     return r;
 }
 
+std::optional<ActionResult> Table::check(const Json& item, bool creating) const {
+    const Validation* v = def_.validation.get();
+    if (!v || v->mode == "permissive" || (creating ? !v->onCreate : !v->onUpdate))
+        return std::nullopt;
+    auto problems = validateItem(item, *v);
+    if (problems.empty()) return std::nullopt;
+    std::string all;
+    for (const auto& p : problems) all += (all.empty() ? "" : "; ") + p;
+    if (v->mode == "warn") {
+        log::warn("table item failed validation (accepted: mode warn)",
+                  {{"table", def_.name}, {"problems", all}});
+        return std::nullopt;
+    }
+    return error(400, "VALIDATION_ERROR", "validation failed: " + all, {});
+}
+
 std::optional<size_t> Table::locate(const std::string& id,
                                     const std::optional<std::string>& parent) const {
     auto it = index_.find(id);
@@ -378,6 +398,7 @@ ActionResult Table::create(Json body, const std::optional<std::string>& parent) 
         return error(507, "CAPACITY_EXCEEDED",
                      "the table is full (maxItems " + std::to_string(def_.maxItems) + ")", {});
     auto idIt = body.find(def_.idField);
+    bool generated = false;
     if (idIt != body.end() && !idIt->is_null()) {
         if (index_.count(idText(*idIt)))
             return error(409, "CONFLICT", "an item with this id already exists", idText(*idIt));
@@ -385,6 +406,7 @@ ActionResult Table::create(Json body, const std::optional<std::string>& parent) 
         std::string id;
         do id = nextId();
         while (index_.count(id));
+        generated = true;
         if (def_.idStrategy == "sequence")
             body[def_.idField] = std::stoll(id);
         else
@@ -395,6 +417,10 @@ ActionResult Table::create(Json body, const std::optional<std::string>& parent) 
     std::string now = nowIso();
     if (!body.contains("createdAt")) body["createdAt"] = now;
     body["updatedAt"] = now;
+    if (auto bad = check(body, true)) {
+        if (generated && def_.idStrategy == "sequence") --nextSequence_;  // the number is not used
+        return *bad;
+    }
     index_[idText(body[def_.idField])] = items_.size();
     items_.push_back(std::move(body));
     ActionResult r;
@@ -415,6 +441,7 @@ ActionResult Table::update(const std::string& id, Json body,
     if (auto c = item.find("createdAt"); c != item.end() && !body.contains("createdAt"))
         body["createdAt"] = *c;
     body["updatedAt"] = nowIso();
+    if (auto bad = check(body, false)) return *bad;
     item = std::move(body);
     ActionResult r;
     r.body = item;
@@ -429,10 +456,12 @@ ActionResult Table::patch(const std::string& id, const Json& body,
     auto pos = locate(id, parent);
     if (!pos) return error(404, "NOT_FOUND", "resource not found", id);
     Json& item = items_[*pos];
-    Json keepId = item[def_.idField];
-    item.merge_patch(body);
-    item[def_.idField] = keepId;
-    item["updatedAt"] = nowIso();
+    Json next = item;
+    next.merge_patch(body);
+    next[def_.idField] = item[def_.idField];
+    next["updatedAt"] = nowIso();
+    if (auto bad = check(next, false)) return *bad;
+    item = std::move(next);
     ActionResult r;
     r.body = item;
     return r;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/mock.h"
+#include "state/validation.h"
 
 namespace mockd::state {
 
@@ -27,7 +28,8 @@ struct TableDef {
     size_t maxItems = 0;  // 0: no limit
     std::vector<Json> seedData;
     Json response = Json::object();  // response shaping ({list: {envelope: false}}, ...)
-    Json raw = Json::object();       // the definition as written (export, persistence)
+    std::shared_ptr<const Validation> validation;  // null: items are not checked
+    Json raw = Json::object();  // the definition as written (export, persistence)
 };
 
 // Decodes a table definition; `where` names it in errors ("tables[0]"). Throws core::FieldError.
@@ -87,6 +89,8 @@ class Table final {
     ActionResult error(int status, const char* code, const std::string& message,
                        const std::string& id) const;
     void reindex();  // under mu_
+    // Checks an item about to be stored; a strict failure is returned as a 400 result.
+    std::optional<ActionResult> check(const Json& item, bool creating) const;
     // Position of the item with this id (and parent), or nullopt. Under mu_.
     std::optional<size_t> locate(const std::string& id,
                                  const std::optional<std::string>& parent) const;

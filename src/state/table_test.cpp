@@ -245,3 +245,57 @@ TEST(Render, ExpandInlinesRelatedItems) {
 
 }  // namespace
 }  // namespace mockd::state
+
+namespace mockd::state {
+namespace {
+
+TEST(Validation, StrictRejectsWarnAcceptsAutoInfers) {
+    auto strict =
+        Table(decodeTable(Json::parse(R"({"name":"u","idStrategy":"sequence","validation":{
+        "required":["email"],
+        "fields":{"email":{"type":"string","format":"email"},"age":{"type":"integer","min":0,"max":150},
+                  "role":{"enum":["admin","user"]},"tags":{"type":"array","maxItems":2,"uniqueItems":true},
+                  "address.zip":{"pattern":"^[0-9]{5}$"}}}})"),
+                          "t"));
+    auto bad = strict.create(Json{{"email", "nope"},
+                                  {"age", 200},
+                                  {"role", "root"},
+                                  {"tags", {"a", "a"}},
+                                  {"address", {{"zip", "12"}}}},
+                             std::nullopt);
+    EXPECT_EQ(bad.status, 400);
+    EXPECT_EQ(bad.errorCode, "VALIDATION_ERROR");
+    for (const char* f :
+         {"email: must be a valid email", "age: must be <= 150", "role: must be one of",
+          "tags: must not repeat", "address.zip: must match"})
+        EXPECT_NE(bad.message.find(f), std::string::npos) << f << " in " << bad.message;
+    EXPECT_EQ(strict.create(Json::object(), std::nullopt).message,
+              "validation failed: email: is required");
+    auto ok = strict.create(Json{{"email", "a@b.io"}, {"age", 30}}, std::nullopt);
+    EXPECT_EQ(ok.status, 201);
+    EXPECT_EQ(ok.body["id"], 1);  // failed creates did not use up sequence numbers
+    EXPECT_EQ(strict.patch("1", Json{{"age", -1}}).status, 400);
+    EXPECT_EQ(strict.get("1").body["age"], 30);  // a rejected patch changes nothing
+
+    auto warn = Table(decodeTable(
+        Json::parse(R"({"name":"w","validation":{"mode":"warn","required":["x"]}})"), "t"));
+    EXPECT_EQ(warn.create(Json::object(), std::nullopt).status, 201);
+
+    auto inferred = Table(decodeTable(Json::parse(R"({"name":"a","validation":{"auto":true},
+        "seedData":[{"id":"1","name":"A","n":1},{"id":"2","name":"B"}]})"),
+                                      "t"));
+    EXPECT_EQ(inferred.create(Json{{"name", 5}}, std::nullopt).status, 400);
+    EXPECT_EQ(inferred.create(Json{{"n", 2}}, std::nullopt).message,
+              "validation failed: name: is required");
+    EXPECT_EQ(inferred.create(Json{{"name", "C"}}, std::nullopt).status, 201);
+
+    EXPECT_THROW(
+        decodeTable(Json::parse(R"({"name":"x","validation":{"fields":{"a":{"type":"text"}}}})"),
+                    "t"),
+        core::FieldError);
+    EXPECT_THROW(decodeTable(Json::parse(R"({"name":"x","validation":{"mode":"loose"}})"), "t"),
+                 core::FieldError);
+}
+
+}  // namespace
+}  // namespace mockd::state
