@@ -15,6 +15,7 @@
 #include "log/log.h"
 #include "match/match_input.h"
 #include "match/path_pattern.h"
+#include "state/operations.h"
 
 namespace mockd::admin {
 
@@ -685,6 +686,75 @@ net::Outcome AdminApi::handle(const Request& req, std::string& out, bool closing
         } else if (seg.size() == 2 && seg[1] == "reset") {
             if (method != "POST") return notAllowed("POST");
             return resetAll();
+        } else if (seg[1] == "operations") {
+            if (seg.size() == 2) {
+                if (method == "GET") {
+                    Json list = Json::array();
+                    for (const auto& op : tables.operations())
+                        list.push_back({{"name", op->name},
+                                        {"stepCount", op->steps.size()},
+                                        {"consistency", op->atomic ? "atomic" : "best_effort"}});
+                    r.json(200, list);
+                    return {};
+                }
+                if (method != "POST") return notAllowed("GET, POST");
+                auto body = parseBody(req, r);
+                if (!body) return {};
+                try {
+                    auto op = state::decodeOperation(*body, "operation");
+                    for (size_t k = 0; k < op.steps.size(); ++k)
+                        if (!op.steps[k].resource.empty() && !tables.find(op.steps[k].resource))
+                            throw core::FieldError(
+                                "operation.steps[" + std::to_string(k) + "].resource",
+                                "no table named \"" + op.steps[k].resource + "\"");
+                    const bool existed = tables.findOperation(op.name) != nullptr;
+                    const std::string name = op.name;
+                    const size_t steps = op.steps.size();
+                    tables.putOperation(std::make_shared<const state::Operation>(std::move(op)));
+                    changed();
+                    r.json(existed ? 200 : 201, {{"name", name},
+                                                 {"stepCount", steps},
+                                                 {"action", existed ? "updated" : "created"}});
+                } catch (const core::FieldError& e) {
+                    std::string field =
+                        e.field().starts_with("operation.") ? e.field().substr(10) : e.field();
+                    r.json(400, {{"error", "validation_error"},
+                                 {"message", field + ": " + e.what()},
+                                 {"details", {{"field", field}}}});
+                }
+                return {};
+            }
+            const std::string name(seg[2]);
+            auto op = tables.findOperation(name);
+            if (!op) {
+                r.error(404, "not_found", "no custom operation named \"" + name + "\"");
+                return {};
+            }
+            if (seg.size() == 3) {
+                if (method == "GET") {
+                    r.json(200, op->raw);
+                    return {};
+                }
+                if (method == "DELETE") {
+                    tables.removeOperation(name);
+                    changed();
+                    r.noContent();
+                    return {};
+                }
+                return notAllowed("GET, DELETE");
+            }
+            if (seg.size() == 4 && seg[3] == "execute") {
+                if (method != "POST") return notAllowed("POST");
+                Json input = Json::object();
+                if (!req.body.empty()) {
+                    auto body = parseBody(req, r);
+                    if (!body) return {};
+                    input = std::move(*body);
+                }
+                auto result = state::runOperation(*op, input, tables);
+                r.json(result.status, result.body);
+                return {};
+            }
         } else if (seg[1] == "resources") {
             if (seg.size() == 2) {
                 if (method == "GET") {

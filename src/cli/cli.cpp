@@ -24,6 +24,7 @@
 #include "journal/journal.h"
 #include "log/log.h"
 #include "net/server.h"
+#include "state/operations.h"
 #include "store/store.h"
 
 namespace mockd::cli {
@@ -245,6 +246,15 @@ int serve(const ServeOptions& o) {
             }
             mockCount = mocks.size();
             registry.replaceAll(std::move(mocks));
+            for (const auto& j : store->loadOperations()) {
+                try {
+                    tables.putOperation(std::make_shared<const state::Operation>(
+                        state::decodeOperation(j, "stored operation")));
+                } catch (const core::FieldError& e) {
+                    log::warn("a stored custom operation could not be read and is skipped",
+                              {{"field", e.field()}, {"error", e.what()}});
+                }
+            }
             for (const auto& j : store->loadTables()) {
                 try {
                     tables.put(state::decodeTable(j, "stored table"));
@@ -264,6 +274,8 @@ int serve(const ServeOptions& o) {
             mockCount = cfg.compiled.size();
             registry.replaceAll(std::move(cfg.compiled));
             tables.replaceAll(std::move(cfg.tables));
+            for (auto& op : cfg.operations)
+                tables.putOperation(std::make_shared<const state::Operation>(std::move(op)));
         } catch (const config::ConfigError& e) {
             die(e.what());
         }
@@ -291,10 +303,13 @@ int serve(const ServeOptions& o) {
         adminSettings.onChange = [st, reg, tbl] {
             std::vector<core::Json> all, defs;
             for (const auto& c : reg->snapshot()->all()) all.push_back(core::encodeMock(c->mock()));
+            std::vector<core::Json> ops;
             for (const auto& t : tbl->all()) defs.push_back(t->def().raw);
+            for (const auto& op : tbl->operations()) ops.push_back(op->raw);
             try {
                 st->saveMocks(all);
                 st->saveTables(defs);
+                st->saveOperations(ops);
             } catch (const std::exception& e) {
                 log::error("cannot save mocks to the store", {{"error", e.what()}});
             }

@@ -261,6 +261,33 @@ LoadedConfig loadText(std::string_view rawText, const std::string& name, bool ya
         }
     }
 
+    std::set<std::string> operationNames;
+    if (auto ops = doc.find("customOperations"); ops != doc.end() && !ops->is_null()) {
+        for (size_t i = 0; i < ops->size(); ++i) {
+            std::string where = "customOperations[" + std::to_string(i) + "]";
+            try {
+                auto op = state::decodeOperation((*ops)[i], where);
+                if (!operationNames.insert(op.name).second)
+                    throw core::FieldError(where + ".name",
+                                           "duplicate operation \"" + op.name + "\"");
+                for (size_t k = 0; k < op.steps.size(); ++k)
+                    if (!op.steps[k].resource.empty() && !tableNames.count(op.steps[k].resource))
+                        throw core::FieldError(where + ".steps[" + std::to_string(k) + "].resource",
+                                               "no table named \"" + op.steps[k].resource + "\"");
+                cfg.operations.push_back(std::move(op));
+            } catch (const core::FieldError& e) {
+                throw fail(e.field(), e.what());
+            }
+        }
+    }
+    auto checkBinding = [&](const core::StatefulBinding& b, const std::string& where) {
+        if (!b.table.empty() && !tableNames.count(b.table))
+            throw core::FieldError(where + ".table", "no table named \"" + b.table + "\"");
+        if (b.action == "custom" && !operationNames.count(b.operation))
+            throw core::FieldError(where + ".operation",
+                                   "no custom operation named \"" + b.operation + "\"");
+    };
+
     if (auto m = doc.find("mocks"); m != doc.end() && !m->is_null()) {
         if (!m->is_array()) throw fail("mocks", "must be a list of mocks");
         std::set<std::string> ids;
@@ -270,9 +297,10 @@ LoadedConfig loadText(std::string_view rawText, const std::string& name, bool ya
                 core::Mock mock = core::decodeMock((*m)[i], where, ctx);
                 if (!ids.insert(mock.id).second)
                     throw core::FieldError(where + ".id", "duplicate mock id \"" + mock.id + "\"");
-                if (mock.binding && !tableNames.count(mock.binding->table))
-                    throw core::FieldError(where + ".http.statefulBinding.table",
-                                           "no table named \"" + mock.binding->table + "\"");
+                if (mock.binding)
+                    checkBinding(*mock.binding,
+                                 where + (mock.binding->table.empty() ? ".http.statefulOperation"
+                                                                      : ".http.statefulBinding"));
                 cfg.mocks.push_back(std::move(mock));
             } catch (const core::FieldError& e) {
                 throw fail(e.field(), e.what());
@@ -294,8 +322,7 @@ LoadedConfig loadText(std::string_view rawText, const std::string& name, bool ya
                 if (it == cfg.mocks.end())
                     throw core::FieldError(where + ".mock", "no mock with id \"" + mockId + "\"");
                 auto b = core::decodeBinding(e, where);
-                if (!tableNames.count(b.table))
-                    throw core::FieldError(where + ".table", "no table named \"" + b.table + "\"");
+                checkBinding(b, where);
                 it->binding = std::move(b);
             } catch (const core::FieldError& err) {
                 throw fail(err.field(), err.what());

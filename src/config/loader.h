@@ -10,6 +10,7 @@
 
 #include "core/mock.h"
 #include "match/compiled_mock.h"
+#include "state/operations.h"
 #include "state/table.h"
 
 namespace mockd::config {
@@ -25,6 +26,7 @@ struct LoadedConfig {
     std::vector<core::Mock> mocks;
     std::vector<match::CompiledMockPtr> compiled;  // the same mocks, compiled and validated
     std::vector<state::TableDef> tables;
+    std::vector<state::Operation> operations;
     core::Json collection;              // the whole document (tables, extend, ... for later use)
     std::vector<std::string> warnings;  // formatted like errors
 };

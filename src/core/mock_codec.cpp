@@ -178,7 +178,13 @@ void decodeHttp(const Json& j, const std::string& where, const DecodeContext& ct
         m.response = decodeResponse(*rs, where + ".response", ctx);
     if (auto b = j.find("statefulBinding"); b != j.end() && !b->is_null())
         m.binding = decodeBinding(*b, where + ".statefulBinding");
-    for (const char* k : {"sse", "chunked", "validation", "statefulOperation"})
+    if (auto op = j.find("statefulOperation"); op != j.end() && !op->is_null()) {
+        if (!op->is_string() || op->get<std::string>().empty())
+            throw FieldError(where + ".statefulOperation",
+                             "must be the name of a custom operation");
+        m.binding = StatefulBinding{"", "custom", op->get<std::string>(), nullptr};
+    }
+    for (const char* k : {"sse", "chunked", "validation"})
         if (auto it = j.find(k); it != j.end()) m.extra["http"][k] = *it;
 }
 
@@ -257,8 +263,9 @@ StatefulBinding decodeBinding(const Json& j, const std::string& where) {
     requireObject(j, where);
     StatefulBinding b;
     b.table = getString(j, "table", where);
-    if (b.table.empty()) throw FieldError(where + ".table", "is required (the table to bind to)");
     b.action = getString(j, "action", where);
+    if (b.table.empty() && b.action != "custom")
+        throw FieldError(where + ".table", "is required (the table to bind to)");
     static constexpr std::array<std::string_view, 7> kActions = {
         "list", "get", "create", "update", "patch", "delete", "custom"};
     bool ok = false;
@@ -269,6 +276,8 @@ StatefulBinding decodeBinding(const Json& j, const std::string& where) {
                          "custom, not \"" +
                              b.action + "\"");
     b.operation = getString(j, "operation", where);
+    if (b.action == "custom" && b.operation.empty())
+        throw FieldError(where + ".operation", "is required for action custom");
     if (auto r = j.find("response"); r != j.end() && !r->is_null()) {
         if (!r->is_object()) throw FieldError(where + ".response", "must be an object");
         b.response = *r;
@@ -319,7 +328,9 @@ Json encodeMock(const Mock& m) {
     http["response"] = resp;
     if (auto it = m.extra.find("http"); it != m.extra.end())
         for (auto e = it->begin(); e != it->end(); ++e) http[e.key()] = e.value();
-    if (m.binding) {
+    if (m.binding && m.binding->table.empty()) {
+        http["statefulOperation"] = m.binding->operation;
+    } else if (m.binding) {
         Json b = {{"table", m.binding->table}, {"action", m.binding->action}};
         if (!m.binding->operation.empty()) b["operation"] = m.binding->operation;
         if (!m.binding->response.is_null()) b["response"] = m.binding->response;

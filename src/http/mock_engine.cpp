@@ -9,6 +9,7 @@
 #include "http/response.h"
 #include "log/log.h"
 #include "match/match_input.h"
+#include "state/operations.h"
 
 namespace mockd::http {
 
@@ -188,9 +189,23 @@ int MockEngine::tableAction(const Request& req, const match::MatchInput& in,
         core::Json e = {{"error", message}, {"resource", b.table}, {"statusCode", status}};
         return send(status, e.dump());
     };
+    if (b.action == "custom") {
+        auto op = tables_ ? tables_->findOperation(b.operation) : nullptr;
+        if (!op) return fail(404, "no custom operation named \"" + b.operation + "\"");
+        core::Json input = core::Json::object();
+        std::string_view ct = req.header("Content-Type");
+        if (ct.find("application/x-www-form-urlencoded") != std::string_view::npos) {
+            input = state::formToJson(req.body);
+        } else if (req.body.find_first_not_of(" \t\r\n") != std::string_view::npos) {
+            if (match::jsonDepthWithin(req.body, match::kMaxJsonDepth))
+                input = core::Json::parse(req.body, nullptr, false);
+            if (input.is_discarded()) return fail(400, "the request body is not valid JSON");
+        }
+        auto result = state::runOperation(*op, input, *tables_);
+        return send(result.status, result.body.dump());
+    }
     std::shared_ptr<state::Table> table = tables_ ? tables_->find(b.table) : nullptr;
     if (!table) return fail(404, "no table named \"" + b.table + "\"");
-    if (b.action == "custom") return fail(501, "custom operations are not supported yet");
 
     // The item id is the last path parameter; a parent id (for parentField) the one before.
     match::Captures caps = m.captures(in);

@@ -10,6 +10,7 @@
 #include "core/errors.h"
 #include "log/log.h"
 #include "match/match_input.h"
+#include "state/operations.h"
 
 namespace mockd::state {
 
@@ -238,6 +239,12 @@ size_t Table::clear() {
     index_.clear();
     nextSequence_ = 1;
     return n;
+}
+
+void Table::restore(std::vector<Json> items) {
+    std::lock_guard lock(mu_);
+    items_ = std::move(items);
+    reindex();
 }
 
 std::vector<Json> Table::items() const {
@@ -490,6 +497,29 @@ std::shared_ptr<Table> TableStore::put(TableDef def) {
     std::lock_guard lock(mu_);
     tables_[t->def().name] = t;
     return t;
+}
+
+std::shared_ptr<const Operation> TableStore::findOperation(const std::string& name) const {
+    std::lock_guard lock(mu_);
+    auto it = operations_.find(name);
+    return it == operations_.end() ? nullptr : it->second;
+}
+
+void TableStore::putOperation(std::shared_ptr<const Operation> op) {
+    std::lock_guard lock(mu_);
+    operations_[op->name] = std::move(op);
+}
+
+bool TableStore::removeOperation(const std::string& name) {
+    std::lock_guard lock(mu_);
+    return operations_.erase(name) > 0;
+}
+
+std::vector<std::shared_ptr<const Operation>> TableStore::operations() const {
+    std::lock_guard lock(mu_);
+    std::vector<std::shared_ptr<const Operation>> out;
+    for (const auto& [n, op] : operations_) out.push_back(op);
+    return out;
 }
 
 bool TableStore::remove(const std::string& name) {

@@ -83,6 +83,8 @@ class Table final {
     size_t clear();
     // Items in insertion order (admin listing).
     std::vector<Json> items() const;
+    // Puts back items taken with items() (rollback of an atomic operation).
+    void restore(std::vector<Json> items);
 
   private:
     std::string nextId();  // under mu_
@@ -109,8 +111,15 @@ std::string idText(const Json& id);
 // a[0]=x -> array, true/false -> booleans, numbers coerced, "+..." kept as strings).
 Json formToJson(std::string_view body);
 
+struct Operation;
+
 class TableStore final {
   public:
+    // Custom operations live beside the tables they work on.
+    std::shared_ptr<const Operation> findOperation(const std::string& name) const;
+    void putOperation(std::shared_ptr<const Operation> op);
+    bool removeOperation(const std::string& name);
+    std::vector<std::shared_ptr<const Operation>> operations() const;
     std::shared_ptr<Table> find(const std::string& name) const;
     // Adds or replaces a table (new items from its seeds). Returns the table.
     std::shared_ptr<Table> put(TableDef def);
@@ -121,6 +130,7 @@ class TableStore final {
   private:
     mutable std::mutex mu_;
     std::map<std::string, std::shared_ptr<Table>> tables_;
+    std::map<std::string, std::shared_ptr<const Operation>> operations_;
 };
 
 }  // namespace mockd::state

@@ -22,12 +22,10 @@ Store::Store(const std::filesystem::path& dir) {
     // WAL with NORMAL sync survives a process crash at any point; only a power cut can lose
     // the last commit.
     exec("PRAGMA synchronous=NORMAL");
-    exec(
-        "CREATE TABLE IF NOT EXISTS mocks (id TEXT PRIMARY KEY, seq INTEGER NOT NULL, "
-        "body TEXT NOT NULL)");
-    exec(
-        "CREATE TABLE IF NOT EXISTS tables (id TEXT PRIMARY KEY, seq INTEGER NOT NULL, "
-        "body TEXT NOT NULL)");
+    for (const char* table : {"mocks", "tables", "operations"})
+        exec((std::string("CREATE TABLE IF NOT EXISTS ") + table +
+              " (id TEXT PRIMARY KEY, seq INTEGER NOT NULL, body TEXT NOT NULL)")
+                 .c_str());
 }
 
 Store::~Store() {
@@ -47,6 +45,8 @@ std::vector<core::Json> Store::loadMocks() { return load("mocks"); }
 std::vector<core::Json> Store::loadTables() { return load("tables"); }
 void Store::saveMocks(const std::vector<core::Json>& mocks) { save("mocks", mocks, "id"); }
 void Store::saveTables(const std::vector<core::Json>& tables) { save("tables", tables, "name"); }
+std::vector<core::Json> Store::loadOperations() { return load("operations"); }
+void Store::saveOperations(const std::vector<core::Json>& ops) { save("operations", ops, "name"); }
 
 std::vector<core::Json> Store::load(const char* table) {
     std::lock_guard lock(mu_);

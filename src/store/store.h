@@ -28,6 +28,8 @@ class Store final {
     // Table definitions (items are not stored: they start from the seeds on every start).
     std::vector<core::Json> loadTables();
     void saveTables(const std::vector<core::Json>& tables);
+    std::vector<core::Json> loadOperations();
+    void saveOperations(const std::vector<core::Json>& operations);
     const std::filesystem::path& path() const { return path_; }
 
   private:

@@ -1033,3 +1033,93 @@ def test_response_transforms_make_a_stripe_like_twin(servers, tmp_path):
     charge = s.get("/v1/charges/ch_1?expand[]=customer").json()
     assert charge["customer"]["email"] == "seed@example.com"
     assert s.get("/v1/charges/ch_1").json()["customer"] == "cus_seed"
+
+
+BANK = """
+tables:
+  - name: accounts
+    seedData:
+      - { id: a, balance: 100 }
+      - { id: b, balance: 5 }
+  - name: signups
+    validation:
+      mode: strict
+      fields:
+        email: { type: string, format: email, required: true }
+        age: { type: integer, min: 18 }
+customOperations:
+  - name: transfer
+    consistency: atomic
+    steps:
+      - { type: read, resource: accounts, id: input.from, as: src }
+      - { type: read, resource: accounts, id: input.to, as: dst }
+      - { type: update, resource: accounts, id: input.from, set: { balance: "src.balance - input.amount" } }
+      - { type: validate, condition: "src.balance >= input.amount", errorMessage: insufficient funds, errorStatus: 422 }
+      - { type: update, resource: accounts, id: input.to, set: { balance: "dst.balance + input.amount" } }
+    response:
+      from: "src.balance - input.amount"
+      to: "dst.balance + input.amount"
+mocks:
+  - id: transfer
+    type: http
+    http:
+      matcher: { method: POST, path: /transfers }
+      statefulOperation: transfer
+  - id: account
+    type: http
+    http:
+      matcher: { method: GET, path: "/accounts/{id}" }
+      statefulBinding: { table: accounts, action: get }
+  - id: signup
+    type: http
+    http:
+      matcher: { method: POST, path: /signups }
+      statefulBinding: { table: signups, action: create }
+"""
+
+
+def test_custom_operations_over_http_and_admin_with_rollback(servers, tmp_path):
+    cfg = tmp_path / "bank.yaml"
+    cfg.write_text(BANK)
+    s = servers.start(config=cfg)
+    r = s.post("/transfers", json={"from": "a", "to": "b", "amount": 30})
+    assert r.status_code == 200, r.text
+    assert r.json() == {"from": 70, "to": 35}
+    # Too much: the validate step fails after the first update, and atomic puts it back.
+    r = s.post("/transfers", json={"from": "b", "to": "a", "amount": 500})
+    assert r.status_code == 422
+    assert r.json()["error"] == "insufficient funds" and r.json()["rolledBack"] is True
+    assert s.get("/accounts/b").json()["balance"] == 35
+    assert s.get("/accounts/a").json()["balance"] == 70
+
+    ops = s.session.get(s.admin_base + "/state/operations", timeout=5).json()
+    assert ops == [{"name": "transfer", "stepCount": 5, "consistency": "atomic"}]
+    r = s.session.post(s.admin_base + "/state/operations/transfer/execute",
+                       json={"from": "a", "to": "b", "amount": 10}, timeout=5)
+    assert r.status_code == 200 and r.json() == {"from": 60, "to": 45}
+    bad = s.session.post(s.admin_base + "/state/operations", json={
+        "name": "broken", "steps": [{"type": "set", "var": "x", "value": "1 +"}]}, timeout=5)
+    assert bad.status_code == 400 and bad.json()["details"]["field"] == "steps[0].value"
+    assert s.session.get(s.admin_base + "/state/operations/nope", timeout=5).status_code == 404
+
+
+def test_table_validation_over_http(servers, tmp_path):
+    cfg = tmp_path / "bank.yaml"
+    cfg.write_text(BANK)
+    s = servers.engine(cfg)
+    r = s.post("/signups", json={"email": "not-an-email", "age": 12})
+    assert r.status_code == 400
+    message = r.json()["error"]
+    assert "email: must be a valid email" in message and "age: must be >= 18" in message
+    assert s.post("/signups", json={"age": 30}).json()["error"] == "validation failed: email: is required"
+    assert s.post("/signups", json={"email": "ann@example.com", "age": 30}).status_code == 201
+
+
+def test_unknown_operation_in_config_is_one_clear_error(tmp_path):
+    from conftest import run_mockd
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text("mocks:\n  - id: x\n    type: http\n    http:\n"
+                   "      matcher: { path: /x }\n      statefulOperation: nope\n")
+    r = run_mockd(["engine", "--config", str(cfg), "--port", "0"])
+    assert r.returncode != 0
+    assert 'no custom operation named "nope"' in r.stderr and str(cfg) in r.stderr
