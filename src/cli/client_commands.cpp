@@ -3,6 +3,7 @@
 
 #include <signal.h>
 #include <unistd.h>
+#include <yaml-cpp/yaml.h>
 
 #include <chrono>
 #include <cstdio>
@@ -16,6 +17,7 @@
 #include "cli/admin_client.h"
 #include "cli/cli.h"
 #include "config/loader.h"
+#include "config/yaml_json.h"
 
 namespace mockd::cli {
 
@@ -34,7 +36,12 @@ struct ClientCommands::State {
              *update = nullptr, *del = nullptr, *verify = nullptr, *vStatus = nullptr,
              *vCheck = nullptr, *vInvocations = nullptr, *vReset = nullptr, *logs = nullptr,
              *import = nullptr, *exportCmd = nullptr, *health = nullptr, *validate = nullptr,
-             *init = nullptr;
+             *init = nullptr, *stateful = nullptr, *sAdd = nullptr, *sList = nullptr,
+             *sReset = nullptr, *sClear = nullptr, *sDelete = nullptr, *sItems = nullptr,
+             *custom = nullptr, *cList = nullptr, *cGet = nullptr, *cAdd = nullptr, *cRun = nullptr,
+             *cDelete = nullptr;
+    std::string idField, idStrategy, seedFile, definition, input, inputFile, sort, order;
+    size_t offset = 0;
 
     // Command arguments.
     std::string id, type, method = "GET", path, pathPattern, body, bodyFile, name, format;
@@ -188,6 +195,9 @@ mocks:
 
 }  // namespace
 
+void registerStateful(CLI::App& app, ClientCommands::State& s,
+                      const std::function<void(CLI::App*)>& shared);
+
 ClientCommands::ClientCommands(CLI::App& app) : s_(std::make_unique<State>()) {
     State& s = *s_;
     auto shared = [&](CLI::App* cmd) {
@@ -313,10 +323,63 @@ ClientCommands::ClientCommands(CLI::App& app) : s_(std::make_unique<State>()) {
     s.validate->add_option("files", s.files, "Config files")->required();
     s.validate->add_flag("--json", s.json, "Machine-readable output");
 
+    registerStateful(app, s, shared);
+
     s.init = app.add_subcommand("init", "Write a starter config");
     s.init->add_option("-o,--output", s.output, "File to write (default mockd.yaml)");
     s.init->add_option("--format", s.format, "yaml or json");
     s.init->add_flag("--force", s.force, "Overwrite an existing file");
+}
+
+void registerStateful(CLI::App& app, ClientCommands::State& s,
+                      const std::function<void(CLI::App*)>& shared) {
+    s.stateful = app.add_subcommand("stateful", "Manage tables and custom operations");
+    s.stateful->require_subcommand(1);
+    s.sAdd = s.stateful->add_subcommand("add", "Create a table");
+    s.sAdd->add_option("name", s.id, "Table name")->required();
+    s.sAdd->add_option("--id-field", s.idField, "Id field (default id)");
+    s.sAdd->add_option("--id-strategy", s.idStrategy, "uuid, prefix, ulid, sequence or short");
+    s.sAdd->add_option("--seed-file", s.seedFile, "JSON file with an array of seed items");
+    shared(s.sAdd);
+    s.sList = s.stateful->add_subcommand("list", "List tables with their item counts");
+    shared(s.sList);
+    s.sReset =
+        s.stateful->add_subcommand("reset", "Put a table (or all with --all) back to its seeds");
+    s.sReset->add_option("name", s.id, "Table name");
+    s.sReset->add_flag("--all", s.all, "Reset every table");
+    shared(s.sReset);
+    s.sClear = s.stateful->add_subcommand("clear", "Remove every item of a table (seeds too)");
+    s.sClear->add_option("name", s.id, "Table name")->required();
+    shared(s.sClear);
+    s.sDelete = s.stateful->add_subcommand("delete", "Remove a table");
+    s.sDelete->add_option("name", s.id, "Table name")->required();
+    shared(s.sDelete);
+    s.sItems = s.stateful->add_subcommand("items", "List the items of a table");
+    s.sItems->add_option("name", s.id, "Table name")->required();
+    s.sItems->add_option("--limit", s.limit, "How many")->capture_default_str();
+    s.sItems->add_option("--offset", s.offset, "Skip this many");
+    s.sItems->add_option("--sort", s.sort, "Sort by this field");
+    s.sItems->add_option("--order", s.order, "asc or desc");
+    shared(s.sItems);
+    s.custom = s.stateful->add_subcommand("custom", "Manage custom operations");
+    s.custom->require_subcommand(1);
+    s.cList = s.custom->add_subcommand("list", "List custom operations");
+    shared(s.cList);
+    s.cGet = s.custom->add_subcommand("get", "Show a custom operation");
+    s.cGet->add_option("name", s.id, "Operation name")->required();
+    shared(s.cGet);
+    s.cAdd = s.custom->add_subcommand("add", "Add or replace a custom operation");
+    s.cAdd->add_option("--file", s.seedFile, "JSON or YAML file with the definition");
+    s.cAdd->add_option("--definition", s.definition, "The definition as JSON");
+    shared(s.cAdd);
+    s.cRun = s.custom->add_subcommand("run", "Run a custom operation");
+    s.cRun->add_option("name", s.id, "Operation name")->required();
+    s.cRun->add_option("--input", s.input, "Input as JSON");
+    s.cRun->add_option("--input-file", s.inputFile, "Input from a JSON file");
+    shared(s.cRun);
+    s.cDelete = s.custom->add_subcommand("delete", "Remove a custom operation");
+    s.cDelete->add_option("name", s.id, "Operation name")->required();
+    shared(s.cDelete);
 }
 
 ClientCommands::~ClientCommands() = default;
@@ -691,6 +754,138 @@ std::optional<int> ClientCommands::run() {
                 std::fprintf(stderr, "mockd: %s\n", e.what());
             }
             return 1;
+        }
+        if (s.stateful && *s.stateful) {
+            auto c = client();
+            auto say = [&](const Json& j, const std::string& text) {
+                if (s.json)
+                    printJson(j);
+                else
+                    std::printf("%s\n", text.c_str());
+            };
+            if (*s.sAdd) {
+                Json def = {{"name", s.id}};
+                if (!s.idField.empty()) def["idField"] = s.idField;
+                if (!s.idStrategy.empty()) def["idStrategy"] = s.idStrategy;
+                if (!s.seedFile.empty()) {
+                    auto seeds = Json::parse(readFileOrThrow(s.seedFile), nullptr, false);
+                    if (seeds.is_discarded() || !seeds.is_array())
+                        throw ClientError(s.seedFile + " must hold a JSON array of items");
+                    def["seedData"] = seeds;
+                }
+                auto j = expectOk(c.call("POST", "/state/resources", def.dump()));
+                say(j, "Created table: " + s.id);
+                return 0;
+            }
+            if (*s.sList) {
+                auto j = expectOk(c.call("GET", "/state"));
+                if (s.json) {
+                    printJson(j["resources"]);
+                    return 0;
+                }
+                std::printf("%s %s %s %s\n", pad("NAME", 20).c_str(), pad("ITEMS", 8).c_str(),
+                            pad("SEEDS", 8).c_str(), "ID FIELD");
+                for (const auto& t : j["resources"])
+                    std::printf("%s %s %s %s\n", pad(t.value("name", ""), 20).c_str(),
+                                pad(std::to_string(t.value("itemCount", 0)), 8).c_str(),
+                                pad(std::to_string(t.value("seedCount", 0)), 8).c_str(),
+                                t.value("idField", "id").c_str());
+                return 0;
+            }
+            if (*s.sReset) {
+                if (s.id.empty() && !s.all) throw ClientError("give a table name, or --all");
+                auto j = s.all ? expectOk(c.call("POST", "/state/reset"))
+                               : expectOk(c.call("POST", "/state/resources/" + s.id + "/reset"));
+                say(j, s.all ? "Reset " + std::to_string(j.value("tables", 0)) + " table(s)"
+                             : "Reset table " + s.id + " (" +
+                                   std::to_string(j.value("itemCount", 0)) + " items)");
+                return 0;
+            }
+            if (*s.sClear) {
+                auto j = expectOk(c.call("DELETE", "/state/resources/" + s.id));
+                say(j, "Cleared table " + s.id + " (" + std::to_string(j.value("cleared", 0)) +
+                           " items removed)");
+                return 0;
+            }
+            if (*s.sDelete) {
+                auto j = expectOk(c.call("POST", "/state/resources/" + s.id + "/unregister"));
+                say(j, "Deleted table " + s.id);
+                return 0;
+            }
+            if (*s.sItems) {
+                std::string target = "/state/resources/" + s.id +
+                                     "/items?limit=" + std::to_string(s.limit) +
+                                     "&offset=" + std::to_string(s.offset);
+                if (!s.sort.empty()) target += "&sort=" + percentEncode(s.sort);
+                if (!s.order.empty()) target += "&order=" + percentEncode(s.order);
+                auto j = expectOk(c.call("GET", target));
+                if (s.json)
+                    printJson(j);
+                else
+                    for (const auto& item : j["data"]) std::cout << item.dump() << "\n";
+                return 0;
+            }
+            if (*s.cList) {
+                auto j = expectOk(c.call("GET", "/state/operations"));
+                if (s.json) {
+                    printJson(j);
+                    return 0;
+                }
+                for (const auto& op : j)
+                    std::printf("%s  %d step(s)  %s\n", pad(op.value("name", ""), 24).c_str(),
+                                op.value("stepCount", 0), op.value("consistency", "").c_str());
+                return 0;
+            }
+            if (*s.cGet) {
+                printJson(expectOk(c.call("GET", "/state/operations/" + s.id)));
+                return 0;
+            }
+            if (*s.cAdd) {
+                Json def;
+                if (!s.definition.empty()) {
+                    def = Json::parse(s.definition, nullptr, false);
+                } else if (!s.seedFile.empty()) {
+                    std::string ext = fs::path(s.seedFile).extension().string();
+                    if (ext == ".yaml" || ext == ".yml") {
+                        try {
+                            config::LineMap lines;
+                            def =
+                                config::yamlToJson(YAML::Load(readFileOrThrow(s.seedFile)), lines);
+                        } catch (const YAML::Exception& e) {
+                            throw ClientError(s.seedFile + ": invalid YAML: " + e.msg);
+                        }
+                    } else {
+                        def = Json::parse(readFileOrThrow(s.seedFile), nullptr, false);
+                    }
+                } else {
+                    throw ClientError("give --file or --definition");
+                }
+                if (def.is_discarded() || !def.is_object())
+                    throw ClientError("the definition is not a JSON object");
+                auto j = expectOk(c.call("POST", "/state/operations", def.dump()));
+                say(j,
+                    std::string(j.value("action", "created") == "updated" ? "Updated" : "Created") +
+                        " operation: " + j.value("name", ""));
+                return 0;
+            }
+            if (*s.cRun) {
+                std::string input = !s.inputFile.empty() ? readFileOrThrow(s.inputFile) : s.input;
+                auto r = c.call("POST", "/state/operations/" + s.id + "/execute", input);
+                auto j = Json::parse(r.body, nullptr, false);
+                if (r.status != 200) {
+                    std::fprintf(stderr, "mockd: operation %s failed (%d): %s\n", s.id.c_str(),
+                                 r.status,
+                                 j.is_object() ? j.value("error", r.body).c_str() : r.body.c_str());
+                    return 1;
+                }
+                printJson(j);
+                return 0;
+            }
+            if (*s.cDelete) {
+                expectOk(c.call("DELETE", "/state/operations/" + s.id), {204});
+                std::printf("Deleted operation: %s\n", s.id.c_str());
+                return 0;
+            }
         }
         if (*s.validate) {
             int failed = 0;

@@ -15,8 +15,9 @@ class ClientCommands final {
     // Runs the selected command; nullopt when none of these was selected.
     std::optional<int> run();
 
+    struct State;  // the parsed options (defined with the commands)
+
   private:
-    struct State;
     std::unique_ptr<State> s_;
 };
 

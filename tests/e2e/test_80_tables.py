@@ -1123,3 +1123,40 @@ def test_unknown_operation_in_config_is_one_clear_error(tmp_path):
     r = run_mockd(["engine", "--config", str(cfg), "--port", "0"])
     assert r.returncode != 0
     assert 'no custom operation named "nope"' in r.stderr and str(cfg) in r.stderr
+
+
+def test_stateful_cli_commands(servers, tmp_path):
+    from conftest import run_mockd
+    s = servers.start()
+    env = {"MOCKD_ADMIN_URL": s.admin_base, "HOME": str(tmp_path / "home")}
+    seeds = tmp_path / "seeds.json"
+    seeds.write_text('[{"id": "1", "t": "seed"}]')
+
+    def cli(*args):
+        return run_mockd(list(args), env=env)
+
+    r = cli("stateful", "add", "notes", "--id-strategy", "sequence", "--seed-file", str(seeds))
+    assert r.returncode == 0 and "Created table: notes" in r.stdout, r.stderr
+    r = cli("stateful", "list")
+    assert r.returncode == 0 and "notes" in r.stdout and " 1 " in r.stdout
+    assert s.session.post(s.admin_base + "/state/resources/notes/items", json={"t": "new"}, timeout=5).status_code == 201
+    r = cli("stateful", "items", "notes", "--json")
+    assert r.returncode == 0 and json.loads(r.stdout)["meta"]["total"] == 2
+    assert cli("stateful", "reset", "notes").returncode == 0
+    assert json.loads(cli("stateful", "items", "notes", "--json").stdout)["meta"]["total"] == 1
+    r = cli("stateful", "clear", "notes")
+    assert r.returncode == 0 and "1 items removed" in r.stdout
+    assert cli("stateful", "reset").returncode == 1  # neither a name nor --all
+
+    op = tmp_path / "op.yaml"
+    op.write_text('name: double\nsteps:\n  - { type: set, var: twice, value: "input.n * 2" }\n'
+                  'response: { result: twice }\n')
+    assert cli("stateful", "custom", "add", "--file", str(op)).returncode == 0
+    r = cli("stateful", "custom", "run", "double", "--input", '{"n": 21}')
+    assert r.returncode == 0 and json.loads(r.stdout) == {"result": 42}
+    r = cli("stateful", "custom", "run", "double", "--input", '{"n": "x"}')
+    assert r.returncode == 1 and "needs numbers" in r.stderr
+    assert "double" in cli("stateful", "custom", "list").stdout
+    assert cli("stateful", "custom", "delete", "double").returncode == 0
+    assert cli("stateful", "delete", "notes").returncode == 0
+    assert "notes" not in cli("stateful", "list").stdout
