@@ -1160,3 +1160,26 @@ def test_stateful_cli_commands(servers, tmp_path):
     assert cli("stateful", "custom", "delete", "double").returncode == 0
     assert cli("stateful", "delete", "notes").returncode == 0
     assert "notes" not in cli("stateful", "list").stdout
+
+
+def test_validation_warn_mode_accepts_and_logs(servers, tmp_path):
+    cfg = tmp_path / "warn.yaml"
+    cfg.write_text(
+        "tables:\n"
+        "  - name: leads\n"
+        "    validation: { mode: warn, fields: { email: { format: email } } }\n"
+        "  - name: notes\n"
+        "    validation: { mode: permissive, required: [text] }\n"
+        "mocks:\n"
+        "  - { id: lead, type: http, http: { matcher: { method: POST, path: /leads },"
+        " statefulBinding: { table: leads, action: create } } }\n"
+        "  - { id: note, type: http, http: { matcher: { method: POST, path: /notes },"
+        " statefulBinding: { table: notes, action: create } } }\n")
+    s = servers.engine(cfg)
+    assert s.post("/leads", json={"email": "nope"}).status_code == 201
+    assert s.post("/notes", json={}).status_code == 201
+    deadline = time.monotonic() + 5
+    while "failed validation" not in s.stderr() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert "email: must be a valid email" in s.stderr()
+    assert "text: is required" not in s.stderr()  # permissive checks nothing
