@@ -10,6 +10,7 @@
 #include "log/log.h"
 #include "match/match_input.h"
 #include "state/operations.h"
+#include "template/template.h"
 
 namespace mockd::http {
 
@@ -158,12 +159,45 @@ net::Outcome MockEngine::handle(const Request& req, std::string& out, bool closi
     int status = r.statusCode;
     if (mock.binding) {
         status = tableAction(req, in, *m, out, closing);
-    } else if (r.body.empty() && !r.bodyFile.empty()) {
-        std::string body, err;
-        if (!readFile(r.bodyFile, body, err)) {
-            appendJsonError(out, 502, "body_file_error", err, closing);
-            status = 502;
+    } else if (m->templated() || (r.body.empty() && !r.bodyFile.empty())) {
+        // Seeded generator: ?_mockd_seed, then X-Mockd-Seed, then the response's seed.
+        int64_t seed = 0;
+        bool seeded = false;
+        if (auto q = in.query("_mockd_seed"); q && tmpl::parseSeed(*q, seed))
+            seeded = true;
+        else if (auto hs = req.header("X-Mockd-Seed"); !hs.empty() && tmpl::parseSeed(hs, seed))
+            seeded = true;
+        else if (r.seed)
+            seed = *r.seed, seeded = true;
+        tmpl::Rng rng = seeded ? tmpl::Rng(static_cast<uint64_t>(seed)) : tmpl::Rng::unseeded();
+        match::Captures caps = m->captures(in);
+        tmpl::RequestData data{&req, &in, &caps};
+        thread_local std::string body, headers;
+        body.clear();
+        headers.assign(m->responseHeaders());
+        for (const auto& [name, t] : m->headerTemplates()) {
+            std::string value;
+            t.render(data, rng, value);
+            appendHeaderLine(headers, name, value);
+        }
+        h.extraHeaders = headers;
+        std::string err;
+        if (m->bodyTemplate()) {
+            m->bodyTemplate()->render(data, rng, body);
+        } else if (r.body.empty() && !r.bodyFile.empty()) {
+            std::string raw;
+            if (!readFile(r.bodyFile, raw, err)) {
+                appendJsonError(out, 502, "body_file_error", err, closing);
+                status = 502;
+            } else if (raw.find("{{") != std::string::npos) {
+                tmpl::Template::compile(raw).render(data, rng, body);
+            } else {
+                body = std::move(raw);
+            }
         } else {
+            body = r.body;
+        }
+        if (status != 502) {
             if (!m->userContentType()) h.contentType = sniffContentType(body);
             appendResponse(out, h, body, head);
         }

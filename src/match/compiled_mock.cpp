@@ -159,7 +159,18 @@ std::shared_ptr<const CompiledMock> CompiledMock::compile(core::MockPtr mockPtr,
         if (http::iequals(name, "Content-Length") || http::iequals(name, "Transfer-Encoding") ||
             http::iequals(name, "Connection") || http::iequals(name, "Date"))
             continue;
+        if (value.find("{{") != std::string::npos) {
+            auto t = tmpl::Template::compile(value);
+            if (t.dynamic()) {
+                c->headerTemplates_.emplace_back(name, std::move(t));
+                continue;
+            }
+        }
         http::appendHeaderLine(c->headerLines_, name, value);
+    }
+    if (m.response.body.find("{{") != std::string::npos) {
+        auto t = tmpl::Template::compile(m.response.body);
+        if (t.dynamic()) c->bodyTemplate_ = std::move(t);
     }
     if (!c->userContentType_ && m.response.bodyFile.empty())
         c->contentType_ = std::string(http::sniffContentType(m.response.body));

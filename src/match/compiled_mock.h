@@ -14,6 +14,7 @@
 #include "match/jsonpath.h"
 #include "match/match_input.h"
 #include "match/path_pattern.h"
+#include "template/template.h"
 
 namespace mockd::match {
 
@@ -77,6 +78,12 @@ class CompiledMock final {
     const std::string& responseHeaders() const { return headerLines_; }
     bool userContentType() const { return userContentType_; }
     std::string_view staticContentType() const { return contentType_; }
+    // Templates, when the body or a header value holds "{{ ... }}".
+    const tmpl::Template* bodyTemplate() const { return bodyTemplate_ ? &*bodyTemplate_ : nullptr; }
+    const std::vector<std::pair<std::string, tmpl::Template>>& headerTemplates() const {
+        return headerTemplates_;
+    }
+    bool templated() const { return bodyTemplate_ || !headerTemplates_.empty(); }
 
   private:
     core::MockPtr mock_;
@@ -90,6 +97,8 @@ class CompiledMock final {
     bool never_ = false;  // path and pathPattern together never match, as in mockd
     int score_ = 0;
     std::string headerLines_;
+    std::optional<tmpl::Template> bodyTemplate_;
+    std::vector<std::pair<std::string, tmpl::Template>> headerTemplates_;
     bool userContentType_ = false;
     std::string contentType_;
 };
