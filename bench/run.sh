@@ -52,6 +52,14 @@ mocks:
     http:
       matcher: { method: GET, path: /api/hello }
       response: { statusCode: 200, headers: { Content-Type: application/json }, body: '$body' }
+  - id: templated
+    type: http
+    http:
+      matcher: { method: GET, path: "/api/users/{id}" }
+      response:
+        statusCode: 200
+        headers: { Content-Type: application/json }
+        body: '{"id": "{{request.pathParam.id}}", "q": "{{request.query.q}}", "name": "{{faker.name}}", "email": "{{faker.email}}", "card": "{{faker.creditCard}}"}'
 CONF
 $server_pin "$mockd" engine --config "$work/mocks.yaml" --port 0 --print-url --workers 1 >"$work/url" 2>"$work/mockd.log" & pids+=($!)
 for _ in $(seq 1 100); do [ -s "$work/url" ] && break; sleep 0.05; done
@@ -67,10 +75,13 @@ $client_pin wrk -t1 -c"$conns" -d2s "http://127.0.0.1:$nport/api/hello" >/dev/nu
 $client_pin wrk -t1 -c"$conns" -d2s "$murl/api/hello" >/dev/null
 read -r n_rps n_p50 n_p99 < <(run_wrk "http://127.0.0.1:$nport/api/hello")
 read -r m_rps m_p50 m_p99 < <(run_wrk "$murl/api/hello")
+read -r t_rps t_p50 t_p99 < <(run_wrk "$murl/api/users/42?q=bench")
 
 echo
 echo "static stub, wrk -t1 -c$conns -d$duration, loopback${server_pin:+, server on core 0, wrk on core 1}"
 printf '%-28s %12s %10s %10s\n' "server" "requests/s" "p50" "p99"
 printf '%-28s %12s %10s %10s\n' "nginx (1 worker)" "$n_rps" "$n_p50" "$n_p99"
 printf '%-28s %12s %10s %10s\n' "mockd engine (1 worker)" "$m_rps" "$m_p50" "$m_p99"
+printf '%-28s %12s %10s %10s\n' "mockd templated (1 worker)" "$t_rps" "$t_p50" "$t_p99"
 python3 -c "import sys; print('ratio mockd/nginx: %.2f (target >= 0.80)' % (float(sys.argv[1])/float(sys.argv[2])))" "$m_rps" "$n_rps"
+python3 -c "import sys; print('ratio templated/static: %.2f (target >= 0.60; path param, query and 3 faker values)' % (float(sys.argv[1])/float(sys.argv[2])))" "$t_rps" "$m_rps"
