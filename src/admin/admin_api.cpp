@@ -35,6 +35,14 @@ struct Reply {
     void error(int status, std::string_view code, std::string_view message) const {
         http::appendJsonError(out, status, code, message, closing);
     }
+    // 400 validation_error naming the field; `root` ("mock.") is the decoder's name for the body.
+    void invalid(const core::FieldError& e, std::string_view root = {}) const {
+        std::string field = e.field();
+        if (!root.empty() && field.starts_with(root)) field = field.substr(root.size());
+        json(400, {{"error", "validation_error"},
+                   {"message", field + ": " + e.what()},
+                   {"details", {{"field", field}}}});
+    }
     void noContent() const { http::appendResponse(out, {204, {}, {}, closing}, {}, false); }
     void text(int status, std::string_view contentType, std::string_view body) const {
         http::appendResponse(out, {status, contentType, {}, closing}, body, head);
@@ -302,11 +310,7 @@ net::Outcome AdminApi::handle(const Request& req, std::string& out, bool closing
                                  {"message", "Created " + stored->type + " mock"},
                                  {"mock", mockJson(*stored)}});
                 } catch (const core::FieldError& e) {
-                    std::string field =
-                        e.field().starts_with("mock.") ? e.field().substr(5) : e.field();
-                    r.json(400, {{"error", "validation_error"},
-                                 {"message", field + ": " + e.what()},
-                                 {"details", {{"field", field}}}});
+                    r.invalid(e, "mock.");
                 }
                 return {};
             }
@@ -336,9 +340,7 @@ net::Outcome AdminApi::handle(const Request& req, std::string& out, bool closing
                 }
                 registry_.upsertAll(mocks);
             } catch (const core::FieldError& e) {
-                r.json(400, {{"error", "validation_error"},
-                             {"message", e.field() + ": " + e.what()},
-                             {"details", {{"field", e.field()}}}});
+                r.invalid(e);
                 return {};
             }
             changed();
@@ -388,11 +390,7 @@ net::Outcome AdminApi::handle(const Request& req, std::string& out, bool closing
                                  {"message", "Updated " + stored->type + " mock"},
                                  {"mock", mockJson(*stored)}});
                 } catch (const core::FieldError& e) {
-                    std::string field =
-                        e.field().starts_with("mock.") ? e.field().substr(5) : e.field();
-                    r.json(400, {{"error", "validation_error"},
-                                 {"message", field + ": " + e.what()},
-                                 {"details", {{"field", field}}}});
+                    r.invalid(e, "mock.");
                 }
                 return {};
             }
@@ -716,11 +714,7 @@ net::Outcome AdminApi::handle(const Request& req, std::string& out, bool closing
                                                  {"stepCount", steps},
                                                  {"action", existed ? "updated" : "created"}});
                 } catch (const core::FieldError& e) {
-                    std::string field =
-                        e.field().starts_with("operation.") ? e.field().substr(10) : e.field();
-                    r.json(400, {{"error", "validation_error"},
-                                 {"message", field + ": " + e.what()},
-                                 {"details", {{"field", field}}}});
+                    r.invalid(e, "operation.");
                 }
                 return {};
             }
@@ -777,11 +771,7 @@ net::Outcome AdminApi::handle(const Request& req, std::string& out, bool closing
                     changed();
                     r.json(201, info(*t));
                 } catch (const core::FieldError& e) {
-                    std::string field =
-                        e.field().starts_with("table.") ? e.field().substr(6) : e.field();
-                    r.json(400, {{"error", "validation_error"},
-                                 {"message", field + ": " + e.what()},
-                                 {"details", {{"field", field}}}});
+                    r.invalid(e, "table.");
                 }
                 return {};
             }
