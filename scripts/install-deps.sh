@@ -8,9 +8,12 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config
   libboost1.81-dev libyaml-cpp-dev libre2-dev libpcre2-dev nlohmann-json3-dev libcli11-dev
   libspdlog-dev libfmt-dev libssl-dev libsqlite3-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libpugixml-dev libvalijson-dev
   clang-format clang-tidy
   # tests and seed examples
   curl python3 python3-pytest python3-requests golang-go nodejs npm
+  # the WireMock differential test runs the real WireMock jar (npm package `wiremock`)
+  openjdk-17-jre-headless
   # benchmarks
   wrk nginx-light util-linux
 )

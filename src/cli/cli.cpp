@@ -12,11 +12,13 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 #include <thread>
 
 #include "admin/admin_api.h"
 #include "cli/client_commands.h"
 #include "config/loader.h"
+#include "config/watcher.h"
 #include "core/errors.h"
 #include "core/mock_codec.h"
 #include "core/registry.h"
@@ -26,6 +28,7 @@
 #include "net/server.h"
 #include "state/operations.h"
 #include "store/store.h"
+#include "wiremock/admin_api.h"
 
 namespace mockd::cli {
 
@@ -84,7 +87,7 @@ bool parseSize(std::string_view text, uint64_t& out) {
 namespace {
 
 struct ServeOptions {
-    std::string mode;  // "engine" or "start"
+    std::string mode;  // "engine", "start" or "wiremock"
     std::string config;
     uint16_t port = 4280;
     uint16_t adminPort = 4290;
@@ -105,7 +108,69 @@ struct ServeOptions {
     bool noAuth = false;
     std::string pidFile;
     bool detach = false;
+    std::string loadDir;  // start --load: every mock file in this directory
+    bool watch = false;   // start --watch, wiremock --watch-mappings
+    // WireMock mode
+    std::string rootDir = ".";
+    bool noJournal = false;
+    std::string basicAuth;
+    bool disableBanner = false;
+    bool verbose = false;
+    std::vector<std::string> ignoredFlags;  // JVM/Jetty tuning flags with no meaning here
 };
+
+// The mocks of every config file under a directory (start --load): mockd collections (YAML or
+// JSON) and WireMock stub files. Throws std::runtime_error naming the file.
+struct LoadedDir {
+    std::vector<match::CompiledMockPtr> compiled;
+    std::vector<state::TableDef> tables;
+    std::vector<state::Operation> operations;
+    std::vector<std::string> warnings;
+};
+
+LoadedDir loadDirectory(const std::string& dir) {
+    namespace fs = std::filesystem;
+    LoadedDir out;
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) throw std::runtime_error(dir + ": not a directory");
+    std::vector<fs::path> files;
+    for (auto it = fs::recursive_directory_iterator(dir, ec);
+         !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+        auto ext = it->path().extension();
+        if (it->is_regular_file(ec) && (ext == ".json" || ext == ".yaml" || ext == ".yml"))
+            files.push_back(it->path());
+    }
+    std::sort(files.begin(), files.end());
+    for (const auto& f : files) {
+        if (f.extension() == ".json") {
+            std::ifstream in(f);
+            auto doc = core::Json::parse(in, nullptr, false, true);
+            auto isStub = [](const core::Json& j) {
+                return j.is_object() && (j.contains("request") || j.contains("response")) &&
+                       !j.contains("mocks");
+            };
+            if (!doc.is_discarded() &&
+                (isStub(doc) || (doc.is_object() && doc.contains("mappings")))) {
+                for (auto& m : wiremock::WireMockApi::readMappings(f.string(), "__files")) {
+                    m.seq = core::nextMockSeq();
+                    out.compiled.push_back(
+                        match::CompiledMock::compile(std::make_shared<core::Mock>(std::move(m))));
+                }
+                continue;
+            }
+        }
+        try {
+            config::LoadedConfig cfg = config::loadFile(f.string());
+            out.warnings.insert(out.warnings.end(), cfg.warnings.begin(), cfg.warnings.end());
+            out.compiled.insert(out.compiled.end(), cfg.compiled.begin(), cfg.compiled.end());
+            for (auto& t : cfg.tables) out.tables.push_back(std::move(t));
+            for (auto& op : cfg.operations) out.operations.push_back(std::move(op));
+        } catch (const config::ConfigError& e) {
+            throw std::runtime_error(e.what());
+        }
+    }
+    return out;
+}
 
 int gReadyFd = -1;  // with --detach: where the child reports "ready" or its error
 
@@ -267,12 +332,32 @@ int serve(const ServeOptions& o) {
             die(e.what());
         }
     }
+    if (o.mode == "wiremock") registry.setOrder(match::Order::WireMock);
+    std::vector<std::string> dirIds;  // mocks that came from --load DIR (replaced on reload)
+    if (!o.loadDir.empty()) {
+        try {
+            LoadedDir loaded = loadDirectory(o.loadDir);
+            for (const auto& w : loaded.warnings) log::warn(w);
+            for (const auto& c : loaded.compiled) dirIds.push_back(c->mock().id);
+            mockCount += loaded.compiled.size();
+            registry.edit([&](std::vector<match::CompiledMockPtr>& all) {
+                all.insert(all.end(), loaded.compiled.begin(), loaded.compiled.end());
+            });
+            for (auto& t : loaded.tables) tables.put(std::move(t));
+            for (auto& op : loaded.operations)
+                tables.putOperation(std::make_shared<const state::Operation>(std::move(op)));
+        } catch (const std::exception& e) {
+            die(std::string("--load: ") + e.what());
+        }
+    }
     if (!o.config.empty()) {
         try {
             config::LoadedConfig cfg = config::loadFile(o.config);
             for (const auto& w : cfg.warnings) log::warn(w);
-            mockCount = cfg.compiled.size();
-            registry.replaceAll(std::move(cfg.compiled));
+            mockCount += cfg.compiled.size();
+            registry.edit([&](std::vector<match::CompiledMockPtr>& all) {
+                all.insert(all.end(), cfg.compiled.begin(), cfg.compiled.end());
+            });
             tables.replaceAll(std::move(cfg.tables));
             for (auto& op : cfg.operations)
                 tables.putOperation(std::make_shared<const state::Operation>(std::move(op)));
@@ -288,10 +373,12 @@ int serve(const ServeOptions& o) {
     net::WorkerPool pool(threads);
     net::WorkerPool adminPool(1);  // admin work (and store writes) never runs on mock workers
     const bool withAdmin = o.mode == "start";
-    journal::Journal journal(withAdmin ? o.maxLogEntries : 0);
+    const bool wiremockMode = o.mode == "wiremock";
+    const bool journaled = withAdmin || (wiremockMode && !o.noJournal);
+    journal::Journal journal(journaled ? o.maxLogEntries : 0);
     http::Metrics metrics;
-    http::MockEngine engine(registry, withAdmin ? &journal : nullptr,
-                            withAdmin ? &metrics : nullptr, &tables);
+    http::MockEngine engine(registry, journaled ? &journal : nullptr,
+                            withAdmin || wiremockMode ? &metrics : nullptr, &tables);
     admin::AdminSettings adminSettings;
     adminSettings.configFile = o.config;
     adminSettings.tables = &tables;
@@ -321,6 +408,26 @@ int serve(const ServeOptions& o) {
         if (::gethostname(host, sizeof host - 1) == 0) adminSettings.access.hostname = host;
     }
     admin::AdminApi adminApi(registry, journal, metrics, adminSettings);
+
+    // WireMock's /__admin on the mock port (start and wiremock modes).
+    std::unique_ptr<wiremock::WireMockApi> wmApi;
+    if (withAdmin || wiremockMode) {
+        wiremock::ApiOptions wo;
+        wo.rootDir = wiremockMode ? o.rootDir : (dataDir / "wiremock").string();
+        wo.basicAuth = o.basicAuth;
+        if (withAdmin) wo.policy = adminSettings.access;
+        wo.journalEnabled = journaled;
+        wmApi =
+            std::make_unique<wiremock::WireMockApi>(registry, journaled ? &journal : nullptr, wo);
+        try {
+            // start: stubs saved over /__admin (persistent) come back on the next start.
+            wmApi->loadMappings(!wiremockMode);
+        } catch (const std::exception& e) {
+            die(e.what());
+        }
+        if (wiremockMode) mockCount = registry.snapshot()->size();
+        engine.setWireMock(wmApi.get(), wiremockMode);
+    }
     std::unique_ptr<net::Listener> adminListener, mockListener;
     try {
         if (o.mode == "start")
@@ -372,6 +479,27 @@ int serve(const ServeOptions& o) {
                                     {"config", o.config}});
         log::info("mock server on http://localhost:" + std::to_string(mockListener->port()));
         log::info("admin API on http://localhost:" + std::to_string(adminListener->port()));
+    } else if (wiremockMode) {
+        if (!o.disableBanner) {
+            std::printf(
+                "mockd %s: WireMock-compatible mode (WireMock %s API)\n"
+                "port:                         %u\n"
+                "root-dir:                     %s\n"
+                "stubs:                        %zu\n"
+                "no-request-journal:           %s\n"
+                "max-request-journal-entries:  %zu\n"
+                "watch-mappings:               %s\n"
+                "verbose:                      %s\n",
+                MOCKD_VERSION, std::string(wiremock::kVersion).c_str(), mockListener->port(),
+                o.rootDir.c_str(), mockCount, o.noJournal ? "true" : "false", o.maxLogEntries,
+                o.watch ? "true" : "false", o.verbose ? "true" : "false");
+            std::fflush(stdout);
+        }
+        for (const auto& f : o.ignoredFlags)
+            log::info("flag accepted for WireMock compatibility; it has no effect here",
+                      {{"flag", f}});
+        log::info("WireMock-compatible server on http://localhost:" +
+                  std::to_string(mockListener->port()));
     } else {
         log::info("engine started", {{"port", mockListener->port()},
                                      {"mocks", static_cast<int64_t>(mockCount)},
@@ -392,9 +520,11 @@ int serve(const ServeOptions& o) {
     asio::signal_set signals(acceptCtx, SIGINT, SIGTERM);
     asio::steady_timer drainTimer(acceptCtx);
     std::thread joiner;
-    signals.async_wait([&](const boost::system::error_code& ec, int sig) {
-        if (ec) return;
-        log::info("shutting down", {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}});
+    bool stopping = false;
+    std::function<void(const char*)> beginShutdown = [&](const char* why) {
+        if (stopping) return;
+        stopping = true;
+        log::info("shutting down", {{"reason", why}});
         // A second signal means "now".
         signals.async_wait([](const boost::system::error_code& e, int) {
             if (!e) {
@@ -422,8 +552,52 @@ int serve(const ServeOptions& o) {
                 acceptCtx.stop();
             });
         });
+    };
+    signals.async_wait([&](const boost::system::error_code& ec, int sig) {
+        if (ec) return;
+        beginShutdown(sig == SIGINT ? "SIGINT" : "SIGTERM");
     });
+    if (wmApi)
+        wmApi->onShutdown(
+            [&] { asio::post(acceptCtx, [&] { beginShutdown("/__admin/shutdown"); }); });
+
+    // Hot reload.
+    std::unique_ptr<config::DirWatcher> watcher;
+    if (o.watch && wiremockMode) {
+        watcher = std::make_unique<
+            config::
+                DirWatcher>(std::vector<std::string>{wmApi->mappingsDir(), wmApi->filesDir()}, [&] {
+            try {
+                wmApi->loadMappings(true);
+                log::info("mappings reloaded", {{"dir", wmApi->mappingsDir()}});
+            } catch (const std::exception& e) {
+                log::error("mappings not reloaded; the previous stubs stay", {{"error", e.what()}});
+            }
+        });
+    } else if (o.watch && !o.loadDir.empty()) {
+        watcher = std::make_unique<config::DirWatcher>(std::vector<std::string>{o.loadDir}, [&] {
+            try {
+                LoadedDir loaded = loadDirectory(o.loadDir);
+                for (const auto& w : loaded.warnings) log::warn(w);
+                std::vector<std::string> ids;
+                for (const auto& c : loaded.compiled) ids.push_back(c->mock().id);
+                registry.edit([&](std::vector<match::CompiledMockPtr>& all) {
+                    std::erase_if(all, [&](const auto& c) {
+                        return std::find(dirIds.begin(), dirIds.end(), c->mock().id) !=
+                               dirIds.end();
+                    });
+                    all.insert(all.end(), loaded.compiled.begin(), loaded.compiled.end());
+                });
+                for (auto& t : loaded.tables) tables.put(std::move(t));
+                dirIds = std::move(ids);
+                log::info("mocks reloaded", {{"dir", o.loadDir}});
+            } catch (const std::exception& e) {
+                log::error("mocks not reloaded; the previous set stays", {{"error", e.what()}});
+            }
+        });
+    }
     acceptCtx.run();
+    watcher.reset();
     if (joiner.joinable()) joiner.join();
     pool.join();
     adminPool.join();
@@ -522,9 +696,148 @@ void addServeFlags(CLI::App* cmd, ServeOptions& o) {
         ->capture_default_str();
 }
 
+constexpr const char* kWireMockHelp =
+    R"(mockd wiremock: a drop-in replacement for the WireMock 3 standalone server.
+Serves the stubs under <root-dir>/mappings (bodies from <root-dir>/__files) and WireMock's
+/__admin API on the same port. Flags from $WIREMOCK_OPTIONS are appended, as the WireMock image does.
+
+Usage: mockd wiremock [flags]
+  --port N                          HTTP port (default 8080; 0: the OS picks a free one)
+  --bind-address ADDR               Listen on this address only (default: every interface)
+  --root-dir DIR                    Holds mappings/ and __files/ (default: .)
+  --max-request-journal-entries N   Requests kept in the journal, newest first (default 10000)
+  --max-request-journal-size N      The same cap
+  --no-request-journal              Keep no journal
+  --admin-api-basic-auth USER:PASS  Require HTTP Basic credentials on /__admin
+  --watch-mappings                  Reload mappings/ and __files/ when they change (mockd's own)
+  --verbose                         Log every request
+  --disable-banner                  Print no start-up banner
+  --global-response-templating, --local-response-templating, --disable-response-templating,
+  --enable-stub-cors, --async-response-enabled B, --async-response-threads N,
+  --container-threads N, --jetty-acceptor-threads N and WireMock's other Jetty/JVM tuning
+  flags are accepted; tuning flags have no effect (mockd uses one event loop per core).
+)";
+
+// WireMock's flags: "--name value", "--name=value" and bare switches.
+int runWireMock(int argc, char** argv) {
+    std::vector<std::string> args(argv + 2, argv + argc);
+    if (const char* env = std::getenv("WIREMOCK_OPTIONS")) {
+        std::istringstream ss(env);
+        for (std::string a; ss >> a;) args.push_back(a);
+    }
+    ServeOptions o;
+    o.mode = "wiremock";
+    o.port = 8080;
+    static const std::vector<std::string> switches = {"no-request-journal",
+                                                      "global-response-templating",
+                                                      "local-response-templating",
+                                                      "disable-response-templating",
+                                                      "verbose",
+                                                      "disable-banner",
+                                                      "enable-stub-cors",
+                                                      "disable-request-logging",
+                                                      "print-all-network-traffic",
+                                                      "record-mappings",
+                                                      "preserve-host-header",
+                                                      "enable-browser-proxying",
+                                                      "disable-gzip",
+                                                      "disable-http",
+                                                      "disable-http2-plain",
+                                                      "disable-http2-tls",
+                                                      "admin-api-require-https",
+                                                      "disable-extensions-scanning",
+                                                      "disable-optimize-xml-factories-loading",
+                                                      "disable-strict-http-headers",
+                                                      "watch-mappings",
+                                                      "help",
+                                                      "version",
+                                                      "disable-connection-reuse",
+                                                      "supported-proxy-encodings",
+                                                      "proxy-pass-through"};
+    auto fail = [](const std::string& msg) {
+        std::fprintf(stderr, "mockd wiremock: %s (see 'mockd wiremock --help')\n", msg.c_str());
+        return 2;
+    };
+    auto number = [](const std::string& v, size_t& out) {
+        if (v.empty() || v.size() > 12 || v.find_first_not_of("0123456789") != std::string::npos)
+            return false;
+        out = std::stoull(v);
+        return true;
+    };
+    for (size_t i = 0; i < args.size(); ++i) {
+        std::string a = args[i];
+        if (!a.starts_with("--")) return fail("unexpected argument \"" + a + "\"");
+        std::string name = a.substr(2), value;
+        bool hasValue = false;
+        if (auto eq = name.find('='); eq != std::string::npos) {
+            value = name.substr(eq + 1);
+            name = name.substr(0, eq);
+            hasValue = true;
+        }
+        const bool isSwitch = std::find(switches.begin(), switches.end(), name) != switches.end();
+        if (!hasValue && !isSwitch && i + 1 < args.size() && !args[i + 1].starts_with("--")) {
+            value = args[++i];
+            hasValue = true;
+        }
+        auto need = [&]() {
+            if (!hasValue) throw std::runtime_error("--" + name + " needs a value");
+            return value;
+        };
+        try {
+            size_t n = 0;
+            if (name == "help") {
+                std::fputs(kWireMockHelp, stdout);
+                return 0;
+            } else if (name == "version") {
+                std::printf("%s\n", std::string(wiremock::kVersion).c_str());
+                return 0;
+            } else if (name == "port") {
+                if (!number(need(), n) || n > 65535) return fail("--port must be 0 to 65535");
+                o.port = static_cast<uint16_t>(n);
+            } else if (name == "bind-address") {
+                o.bind = need();
+            } else if (name == "root-dir") {
+                o.rootDir = need();
+            } else if (name == "max-request-journal-entries" ||
+                       name == "max-request-journal-size") {
+                if (!number(need(), n)) return fail("--" + name + " must be a number");
+                o.maxLogEntries = n;
+            } else if (name == "no-request-journal") {
+                o.noJournal = true;
+            } else if (name == "admin-api-basic-auth") {
+                o.basicAuth = need();
+                if (o.basicAuth.find(':') == std::string::npos)
+                    return fail("--admin-api-basic-auth must be user:password");
+            } else if (name == "watch-mappings") {
+                o.watch = true;
+            } else if (name == "verbose") {
+                o.verbose = true;
+            } else if (name == "disable-banner") {
+                o.disableBanner = true;
+            } else if (name == "global-response-templating" ||
+                       name == "local-response-templating" ||
+                       name == "disable-response-templating" || name == "enable-stub-cors" ||
+                       name == "disable-request-logging") {
+                // Response templating and CORS are served by the template and CORS stages.
+            } else {
+                o.ignoredFlags.push_back("--" + name + (hasValue ? "=" + value : ""));
+            }
+        } catch (const std::runtime_error& e) {
+            return fail(e.what());
+        }
+    }
+    o.logLevel = o.verbose ? "debug" : "warn";
+    if (!o.verbose) o.ignoredFlags.clear();
+    std::error_code ec;
+    if (!std::filesystem::is_directory(o.rootDir, ec))
+        return fail("--root-dir " + o.rootDir + " is not a directory");
+    return serve(o);
+}
+
 }  // namespace
 
 int run(int argc, char** argv) {
+    if (argc >= 2 && std::string_view(argv[1]) == "wiremock") return runWireMock(argc, argv);
     CLI::App app{
         "mockd: a fast mock server for integration tests.\n"
         "Serves HTTP mocks from a YAML or JSON config, with an admin API for runtime "
@@ -571,12 +884,20 @@ int run(int argc, char** argv) {
     start->add_option("--data-dir", startOpts.dataDir,
                       "Where the admin API key and the store live (default: XDG data dir/mockd)");
     start->add_option("--pid-file", startOpts.pidFile, "PID file (default: ~/.mockd/mockd.pid)");
+    start->add_option("--load", startOpts.loadDir,
+                      "Load every mock file (mockd YAML/JSON collections, WireMock stub JSON) "
+                      "under this directory");
+    start->add_flag("--watch", startOpts.watch,
+                    "With --load: reload the directory's mocks when a file changes");
     start->add_flag("-d,--detach", startOpts.detach,
                     "Run in the background; returns once the server is ready");
     start->add_flag("--no-auth", startOpts.noAuth,
                     "Let any address use the admin API without a key (containers behind a "
                     "private network only)");
 
+    app.add_subcommand("wiremock",
+                       "Run as a WireMock 3 standalone server (see 'mockd wiremock --help')")
+        ->allow_extras();
     auto* version = app.add_subcommand("version", "Print the version");
     ClientCommands clientCommands(app);
 

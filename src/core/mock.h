@@ -10,6 +10,10 @@
 #include <utility>
 #include <vector>
 
+namespace mockd::wiremock {
+class RequestPattern;
+}  // namespace mockd::wiremock
+
 namespace mockd::core {
 
 using Json = nlohmann::json;
@@ -29,6 +33,7 @@ struct HttpMatcher {
 
 struct HttpResponse {
     int statusCode = 200;
+    std::string statusMessage;  // reason phrase; empty: the standard one
     KeyValues headers;
     std::string body;
     std::string bodyFile;  // absolute, already checked to stay inside its base directory
@@ -44,6 +49,19 @@ struct StatefulBinding {
     Json response;          // response shaping that replaces the table's own (or null)
 };
 
+// A stub written in WireMock's format: the document as WireMock echoes it, and what the server
+// needs from it besides the request pattern and the response.
+struct WireMockStub {
+    Json json;  // normalised stub: id, uuid, name, request, response, priority, metadata, …
+    std::shared_ptr<const wiremock::RequestPattern> pattern;
+    int priority = 5;  // 1 is the highest
+    std::string scenario;
+    std::string requiredState;  // empty: any state
+    std::string newState;       // empty: no transition
+    bool persistent = false;
+    std::string file;  // the file under mappings/ it was read from, or empty
+};
+
 struct Mock {
     std::string id;
     std::string type = "http";
@@ -55,6 +73,9 @@ struct Mock {
     HttpMatcher matcher;
     HttpResponse response;
     std::optional<StatefulBinding> binding;
+    // Set for stubs in WireMock's format: they match by the WireMock request pattern and order
+    // by WireMock's priority.
+    std::shared_ptr<const WireMockStub> wiremock;
     // Fields this build does not model yet (other protocols, stateful bindings, validation),
     // kept as written so that nothing the user wrote is lost on export.
     Json extra = Json::object();

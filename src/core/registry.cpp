@@ -26,7 +26,7 @@ uint64_t nextMockSeq() { return gNextSeq.fetch_add(1, std::memory_order_relaxed)
 Registry::Registry() : current_(match::Snapshot::build({})), version_(gNextVersion.fetch_add(1)) {}
 
 void Registry::publishLocked(std::vector<match::CompiledMockPtr> mocks) {
-    current_ = match::Snapshot::build(std::move(mocks));
+    current_ = match::Snapshot::build(std::move(mocks), order_);
     version_.store(gNextVersion.fetch_add(1), std::memory_order_release);
 }
 
@@ -130,6 +130,19 @@ bool Registry::remove(const std::string& id) {
     next.erase(it);
     publishLocked(std::move(next));
     return true;
+}
+
+void Registry::setOrder(match::Order order) {
+    std::lock_guard lock(mu_);
+    order_ = order;
+    publishLocked(current_->all());
+}
+
+void Registry::edit(const std::function<void(std::vector<match::CompiledMockPtr>&)>& change) {
+    std::lock_guard lock(mu_);
+    std::vector<match::CompiledMockPtr> next = current_->all();
+    change(next);
+    publishLocked(std::move(next));
 }
 
 void Registry::clear() {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -32,6 +33,11 @@ class Registry final {
     // Replaces the enabled flag; returns the new mock or nullptr for an unknown id.
     MockPtr setEnabled(const std::string& id, bool enabled);
     bool remove(const std::string& id);
+    // Runs `change` on a copy of the mock list (creation order, compiled) and publishes the
+    // result as one snapshot; nothing is published when `change` throws.
+    void edit(const std::function<void(std::vector<match::CompiledMockPtr>&)>& change);
+    // Which mock wins when several match (mockd's rule unless told otherwise).
+    void setOrder(match::Order order);
     void clear();
     MockPtr get(const std::string& id) const;
 
@@ -43,6 +49,7 @@ class Registry final {
     void publishLocked(std::vector<match::CompiledMockPtr> mocks);
 
     mutable std::mutex mu_;
+    match::Order order_ = match::Order::Mockd;
     std::shared_ptr<const match::Snapshot> current_;
     std::atomic<uint64_t> version_;
 };

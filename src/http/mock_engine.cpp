@@ -11,6 +11,7 @@
 #include "match/match_input.h"
 #include "state/operations.h"
 #include "template/template.h"
+#include "wiremock/admin_api.h"
 
 namespace mockd::http {
 
@@ -78,7 +79,7 @@ int64_t nowMicros() { return core::nowMicros(); }
 
 void MockEngine::record(const Request& req, const std::string& mockId, int status,
                         std::chrono::steady_clock::time_point start, uint32_t delayMs,
-                        std::string nearMisses) const {
+                        std::string nearMisses, std::string report) const {
     const auto elapsed = std::chrono::steady_clock::now() - start;
     const double seconds = std::chrono::duration<double>(elapsed).count() + delayMs / 1000.0;
     if (metrics_) {
@@ -91,7 +92,9 @@ void MockEngine::record(const Request& req, const std::string& mockId, int statu
         e.timestampUs = nowMicros();
         e.method = req.method;
         e.path = req.path;
+        if (req.rawPath != req.path) e.rawPath = req.rawPath;
         e.query = req.rawQuery;
+        e.localPort = req.localPort;
         e.headers.reserve(req.headers.size());
         for (const auto& h : req.headers) e.headers.emplace_back(h.name, h.value);
         // The log keeps the start of large bodies so that 10,000 entries stay small;
@@ -103,6 +106,7 @@ void MockEngine::record(const Request& req, const std::string& mockId, int statu
         e.status = status;
         e.durationMs = seconds * 1000.0;
         e.nearMissesJson = std::move(nearMisses);
+        e.report = std::move(report);
         journal_->record(std::move(e));
     }
     if (log::enabled(log::Level::Debug)) {
@@ -129,15 +133,22 @@ net::Outcome MockEngine::handle(const Request& req, std::string& out, bool closi
             return {};
         }
     }
+    if (wiremock_ && req.path.starts_with("/__admin") &&
+        (req.path.size() == 8 || req.path[8] == '/'))
+        return wiremock_->handle(req, out, closing);
     const bool observe = journal_ || metrics_ || log::enabled(log::Level::Debug);
     const auto start =
         observe ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
     match::MatchInput in(req);
     const match::Snapshot& snap = registry_.current();
     const match::CompiledMock* m = snap.find(in, req.method);
-    if (!m && head) m = snap.find(in, "GET");
+    if (!m && head && !wiremockUnmatched_) m = snap.find(in, "GET");
     if (!m) {
-        if (req.path == "/health") {
+        if (wiremockUnmatched_) {
+            std::string report;
+            int status = wiremock_->unmatched(req, in, out, closing, &report);
+            if (observe) record(req, {}, status, start, 0, {}, std::move(report));
+        } else if (req.path == "/health") {
             healthBody(out, head, closing);
         } else if (req.path == "/ready") {
             readyBody(out, head, closing);
@@ -154,6 +165,7 @@ net::Outcome MockEngine::handle(const Request& req, std::string& out, bool closi
     m->stats().lastCalledUs.store(nowMicros(), std::memory_order_relaxed);
     ResponseHead h;
     h.status = r.statusCode;
+    h.reason = r.statusMessage;
     h.extraHeaders = m->responseHeaders();
     h.close = closing;
     int status = r.statusCode;
@@ -189,7 +201,7 @@ net::Outcome MockEngine::handle(const Request& req, std::string& out, bool closi
             if (!readFile(r.bodyFile, raw, err)) {
                 appendJsonError(out, 502, "body_file_error", err, closing);
                 status = 502;
-            } else if (raw.find("{{") != std::string::npos) {
+            } else if (raw.find("{{") != std::string::npos && !m->wiremock()) {
                 tmpl::Template::compile(raw).render(data, rng, body);
             } else {
                 body = std::move(raw);
@@ -205,8 +217,13 @@ net::Outcome MockEngine::handle(const Request& req, std::string& out, bool closi
         h.contentType = m->staticContentType();
         appendResponse(out, h, r.body, head);
     }
-    if (observe) record(req, mock.id, status, start, r.delayMs, {});
-    return {r.delayMs, false};
+    uint32_t delayMs = r.delayMs;
+    if (const core::WireMockStub* wm = m->wiremock()) {
+        wiremock::WireMockApi::served(*wm);
+        if (wiremock_) delayMs += wiremock_->globalDelayMs();
+    }
+    if (observe) record(req, mock.id, status, start, delayMs, {});
+    return {delayMs, false};
 }
 
 int MockEngine::tableAction(const Request& req, const match::MatchInput& in,

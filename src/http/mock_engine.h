@@ -12,6 +12,10 @@
 #include "net/handler.h"
 #include "state/table.h"
 
+namespace mockd::wiremock {
+class WireMockApi;
+}  // namespace mockd::wiremock
+
 namespace mockd::http {
 
 class MockEngine final : public net::Handler {
@@ -25,6 +29,12 @@ class MockEngine final : public net::Handler {
 
     // /ready answers 503 until this is set (the config is loaded).
     void setReady(bool ready) { ready_.store(ready, std::memory_order_release); }
+    // Serves WireMock's /__admin API on this port. With `answerUnmatched`, requests no stub
+    // matches get WireMock's answer (a __files/ file or the plain-text diff) instead of mockd's.
+    void setWireMock(wiremock::WireMockApi* api, bool answerUnmatched) {
+        wiremock_ = api;
+        wiremockUnmatched_ = answerUnmatched;
+    }
 
   private:
     void healthBody(std::string& out, bool headOnly, bool closing) const;
@@ -34,7 +44,7 @@ class MockEngine final : public net::Handler {
                         bool closing) const;
     void record(const Request& req, const std::string& mockId, int status,
                 std::chrono::steady_clock::time_point start, uint32_t delayMs,
-                std::string nearMisses) const;
+                std::string nearMisses, std::string report = {}) const;
 
     // Runs the table action a mock is bound to; returns the status sent.
     int tableAction(const Request& req, const class match::MatchInput& in,
@@ -45,6 +55,8 @@ class MockEngine final : public net::Handler {
     Metrics* metrics_;
     state::TableStore* tables_;
     std::atomic<bool> ready_{false};
+    wiremock::WireMockApi* wiremock_ = nullptr;
+    bool wiremockUnmatched_ = false;
 };
 
 // Wall clock in microseconds since the epoch.

@@ -25,6 +25,7 @@ struct Request {
     unsigned version = 11;  // 10 or 11
     bool keepAlive = true;
     std::string_view remoteAddress;
+    unsigned short localPort = 0;  // the port the request arrived on
 
     // First value of a header, case-insensitive; empty when absent.
     std::string_view header(std::string_view name) const {

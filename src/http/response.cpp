@@ -135,13 +135,18 @@ std::string_view sniffContentType(std::string_view body) {
     return "text/plain";
 }
 
-static void appendStatusLine(std::string& out, int status) {
+static void appendStatusLine(std::string& out, int status, std::string_view reason) {
     out += "HTTP/1.1 ";
     char code[4] = {static_cast<char>('0' + status / 100 % 10),
                     static_cast<char>('0' + status / 10 % 10), static_cast<char>('0' + status % 10),
                     ' '};
     out.append(code, 4);
-    out += reasonPhrase(status);
+    if (reason.empty()) {
+        out += reasonPhrase(status);
+    } else {
+        for (char c : reason)
+            if (c != '\r' && c != '\n') out += c;
+    }
     out += "\r\n";
 }
 
@@ -156,7 +161,7 @@ void appendHeaderLine(std::string& out, std::string_view name, std::string_view 
 
 void appendResponse(std::string& out, const ResponseHead& head, std::string_view body,
                     bool headOnly) {
-    appendStatusLine(out, head.status);
+    appendStatusLine(out, head.status, head.reason);
     out += head.extraHeaders;
     if (!head.contentType.empty()) {
         out += "Content-Type: ";

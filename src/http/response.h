@@ -19,6 +19,7 @@ struct ResponseHead {
     std::string_view contentType;   // empty: no Content-Type header
     std::string_view extraHeaders;  // pre-formatted "Name: value\r\n" lines
     bool close = false;
+    std::string_view reason = {};  // empty: the standard reason phrase
 };
 
 // Appends a whole response. With `headOnly` the body is left out but Content-Length still

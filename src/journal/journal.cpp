@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <random>
 
 namespace mockd::journal {
 
@@ -18,6 +19,25 @@ struct Journal::Ring {
 std::string Entry::id() const {
     char buf[24];
     std::snprintf(buf, sizeof buf, "req-%016llx", static_cast<unsigned long long>(seq));
+    return buf;
+}
+
+namespace {
+// Process-wide bits that make request UUIDs differ between runs.
+uint64_t uuidSalt() {
+    static const uint64_t salt = std::random_device{}() * 0x9e3779b97f4a7c15ULL ^
+                                 static_cast<uint64_t>(std::random_device{}());
+    return salt;
+}
+}  // namespace
+
+std::string Entry::uuid() const {
+    const uint64_t s = uuidSalt();
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%08x-%04x-4%03x-a%03x-%012llx", static_cast<unsigned>(s >> 32),
+                  static_cast<unsigned>(s >> 16 & 0xffff), static_cast<unsigned>(s >> 4 & 0xfff),
+                  static_cast<unsigned>(s >> 52 & 0xfff),
+                  static_cast<unsigned long long>(seq & 0xffffffffffffULL));
     return buf;
 }
 
@@ -103,6 +123,32 @@ EntryPtr Journal::find(std::string_view id) const {
             if (e->id() == id) return e;
     }
     return nullptr;
+}
+
+EntryPtr Journal::findUuid(std::string_view uuid) const {
+    std::lock_guard lock(ringsMu_);
+    for (const auto& r : rings_) {
+        std::lock_guard rl(r->mu);
+        for (const auto& e : r->entries)
+            if (e->uuid() == uuid) return e;
+    }
+    return nullptr;
+}
+
+std::vector<EntryPtr> Journal::removeIf(const std::function<bool(const Entry&)>& pred) {
+    std::vector<EntryPtr> removed;
+    std::lock_guard lock(ringsMu_);
+    for (auto& r : rings_) {
+        std::lock_guard rl(r->mu);
+        std::erase_if(r->entries, [&](const EntryPtr& e) {
+            if (!pred(*e)) return false;
+            removed.push_back(e);
+            return true;
+        });
+    }
+    std::sort(removed.begin(), removed.end(),
+              [](const EntryPtr& a, const EntryPtr& b) { return a->seq > b->seq; });
+    return removed;
 }
 
 size_t Journal::clear() {

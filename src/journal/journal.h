@@ -19,7 +19,8 @@ struct Entry {
     uint64_t seq = 0;
     int64_t timestampUs = 0;  // wall clock, microseconds since the epoch
     std::string method;
-    std::string path;
+    std::string path;     // percent-decoded
+    std::string rawPath;  // as sent, when it differs from `path`
     std::string query;
     std::vector<std::pair<std::string, std::string>> headers;
     std::string body;  // the first 64 KiB
@@ -29,8 +30,11 @@ struct Entry {
     int status = 0;
     double durationMs = 0;
     std::string nearMissesJson;  // slim near-miss list for unmatched requests, or empty
+    unsigned short localPort = 0;
+    std::string report;  // WireMock's plain-text report for an unmatched request, or empty
 
-    std::string id() const;  // "req-<16 hex>"
+    std::string id() const;    // "req-<16 hex>"
+    std::string uuid() const;  // the same entry as a UUID (WireMock's request ids)
 };
 
 using EntryPtr = std::shared_ptr<const Entry>;
@@ -58,6 +62,10 @@ class Journal final {
     // Newest first, after filtering; `total` gets the count before offset/limit.
     std::vector<EntryPtr> list(const Filter& f, size_t offset, size_t limit, size_t* total) const;
     EntryPtr find(std::string_view id) const;
+    // By the UUID form of the id (Entry::uuid), or nullptr.
+    EntryPtr findUuid(std::string_view uuid) const;
+    // Removes the entries `pred` selects; returns them, newest first.
+    std::vector<EntryPtr> removeIf(const std::function<bool(const Entry&)>& pred);
     // Removes every entry (or the entries of one mock); returns how many were removed.
     size_t clear();
     size_t clearMock(const std::string& mockId);

@@ -3,6 +3,7 @@
 
 #include "core/errors.h"
 #include "http/response.h"
+#include "wiremock/scenarios.h"
 
 namespace mockd::match {
 
@@ -97,9 +98,15 @@ std::shared_ptr<const CompiledMock> CompiledMock::compile(core::MockPtr mockPtr,
     c->stats_ = stats ? std::move(stats) : std::make_shared<MockStats>();
     const core::Mock& m = *mockPtr;
     c->mock_ = std::move(mockPtr);
+    if (m.wiremock) {
+        compileWireMock(*c);
+        return c;
+    }
     const auto& mt = m.matcher;
     const std::string base = "http.matcher";
     c->path_ = PathPattern::compile(mt.path);
+    if (c->path_.kind() == PathPattern::Kind::Exact && mt.pathPattern.empty())
+        c->literalPath_ = mt.path;
     if (!mt.pathPattern.empty())
         c->pathRegex_ = compileRegex(mt.pathPattern, base + ".pathPattern");
     c->never_ = !mt.path.empty() && !mt.pathPattern.empty();
@@ -177,7 +184,29 @@ std::shared_ptr<const CompiledMock> CompiledMock::compile(core::MockPtr mockPtr,
     return c;
 }
 
+void CompiledMock::compileWireMock(CompiledMock& c) {
+    const core::Mock& m = *c.mock_;
+    const core::WireMockStub& wm = *m.wiremock;
+    c.literalPath_ = wm.pattern->literalPath();
+    http::appendHeaderLine(c.headerLines_, "Matched-Stub-Id", m.id);
+    if (!m.name.empty()) http::appendHeaderLine(c.headerLines_, "Matched-Stub-Name", m.name);
+    for (const auto& [name, value] : m.response.headers) {
+        if (http::iequals(name, "Content-Length") || http::iequals(name, "Transfer-Encoding") ||
+            http::iequals(name, "Connection") || http::iequals(name, "Date"))
+            continue;
+        http::appendHeaderLine(c.headerLines_, name, value);
+    }
+    c.userContentType_ = true;  // WireMock sends no Content-Type unless the stub sets one
+}
+
 bool CompiledMock::matches(const MatchInput& in, std::string_view method) const {
+    if (const core::WireMockStub* wm = mock_->wiremock.get()) {
+        if (!wm->requiredState.empty() &&
+            !wiremock::Scenarios::global().inState(wm->scenario, wm->requiredState))
+            return false;
+        (void)method;
+        return wm->pattern->match(in.wm()).matched;
+    }
     const auto& mt = mock_->matcher;
     if (never_) return false;
     if (!mt.method.empty() && !http::iequals(mt.method, method)) return false;

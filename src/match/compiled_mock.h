@@ -61,6 +61,9 @@ class CompiledMock final {
     const core::MockPtr& mockPtr() const { return mock_; }
     const PathPattern& path() const { return path_; }
     bool hasPathPattern() const { return pathRegex_ != nullptr; }
+    // Set for WireMock stubs: their pattern, and the literal path the index files them under.
+    const core::WireMockStub* wiremock() const { return mock_->wiremock.get(); }
+    const std::optional<std::string>& literalPath() const { return literalPath_; }
     bool enabled() const { return mock_->enabled && mock_->type == "http"; }
     // Total points when every criterion holds (mockd's specificity score).
     int score() const { return score_; }
@@ -86,6 +89,8 @@ class CompiledMock final {
     bool templated() const { return bodyTemplate_ || !headerTemplates_.empty(); }
 
   private:
+    static void compileWireMock(CompiledMock& c);
+
     core::MockPtr mock_;
     std::shared_ptr<MockStats> stats_;
     PathPattern path_;
@@ -94,6 +99,7 @@ class CompiledMock final {
     std::vector<std::pair<std::string, std::string>> query_;
     std::shared_ptr<const RE2> bodyRegex_;
     std::vector<JsonPathCondition> jsonPaths_;
+    std::optional<std::string> literalPath_;
     bool never_ = false;  // path and pathPattern together never match, as in mockd
     int score_ = 0;
     std::string headerLines_;

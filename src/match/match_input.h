@@ -9,6 +9,7 @@
 
 #include "core/mock.h"
 #include "http/request.h"
+#include "wiremock/request_pattern.h"
 
 namespace mockd::match {
 
@@ -21,6 +22,8 @@ class MatchInput final {
     std::optional<std::string_view> query(std::string_view key) const;
     // The body parsed as JSON, or nullptr when it is not JSON (or nested too deeply).
     const core::Json* json() const;
+    // The request as WireMock's matchers see it, built on first use.
+    const wiremock::WmRequest& wm() const;
 
   private:
     const http::Request& req_;
@@ -28,6 +31,7 @@ class MatchInput final {
     mutable std::vector<std::pair<std::string, std::string>> query_;
     mutable int jsonState_ = 0;  // 0 not tried, 1 parsed, 2 not JSON
     mutable core::Json json_;
+    mutable std::optional<wiremock::WmRequest> wm_;
 };
 
 // Maximum nesting of a JSON body we parse; deeper input is treated as not JSON, so that a

@@ -15,26 +15,44 @@ void paramsKey(std::string& key, size_t segments, std::string_view first) {
 }
 }  // namespace
 
-std::shared_ptr<const Snapshot> Snapshot::build(std::vector<CompiledMockPtr> mocks) {
+std::shared_ptr<const Snapshot> Snapshot::build(std::vector<CompiledMockPtr> mocks, Order order) {
     auto s = std::make_shared<Snapshot>();
     s->all_ = std::move(mocks);
     for (const auto& m : s->all_)
         if (m->enabled()) s->ranked_.push_back(m.get());
-    // Most specific first; then higher priority; then the newest mock.
-    std::stable_sort(s->ranked_.begin(), s->ranked_.end(),
-                     [](const CompiledMock* a, const CompiledMock* b) {
-                         if (a->score() != b->score()) return a->score() > b->score();
-                         if (a->mock().priority != b->mock().priority)
-                             return a->mock().priority > b->mock().priority;
-                         return a->mock().seq > b->mock().seq;
-                     });
+    // WireMock's priority (1 first, default 5) is mockd's tie-break with the sign turned.
+    auto mockdPriority = [](const CompiledMock* m) {
+        return m->wiremock() ? -m->wiremock()->priority : m->mock().priority;
+    };
+    auto wiremockPriority = [](const CompiledMock* m) {
+        return m->wiremock() ? m->wiremock()->priority : 5;
+    };
+    if (order == Order::WireMock) {
+        // Priority, then the newest stub.
+        std::stable_sort(s->ranked_.begin(), s->ranked_.end(),
+                         [&](const CompiledMock* a, const CompiledMock* b) {
+                             int pa = wiremockPriority(a), pb = wiremockPriority(b);
+                             if (pa != pb) return pa < pb;
+                             return a->mock().seq > b->mock().seq;
+                         });
+    } else {
+        // Most specific first; then higher priority; then the newest mock.
+        std::stable_sort(s->ranked_.begin(), s->ranked_.end(),
+                         [&](const CompiledMock* a, const CompiledMock* b) {
+                             if (a->score() != b->score()) return a->score() > b->score();
+                             int pa = mockdPriority(a), pb = mockdPriority(b);
+                             if (pa != pb) return pa > pb;
+                             return a->mock().seq > b->mock().seq;
+                         });
+    }
     std::string key;
     for (uint32_t r = 0; r < s->ranked_.size(); ++r) {
         const CompiledMock* m = s->ranked_[r];
         const PathPattern& p = m->path();
-        if (p.kind() == PathPattern::Kind::Exact && !m->hasPathPattern()) {
-            s->exact_[p.text()].push_back(r);
-        } else if (p.kind() == PathPattern::Kind::Params && !m->hasPathPattern()) {
+        if (m->literalPath()) {
+            s->exact_[*m->literalPath()].push_back(r);
+        } else if (!m->wiremock() && p.kind() == PathPattern::Kind::Params &&
+                   !m->hasPathPattern()) {
             paramsKey(key, p.segmentCount(), p.firstLiteralSegment());
             s->params_[key].push_back(r);
         } else {

@@ -17,10 +17,17 @@ struct StringHash {
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
 };
 
+// Which mock wins when several match: mockd's (most specific, then priority, then newest) or
+// WireMock's (priority 1 first, then newest).
+enum class Order { Mockd, WireMock };
+
 class Snapshot final {
   public:
     // `mocks` in creation order (oldest first), every type and state.
-    static std::shared_ptr<const Snapshot> build(std::vector<CompiledMockPtr> mocks);
+    static std::shared_ptr<const Snapshot> build(std::vector<CompiledMockPtr> mocks,
+                                                 Order order = Order::Mockd);
+    // Enabled HTTP mocks in the order they are tried.
+    const std::vector<const CompiledMock*>& ranked() const { return ranked_; }
 
     // The best enabled HTTP mock for the request made with `method`, or nullptr.
     const CompiledMock* find(const MatchInput& in, std::string_view method) const;

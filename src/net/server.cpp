@@ -161,6 +161,8 @@ class Connection final : public std::enable_shared_from_this<Connection> {
         beast::error_code ec;
         auto ep = socket_.remote_endpoint(ec);
         if (!ec) remote_ = ep.address().to_string();
+        auto local = socket_.local_endpoint(ec);
+        if (!ec) localPort_ = local.port();
     }
     ~Connection() {
         if (stream_) stream_->markClosed();
@@ -311,6 +313,7 @@ class Connection final : public std::enable_shared_from_this<Connection> {
         req.version = store_.version;
         req.keepAlive = parser_->keep_alive();
         req.remoteAddress = remote_;
+        req.localPort = localPort_;
 
         std::string_view target = req.target;
         if (target.starts_with("http://") || target.starts_with("https://")) {
@@ -459,6 +462,7 @@ class Connection final : public std::enable_shared_from_this<Connection> {
     std::string decodedPath_;
     std::string out_, wbuf_, pending_;
     std::string remote_;
+    unsigned short localPort_ = 0;
     Clock::time_point lastActivity_, requestStart_, lingerStart_;
     bool reading_ = false, writing_ = false, closing_ = false, closed_ = false;
     bool delayPending_ = false, peerClosed_ = false, errorSent_ = false, sent100_ = false;

@@ -1,0 +1,1102 @@
+// WireMock's /__admin routes.
+#include "wiremock/admin_api.h"
+
+#include <algorithm>
+#include <cmath>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "core/clock.h"
+#include "core/encoding.h"
+#include "http/response.h"
+#include "log/log.h"
+#include "wiremock/request_pattern.h"
+#include "wiremock/scenarios.h"
+
+namespace mockd::wiremock {
+
+namespace fs = std::filesystem;
+using http::Request;
+
+namespace {
+
+constexpr size_t kNearMissCap = 2000;  // stubs compared for one unmatched request
+
+std::vector<std::pair<std::string, std::string>> queryOf(const Request& req) {
+    std::vector<std::pair<std::string, std::string>> q;
+    match::parseQuery(req.rawQuery, q);
+    return q;
+}
+
+std::optional<std::string> param(const std::vector<std::pair<std::string, std::string>>& q,
+                                 std::string_view key) {
+    for (const auto& [k, v] : q)
+        if (k == key) return v;
+    return std::nullopt;
+}
+
+// "2026-11-22T10:00:00Z", with optional fraction and offset; microseconds since the epoch.
+std::optional<int64_t> parseIso(std::string_view s) {
+    int y, mo, d, h = 0, mi = 0, sec = 0;
+    if (s.size() < 10) return std::nullopt;
+    std::string text(s);
+    int n = 0;
+    if (std::sscanf(text.c_str(), "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 || n != 10)
+        return std::nullopt;
+    size_t i = 10;
+    int64_t frac = 0;
+    if (i < text.size() && (text[i] == 'T' || text[i] == 't' || text[i] == ' ')) {
+        int m = 0;
+        if (std::sscanf(text.c_str() + i + 1, "%2d:%2d%n", &h, &mi, &m) != 2 || m != 5)
+            return std::nullopt;
+        i += 1 + 5;
+        if (i < text.size() && text[i] == ':') {
+            if (std::sscanf(text.c_str() + i + 1, "%2d%n", &sec, &m) != 1 || m != 2)
+                return std::nullopt;
+            i += 3;
+        }
+        if (i < text.size() && text[i] == '.') {
+            ++i;
+            int64_t scale = 100000;
+            while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) {
+                frac += (text[i] - '0') * scale;
+                scale /= 10;
+                ++i;
+            }
+        }
+    }
+    int64_t offset = 0;
+    if (i < text.size()) {
+        if (text[i] == 'Z' || text[i] == 'z') {
+            ++i;
+        } else if (text[i] == '+' || text[i] == '-') {
+            int oh = 0, om = 0, m = 0;
+            if (std::sscanf(text.c_str() + i + 1, "%2d:%2d%n", &oh, &om, &m) != 2)
+                return std::nullopt;
+            offset = (oh * 3600 + om * 60) * (text[i] == '-' ? -1 : 1);
+            i += 1 + static_cast<size_t>(m);
+        }
+    }
+    if (i != text.size()) return std::nullopt;
+    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) return std::nullopt;
+    std::tm tm{};
+    tm.tm_year = y - 1900;
+    tm.tm_mon = mo - 1;
+    tm.tm_mday = d;
+    tm.tm_hour = h;
+    tm.tm_min = mi;
+    tm.tm_sec = sec;
+    int64_t secs = static_cast<int64_t>(timegm(&tm)) - offset;
+    return secs * 1000000 + frac;
+}
+
+std::string clientIp(std::string_view addr) {
+    if (addr.starts_with("::ffff:")) addr.remove_prefix(7);
+    return std::string(addr);
+}
+
+std::string entryUrl(const journal::Entry& e) {
+    std::string url = e.rawPath.empty() ? e.path : e.rawPath;
+    if (!e.query.empty()) url += "?" + e.query;
+    return url;
+}
+
+// A logged request viewed as WireMock's matchers see a live one.
+struct LoggedView {
+    std::string url;
+    WmRequest req;
+    explicit LoggedView(const journal::Entry& e) : url(entryUrl(e)) {
+        req.method = e.method;
+        req.url = url;
+        for (const auto& [k, v] : e.headers) req.headers.emplace_back(k, v);
+        req.body = e.body;
+        req.clientIp = e.remoteAddr;
+        req.port = e.localPort;
+    }
+};
+
+OJson multiMap(const std::vector<std::pair<std::string, std::string>>& pairs) {
+    OJson out = OJson::object();
+    for (const auto& [k, v] : pairs) {
+        if (!out.contains(k)) out[k] = {{"key", k}, {"values", OJson::array()}};
+        out[k]["values"].push_back(v);
+    }
+    return out;
+}
+
+OJson loggedRequest(const journal::Entry& e) {
+    LoggedView v(e);
+    OJson r = OJson::object();
+    std::string host = std::string(v.req.host());
+    if (host.empty()) host = "localhost";
+    r["url"] = v.url;
+    r["absoluteUrl"] = "http://" + host + ":" + std::to_string(e.localPort) + v.url;
+    r["method"] = e.method;
+    r["clientIp"] = clientIp(e.remoteAddr);
+    OJson headers = OJson::object();
+    for (const auto& [k, val] : e.headers) {
+        auto it = headers.find(k);
+        if (it == headers.end()) {
+            headers[k] = val;
+        } else {
+            if (!it->is_array()) *it = OJson::array({*it});
+            it->push_back(val);
+        }
+    }
+    r["headers"] = std::move(headers);
+    OJson cookies = OJson::object();
+    for (const auto& [k, val] : v.req.cookies()) cookies[k] = val;
+    r["cookies"] = std::move(cookies);
+    r["browserProxyRequest"] = false;
+    r["loggedDate"] = e.timestampUs / 1000;
+    r["bodyAsBase64"] = core::base64Encode(e.body);
+    r["body"] = e.body;
+    r["protocol"] = "HTTP/1.1";
+    r["scheme"] = "http";
+    r["host"] = host;
+    r["port"] = e.localPort;
+    r["loggedDateString"] = core::isoUtc(e.timestampUs, 3);
+    r["queryParams"] = multiMap(v.req.query());
+    r["formParams"] = multiMap(v.req.form());
+    return r;
+}
+
+OJson unmatchedStubJson() {
+    return {{"request", {{"method", "ANY"}}},
+            {"response", {{"status", 404}, {"fromConfiguredStub", false}}}};
+}
+
+}  // namespace
+
+struct WireMockApi::Reply {
+    std::string& out;
+    bool closing;
+    net::Outcome outcome{};
+
+    void json(int status, const OJson& body) {
+        http::appendResponse(out, {status, "application/json", {}, closing}, body.dump(), false);
+    }
+    void empty(int status = 200) {
+        http::appendResponse(out, {status, {}, {}, closing}, {}, false);
+    }
+    void error(int status, int code, const std::string& title, const std::string& detail = {},
+               const std::string& pointer = {}) {
+        http::appendResponse(out, {status, "application/json", {}, closing},
+                             errorBody(code, title, detail, pointer), false);
+    }
+    void invalid(const PatternError& e) {
+        error(422, 10, "Error parsing JSON", e.what(), e.pointer());
+    }
+    void raw(int status, std::string_view contentType, std::string_view body,
+             std::string_view extra = {}) {
+        http::appendResponse(out, {status, contentType, extra, closing}, body, false);
+    }
+};
+
+WireMockApi::WireMockApi(core::Registry& registry, journal::Journal* journal, ApiOptions options)
+    : registry_(registry), journal_(journal), options_(std::move(options)) {
+    if (options_.rootDir.empty()) options_.rootDir = ".";
+    while (options_.rootDir.size() > 1 && options_.rootDir.back() == '/')
+        options_.rootDir.pop_back();
+}
+
+// ---- stubs in the registry ----
+
+std::vector<core::MockPtr> WireMockApi::stubs() const {
+    auto snap = registry_.snapshot();
+    std::vector<const match::CompiledMock*> ordered;
+    for (const auto& c : snap->all())
+        if (c->wiremock()) ordered.push_back(c.get());
+    std::stable_sort(ordered.begin(), ordered.end(), [](const auto* a, const auto* b) {
+        if (a->wiremock()->priority != b->wiremock()->priority)
+            return a->wiremock()->priority < b->wiremock()->priority;
+        return a->mock().seq > b->mock().seq;
+    });
+    std::vector<core::MockPtr> out;
+    out.reserve(ordered.size());
+    for (const auto* c : ordered) out.push_back(c->mockPtr());
+    return out;
+}
+
+core::MockPtr WireMockApi::stub(const std::string& id) const {
+    auto m = registry_.get(id);
+    return m && m->wiremock ? m : nullptr;
+}
+
+std::vector<core::Mock> WireMockApi::readMappings(const std::string& dir,
+                                                  const std::string& filesDir) {
+    std::vector<core::Mock> out;
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) return out;
+    std::vector<fs::path> files;
+    for (auto it = fs::recursive_directory_iterator(dir, ec);
+         !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+        if (it->is_regular_file(ec) && it->path().extension() == ".json")
+            files.push_back(it->path());
+    }
+    std::sort(files.begin(), files.end());
+    for (const auto& f : files) {
+        std::ifstream in(f, std::ios::binary);
+        std::stringstream ss;
+        ss << in.rdbuf();
+        Json doc;
+        try {
+            doc = Json::parse(ss.str(), nullptr, true, true);
+        } catch (const Json::parse_error& e) {
+            throw std::runtime_error(f.string() + ": not valid JSON: " + e.what());
+        }
+        try {
+            auto list = stubsOf(doc);
+            for (size_t i = 0; i < list.size(); ++i) {
+                core::Mock m = decodeStub(list[i], filesDir);
+                auto wm = std::make_shared<core::WireMockStub>(*m.wiremock);
+                wm->file = f.string();
+                m.wiremock = std::move(wm);
+                out.push_back(std::move(m));
+            }
+        } catch (const PatternError& e) {
+            throw std::runtime_error(f.string() + ": " +
+                                     (e.pointer().empty() ? "" : e.pointer() + ": ") + e.what());
+        }
+    }
+    return out;
+}
+
+void WireMockApi::loadMappings(bool keepApiStubs) {
+    auto loaded = readMappings(mappingsDir(), filesDir());
+    std::vector<match::CompiledMockPtr> compiled;
+    compiled.reserve(loaded.size());
+    for (auto& m : loaded) {
+        m.seq = core::nextMockSeq();
+        compiled.push_back(
+            match::CompiledMock::compile(std::make_shared<core::Mock>(std::move(m))));
+    }
+    registry_.edit([&](std::vector<match::CompiledMockPtr>& all) {
+        std::erase_if(all, [&](const auto& c) {
+            return c->wiremock() && (!keepApiStubs || !c->wiremock()->file.empty());
+        });
+        all.insert(all.end(), compiled.begin(), compiled.end());
+    });
+}
+
+void WireMockApi::resetToFiles() {
+    loadMappings();
+    if (journal_) journal_->clear();
+    Scenarios::global().resetAll();
+}
+
+namespace {
+std::string sanitize(std::string_view s) {
+    std::string out;
+    for (char c : s) {
+        if (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.')
+            out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        else if (!out.empty() && out.back() != '-')
+            out += '-';
+    }
+    while (!out.empty() && out.back() == '-') out.pop_back();
+    while (!out.empty() && out.front() == '-') out.erase(out.begin());
+    return out;
+}
+}  // namespace
+
+void WireMockApi::persist(const core::Mock& m) {
+    std::lock_guard lock(filesMu_);
+    std::string file = m.wiremock->file;
+    if (file.empty()) {
+        std::string base = m.name;
+        if (base.empty()) {
+            const Json& rq = m.wiremock->json["request"];
+            std::string method = rq.value("method", "ANY");
+            std::string url;
+            for (const char* k :
+                 {"url", "urlPath", "urlPattern", "urlPathPattern", "urlPathTemplate"})
+                if (rq.contains(k) && rq[k].is_string()) url = rq[k].get<std::string>();
+            base = method + "-" + url;
+        }
+        std::string name = sanitize(base);
+        file = mappingsDir() + "/" + (name.empty() ? "" : name + "-") + m.id + ".json";
+    }
+    std::error_code ec;
+    fs::create_directories(fs::path(file).parent_path(), ec);
+    std::ofstream outFile(file, std::ios::binary | std::ios::trunc);
+    outFile << encodeStub(m).dump(2) << "\n";
+    if (!outFile) log::warn("could not write a mapping file", {{"file", file}});
+}
+
+void WireMockApi::unpersist(const core::Mock& m) {
+    if (m.wiremock->file.empty() && !m.wiremock->persistent) return;
+    std::lock_guard lock(filesMu_);
+    std::error_code ec;
+    if (!m.wiremock->file.empty()) fs::remove(m.wiremock->file, ec);
+}
+
+core::MockPtr WireMockApi::addStub(core::Mock m) {
+    // A stub that replaces a file-backed one keeps writing to the same file.
+    if (auto old = stub(m.id); old && !old->wiremock->file.empty() && m.wiremock->persistent) {
+        auto wm = std::make_shared<core::WireMockStub>(*m.wiremock);
+        wm->file = old->wiremock->file;
+        m.wiremock = std::move(wm);
+    }
+    auto added = registry_.upsert(std::move(m));
+    if (added->wiremock->persistent) persist(*added);
+    return added;
+}
+
+// ---- the mock port's unmatched answer ----
+
+namespace {
+std::string_view mimeType(const fs::path& p) {
+    std::string ext = p.extension().string();
+    for (auto& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (ext == ".json") return "application/json";
+    if (ext == ".html" || ext == ".htm") return "text/html";
+    if (ext == ".txt") return "text/plain";
+    if (ext == ".xml") return "application/xml";
+    if (ext == ".css") return "text/css";
+    if (ext == ".js") return "application/javascript";
+    if (ext == ".png") return "image/png";
+    if (ext == ".jpg" || ext == ".jpeg") return "image/jpeg";
+    if (ext == ".gif") return "image/gif";
+    if (ext == ".svg") return "image/svg+xml";
+    if (ext == ".pdf") return "application/pdf";
+    return "application/octet-stream";
+}
+
+bool readWhole(const fs::path& p, std::string& out) {
+    std::ifstream in(p, std::ios::binary);
+    if (!in) return false;
+    std::stringstream ss;
+    ss << in.rdbuf();
+    out = ss.str();
+    return true;
+}
+
+// A path under `base` for the request path, or nullopt when it would leave it.
+std::optional<fs::path> under(const std::string& base, std::string_view rel) {
+    fs::path p(std::string(rel.empty() ? std::string_view{} : rel));
+    for (const auto& part : p)
+        if (part == "..") return std::nullopt;
+    std::string r(rel);
+    while (!r.empty() && r.front() == '/') r.erase(r.begin());
+    return fs::path(base) / r;
+}
+}  // namespace
+
+int WireMockApi::unmatched(const Request& req, const match::MatchInput& in, std::string& out,
+                           bool closing, std::string* report) const {
+    const bool head = req.method == "HEAD";
+    if (req.method == "GET" || head) {
+        if (auto p = under(filesDir(), req.path)) {
+            std::error_code ec;
+            fs::path file = *p;
+            if (fs::is_directory(file, ec)) file /= "index.html";
+            std::string body;
+            if (fs::is_regular_file(file, ec) && readWhole(file, body)) {
+                http::appendResponse(out, {200, mimeType(file), {}, closing}, body, head);
+                return 200;
+            }
+        }
+    }
+    // The closest stub, comparing a bounded number of them so that a 404 stays cheap.
+    const match::Snapshot& snap = registry_.current();
+    const core::WireMockStub* best = nullptr;
+    const core::Mock* bestMock = nullptr;
+    double bestDistance = 2;
+    size_t seen = 0, total = 0;
+    for (const match::CompiledMock* c : snap.ranked()) {
+        const core::WireMockStub* wm = c->wiremock();
+        if (!wm) continue;
+        ++total;
+        if (seen++ >= kNearMissCap) continue;
+        double d = wm->pattern->match(in.wm()).distance;
+        if (d < bestDistance) {
+            bestDistance = d;
+            best = wm;
+            bestMock = &c->mock();
+        }
+    }
+    std::string body;
+    if (!best) {
+        body =
+            "No response could be served as there are no stub mappings in this WireMock "
+            "instance.";
+    } else {
+        body = renderDiffReport(best->pattern->diff(in.wm()), bestMock->name);
+    }
+    http::appendResponse(out, {404, "text/plain", {}, closing}, body, head);
+    if (report) *report = std::move(body);
+    return 404;
+}
+
+void WireMockApi::served(const core::WireMockStub& stub) {
+    if (!stub.scenario.empty() && !stub.newState.empty())
+        Scenarios::global().set(stub.scenario, stub.newState);
+}
+
+// ---- routing ----
+
+net::Outcome WireMockApi::handle(const Request& req, std::string& out, bool closing) {
+    Reply r{out, closing};
+    if (options_.policy) {
+        if (auto denied = admin::checkAccess(req, *options_.policy)) {
+            r.error(denied->status, denied->status, denied->message);
+            return {};
+        }
+    }
+    if (!options_.basicAuth.empty()) {
+        std::string_view auth = req.header("Authorization");
+        bool ok = false;
+        if (auth.size() > 6 && http::iequals(auth.substr(0, 6), "Basic ")) {
+            auto decoded = core::base64Decode(auth.substr(6));
+            ok = decoded && admin::constantTimeEquals(*decoded, options_.basicAuth);
+        }
+        if (!ok) {
+            r.raw(401, {}, {}, "WWW-Authenticate: Basic realm=\"WireMock\"\r\n");
+            return {};
+        }
+    }
+    std::string_view sub = req.path.substr(std::string_view("/__admin").size());
+    try {
+        route(req, sub, r);
+    } catch (const PatternError& e) {
+        r.invalid(e);
+    } catch (const Json::exception& e) {
+        r.error(422, 10, "Error parsing JSON", e.what());
+    }
+    return r.outcome;
+}
+
+namespace {
+// The body as JSON (comments allowed); an empty body is `empty`.
+Json bodyJson(const Request& req, Json empty = Json::object()) {
+    if (req.body.find_first_not_of(" \t\r\n") == std::string_view::npos) return empty;
+    try {
+        return Json::parse(req.body, nullptr, true, true);
+    } catch (const Json::parse_error& e) {
+        throw PatternError("", std::string("Unexpected character or end of input: ") + e.what());
+    }
+}
+
+bool under(std::string_view sub, std::string_view prefix, std::string_view& rest) {
+    if (sub == prefix) {
+        rest = {};
+        return true;
+    }
+    if (sub.starts_with(prefix) && sub.size() > prefix.size() && sub[prefix.size()] == '/') {
+        rest = sub.substr(prefix.size() + 1);
+        return true;
+    }
+    return false;
+}
+}  // namespace
+
+void WireMockApi::route(const Request& req, std::string_view sub, Reply& r) {
+    const std::string_view m = req.method;
+    std::string_view rest;
+    if (sub.empty()) {
+        if (m == "GET") {
+            r.raw(302, {}, {}, "Location: /__admin/\r\n");
+            return;
+        }
+    } else if (sub == "/") {
+        if (m == "GET") return mappingsRoutes(req, "", r);
+    } else if (sub == "/health") {
+        if (m == "GET") {
+            auto up = std::chrono::duration_cast<std::chrono::seconds>(
+                          std::chrono::steady_clock::now() - started_)
+                          .count();
+            OJson b = {{"status", "healthy"},
+                       {"message", "Wiremock is ok"},
+                       {"version", kVersion},
+                       {"uptimeInSeconds", up},
+                       {"timestamp", core::isoUtc(core::nowMicros(), 6)}};
+            return r.json(200, b);
+        }
+    } else if (sub == "/version") {
+        if (m == "GET") {
+            if (req.header("Accept").find("text/plain") != std::string_view::npos)
+                return r.raw(200, "text/plain", kVersion);
+            return r.json(200, {{"version", kVersion}});
+        }
+    } else if (under(sub, "/mappings", rest)) {
+        return mappingsRoutes(req, rest, r);
+    } else if (under(sub, "/requests", rest) || under(sub, "/near-misses", rest)) {
+        return requestsRoutes(req, sub, r);
+    } else if (under(sub, "/scenarios", rest)) {
+        return scenariosRoutes(req, rest, r);
+    } else if (under(sub, "/files", rest)) {
+        return filesRoutes(req, rest, r);
+    } else if (under(sub, "/settings", rest)) {
+        return settingsRoutes(req, rest, r);
+    } else if (sub == "/reset") {
+        if (m == "POST") {
+            resetToFiles();
+            return r.empty();
+        }
+    } else if (sub == "/shutdown") {
+        if (m == "POST") {
+            r.empty();
+            r.outcome.close = true;
+            if (shutdown_) shutdown_();
+            return;
+        }
+    } else if (sub == "/recordings/status") {
+        if (m == "GET") return r.json(200, {{"status", "NeverStarted"}});
+    }
+    r.empty(404);
+}
+
+void WireMockApi::mappingsRoutes(const Request& req, std::string_view rest, Reply& r) {
+    const std::string_view m = req.method;
+    auto list = [&](std::vector<core::MockPtr> all) {
+        auto q = queryOf(req);
+        size_t total = all.size();
+        long offset = 0, limit = -1;
+        if (auto v = param(q, "offset")) offset = std::atol(v->c_str());
+        if (auto v = param(q, "limit")) limit = std::atol(v->c_str());
+        if (offset < 0) return r.error(422, 10, "offset must be 0 or greater");
+        if (limit < -1 || (param(q, "limit") && limit < 0))
+            return r.error(422, 10, "limit must be 0 or greater");
+        OJson arr = OJson::array();
+        for (size_t i = static_cast<size_t>(offset); i < all.size(); ++i) {
+            if (limit >= 0 && arr.size() >= static_cast<size_t>(limit)) break;
+            arr.push_back(encodeStub(*all[i]));
+        }
+        r.json(200, {{"mappings", std::move(arr)}, {"meta", {{"total", total}}}});
+    };
+    auto unmatchedStubs = [&]() {
+        std::vector<core::MockPtr> out;
+        auto snap = registry_.snapshot();
+        for (const auto& mp : stubs()) {
+            bool hit = false;
+            for (const auto& c : snap->all())
+                if (c->mock().id == mp->id && c->stats().calls.load() > 0) hit = true;
+            if (!hit) out.push_back(mp);
+        }
+        return out;
+    };
+    auto metadataMatcher = [&]() { return compileValueMatcher(bodyJson(req), ""); };
+    auto metadataOf = [](const core::Mock& s) {
+        auto it = s.wiremock->json.find("metadata");
+        return it == s.wiremock->json.end() || it->is_null() ? std::string("{}") : it->dump();
+    };
+
+    if (rest.empty()) {
+        if (m == "GET") return list(stubs());
+        if (m == "POST")
+            return r.json(201, encodeStub(*addStub(decodeStub(bodyJson(req), filesDir()))));
+        if (m == "DELETE") {
+            for (const auto& s : stubs()) unpersist(*s);
+            registry_.edit([](std::vector<match::CompiledMockPtr>& all) {
+                std::erase_if(all, [](const auto& c) { return c->wiremock() != nullptr; });
+            });
+            return r.json(200, OJson::object());
+        }
+        return r.empty(404);
+    }
+    if (rest == "save" && m == "POST") {
+        for (const auto& s : stubs()) {
+            core::Mock copy = *s;
+            auto wm = std::make_shared<core::WireMockStub>(*copy.wiremock);
+            wm->persistent = true;
+            wm->json["persistent"] = true;
+            copy.wiremock = wm;
+            auto saved = registry_.upsert(std::move(copy));
+            persist(*saved);
+        }
+        return r.empty();
+    }
+    if (rest == "reset" && m == "POST") {
+        resetToFiles();
+        return r.empty();
+    }
+    if (rest == "import" && m == "POST") {
+        Json body = bodyJson(req);
+        auto list = stubsOf(body);
+        std::string policy = "OVERWRITE";
+        bool deleteOthers = false;
+        if (body.is_object() && body.contains("importOptions")) {
+            const Json& o = body["importOptions"];
+            policy = o.value("duplicatePolicy", "OVERWRITE");
+            deleteOthers = o.value("deleteAllNotInImport", false);
+        }
+        std::vector<core::Mock> decoded;
+        for (size_t i = 0; i < list.size(); ++i) {
+            try {
+                decoded.push_back(decodeStub(list[i], filesDir()));
+            } catch (const PatternError& e) {
+                throw PatternError("/mappings/" + std::to_string(i) + e.pointer(), e.what());
+            }
+        }
+        if (deleteOthers) {
+            std::vector<std::string> keep;
+            for (const auto& d : decoded) keep.push_back(d.id);
+            registry_.edit([&](std::vector<match::CompiledMockPtr>& all) {
+                std::erase_if(all, [&](const auto& c) {
+                    return c->wiremock() &&
+                           std::find(keep.begin(), keep.end(), c->mock().id) == keep.end();
+                });
+            });
+        }
+        for (auto it = decoded.rbegin(); it != decoded.rend(); ++it) {
+            if (policy == "IGNORE" && stub(it->id)) continue;
+            addStub(std::move(*it));
+        }
+        return r.empty();
+    }
+    if (rest == "find-by-metadata" && m == "POST") {
+        auto matcher = metadataMatcher();
+        std::vector<core::MockPtr> found;
+        for (const auto& s : stubs())
+            if (matcher->match(metadataOf(*s)).matched) found.push_back(s);
+        return list(found);
+    }
+    if (rest == "remove-by-metadata" && m == "POST") {
+        auto matcher = metadataMatcher();
+        for (const auto& s : stubs()) {
+            if (!matcher->match(metadataOf(*s)).matched) continue;
+            unpersist(*s);
+            registry_.remove(s->id);
+        }
+        return r.json(200, OJson::object());
+    }
+    if (rest == "remove" && m == "POST") {
+        Json body = bodyJson(req);
+        core::Mock probe = decodeStub(body, filesDir());
+        bool byId = body.contains("id") || body.contains("uuid");
+        for (const auto& s : stubs()) {
+            bool hit = byId ? s->id == probe.id
+                            : s->wiremock->json["request"] == probe.wiremock->json["request"];
+            if (!hit) continue;
+            unpersist(*s);
+            registry_.remove(s->id);
+            break;
+        }
+        return r.empty();
+    }
+    if (rest == "edit" && m == "POST") {
+        core::Mock stub = decodeStub(bodyJson(req), filesDir());
+        if (!this->stub(stub.id)) return r.empty(404);
+        addStub(std::move(stub));
+        return r.empty(204);
+    }
+    if (rest == "unmatched") {
+        if (m == "GET") return list(unmatchedStubs());
+        if (m == "DELETE") {
+            for (const auto& s : unmatchedStubs()) {
+                unpersist(*s);
+                registry_.remove(s->id);
+            }
+            return r.json(200, OJson::object());
+        }
+    }
+    if (rest.find('/') == std::string_view::npos && (m == "GET" || m == "PUT" || m == "DELETE")) {
+        std::string id(rest);
+        if (!core::isUuid(id)) return r.error(400, 10, id + " is not a valid UUID");
+        auto existing = stub(id);
+        if (!existing) return r.empty(404);
+        if (m == "GET") return r.json(200, encodeStub(*existing));
+        if (m == "DELETE") {
+            unpersist(*existing);
+            registry_.remove(id);
+            return r.json(200, OJson::object());
+        }
+        Json body = bodyJson(req);
+        if (body.is_object()) {
+            body["id"] = id;
+            body.erase("uuid");
+        }
+        core::Mock stub = decodeStub(body, filesDir());
+        if (!stub.wiremock->persistent && !existing->wiremock->file.empty()) {
+            // The file of an edited stub stays; only its definition changes.
+            auto wm = std::make_shared<core::WireMockStub>(*stub.wiremock);
+            wm->file = existing->wiremock->file;
+            stub.wiremock = wm;
+        }
+        return r.json(200, encodeStub(*addStub(std::move(stub))));
+    }
+    r.empty(404);
+}
+
+namespace {
+struct Ranked {
+    double distance;
+    size_t index;
+};
+
+// The `n` smallest distances, ties in input order.
+std::vector<Ranked> closest(std::vector<Ranked> all, size_t n) {
+    std::stable_sort(all.begin(), all.end(),
+                     [](const Ranked& a, const Ranked& b) { return a.distance < b.distance; });
+    if (all.size() > n) all.resize(n);
+    return all;
+}
+
+OJson matchResult(double d) { return {{"distance", d}}; }
+}  // namespace
+
+void WireMockApi::requestsRoutes(const Request& req, std::string_view sub, Reply& r) {
+    const std::string_view m = req.method;
+    const bool disabled = !journal_ || !options_.journalEnabled;
+    auto entries = [&]() {
+        std::vector<journal::EntryPtr> all;
+        if (disabled) return all;
+        size_t total = 0;
+        return journal_->list({}, 0, SIZE_MAX, &total);
+    };
+    auto serveEvent = [&](const journal::Entry& e) {
+        OJson ev = OJson::object();
+        ev["id"] = e.uuid();
+        ev["request"] = loggedRequest(e);
+        core::MockPtr s = e.mockId.empty() ? nullptr : stub(e.mockId);
+        OJson stubJson = s ? encodeStub(*s) : unmatchedStubJson();
+        ev["responseDefinition"] = stubJson["response"];
+        OJson resp = {{"status", e.status}};
+        if (e.mockId.empty()) {
+            resp["headers"] = {{"Content-Type", "text/plain"}};
+            resp["bodyAsBase64"] = core::base64Encode(e.report);
+            resp["body"] = e.report;
+        } else if (s) {
+            OJson headers = OJson::object();
+            for (const auto& [k, v] : s->response.headers) headers[k] = v;
+            if (!headers.empty()) resp["headers"] = std::move(headers);
+            resp["bodyAsBase64"] = core::base64Encode(s->response.body);
+            resp["body"] = s->response.body;
+        }
+        ev["response"] = std::move(resp);
+        ev["wasMatched"] = !e.mockId.empty();
+        const double total = std::round(e.durationMs);
+        ev["timing"] = {{"addedDelay", 0},
+                        {"processTime", static_cast<int64_t>(total)},
+                        {"responseSendTime", 0},
+                        {"serveTime", static_cast<int64_t>(total)},
+                        {"totalTime", static_cast<int64_t>(total)}};
+        OJson subs = OJson::array();
+        if (e.mockId.empty() && !e.report.empty())
+            subs.push_back({{"type", "REQUEST_NOT_MATCHED"},
+                            {"stackTraceOrigin", nullptr},
+                            {"data", {{"reportBody", e.report}}}});
+        ev["subEvents"] = std::move(subs);
+        ev["stubMapping"] = std::move(stubJson);
+        return ev;
+    };
+    auto pattern = [&]() { return RequestPattern::compile(bodyJson(req), ""); };
+    auto stubNearMisses = [&](const journal::Entry& e, OJson& out) {
+        LoggedView v(e);
+        auto all = stubs();
+        std::vector<Ranked> ranked;
+        for (size_t i = 0; i < all.size() && i < kNearMissCap; ++i)
+            ranked.push_back({all[i]->wiremock->pattern->match(v.req).distance, i});
+        for (const auto& rk : closest(std::move(ranked), 3))
+            out.push_back({{"request", loggedRequest(e)},
+                           {"stubMapping", encodeStub(*all[rk.index])},
+                           {"matchResult", matchResult(rk.distance)}});
+    };
+
+    if (sub == "/requests") {
+        if (m == "GET") {
+            auto q = queryOf(req);
+            auto all = entries();
+            const size_t total = all.size();
+            std::optional<int64_t> since;
+            if (auto v = param(q, "since")) {
+                since = parseIso(*v);
+                if (!since)
+                    return r.error(400, 10, *v + " is not a valid ISO8601 date", {}, "since");
+            }
+            long limit = -1;
+            if (auto v = param(q, "limit")) {
+                limit = std::atol(v->c_str());
+                if (limit < 0) return r.error(422, 10, "limit must be 0 or greater");
+            }
+            std::string matching;
+            if (auto v = param(q, "matchingStub")) {
+                if (!core::isUuid(*v))
+                    return r.error(
+                        400, 15,
+                        "Query parameter matchingStub value '" + *v + "' is not a valid UUID");
+                matching = *v;
+            }
+            bool unmatchedOnly = param(q, "unmatched").value_or("") == "true";
+            OJson arr = OJson::array();
+            for (const auto& e : all) {
+                if (since && e->timestampUs / 1000 <= *since / 1000) continue;
+                if (unmatchedOnly && !e->mockId.empty()) continue;
+                if (!matching.empty() && e->mockId != matching) continue;
+                if (limit >= 0 && arr.size() >= static_cast<size_t>(limit)) break;
+                arr.push_back(serveEvent(*e));
+            }
+            return r.json(200, {{"requests", std::move(arr)},
+                                {"meta", {{"total", total}}},
+                                {"requestJournalDisabled", disabled}});
+        }
+        if (m == "DELETE") {
+            if (journal_) journal_->clear();
+            return r.json(200, OJson::object());
+        }
+        return r.empty(404);
+    }
+    if (sub == "/requests/reset" && m == "POST") {
+        // Gone from WireMock 3's API, still called by older clients: accepted.
+        if (journal_) journal_->clear();
+        return r.json(200, OJson::object());
+    }
+    if (sub == "/requests/count" && m == "POST") {
+        auto p = pattern();
+        if (disabled) return r.json(200, {{"count", -1}, {"requestJournalDisabled", true}});
+        int64_t n = 0;
+        for (const auto& e : entries())
+            if (p->match(LoggedView(*e).req).matched) ++n;
+        return r.json(200, {{"count", n}, {"requestJournalDisabled", false}});
+    }
+    if (sub == "/requests/find" && m == "POST") {
+        auto p = pattern();
+        OJson arr = OJson::array();
+        for (const auto& e : entries())
+            if (p->match(LoggedView(*e).req).matched) arr.push_back(loggedRequest(*e));
+        return r.json(200, {{"requests", std::move(arr)}, {"requestJournalDisabled", disabled}});
+    }
+    if (sub == "/requests/remove" && m == "POST") {
+        auto p = pattern();
+        OJson arr = OJson::array();
+        if (journal_) {
+            auto removed = journal_->removeIf(
+                [&](const journal::Entry& e) { return p->match(LoggedView(e).req).matched; });
+            for (const auto& e : removed) arr.push_back(serveEvent(*e));
+        }
+        return r.json(200, {{"serveEvents", std::move(arr)}});
+    }
+    if (sub == "/requests/remove-by-metadata" && m == "POST") {
+        auto matcher = compileValueMatcher(bodyJson(req), "");
+        std::vector<std::string> ids;
+        for (const auto& s : stubs()) {
+            auto it = s->wiremock->json.find("metadata");
+            std::string meta = it == s->wiremock->json.end() ? "{}" : it->dump();
+            if (matcher->match(meta).matched) ids.push_back(s->id);
+        }
+        OJson arr = OJson::array();
+        if (journal_) {
+            auto removed = journal_->removeIf([&](const journal::Entry& e) {
+                return std::find(ids.begin(), ids.end(), e.mockId) != ids.end();
+            });
+            for (const auto& e : removed) arr.push_back(serveEvent(*e));
+        }
+        return r.json(200, {{"serveEvents", std::move(arr)}});
+    }
+    if (sub == "/requests/unmatched" && m == "GET") {
+        OJson arr = OJson::array();
+        for (const auto& e : entries())
+            if (e->mockId.empty()) arr.push_back(loggedRequest(*e));
+        return r.json(200, {{"requests", std::move(arr)}, {"requestJournalDisabled", disabled}});
+    }
+    if (sub == "/requests/unmatched/near-misses" && m == "GET") {
+        OJson arr = OJson::array();
+        for (const auto& e : entries())
+            if (e->mockId.empty()) stubNearMisses(*e, arr);
+        return r.json(200, {{"nearMisses", std::move(arr)}});
+    }
+    if ((sub == "/near-misses/request" || sub == "/requests/near-misses/request") && m == "POST") {
+        Json body = bodyJson(req);
+        journal::Entry e;
+        e.method = body.value("method", "GET");
+        std::string url = body.value("url", "/");
+        auto q = url.find('?');
+        e.path = url.substr(0, q);
+        if (q != std::string::npos) e.query = url.substr(q + 1);
+        if (body.contains("headers") && body["headers"].is_object())
+            for (const auto& [k, v] : body["headers"].items()) {
+                if (v.is_array())
+                    for (const auto& one : v)
+                        e.headers.emplace_back(
+                            k, one.is_string() ? one.get<std::string>() : one.dump());
+                else
+                    e.headers.emplace_back(k, v.is_string() ? v.get<std::string>() : v.dump());
+            }
+        if (body.contains("body") && body["body"].is_string()) e.body = body["body"];
+        e.timestampUs = core::nowMicros();
+        OJson arr = OJson::array();
+        stubNearMisses(e, arr);
+        return r.json(200, {{"nearMisses", std::move(arr)}});
+    }
+    if (sub == "/near-misses/request-pattern" && m == "POST") {
+        Json body = bodyJson(req);
+        auto p = RequestPattern::compile(body, "");
+        auto all = entries();
+        std::vector<Ranked> ranked;
+        for (size_t i = 0; i < all.size(); ++i)
+            ranked.push_back({p->match(LoggedView(*all[i]).req).distance, i});
+        OJson arr = OJson::array();
+        OJson patternJson = OJson::parse(body.dump());
+        for (const auto& rk : closest(std::move(ranked), 3))
+            arr.push_back({{"request", loggedRequest(*all[rk.index])},
+                           {"requestPattern", patternJson},
+                           {"matchResult", matchResult(rk.distance)}});
+        return r.json(200, {{"nearMisses", std::move(arr)}});
+    }
+    std::string_view rest;
+    if (under(sub, "/requests", rest) && rest.find('/') == std::string_view::npos &&
+        (m == "GET" || m == "DELETE")) {
+        std::string id(rest);
+        if (m == "DELETE") {
+            if (journal_)
+                journal_->removeIf([&](const journal::Entry& e) { return e.uuid() == id; });
+            return r.json(200, OJson::object());
+        }
+        auto e = journal_ ? journal_->findUuid(id) : nullptr;
+        if (!e) return r.empty(404);
+        return r.json(200, serveEvent(*e));
+    }
+    r.empty(404);
+}
+
+void WireMockApi::scenariosRoutes(const Request& req, std::string_view rest, Reply& r) {
+    const std::string_view m = req.method;
+    struct Info {
+        std::string name;
+        std::vector<std::string> states;
+        std::vector<core::MockPtr> mappings;
+    };
+    auto collect = [&]() {
+        std::vector<Info> out;
+        auto all = stubs();
+        // Oldest first, so states are listed in the order the stubs were added.
+        std::stable_sort(all.begin(), all.end(),
+                         [](const auto& a, const auto& b) { return a->seq < b->seq; });
+        for (const auto& s : all) {
+            const auto& wm = *s->wiremock;
+            if (wm.scenario.empty()) continue;
+            auto it = std::find_if(out.begin(), out.end(),
+                                   [&](const Info& i) { return i.name == wm.scenario; });
+            if (it == out.end()) {
+                out.push_back({wm.scenario, {std::string(kStarted)}, {}});
+                it = out.end() - 1;
+            }
+            for (const std::string* st : {&wm.requiredState, &wm.newState})
+                if (!st->empty() &&
+                    std::find(it->states.begin(), it->states.end(), *st) == it->states.end())
+                    it->states.push_back(*st);
+            it->mappings.push_back(s);
+        }
+        return out;
+    };
+    if (rest.empty() && m == "GET") {
+        OJson arr = OJson::array();
+        for (const auto& i : collect()) {
+            OJson maps = OJson::array();
+            for (const auto& s : i.mappings) maps.push_back(encodeStub(*s));
+            arr.push_back({{"id", i.name},
+                           {"name", i.name},
+                           {"state", Scenarios::global().state(i.name)},
+                           {"possibleStates", i.states},
+                           {"mappings", std::move(maps)}});
+        }
+        return r.json(200, {{"scenarios", std::move(arr)}});
+    }
+    if (rest == "reset" && m == "POST") {
+        Scenarios::global().resetAll();
+        return r.json(200, OJson::object());
+    }
+    if (rest.ends_with("/state") && m == "PUT") {
+        std::string name(rest.substr(0, rest.size() - 6));
+        auto all = collect();
+        auto it =
+            std::find_if(all.begin(), all.end(), [&](const Info& i) { return i.name == name; });
+        if (it == all.end()) return r.error(404, 404, "Scenario " + name + " does not exist");
+        Json body = bodyJson(req);
+        std::string state(kStarted);
+        if (body.is_object() && body.contains("state") && body["state"].is_string())
+            state = body["state"];
+        if (std::find(it->states.begin(), it->states.end(), state) == it->states.end())
+            return r.error(422, 11, "Scenario " + name + " does not support state " + state);
+        Scenarios::global().set(name, state);
+        return r.json(200, OJson::object());
+    }
+    r.empty(404);
+}
+
+void WireMockApi::filesRoutes(const Request& req, std::string_view rest, Reply& r) {
+    const std::string_view m = req.method;
+    const std::string base = filesDir();
+    if (rest.empty()) {
+        if (m != "GET") return r.empty(404);
+        OJson arr = OJson::array();
+        std::error_code ec;
+        std::vector<std::string> names;
+        if (fs::is_directory(base, ec))
+            for (auto it = fs::recursive_directory_iterator(base, ec);
+                 !ec && it != fs::recursive_directory_iterator(); it.increment(ec))
+                if (it->is_regular_file(ec))
+                    names.push_back(fs::relative(it->path(), base, ec).generic_string());
+        std::sort(names.begin(), names.end());
+        for (auto& n : names) arr.push_back(n);
+        return r.json(200, arr);
+    }
+    auto path = under(base, rest);
+    if (!path) return r.empty(404);
+    std::error_code ec;
+    if (m == "GET") {
+        std::string body;
+        if (!fs::is_regular_file(*path, ec) || !readWhole(*path, body)) return r.empty(404);
+        return r.raw(200, {}, body);
+    }
+    if (m == "PUT") {
+        fs::create_directories(path->parent_path(), ec);
+        std::ofstream out(*path, std::ios::binary | std::ios::trunc);
+        out.write(req.body.data(), static_cast<std::streamsize>(req.body.size()));
+        if (!out) return r.error(500, 500, "could not write " + std::string(rest));
+        return r.json(200, core::base64Encode(req.body));
+    }
+    if (m == "DELETE") {
+        fs::remove(*path, ec);
+        return r.empty();
+    }
+    r.empty(404);
+}
+
+void WireMockApi::settingsRoutes(const Request& req, std::string_view rest, Reply& r) {
+    const std::string_view m = req.method;
+    if (rest.empty()) {
+        if (m == "GET") {
+            std::lock_guard lock(settingsMu_);
+            OJson s = OJson::parse(settings_.dump());
+            if (!s.contains("proxyPassThrough")) s["proxyPassThrough"] = true;
+            return r.json(200, {{"settings", std::move(s)}});
+        }
+        if (m == "POST" || m == "PUT") {
+            Json body = bodyJson(req);
+            if (body.is_object() && body.contains("settings")) body = body["settings"];
+            if (!body.is_object()) throw PatternError("", "settings must be an object");
+            for (const auto& [k, v] : body.items())
+                if (k != "fixedDelay" && k != "delayDistribution" && k != "extended" &&
+                    k != "proxyPassThrough")
+                    throw PatternError("/" + k, "Unrecognized field \"" + k +
+                                                    "\" (class com.github.tomakehurst.wiremock."
+                                                    "global.GlobalSettings), not marked as "
+                                                    "ignorable");
+            uint32_t delay = 0;
+            if (body.contains("fixedDelay") && body["fixedDelay"].is_number_integer())
+                delay =
+                    static_cast<uint32_t>(std::max<int64_t>(0, body["fixedDelay"].get<int64_t>()));
+            {
+                std::lock_guard lock(settingsMu_);
+                Json extended = settings_.contains("extended") ? settings_["extended"] : Json();
+                settings_ = body;
+                if (!settings_.contains("proxyPassThrough")) settings_["proxyPassThrough"] = true;
+            }
+            globalDelayMs_.store(delay, std::memory_order_relaxed);
+            return r.empty();
+        }
+    } else if (rest == "extended" && m == "PATCH") {
+        Json body = bodyJson(req);
+        std::lock_guard lock(settingsMu_);
+        if (body.is_object() && body.contains("extended") && body["extended"].is_object())
+            settings_["extended"].merge_patch(body["extended"]);
+        return r.json(200, OJson::object());
+    }
+    r.empty(404);
+}
+
+}  // namespace mockd::wiremock

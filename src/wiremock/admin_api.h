@@ -1,0 +1,94 @@
+// WireMock's admin API under /__admin on the mock port (`mockd wiremock`, `mockd start`): stubs,
+// the request journal and near misses, scenarios, settings, files, reset and shutdown, with
+// WireMock's status codes, JSON shapes and error bodies. Also what the mock port needs from
+// WireMock mode: the root directory's mappings and files, global delays and the unmatched answer.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "admin/auth.h"
+#include "core/registry.h"
+#include "journal/journal.h"
+#include "match/match_input.h"
+#include "net/handler.h"
+#include "wiremock/stub_codec.h"
+
+namespace mockd::wiremock {
+
+inline constexpr std::string_view kVersion = "3.13.2";
+
+struct ApiOptions {
+    std::string rootDir = ".";  // holds mappings/ and __files/
+    std::string basicAuth;      // "user:password" required on /__admin, or empty
+    // `mockd start`: SPEC §6 access rules (loopback, or the API key) instead of WireMock's open
+    // API.
+    std::optional<admin::AccessPolicy> policy;
+    bool journalEnabled = true;
+};
+
+class WireMockApi final {
+  public:
+    WireMockApi(core::Registry& registry, journal::Journal* journal, ApiOptions options);
+
+    // Answers a request whose path starts with /__admin.
+    net::Outcome handle(const http::Request& req, std::string& out, bool closing);
+
+    // Reads every stub under mappings/ and makes them the live WireMock stubs (mocks in mockd's
+    // format stay). Throws std::runtime_error naming the file when one cannot be read; the live
+    // set is then unchanged. With `keepApiStubs`, stubs added over the API (not from a file)
+    // stay (hot reload); without, they go (reset).
+    void loadMappings(bool keepApiStubs = false);
+    // Stubs of every *.json under `dir` (recursive, sorted by path). Throws std::runtime_error.
+    static std::vector<core::Mock> readMappings(const std::string& dir,
+                                                const std::string& filesDir);
+
+    std::string mappingsDir() const { return options_.rootDir + "/mappings"; }
+    std::string filesDir() const { return options_.rootDir + "/__files"; }
+
+    // Called by /__admin/shutdown after the response is written.
+    void onShutdown(std::function<void()> fn) { shutdown_ = std::move(fn); }
+
+    // The mock port's answer when no stub matched: a file under __files/ for GET, else 404 with
+    // WireMock's plain-text diff against the closest stub. Sets *report to that text.
+    int unmatched(const http::Request& req, const match::MatchInput& in, std::string& out,
+                  bool closing, std::string* report) const;
+    // After a WireMock stub matched: its scenario moves on.
+    static void served(const core::WireMockStub& stub);
+    // The global delay from /__admin/settings, added to every stub response.
+    uint32_t globalDelayMs() const { return globalDelayMs_.load(std::memory_order_relaxed); }
+
+  private:
+    struct Reply;
+    void route(const http::Request& req, std::string_view sub, Reply& r);
+    void mappingsRoutes(const http::Request& req, std::string_view sub, Reply& r);
+    void requestsRoutes(const http::Request& req, std::string_view sub, Reply& r);
+    void scenariosRoutes(const http::Request& req, std::string_view sub, Reply& r);
+    void filesRoutes(const http::Request& req, std::string_view sub, Reply& r);
+    void settingsRoutes(const http::Request& req, std::string_view sub, Reply& r);
+
+    // Adds or replaces stubs; writes persistent ones to mappings/.
+    core::MockPtr addStub(core::Mock mock);
+    void persist(const core::Mock& mock);
+    void unpersist(const core::Mock& mock);
+    void resetToFiles();
+    std::vector<core::MockPtr> stubs() const;  // in matching order
+    core::MockPtr stub(const std::string& id) const;
+
+    core::Registry& registry_;
+    journal::Journal* journal_;
+    ApiOptions options_;
+    std::function<void()> shutdown_;
+    std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+    std::atomic<uint32_t> globalDelayMs_{0};
+    mutable std::mutex settingsMu_;
+    Json settings_ = Json::object();
+    std::mutex filesMu_;  // mapping files written by the API
+};
+
+}  // namespace mockd::wiremock

@@ -1,0 +1,227 @@
+// Reading and printing WireMock stub mappings.
+#include "wiremock/stub_codec.h"
+
+#include <filesystem>
+
+#include "core/encoding.h"
+#include "wiremock/request_pattern.h"
+
+namespace mockd::wiremock {
+
+namespace {
+
+constexpr const char* kStubClass = "com.github.tomakehurst.wiremock.stubbing.StubMapping";
+constexpr const char* kResponseClass = "com.github.tomakehurst.wiremock.http.ResponseDefinition";
+
+[[noreturn]] void unknownField(const std::string& pointer, const std::string& field,
+                               const char* cls) {
+    throw PatternError(pointer + "/" + field, "Unrecognized field \"" + field + "\" (class " + cls +
+                                                  "), not marked as ignorable");
+}
+
+[[noreturn]] void wrongType(const std::string& pointer, const std::string& expected) {
+    throw PatternError(pointer, "Cannot deserialize value: expected " + expected);
+}
+
+const std::string& str(const Json& v, const std::string& pointer) {
+    if (!v.is_string()) wrongType(pointer, "a string");
+    return v.get_ref<const std::string&>();
+}
+
+int integer(const Json& v, const std::string& pointer) {
+    if (v.is_number_integer()) return v.get<int>();
+    if (v.is_string()) {
+        try {
+            size_t n = 0;
+            int i = std::stoi(v.get<std::string>(), &n);
+            if (n == v.get<std::string>().size()) return i;
+        } catch (const std::exception&) {
+        }
+    }
+    if (v.is_null()) return 0;
+    wrongType(pointer, "an integer");
+}
+
+bool boolean(const Json& v, const std::string& pointer) {
+    if (v.is_boolean()) return v.get<bool>();
+    if (v.is_null()) return false;
+    wrongType(pointer, "a boolean");
+}
+
+void decodeResponse(const Json& r, const std::string& filesDir, core::HttpResponse& out) {
+    const std::string p = "/response";
+    if (!r.is_object()) wrongType(p, "an object");
+    int bodies = 0;
+    for (const auto& [key, v] : r.items()) {
+        const std::string at = p + "/" + key;
+        if (key == "status") {
+            out.statusCode = integer(v, at);
+            if (out.statusCode == 0) out.statusCode = 200;
+            if (out.statusCode < 100 || out.statusCode > 999)
+                throw PatternError(at, "status must be between 100 and 999");
+        } else if (key == "statusMessage") {
+            if (!v.is_null()) out.statusMessage = str(v, at);
+        } else if (key == "headers") {
+            if (v.is_null()) continue;
+            if (!v.is_object()) wrongType(at, "an object");
+            for (const auto& [name, value] : v.items()) {
+                if (value.is_array()) {
+                    for (const auto& one : value)
+                        out.headers.emplace_back(
+                            name, one.is_string() ? one.get<std::string>() : one.dump());
+                } else {
+                    out.headers.emplace_back(
+                        name, value.is_string() ? value.get<std::string>() : value.dump());
+                }
+            }
+        } else if (key == "body") {
+            if (v.is_null()) continue;
+            out.body = v.is_string() ? v.get<std::string>() : v.dump();
+            ++bodies;
+        } else if (key == "jsonBody") {
+            if (v.is_null()) continue;
+            out.body = v.dump();
+            ++bodies;
+        } else if (key == "base64Body") {
+            if (v.is_null()) continue;
+            auto bytes = core::base64Decode(str(v, at));
+            if (!bytes) throw PatternError(at, "base64Body is not valid base64");
+            out.body = std::move(*bytes);
+            ++bodies;
+        } else if (key == "bodyFileName") {
+            if (v.is_null()) continue;
+            const std::string& name = str(v, at);
+            std::filesystem::path rel(name);
+            for (const auto& part : rel)
+                if (part == "..") throw PatternError(at, "bodyFileName must stay inside __files");
+            std::filesystem::path base(filesDir.empty() ? std::string("__files") : filesDir);
+            out.bodyFile = (rel.is_absolute() ? rel : base / rel).lexically_normal().string();
+        } else if (key == "fixedDelayMilliseconds") {
+            int d = integer(v, at);
+            if (d < 0) throw PatternError(at, "fixedDelayMilliseconds must be 0 or greater");
+            out.delayMs = static_cast<uint32_t>(d);
+        } else if (key == "delayDistribution" || key == "chunkedDribbleDelay" || key == "fault" ||
+                   key == "proxyBaseUrl" || key == "proxyUrlPrefixToRemove" ||
+                   key == "additionalProxyRequestHeaders" || key == "removeProxyRequestHeaders" ||
+                   key == "transformers" || key == "transformerParameters" ||
+                   key == "fromConfiguredStub") {
+            // Kept in the stub document; served by the delay, fault, proxy and template stages.
+        } else {
+            unknownField(p, key, kResponseClass);
+        }
+    }
+    if (bodies > 1)
+        throw PatternError(p, "Only one of body, jsonBody and base64Body may be specified");
+}
+
+}  // namespace
+
+std::string errorBody(int code, const std::string& title, const std::string& detail,
+                      const std::string& pointer) {
+    OJson e = OJson::object();
+    e["code"] = code;
+    if (!pointer.empty()) e["source"] = {{"pointer", pointer}};
+    e["title"] = title;
+    if (!detail.empty()) e["detail"] = detail;
+    OJson body = {{"errors", OJson::array({e})}};
+    return body.dump();
+}
+
+std::vector<Json> stubsOf(const Json& doc) {
+    if (doc.is_object() && doc.contains("mappings")) {
+        const Json& list = doc["mappings"];
+        if (!list.is_array()) throw PatternError("/mappings", "mappings must be an array");
+        return std::vector<Json>(list.begin(), list.end());
+    }
+    return {doc};
+}
+
+core::Mock decodeStub(const Json& in, const std::string& filesDir) {
+    if (!in.is_object()) wrongType("", "an object");
+    core::Mock m;
+    auto wm = std::make_shared<core::WireMockStub>();
+    Json request = Json::object();
+    Json response = Json::object();
+    std::string id;
+    for (const auto& [key, v] : in.items()) {
+        const std::string at = "/" + key;
+        if (key == "id" || key == "uuid") {
+            if (v.is_null()) continue;
+            const std::string& s = str(v, at);
+            if (!core::isUuid(s)) throw PatternError(at, s + " is not a valid UUID");
+            if (!id.empty() && id != s) continue;
+            id = s;
+        } else if (key == "name") {
+            if (!v.is_null()) m.name = str(v, at);
+        } else if (key == "request") {
+            if (!v.is_null()) {
+                if (!v.is_object()) wrongType(at, "an object");
+                request = v;
+            }
+        } else if (key == "response") {
+            if (!v.is_null()) response = v;
+        } else if (key == "priority") {
+            if (!v.is_null()) wm->priority = integer(v, at);
+        } else if (key == "persistent") {
+            wm->persistent = boolean(v, at);
+        } else if (key == "scenarioName") {
+            if (!v.is_null()) wm->scenario = str(v, at);
+        } else if (key == "requiredScenarioState") {
+            if (!v.is_null()) wm->requiredState = str(v, at);
+        } else if (key == "newScenarioState") {
+            if (!v.is_null()) wm->newState = str(v, at);
+        } else if (key == "metadata") {
+            if (!v.is_null() && !v.is_object()) wrongType(at, "an object");
+        } else if (key == "postServeActions" || key == "serveEventListeners" || key == "$schema" ||
+                   key == "insertionIndex") {
+            // Kept in the stub document (webhooks are served by the post-serve stage).
+        } else {
+            unknownField("", key, kStubClass);
+        }
+    }
+    if (wm->scenario.empty()) {
+        wm->requiredState.clear();
+        wm->newState.clear();
+    }
+    if (request.contains("basicAuth") && !request.contains("basicAuthCredentials")) {
+        request["basicAuthCredentials"] = request["basicAuth"];
+        request.erase("basicAuth");
+    }
+    if (!request.contains("method") || request["method"].is_null()) request["method"] = "ANY";
+    wm->pattern = RequestPattern::compile(request, "/request");
+    decodeResponse(response, filesDir, m.response);
+    if (!response.contains("status")) response["status"] = m.response.statusCode;
+
+    m.id = id.empty() ? core::newUuid() : id;
+    Json doc = in;
+    doc.erase("uuid");
+    doc["id"] = m.id;
+    doc["request"] = std::move(request);
+    doc["response"] = std::move(response);
+    doc.erase("$schema");
+    doc.erase("insertionIndex");
+    wm->json = std::move(doc);
+    m.wiremock = std::move(wm);
+    return m;
+}
+
+OJson encodeStub(const core::Mock& m) {
+    OJson out = OJson::object();
+    const Json& doc = m.wiremock ? m.wiremock->json : Json::object();
+    out["id"] = m.id;
+    if (!m.name.empty()) out["name"] = m.name;
+    out["request"] =
+        doc.contains("request") ? OJson::parse(doc["request"].dump()) : OJson({{"method", "ANY"}});
+    out["response"] =
+        doc.contains("response") ? OJson::parse(doc["response"].dump()) : OJson({{"status", 200}});
+    out["uuid"] = m.id;
+    for (const char* key :
+         {"persistent", "priority", "scenarioName", "requiredScenarioState", "newScenarioState",
+          "metadata", "postServeActions", "serveEventListeners"}) {
+        auto it = doc.find(key);
+        if (it != doc.end() && !it->is_null()) out[key] = OJson::parse(it->dump());
+    }
+    return out;
+}
+
+}  // namespace mockd::wiremock

@@ -1,0 +1,30 @@
+// WireMock's stub-mapping JSON: decoded into the one mock model (strictly, as WireMock's API
+// refuses unknown fields with 422) and printed back the way WireMock prints it.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "core/mock.h"
+#include "wiremock/matcher.h"
+
+namespace mockd::wiremock {
+
+using OJson = nlohmann::ordered_json;
+
+// Decodes one stub. `filesDir` is the `__files` directory bodyFileName is relative to.
+// A stub without an id gets a new UUID. Throws PatternError (→ 422) with a JSON pointer.
+core::Mock decodeStub(const Json& stub, const std::string& filesDir);
+
+// The stub as WireMock prints it: id, name, request, response, uuid, then the other fields.
+OJson encodeStub(const core::Mock& mock);
+
+// The stubs of a mapping file or import body: one stub, or {"mappings": [...]}.
+std::vector<Json> stubsOf(const Json& doc);
+
+// The error body WireMock sends with 422 for a stub it cannot read.
+std::string errorBody(int code, const std::string& title, const std::string& detail = {},
+                      const std::string& pointer = {});
+
+}  // namespace mockd::wiremock
