@@ -116,6 +116,7 @@ struct ServeOptions {
     std::string basicAuth;
     bool disableBanner = false;
     bool verbose = false;
+    bool stubCors = false;                  // --enable-stub-cors
     std::vector<std::string> ignoredFlags;  // JVM/Jetty tuning flags with no meaning here
 };
 
@@ -151,7 +152,12 @@ LoadedDir loadDirectory(const std::string& dir) {
             };
             if (!doc.is_discarded() &&
                 (isStub(doc) || (doc.is_object() && doc.contains("mappings")))) {
-                for (auto& m : wiremock::WireMockApi::readMappings(f.string(), "__files")) {
+                for (auto& m : wiremock::WireMockApi::readMappingFile(f.string(), "__files")) {
+                    // Not a mappings/ file: /__admin neither rewrites, deletes nor reloads it.
+                    auto wm = std::make_shared<core::WireMockStub>(*m.wiremock);
+                    wm->file.clear();
+                    wm->fromLoadDir = true;
+                    m.wiremock = std::move(wm);
                     m.seq = core::nextMockSeq();
                     out.compiled.push_back(
                         match::CompiledMock::compile(std::make_shared<core::Mock>(std::move(m))));
@@ -427,6 +433,7 @@ int serve(const ServeOptions& o) {
         }
         if (wiremockMode) mockCount = registry.snapshot()->size();
         engine.setWireMock(wmApi.get(), wiremockMode);
+        engine.setStubCors(o.stubCors);
     }
     std::unique_ptr<net::Listener> adminListener, mockListener;
     try {
@@ -712,8 +719,9 @@ Usage: mockd wiremock [flags]
   --watch-mappings                  Reload mappings/ and __files/ when they change (mockd's own)
   --verbose                         Log every request
   --disable-banner                  Print no start-up banner
+  --enable-stub-cors                Answer CORS preflights and allow any Origin on every response
   --global-response-templating, --local-response-templating, --disable-response-templating,
-  --enable-stub-cors, --async-response-enabled B, --async-response-threads N,
+  --async-response-enabled B, --async-response-threads N,
   --container-threads N, --jetty-acceptor-threads N and WireMock's other Jetty/JVM tuning
   flags are accepted; tuning flags have no effect (mockd uses one event loop per core).
 )";
@@ -814,11 +822,12 @@ int runWireMock(int argc, char** argv) {
                 o.verbose = true;
             } else if (name == "disable-banner") {
                 o.disableBanner = true;
+            } else if (name == "enable-stub-cors") {
+                o.stubCors = true;
             } else if (name == "global-response-templating" ||
                        name == "local-response-templating" ||
-                       name == "disable-response-templating" || name == "enable-stub-cors" ||
-                       name == "disable-request-logging") {
-                // Response templating and CORS are served by the template and CORS stages.
+                       name == "disable-response-templating" || name == "disable-request-logging") {
+                // Response templating is the template stage's (per stub or global).
             } else {
                 o.ignoredFlags.push_back("--" + name + (hasValue ? "=" + value : ""));
             }

@@ -59,7 +59,9 @@ struct WireMockStub {
     std::string requiredState;  // empty: any state
     std::string newState;       // empty: no transition
     bool persistent = false;
-    std::string file;  // the file under mappings/ it was read from, or empty
+    std::string file;          // the file under mappings/ it was read from, or empty
+    bool sharedFile = false;   // that file holds several stubs ({"mappings": [...]}): read-only
+    bool fromLoadDir = false;  // read by `start --load DIR`: config, left alone by /__admin resets
 };
 
 struct Mock {

@@ -122,6 +122,44 @@ void MockEngine::record(const Request& req, const std::string& mockId, int statu
 }
 
 net::Outcome MockEngine::handle(const Request& req, std::string& out, bool closing) {
+    return stubCors_ ? withCors(req, out, closing) : route(req, out, closing);
+}
+
+// WireMock's CORS filter: a preflight (OPTIONS with Origin and Access-Control-Request-Method) is
+// answered before any stub sees it, and every other response names the caller's Origin.
+net::Outcome MockEngine::withCors(const Request& req, std::string& out, bool closing) {
+    const std::string_view origin = req.header("Origin");
+    if (req.method == "OPTIONS" && !origin.empty() &&
+        !req.header("Access-Control-Request-Method").empty()) {
+        std::string headers, allowed;
+        for (char c : req.header("Access-Control-Request-Headers"))
+            if (c != ' ' && c != '\t') allowed += c;
+        appendHeaderLine(headers, "Vary", "Origin");
+        appendHeaderLine(headers, "Access-Control-Allow-Origin", origin);
+        appendHeaderLine(headers, "Access-Control-Allow-Credentials", "true");
+        appendHeaderLine(headers, "Access-Control-Max-Age", "1800");
+        appendHeaderLine(headers, "Access-Control-Allow-Methods",
+                         "OPTIONS,GET,POST,PUT,PATCH,DELETE");
+        appendHeaderLine(headers, "Access-Control-Allow-Headers", allowed);
+        appendResponse(out, {200, {}, headers, closing}, {}, false);
+        return {};
+    }
+    const size_t start = out.size();
+    net::Outcome o = route(req, out, closing);
+    const size_t eol = out.find("\r\n", start);
+    if (eol != std::string::npos) {
+        std::string headers;
+        appendHeaderLine(headers, "Vary", "Origin");
+        if (!origin.empty()) {
+            appendHeaderLine(headers, "Access-Control-Allow-Origin", origin);
+            appendHeaderLine(headers, "Access-Control-Allow-Credentials", "true");
+        }
+        out.insert(eol + 2, headers);
+    }
+    return o;
+}
+
+net::Outcome MockEngine::route(const Request& req, std::string& out, bool closing) {
     const bool head = req.method == "HEAD";
     if (req.path.starts_with("/__mockd/")) {
         if (req.path == "/__mockd/health") {
@@ -199,8 +237,16 @@ net::Outcome MockEngine::handle(const Request& req, std::string& out, bool closi
         } else if (r.body.empty() && !r.bodyFile.empty()) {
             std::string raw;
             if (!readFile(r.bodyFile, raw, err)) {
-                appendJsonError(out, 502, "body_file_error", err, closing);
-                status = 502;
+                if (m->wiremock()) {
+                    // WireMock answers a missing body file with a server error page.
+                    status = 500;
+                    appendResponse(out, {500, "text/html", {}, closing},
+                                   "<html><body><h2>HTTP ERROR 500 " + err + "</h2></body></html>",
+                                   head);
+                } else {
+                    appendJsonError(out, 502, "body_file_error", err, closing);
+                    status = 502;
+                }
             } else if (raw.find("{{") != std::string::npos && !m->wiremock()) {
                 tmpl::Template::compile(raw).render(data, rng, body);
             } else {
@@ -209,7 +255,7 @@ net::Outcome MockEngine::handle(const Request& req, std::string& out, bool closi
         } else {
             body = r.body;
         }
-        if (status != 502) {
+        if (status != 502 && status != 500) {
             if (!m->userContentType()) h.contentType = sniffContentType(body);
             appendResponse(out, h, body, head);
         }

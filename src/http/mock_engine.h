@@ -36,7 +36,12 @@ class MockEngine final : public net::Handler {
         wiremockUnmatched_ = answerUnmatched;
     }
 
+    // --enable-stub-cors: preflights are answered and every response allows the caller's Origin.
+    void setStubCors(bool on) { stubCors_ = on; }
+
   private:
+    net::Outcome route(const Request& req, std::string& out, bool closing);
+    net::Outcome withCors(const Request& req, std::string& out, bool closing);
     void healthBody(std::string& out, bool headOnly, bool closing) const;
     void readyBody(std::string& out, bool headOnly, bool closing) const;
     // Appends the 404 and returns the slim near-miss list for the request log.
@@ -57,6 +62,7 @@ class MockEngine final : public net::Handler {
     std::atomic<bool> ready_{false};
     wiremock::WireMockApi* wiremock_ = nullptr;
     bool wiremockUnmatched_ = false;
+    bool stubCors_ = false;
 };
 
 // Wall clock in microseconds since the epoch.

@@ -163,9 +163,87 @@ OJson loggedRequest(const journal::Entry& e) {
     return r;
 }
 
-OJson unmatchedStubJson() {
-    return {{"request", {{"method", "ANY"}}},
-            {"response", {{"status", 404}, {"fromConfiguredStub", false}}}};
+// A LoggedRequest posted to /near-misses/request, read as WireMock reads one: the body comes
+// from bodyAsBase64 only, query parameters from the url, scheme/host/port from absoluteUrl.
+// `echo` is the request as WireMock prints it back: the fields given, plus its defaults.
+journal::Entry postedRequest(const OJson& in, OJson& echo) {
+    journal::Entry e;
+    echo = OJson::object();
+    if (!in.is_object()) return e;
+    auto str = [&](const char* k) -> std::optional<std::string> {
+        auto it = in.find(k);
+        if (it == in.end() || !it->is_string()) return std::nullopt;
+        return it->get<std::string>();
+    };
+    std::string url = str("url").value_or("/");
+    if (auto u = str("url")) echo["url"] = *u;
+    std::optional<std::string> absolute = str("absoluteUrl");
+    if (absolute) echo["absoluteUrl"] = *absolute;
+    e.method = str("method").value_or("GET");
+    if (auto v = str("method")) echo["method"] = *v;
+    if (auto v = str("clientIp")) {
+        echo["clientIp"] = *v;
+        e.remoteAddr = *v;
+    }
+    if (auto it = in.find("headers"); it != in.end() && it->is_object()) {
+        echo["headers"] = *it;
+        for (const auto& [k, v] : it->items()) {
+            auto add = [&](const OJson& one) {
+                e.headers.emplace_back(k, one.is_string() ? one.get<std::string>() : one.dump());
+            };
+            if (v.is_array())
+                for (const auto& one : v) add(one);
+            else
+                add(v);
+        }
+    }
+    if (auto it = in.find("cookies"); it != in.end() && it->is_object()) echo["cookies"] = *it;
+    echo["browserProxyRequest"] = false;
+    std::optional<int64_t> logged;
+    if (auto it = in.find("loggedDate"); it != in.end() && it->is_number_integer()) {
+        logged = it->get<int64_t>();
+        echo["loggedDate"] = *logged;
+    }
+    if (auto b64 = str("bodyAsBase64")) {
+        e.body = core::base64Decode(*b64).value_or("");
+        echo["bodyAsBase64"] = *b64;
+        echo["body"] = e.body;
+    }
+    int port = -1;
+    if (absolute) {
+        auto scheme = absolute->find("://");
+        std::string sch = scheme == std::string::npos ? "http" : absolute->substr(0, scheme);
+        std::string rest = scheme == std::string::npos ? *absolute : absolute->substr(scheme + 3);
+        std::string authority = rest.substr(0, rest.find_first_of("/?#"));
+        std::string host = authority;
+        port = sch == "https" ? 443 : 80;
+        if (auto colon = authority.rfind(':');
+            colon != std::string::npos && authority.find(']', colon) == std::string::npos) {
+            host = authority.substr(0, colon);
+            port = std::atoi(authority.c_str() + colon + 1);
+        }
+        echo["scheme"] = sch;
+        echo["host"] = host;
+    }
+    echo["port"] = port;
+    if (port > 0) e.localPort = static_cast<unsigned short>(port);
+    if (logged) echo["loggedDateString"] = core::isoUtc(*logged * 1000, 3);
+    auto q = url.find('?');
+    e.path = url.substr(0, q);
+    if (q != std::string::npos) e.query = url.substr(q + 1);
+    WmRequest view;
+    view.url = url;
+    echo["queryParams"] = multiMap(view.query());
+    echo["formParams"] = OJson::object();
+    e.timestampUs = logged ? *logged * 1000 : core::nowMicros();
+    return e;
+}
+
+OJson unmatchedStubJson(const std::string& id) {
+    return {{"id", id},
+            {"request", {{"method", "ANY"}}},
+            {"response", {{"status", 404}, {"fromConfiguredStub", false}}},
+            {"uuid", id}};
 }
 
 }  // namespace
@@ -176,7 +254,8 @@ struct WireMockApi::Reply {
     net::Outcome outcome{};
 
     void json(int status, const OJson& body) {
-        http::appendResponse(out, {status, "application/json", {}, closing}, body.dump(), false);
+        http::appendResponse(out, {status, "application/json", {}, closing},
+                             body.dump(-1, ' ', false, OJson::error_handler_t::replace), false);
     }
     void empty(int status = 200) {
         http::appendResponse(out, {status, {}, {}, closing}, {}, false);
@@ -238,28 +317,38 @@ std::vector<core::Mock> WireMockApi::readMappings(const std::string& dir,
     }
     std::sort(files.begin(), files.end());
     for (const auto& f : files) {
-        std::ifstream in(f, std::ios::binary);
-        std::stringstream ss;
-        ss << in.rdbuf();
-        Json doc;
-        try {
-            doc = Json::parse(ss.str(), nullptr, true, true);
-        } catch (const Json::parse_error& e) {
-            throw std::runtime_error(f.string() + ": not valid JSON: " + e.what());
+        auto stubs = readMappingFile(f.string(), filesDir);
+        for (auto& m : stubs) out.push_back(std::move(m));
+    }
+    return out;
+}
+
+std::vector<core::Mock> WireMockApi::readMappingFile(const std::string& file,
+                                                     const std::string& filesDir) {
+    std::vector<core::Mock> out;
+    std::ifstream in(file, std::ios::binary);
+    if (!in) throw std::runtime_error(file + ": cannot be read");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    OJson doc;
+    try {
+        doc = OJson::parse(ss.str(), nullptr, true, true);
+    } catch (const OJson::parse_error& e) {
+        throw std::runtime_error(file + ": not valid JSON: " + e.what());
+    }
+    try {
+        auto list = stubsOf(doc);
+        for (size_t i = 0; i < list.size(); ++i) {
+            core::Mock m = decodeStub(list[i], filesDir);
+            auto wm = std::make_shared<core::WireMockStub>(*m.wiremock);
+            wm->file = file;
+            wm->sharedFile = doc.is_object() && doc.contains("mappings");
+            m.wiremock = std::move(wm);
+            out.push_back(std::move(m));
         }
-        try {
-            auto list = stubsOf(doc);
-            for (size_t i = 0; i < list.size(); ++i) {
-                core::Mock m = decodeStub(list[i], filesDir);
-                auto wm = std::make_shared<core::WireMockStub>(*m.wiremock);
-                wm->file = f.string();
-                m.wiremock = std::move(wm);
-                out.push_back(std::move(m));
-            }
-        } catch (const PatternError& e) {
-            throw std::runtime_error(f.string() + ": " +
-                                     (e.pointer().empty() ? "" : e.pointer() + ": ") + e.what());
-        }
+    } catch (const PatternError& e) {
+        throw std::runtime_error(file + ": " + (e.pointer().empty() ? "" : e.pointer() + ": ") +
+                                 e.what());
     }
     return out;
 }
@@ -275,7 +364,8 @@ void WireMockApi::loadMappings(bool keepApiStubs) {
     }
     registry_.edit([&](std::vector<match::CompiledMockPtr>& all) {
         std::erase_if(all, [&](const auto& c) {
-            return c->wiremock() && (!keepApiStubs || !c->wiremock()->file.empty());
+            const core::WireMockStub* wm = c->wiremock();
+            return wm && !wm->fromLoadDir && (!keepApiStubs || !wm->file.empty());
         });
         all.insert(all.end(), compiled.begin(), compiled.end());
     });
@@ -302,23 +392,23 @@ std::string sanitize(std::string_view s) {
 }
 }  // namespace
 
+std::string WireMockApi::fileFor(const core::Mock& m) const {
+    std::string base = m.name;
+    if (base.empty()) {
+        const Json& rq = m.wiremock->json["request"];
+        std::string method = rq.value("method", "ANY");
+        std::string url;
+        for (const char* k : {"url", "urlPath", "urlPattern", "urlPathPattern", "urlPathTemplate"})
+            if (rq.contains(k) && rq[k].is_string()) url = rq[k].get<std::string>();
+        base = method + "-" + url;
+    }
+    std::string name = sanitize(base);
+    return mappingsDir() + "/" + (name.empty() ? "" : name + "-") + m.id + ".json";
+}
+
 void WireMockApi::persist(const core::Mock& m) {
     std::lock_guard lock(filesMu_);
-    std::string file = m.wiremock->file;
-    if (file.empty()) {
-        std::string base = m.name;
-        if (base.empty()) {
-            const Json& rq = m.wiremock->json["request"];
-            std::string method = rq.value("method", "ANY");
-            std::string url;
-            for (const char* k :
-                 {"url", "urlPath", "urlPattern", "urlPathPattern", "urlPathTemplate"})
-                if (rq.contains(k) && rq[k].is_string()) url = rq[k].get<std::string>();
-            base = method + "-" + url;
-        }
-        std::string name = sanitize(base);
-        file = mappingsDir() + "/" + (name.empty() ? "" : name + "-") + m.id + ".json";
-    }
+    const std::string& file = m.wiremock->file;
     std::error_code ec;
     fs::create_directories(fs::path(file).parent_path(), ec);
     std::ofstream outFile(file, std::ios::binary | std::ios::trunc);
@@ -327,17 +417,26 @@ void WireMockApi::persist(const core::Mock& m) {
 }
 
 void WireMockApi::unpersist(const core::Mock& m) {
-    if (m.wiremock->file.empty() && !m.wiremock->persistent) return;
+    if (m.wiremock->file.empty() || m.wiremock->sharedFile) return;
     std::lock_guard lock(filesMu_);
     std::error_code ec;
     if (!m.wiremock->file.empty()) fs::remove(m.wiremock->file, ec);
 }
 
 core::MockPtr WireMockApi::addStub(core::Mock m) {
-    // A stub that replaces a file-backed one keeps writing to the same file.
-    if (auto old = stub(m.id); old && !old->wiremock->file.empty() && m.wiremock->persistent) {
+    auto old = stub(m.id);
+    if (m.wiremock->persistent || (old && !old->wiremock->file.empty())) {
+        // A persistent stub has its own file (the one it came from, when it has one); an edit
+        // of a stub read from disk stays tied to that file for reloads.
         auto wm = std::make_shared<core::WireMockStub>(*m.wiremock);
-        wm->file = old->wiremock->file;
+        if (old && !old->wiremock->file.empty()) {
+            wm->file = old->wiremock->file;
+            wm->sharedFile = old->wiremock->sharedFile;
+        }
+        if (wm->persistent && (wm->file.empty() || wm->sharedFile)) {
+            wm->file = fileFor(m);
+            wm->sharedFile = false;
+        }
         m.wiremock = std::move(wm);
     }
     auto added = registry_.upsert(std::move(m));
@@ -470,13 +569,18 @@ net::Outcome WireMockApi::handle(const Request& req, std::string& out, bool clos
 }
 
 namespace {
-// The body as JSON (comments allowed); an empty body is `empty`.
-Json bodyJson(const Request& req, Json empty = Json::object()) {
-    if (req.body.find_first_not_of(" \t\r\n") == std::string_view::npos) return empty;
+bool blankBody(const Request& req) {
+    return req.body.find_first_not_of(" \t\r\n") == std::string_view::npos;
+}
+
+// The body as JSON (comments allowed). WireMock refuses an empty body with a 422.
+OJson bodyJson(const Request& req) {
+    if (blankBody(req)) throw PatternError("/", "No content to map due to end-of-input");
     try {
-        return Json::parse(req.body, nullptr, true, true);
-    } catch (const Json::parse_error& e) {
-        throw PatternError("", std::string("Unexpected character or end of input: ") + e.what());
+        return OJson::parse(req.body, nullptr, true, true);
+    } catch (const OJson::parse_error& e) {
+        throw PatternError(kSyntaxErrorPointer,
+                           std::string("Unexpected character or end of input: ") + e.what());
     }
 }
 
@@ -545,6 +649,8 @@ void WireMockApi::route(const Request& req, std::string_view sub, Reply& r) {
         }
     } else if (sub == "/recordings/status") {
         if (m == "GET") return r.json(200, {{"status", "NeverStarted"}});
+    } else if (sub == "/recordings/stop") {
+        if (m == "POST") return r.error(400, 30, "Not currently recording.");
     }
     r.empty(404);
 }
@@ -578,7 +684,7 @@ void WireMockApi::mappingsRoutes(const Request& req, std::string_view rest, Repl
         }
         return out;
     };
-    auto metadataMatcher = [&]() { return compileValueMatcher(bodyJson(req), ""); };
+    auto metadataMatcher = [&]() { return compileValueMatcher(Json(bodyJson(req)), ""); };
     auto metadataOf = [](const core::Mock& s) {
         auto it = s.wiremock->json.find("metadata");
         return it == s.wiremock->json.end() || it->is_null() ? std::string("{}") : it->dump();
@@ -586,13 +692,20 @@ void WireMockApi::mappingsRoutes(const Request& req, std::string_view rest, Repl
 
     if (rest.empty()) {
         if (m == "GET") return list(stubs());
-        if (m == "POST")
-            return r.json(201, encodeStub(*addStub(decodeStub(bodyJson(req), filesDir()))));
+        if (m == "POST") {
+            core::Mock stub = decodeStub(bodyJson(req), filesDir());
+            if (this->stub(stub.id))
+                return r.error(422, 109, "Duplicate stub mapping ID",
+                               "ID of the provided stub mapping '" + stub.id +
+                                   "' is already taken by another stub mapping");
+            return r.json(201, encodeStub(*addStub(std::move(stub))));
+        }
         if (m == "DELETE") {
             for (const auto& s : stubs()) unpersist(*s);
             registry_.edit([](std::vector<match::CompiledMockPtr>& all) {
                 std::erase_if(all, [](const auto& c) { return c->wiremock() != nullptr; });
             });
+            Scenarios::global().resetAll();
             return r.json(200, OJson::object());
         }
         return r.empty(404);
@@ -604,8 +717,7 @@ void WireMockApi::mappingsRoutes(const Request& req, std::string_view rest, Repl
             wm->persistent = true;
             wm->json["persistent"] = true;
             copy.wiremock = wm;
-            auto saved = registry_.upsert(std::move(copy));
-            persist(*saved);
+            addStub(std::move(copy));
         }
         return r.empty();
     }
@@ -614,7 +726,7 @@ void WireMockApi::mappingsRoutes(const Request& req, std::string_view rest, Repl
         return r.empty();
     }
     if (rest == "import" && m == "POST") {
-        Json body = bodyJson(req);
+        OJson body = bodyJson(req);
         auto list = stubsOf(body);
         std::string policy = "OVERWRITE";
         bool deleteOthers = false;
@@ -664,7 +776,7 @@ void WireMockApi::mappingsRoutes(const Request& req, std::string_view rest, Repl
         return r.json(200, OJson::object());
     }
     if (rest == "remove" && m == "POST") {
-        Json body = bodyJson(req);
+        OJson body = bodyJson(req);
         core::Mock probe = decodeStub(body, filesDir());
         bool byId = body.contains("id") || body.contains("uuid");
         for (const auto& s : stubs()) {
@@ -673,7 +785,6 @@ void WireMockApi::mappingsRoutes(const Request& req, std::string_view rest, Repl
             if (!hit) continue;
             unpersist(*s);
             registry_.remove(s->id);
-            break;
         }
         return r.empty();
     }
@@ -704,18 +815,12 @@ void WireMockApi::mappingsRoutes(const Request& req, std::string_view rest, Repl
             registry_.remove(id);
             return r.json(200, OJson::object());
         }
-        Json body = bodyJson(req);
+        OJson body = bodyJson(req);
         if (body.is_object()) {
             body["id"] = id;
             body.erase("uuid");
         }
         core::Mock stub = decodeStub(body, filesDir());
-        if (!stub.wiremock->persistent && !existing->wiremock->file.empty()) {
-            // The file of an edited stub stays; only its definition changes.
-            auto wm = std::make_shared<core::WireMockStub>(*stub.wiremock);
-            wm->file = existing->wiremock->file;
-            stub.wiremock = wm;
-        }
         return r.json(200, encodeStub(*addStub(std::move(stub))));
     }
     r.empty(404);
@@ -735,7 +840,9 @@ std::vector<Ranked> closest(std::vector<Ranked> all, size_t n) {
     return all;
 }
 
-OJson matchResult(double d) { return {{"distance", d}}; }
+OJson matchResult(double d) {
+    return {{"subEvents", OJson::array()}, {"diffDescriptions", OJson::array()}, {"distance", d}};
+}
 }  // namespace
 
 void WireMockApi::requestsRoutes(const Request& req, std::string_view sub, Reply& r) {
@@ -747,22 +854,29 @@ void WireMockApi::requestsRoutes(const Request& req, std::string_view sub, Reply
         size_t total = 0;
         return journal_->list({}, 0, SIZE_MAX, &total);
     };
+    // find lists the journal oldest first; the other listings are newest first.
+    auto oldestFirst = [&]() {
+        auto all = entries();
+        std::reverse(all.begin(), all.end());
+        return all;
+    };
     auto serveEvent = [&](const journal::Entry& e) {
         OJson ev = OJson::object();
         ev["id"] = e.uuid();
         ev["request"] = loggedRequest(e);
         core::MockPtr s = e.mockId.empty() ? nullptr : stub(e.mockId);
-        OJson stubJson = s ? encodeStub(*s) : unmatchedStubJson();
+        OJson stubJson = s ? encodeStub(*s) : unmatchedStubJson(e.uuid());
         ev["responseDefinition"] = stubJson["response"];
         OJson resp = {{"status", e.status}};
         if (e.mockId.empty()) {
-            resp["headers"] = {{"Content-Type", "text/plain"}};
-            resp["bodyAsBase64"] = core::base64Encode(e.report);
-            resp["body"] = e.report;
+            resp["bodyAsBase64"] = "";
+            resp["body"] = "";
         } else if (s) {
             OJson headers = OJson::object();
             for (const auto& [k, v] : s->response.headers) headers[k] = v;
-            if (!headers.empty()) resp["headers"] = std::move(headers);
+            headers["Matched-Stub-Id"] = s->id;
+            if (!s->name.empty()) headers["Matched-Stub-Name"] = s->name;
+            resp["headers"] = std::move(headers);
             resp["bodyAsBase64"] = core::base64Encode(s->response.body);
             resp["body"] = s->response.body;
         }
@@ -776,22 +890,23 @@ void WireMockApi::requestsRoutes(const Request& req, std::string_view sub, Reply
                         {"totalTime", static_cast<int64_t>(total)}};
         OJson subs = OJson::array();
         if (e.mockId.empty() && !e.report.empty())
-            subs.push_back({{"type", "REQUEST_NOT_MATCHED"},
-                            {"stackTraceOrigin", nullptr},
-                            {"data", {{"reportBody", e.report}}}});
+            subs.push_back(
+                {{"type", "REQUEST_NOT_MATCHED"},
+                 {"timeOffsetNanos", 0},
+                 {"data", {{"status", 404}, {"contentType", "text/plain"}, {"report", e.report}}}});
         ev["subEvents"] = std::move(subs);
         ev["stubMapping"] = std::move(stubJson);
         return ev;
     };
-    auto pattern = [&]() { return RequestPattern::compile(bodyJson(req), ""); };
-    auto stubNearMisses = [&](const journal::Entry& e, OJson& out) {
+    auto pattern = [&]() { return RequestPattern::compile(Json(bodyJson(req)), ""); };
+    auto stubNearMisses = [&](const journal::Entry& e, OJson& out, const OJson* echo = nullptr) {
         LoggedView v(e);
         auto all = stubs();
         std::vector<Ranked> ranked;
         for (size_t i = 0; i < all.size() && i < kNearMissCap; ++i)
             ranked.push_back({all[i]->wiremock->pattern->match(v.req).distance, i});
         for (const auto& rk : closest(std::move(ranked), 3))
-            out.push_back({{"request", loggedRequest(e)},
+            out.push_back({{"request", echo ? *echo : loggedRequest(e)},
                            {"stubMapping", encodeStub(*all[rk.index])},
                            {"matchResult", matchResult(rk.distance)}});
     };
@@ -800,7 +915,6 @@ void WireMockApi::requestsRoutes(const Request& req, std::string_view sub, Reply
         if (m == "GET") {
             auto q = queryOf(req);
             auto all = entries();
-            const size_t total = all.size();
             std::optional<int64_t> since;
             if (auto v = param(q, "since")) {
                 since = parseIso(*v);
@@ -821,12 +935,16 @@ void WireMockApi::requestsRoutes(const Request& req, std::string_view sub, Reply
                 matching = *v;
             }
             bool unmatchedOnly = param(q, "unmatched").value_or("") == "true";
+            // meta.total counts the events the unmatched / matchingStub filters keep, before
+            // `since` and `limit` page them.
+            size_t total = 0;
             OJson arr = OJson::array();
             for (const auto& e : all) {
-                if (since && e->timestampUs / 1000 <= *since / 1000) continue;
                 if (unmatchedOnly && !e->mockId.empty()) continue;
                 if (!matching.empty() && e->mockId != matching) continue;
-                if (limit >= 0 && arr.size() >= static_cast<size_t>(limit)) break;
+                ++total;
+                if (since && e->timestampUs / 1000 <= *since / 1000) continue;
+                if (limit >= 0 && arr.size() >= static_cast<size_t>(limit)) continue;
                 arr.push_back(serveEvent(*e));
             }
             return r.json(200, {{"requests", std::move(arr)},
@@ -855,7 +973,7 @@ void WireMockApi::requestsRoutes(const Request& req, std::string_view sub, Reply
     if (sub == "/requests/find" && m == "POST") {
         auto p = pattern();
         OJson arr = OJson::array();
-        for (const auto& e : entries())
+        for (const auto& e : oldestFirst())
             if (p->match(LoggedView(*e).req).matched) arr.push_back(loggedRequest(*e));
         return r.json(200, {{"requests", std::move(arr)}, {"requestJournalDisabled", disabled}});
     }
@@ -870,7 +988,7 @@ void WireMockApi::requestsRoutes(const Request& req, std::string_view sub, Reply
         return r.json(200, {{"serveEvents", std::move(arr)}});
     }
     if (sub == "/requests/remove-by-metadata" && m == "POST") {
-        auto matcher = compileValueMatcher(bodyJson(req), "");
+        auto matcher = compileValueMatcher(Json(bodyJson(req)), "");
         std::vector<std::string> ids;
         for (const auto& s : stubs()) {
             auto it = s->wiremock->json.find("metadata");
@@ -899,31 +1017,15 @@ void WireMockApi::requestsRoutes(const Request& req, std::string_view sub, Reply
         return r.json(200, {{"nearMisses", std::move(arr)}});
     }
     if ((sub == "/near-misses/request" || sub == "/requests/near-misses/request") && m == "POST") {
-        Json body = bodyJson(req);
-        journal::Entry e;
-        e.method = body.value("method", "GET");
-        std::string url = body.value("url", "/");
-        auto q = url.find('?');
-        e.path = url.substr(0, q);
-        if (q != std::string::npos) e.query = url.substr(q + 1);
-        if (body.contains("headers") && body["headers"].is_object())
-            for (const auto& [k, v] : body["headers"].items()) {
-                if (v.is_array())
-                    for (const auto& one : v)
-                        e.headers.emplace_back(
-                            k, one.is_string() ? one.get<std::string>() : one.dump());
-                else
-                    e.headers.emplace_back(k, v.is_string() ? v.get<std::string>() : v.dump());
-            }
-        if (body.contains("body") && body["body"].is_string()) e.body = body["body"];
-        e.timestampUs = core::nowMicros();
+        OJson echo;
+        journal::Entry e = postedRequest(bodyJson(req), echo);
         OJson arr = OJson::array();
-        stubNearMisses(e, arr);
+        stubNearMisses(e, arr, &echo);
         return r.json(200, {{"nearMisses", std::move(arr)}});
     }
     if (sub == "/near-misses/request-pattern" && m == "POST") {
         Json body = bodyJson(req);
-        auto p = RequestPattern::compile(body, "");
+        auto p = RequestPattern::compile(Json(body), "");
         auto all = entries();
         std::vector<Ranked> ranked;
         for (size_t i = 0; i < all.size(); ++i)
@@ -940,6 +1042,7 @@ void WireMockApi::requestsRoutes(const Request& req, std::string_view sub, Reply
     if (under(sub, "/requests", rest) && rest.find('/') == std::string_view::npos &&
         (m == "GET" || m == "DELETE")) {
         std::string id(rest);
+        if (!core::isUuid(id)) return r.error(400, 10, id + " is not a valid UUID");
         if (m == "DELETE") {
             if (journal_)
                 journal_->removeIf([&](const journal::Entry& e) { return e.uuid() == id; });
@@ -1005,10 +1108,15 @@ void WireMockApi::scenariosRoutes(const Request& req, std::string_view rest, Rep
         auto it =
             std::find_if(all.begin(), all.end(), [&](const Info& i) { return i.name == name; });
         if (it == all.end()) return r.error(404, 404, "Scenario " + name + " does not exist");
-        Json body = bodyJson(req);
+        // No body resets the scenario; a body must name the state.
         std::string state(kStarted);
-        if (body.is_object() && body.contains("state") && body["state"].is_string())
-            state = body["state"];
+        if (!blankBody(req)) {
+            Json body = bodyJson(req);
+            auto st = body.is_object() ? body.find("state") : body.end();
+            if (st == body.end() || !st->is_string())
+                return r.error(422, 11, "Scenario " + name + " does not support state null");
+            state = *st;
+        }
         if (std::find(it->states.begin(), it->states.end(), state) == it->states.end())
             return r.error(422, 11, "Scenario " + name + " does not support state " + state);
         Scenarios::global().set(name, state);
@@ -1084,7 +1192,7 @@ void WireMockApi::settingsRoutes(const Request& req, std::string_view rest, Repl
                 std::lock_guard lock(settingsMu_);
                 Json extended = settings_.contains("extended") ? settings_["extended"] : Json();
                 settings_ = body;
-                if (!settings_.contains("proxyPassThrough")) settings_["proxyPassThrough"] = true;
+                if (!settings_.contains("proxyPassThrough")) settings_["proxyPassThrough"] = false;
             }
             globalDelayMs_.store(delay, std::memory_order_relaxed);
             return r.empty();

@@ -48,6 +48,10 @@ class WireMockApi final {
     static std::vector<core::Mock> readMappings(const std::string& dir,
                                                 const std::string& filesDir);
 
+    // Stubs of one mapping file (one stub or {"mappings": [...]}). Throws std::runtime_error.
+    static std::vector<core::Mock> readMappingFile(const std::string& file,
+                                                   const std::string& filesDir);
+
     std::string mappingsDir() const { return options_.rootDir + "/mappings"; }
     std::string filesDir() const { return options_.rootDir + "/__files"; }
 
@@ -75,6 +79,7 @@ class WireMockApi final {
     // Adds or replaces stubs; writes persistent ones to mappings/.
     core::MockPtr addStub(core::Mock mock);
     void persist(const core::Mock& mock);
+    std::string fileFor(const core::Mock& mock) const;
     void unpersist(const core::Mock& mock);
     void resetToFiles();
     std::vector<core::MockPtr> stubs() const;  // in matching order

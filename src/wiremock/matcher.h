@@ -76,8 +76,9 @@ using MultiValueMatcherPtr = std::shared_ptr<const MultiValueMatcher>;
 MultiValueMatcherPtr compileMultiValueMatcher(const Json& spec, const std::string& pointer);
 
 // The left column of WireMock's diff for a body pattern: "[equalTo]\n<expected>" for string
-// patterns, the expression for a plain matchesJsonPath / matchesXPath, "<expression> [<sub-operator>]
-// <sub-expected>" for their advanced form, and the base64 operand for binaryEqualTo.
+// patterns, the expression for a plain matchesJsonPath / matchesXPath, "<expression>
+// [<sub-operator>] <sub-expected>" for their advanced form, and the base64 operand for
+// binaryEqualTo.
 std::string bodyDiffExpected(const ValueMatcher& matcher);
 
 }  // namespace mockd::wiremock

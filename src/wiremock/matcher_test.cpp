@@ -61,6 +61,8 @@ TEST(EqualToTest, ExactAndCaseInsensitive) {
     auto ci = compile(R"({"equalTo": "A", "caseInsensitive": true})");
     EXPECT_TRUE(hit(ci, "a"));
     EXPECT_FALSE(hit(ci, "b"));
+    EXPECT_TRUE(
+        hit(compile(R"({"equalTo": "\u00e9t\u00e9", "caseInsensitive": true})"), "\u00c9T\u00c9"));
     // Jackson's asBoolean: only a literal "true" string counts.
     EXPECT_FALSE(hit(compile(R"({"equalTo": "A", "caseInsensitive": "yes"})"), "a"));
     EXPECT_TRUE(hit(compile(R"({"equalTo": "A", "caseInsensitive": "true"})"), "a"));
@@ -173,7 +175,8 @@ TEST(LogicalTest, Errors) {
 }
 
 TEST(CompileTest, UnknownOperatorsAndOperandTypes) {
-    EXPECT_EQ(failure(R"({"bogus": "1"})").first, R"({"bogus":"1"} is not a valid match operation)");
+    EXPECT_EQ(failure(R"({"bogus": "1"})").first,
+              R"({"bogus":"1"} is not a valid match operation)");
     EXPECT_EQ(failure(R"({})").first, "{} is not a valid match operation");
     EXPECT_EQ(failure(R"("abc")").first, R"("abc" is not a valid match operation)");
     EXPECT_EQ(failure(R"({"equalTo": 5})").first, "equalTo operand must be a non-null string");
@@ -257,7 +260,8 @@ TEST(EqualToJsonTest, IgnoreArrayOrderAndExtraElements) {
 }
 
 TEST(EqualToJsonTest, JsonUnitPlaceholders) {
-    auto m = compile(R"({"equalToJson": {"a": "${json-unit.any-string}", "b": "${json-unit.any-number}",
+    auto m =
+        compile(R"({"equalToJson": {"a": "${json-unit.any-string}", "b": "${json-unit.any-number}",
         "c": "${json-unit.any-boolean}", "d": "${json-unit.ignore}", "e": "${json-unit.regex}[a-z]+"}})");
     EXPECT_TRUE(hit(m, R"({"a":"x","b":1.5,"c":false,"d":null,"e":"abc"})"));
     EXPECT_FALSE(hit(m, R"({"a":1,"b":1.5,"c":false,"d":null,"e":"abc"})"));
@@ -279,6 +283,9 @@ TEST(EqualToJsonTest, ExpectedIsJacksonPrettyPrinted) {
               "{\n  \"a\" : [ 1, {\n    \"b\" : [ ]\n  } ],\n  \"c\" : { },\n  \"d\" : 1.5,\n"
               "  \"e\" : \"x\\\"y\"\n}");
     EXPECT_EQ(bodyDiffExpected(*m), "[equalToJson]\n" + m->expected());
+    // A string operand keeps its member order.
+    EXPECT_EQ(compile(R"({"equalToJson": "{\"z\": 1, \"a\": [ ]}"})")->expected(),
+              "{\n  \"z\" : 1,\n  \"a\" : [ ]\n}");
 }
 
 TEST(EqualToJsonTest, DistanceRanksCloserDocumentsLower) {
@@ -332,8 +339,9 @@ TEST(JsonPathTest, AdvancedFormRendersValuesAsWireMock) {
     EXPECT_EQ(eq->expected(), "$.a");
     EXPECT_EQ(bodyDiffExpected(*eq), "$.a [equalTo] 1");
 
-    EXPECT_TRUE(hit(compile(R"({"matchesJsonPath": {"expression": "$.a", "equalTo": "{\n  \"b\" : 1\n}"}})"),
-                    R"({"a":{"b":1}})"));
+    EXPECT_TRUE(hit(
+        compile(R"({"matchesJsonPath": {"expression": "$.a", "equalTo": "{\n  \"b\" : 1\n}"}})"),
+        R"({"a":{"b":1}})"));
     EXPECT_TRUE(hit(compile(R"({"matchesJsonPath": {"expression": "$.a[*]", "contains": "b=1"}})"),
                     R"({"a":[{"b":1}]})"));
     EXPECT_TRUE(hit(compile(R"({"matchesJsonPath": {"expression": "$.a", "equalTo": "[1,2]"}})"),
@@ -404,8 +412,10 @@ TEST(JsonSchemaTest, ScalarsFallBackToText) {
     auto len = compile(R"({"matchesJsonSchema": {"type": "string", "minLength": 2}})");
     EXPECT_FALSE(hit(len, "x"));
     EXPECT_TRUE(hit(len, "xy"));
-    EXPECT_TRUE(hit(compile(R"({"matchesJsonSchema": {"type": "string", "pattern": "^a+$"}})"), "aaa"));
-    EXPECT_FALSE(hit(compile(R"({"matchesJsonSchema": {"type": "string", "pattern": "^a+$"}})"), "aab"));
+    EXPECT_TRUE(
+        hit(compile(R"({"matchesJsonSchema": {"type": "string", "pattern": "^a+$"}})"), "aaa"));
+    EXPECT_FALSE(
+        hit(compile(R"({"matchesJsonSchema": {"type": "string", "pattern": "^a+$"}})"), "aab"));
 }
 
 TEST(JsonSchemaTest, VersionsAndKeywords) {
@@ -427,16 +437,19 @@ TEST(JsonSchemaTest, VersionsAndKeywords) {
         R"({"matchesJsonSchema": {"type": "array", "prefixItems": [{"type": "integer"}], "items": false}})");
     EXPECT_TRUE(hit(prefix, "[1]"));
     EXPECT_FALSE(hit(prefix, "[1,2]"));
-    auto deps = compile(R"({"matchesJsonSchema": {"type": "object", "dependentRequired": {"a": ["b"]}}})");
+    auto deps =
+        compile(R"({"matchesJsonSchema": {"type": "object", "dependentRequired": {"a": ["b"]}}})");
     EXPECT_FALSE(hit(deps, R"({"a":1})"));
     EXPECT_TRUE(hit(deps, R"({"a":1,"b":1})"));
     // Format is only an annotation in 2020-12 but asserted in draft 7.
     EXPECT_TRUE(hit(compile(R"({"matchesJsonSchema": {"format": "date-time"}})"), "\"zz\""));
-    EXPECT_FALSE(hit(compile(R"({"matchesJsonSchema": {"format": "date-time"}, "schemaVersion": "V7"})"),
-                     "\"zz\""));
+    EXPECT_FALSE(
+        hit(compile(R"({"matchesJsonSchema": {"format": "date-time"}, "schemaVersion": "V7"})"),
+            "\"zz\""));
     EXPECT_TRUE(hit(compile(R"({"matchesJsonSchema": true})"), "5"));
     EXPECT_FALSE(hit(compile(R"({"matchesJsonSchema": false})"), "5"));
     EXPECT_TRUE(hit(compile(R"({"matchesJsonSchema": {"const": 5}})"), "5"));
+    EXPECT_TRUE(hit(compile(R"({"matchesJsonSchema": {"type": "integer"}})"), "5.0"));
 }
 
 TEST(JsonSchemaTest, InvalidSchemasNeverMatchAndBadJsonIsRejected) {
@@ -463,6 +476,10 @@ TEST(EqualToXmlTest, WhitespaceCommentsAndSiblingOrder) {
     EXPECT_GT(m->match("<a><b>1</b><c x='2'/></a>").distance, 0.0);
     EXPECT_LT(m->match("<a><b>1</b><c x='2'/></a>").distance, 1.0);
     EXPECT_EQ(m->expected(), "<a>\n  <b>1</b>\n  <c x=\"1\"/>\n</a>");
+    EXPECT_EQ(
+        compile(R"({"equalToXml": "<a><!-- c --><b y='&amp;' xmlns=\"urn:x\">t&lt;</b><c/></a>"})")
+            ->expected(),
+        "<a>\n  <!-- c -->\n  <b xmlns=\"urn:x\" y=\"&amp;\">t&lt;</b>\n  <c/>\n</a>");
     EXPECT_TRUE(hit(compile(R"({"equalToXml": "<a>t<!--c-->u</a>"})"), "<a>tu</a>"));
     EXPECT_FALSE(hit(compile(R"({"equalToXml": "<a><![CDATA[x]]></a>"})"), "<a>x</a>"));
 }
@@ -471,7 +488,8 @@ TEST(EqualToXmlTest, SameNamedSiblingsKeepOrderUnlessIgnored) {
     auto m = compile(R"({"equalToXml": "<a><b>1</b><b>2</b></a>"})");
     EXPECT_FALSE(hit(m, "<a><b>2</b><b>1</b></a>"));
     EXPECT_TRUE(hit(m, "<a><b>1</b><b>2</b></a>"));
-    auto any = compile(R"({"equalToXml": "<a><b>1</b><b>2</b></a>", "ignoreOrderOfSameNode": true})");
+    auto any =
+        compile(R"({"equalToXml": "<a><b>1</b><b>2</b></a>", "ignoreOrderOfSameNode": true})");
     EXPECT_TRUE(hit(any, "<a><b>2</b><b>1</b></a>"));
 }
 
@@ -485,28 +503,35 @@ TEST(EqualToXmlTest, Namespaces) {
     EXPECT_TRUE(hit(m, R"(<x:a xmlns:x="urn:x"><x:b>1</x:b></x:a>)"));
     EXPECT_FALSE(hit(m, R"(<a xmlns="urn:y"><b>1</b></a>)"));
     EXPECT_FALSE(hit(m, "<a><b>1</b></a>"));
-    EXPECT_TRUE(hit(compile(R"({"equalToXml": "<a><b>1</b></a>"})"), R"(<a xmlns="urn:y"><b>1</b></a>)"));
-    auto exempt =
-        compile(R"({"equalToXml": "<a xmlns=\"urn:x\"><b>1</b></a>", "exemptedComparisons": ["NAMESPACE_URI"]})");
+    EXPECT_TRUE(
+        hit(compile(R"({"equalToXml": "<a><b>1</b></a>"})"), R"(<a xmlns="urn:y"><b>1</b></a>)"));
+    auto exempt = compile(
+        R"({"equalToXml": "<a xmlns=\"urn:x\"><b>1</b></a>", "exemptedComparisons": ["NAMESPACE_URI"]})");
     EXPECT_TRUE(hit(exempt, R"(<a xmlns="urn:y"><b>1</b></a>)"));
     EXPECT_TRUE(hit(exempt, "<a><b>1</b></a>"));
-    auto none = compile(R"({"equalToXml": "<a xmlns=\"urn:x\"><b>1</b></a>", "namespaceAwareness": "NONE"})");
+    auto none = compile(
+        R"({"equalToXml": "<a xmlns=\"urn:x\"><b>1</b></a>", "namespaceAwareness": "NONE"})");
     EXPECT_FALSE(hit(none, R"(<x:a xmlns:x="urn:x"><x:b>1</x:b></x:a>)"));
     EXPECT_TRUE(hit(none, R"(<a xmlns="urn:x"><b>1</b></a>)"));
     EXPECT_FALSE(hit(none, R"(<a xmlns="urn:y"><b>1</b></a>)"));
-    auto legacy = compile(R"({"equalToXml": "<a><b>1</b><c>2</c></a>", "namespaceAwareness": "LEGACY"})");
+    auto legacy =
+        compile(R"({"equalToXml": "<a><b>1</b><c>2</c></a>", "namespaceAwareness": "LEGACY"})");
     EXPECT_TRUE(hit(legacy, "<a><c>2</c><b>1</b></a>"));
     EXPECT_TRUE(hit(compile(R"({"equalToXml": "<a><p:b xmlns:p=\"urn:p\"/><c/></a>"})"),
                     R"(<a><c/><q:b xmlns:q="urn:p"/></a>)"));
 }
 
 TEST(EqualToXmlTest, ExemptedComparisons) {
-    EXPECT_TRUE(hit(compile(R"({"equalToXml": "<a><b>1</b></a>", "exemptedComparisons": ["CHILD_NODELIST_LENGTH"]})"),
-                    "<a><b>1</b><c/></a>"));
-    auto attrs = compile(R"({"equalToXml": "<a x=\"1\"/>", "exemptedComparisons": ["ELEMENT_NUM_ATTRIBUTES"]})");
+    EXPECT_TRUE(hit(
+        compile(
+            R"({"equalToXml": "<a><b>1</b></a>", "exemptedComparisons": ["CHILD_NODELIST_LENGTH"]})"),
+        "<a><b>1</b><c/></a>"));
+    auto attrs = compile(
+        R"({"equalToXml": "<a x=\"1\"/>", "exemptedComparisons": ["ELEMENT_NUM_ATTRIBUTES"]})");
     EXPECT_TRUE(hit(attrs, "<a x='1' y='2'/>"));
     EXPECT_FALSE(hit(attrs, "<a/>"));
-    auto lookup = compile(R"({"equalToXml": "<a x=\"1\"/>", "exemptedComparisons": ["ATTR_NAME_LOOKUP"]})");
+    auto lookup =
+        compile(R"({"equalToXml": "<a x=\"1\"/>", "exemptedComparisons": ["ATTR_NAME_LOOKUP"]})");
     EXPECT_FALSE(hit(lookup, "<a x='1' y='2'/>"));
     EXPECT_TRUE(hit(lookup, "<a y='1'/>"));
     auto children =
@@ -524,22 +549,28 @@ TEST(EqualToXmlTest, Placeholders) {
     EXPECT_TRUE(hit(m, "<a><b/><c x='5'/></a>"));
     EXPECT_FALSE(hit(m, "<a><b>zz</b><c x='q'/></a>"));
     EXPECT_FALSE(hit(m, "<a><b>zz</b><c/></a>"));
-    EXPECT_FALSE(hit(compile(R"({"equalToXml": "<a><b>${xmlunit.ignore}</b></a>"})"), "<a><b>zz</b></a>"));
+    EXPECT_FALSE(
+        hit(compile(R"({"equalToXml": "<a><b>${xmlunit.ignore}</b></a>"})"), "<a><b>zz</b></a>"));
     auto custom = compile(
         R"({"equalToXml": "<a><b>[[xmlunit.matchesRegex(\\d+)]]</b></a>", "enablePlaceholders": true,
             "placeholderOpeningDelimiterRegex": "\\[\\[", "placeholderClosingDelimiterRegex": "]]"})");
     EXPECT_TRUE(hit(custom, "<a><b>12</b></a>"));
     EXPECT_FALSE(hit(custom, "<a><b>x</b></a>"));
-    EXPECT_FALSE(hit(compile(R"({"equalToXml": "<a><b>x ${xmlunit.ignore}</b></a>", "enablePlaceholders": true})"),
-                     "<a><b>x y</b></a>"));
-    auto date = compile(R"({"equalToXml": "<a><b>${xmlunit.isDateTime}</b></a>", "enablePlaceholders": true})");
+    EXPECT_FALSE(hit(
+        compile(
+            R"({"equalToXml": "<a><b>x ${xmlunit.ignore}</b></a>", "enablePlaceholders": true})"),
+        "<a><b>x y</b></a>"));
+    auto date = compile(
+        R"({"equalToXml": "<a><b>${xmlunit.isDateTime}</b></a>", "enablePlaceholders": true})");
     EXPECT_TRUE(hit(date, "<a><b>2020-01-02</b></a>"));
     EXPECT_TRUE(hit(date, "<a><b>2020-01-02T10:00:00Z</b></a>"));
     EXPECT_FALSE(hit(date, "<a><b>yesterday</b></a>"));
-    auto text = compile(R"({"equalToXml": "<a>${xmlunit.ignore}</a>", "enablePlaceholders": true})");
+    auto text =
+        compile(R"({"equalToXml": "<a>${xmlunit.ignore}</a>", "enablePlaceholders": true})");
     EXPECT_TRUE(hit(text, "<a/>"));
     EXPECT_TRUE(hit(text, "<a><b/></a>"));
-    auto attr = compile(R"({"equalToXml": "<a x=\"${xmlunit.ignore}\"/>", "enablePlaceholders": true})");
+    auto attr =
+        compile(R"({"equalToXml": "<a x=\"${xmlunit.ignore}\"/>", "enablePlaceholders": true})");
     EXPECT_TRUE(hit(attr, "<a/>"));
     EXPECT_TRUE(hit(attr, "<a y='1'/>"));
 }
@@ -573,7 +604,8 @@ TEST(XPathTest, SimpleForm) {
     EXPECT_TRUE(hit(compile(R"({"matchesXPath": "count(//b) = 5"})"), "<a><b>1</b></a>"));
     // Invalid expressions and unbound prefixes never match (and are not rejected).
     EXPECT_FALSE(hit(compile(R"({"matchesXPath": "/a["})"), "<a/>"));
-    EXPECT_FALSE(hit(compile(R"({"matchesXPath": "//y:b"})"), R"(<a xmlns:y="urn:x"><y:b>1</y:b></a>)"));
+    EXPECT_FALSE(
+        hit(compile(R"({"matchesXPath": "//y:b"})"), R"(<a xmlns:y="urn:x"><y:b>1</y:b></a>)"));
     EXPECT_EQ(m->expected(), "/a/b");
     EXPECT_EQ(bodyDiffExpected(*m), "/a/b");
 }
@@ -595,23 +627,32 @@ TEST(XPathTest, AdvancedFormRendersNodes) {
                     "<a><b>1</b></a>"));
     EXPECT_TRUE(hit(compile(R"({"matchesXPath": {"expression": "/a/b", "equalTo": "<b>1</b>\n"}})"),
                     "<a><b>2</b><b>1</b></a>"));
-    EXPECT_TRUE(hit(compile(R"({"matchesXPath": {"expression": "/a/@id", "equalTo": "7"}})"), "<a id=\"7\"/>"));
-    EXPECT_TRUE(hit(compile(R"({"matchesXPath": {"expression": "/a", "equalTo": "<a>\n  <b>1</b>\n</a>\n"}})"),
-                    "<a><b>1</b></a>"));
-    EXPECT_TRUE(hit(compile(R"({"matchesXPath": {"expression": "/a", "equalTo": "<a b=\"2\" z=\"1\"/>\n"}})"),
-                    "<a z='1' b='2'/>"));
-    EXPECT_TRUE(hit(compile(R"({"matchesXPath": {"expression": "/a", "equalTo": "<a>\n  x\n  <b>1</b>\n  y\n</a>\n"}})"),
-                    "<a>x<b>1</b>y</a>"));
+    EXPECT_TRUE(hit(compile(R"({"matchesXPath": {"expression": "/a/@id", "equalTo": "7"}})"),
+                    "<a id=\"7\"/>"));
+    EXPECT_TRUE(hit(
+        compile(R"({"matchesXPath": {"expression": "/a", "equalTo": "<a>\n  <b>1</b>\n</a>\n"}})"),
+        "<a><b>1</b></a>"));
+    EXPECT_TRUE(hit(
+        compile(R"({"matchesXPath": {"expression": "/a", "equalTo": "<a b=\"2\" z=\"1\"/>\n"}})"),
+        "<a z='1' b='2'/>"));
+    EXPECT_TRUE(hit(
+        compile(
+            R"({"matchesXPath": {"expression": "/a", "equalTo": "<a>\n  x\n  <b>1</b>\n  y\n</a>\n"}})"),
+        "<a>x<b>1</b>y</a>"));
     EXPECT_TRUE(hit(compile(R"({"matchesXPath": {"expression": "/a", "contains": "<b>1</b>"}})"),
                     "<a><b>1</b></a>"));
     EXPECT_TRUE(hit(compile(R"j({"matchesXPath": {"expression": "count(//b)", "equalTo": "2"}})j"),
                     "<a><b/><b/></a>"));
-    EXPECT_TRUE(hit(compile(R"j({"matchesXPath": {"expression": "sum(//b)", "equalTo": "1,234.568"}})j"),
-                    "<a><b>1234.5678</b></a>"));
-    EXPECT_TRUE(hit(compile(R"({"matchesXPath": {"expression": "/a/b", "equalToXml": "<b>1</b>"}})"),
-                    "<a><b>1</b></a>"));
-    EXPECT_TRUE(hit(compile(R"j({"matchesXPath": {"expression": "/a/comment()", "equalTo": "[#comment: c]"}})j"),
-                    "<a><!--c--></a>"));
+    EXPECT_TRUE(
+        hit(compile(R"j({"matchesXPath": {"expression": "sum(//b)", "equalTo": "1,234.568"}})j"),
+            "<a><b>1234.5678</b></a>"));
+    EXPECT_TRUE(
+        hit(compile(R"({"matchesXPath": {"expression": "/a/b", "equalToXml": "<b>1</b>"}})"),
+            "<a><b>1</b></a>"));
+    EXPECT_TRUE(hit(
+        compile(
+            R"j({"matchesXPath": {"expression": "/a/comment()", "equalTo": "[#comment: c]"}})j"),
+        "<a><!--c--></a>"));
     auto absent = compile(R"({"matchesXPath": {"expression": "/a/b", "absent": true}})");
     EXPECT_FALSE(hit(absent, "<a/>"));  // no nodes: no match, whatever the sub-matcher
     auto ns = compile(
@@ -621,8 +662,10 @@ TEST(XPathTest, AdvancedFormRendersNodes) {
 }
 
 TEST(XPathTest, Errors) {
-    EXPECT_EQ(failure(R"({"matchesXPath": 5})").first, "expression is required in the advanced matchesXPath form");
-    EXPECT_NE(failure(R"({"matchesXPath": {"expression": "/a", "matches": "("}})").first, "(no error)");
+    EXPECT_EQ(failure(R"({"matchesXPath": 5})").first,
+              "expression is required in the advanced matchesXPath form");
+    EXPECT_NE(failure(R"({"matchesXPath": {"expression": "/a", "matches": "("}})").first,
+              "(no error)");
 }
 
 // --- date-times -------------------------------------------------------------------------------
@@ -669,9 +712,10 @@ TEST(DateTimeTest, NowWithOffsets) {
     std::string in2Days = isoUtc(now + std::chrono::hours(48));
     std::string in4Days = isoUtc(now + std::chrono::hours(96));
     std::string ago2Hours = isoUtc(now - std::chrono::hours(2));
-    for (const char* spec : {R"({"before": "now +3 days"})", R"({"before": "+3 days"})",
-                             R"({"before": "3 days"})", R"({"before": "NOW +3 DAYS"})",
-                             R"({"before": "now", "expectedOffset": 3, "expectedOffsetUnit": "days"})"}) {
+    for (const char* spec :
+         {R"({"before": "now +3 days"})", R"({"before": "+3 days"})", R"({"before": "3 days"})",
+          R"({"before": "NOW +3 DAYS"})",
+          R"({"before": "now", "expectedOffset": 3, "expectedOffsetUnit": "days"})"}) {
         auto m = compile(spec);
         EXPECT_TRUE(hit(m, in2Days)) << spec;
         EXPECT_FALSE(hit(m, in4Days)) << spec;
@@ -687,9 +731,10 @@ TEST(DateTimeTest, NowWithOffsets) {
     EXPECT_EQ(compile(R"({"before": "now"})")->expected(), "now +0 seconds");
     EXPECT_EQ(compile(R"({"after": "NOW"})")->expected(), "NOW");
     EXPECT_EQ(compile(R"({"before": "now +3 days"})")->expected(), "now +3 days");
-    EXPECT_EQ(compile(R"({"equalToDateTime": "now", "expectedOffset": -3, "expectedOffsetUnit": "days"})")
-                  ->expected(),
-              "now -3 days");
+    EXPECT_EQ(
+        compile(R"({"equalToDateTime": "now", "expectedOffset": -3, "expectedOffsetUnit": "days"})")
+            ->expected(),
+        "now -3 days");
 }
 
 TEST(DateTimeTest, TruncationAppliesToNowAndToActual) {
@@ -701,18 +746,29 @@ TEST(DateTimeTest, TruncationAppliesToNowAndToActual) {
     auto fixed = compile(
         R"({"equalToDateTime": "2021-06-15T12:34:56Z", "truncateActual": "first hour of day", "truncateExpected": "first hour of day"})");
     EXPECT_FALSE(hit(fixed, "2021-06-15T23:00:00Z"));
-    auto day = compile(R"({"equalToDateTime": "2021-06-15T00:00:00Z", "truncateActual": "first hour of day"})");
+    auto day = compile(
+        R"({"equalToDateTime": "2021-06-15T00:00:00Z", "truncateActual": "first hour of day"})");
     EXPECT_TRUE(hit(day, "2021-06-15T23:10:00Z"));
-    EXPECT_TRUE(hit(compile(R"({"equalToDateTime": "2021-06-30T00:00:00Z", "truncateActual": "last day of month"})"),
-                    "2021-06-03T10:00:00Z"));
-    EXPECT_TRUE(hit(compile(R"({"equalToDateTime": "2021-07-01T00:00:00Z", "truncateActual": "first day of next month"})"),
-                    "2021-06-03T10:00:00Z"));
-    EXPECT_TRUE(hit(compile(R"({"equalToDateTime": "2022-01-01T00:00:00Z", "truncateActual": "first day of next year"})"),
-                    "2021-06-03T10:00:00Z"));
-    EXPECT_TRUE(hit(compile(R"({"equalToDateTime": "2021-12-31T00:00:00Z", "truncateActual": "last day of year"})"),
-                    "2021-06-03T10:00:00Z"));
-    EXPECT_TRUE(hit(compile(R"({"equalToDateTime": "2021-06-03T10:00:00Z", "truncateActual": "first minute of hour"})"),
-                    "2021-06-03T10:59:59Z"));
+    EXPECT_TRUE(hit(
+        compile(
+            R"({"equalToDateTime": "2021-06-30T00:00:00Z", "truncateActual": "last day of month"})"),
+        "2021-06-03T10:00:00Z"));
+    EXPECT_TRUE(hit(
+        compile(
+            R"({"equalToDateTime": "2021-07-01T00:00:00Z", "truncateActual": "first day of next month"})"),
+        "2021-06-03T10:00:00Z"));
+    EXPECT_TRUE(hit(
+        compile(
+            R"({"equalToDateTime": "2022-01-01T00:00:00Z", "truncateActual": "first day of next year"})"),
+        "2021-06-03T10:00:00Z"));
+    EXPECT_TRUE(hit(
+        compile(
+            R"({"equalToDateTime": "2021-12-31T00:00:00Z", "truncateActual": "last day of year"})"),
+        "2021-06-03T10:00:00Z"));
+    EXPECT_TRUE(hit(
+        compile(
+            R"({"equalToDateTime": "2021-06-03T10:00:00Z", "truncateActual": "first minute of hour"})"),
+        "2021-06-03T10:59:59Z"));
     // The expected offset only shifts "now".
     auto offset = compile(
         R"({"equalToDateTime": "2021-06-15T00:00:00Z", "expectedOffset": 2, "expectedOffsetUnit": "days"})");
@@ -728,34 +784,47 @@ TEST(DateTimeTest, ActualFormats) {
     EXPECT_TRUE(hit(m, "15/06/2021 11:59"));
     EXPECT_FALSE(hit(m, "15/06/2021 12:01"));
     EXPECT_FALSE(hit(m, "2021-06-15T11:00:00Z"));
-    auto day = compile(R"({"equalToDateTime": "2021-06-15T00:00:00Z", "actualFormat": "dd/MM/yyyy"})");
+    auto day =
+        compile(R"({"equalToDateTime": "2021-06-15T00:00:00Z", "actualFormat": "dd/MM/yyyy"})");
     EXPECT_TRUE(hit(day, "15/06/2021"));
     EXPECT_FALSE(hit(day, "16/06/2021"));
-    auto millis = compile(R"({"after": "2021-06-15T00:00:00Z", "actualFormat": "yyyy-MM-dd'T'HH:mm:ss.SSSX"})");
+    auto millis = compile(
+        R"({"after": "2021-06-15T00:00:00Z", "actualFormat": "yyyy-MM-dd'T'HH:mm:ss.SSSX"})");
     EXPECT_TRUE(hit(millis, "2021-06-15T00:00:00.001Z"));
     EXPECT_FALSE(hit(millis, "2021-06-15T00:00:00.000Z"));
-    auto compact = compile(R"({"equalToDateTime": "2021-06-15T10:20:00Z", "actualFormat": "yyyyMMddHHmm"})");
+    auto compact =
+        compile(R"({"equalToDateTime": "2021-06-15T10:20:00Z", "actualFormat": "yyyyMMddHHmm"})");
     EXPECT_TRUE(hit(compact, "202106151020"));
-    auto names = compile(R"({"equalToDateTime": "2021-06-15T10:20:00Z", "actualFormat": "EEE, d MMM yyyy HH:mm Z"})");
+    auto names = compile(
+        R"({"equalToDateTime": "2021-06-15T10:20:00Z", "actualFormat": "EEE, d MMM yyyy HH:mm Z"})");
     EXPECT_TRUE(hit(names, "Tue, 15 Jun 2021 12:20 +0200"));
-    EXPECT_TRUE(hit(compile(R"({"equalToDateTime": "2021-06-15T10:20:00Z", "actualFormat": "unix"})"), "1623752400"));
-    EXPECT_TRUE(hit(compile(R"({"equalToDateTime": "2021-06-15T10:20:00Z", "actualFormat": "epoch"})"),
-                    "1623752400000"));
-    EXPECT_TRUE(hit(compile(R"({"equalToDateTime": "2021-06-15T22:20:00Z", "actualFormat": "MM/dd/yyyy hh:mm a"})"),
-                    "06/15/2021 10:20 PM"));
+    EXPECT_TRUE(
+        hit(compile(R"({"equalToDateTime": "2021-06-15T10:20:00Z", "actualFormat": "unix"})"),
+            "1623752400"));
+    EXPECT_TRUE(
+        hit(compile(R"({"equalToDateTime": "2021-06-15T10:20:00Z", "actualFormat": "epoch"})"),
+            "1623752400000"));
+    EXPECT_TRUE(hit(
+        compile(
+            R"({"equalToDateTime": "2021-06-15T22:20:00Z", "actualFormat": "MM/dd/yyyy hh:mm a"})"),
+        "06/15/2021 10:20 PM"));
 }
 
 TEST(DateTimeTest, Errors) {
     EXPECT_EQ(failure(R"({"before": "now +3 fortnights"})").first,
               "No enum constant com.github.tomakehurst.wiremock.common.DateTimeUnit.FORTNIGHTS");
     EXPECT_EQ(failure(R"({"before": 5})").first, "'before' expected value cannot be null");
-    EXPECT_EQ(failure(R"({"equalToDateTime": "2021-06-15T12:34:56Z", "truncateExpected": "bogus"})").first,
-              "No enum constant com.github.tomakehurst.wiremock.common.DateTimeTruncation.BOGUS");
-    EXPECT_EQ(failure(R"({"equalToDateTime": "2021-06-15T00:00:00Z", "expectedOffset": 2, "expectedOffsetUnit": "fortnights"})")
+    EXPECT_EQ(failure(R"({"equalToDateTime": "2021-06-15T12:34:56Z", "truncateExpected": "bogus"})")
                   .first,
-              "No enum constant com.github.tomakehurst.wiremock.common.DateTimeUnit.FORTNIGHTS");
-    EXPECT_EQ(failure(R"({"equalToDateTime": "2021-06-15T00:00:00Z", "actualFormat": "qq-bad{"})").first,
-              "Unknown pattern letter: b");
+              "No enum constant com.github.tomakehurst.wiremock.common.DateTimeTruncation.BOGUS");
+    EXPECT_EQ(
+        failure(
+            R"({"equalToDateTime": "2021-06-15T00:00:00Z", "expectedOffset": 2, "expectedOffsetUnit": "fortnights"})")
+            .first,
+        "No enum constant com.github.tomakehurst.wiremock.common.DateTimeUnit.FORTNIGHTS");
+    EXPECT_EQ(
+        failure(R"({"equalToDateTime": "2021-06-15T00:00:00Z", "actualFormat": "qq-bad{"})").first,
+        "Unknown pattern letter: b");
 }
 
 // --- multi-value ------------------------------------------------------------------------------
@@ -824,16 +893,66 @@ TEST(MultiValueTest, Errors) {
               "/request/queryParameters/q/includes/0");
     EXPECT_EQ(multiFailure(R"({"hasExactly": {"equalTo": "a"}})").second,
               "/request/queryParameters/q/hasExactly");
-    auto both = multiFailure(R"({"hasExactly": [{"equalTo": "a"}], "includes": [{"equalTo": "b"}]})");
+    auto both =
+        multiFailure(R"({"hasExactly": [{"equalTo": "a"}], "includes": [{"equalTo": "b"}]})");
     EXPECT_EQ(both.second, "/request/queryParameters/q/includes");
-    EXPECT_EQ(multiFailure(R"({"bogus": 1})").first, R"({"bogus":1} is not a valid match operation)");
+    EXPECT_EQ(multiFailure(R"({"bogus": 1})").first,
+              R"({"bogus":1} is not a valid match operation)");
+}
+
+// --- hostile input -----------------------------------------------------------------------------
+
+TEST(RobustnessTest, LongStringsAgainstSchemaPatterns) {
+    auto m = compile(
+        R"({"matchesJsonSchema": {"type": "object", "properties": {"s": {"type": "string", "pattern": "^(a|b)*$"}}}})");
+    std::string ok = "{\"s\":\"" + std::string(100000, 'a') + "\"}";
+    std::string bad = "{\"s\":\"" + std::string(100000, 'a') + "c\"}";
+    EXPECT_TRUE(hit(m, ok));
+    EXPECT_FALSE(hit(m, bad));
+}
+
+TEST(RobustnessTest, DeeplyNestedBodies) {
+    std::string deepJson = std::string(100000, '[') + std::string(100000, ']');
+    for (const char* spec : {R"({"equalToJson": {"a": 1}})", R"({"equalToJson": [[1]]})",
+                             R"({"matchesJsonPath": "$..a"})",
+                             R"({"matchesJsonPath": {"expression": "$[0]", "equalTo": "x"}})",
+                             R"({"matchesJsonPath": {"expression": "$..*", "equalToJson": [1]}})",
+                             R"({"matchesJsonSchema": {"type": "array"}})"}) {
+        EXPECT_FALSE(hit(compile(spec), deepJson)) << spec;
+    }
+    std::string deepXml;
+    for (int i = 0; i < 20000; ++i) deepXml += "<a>";
+    for (int i = 0; i < 20000; ++i) deepXml += "</a>";
+    EXPECT_FALSE(hit(compile(R"({"equalToXml": "<a/>"})"), deepXml));
+    EXPECT_TRUE(hit(compile(R"({"matchesXPath": "/a/a/a"})"), deepXml));
+    EXPECT_FALSE(
+        hit(compile(R"({"matchesXPath": {"expression": "/a", "equalTo": "x"}})"), deepXml));
+}
+
+TEST(RobustnessTest, LenientJsonAsWireMockReadsIt) {
+    // Jackson (equalToJson, matchesJsonSchema): single quotes and trailing text are accepted.
+    EXPECT_TRUE(hit(compile(R"({"equalToJson": {"a": "x"}})"), "{'a':'x'}"));
+    EXPECT_TRUE(hit(compile(R"({"equalToJson": {"a": 1}})"), "{\"a\":1} trailing"));
+    EXPECT_FALSE(hit(compile(R"({"equalToJson": {"a": 1}})"), "{a:1}"));
+    EXPECT_TRUE(hit(compile(R"({"equalToJson": "{'a': 1}"})"), "{\"a\":1}"));
+    // JsonPath's reader also takes bare words and trailing commas, and plain text as a string.
+    auto path = compile(R"({"matchesJsonPath": "$.a"})");
+    EXPECT_TRUE(hit(path, "{a:1}"));
+    EXPECT_TRUE(hit(path, "{'a':1}"));
+    EXPECT_TRUE(hit(path, "{\"a\":1,}"));
+    EXPECT_FALSE(hit(path, "{\"a\":"));
+    EXPECT_TRUE(hit(compile(R"({"matchesJsonPath": "$"})"), "nope"));
+    auto absent = compile(R"({"matchesJsonPath": {"expression": "$.a", "absent": true}})");
+    EXPECT_TRUE(hit(absent, "nope"));
+    EXPECT_FALSE(hit(absent, "{\"a\":"));
 }
 
 // --- concurrency --------------------------------------------------------------------------------
 
 TEST(ConcurrencyTest, OneMatcherManyThreads) {
     auto json = compile(R"({"matchesJsonPath": {"expression": "$.id", "matches": "\\d+"}})");
-    auto schema = compile(R"({"matchesJsonSchema": {"type": "object", "properties": {"id": {"type": "integer"}}}})");
+    auto schema = compile(
+        R"({"matchesJsonSchema": {"type": "object", "properties": {"id": {"type": "integer"}}}})");
     auto xml = compile(R"({"matchesXPath": {"expression": "/a/@id", "matches": "\\d+"}})");
     std::vector<std::thread> threads;
     std::vector<int> ok(4, 0);

@@ -120,24 +120,179 @@ std::string errorBody(int code, const std::string& title, const std::string& det
                       const std::string& pointer) {
     OJson e = OJson::object();
     e["code"] = code;
-    if (!pointer.empty()) e["source"] = {{"pointer", pointer}};
+    if (pointer == kSyntaxErrorPointer)
+        e["source"] = OJson::object();
+    else if (!pointer.empty())
+        e["source"] = {{"pointer", pointer}};
     e["title"] = title;
     if (!detail.empty()) e["detail"] = detail;
     OJson body = {{"errors", OJson::array({e})}};
     return body.dump();
 }
 
-std::vector<Json> stubsOf(const Json& doc) {
+std::vector<OJson> stubsOf(const OJson& doc) {
     if (doc.is_object() && doc.contains("mappings")) {
-        const Json& list = doc["mappings"];
+        const OJson& list = doc["mappings"];
         if (!list.is_array()) throw PatternError("/mappings", "mappings must be an array");
-        return std::vector<Json>(list.begin(), list.end());
+        return std::vector<OJson>(list.begin(), list.end());
     }
     return {doc};
 }
 
-core::Mock decodeStub(const Json& in, const std::string& filesDir) {
-    if (!in.is_object()) wrongType("", "an object");
+namespace {
+void indent(std::string& out, int n) { out.append(static_cast<size_t>(n) * 2, ' '); }
+
+void pretty(const OJson& v, int level, std::string& out) {
+    if (v.is_object()) {
+        if (v.empty()) {
+            out += "{ }";
+            return;
+        }
+        out += "{\n";
+        bool first = true;
+        for (const auto& [k, x] : v.items()) {
+            if (!first) out += ",\n";
+            first = false;
+            indent(out, level + 1);
+            out += OJson(k).dump() + " : ";
+            pretty(x, level + 1, out);
+        }
+        out += "\n";
+        indent(out, level);
+        out += "}";
+    } else if (v.is_array()) {
+        if (v.empty()) {
+            out += "[ ]";
+            return;
+        }
+        out += "[ ";
+        bool first = true;
+        for (const auto& x : v) {
+            if (!first) out += ", ";
+            first = false;
+            pretty(x, level, out);
+        }
+        out += " ]";
+    } else {
+        out += v.dump();
+    }
+}
+
+// Operators in the order WireMock looks for them, each with the modifiers it keeps.
+struct Operator {
+    const char* name;
+    std::vector<const char*> modifiers;
+};
+const std::vector<Operator>& operators() {
+    static const std::vector<Operator> ops = {
+        {"equalTo", {"caseInsensitive"}},
+        {"equalToJson", {"ignoreArrayOrder", "ignoreExtraElements"}},
+        {"matchesJsonPath", {}},
+        {"matchesJsonSchema", {"schemaVersion"}},
+        {"equalToXml",
+         {"enablePlaceholders", "placeholderOpeningDelimiterRegex",
+          "placeholderClosingDelimiterRegex", "exemptedComparisons", "ignoreOrderOfSameNode",
+          "namespaceAwareness"}},
+        {"matchesXPath", {"xPathNamespaces"}},
+        {"contains", {}},
+        {"not", {}},
+        {"doesNotContain", {}},
+        {"matches", {}},
+        {"doesNotMatch", {}},
+        {"before",
+         {"actualFormat", "truncateExpected", "truncateActual", "applyTruncationLast",
+          "expectedOffset", "expectedOffsetUnit"}},
+        {"after",
+         {"actualFormat", "truncateExpected", "truncateActual", "applyTruncationLast",
+          "expectedOffset", "expectedOffsetUnit"}},
+        {"equalToDateTime",
+         {"actualFormat", "truncateExpected", "truncateActual", "applyTruncationLast",
+          "expectedOffset", "expectedOffsetUnit"}},
+        {"anything", {}},
+        {"and", {}},
+        {"or", {}},
+        {"absent", {}},
+        {"binaryEqualTo", {}},
+        {"matchesPathTemplate", {}},
+        {"hasExactly", {}},
+        {"includes", {}},
+    };
+    return ops;
+}
+
+void canonicalMatcher(OJson& m) {
+    if (!m.is_object()) return;
+    for (const auto& op : operators()) {
+        auto it = m.find(op.name);
+        if (it == m.end()) continue;
+        OJson out = OJson::object();
+        std::string name = op.name;
+        OJson operand = *it;
+        if (name == "anything") {
+            operand = "anything";
+        } else if (name == "not") {
+            canonicalMatcher(operand);
+        } else if (name == "and" || name == "or" || name == "hasExactly" || name == "includes") {
+            if (operand.is_array())
+                for (auto& x : operand) canonicalMatcher(x);
+        } else if (name == "matchesJsonSchema") {
+            if (!operand.is_string()) operand = jacksonPretty(operand);
+        } else if ((name == "matchesJsonPath" || name == "matchesXPath") && operand.is_object()) {
+            canonicalMatcher(operand);
+            if (auto e = it->find("expression"); e != it->end()) {
+                OJson nested = operand;
+                operand = OJson::object();
+                operand["expression"] = *e;
+                for (auto& [k, v] : nested.items()) operand[k] = v;
+            }
+        }
+        out[name] = operand;
+        for (const char* mod : op.modifiers)
+            if (auto mit = m.find(mod); mit != m.end()) out[mod] = *mit;
+        if (name == "matchesJsonSchema" && !out.contains("schemaVersion"))
+            out["schemaVersion"] = "V202012";
+        m = std::move(out);
+        return;
+    }
+}
+
+void canonicalMap(OJson& request, const char* key) {
+    auto it = request.find(key);
+    if (it == request.end() || !it->is_object()) return;
+    for (auto& [k, v] : it->items()) canonicalMatcher(v);
+}
+
+void canonicalList(OJson& request, const char* key) {
+    auto it = request.find(key);
+    if (it == request.end() || !it->is_array()) return;
+    for (auto& v : *it) canonicalMatcher(v);
+}
+}  // namespace
+
+std::string jacksonPretty(const OJson& v) {
+    std::string out;
+    pretty(v, 0, out);
+    return out;
+}
+
+void canonicalizeRequest(OJson& request) {
+    if (!request.is_object()) return;
+    for (const char* k :
+         {"headers", "queryParameters", "formParameters", "cookies", "pathParameters"})
+        canonicalMap(request, k);
+    canonicalList(request, "bodyPatterns");
+    for (const char* k : {"host", "clientIp"})
+        if (auto it = request.find(k); it != request.end()) canonicalMatcher(*it);
+    if (auto it = request.find("multipartPatterns"); it != request.end() && it->is_array())
+        for (auto& part : *it) {
+            canonicalMap(part, "headers");
+            canonicalList(part, "bodyPatterns");
+        }
+}
+
+core::Mock decodeStub(const OJson& ordered, const std::string& filesDir) {
+    if (!ordered.is_object()) wrongType("", "an object");
+    const Json in(ordered);
     core::Mock m;
     auto wm = std::make_shared<core::WireMockStub>();
     Json request = Json::object();
@@ -190,6 +345,17 @@ core::Mock decodeStub(const Json& in, const std::string& filesDir) {
     if (!request.contains("method") || request["method"].is_null()) request["method"] = "ANY";
     wm->pattern = RequestPattern::compile(request, "/request");
     decodeResponse(response, filesDir, m.response);
+    // jsonBody is served with the keys in the order written.
+    if (auto r = ordered.find("response"); r != ordered.end() && r->is_object())
+        if (auto jb = r->find("jsonBody"); jb != r->end() && !jb->is_null())
+            m.response.body = jb->dump();
+    if (auto rq = ordered.find("request"); rq != ordered.end() && rq->is_object()) {
+        OJson canonical = *rq;
+        canonicalizeRequest(canonical);
+        Json c(canonical);
+        for (const char* k : {"basicAuth", "basicAuthCredentials", "method"}) c.erase(k);
+        for (auto& [k, v] : c.items()) request[k] = v;
+    }
     if (!response.contains("status")) response["status"] = m.response.statusCode;
 
     m.id = id.empty() ? core::newUuid() : id;

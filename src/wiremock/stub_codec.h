@@ -15,13 +15,24 @@ using OJson = nlohmann::ordered_json;
 
 // Decodes one stub. `filesDir` is the `__files` directory bodyFileName is relative to.
 // A stub without an id gets a new UUID. Throws PatternError (→ 422) with a JSON pointer.
-core::Mock decodeStub(const Json& stub, const std::string& filesDir);
+core::Mock decodeStub(const OJson& stub, const std::string& filesDir);
 
 // The stub as WireMock prints it: id, name, request, response, uuid, then the other fields.
 OJson encodeStub(const core::Mock& mock);
 
 // The stubs of a mapping file or import body: one stub, or {"mappings": [...]}.
-std::vector<Json> stubsOf(const Json& doc);
+std::vector<OJson> stubsOf(const OJson& doc);
+
+// A request pattern as WireMock prints it back: each matcher reduced to the operator WireMock
+// reads (and its modifiers), `anything` normalised, JSON schemas as Jackson's pretty text.
+void canonicalizeRequest(OJson& request);
+
+// Jackson's default pretty printer ("key" : value, arrays on one line).
+std::string jacksonPretty(const OJson& v);
+
+// The pointer of an error about the JSON text itself (a syntax error): WireMock's error then has
+// an empty `source`.
+inline const std::string kSyntaxErrorPointer = "#syntax";
 
 // The error body WireMock sends with 422 for a stub it cannot read.
 std::string errorBody(int code, const std::string& title, const std::string& detail = {},

@@ -106,6 +106,8 @@ TEST(StubCodec, ErrorBodyShape) {
     EXPECT_EQ(body["errors"][0]["detail"], "detail");
     auto bare = Json::parse(errorBody(10, "x is not a valid UUID"));
     EXPECT_FALSE(bare["errors"][0].contains("source"));
+    auto syntax = Json::parse(errorBody(10, "Error parsing JSON", "bad", kSyntaxErrorPointer));
+    EXPECT_EQ(syntax["errors"][0]["source"], Json::object());
 }
 
 }  // namespace mockd::wiremock

@@ -270,6 +270,43 @@ def test_jetty_and_jvm_tuning_flags_are_accepted(servers, tmp_path):
         raise AssertionError(f"{exc}; stderr: {v.stderr()!r}") from None
 
 
+def test_enable_stub_cors(servers, tmp_path):
+    """--enable-stub-cors answers as WireMock 3.13.2's CORS filter does (headers recorded from the
+    jar): preflights before any stub, the caller's Origin allowed on stub, 404 and admin answers."""
+    stub_id = new_id()
+    root = make_root(tmp_path / "wm", mappings={"c.json": stub("/c", "x", stub_id=stub_id)})
+    s = wiremock(servers, root, "--enable-stub-cors")
+    origin = "http://app.example"
+
+    plain = s.get("/c")
+    assert plain.status_code == 200 and plain.headers.get("Vary") == "Origin", describe(plain)
+    assert "Access-Control-Allow-Origin" not in plain.headers, describe(plain)
+
+    for path, status in (("/c", 200), ("/nothing-here", 404), ("/__admin/health", 200)):
+        r = s.get(path, headers={"Origin": origin})
+        assert r.status_code == status, describe(r)
+        assert r.headers.get("Access-Control-Allow-Origin") == origin, describe(r)
+        assert r.headers.get("Access-Control-Allow-Credentials") == "true", describe(r)
+    assert s.get("/c", headers={"Origin": origin}).headers["Matched-Stub-Id"] == stub_id
+
+    pre = s.request("OPTIONS", "/c", headers={
+        "Origin": origin, "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "X-Trace, Content-Type"})
+    assert pre.status_code == 200 and pre.text == "", describe(pre)
+    assert pre.headers.get("Access-Control-Allow-Origin") == origin, describe(pre)
+    assert pre.headers.get("Access-Control-Allow-Methods") == "OPTIONS,GET,POST,PUT,PATCH,DELETE"
+    assert pre.headers.get("Access-Control-Allow-Headers") == "X-Trace,Content-Type"
+    assert pre.headers.get("Access-Control-Max-Age") == "1800"
+    # The preflight never reached a stub, so the journal holds only the GETs above.
+    journal = s.get("/__admin/requests").json()["requests"]
+    assert [e["request"]["method"] for e in journal] == ["GET"] * 4, journal
+
+    # Without the flag nothing is added.
+    off = wiremock(servers, root)
+    r = off.get("/c", headers={"Origin": origin})
+    assert "Access-Control-Allow-Origin" not in r.headers and "Vary" not in r.headers, describe(r)
+
+
 # --------------------------------------------------------------------------- request journal
 
 
