@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/delivery.h"
+
 namespace mockd::wiremock {
 class RequestPattern;
 }  // namespace mockd::wiremock
@@ -38,6 +40,10 @@ struct HttpResponse {
     std::string body;
     std::string bodyFile;  // absolute, already checked to stay inside its base directory
     uint32_t delayMs = 0;
+    bool delaySet = false;  // delayMs was given (WireMock: it then beats the global one)
+    DelayDistribution delayDistribution;  // added to delayMs
+    Dribble dribble;
+    Fault fault = Fault::None;
     std::optional<int64_t> seed;
 };
 

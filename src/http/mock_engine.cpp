@@ -199,6 +199,7 @@ net::Outcome MockEngine::route(const Request& req, std::string& out, bool closin
 
     const core::Mock& mock = m->mock();
     const core::HttpResponse& r = mock.response;
+    const size_t at = out.size();
     m->stats().calls.fetch_add(1, std::memory_order_relaxed);
     m->stats().lastCalledUs.store(nowMicros(), std::memory_order_relaxed);
     ResponseHead h;
@@ -263,13 +264,62 @@ net::Outcome MockEngine::route(const Request& req, std::string& out, bool closin
         h.contentType = m->staticContentType();
         appendResponse(out, h, r.body, head);
     }
-    uint32_t delayMs = r.delayMs;
+    net::Outcome outcome;
+    outcome.delayMs = r.delayMs;
     if (const core::WireMockStub* wm = m->wiremock()) {
         wiremock::WireMockApi::served(*wm);
-        if (wiremock_) delayMs += wiremock_->globalDelayMs();
+        // WireMock: the stub's fixed delay or else the global one, plus the stub's
+        // distribution or else the global one.
+        if (wiremock_) {
+            if (!r.delaySet) outcome.delayMs = wiremock_->globalDelayMs();
+            outcome.delayMs += r.delayDistribution.empty() ? wiremock_->sampleGlobalDistribution()
+                                                           : r.delayDistribution.sample();
+        } else {
+            outcome.delayMs += r.delayDistribution.sample();
+        }
+    } else {
+        outcome.delayMs += r.delayDistribution.sample();
     }
-    if (observe) record(req, mock.id, status, start, delayMs, {});
-    return {delayMs, false};
+    if (r.fault != core::Fault::None || r.dribble.chunks > 0)
+        deliver(r, status, head, at, out, outcome);
+    if (observe) record(req, mock.id, status, start, outcome.delayMs, {});
+    return outcome;
+}
+
+// Turns the response appended at `at` into a fault or a dribbled body.
+void MockEngine::deliver(const core::HttpResponse& r, int status, bool head, size_t at,
+                         std::string& out, net::Outcome& outcome) {
+    switch (r.fault) {
+        case core::Fault::ConnectionReset:
+            outcome.reset = true;
+            return;
+        case core::Fault::EmptyResponse:
+            out.resize(at);
+            outcome.close = true;
+            return;
+        case core::Fault::MalformedChunk: {
+            out.resize(at);
+            ResponseHead h{status, {}, "Transfer-Encoding: chunked\r\n", true};
+            h.chunked = true;
+            appendResponse(out, h, {}, true);
+            out += core::garbageBytes();
+            outcome.close = true;
+            return;
+        }
+        case core::Fault::RandomData:
+            out.resize(at);
+            out += core::garbageBytes();
+            outcome.close = true;
+            return;
+        case core::Fault::None:
+            break;
+    }
+    if (head || status < 200 || status == 204 || status == 304) return;
+    std::string body;
+    if (!toChunked(out, at, body)) return;
+    outcome.chunks = core::chunkFrames(body, r.dribble.chunks);
+    outcome.chunkIntervalMs =
+        r.dribble.totalMs / static_cast<uint32_t>(std::max<size_t>(outcome.chunks.size(), 1));
 }
 
 int MockEngine::tableAction(const Request& req, const match::MatchInput& in,

@@ -42,6 +42,8 @@ class MockEngine final : public net::Handler {
   private:
     net::Outcome route(const Request& req, std::string& out, bool closing);
     net::Outcome withCors(const Request& req, std::string& out, bool closing);
+    static void deliver(const core::HttpResponse& r, int status, bool head, size_t at,
+                        std::string& out, net::Outcome& outcome);
     void healthBody(std::string& out, bool headOnly, bool closing) const;
     void readyBody(std::string& out, bool headOnly, bool closing) const;
     // Appends the 404 and returns the slim near-miss list for the request log.

@@ -3,6 +3,7 @@
 
 #include <ctime>
 
+#include "http/request.h"
 #include "log/log.h"
 
 namespace mockd::http {
@@ -170,7 +171,7 @@ void appendResponse(std::string& out, const ResponseHead& head, std::string_view
     }
     // 1xx, 204 and 304 carry no body and no Content-Length.
     bool bodyless = head.status < 200 || head.status == 204 || head.status == 304;
-    if (!bodyless) {
+    if (!bodyless && !head.chunked) {
         out += "Content-Length: ";
         char num[24];
         int n = std::snprintf(num, sizeof num, "%zu", body.size());
@@ -183,6 +184,25 @@ void appendResponse(std::string& out, const ResponseHead& head, std::string_view
     if (head.close) out += "Connection: close\r\n";
     out += "\r\n";
     if (!headOnly && !bodyless) out += body;
+}
+
+bool toChunked(std::string& out, size_t at, std::string& body) {
+    const size_t end = out.find("\r\n\r\n", at);
+    if (end == std::string::npos) return false;
+    const std::string_view head = std::string_view(out).substr(at, end + 2 - at);
+    size_t line = 0;
+    while (line < head.size()) {
+        size_t next = head.find("\r\n", line);
+        if (next == std::string_view::npos) break;
+        if (head.size() - line > 15 && iequals(head.substr(line, 15), "Content-Length:")) {
+            body.assign(out, end + 4, std::string::npos);
+            out.resize(end + 4);
+            out.replace(at + line, next + 2 - line, "Transfer-Encoding: chunked\r\n");
+            return true;
+        }
+        line = next + 2;
+    }
+    return false;
 }
 
 void appendJsonError(std::string& out, int status, std::string_view code, std::string_view message,

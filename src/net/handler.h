@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "http/request.h"
 
@@ -24,6 +25,13 @@ class Stream {
 struct Outcome {
     uint32_t delayMs = 0;  // hold the response this long before sending it (on a timer)
     bool close = false;    // close the connection after this response
+    // Close by resetting the connection (RST) instead of a clean shutdown; what this response
+    // appended is dropped. Earlier pipelined responses still go out first.
+    bool reset = false;
+    // Sent one by one after the response head, `chunkIntervalMs` apart (the first one too):
+    // a body dribbled to the client. Empty: the response is sent whole.
+    std::vector<std::string> chunks;
+    uint32_t chunkIntervalMs = 0;
     // When set, the response head already appended is followed by a stream: the connection
     // hands a Stream to this function and answers no further requests.
     std::function<void(std::shared_ptr<Stream>)> stream;

@@ -347,6 +347,16 @@ class Connection final : public std::enable_shared_from_this<Connection> {
             o.stream(stream_);
             return;
         }
+        if (o.reset) {
+            // Nothing of this response is sent: the connection is reset once the responses
+            // before it are out.
+            out_.resize(before);
+            reset_ = true;
+            closing_ = true;
+        }
+        chunks_ = std::move(o.chunks);
+        nextChunk_ = 0;
+        chunkInterval_ = std::chrono::milliseconds(o.chunkIntervalMs);
         if (o.delayMs > 0) {
             pending_.assign(out_, before, std::string::npos);
             out_.resize(before);
@@ -366,9 +376,36 @@ class Connection final : public std::enable_shared_from_this<Connection> {
                 self->out_ += self->pending_;
                 self->pending_.clear();
                 self->lastActivity_ = Clock::now();
+                if (!self->chunks_.empty()) {
+                    self->nextChunkLater();
+                    self->flush();
+                    return;
+                }
                 self->process();
             });
+        } else if (!chunks_.empty()) {
+            nextChunkLater();
         }
+    }
+
+    // Dribbles the next body chunk after chunkInterval_; no other response is read or sent
+    // until the last one is out.
+    void nextChunkLater() {
+        delayPending_ = true;
+        delay_.expires_after(chunkInterval_);
+        delay_.async_wait([self = shared_from_this()](beast::error_code ec) {
+            if (ec || self->closed_) return;
+            self->out_ += self->chunks_[self->nextChunk_++];
+            self->lastActivity_ = Clock::now();
+            if (self->nextChunk_ < self->chunks_.size()) {
+                self->nextChunkLater();
+                self->flush();
+                return;
+            }
+            self->chunks_.clear();
+            self->delayPending_ = false;
+            self->process();
+        });
     }
 
     bool doneAfterOutput() const {
@@ -410,6 +447,14 @@ class Connection final : public std::enable_shared_from_this<Connection> {
     void finish() {
         if (closed_ || lingering_) return;
         beast::error_code ignored;
+        if (reset_) {
+            // A zero linger time makes close() send RST instead of FIN.
+            socket_.set_option(asio::socket_base::linger(true, 0), ignored);
+            closed_ = true;
+            delay_.cancel();
+            socket_.close(ignored);
+            return;
+        }
         socket_.shutdown(tcp::socket::shutdown_send, ignored);
         // Linger only when the client may still be sending (an error mid-request, or more
         // bytes already here): closing with unread data would reset the connection.
@@ -468,6 +513,10 @@ class Connection final : public std::enable_shared_from_this<Connection> {
     bool delayPending_ = false, peerClosed_ = false, errorSent_ = false, sent100_ = false;
     bool lingering_ = false;
     bool streaming_ = false;
+    bool reset_ = false;               // the connection ends with RST (a connection-reset fault)
+    std::vector<std::string> chunks_;  // a dribbled body still being sent
+    size_t nextChunk_ = 0;
+    std::chrono::milliseconds chunkInterval_{0};
     std::shared_ptr<ConnectionStream> stream_;
 };
 

@@ -1188,6 +1188,10 @@ void WireMockApi::settingsRoutes(const Request& req, std::string_view rest, Repl
             if (body.contains("fixedDelay") && body["fixedDelay"].is_number_integer())
                 delay =
                     static_cast<uint32_t>(std::max<int64_t>(0, body["fixedDelay"].get<int64_t>()));
+            std::shared_ptr<const core::DelayDistribution> distribution;
+            if (auto d = body.find("delayDistribution"); d != body.end() && !d->is_null())
+                distribution = std::make_shared<const core::DelayDistribution>(
+                    decodeDelayDistribution(*d, "/delayDistribution"));
             {
                 std::lock_guard lock(settingsMu_);
                 Json extended = settings_.contains("extended") ? settings_["extended"] : Json();
@@ -1195,6 +1199,7 @@ void WireMockApi::settingsRoutes(const Request& req, std::string_view rest, Repl
                 if (!settings_.contains("proxyPassThrough")) settings_["proxyPassThrough"] = false;
             }
             globalDelayMs_.store(delay, std::memory_order_relaxed);
+            globalDistribution_.store(std::move(distribution), std::memory_order_release);
             return r.empty();
         }
     } else if (rest == "extended" && m == "PATCH") {

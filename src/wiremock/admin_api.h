@@ -64,8 +64,14 @@ class WireMockApi final {
                   bool closing, std::string* report) const;
     // After a WireMock stub matched: its scenario moves on.
     static void served(const core::WireMockStub& stub);
-    // The global delay from /__admin/settings, added to every stub response.
+    // The global fixedDelay from /__admin/settings: a stub's own fixed delay replaces it.
     uint32_t globalDelayMs() const { return globalDelayMs_.load(std::memory_order_relaxed); }
+    // A sample of the global delayDistribution (0 when there is none): a stub's own
+    // distribution replaces it.
+    uint32_t sampleGlobalDistribution() const {
+        auto d = globalDistribution_.load(std::memory_order_acquire);
+        return d ? d->sample() : 0;
+    }
 
   private:
     struct Reply;
@@ -91,6 +97,7 @@ class WireMockApi final {
     std::function<void()> shutdown_;
     std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
     std::atomic<uint32_t> globalDelayMs_{0};
+    std::atomic<std::shared_ptr<const core::DelayDistribution>> globalDistribution_;
     mutable std::mutex settingsMu_;
     Json settings_ = Json::object();
     std::mutex filesMu_;  // mapping files written by the API

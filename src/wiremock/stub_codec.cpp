@@ -1,6 +1,7 @@
 // Reading and printing WireMock stub mappings.
 #include "wiremock/stub_codec.h"
 
+#include <algorithm>
 #include <filesystem>
 
 #include "core/encoding.h"
@@ -47,6 +48,56 @@ bool boolean(const Json& v, const std::string& pointer) {
     if (v.is_null()) return false;
     wrongType(pointer, "a boolean");
 }
+
+double number(const Json& v, const std::string& pointer) {
+    if (v.is_number()) return v.get<double>();
+    if (v.is_null()) return 0;
+    wrongType(pointer, "a number");
+}
+
+}  // namespace
+
+core::DelayDistribution decodeDelayDistribution(const Json& v, const std::string& at) {
+    if (!v.is_object()) wrongType(at, "an object");
+    core::DelayDistribution d;
+    const std::string type =
+        v.contains("type") && v["type"].is_string() ? v["type"].get<std::string>() : "";
+    const char* cls = nullptr;
+    std::vector<const char*> fields;
+    if (type == "fixed") {
+        d.kind = core::DelayDistribution::Kind::Fixed;
+        cls = "com.github.tomakehurst.wiremock.http.FixedDelayDistribution";
+        fields = {"milliseconds"};
+    } else if (type == "uniform") {
+        d.kind = core::DelayDistribution::Kind::Uniform;
+        cls = "com.github.tomakehurst.wiremock.http.UniformDistribution";
+        fields = {"lower", "upper"};
+    } else if (type == "lognormal") {
+        d.kind = core::DelayDistribution::Kind::LogNormal;
+        cls = "com.github.tomakehurst.wiremock.http.LogNormal";
+        fields = {"median", "sigma", "maxValue"};
+    } else {
+        throw PatternError(at, "Could not resolve type id '" + type +
+                                   "' as a subtype of "
+                                   "`com.github.tomakehurst.wiremock.http.DelayDistribution`: "
+                                   "known type ids = [fixed, lognormal, uniform]");
+    }
+    for (const auto& [k, x] : v.items()) {
+        if (k == "type") continue;
+        if (std::find_if(fields.begin(), fields.end(), [&](const char* f) { return k == f; }) ==
+            fields.end())
+            unknownField(at, k, cls);
+        const double n = number(x, at + "/" + k);
+        if (k == "milliseconds" || k == "lower" || k == "median") d.a = n;
+        if (k == "upper" || k == "sigma") d.b = n;
+        if (k == "maxValue" && !x.is_null()) d.max = n;
+    }
+    if (d.max && *d.max < d.a)
+        throw PatternError(at, "The max value has to be greater than or equal to the median");
+    return d;
+}
+
+namespace {
 
 void decodeResponse(const Json& r, const std::string& filesDir, core::HttpResponse& out) {
     const std::string p = "/response";
@@ -97,11 +148,40 @@ void decodeResponse(const Json& r, const std::string& filesDir, core::HttpRespon
             std::filesystem::path base(filesDir.empty() ? std::string("__files") : filesDir);
             out.bodyFile = (rel.is_absolute() ? rel : base / rel).lexically_normal().string();
         } else if (key == "fixedDelayMilliseconds") {
+            if (v.is_null()) continue;
             int d = integer(v, at);
             if (d < 0) throw PatternError(at, "fixedDelayMilliseconds must be 0 or greater");
             out.delayMs = static_cast<uint32_t>(d);
-        } else if (key == "delayDistribution" || key == "chunkedDribbleDelay" || key == "fault" ||
-                   key == "proxyBaseUrl" || key == "proxyUrlPrefixToRemove" ||
+            out.delaySet = true;
+        } else if (key == "delayDistribution") {
+            if (!v.is_null()) out.delayDistribution = decodeDelayDistribution(v, at);
+        } else if (key == "chunkedDribbleDelay") {
+            if (v.is_null()) continue;
+            if (!v.is_object()) wrongType(at, "an object");
+            for (const auto& [k, x] : v.items()) {
+                if (k == "numberOfChunks")
+                    out.dribble.chunks =
+                        static_cast<uint32_t>(std::max(1, integer(x, at + "/" + k)));
+                else if (k == "totalDuration")
+                    out.dribble.totalMs =
+                        static_cast<uint32_t>(std::max(0, integer(x, at + "/" + k)));
+                else
+                    unknownField(at, k, "com.github.tomakehurst.wiremock.http.ChunkedDribbleDelay");
+            }
+            if (out.dribble.chunks == 0) out.dribble.chunks = 1;
+        } else if (key == "fault") {
+            if (v.is_null()) continue;
+            auto fault = core::faultNamed(str(v, at));
+            if (!fault)
+                throw PatternError(at,
+                                   "Cannot deserialize value of type "
+                                   "`com.github.tomakehurst.wiremock.http.Fault` from String " +
+                                       v.dump() +
+                                       ": not one of the values accepted for Enum class: "
+                                       "[CONNECTION_RESET_BY_PEER, EMPTY_RESPONSE, "
+                                       "RANDOM_DATA_THEN_CLOSE, MALFORMED_RESPONSE_CHUNK]");
+            out.fault = *fault;
+        } else if (key == "proxyBaseUrl" || key == "proxyUrlPrefixToRemove" ||
                    key == "additionalProxyRequestHeaders" || key == "removeProxyRequestHeaders" ||
                    key == "transformers" || key == "transformerParameters" ||
                    key == "fromConfiguredStub") {

@@ -17,6 +17,10 @@ using OJson = nlohmann::ordered_json;
 // A stub without an id gets a new UUID. Throws PatternError (→ 422) with a JSON pointer.
 core::Mock decodeStub(const OJson& stub, const std::string& filesDir);
 
+// A delayDistribution object (fixed, uniform or lognormal), in stubs and in global settings.
+// Throws PatternError at `pointer`.
+core::DelayDistribution decodeDelayDistribution(const Json& v, const std::string& pointer);
+
 // The stub as WireMock prints it: id, name, request, response, uuid, then the other fields.
 OJson encodeStub(const core::Mock& mock);
 
