@@ -602,7 +602,12 @@ void WireMockApi::route(const Request& req, std::string_view sub, Reply& r) {
     std::string_view rest;
     if (sub.empty()) {
         if (m == "GET") {
-            r.raw(302, {}, {}, "Location: /__admin/\r\n");
+            // Absolute, from the Host the client used, as Jetty writes it.
+            std::string host(req.header("Host"));
+            if (host.empty()) host = "localhost:" + std::to_string(req.localPort);
+            std::string location;
+            http::appendHeaderLine(location, "Location", "http://" + host + "/__admin/");
+            r.raw(302, {}, {}, location);
             return;
         }
     } else if (sub == "/") {
@@ -1164,6 +1169,52 @@ void WireMockApi::filesRoutes(const Request& req, std::string_view rest, Reply& 
     r.empty(404);
 }
 
+namespace {
+// Throws the error WireMock gives for `s` read as GlobalSettings at `base`.
+void checkGlobalSettings(const Json& s, const std::string& base) {
+    if (!s.is_object()) throw PatternError(base, "settings must be an object");
+    for (const auto& [k, v] : s.items()) {
+        const std::string at = base + "/" + k;
+        if (k == "fixedDelay") {
+            if (!v.is_null() && !v.is_number_integer())
+                throw PatternError(at, "Cannot deserialize value of type `java.lang.Integer`");
+        } else if (k == "delayDistribution") {
+            if (!v.is_null()) decodeDelayDistribution(v, at);
+        } else if (k == "extended") {
+            if (!v.is_null() && !v.is_object())
+                throw PatternError(at, "Cannot deserialize value: expected an object");
+        } else if (k == "proxyPassThrough") {
+            if (!v.is_null() && !v.is_boolean())
+                throw PatternError(at, "Cannot deserialize value of type `boolean`");
+        } else {
+            throw PatternError(at, "Unrecognized field \"" + k +
+                                       "\" (class com.github.tomakehurst.wiremock.global."
+                                       "GlobalSettings), not marked as ignorable");
+        }
+    }
+}
+
+// The settings a POST/PUT /settings body holds: bare GlobalSettings, or else the
+// {"settings": ...} wrapper; errors as WireMock reports the second reading.
+Json settingsBody(const Json& body) {
+    try {
+        checkGlobalSettings(body, "");
+        return body;
+    } catch (const PatternError&) {
+        if (!body.is_object()) throw;
+    }
+    for (const auto& [k, v] : body.items())
+        if (k != "settings")
+            throw PatternError("/" + k, "Unrecognized field \"" + k +
+                                            "\" (class com.github.tomakehurst.wiremock.admin."
+                                            "model.GetGlobalSettingsResult), not marked as "
+                                            "ignorable");
+    const Json& s = body["settings"];
+    checkGlobalSettings(s, "/settings");
+    return s;
+}
+}  // namespace
+
 void WireMockApi::settingsRoutes(const Request& req, std::string_view rest, Reply& r) {
     const std::string_view m = req.method;
     if (rest.empty()) {
@@ -1174,16 +1225,7 @@ void WireMockApi::settingsRoutes(const Request& req, std::string_view rest, Repl
             return r.json(200, {{"settings", std::move(s)}});
         }
         if (m == "POST" || m == "PUT") {
-            Json body = bodyJson(req);
-            if (body.is_object() && body.contains("settings")) body = body["settings"];
-            if (!body.is_object()) throw PatternError("", "settings must be an object");
-            for (const auto& [k, v] : body.items())
-                if (k != "fixedDelay" && k != "delayDistribution" && k != "extended" &&
-                    k != "proxyPassThrough")
-                    throw PatternError("/" + k, "Unrecognized field \"" + k +
-                                                    "\" (class com.github.tomakehurst.wiremock."
-                                                    "global.GlobalSettings), not marked as "
-                                                    "ignorable");
+            Json body = settingsBody(bodyJson(req));
             uint32_t delay = 0;
             if (body.contains("fixedDelay") && body["fixedDelay"].is_number_integer())
                 delay =
@@ -1204,9 +1246,29 @@ void WireMockApi::settingsRoutes(const Request& req, std::string_view rest, Repl
         }
     } else if (rest == "extended" && m == "PATCH") {
         Json body = bodyJson(req);
+        if (!body.is_object()) throw PatternError("", "extended settings must be an object");
+        for (const auto& [k, v] : body.items())
+            if (k != "extended")
+                throw PatternError("/" + k, "Unrecognized field \"" + k +
+                                                "\" (class com.github.tomakehurst.wiremock.admin."
+                                                "model.ExtendedSettingsWrapper), not marked as "
+                                                "ignorable");
+        auto patch = body.find("extended");
+        if (patch != body.end() && !patch->is_null() && !patch->is_object())
+            throw PatternError("/extended", "Cannot deserialize value: expected an object");
         std::lock_guard lock(settingsMu_);
-        if (body.is_object() && body.contains("extended") && body["extended"].is_object())
-            settings_["extended"].merge_patch(body["extended"]);
+        // One level deep: each key given replaces the old value, null removes it. WireMock
+        // rebuilds the settings on a patch, which brings proxyPassThrough back to its default.
+        Json& extended = settings_["extended"];
+        if (!extended.is_object()) extended = Json::object();
+        if (patch != body.end() && patch->is_object())
+            for (const auto& [k, v] : patch->items()) {
+                if (v.is_null())
+                    extended.erase(k);
+                else
+                    extended[k] = v;
+            }
+        settings_.erase("proxyPassThrough");
         return r.json(200, OJson::object());
     }
     r.empty(404);
