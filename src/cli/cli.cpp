@@ -19,6 +19,7 @@
 #include "cli/client_commands.h"
 #include "config/loader.h"
 #include "config/watcher.h"
+#include "core/build_info.h"
 #include "core/errors.h"
 #include "core/mock_codec.h"
 #include "core/registry.h"
@@ -471,7 +472,7 @@ int serve(const ServeOptions& o) {
             {"pid", ::getpid()},
             {"startTime", http::rfc3339Now()},
             {"version", MOCKD_VERSION},
-            {"commit", MOCKD_COMMIT},
+            {"commit", mockd::buildCommit()},
             {"components",
              {{"admin", {{"enabled", true}, {"port", adminListener->port()}, {"host", o.host}}},
               {"engine",
@@ -853,7 +854,7 @@ int run(int argc, char** argv) {
         "changes and verification."};
     app.name("mockd");
     app.set_version_flag("-v,--version",
-                         std::string("mockd ") + MOCKD_VERSION + " (" + MOCKD_COMMIT + ")");
+                         std::string("mockd ") + MOCKD_VERSION + " (" + mockd::buildCommit() + ")");
     app.require_subcommand(0, 1);
 
     ServeOptions engineOpts;
@@ -928,7 +929,7 @@ int run(int argc, char** argv) {
         return 2;
     }
     if (*version) {
-        std::printf("mockd %s (commit %s)\n", MOCKD_VERSION, MOCKD_COMMIT);
+        std::printf("mockd %s (commit %s)\n", MOCKD_VERSION, mockd::buildCommit());
         return 0;
     }
     if (auto rc = clientCommands.run()) return *rc;

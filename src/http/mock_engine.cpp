@@ -4,6 +4,7 @@
 #include <ctime>
 #include <fstream>
 #include <sstream>
+#include <unordered_map>
 
 #include "core/clock.h"
 #include "http/response.h"
@@ -52,6 +53,23 @@ bool readFile(const std::string& path, std::string& out, std::string& err) {
     ss << in.rdbuf();
     out = ss.str();
     return true;
+}
+
+// A body file is read on every request (it may change), but compiled again only when its text
+// did: each worker keeps the last compiled text of a few files.
+const tmpl::Template& compiledBodyFile(const std::string& path, const std::string& text) {
+    struct Entry {
+        std::string text;
+        tmpl::Template compiled;
+    };
+    thread_local std::unordered_map<std::string, Entry> cache;
+    auto it = cache.find(path);
+    if (it != cache.end() && it->second.text == text) return it->second.compiled;
+    if (cache.size() >= 64) cache.clear();
+    Entry& e = cache[path];
+    e.text = text;
+    e.compiled = tmpl::Template::compile(text);
+    return e.compiled;
 }
 
 }  // namespace
@@ -249,7 +267,7 @@ net::Outcome MockEngine::route(const Request& req, std::string& out, bool closin
                     status = 502;
                 }
             } else if (raw.find("{{") != std::string::npos && !m->wiremock()) {
-                tmpl::Template::compile(raw).render(data, rng, body);
+                compiledBodyFile(r.bodyFile, raw).render(data, rng, body);
             } else {
                 body = std::move(raw);
             }

@@ -62,12 +62,14 @@ struct RequestStore {
     std::string body;
     unsigned version = 11;
     bool expectContinue = false;
+    bool sawHost = false, sawTransferEncoding = false;
 
     void reset() {
         text.clear();
         fields.clear();
         body.clear();
         expectContinue = false;
+        sawHost = sawTransferEncoding = false;
     }
     std::pair<uint32_t, uint32_t> put(std::string_view s) {
         auto off = static_cast<uint32_t>(text.size());
@@ -96,10 +98,17 @@ class Parser final : public bhttp::basic_parser<true> {
                        beast::error_code&) override {
         if (f == bhttp::field::expect && http::iequals(sv(value), "100-continue"))
             store_.expectContinue = true;
+        if (f == bhttp::field::host) store_.sawHost = true;
+        if (f == bhttp::field::transfer_encoding) store_.sawTransferEncoding = true;
         store_.fields.push_back(store_.put(sv(name)));
         store_.fields.push_back(store_.put(sv(value)));
     }
-    void on_header_impl(beast::error_code&) override {}
+    void on_header_impl(beast::error_code& ec) override {
+        // RFC 9112: a body whose framing is not chunked cannot be delimited (6.3), and an
+        // HTTP/1.1 request must name its Host (3.2). Both are a 400 and a closed connection.
+        if (store_.sawTransferEncoding && !chunked()) ec = bhttp::error::bad_transfer_encoding;
+        if (store_.version >= 11 && !store_.sawHost) ec = bhttp::error::bad_field;
+    }
     void on_body_init_impl(const boost::optional<std::uint64_t>& len, beast::error_code&) override {
         if (len && *len <= (1u << 20)) store_.body.reserve(static_cast<size_t>(*len));
     }

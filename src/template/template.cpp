@@ -275,6 +275,25 @@ class Renderer {
 
 }  // namespace
 
+namespace {
+// The "}}" that ends the expression starting at `from`, skipping quoted arguments; a quote left
+// open falls back to the first "}}" (a stray apostrophe must not swallow the template).
+size_t findClose(std::string_view text, size_t from) {
+    char quote = 0;
+    for (size_t i = from; i + 1 < text.size(); ++i) {
+        const char c = text[i];
+        if (quote) {
+            if (c == quote) quote = 0;
+        } else if (c == '"' || c == '\'') {
+            quote = c;
+        } else if (c == '}' && text[i + 1] == '}') {
+            return i;
+        }
+    }
+    return text.find("}}", from);
+}
+}  // namespace
+
 bool parseSeed(std::string_view text, int64_t& out) {
     text = trim(text);
     auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
@@ -286,7 +305,7 @@ Template Template::compile(std::string_view text) {
     size_t pos = 0;
     while (pos < text.size()) {
         size_t open = text.find("{{", pos);
-        size_t close = open == std::string_view::npos ? open : text.find("}}", open + 2);
+        size_t close = open == std::string_view::npos ? open : findClose(text, open + 2);
         if (open == std::string_view::npos || close == std::string_view::npos) {
             // No (complete) expression left: the rest is text, unclosed braces included.
             t.parts_.push_back({std::string(text.substr(pos)), false, {}, {}});

@@ -98,6 +98,10 @@ TEST(Template, MalformedTemplatesNeverFail) {
     EXPECT_EQ(f.render("[{{nope.helper}}]"), "[]");
     EXPECT_EQ(f.render("[{{faker.nonsense}}]"), "[]");
     EXPECT_EQ(f.render("[{{}}]"), "[]");
+    // "}}" inside a quoted argument does not end the expression; a stray quote does not
+    // swallow the rest of the template.
+    EXPECT_EQ(f.render(R"([{{random.element("x}}y", "x}}y")}}])"), "[x}}y]");
+    EXPECT_EQ(f.render("[{{upper it's}}] {{upper 'a'}}"), "[] A");
     std::string r = f.render("{{random.int(1, 2, 3, 4)}}");  // extra arguments are ignored
     EXPECT_TRUE(r == "1" || r == "2");
     EXPECT_FALSE(f.render("{{random.int(\"x\")}}").empty());

@@ -2,11 +2,13 @@
 
 import re
 import socket
+import subprocess
 import time
+from pathlib import Path
 
 import pytest
 
-from conftest import RawConn, curl, run_mockd, stderr_lines, wait_for, write_config
+from conftest import MOCKD_BIN, RawConn, curl, run_mockd, stderr_lines, wait_for, write_config
 
 SIMPLE = """
     mocks:
@@ -28,6 +30,12 @@ def test_version_prints_name_version_and_commit():
     r = run_mockd(["version"])
     assert r.returncode == 0, r.stderr
     assert re.fullmatch(r"mockd \S+ \(commit \S+\)\n?", r.stdout), repr(r.stdout)
+    # The commit is read at build time, so a rebuild after a new commit names the new one.
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                          cwd=Path(__file__).resolve().parent)
+    if head.returncode == 0 and Path(MOCKD_BIN).resolve().is_relative_to(
+            Path(__file__).resolve().parents[2]):
+        assert f"(commit {head.stdout.strip()})" in r.stdout, (r.stdout, head.stdout)
 
 
 def test_top_level_help_lists_subcommands():

@@ -244,8 +244,12 @@ def test_many_headers_under_limit_ok(srv):
         b"GET /x HTTP/9.9\r\nHost: x\r\n\r\n",
         b"GET /a HTTP/1.1\r\nHost: x\r\nThis is not a header\r\n\r\n",
         b"GET /a HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n",
+        b"POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\nxxxx",
+        b"POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, gzip\r\n\r\n0\r\n\r\n",
+        b"GET /a HTTP/1.1\r\nX-No-Host: 1\r\n\r\n",
     ],
-    ids=["garbage", "bad-version", "bad-header-line", "bad-content-length"],
+    ids=["garbage", "bad-version", "bad-header-line", "bad-content-length",
+         "transfer-encoding-not-chunked", "chunked-not-last", "http11-without-host"],
 )
 def test_malformed_request_400_and_close(srv, data):
     c = srv.raw()
@@ -254,6 +258,13 @@ def test_malformed_request_400_and_close(srv, data):
     assert c.wait_closed(2), "connection left open after a malformed request"
     c.close()
     srv.assert_serving()
+
+
+def test_http10_without_host_is_fine(srv):
+    c = srv.raw()
+    r = c.request(b"GET /a HTTP/1.0\r\n\r\n")
+    assert (r.status, r.body) == (200, b"A")
+    c.close()
 
 
 def test_malformed_after_good_request_on_same_socket(srv):

@@ -62,6 +62,23 @@ def test_signal_drains_in_flight_request(servers, cfg, sig):
     assert time.monotonic() - t_sig < 5.0, "did not exit within --drain-timeout 5s"
 
 
+def test_signal_does_not_wait_for_a_delay_whose_client_hung_up(servers, cfg):
+    # A client that gave up on a delayed answer leaves nothing in flight: its timer is
+    # cancelled, so shutdown neither waits for the delay nor for --drain-timeout.
+    s = servers.engine(cfg, "--drain-timeout", "5s")
+    c = s.raw(timeout=10)
+    c.send(b"GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
+    wait_for(lambda: s.get("/hello").status_code == 200, 2, "the server answering meanwhile")
+    c.close()
+    # The hang-up must reach the server before the signal; the server keeps answering.
+    wait_for(lambda: s.get("/hello").status_code == 200, 2, "the server answering after")
+    time.sleep(0.2)  # the window in which the hang-up is read (not synchronisation)
+    t_sig = time.monotonic()
+    s.signal(signal.SIGTERM)
+    assert s.wait_exit(5) == 0, s.stderr()
+    assert time.monotonic() - t_sig < 1.0, "shutdown waited for a delay nobody was waiting for"
+
+
 def test_signal_does_not_wait_drain_timeout_for_idle_keep_alive(servers, cfg):
     # The client keeps its keep-alive connection open after the in-flight answer (as
     # browsers and pooled clients do): nothing is in flight any more, so the server
@@ -261,6 +278,9 @@ def test_debug_log_one_line_per_request(servers, cfg):
     missing = lines_for("/missing-thing")
     assert len(missing) == 1, lines
     assert "DELETE" in missing[0] and "404" in missing[0]
+    # Each line says how long the request took.
+    for line in (hello[0], items[0], missing[0]):
+        assert re.search(r"duration_us=\d+", line), line
 
 
 def test_json_log_format(servers, cfg):
