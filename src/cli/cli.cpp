@@ -30,6 +30,7 @@
 #include "state/operations.h"
 #include "store/store.h"
 #include "wiremock/admin_api.h"
+#include "wiremock/templating.h"
 
 namespace mockd::cli {
 
@@ -117,7 +118,9 @@ struct ServeOptions {
     std::string basicAuth;
     bool disableBanner = false;
     bool verbose = false;
-    bool stubCors = false;                  // --enable-stub-cors
+    bool stubCors = false;             // --enable-stub-cors
+    std::string templating = "local";  // WireMock response templating: off, local, global
+    std::vector<std::string> permittedSystemKeys;
     std::vector<std::string> ignoredFlags;  // JVM/Jetty tuning flags with no meaning here
 };
 
@@ -435,6 +438,14 @@ int serve(const ServeOptions& o) {
         if (wiremockMode) mockCount = registry.snapshot()->size();
         engine.setWireMock(wmApi.get(), wiremockMode);
         engine.setStubCors(o.stubCors);
+        engine.setTemplating(o.templating == "global" ? http::MockEngine::Templating::Global
+                             : o.templating == "off"  ? http::MockEngine::Templating::Off
+                                                      : http::MockEngine::Templating::Local);
+        if (!o.permittedSystemKeys.empty()) {
+            wiremock::TemplateSettings ts;
+            ts.permittedSystemKeys = o.permittedSystemKeys;
+            wiremock::setTemplateSettings(std::move(ts));
+        }
     }
     std::unique_ptr<net::Listener> adminListener, mockListener;
     try {
@@ -721,7 +732,12 @@ Usage: mockd wiremock [flags]
   --verbose                         Log every request
   --disable-banner                  Print no start-up banner
   --enable-stub-cors                Answer CORS preflights and allow any Origin on every response
-  --global-response-templating, --local-response-templating, --disable-response-templating,
+  --global-response-templating      Template every stub's response (Handlebars)
+  --local-response-templating       Template only stubs with transformers: ["response-template"]
+                                    (the default)
+  --disable-response-templating     Template no stub
+  --permitted-system-keys K1,K2     Regexes of the environment keys systemValue may read
+                                    (default: wiremock.*)
   --async-response-enabled B, --async-response-threads N,
   --container-threads N, --jetty-acceptor-threads N and WireMock's other Jetty/JVM tuning
   flags are accepted; tuning flags have no effect (mockd uses one event loop per core).
@@ -825,10 +841,18 @@ int runWireMock(int argc, char** argv) {
                 o.disableBanner = true;
             } else if (name == "enable-stub-cors") {
                 o.stubCors = true;
-            } else if (name == "global-response-templating" ||
-                       name == "local-response-templating" ||
-                       name == "disable-response-templating" || name == "disable-request-logging") {
-                // Response templating is the template stage's (per stub or global).
+            } else if (name == "global-response-templating") {
+                o.templating = "global";
+            } else if (name == "local-response-templating") {
+                o.templating = "local";
+            } else if (name == "disable-response-templating") {
+                o.templating = "off";
+            } else if (name == "permitted-system-keys") {
+                std::string keys = need();
+                std::stringstream ss(keys);
+                for (std::string k; std::getline(ss, k, ',');)
+                    if (!k.empty()) o.permittedSystemKeys.push_back(k);
+            } else if (name == "disable-request-logging") {
             } else {
                 o.ignoredFlags.push_back("--" + name + (hasValue ? "=" + value : ""));
             }

@@ -2,6 +2,7 @@
 // the codecs and compiled by the matcher into the registry's snapshots.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -14,6 +15,7 @@
 
 namespace mockd::wiremock {
 class RequestPattern;
+class HandlebarsTemplate;
 }  // namespace mockd::wiremock
 
 namespace mockd::core {
@@ -68,6 +70,22 @@ struct WireMockStub {
     std::string file;          // the file under mappings/ it was read from, or empty
     bool sharedFile = false;   // that file holds several stubs ({"mappings": [...]}): read-only
     bool fromLoadDir = false;  // read by `start --load DIR`: config, left alone by /__admin resets
+    // Response templating: on for this stub (transformers: ["response-template"]), and the
+    // parts compiled once (null where a part has no template).
+    bool responseTemplate = false;
+    nlohmann::ordered_json transformerParameters = nlohmann::ordered_json::object();
+    std::shared_ptr<const wiremock::HandlebarsTemplate> bodyTemplate, bodyFileTemplate;
+    std::vector<std::pair<std::string, std::shared_ptr<const wiremock::HandlebarsTemplate>>>
+        headerTemplates;        // every response header, in order (null: not templated)
+    std::string bodyFileName;   // as written (relative to __files/)
+    std::string filesDir;       // the __files/ directory bodyFileName is under
+    std::string templateError;  // a syntax error found when compiling, served as a 500
+    // A body file may hold a template too (its text is read per request).
+    bool hasTemplates() const {
+        return bodyTemplate || !bodyFileName.empty() || !templateError.empty() ||
+               std::any_of(headerTemplates.begin(), headerTemplates.end(),
+                           [](const auto& h) { return h.second != nullptr; });
+    }
 };
 
 struct Mock {

@@ -2,17 +2,21 @@
 #include "http/mock_engine.h"
 
 #include <ctime>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <unordered_map>
 
 #include "core/clock.h"
+#include "core/encoding.h"
 #include "http/response.h"
 #include "log/log.h"
 #include "match/match_input.h"
 #include "state/operations.h"
 #include "template/template.h"
 #include "wiremock/admin_api.h"
+#include "wiremock/request_pattern.h"
+#include "wiremock/templating.h"
 
 namespace mockd::http {
 
@@ -226,7 +230,12 @@ net::Outcome MockEngine::route(const Request& req, std::string& out, bool closin
     h.extraHeaders = m->responseHeaders();
     h.close = closing;
     int status = r.statusCode;
-    if (mock.binding) {
+    const core::WireMockStub* wmStub = m->wiremock();
+    if (wmStub && wmStub->hasTemplates() &&
+        (templating_ == Templating::Global ||
+         (templating_ == Templating::Local && wmStub->responseTemplate))) {
+        status = renderWireMock(req, in, *m, *wmStub, out, closing, head);
+    } else if (mock.binding) {
         status = tableAction(req, in, *m, out, closing);
     } else if (m->templated() || (r.body.empty() && !r.bodyFile.empty())) {
         // Seeded generator: ?_mockd_seed, then X-Mockd-Seed, then the response's seed.
@@ -302,6 +311,125 @@ net::Outcome MockEngine::route(const Request& req, std::string& out, bool closin
         deliver(r, status, head, at, out, outcome);
     if (observe) record(req, mock.id, status, start, outcome.delayMs, {});
     return outcome;
+}
+
+namespace {
+// WireMock answers a template it cannot compile or a body file it cannot read with Jetty's
+// server error page.
+int serverErrorPage(std::string& out, const std::string& message, bool closing, bool head) {
+    std::string escaped;
+    for (char c : message) {
+        if (c == '<')
+            escaped += "&lt;";
+        else if (c == '>')
+            escaped += "&gt;";
+        else if (c == '&')
+            escaped += "&amp;";
+        else if (c == '\'')
+            escaped += "&apos;";
+        else
+            escaped += c;
+    }
+    appendResponse(out, {500, "text/html;charset=iso-8859-1", {}, closing},
+                   "<html><body><h2>HTTP ERROR 500 " + escaped + "</h2></body></html>", head);
+    return 500;
+}
+
+const wiremock::HandlebarsTemplate* compiledWireMockFile(const std::string& path,
+                                                         const std::string& text,
+                                                         std::string& error) {
+    struct Entry {
+        std::string text;
+        wiremock::HandlebarsPtr compiled;
+        std::string error;
+    };
+    thread_local std::unordered_map<std::string, Entry> cache;
+    auto it = cache.find(path);
+    if (it == cache.end() || it->second.text != text) {
+        if (cache.size() >= 64) cache.clear();
+        Entry e;
+        e.text = text;
+        try {
+            e.compiled = wiremock::HandlebarsTemplate::compile(text);
+        } catch (const wiremock::TemplateError& err) {
+            e.error = path + ":" + std::to_string(err.line()) + ":" + std::to_string(err.column()) +
+                      ": " + err.what();
+        }
+        it = cache.insert_or_assign(path, std::move(e)).first;
+    }
+    error = it->second.error;
+    return it->second.compiled.get();
+}
+}  // namespace
+
+int MockEngine::renderWireMock(const Request& req, const match::MatchInput& in,
+                               const match::CompiledMock& m, const core::WireMockStub& wm,
+                               std::string& out, bool closing, bool head) {
+    (void)req;
+    if (!wm.templateError.empty()) return serverErrorPage(out, wm.templateError, closing, head);
+    wiremock::TemplateInput input;
+    input.request = &in.wm();
+    input.requestId = core::newUuid();
+    input.pathParams = wm.pattern->pathParameters(in.wm());
+    input.parameters = &wm.transformerParameters;
+
+    try {
+        return renderWireMockParts(in, m, wm, input, out, closing, head);
+    } catch (const wiremock::TemplateError& e) {
+        return serverErrorPage(out, e.what(), closing, head);
+    }
+}
+
+int MockEngine::renderWireMockParts(const match::MatchInput& in, const match::CompiledMock& m,
+                                    const core::WireMockStub& wm,
+                                    const wiremock::TemplateInput& input, std::string& out,
+                                    bool closing, bool head) {
+    (void)in;
+    const core::Mock& mock = m.mock();
+    const core::HttpResponse& r = mock.response;
+    std::string headers;
+    appendHeaderLine(headers, "Matched-Stub-Id", mock.id);
+    if (!mock.name.empty()) appendHeaderLine(headers, "Matched-Stub-Name", mock.name);
+    for (size_t i = 0; i < r.headers.size(); ++i) {
+        const auto& [name, value] = r.headers[i];
+        if (iequals(name, "Content-Length") || iequals(name, "Transfer-Encoding") ||
+            iequals(name, "Connection") || iequals(name, "Date"))
+            continue;
+        const auto* t =
+            i < wm.headerTemplates.size() ? wm.headerTemplates[i].second.get() : nullptr;
+        appendHeaderLine(headers, name, t ? t->render(input) : value);
+    }
+
+    std::string body;
+    if (wm.bodyTemplate) {
+        body = wm.bodyTemplate->render(input);
+    } else if (!wm.bodyFileName.empty()) {
+        std::string name =
+            wm.bodyFileTemplate ? wm.bodyFileTemplate->render(input) : wm.bodyFileName;
+        std::filesystem::path rel(name);
+        for (const auto& part : rel)
+            if (part == "..")
+                return serverErrorPage(out, "bodyFileName must stay inside __files: " + name,
+                                       closing, head);
+        std::string path =
+            wm.bodyFileTemplate
+                ? (std::filesystem::path(wm.filesDir) / rel).lexically_normal().string()
+                : r.bodyFile;
+        std::string raw, err;
+        if (!readFile(path, raw, err)) return serverErrorPage(out, err, closing, head);
+        if (wiremock::hasTemplate(raw)) {
+            const wiremock::HandlebarsTemplate* t = compiledWireMockFile(path, raw, err);
+            if (!t) return serverErrorPage(out, err, closing, head);
+            body = t->render(input);
+        } else {
+            body = std::move(raw);
+        }
+    } else {
+        body = r.body;
+    }
+    ResponseHead h{r.statusCode, {}, headers, closing, r.statusMessage};
+    appendResponse(out, h, body, head);
+    return r.statusCode;
 }
 
 // Turns the response appended at `at` into a fault or a dribbled body.

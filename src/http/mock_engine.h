@@ -13,6 +13,7 @@
 #include "state/table.h"
 
 namespace mockd::wiremock {
+struct TemplateInput;
 class WireMockApi;
 }  // namespace mockd::wiremock
 
@@ -36,12 +37,25 @@ class MockEngine final : public net::Handler {
         wiremockUnmatched_ = answerUnmatched;
     }
 
+    // WireMock response templating: off, only for stubs that ask for it (the default), or for
+    // every stub (--global-response-templating).
+    enum class Templating { Off, Local, Global };
+    void setTemplating(Templating mode) { templating_ = mode; }
+
     // --enable-stub-cors: preflights are answered and every response allows the caller's Origin.
     void setStubCors(bool on) { stubCors_ = on; }
 
   private:
     net::Outcome route(const Request& req, std::string& out, bool closing);
     net::Outcome withCors(const Request& req, std::string& out, bool closing);
+    // A WireMock stub's templated response; returns the status sent.
+    static int renderWireMock(const Request& req, const match::MatchInput& in,
+                              const match::CompiledMock& m, const core::WireMockStub& wm,
+                              std::string& out, bool closing, bool head);
+    static int renderWireMockParts(const match::MatchInput& in, const match::CompiledMock& m,
+                                   const core::WireMockStub& wm,
+                                   const wiremock::TemplateInput& input, std::string& out,
+                                   bool closing, bool head);
     static void deliver(const core::HttpResponse& r, int status, bool head, size_t at,
                         std::string& out, net::Outcome& outcome);
     void healthBody(std::string& out, bool headOnly, bool closing) const;
@@ -65,6 +79,7 @@ class MockEngine final : public net::Handler {
     wiremock::WireMockApi* wiremock_ = nullptr;
     bool wiremockUnmatched_ = false;
     bool stubCors_ = false;
+    Templating templating_ = Templating::Local;
 };
 
 // Wall clock in microseconds since the epoch.

@@ -6,6 +6,7 @@
 
 #include "core/encoding.h"
 #include "wiremock/request_pattern.h"
+#include "wiremock/templating.h"
 
 namespace mockd::wiremock {
 
@@ -55,6 +56,48 @@ double number(const Json& v, const std::string& pointer) {
     wrongType(pointer, "a number");
 }
 
+// Compiles the templatable parts: the body (or the body file's name) and header values.
+// WireMock finds syntax errors when the stub is first served, so they are kept for then.
+void compileTemplates(const Json& response, bool templated, const std::string& filesDir,
+                      core::WireMockStub& wm) {
+    wm.responseTemplate = templated;
+    wm.filesDir = filesDir.empty() ? std::string("__files") : filesDir;
+    if (auto p = response.find("transformerParameters"); p != response.end() && p->is_object())
+        wm.transformerParameters = OJson::parse(p->dump());
+    auto compile = [&](const std::string& text) -> HandlebarsPtr {
+        if (!hasTemplate(text)) return nullptr;
+        try {
+            return HandlebarsTemplate::compile(text);
+        } catch (const TemplateError& e) {
+            if (wm.templateError.empty())
+                wm.templateError = "inline:" + std::to_string(e.line()) + ":" +
+                                   std::to_string(e.column()) + ": " + e.what();
+            return nullptr;
+        }
+    };
+    if (auto b = response.find("body"); b != response.end() && b->is_string())
+        wm.bodyTemplate = compile(b->get<std::string>());
+    else if (b != response.end() && !b->is_null())
+        wm.bodyTemplate = compile(b->dump());
+    if (auto b = response.find("jsonBody"); b != response.end() && !b->is_null())
+        wm.bodyTemplate = compile(b->dump());
+    if (auto f = response.find("bodyFileName"); f != response.end() && f->is_string()) {
+        wm.bodyFileName = f->get<std::string>();
+        wm.bodyFileTemplate = compile(wm.bodyFileName);
+    }
+    if (auto h = response.find("headers"); h != response.end() && h->is_object())
+        for (const auto& [name, value] : h->items()) {
+            auto one = [&](const Json& v) {
+                std::string text = v.is_string() ? v.get<std::string>() : v.dump();
+                wm.headerTemplates.emplace_back(name, compile(text));
+            };
+            if (value.is_array())
+                for (const auto& v : value) one(v);
+            else
+                one(value);
+        }
+}
+
 }  // namespace
 
 core::DelayDistribution decodeDelayDistribution(const Json& v, const std::string& at) {
@@ -99,7 +142,8 @@ core::DelayDistribution decodeDelayDistribution(const Json& v, const std::string
 
 namespace {
 
-void decodeResponse(const Json& r, const std::string& filesDir, core::HttpResponse& out) {
+void decodeResponse(const Json& r, const std::string& filesDir, core::HttpResponse& out,
+                    bool& templated) {
     const std::string p = "/response";
     if (!r.is_object()) wrongType(p, "an object");
     int bodies = 0;
@@ -181,10 +225,14 @@ void decodeResponse(const Json& r, const std::string& filesDir, core::HttpRespon
                                        "[CONNECTION_RESET_BY_PEER, EMPTY_RESPONSE, "
                                        "RANDOM_DATA_THEN_CLOSE, MALFORMED_RESPONSE_CHUNK]");
             out.fault = *fault;
+        } else if (key == "transformers") {
+            if (v.is_null()) continue;
+            if (!v.is_array()) wrongType(at, "an array");
+            for (const auto& t : v)
+                if (t.is_string() && t.get<std::string>() == "response-template") templated = true;
         } else if (key == "proxyBaseUrl" || key == "proxyUrlPrefixToRemove" ||
                    key == "additionalProxyRequestHeaders" || key == "removeProxyRequestHeaders" ||
-                   key == "transformers" || key == "transformerParameters" ||
-                   key == "fromConfiguredStub") {
+                   key == "transformerParameters" || key == "fromConfiguredStub") {
             // Kept in the stub document; served by the delay, fault, proxy and template stages.
         } else {
             unknownField(p, key, kResponseClass);
@@ -424,11 +472,15 @@ core::Mock decodeStub(const OJson& ordered, const std::string& filesDir) {
     }
     if (!request.contains("method") || request["method"].is_null()) request["method"] = "ANY";
     wm->pattern = RequestPattern::compile(request, "/request");
-    decodeResponse(response, filesDir, m.response);
+    bool templated = false;
+    decodeResponse(response, filesDir, m.response, templated);
+    compileTemplates(response, templated, filesDir, *wm);
     // jsonBody is served with the keys in the order written.
     if (auto r = ordered.find("response"); r != ordered.end() && r->is_object())
-        if (auto jb = r->find("jsonBody"); jb != r->end() && !jb->is_null())
+        if (auto jb = r->find("jsonBody"); jb != r->end() && !jb->is_null()) {
             m.response.body = jb->dump();
+            if (wm->bodyTemplate) wm->bodyTemplate = HandlebarsTemplate::compile(m.response.body);
+        }
     if (auto rq = ordered.find("request"); rq != ordered.end() && rq->is_object()) {
         OJson canonical = *rq;
         canonicalizeRequest(canonical);
