@@ -155,15 +155,15 @@ net::Outcome AdminApi::handle(const Request& req, std::string& out, bool closing
         m +=
             "# HELP mockd_requests_total Requests answered on the mock port, by mock and status.\n";
         m += "# TYPE mockd_requests_total counter\n";
+        // Counted by the status actually sent, apart from the verification counts: a reset or
+        // a deleted mock must not take a Prometheus counter backwards.
+        for (const auto& s : metrics_.requests.samples())
+            m += requestsTotalLine(s.mockId, s.status, s.count);
         auto snap = registry_.snapshot();
         size_t enabled = 0;
-        for (const auto& c : snap->all()) {
+        for (const auto& c : snap->all())
             if (c->enabled()) ++enabled;
-            uint64_t n = c->stats().calls.load(std::memory_order_relaxed);
-            if (n) m += requestsTotalLine(c->mock().id, c->mock().response.statusCode, n);
-        }
         uint64_t misses = metrics_.matchMisses.load();
-        if (misses) m += requestsTotalLine("", 404, misses);
         m += "# HELP mockd_match_hits_total Requests that matched a mock.\n# TYPE "
              "mockd_match_hits_total counter\n";
         m += "mockd_match_hits_total " + std::to_string(metrics_.matchHits.load()) + "\n";
@@ -331,12 +331,33 @@ net::Outcome AdminApi::handle(const Request& req, std::string& out, bool closing
                 r.error(400, "validation_error", "the body must be a JSON array of mocks");
                 return {};
             }
+            // mockd: ?replace=true lets a batch overwrite the mocks it names (re-running the
+            // same batch); without it an id that already exists is a conflict, not an update.
+            const bool replace = queryParam(req, "replace").value_or("") == "true";
             std::vector<core::Mock> mocks;
             try {
                 for (size_t i = 0; i < body->size(); ++i) {
                     auto m = core::decodeMock((*body)[i], "[" + std::to_string(i) + "]", {});
                     m.extra = withTimestamps(m.extra, nullptr);
                     mocks.push_back(std::move(m));
+                }
+                // Checked before anything changes, so a refused batch leaves every mock as it was.
+                for (size_t i = 0; i < mocks.size(); ++i) {
+                    for (size_t k = 0; k < i; ++k)
+                        if (mocks[k].id == mocks[i].id) {
+                            r.error(400, "duplicate_id",
+                                    "duplicate mock ID '" + mocks[i].id + "' at index " +
+                                        std::to_string(i) + " (also at index " + std::to_string(k) +
+                                        ")");
+                            return {};
+                        }
+                    if (!replace && registry_.get(mocks[i].id)) {
+                        r.error(409, "already_exists",
+                                "a mock with id \"" + mocks[i].id + "\" (index " +
+                                    std::to_string(i) +
+                                    ") already exists; send ?replace=true to replace it");
+                        return {};
+                    }
                 }
                 registry_.upsertAll(mocks);
             } catch (const core::FieldError& e) {
@@ -559,6 +580,7 @@ net::Outcome AdminApi::handle(const Request& req, std::string& out, bool closing
                       {"matchedMockID", e.mockId},
                       {"responseStatus", e.status},
                       {"durationMs", e.durationMs}};
+            if (!e.error.empty()) j["error"] = e.error;
             if (!e.nearMissesJson.empty())
                 j["nearMisses"] = Json::parse(e.nearMissesJson, nullptr, false);
             return j;
@@ -595,6 +617,21 @@ net::Outcome AdminApi::handle(const Request& req, std::string& out, bool closing
             }
             if (auto v = queryParam(req, "unmatchedOnly")) f.unmatchedOnly = *v == "true";
             if (auto v = queryParam(req, "matchedOnly")) f.matchedOnly = *v == "true";
+            if (auto v = queryParam(req, "hasError")) {
+                // mockd reads it with Go's ParseBool.
+                static constexpr std::string_view kTrue[] = {"1", "t", "T", "TRUE", "true", "True"};
+                static constexpr std::string_view kFalse[] = {"0",     "f",     "F",
+                                                              "FALSE", "false", "False"};
+                if (std::find(std::begin(kTrue), std::end(kTrue), *v) != std::end(kTrue)) {
+                    f.hasError = true;
+                } else if (std::find(std::begin(kFalse), std::end(kFalse), *v) !=
+                           std::end(kFalse)) {
+                    f.hasError = false;
+                } else {
+                    r.error(400, "validation_error", "hasError must be true or false");
+                    return {};
+                }
+            }
             if (auto v = queryParam(req, "protocol"); v && *v != "http") {
                 r.json(200, {{"requests", Json::array()}, {"count", 0}, {"total", 0}});
                 return {};

@@ -53,6 +53,22 @@ std::optional<Fault> faultNamed(std::string_view name) {
     return std::nullopt;
 }
 
+std::string_view faultName(Fault fault) {
+    switch (fault) {
+        case Fault::ConnectionReset:
+            return "CONNECTION_RESET_BY_PEER";
+        case Fault::EmptyResponse:
+            return "EMPTY_RESPONSE";
+        case Fault::MalformedChunk:
+            return "MALFORMED_RESPONSE_CHUNK";
+        case Fault::RandomData:
+            return "RANDOM_DATA_THEN_CLOSE";
+        case Fault::None:
+            break;
+    }
+    return {};
+}
+
 std::vector<std::string> chunkFrames(std::string_view body, uint32_t pieces) {
     std::vector<std::string> out;
     if (pieces < 1) pieces = 1;

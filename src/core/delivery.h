@@ -26,6 +26,8 @@ enum class Fault : uint8_t { None, ConnectionReset, EmptyResponse, MalformedChun
 
 // WireMock's fault names (CONNECTION_RESET_BY_PEER, ...); nullopt for any other.
 std::optional<Fault> faultNamed(std::string_view name);
+// The WireMock name of a fault (the inverse of faultNamed); empty for None.
+std::string_view faultName(Fault fault);
 
 // A body sent in `chunks` pieces spread evenly over `totalMs` (WireMock's chunkedDribbleDelay).
 struct Dribble {

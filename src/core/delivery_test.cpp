@@ -46,6 +46,10 @@ TEST(Delivery, FaultNames) {
     EXPECT_EQ(faultNamed("EMPTY_RESPONSE"), Fault::EmptyResponse);
     EXPECT_EQ(faultNamed("MALFORMED_RESPONSE_CHUNK"), Fault::MalformedChunk);
     EXPECT_EQ(faultNamed("RANDOM_DATA_THEN_CLOSE"), Fault::RandomData);
+    for (auto f :
+         {Fault::ConnectionReset, Fault::EmptyResponse, Fault::MalformedChunk, Fault::RandomData})
+        EXPECT_EQ(faultNamed(faultName(f)), f);
+    EXPECT_EQ(faultName(Fault::None), "");
     EXPECT_FALSE(faultNamed("connection_reset_by_peer"));
     EXPECT_FALSE(garbageBytes().starts_with("HTTP/"));
 }

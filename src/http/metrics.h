@@ -5,6 +5,8 @@
 #include <atomic>
 #include <cstdint>
 
+#include "http/request_counts.h"
+
 namespace mockd::http {
 
 struct Metrics {
@@ -16,6 +18,7 @@ struct Metrics {
     std::array<std::atomic<uint64_t>, kBuckets.size() + 1> latency{};  // last: +Inf
     std::atomic<uint64_t> latencySumUs{0};
     std::atomic<uint64_t> latencyCount{0};
+    RequestCounts requests;  // by mock id and the status sent
 
     void observe(double seconds) {
         size_t i = 0;

@@ -101,13 +101,14 @@ int64_t nowMicros() { return core::nowMicros(); }
 
 void MockEngine::record(const Request& req, const std::string& mockId, int status,
                         std::chrono::steady_clock::time_point start, uint32_t delayMs,
-                        std::string nearMisses, std::string report) const {
+                        std::string nearMisses, std::string report, std::string error) const {
     const auto elapsed = std::chrono::steady_clock::now() - start;
     const double seconds = std::chrono::duration<double>(elapsed).count() + delayMs / 1000.0;
     if (metrics_) {
         (mockId.empty() ? metrics_->matchMisses : metrics_->matchHits)
             .fetch_add(1, std::memory_order_relaxed);
         metrics_->observe(seconds);
+        metrics_->requests.add(mockId, status);
     }
     if (journal_) {
         journal::Entry e;
@@ -129,6 +130,7 @@ void MockEngine::record(const Request& req, const std::string& mockId, int statu
         e.durationMs = seconds * 1000.0;
         e.nearMissesJson = std::move(nearMisses);
         e.report = std::move(report);
+        e.error = std::move(error);
         journal_->record(std::move(e));
     }
     if (log::enabled(log::Level::Debug)) {
@@ -230,6 +232,7 @@ net::Outcome MockEngine::route(const Request& req, std::string& out, bool closin
     h.extraHeaders = m->responseHeaders();
     h.close = closing;
     int status = r.statusCode;
+    std::string error;
     const core::WireMockStub* wmStub = m->wiremock();
     if (wmStub && wmStub->hasTemplates() &&
         (templating_ == Templating::Global ||
@@ -259,20 +262,19 @@ net::Outcome MockEngine::route(const Request& req, std::string& out, bool closin
             appendHeaderLine(headers, name, value);
         }
         h.extraHeaders = headers;
-        std::string err;
         if (m->bodyTemplate()) {
             m->bodyTemplate()->render(data, rng, body);
         } else if (r.body.empty() && !r.bodyFile.empty()) {
             std::string raw;
-            if (!readFile(r.bodyFile, raw, err)) {
+            if (!readFile(r.bodyFile, raw, error)) {
                 if (m->wiremock()) {
                     // WireMock answers a missing body file with a server error page.
                     status = 500;
-                    appendResponse(out, {500, "text/html", {}, closing},
-                                   "<html><body><h2>HTTP ERROR 500 " + err + "</h2></body></html>",
-                                   head);
+                    appendResponse(
+                        out, {500, "text/html", {}, closing},
+                        "<html><body><h2>HTTP ERROR 500 " + error + "</h2></body></html>", head);
                 } else {
-                    appendJsonError(out, 502, "body_file_error", err, closing);
+                    appendJsonError(out, 502, "body_file_error", error, closing);
                     status = 502;
                 }
             } else if (raw.find("{{") != std::string::npos && !m->wiremock()) {
@@ -283,7 +285,8 @@ net::Outcome MockEngine::route(const Request& req, std::string& out, bool closin
         } else {
             body = r.body;
         }
-        if (status != 502 && status != 500) {
+        // (A stub's own 500 or 502 is an answer like any other: only a failure skips it.)
+        if (error.empty()) {
             if (!m->userContentType()) h.contentType = sniffContentType(body);
             appendResponse(out, h, body, head);
         }
@@ -309,7 +312,9 @@ net::Outcome MockEngine::route(const Request& req, std::string& out, bool closin
     }
     if (r.fault != core::Fault::None || r.dribble.chunks > 0)
         deliver(r, status, head, at, out, outcome);
-    if (observe) record(req, mock.id, status, start, outcome.delayMs, {});
+    if (r.fault != core::Fault::None && error.empty())
+        error = "injected fault " + std::string(core::faultName(r.fault));
+    if (observe) record(req, mock.id, status, start, outcome.delayMs, {}, {}, std::move(error));
     return outcome;
 }
 

@@ -63,9 +63,11 @@ class MockEngine final : public net::Handler {
     // Appends the 404 and returns the slim near-miss list for the request log.
     std::string noMatch(const Request& req, const class match::MatchInput& in, std::string& out,
                         bool closing) const;
+    // Journal entry, counters and debug line for one answered request; `error` says why it
+    // failed (an unreadable body file, an injected fault), empty when it did not.
     void record(const Request& req, const std::string& mockId, int status,
                 std::chrono::steady_clock::time_point start, uint32_t delayMs,
-                std::string nearMisses, std::string report = {}) const;
+                std::string nearMisses, std::string report = {}, std::string error = {}) const;
 
     // Runs the table action a mock is bound to; returns the status sent.
     int tableAction(const Request& req, const class match::MatchInput& in,

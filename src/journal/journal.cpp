@@ -1,7 +1,8 @@
-// Request log implementation: per-thread rings merged by sequence number.
+// Request log implementation: per-thread rings merged by sequence number, a global live count.
 #include "journal/journal.h"
 
 #include <algorithm>
+#include <charconv>
 #include <deque>
 #include <random>
 
@@ -44,13 +45,86 @@ std::string Entry::uuid() const {
 Journal::Journal(size_t capacity) : capacity_(capacity), instance_(gInstances.fetch_add(1)) {}
 Journal::~Journal() = default;
 
-void Journal::setCapacity(size_t capacity) {
-    std::lock_guard lock(ringsMu_);
-    capacity_ = capacity;
-    for (auto& r : rings_) {
-        std::lock_guard rl(r->mu);
-        while (r->entries.size() > capacity_) r->entries.pop_front();
+// Every lock the journal has, taken in one order (rings list, then each ring): what the admin
+// side needs to see the rings and the live count agree. Workers only ever take their own ring's
+// lock, alone, so they never wait on each other.
+class Journal::AllLocked {
+  public:
+    explicit AllLocked(const Journal& j) : top_(j.ringsMu_) {
+        rings_.reserve(j.rings_.size());
+        for (const auto& r : j.rings_) rings_.emplace_back(r->mu);
     }
+    // For a trim: gives up at once if an admin call or another trim holds the list.
+    AllLocked(const Journal& j, std::try_to_lock_t) : top_(j.ringsMu_, std::try_to_lock) {
+        if (!top_) return;
+        rings_.reserve(j.rings_.size());
+        for (const auto& r : j.rings_) rings_.emplace_back(r->mu);
+    }
+    explicit operator bool() const { return top_.owns_lock(); }
+
+  private:
+    std::unique_lock<std::mutex> top_;
+    std::vector<std::unique_lock<std::mutex>> rings_;
+};
+
+namespace {
+// How many evicted entries may wait before a recording thread frees them: at most an eighth of
+// the cap and never more than 64, so memory stays close to the cap, yet enough that a full log
+// does not send every request through every lock.
+size_t trimBatch(size_t capacity) { return std::clamp<size_t>(capacity / 8, 1, 64); }
+
+// "req-<16 hex>" back to its sequence number.
+std::optional<uint64_t> seqOfId(std::string_view id) {
+    if (id.size() != 20 || !id.starts_with("req-")) return std::nullopt;
+    uint64_t seq = 0;
+    for (char c : id.substr(4)) {
+        if (c >= '0' && c <= '9')
+            seq = seq << 4 | static_cast<uint64_t>(c - '0');
+        else if (c >= 'a' && c <= 'f')
+            seq = seq << 4 | static_cast<uint64_t>(c - 'a' + 10);
+        else
+            return std::nullopt;
+    }
+    return seq;
+}
+}  // namespace
+
+void Journal::trimLocked(std::vector<EntryPtr>& freed) const {
+    size_t held = held_.load(std::memory_order_relaxed);
+    const size_t live = live_.load(std::memory_order_relaxed);
+    // The evicted entries are exactly the oldest `held - live`: eviction always takes the
+    // oldest, and removals take live and evicted entries alike. Each ring is oldest first.
+    while (held > live) {
+        Ring* oldest = nullptr;
+        for (const auto& r : rings_)
+            if (!r->entries.empty() &&
+                (!oldest || r->entries.front()->seq < oldest->entries.front()->seq))
+                oldest = r.get();
+        if (!oldest) break;
+        freed.push_back(std::move(oldest->entries.front()));
+        oldest->entries.pop_front();
+        --held;
+    }
+    held_.store(held, std::memory_order_relaxed);
+}
+
+void Journal::trimIfDue() {
+    const size_t held = held_.load(std::memory_order_relaxed);
+    const size_t live = live_.load(std::memory_order_relaxed);
+    if (held <= live || held - live < trimBatch(capacity_.load(std::memory_order_relaxed))) return;
+    std::vector<EntryPtr> freed;
+    AllLocked lock(*this, std::try_to_lock);
+    // Busy: whoever holds the list trims (admin calls do), or the next record tries again.
+    if (lock) trimLocked(freed);
+}
+
+void Journal::setCapacity(size_t capacity) {
+    std::vector<EntryPtr> freed;
+    AllLocked lock(*this);
+    capacity_.store(capacity, std::memory_order_relaxed);
+    if (live_.load(std::memory_order_relaxed) > capacity)
+        live_.store(capacity, std::memory_order_relaxed);
+    trimLocked(freed);
 }
 
 Journal::Ring& Journal::localRing() {
@@ -69,18 +143,25 @@ Journal::Ring& Journal::localRing() {
 }
 
 void Journal::record(Entry entry) {
-    if (capacity_ == 0) return;
-    entry.seq = nextSeq_.fetch_add(1, std::memory_order_relaxed);
-    auto ptr = std::make_shared<const Entry>(std::move(entry));
+    if (capacity_.load(std::memory_order_relaxed) == 0) return;
+    auto fresh = std::make_shared<Entry>(std::move(entry));
     Ring& ring = localRing();
     {
         std::lock_guard lock(ring.mu);
-        ring.entries.push_back(ptr);
-        // A ring never needs more than the global cap: the newest `capacity_` overall are
-        // always among the newest `capacity_` of each ring.
-        while (ring.entries.size() > capacity_) ring.entries.pop_front();
+        fresh->seq = nextSeq_.fetch_add(1, std::memory_order_relaxed);
+        ring.entries.push_back(fresh);
+        held_.fetch_add(1, std::memory_order_relaxed);
+        // Below the cap the log grows; at the cap the oldest entry is evicted, which is just
+        // this count not growing (the entry is freed later, in a batch).
+        const size_t cap = capacity_.load(std::memory_order_relaxed);
+        size_t live = live_.load(std::memory_order_relaxed);
+        while (live < cap &&
+               !live_.compare_exchange_weak(live, live + 1, std::memory_order_relaxed)) {
+        }
     }
+    trimIfDue();
     if (hasListeners_.load(std::memory_order_acquire)) {
+        EntryPtr ptr = std::move(fresh);
         std::lock_guard lock(listenersMu_);
         for (auto& [token, l] : listeners_) l(ptr);
     }
@@ -88,17 +169,15 @@ void Journal::record(Entry entry) {
 
 std::vector<EntryPtr> Journal::list(const Filter& f, size_t offset, size_t limit,
                                     size_t* total) const {
-    std::vector<EntryPtr> all;
+    std::vector<EntryPtr> all, freed;
     {
-        std::lock_guard lock(ringsMu_);
-        for (const auto& r : rings_) {
-            std::lock_guard rl(r->mu);
-            all.insert(all.end(), r->entries.begin(), r->entries.end());
-        }
+        AllLocked lock(*this);
+        trimLocked(freed);
+        all.reserve(held_.load(std::memory_order_relaxed));
+        for (const auto& r : rings_) all.insert(all.end(), r->entries.begin(), r->entries.end());
     }
     std::sort(all.begin(), all.end(),
               [](const EntryPtr& a, const EntryPtr& b) { return a->seq > b->seq; });
-    if (all.size() > capacity_) all.resize(capacity_);
     std::vector<EntryPtr> out;
     size_t matched = 0;
     for (const auto& e : all) {
@@ -108,6 +187,7 @@ std::vector<EntryPtr> Journal::list(const Filter& f, size_t offset, size_t limit
         if (f.status && e->status != f.status) continue;
         if (f.unmatchedOnly && !e->mockId.empty()) continue;
         if (f.matchedOnly && e->mockId.empty()) continue;
+        if (f.hasError && *f.hasError == e->error.empty()) continue;
         if (matched++ < offset) continue;
         if (out.size() < limit) out.push_back(e);
     }
@@ -116,35 +196,49 @@ std::vector<EntryPtr> Journal::list(const Filter& f, size_t offset, size_t limit
 }
 
 EntryPtr Journal::find(std::string_view id) const {
-    std::lock_guard lock(ringsMu_);
+    const auto seq = seqOfId(id);
+    if (!seq) return nullptr;
+    std::vector<EntryPtr> freed;
+    AllLocked lock(*this);
+    trimLocked(freed);
     for (const auto& r : rings_) {
-        std::lock_guard rl(r->mu);
-        for (const auto& e : r->entries)
-            if (e->id() == id) return e;
+        auto it = std::lower_bound(r->entries.begin(), r->entries.end(), *seq,
+                                   [](const EntryPtr& e, uint64_t s) { return e->seq < s; });
+        if (it != r->entries.end() && (*it)->seq == *seq) return *it;
     }
     return nullptr;
 }
 
 EntryPtr Journal::findUuid(std::string_view uuid) const {
-    std::lock_guard lock(ringsMu_);
-    for (const auto& r : rings_) {
-        std::lock_guard rl(r->mu);
+    // The UUID ends in the low 48 bits of the sequence number: compare those first, so that
+    // formatting a UUID is needed only for the candidates.
+    uint64_t low = 0;
+    if (uuid.size() != 36) return nullptr;
+    auto [p, ec] = std::from_chars(uuid.data() + 24, uuid.data() + 36, low, 16);
+    if (ec != std::errc() || p != uuid.data() + 36) return nullptr;
+    std::vector<EntryPtr> freed;
+    AllLocked lock(*this);
+    trimLocked(freed);
+    for (const auto& r : rings_)
         for (const auto& e : r->entries)
-            if (e->uuid() == uuid) return e;
-    }
+            if ((e->seq & 0xffffffffffffULL) == low && e->uuid() == uuid) return e;
     return nullptr;
 }
 
 std::vector<EntryPtr> Journal::removeIf(const std::function<bool(const Entry&)>& pred) {
-    std::vector<EntryPtr> removed;
-    std::lock_guard lock(ringsMu_);
-    for (auto& r : rings_) {
-        std::lock_guard rl(r->mu);
-        std::erase_if(r->entries, [&](const EntryPtr& e) {
-            if (!pred(*e)) return false;
-            removed.push_back(e);
-            return true;
-        });
+    std::vector<EntryPtr> removed, freed;
+    {
+        AllLocked lock(*this);
+        trimLocked(freed);
+        for (auto& r : rings_) {
+            std::erase_if(r->entries, [&](const EntryPtr& e) {
+                if (!pred(*e)) return false;
+                removed.push_back(e);
+                return true;
+            });
+        }
+        held_.fetch_sub(removed.size(), std::memory_order_relaxed);
+        live_.fetch_sub(removed.size(), std::memory_order_relaxed);
     }
     std::sort(removed.begin(), removed.end(),
               [](const EntryPtr& a, const EntryPtr& b) { return a->seq > b->seq; });
@@ -152,26 +246,19 @@ std::vector<EntryPtr> Journal::removeIf(const std::function<bool(const Entry&)>&
 }
 
 size_t Journal::clear() {
-    size_t n = 0;
-    std::lock_guard lock(ringsMu_);
+    std::vector<EntryPtr> freed;
+    AllLocked lock(*this);
+    trimLocked(freed);
     for (auto& r : rings_) {
-        std::lock_guard rl(r->mu);
-        n += r->entries.size();
+        for (auto& e : r->entries) freed.push_back(std::move(e));
         r->entries.clear();
     }
-    return std::min(n, capacity_);
+    held_.store(0, std::memory_order_relaxed);
+    return live_.exchange(0, std::memory_order_relaxed);
 }
 
 size_t Journal::clearMock(const std::string& mockId) {
-    size_t n = 0;
-    std::lock_guard lock(ringsMu_);
-    for (auto& r : rings_) {
-        std::lock_guard rl(r->mu);
-        auto before = r->entries.size();
-        std::erase_if(r->entries, [&](const EntryPtr& e) { return e->mockId == mockId; });
-        n += before - r->entries.size();
-    }
-    return n;
+    return removeIf([&](const Entry& e) { return e.mockId == mockId; }).size();
 }
 
 uint64_t Journal::subscribe(Listener l) {

@@ -1,6 +1,7 @@
 // The request log: every request the mock port answers, newest first, bounded. Each worker
-// thread appends to its own ring (its own uncontended lock), entries carry a global sequence
-// number, and readers merge the rings so the cap is global and exact.
+// thread appends to its own ring (its own uncontended lock) and entries carry a global sequence
+// number. The cap is global and exact: a global count decides at record time which entries are
+// evicted (always the oldest), readers never see them again, and they are freed in small batches.
 #pragma once
 
 #include <atomic>
@@ -8,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -32,6 +34,7 @@ struct Entry {
     std::string nearMissesJson;  // slim near-miss list for unmatched requests, or empty
     unsigned short localPort = 0;
     std::string report;  // WireMock's plain-text report for an unmatched request, or empty
+    std::string error;   // why the request failed (unreadable body file, injected fault), or empty
 
     std::string id() const;    // "req-<16 hex>"
     std::string uuid() const;  // the same entry as a UUID (WireMock's request ids)
@@ -46,6 +49,7 @@ struct Filter {
     int status = 0;
     bool unmatchedOnly = false;
     bool matchedOnly = false;
+    std::optional<bool> hasError;  // mockd's hasError: entries with (or without) an error
 };
 
 class Journal final {
@@ -53,10 +57,15 @@ class Journal final {
     explicit Journal(size_t capacity);
     ~Journal();
 
-    size_t capacity() const { return capacity_; }
+    size_t capacity() const { return capacity_.load(std::memory_order_relaxed); }
     void setCapacity(size_t capacity);
+    // Entries in memory, evicted ones not yet freed included: at most the cap plus one small
+    // batch, whatever the number of threads.
+    size_t held() const { return held_.load(std::memory_order_relaxed); }
 
-    // Called on worker threads; never waits on another thread's lock.
+    // Called on worker threads. Takes its own thread's lock; only once per batch of evictions
+    // does it take the others, briefly, to free that batch, and it skips that (leaving it to the
+    // next record) rather than wait for an admin call.
     void record(Entry entry);
 
     // Newest first, after filtering; `total` gets the count before offset/limit.
@@ -67,6 +76,7 @@ class Journal final {
     // Removes the entries `pred` selects; returns them, newest first.
     std::vector<EntryPtr> removeIf(const std::function<bool(const Entry&)>& pred);
     // Removes every entry (or the entries of one mock); returns how many were removed.
+    // Evicted entries stay gone: nothing here (or in listing) brings one back.
     size_t clear();
     size_t clearMock(const std::string& mockId);
 
@@ -77,10 +87,20 @@ class Journal final {
 
   private:
     struct Ring;
+    class AllLocked;
     Ring& localRing();
+    // With every lock held: frees the evicted entries (moved into `freed`, so that they are
+    // destroyed after the locks are released).
+    void trimLocked(std::vector<EntryPtr>& freed) const;
+    void trimIfDue();
 
-    size_t capacity_;
+    std::atomic<size_t> capacity_;
     std::atomic<uint64_t> nextSeq_{1};
+    // The newest `live_` entries in the rings are the log; any older ones held are evicted and
+    // wait to be freed. Both change only under a ring lock, so with every lock held they agree
+    // with the rings.
+    std::atomic<size_t> live_{0};
+    mutable std::atomic<size_t> held_{0};
     mutable std::mutex ringsMu_;
     std::vector<std::shared_ptr<Ring>> rings_;
     mutable std::mutex listenersMu_;

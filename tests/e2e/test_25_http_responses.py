@@ -192,6 +192,32 @@ def test_body_file_missing_at_request_time_is_502(servers, tmp_path):
     assert s.get("/f").text == "back"
 
 
+@pytest.mark.parametrize("code", [500, 502])
+def test_templated_or_file_body_with_a_server_error_status_is_served(servers, tmp_path, code):
+    # a stub whose own status is 500 or 502 still sends its body: only a failure replaces it
+    cfgdir = tmp_path / "conf"
+    cfgdir.mkdir()
+    (cfgdir / "oops.txt").write_text("from file")
+    cfg = write_config(cfgdir, f"""
+        mocks:
+          - id: t
+            type: http
+            http:
+              matcher: {{ method: GET, path: /t }}
+              response: {{ statusCode: {code}, body: "failed {{{{request.path}}}}" }}
+          - id: f
+            type: http
+            http:
+              matcher: {{ method: GET, path: /f }}
+              response: {{ statusCode: {code}, bodyFile: oops.txt }}
+    """)
+    s = servers.engine(cfg)
+    r = s.get("/t")
+    assert r.status_code == code and r.text == "failed /t"
+    r = s.get("/f")
+    assert r.status_code == code and r.text == "from file"
+
+
 # --------------------------------------------------------------------------- delay
 
 

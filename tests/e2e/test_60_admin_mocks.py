@@ -49,6 +49,45 @@ def test_metrics_counts_hits_misses_and_mocks(mockd):
     assert metric_value(text, "mockd_mocks_enabled") == 1
 
 
+def test_requests_total_counts_the_status_sent_and_never_goes_back(mockd):
+    a = mockd(mocks=[
+        hm("/ok", mock_id="ok"),
+        {"id": "file", "type": "http", "http": {
+            "matcher": {"method": "GET", "path": "/file"},
+            "response": {"statusCode": 200, "bodyFile": "never-written.txt"}}},
+    ])
+
+    def total(mock, status):
+        return metric_value(a.metrics(), "mockd_requests_total", {"mock": mock, "status": status})
+
+    for _ in range(3):
+        assert a.hit("/ok").status_code == 200
+    for _ in range(2):
+        assert a.hit("/file").status_code == 502
+    assert a.hit("/nowhere").status_code == 404
+    # the status the client got, not the one configured
+    assert total("file", "502") == 2
+    assert total("file", "200") is None
+    assert total("ok", "200") == 3
+    assert total("", "404") == 1
+    text = a.metrics()
+    assert "# TYPE mockd_requests_total counter" in text
+
+    # clearing verification data leaves the counter alone
+    assert a.ok("DELETE", "/mocks/ok/invocations")["mockId"] == "ok"
+    assert a.call_count("ok") == 0
+    assert total("ok", "200") == 3
+    a.ok("DELETE", "/verify")
+    assert total("ok", "200") == 3 and total("file", "502") == 2
+    assert a.hit("/ok").status_code == 200
+    assert total("ok", "200") == 4
+    # and so does deleting the mock: what was served stays counted
+    a.ok("DELETE", "/mocks/ok", 204)
+    assert a.hit("/ok").status_code == 404
+    assert total("ok", "200") == 4
+    assert total("", "404") == 2
+
+
 def test_metrics_latency_histogram(mockd):
     slow = hm("/slow", mock_id="slow")
     slow["http"]["response"]["delayMs"] = 60
@@ -354,6 +393,52 @@ def test_bulk_is_all_or_nothing(mockd):
     assert a.mock_ids() == ["keep"]
     assert a.hit("/good1").status_code == 404
     assert a.hit("/good2").status_code == 404
+
+
+def test_bulk_duplicate_id_within_the_batch_is_400_and_changes_nothing(mockd):
+    a = mockd()
+    a.create(hm("/keep", mock_id="keep"))
+    r = a.post("/mocks/bulk", json=[hm("/d1", mock_id="dup"), hm("/other", mock_id="other"),
+                                    hm("/d2", mock_id="dup"), hm("/gen")])
+    assert r.status_code == 400, r.text
+    data = r.json()
+    assert data["error"] == "duplicate_id"
+    assert "'dup'" in data["message"] and "index 2" in data["message"], data
+    assert a.mock_ids() == ["keep"]
+    for p in ("/d1", "/d2", "/other", "/gen"):
+        assert a.hit(p).status_code == 404
+
+
+def test_bulk_with_an_existing_id_is_409_and_changes_nothing(mockd):
+    a = mockd()
+    a.create(hm("/orig", body="original", mock_id="taken"))
+    a.hit("/orig")
+    r = a.post("/mocks/bulk", json=[hm("/new1", mock_id="new1"),
+                                    hm("/orig", body="overwritten", mock_id="taken")])
+    assert r.status_code == 409, r.text
+    data = r.json()
+    assert data["error"] == "already_exists"
+    assert '"taken"' in data["message"], data
+    assert sorted(a.mock_ids()) == ["taken"]
+    assert a.hit("/orig").text == "original"
+    assert a.hit("/new1").status_code == 404
+    assert a.call_count("taken") == 2
+
+
+def test_bulk_replace_overwrites_the_ids_it_names(mockd):
+    a = mockd()
+    a.create(hm("/orig", body="original", mock_id="taken"))
+    r = a.post("/mocks/bulk", params={"replace": "true"},
+               json=[hm("/orig", body="replaced", mock_id="taken"), hm("/more", mock_id="more")])
+    assert r.status_code == 201, r.text
+    assert r.json()["created"] == 2
+    assert sorted(a.mock_ids()) == ["more", "taken"]
+    assert a.hit("/orig").text == "replaced"
+    # a duplicate inside the batch is refused even then
+    r = a.post("/mocks/bulk", params={"replace": "true"},
+               json=[hm("/x", mock_id="more"), hm("/y", mock_id="more")])
+    assert r.status_code == 400 and r.json()["error"] == "duplicate_id"
+    assert a.hit("/more").status_code == 200
 
 
 def test_bulk_bad_json(mockd):

@@ -218,6 +218,81 @@ def test_log_is_bounded_to_newest_entries(mockd):
     assert a.call_count("p") == 10
 
 
+def test_evicted_entries_stay_gone_whatever_is_cleared(mockd):
+    # two keep-alive connections land on the two workers, so each worker's buffer holds
+    # three entries while the log as a whole holds the newest three
+    a = mockd("--workers", "2", "--max-log-entries", "3",
+              mocks=[hm("/a", mock_id="a"), hm("/b", mock_id="b")])
+    first, second = RawConn(a.port), RawConn(a.port)
+    try:
+        for _ in range(3):
+            assert first.request(b"GET /a HTTP/1.1\r\nHost: localhost\r\n\r\n").status == 200
+        old_ids = [e["id"] for e in a.log()["requests"]]
+        assert len(old_ids) == 3
+        for _ in range(3):
+            assert second.request(b"GET /b HTTP/1.1\r\nHost: localhost\r\n\r\n").status == 200
+    finally:
+        first.close()
+        second.close()
+    data = a.log()
+    assert data["total"] == 3 and paths(data) == ["/b", "/b", "/b"]
+    for rid in old_ids:
+        assert a.get(f"/requests/{rid}").status_code == 404
+    # nothing of /a is left in the log to clear; verification still counts every call
+    assert a.ok("DELETE", "/mocks/a/invocations")["cleared"] == 0
+    assert a.ok("DELETE", "/mocks/b/invocations")["cleared"] == 3
+    assert a.log() == {"requests": [], "count": 0, "total": 0}
+    for rid in old_ids:
+        assert a.get(f"/requests/{rid}").status_code == 404
+    a.hit("/a")
+    assert paths(a.log()) == ["/a"]
+
+
+# --------------------------------------------------------------------------- hasError
+
+
+def test_filter_has_error(mockd):
+    a = mockd(mocks=[
+        hm("/ok", mock_id="ok"),
+        hm("/teapot", mock_id="teapot", status=418),
+        {"id": "file", "type": "http", "http": {
+            "matcher": {"method": "GET", "path": "/file"},
+            "response": {"statusCode": 200, "bodyFile": "never-written.txt"}}},
+    ])
+    # a WireMock stub whose fault breaks the connection (start serves /__admin on the mock port)
+    stub = {"request": {"method": "GET", "url": "/reset"},
+            "response": {"fault": "CONNECTION_RESET_BY_PEER"}}
+    assert a.hit("/__admin/mappings", method="POST", json=stub).status_code == 201
+    assert a.hit("/ok").status_code == 200
+    assert a.hit("/teapot").status_code == 418
+    assert a.hit("/file").status_code == 502
+    assert a.hit("/nothing").status_code == 404
+    conn = RawConn(a.port)
+    try:
+        conn.send(b"GET /reset HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        assert conn.wait_closed(5)
+    finally:
+        conn.close()
+
+    errors = a.log(hasError="true")
+    assert errors["total"] == 2 and paths(errors) == ["/reset", "/file"]
+    reset, file_entry = errors["requests"]
+    assert file_entry["responseStatus"] == 502
+    assert "never-written.txt" in file_entry["error"], file_entry
+    assert "CONNECTION_RESET_BY_PEER" in reset["error"], reset
+    assert a.ok("GET", f"/requests/{file_entry['id']}")["error"] == file_entry["error"]
+    # an error status the stub asked for, or an unmatched 404, is an answer, not an error
+    clean = a.log(hasError="false")
+    assert clean["total"] == 3 and paths(clean) == ["/nothing", "/teapot", "/ok"]
+    assert all("error" not in e for e in clean["requests"])
+    # Go's ParseBool spellings, and the filter combines with the others
+    assert a.log(hasError="1")["total"] == 2
+    assert a.log(hasError="F")["total"] == 3
+    assert paths(a.log(hasError="true", matched="file")) == ["/file"]
+    r = a.get("/requests", params={"hasError": "maybe"})
+    assert r.status_code == 400 and r.json()["error"] == "validation_error"
+
+
 # --------------------------------------------------------------------------- SSE
 
 
