@@ -76,6 +76,15 @@ const tmpl::Template& compiledBodyFile(const std::string& path, const std::strin
     return e.compiled;
 }
 
+// response.delete.preserve: a delete that keeps the item (soft delete).
+bool preserves(const core::Json& cfg) {
+    if (!cfg.is_object()) return false;
+    auto del = cfg.find("delete");
+    if (del == cfg.end() || !del->is_object()) return false;
+    auto p = del->find("preserve");
+    return p != del->end() && *p == true;
+}
+
 }  // namespace
 
 std::string rfc3339Now() { return core::isoNow(0); }
@@ -504,6 +513,17 @@ int MockEngine::tableAction(const Request& req, const match::MatchInput& in,
     }
     std::shared_ptr<state::Table> table = tables_ ? tables_->find(b.table) : nullptr;
     if (!table) return fail(404, "no table named \"" + b.table + "\"");
+    const core::Json& responseCfg = b.response.is_object() ? b.response : table->def().response;
+    // Errors found before the table acts (bad body, too large) are shaped like the table's own
+    // (errors: wrap, codeMap, ...), so a client sees one error format.
+    auto reject = [&](int status, const char* code, std::string message) {
+        state::ActionResult e;
+        e.status = status;
+        e.errorCode = code;
+        e.message = std::move(message);
+        auto [shapedStatus, text] = state::render(e, table->def(), responseCfg, b.action);
+        return send(shapedStatus, text);
+    };
 
     // The item id is the last path parameter; a parent id (for parentField) the one before.
     match::Captures caps = m.captures(in);
@@ -511,7 +531,9 @@ int MockEngine::tableAction(const Request& req, const match::MatchInput& in,
         b.action == "get" || b.action == "update" || b.action == "patch" || b.action == "delete";
     std::optional<std::string> id, parent;
     if (itemAction) {
-        if (caps.empty()) return fail(400, "the mock's path has no {id} parameter for " + b.action);
+        if (caps.empty())
+            return reject(400, "VALIDATION_ERROR",
+                          "the mock's path has no {id} parameter for " + b.action);
         id = caps.back().second;
         if (caps.size() >= 2) parent = caps[caps.size() - 2].second;
     } else if (!caps.empty()) {
@@ -522,7 +544,7 @@ int MockEngine::tableAction(const Request& req, const match::MatchInput& in,
     if (b.action == "create" || b.action == "update" || b.action == "patch") {
         constexpr size_t kMaxItemBody = 1024 * 1024;
         if (req.body.size() > kMaxItemBody)
-            return fail(413, "the request body is larger than 1 MiB");
+            return reject(413, "PAYLOAD_TOO_LARGE", "the request body is larger than 1 MiB");
         std::string_view ct = req.header("Content-Type");
         if (ct.find("application/x-www-form-urlencoded") != std::string_view::npos) {
             body = state::formToJson(req.body);
@@ -532,10 +554,9 @@ int MockEngine::tableAction(const Request& req, const match::MatchInput& in,
             if (match::jsonDepthWithin(req.body, match::kMaxJsonDepth))
                 body = core::Json::parse(req.body, nullptr, false);
             if (body.is_discarded() || body.is_null())
-                return fail(400, "the request body is not valid JSON");
+                return reject(400, "VALIDATION_ERROR", "the request body is not valid JSON");
         }
     }
-    const core::Json& responseCfg = b.response.is_object() ? b.response : table->def().response;
     state::ActionResult result;
     std::vector<std::pair<std::string, std::string>> query;
     match::parseQuery(req.rawQuery, query);
@@ -562,11 +583,8 @@ int MockEngine::tableAction(const Request& req, const match::MatchInput& in,
         result = table->update(*id, std::move(body), parent);
     } else if (b.action == "patch") {
         result = table->patch(*id, body, parent);
-    } else if (responseCfg.is_object() && responseCfg.contains("delete") &&
-               responseCfg["delete"].value("preserve", false)) {
-        // A soft delete answers as a delete but keeps the item.
-        result = table->get(*id, parent);
-        if (result.errorCode.empty()) result.status = 204;
+    } else if (preserves(responseCfg)) {
+        result = table->softRemove(*id, parent);
     } else {
         result = table->remove(*id, parent);
     }

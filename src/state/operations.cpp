@@ -2,6 +2,7 @@
 #include "state/operations.h"
 
 #include <map>
+#include <memory>
 #include <set>
 
 #include "core/errors.h"
@@ -101,17 +102,35 @@ Operation decodeOperation(const Json& j, const std::string& where) {
 OperationResult runOperation(const Operation& op, const Json& input, TableStore& tables) {
     Json env = Json::object();
     env["input"] = input.is_null() ? Json::object() : input;
-    // Atomic: remember every touched table's items to put them back on failure.
-    std::map<std::string, std::pair<std::shared_ptr<Table>, std::vector<Json>>> saved;
+    // Every step of a run works on the table objects found here, even if the admin API
+    // replaces a table meanwhile.
+    std::map<std::string, std::shared_ptr<Table>> used;
+    for (const auto& s : op.steps)
+        if (!s.resource.empty() && !used.count(s.resource))
+            used[s.resource] = tables.find(s.resource);
+    // Atomic: hold every table the operation names for the whole run, in name order so that two
+    // operations never deadlock. Other connections wait rather than interleave, so a rollback
+    // undoes exactly this run's writes and never loses an item someone else created.
+    std::vector<std::unique_ptr<Table::Hold>> holds;
+    if (op.atomic)
+        for (auto& [name, t] : used)
+            if (t) holds.push_back(std::make_unique<Table::Hold>(*t));
     auto tableFor = [&](const std::string& name) -> std::shared_ptr<Table> {
-        auto t = tables.find(name);
+        auto t = used[name];
         if (!t) throw Failure{404, "no table named \"" + name + "\""};
-        if (op.atomic && !saved.count(name)) saved[name] = {t, t->items()};
         return t;
     };
     auto check = [](const ActionResult& r) {
         if (!r.errorCode.empty()) throw Failure{r.status, r.message};
         return r.body;
+    };
+    auto failed = [&](int status, const std::string& message) -> OperationResult {
+        for (auto it = holds.rbegin(); it != holds.rend(); ++it) (*it)->rollback();
+        return {status,
+                {{"error", message},
+                 {"operation", op.name},
+                 {"statusCode", status},
+                 {"rolledBack", op.atomic}}};
     };
     try {
         for (const auto& s : op.steps) {
@@ -153,19 +172,11 @@ OperationResult runOperation(const Operation& op, const Json& input, TableStore&
         }
         return {200, body};
     } catch (const Failure& f) {
-        for (auto& [name, saved_] : saved) saved_.first->restore(std::move(saved_.second));
-        return {f.status,
-                {{"error", f.message},
-                 {"operation", op.name},
-                 {"statusCode", f.status},
-                 {"rolledBack", op.atomic}}};
+        return failed(f.status, f.message);
     } catch (const ExprError& e) {
-        for (auto& [name, saved_] : saved) saved_.first->restore(std::move(saved_.second));
-        return {400,
-                {{"error", std::string("expression failed: ") + e.what()},
-                 {"operation", op.name},
-                 {"statusCode", 400},
-                 {"rolledBack", op.atomic}}};
+        return failed(400, std::string("expression failed: ") + e.what());
+    } catch (const std::exception& e) {
+        return failed(500, std::string("operation failed: ") + e.what());
     }
 }
 

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <set>
+#include <thread>
+
 #include "core/errors.h"
 
 namespace mockd::state {
@@ -114,6 +118,54 @@ TEST(Operations, AtomicRollsBackAndBestEffortDoesNot) {
     r = runOperation(atomic.transfer(true), {{"from", "zz"}, {"to", "a"}, {"amount", 1}},
                      atomic.store);
     EXPECT_EQ(r.status, 404);
+}
+
+TEST(Operations, AtomicRollbackGivesBackTheSequenceNumber) {
+    Bank bank;
+    auto fail =
+        runOperation(bank.transfer(true), {{"from", "b"}, {"to", "a"}, {"amount", 50}}, bank.store);
+    ASSERT_EQ(fail.status, 422);
+    auto ok =
+        runOperation(bank.transfer(true), {{"from", "a"}, {"to", "b"}, {"amount", 1}}, bank.store);
+    ASSERT_EQ(ok.status, 200);
+    EXPECT_EQ(ok.body["transfer"], 1);  // the failed run's transfer 1 was never made
+}
+
+TEST(Operations, AtomicRollbackKeepsWhatOtherThreadsCreated) {
+    Bank bank;
+    auto transfers = bank.store.find("transfers");
+    std::atomic<bool> done{false};
+    std::atomic<int> runs{0};
+    std::thread ops([&] {
+        while (!done) {
+            EXPECT_EQ(runOperation(bank.transfer(true),
+                                   {{"from", "b"}, {"to", "a"}, {"amount", 50}}, bank.store)
+                          .status,
+                      422);
+            ++runs;
+        }
+    });
+    std::vector<std::thread> writers;
+    std::vector<std::vector<Json>> made(4);
+    for (size_t k = 0; k < made.size(); ++k)
+        writers.emplace_back([&, k] {
+            while (runs == 0) std::this_thread::yield();  // write while operations fail
+            for (int i = 0; i < 300; ++i)
+                made[k].push_back(transfers->create(Json{{"writer", k}}, std::nullopt).body["id"]);
+        });
+    for (auto& w : writers) w.join();
+    done = true;
+    ops.join();
+    std::set<Json> ids;
+    for (const auto& ws : made)
+        for (const auto& id : ws) {
+            EXPECT_TRUE(id.is_number_integer());
+            ids.insert(id);
+        }
+    EXPECT_EQ(ids.size(), 1200u);  // no id handed out twice
+    EXPECT_EQ(transfers->size(), 1200u);
+    for (const auto& id : ids) EXPECT_EQ(transfers->get(idText(id)).status, 200) << id;
+    EXPECT_EQ(bank.balance("b"), 5);
 }
 
 TEST(Operations, DecodingNamesTheBadField) {

@@ -2,6 +2,7 @@
 #include "state/table.h"
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <random>
 #include <set>
@@ -95,10 +96,16 @@ Json coerce(const std::string& v) {
     if (v == "false") return false;
     if (v == "inf" || v == "-inf" || v == "+inf") return nullptr;
     if (v.empty() || v[0] == '+') return v;
+    // Zip codes, phone numbers and padded ids ("0123", "007", "-01") are text, not numbers; a
+    // lone zero and "0.5" are numbers. Checked before both numeric branches.
+    const size_t lead = v[0] == '-' ? 1 : 0;
+    if (v.size() > lead + 1 && v[lead] == '0' &&
+        std::isdigit(static_cast<unsigned char>(v[lead + 1])))
+        return v;
     char* end = nullptr;
     errno = 0;
     long long i = std::strtoll(v.c_str(), &end, 10);
-    if (errno == 0 && *end == '\0' && !(v.size() > 1 && v[0] == '0')) return i;
+    if (errno == 0 && *end == '\0') return i;
     if (v.find_first_not_of("0123456789.-eE") == std::string::npos) {
         double d = std::strtod(v.c_str(), &end);
         if (*end == '\0' && v.find_first_of("0123456789") != std::string::npos) return d;
@@ -214,6 +221,7 @@ void Table::reindex() {
 size_t Table::reset() {
     std::lock_guard lock(mu_);
     items_ = def_.seedData;
+    preserved_.clear();
     reindex();
     int64_t maxSeq = 0;
     for (const auto& item : items_) {
@@ -237,14 +245,46 @@ size_t Table::clear() {
     size_t n = items_.size();
     items_.clear();
     index_.clear();
+    preserved_.clear();
     nextSequence_ = 1;
     return n;
 }
 
-void Table::restore(std::vector<Json> items) {
-    std::lock_guard lock(mu_);
-    items_ = std::move(items);
-    reindex();
+Table::Hold::Hold(Table& t) : table_(t), lock_(t.mu_), sequence_(t.nextSequence_) {
+    table_.undo_ = &undo_;
+}
+
+Table::Hold::~Hold() { table_.undo_ = nullptr; }
+
+void Table::Hold::rollback() {
+    Table& t = table_;
+    t.undo_ = nullptr;  // undoing is not itself recorded
+    for (auto it = undo_.rbegin(); it != undo_.rend(); ++it) {
+        switch (it->kind) {
+            case UndoStep::Kind::Inserted:
+                if (auto pos = t.index_.find(it->id); pos != t.index_.end())
+                    t.items_.erase(t.items_.begin() + static_cast<std::ptrdiff_t>(pos->second));
+                break;
+            case UndoStep::Kind::Replaced:
+                t.items_[it->pos] = std::move(it->item);
+                break;
+            case UndoStep::Kind::Erased:
+                t.items_.insert(t.items_.begin() + static_cast<std::ptrdiff_t>(it->pos),
+                                std::move(it->item));
+                break;
+            case UndoStep::Kind::Preserved:
+                if (auto p = t.preserved_.find(it->id); p != t.preserved_.end()) {
+                    t.items_.insert(t.items_.begin() + static_cast<std::ptrdiff_t>(it->pos),
+                                    std::move(p->second));
+                    t.preserved_.erase(p);
+                }
+                break;
+        }
+        t.reindex();
+    }
+    undo_.clear();
+    t.nextSequence_ = sequence_;
+    t.undo_ = &undo_;
 }
 
 std::vector<Json> Table::items() const {
@@ -407,12 +447,15 @@ ActionResult Table::create(Json body, const std::optional<std::string>& parent) 
     auto idIt = body.find(def_.idField);
     bool generated = false;
     if (idIt != body.end() && !idIt->is_null()) {
-        if (index_.count(idText(*idIt)))
-            return error(409, "CONFLICT", "an item with this id already exists", idText(*idIt));
+        const std::string id = idText(*idIt);
+        if (index_.count(id))
+            return error(409, "CONFLICT", "an item with this id already exists", id);
+        if (preserved_.count(id))
+            return error(409, "CONFLICT", "an item with this id was deleted and is preserved", id);
     } else {
         std::string id;
         do id = nextId();
-        while (index_.count(id));
+        while (index_.count(id) || preserved_.count(id));
         generated = true;
         if (def_.idStrategy == "sequence")
             body[def_.idField] = std::stoll(id);
@@ -428,8 +471,10 @@ ActionResult Table::create(Json body, const std::optional<std::string>& parent) 
         if (generated && def_.idStrategy == "sequence") --nextSequence_;  // the number is not used
         return *bad;
     }
-    index_[idText(body[def_.idField])] = items_.size();
+    const std::string id = idText(body[def_.idField]);
+    index_[id] = items_.size();
     items_.push_back(std::move(body));
+    logUndo({UndoStep::Kind::Inserted, 0, id, {}});
     ActionResult r;
     r.status = 201;
     r.body = items_.back();
@@ -449,6 +494,7 @@ ActionResult Table::update(const std::string& id, Json body,
         body["createdAt"] = *c;
     body["updatedAt"] = nowIso();
     if (auto bad = check(body, false)) return *bad;
+    logUndo({UndoStep::Kind::Replaced, *pos, {}, std::move(item)});
     item = std::move(body);
     ActionResult r;
     r.body = item;
@@ -468,6 +514,7 @@ ActionResult Table::patch(const std::string& id, const Json& body,
     next[def_.idField] = item[def_.idField];
     next["updatedAt"] = nowIso();
     if (auto bad = check(next, false)) return *bad;
+    logUndo({UndoStep::Kind::Replaced, *pos, {}, std::move(item)});
     item = std::move(next);
     ActionResult r;
     r.body = item;
@@ -480,10 +527,38 @@ ActionResult Table::remove(const std::string& id, const std::optional<std::strin
     if (!pos) return error(404, "NOT_FOUND", "resource not found", id);
     ActionResult r;
     r.status = 204;
-    r.body = std::move(items_[*pos]);  // render() may echo it (delete.body)
+    r.body = items_[*pos];  // render() may echo it (delete.body)
+    logUndo({UndoStep::Kind::Erased, *pos, {}, std::move(items_[*pos])});
     items_.erase(items_.begin() + static_cast<std::ptrdiff_t>(*pos));
     reindex();
     return r;
+}
+
+ActionResult Table::softRemove(const std::string& id, const std::optional<std::string>& parent) {
+    std::lock_guard lock(mu_);
+    auto pos = locate(id, parent);
+    if (!pos) return error(404, "NOT_FOUND", "resource not found", id);
+    ActionResult r;
+    r.status = 204;
+    r.body = items_[*pos];
+    const std::string key = idText(items_[*pos][def_.idField]);
+    preserved_[key] = std::move(items_[*pos]);
+    logUndo({UndoStep::Kind::Preserved, *pos, key, {}});
+    items_.erase(items_.begin() + static_cast<std::ptrdiff_t>(*pos));
+    reindex();
+    return r;
+}
+
+ActionResult Table::findBy(const std::string& field, const std::string& value) const {
+    if (field.empty() || field == def_.idField) return get(value);
+    std::lock_guard lock(mu_);
+    for (const auto& item : items_)
+        if (auto it = item.find(field); it != item.end() && idText(*it) == value) {
+            ActionResult r;
+            r.body = item;
+            return r;
+        }
+    return error(404, "NOT_FOUND", "resource not found", value);
 }
 
 std::shared_ptr<Table> TableStore::find(const std::string& name) const {
@@ -557,17 +632,66 @@ const Json& sub(const Json& cfg, const char* key) {
     return it == cfg.end() ? kNull : *it;
 }
 
-// Epoch seconds of an ISO 8601 UTC timestamp written by this server (or any "YYYY-MM-DDTHH:MM:SS").
-std::optional<int64_t> epochOf(const Json& v) {
+// A timestamp as timestamps.format needs it: the server writes RFC 3339 UTC with milliseconds;
+// seeds may carry any RFC 3339 time (a time without a zone is read as UTC).
+struct Instant {
+    int64_t epoch = 0;     // seconds
+    std::string wall;      // "YYYY-MM-DDTHH:MM:SS" as written (local to `zone`)
+    std::string fraction;  // ".123" or empty
+    std::string zone;      // "Z" or "+02:00"
+};
+
+std::optional<Instant> parseInstant(const Json& v) {
     if (!v.is_string()) return std::nullopt;
-    std::tm tm{};
     const std::string& s = v.get_ref<const std::string&>();
-    if (std::sscanf(s.c_str(), "%d-%d-%dT%d:%d:%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-                    &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
+    auto digits = [&](size_t at, size_t n) {
+        if (at + n > s.size()) return -1;
+        int out = 0;
+        for (size_t i = at; i < at + n; ++i) {
+            if (!std::isdigit(static_cast<unsigned char>(s[i]))) return -1;
+            out = out * 10 + (s[i] - '0');
+        }
+        return out;
+    };
+    if (s.size() < 19 || s[4] != '-' || s[7] != '-' || s[13] != ':' || s[16] != ':' ||
+        (s[10] != 'T' && s[10] != 't' && s[10] != ' '))
         return std::nullopt;
-    tm.tm_year -= 1900;
-    tm.tm_mon -= 1;
-    return static_cast<int64_t>(timegm(&tm));
+    const int year = digits(0, 4), month = digits(5, 2), day = digits(8, 2), hour = digits(11, 2),
+              minute = digits(14, 2), second = digits(17, 2);
+    if (year < 0 || month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 || hour > 23 ||
+        minute < 0 || minute > 59 || second < 0 || second > 60)
+        return std::nullopt;
+    Instant out;
+    out.wall = s.substr(0, 19);
+    out.wall[10] = 'T';
+    size_t i = 19;
+    if (i < s.size() && s[i] == '.') {
+        size_t j = i + 1;
+        while (j < s.size() && std::isdigit(static_cast<unsigned char>(s[j]))) ++j;
+        if (j == i + 1) return std::nullopt;
+        out.fraction = s.substr(i, j - i);
+        i = j;
+    }
+    int offset = 0;  // seconds east of UTC
+    if (i == s.size() || ((s[i] == 'Z' || s[i] == 'z') && i + 1 == s.size())) {
+        out.zone = "Z";
+    } else if ((s[i] == '+' || s[i] == '-') && i + 6 == s.size() && s[i + 3] == ':') {
+        const int h = digits(i + 1, 2), m = digits(i + 4, 2);
+        if (h < 0 || h > 23 || m < 0 || m > 59) return std::nullopt;
+        offset = (h * 3600 + m * 60) * (s[i] == '-' ? -1 : 1);
+        out.zone = offset == 0 ? "Z" : s.substr(i);
+    } else {
+        return std::nullopt;
+    }
+    std::tm tm{};
+    tm.tm_year = year - 1900;
+    tm.tm_mon = month - 1;
+    tm.tm_mday = day;
+    tm.tm_hour = hour;
+    tm.tm_min = minute;
+    tm.tm_sec = second;
+    out.epoch = static_cast<int64_t>(timegm(&tm)) - offset;
+    return out;
 }
 
 // Replaces "{{item.field}}" and "{{id}}" in strings of a template value.
@@ -642,15 +766,24 @@ Json transformItem(Json item, const Json& cfg, const std::string& idField) {
                 item[it.key()] = std::move(list);
             }
     if (const Json& ts = sub(cfg, "timestamps"); ts.is_object()) {
-        std::string format = ts.value("format", "iso8601");
+        // unix: epoch seconds; iso8601: whole seconds ("2026-01-02T03:04:05Z"); rfc3339: with
+        // the fraction ("2026-01-02T03:04:05.123Z"); none: left out; no format: as stored.
+        // A value that is not a timestamp is passed through, as mockd does.
+        const std::string format = ts.value("format", "");
         for (const char* f : {"createdAt", "updatedAt"}) {
             if (!item.contains(f)) continue;
             if (format == "none") {
                 item.erase(f);
                 continue;
             }
+            auto t = parseInstant(item[f]);
+            if (!t) continue;
             if (format == "unix")
-                if (auto e = epochOf(item[f])) item[f] = *e;
+                item[f] = t->epoch;
+            else if (format == "iso8601")
+                item[f] = t->wall + t->zone;
+            else if (format == "rfc3339")
+                item[f] = t->wall + t->fraction + t->zone;
         }
         if (const Json& names = sub(ts, "fields"); names.is_object() && format != "none")
             for (auto it = names.begin(); it != names.end(); ++it)
@@ -742,10 +875,12 @@ void Table::expand(Json& item, const std::vector<std::string>& fields,
         auto it = rel.find(f);
         if (it == rel.end() || !item.contains(f)) continue;
         std::string other = it->is_string() ? it->get<std::string>() : it->value("table", "");
+        // {table, field}: the related item is the one whose `field` holds this value (an
+        // email, a sku); without `field` it is looked up by its id.
+        std::string by = it->is_object() ? it->value("field", "") : "";
         auto table = tables.find(other);
         if (!table) continue;
-        std::string key = idText(item[f]);
-        auto found = table->get(key);
+        auto found = table->findBy(by, idText(item[f]));
         if (found.errorCode.empty()) item[f] = found.body;
     }
 }

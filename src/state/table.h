@@ -76,6 +76,12 @@ class Table final {
     ActionResult patch(const std::string& id, const Json& body,
                        const std::optional<std::string>& parent = {});
     ActionResult remove(const std::string& id, const std::optional<std::string>& parent = {});
+    // A soft delete (`delete: {preserve: true}`): the item is kept, marked deleted, so get, list,
+    // update, patch and delete no longer see it and its id stays taken (409); reset brings the
+    // seeds back.
+    ActionResult softRemove(const std::string& id, const std::optional<std::string>& parent = {});
+    // The item whose `field` has this value (by text); the id field when `field` is empty.
+    ActionResult findBy(const std::string& field, const std::string& value) const;
 
     // Back to the seed data (and the id sequence with it). Returns the item count.
     size_t reset();
@@ -83,8 +89,36 @@ class Table final {
     size_t clear();
     // Items in insertion order (admin listing).
     std::vector<Json> items() const;
-    // Puts back items taken with items() (rollback of an atomic operation).
-    void restore(std::vector<Json> items);
+
+  private:
+    // One write, as an atomic operation's rollback needs it to undo it.
+    struct UndoStep {
+        enum class Kind { Inserted, Replaced, Erased, Preserved } kind;
+        size_t pos = 0;  // where the item was (Replaced, Erased, Preserved)
+        std::string id;  // Inserted, Preserved
+        Json item;       // the item before the write (Replaced, Erased)
+    };
+
+  public:
+    // Holds the table for one atomic custom operation: other connections wait until the hold
+    // ends, so they never see half an operation and nothing they write can be lost by a
+    // rollback; rollback() undoes exactly the writes made under the hold (items, positions and
+    // the id sequence). The holding thread keeps using the table's actions as usual (the lock
+    // is recursive); every other thread waits.
+    class Hold final {
+      public:
+        explicit Hold(Table& t);
+        ~Hold();
+        Hold(const Hold&) = delete;
+        Hold& operator=(const Hold&) = delete;
+        void rollback();
+
+      private:
+        Table& table_;
+        std::unique_lock<std::recursive_mutex> lock_;
+        int64_t sequence_;
+        std::vector<UndoStep> undo_;
+    };
 
   private:
     std::string nextId();  // under mu_
@@ -97,11 +131,18 @@ class Table final {
     std::optional<size_t> locate(const std::string& id,
                                  const std::optional<std::string>& parent) const;
 
+    void logUndo(UndoStep step) {  // under mu_
+        if (undo_) undo_->push_back(std::move(step));
+    }
+
     TableDef def_;
-    mutable std::mutex mu_;
-    std::vector<Json> items_;                        // insertion order
-    std::unordered_map<std::string, size_t> index_;  // id text -> position
+    // Recursive so that an atomic operation can hold the table across its steps (see Hold).
+    mutable std::recursive_mutex mu_;
+    std::vector<Json> items_;                          // insertion order
+    std::unordered_map<std::string, size_t> index_;    // id text -> position
+    std::unordered_map<std::string, Json> preserved_;  // soft-deleted items by id text
     int64_t nextSequence_ = 1;
+    std::vector<UndoStep>* undo_ = nullptr;  // set while a Hold records writes
 };
 
 // The text an id compares by: strings as written, numbers in JSON form ("1" and 1 match).

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <set>
 #include <thread>
 
@@ -163,6 +164,20 @@ TEST(FormToJson, BuildsNestedValuesWithMockdsCoercion) {
     EXPECT_TRUE(formToJson("a[999999999]=1").is_object());  // no huge allocation
 }
 
+TEST(FormToJson, LeadingZeroNumbersStayText) {
+    auto j = formToJson("zip=0123&n=007&neg=-01&pad=00.5&zero=0&half=0.5&minus=-0.25&m=-5&e=0e2");
+    EXPECT_EQ(j["zip"], "0123");
+    EXPECT_EQ(j["n"], "007");
+    EXPECT_EQ(j["neg"], "-01");
+    EXPECT_EQ(j["pad"], "00.5");
+    EXPECT_EQ(j["zero"], 0);
+    EXPECT_TRUE(j["zero"].is_number_integer());
+    EXPECT_EQ(j["half"], 0.5);
+    EXPECT_EQ(j["minus"], -0.25);
+    EXPECT_EQ(j["m"], -5);
+    EXPECT_EQ(j["e"], 0.0);
+}
+
 }  // namespace
 }  // namespace mockd::state
 
@@ -190,6 +205,39 @@ TEST(Render, ItemTransformsApplyInOrder) {
     EXPECT_EQ(out["created"], 1767323045);
     EXPECT_EQ(out["object"], "user");
     EXPECT_EQ(out["self"], "/users/u1");
+}
+
+TEST(Render, TimestampFormats) {
+    const Json item = {{"id", "u1"},
+                       {"createdAt", "2026-01-02T03:04:05.120Z"},
+                       {"updatedAt", "2026-01-02T05:04:05.5+02:00"}};
+    auto as = [&](const char* format) {
+        Json cfg = {{"timestamps", {{"format", format}, {"fields", {{"createdAt", "created"}}}}}};
+        return transformItem(item, cfg, "id");
+    };
+    Json iso = as("iso8601");
+    EXPECT_EQ(iso["created"], "2026-01-02T03:04:05Z");
+    EXPECT_EQ(iso["updatedAt"], "2026-01-02T05:04:05+02:00");
+    EXPECT_FALSE(iso.contains("createdAt"));
+    Json rfc = as("rfc3339");
+    EXPECT_EQ(rfc["created"], "2026-01-02T03:04:05.120Z");
+    EXPECT_EQ(rfc["updatedAt"], "2026-01-02T05:04:05.5+02:00");
+    Json epoch = as("unix");
+    EXPECT_EQ(epoch["created"], 1767323045);
+    EXPECT_EQ(epoch["updatedAt"], 1767323045);  // the offset counts
+    Json none = as("none");
+    EXPECT_EQ(none, Json::parse(R"({"id":"u1"})"));
+    // Not a timestamp: passed through, renamed.
+    Json odd = transformItem(Json{{"createdAt", "yesterday"}},
+                             Json::parse(R"({"timestamps":{"format":"iso8601",
+                                             "fields":{"createdAt":"created"}}})"),
+                             "id");
+    EXPECT_EQ(odd, Json::parse(R"({"created":"yesterday"})"));
+    // A zone-less seed time is UTC.
+    EXPECT_EQ(
+        transformItem(Json{{"createdAt", "2026-01-02 03:04:05"}},
+                      Json::parse(R"({"timestamps":{"format":"rfc3339"}})"), "id")["createdAt"],
+        "2026-01-02T03:04:05Z");
 }
 
 TEST(Render, ListShapingLikeStripe) {
@@ -241,6 +289,78 @@ TEST(Render, ExpandInlinesRelatedItems) {
     auto r = orders->get("o1");
     orders->expand(r.body, {"user"}, store);
     EXPECT_EQ(r.body["user"], Json::parse(R"({"id":"u1","name":"Ann"})"));
+}
+
+TEST(Render, ExpandLooksUpByTheRelationshipsField) {
+    TableStore store;
+    store.put(decodeTable(Json::parse(R"({"name":"users","seedData":[
+        {"id":"u1","email":"ann@x.io"},{"id":"u2","email":"bob@x.io"}]})"),
+                          "a"));
+    auto orders = store.put(decodeTable(Json::parse(R"({"name":"orders",
+        "relationships":{"buyer":{"table":"users","field":"email"}},
+        "seedData":[{"id":"o1","buyer":"bob@x.io"},{"id":"o2","buyer":"u1"}]})"),
+                                        "b"));
+    auto r = orders->get("o1");
+    orders->expand(r.body, {"buyer"}, store);
+    EXPECT_EQ(r.body["buyer"], Json::parse(R"({"id":"u2","email":"bob@x.io"})"));
+    // "u1" is an id, not an email: nothing to inline.
+    r = orders->get("o2");
+    orders->expand(r.body, {"buyer"}, store);
+    EXPECT_EQ(r.body["buyer"], "u1");
+}
+
+TEST(Table, SoftDeleteHidesTheItemKeepsItsIdAndResetBringsItBack) {
+    auto t = makeTable(R"({"name":"c","seedData":[{"id":"a","n":1},{"id":"b","n":2}]})");
+    auto gone = t.softRemove("a");
+    EXPECT_EQ(gone.status, 204);
+    EXPECT_EQ(gone.body["n"], 1);  // for delete.body templates
+    EXPECT_EQ(t.get("a").status, 404);
+    EXPECT_EQ(t.softRemove("a").status, 404);
+    EXPECT_EQ(t.patch("a", Json{{"n", 5}}).status, 404);
+    EXPECT_EQ(listDoc(t, {})["meta"]["total"], 1);
+    EXPECT_EQ(t.size(), 1u);
+    auto again = t.create(Json{{"id", "a"}}, std::nullopt);
+    EXPECT_EQ(again.status, 409);
+    EXPECT_EQ(t.reset(), 2u);
+    EXPECT_EQ(t.get("a").body, Json::parse(R"({"id":"a","n":1})"));
+}
+
+TEST(Table, HoldRollbackUndoesOnlyItsOwnWritesAndTheSequence) {
+    auto t = makeTable(R"({"name":"s","idStrategy":"sequence","seedData":[
+        {"id":1,"v":"one"},{"id":2,"v":"two"},{"id":3,"v":"three"}]})");
+    {
+        Table::Hold hold(t);
+        EXPECT_EQ(t.create(Json::object(), std::nullopt).body["id"], 4);
+        EXPECT_EQ(t.patch("1", Json{{"v", "uno"}}).status, 200);
+        EXPECT_EQ(t.remove("2").status, 204);
+        EXPECT_EQ(t.update("3", Json{{"w", 1}}).status, 200);
+        EXPECT_EQ(t.create(Json::object(), std::nullopt).body["id"], 5);
+        hold.rollback();
+    }
+    auto body = listDoc(t, {{"sort", "id"}, {"order", "asc"}});
+    EXPECT_EQ(body["data"], Json::parse(R"([{"id":1,"v":"one"},{"id":2,"v":"two"},
+        {"id":3,"v":"three"}])"));
+    EXPECT_EQ(t.items()[1]["v"], "two");                              // back in its place
+    EXPECT_EQ(t.create(Json::object(), std::nullopt).body["id"], 4);  // the sequence too
+
+    // Writes from other threads wait for the hold and survive its rollback.
+    std::atomic<bool> started{false};
+    std::thread other;
+    {
+        Table::Hold hold(t);
+        EXPECT_EQ(t.create(Json::object(), std::nullopt).body["id"], 5);
+        other = std::thread([&] {
+            started = true;
+            t.create(Json{{"id", "theirs"}}, std::nullopt);
+        });
+        while (!started) std::this_thread::yield();
+        EXPECT_EQ(t.get("theirs").status, 404);  // still waiting for the hold
+        hold.rollback();
+    }
+    other.join();
+    EXPECT_EQ(t.get("theirs").status, 200);
+    EXPECT_EQ(t.get("5").status, 404);
+    EXPECT_EQ(t.size(), 5u);
 }
 
 }  // namespace

@@ -1,9 +1,11 @@
 """Layer 80: stateful tables (tables, extend / statefulBinding, CRUD actions, admin /state)."""
 
 import copy
-import signal
-import time
 import json
+import re
+import signal
+import threading
+import time
 from urllib.parse import quote
 
 import pytest
@@ -1183,3 +1185,388 @@ def test_validation_warn_mode_accepts_and_logs(servers, tmp_path):
         time.sleep(0.02)
     assert "email: must be a valid email" in s.stderr()
     assert "text: is required" not in s.stderr()  # permissive checks nothing
+
+
+# =========================================================================== form coercion
+
+
+def test_form_numbers_with_leading_zeros_stay_text(users):
+    form = "zip=0123&n=007&code=-01&pad=00.5&count=12&zero=0&ratio=0.5&neg=-3"
+    item = answer(users.post("/api/users", data=form,
+                             headers={"Content-Type": "application/x-www-form-urlencoded"}), 201)
+    fields = {k: v for k, v in item.items() if k not in ("id", "createdAt", "updatedAt")}
+    assert fields == {"zip": "0123", "n": "007", "code": "-01", "pad": "00.5",
+                      "count": 12, "zero": 0, "ratio": 0.5, "neg": -3}
+    assert type(fields["count"]) is int and type(fields["zero"]) is int
+    assert answer(users.get(f"/api/users/{item['id']}"), 200) == item
+
+
+# =========================================================================== error shaping
+
+
+SHAPED_ERRORS = {
+    "wrap": "error",
+    "fields": {"message": "message", "statusCode": "status"},
+    "typeMap": {"NOT_FOUND": "invalid_request_error", "PAYLOAD_TOO_LARGE": "invalid_request_error",
+                "VALIDATION_ERROR": "invalid_request_error"},
+    "codeMap": {"NOT_FOUND": "resource_missing", "PAYLOAD_TOO_LARGE": "payload_too_large",
+                "VALIDATION_ERROR": "parameter_invalid"},
+    "inject": {"doc_url": "https://docs.example.test/errors"},
+}
+
+
+def shaped(message, status, code):
+    return {"error": {"message": message, "status": status, "type": "invalid_request_error",
+                      "code": code, "doc_url": "https://docs.example.test/errors"}}
+
+
+@pytest.mark.parametrize("where", ["table", "binding"])
+def test_errors_transform_shapes_body_errors_too(run, where):
+    table = {"name": "notes", "seedData": [{"id": "n1", "text": "a"}]}
+    binding = None
+    if where == "table":
+        table["response"] = {"errors": SHAPED_ERRORS}
+    else:
+        binding = {"errors": SHAPED_ERRORS}
+    s = run(config([table], api("notes", "/notes", response=binding)))
+    big = json.dumps({"text": "x" * (1024 * 1024)})
+    r = s.post("/notes", data=big, headers={"Content-Type": "application/json"})
+    assert answer(r, 413) == shaped("the request body is larger than 1 MiB", 413,
+                                    "payload_too_large")
+    r = s.request("PUT", "/notes/n1", data="{not json", headers={"Content-Type": "application/json"})
+    assert answer(r, 400) == shaped("the request body is not valid JSON", 400, "parameter_invalid")
+    r = s.request("PATCH", "/notes/n1", data=big, headers={"Content-Type": "application/json"})
+    assert answer(r, 413)["error"]["code"] == "payload_too_large"
+    # errors.inject and the maps apply to the table's own errors as well.
+    assert answer(s.get("/notes/nope"), 404) == shaped("resource not found", 404,
+                                                       "resource_missing")
+    # Nothing was written.
+    assert answer(s.get("/notes/n1"), 200) == {"id": "n1", "text": "a"}
+    assert answer(s.get("/notes"), 200)["meta"]["total"] == 1
+
+
+# =========================================================================== relationships
+
+
+def test_expand_follows_the_relationships_field(run):
+    people = {"name": "people", "seedData": [
+        {"id": "p1", "email": "ann@example.test", "name": "Ann"},
+        {"id": "p2", "email": "bob@example.test", "name": "Bob"}]}
+    orders = {"name": "orders",
+              "relationships": {"buyer": {"table": "people", "field": "email"},
+                                "seller": {"table": "people"}},
+              "seedData": [{"id": "o1", "buyer": "bob@example.test", "seller": "p1"},
+                           {"id": "o2", "buyer": "p1", "seller": "nobody"}]}
+    s = run(config([people, orders], api("orders", "/orders")))
+    o1 = answer(s.get("/orders/o1?expand[]=buyer&expand[]=seller"), 200)
+    assert o1["buyer"] == people["seedData"][1]  # found by email, not by id
+    assert o1["seller"] == people["seedData"][0]  # no field: by id
+    assert answer(s.get("/orders/o1?expand=buyer,seller"), 200) == o1
+    # "p1" is nobody's email, and "nobody" nobody's id: the values stay as they are.
+    o2 = answer(s.get("/orders/o2?expand=buyer,seller"), 200)
+    assert o2 == orders["seedData"][1]
+
+
+# =========================================================================== soft delete
+
+
+def test_preserved_delete_hides_the_item_and_reset_brings_seeds_back(servers, cfgs):
+    doc = config([{"name": "notes", "seedData": [{"id": "n1", "t": "a"}, {"id": "n2", "t": "b"}],
+                   "response": {"delete": {"preserve": True}}}],
+                 api("notes", "/notes"))
+    s = servers.start(config=cfgs.write(doc), env={"MOCKD_API_KEY": ""})
+    made = create(s, "/notes", {"t": "c"})
+    for gone in ("n1", made["id"]):
+        r = s.request("DELETE", f"/notes/{gone}")
+        assert (r.status_code, r.content) == (204, b"")
+        assert answer(s.get(f"/notes/{gone}"), 404)["id"] == gone
+        assert answer(s.request("DELETE", f"/notes/{gone}"), 404)["id"] == gone
+        call(s, "PATCH", f"/notes/{gone}", 404, json={"t": "z"})
+    assert ids_of(answer(s.get("/notes"), 200)["data"]) == ["n2"]
+    assert aok(s, "GET", "/state/resources/notes")["itemCount"] == 1
+    # Kept, not gone: its id is still taken.
+    body = create(s, "/notes", {"id": "n1", "t": "again"}, status=409)
+    assert body["id"] == "n1"
+    aok(s, "POST", "/state/resources/notes/reset")
+    assert answer(s.get("/notes/n1"), 200) == {"id": "n1", "t": "a"}
+    assert answer(s.get("/notes"), 200)["meta"]["total"] == 2
+    answer(s.get(f"/notes/{made['id']}"), 404)
+
+
+# =========================================================================== item transforms
+
+
+def test_fields_rename_and_wrap_as_list(run):
+    response = {"fields": {"rename": {"name": "full_name"},
+                           "wrapAsList": {"lines": {"url": "/v1/invoices/{{id}}/lines"},
+                                          "notes": {}}}}
+    seed = {"id": "in_1", "name": "Ann", "lines": [{"amount": 5}, {"amount": 7}],
+            "notes": "not a list"}
+    s = run(config([{"name": "invoices", "seedData": [seed], "response": response}],
+                   api("invoices", "/v1/invoices")))
+    got = answer(s.get("/v1/invoices/in_1"), 200)
+    assert got == {
+        "id": "in_1", "full_name": "Ann", "notes": "not a list",
+        "lines": {"object": "list", "data": [{"amount": 5}, {"amount": 7}], "has_more": False,
+                  "url": "/v1/invoices/in_1/lines"},
+    }
+    made = create(s, "/v1/invoices", {"name": "Bob", "lines": []})
+    assert made["full_name"] == "Bob" and "name" not in made
+    assert made["lines"] == {"object": "list", "data": [], "has_more": False,
+                             "url": f"/v1/invoices/{made['id']}/lines"}
+    listed = {i["id"]: i for i in answer(s.get("/v1/invoices"), 200)["data"]}
+    assert listed["in_1"] == got and listed[made["id"]]["lines"] == made["lines"]
+    # A renamed field is still stored under its own name: filters use it.
+    assert ids_of(answer(s.get("/v1/invoices?name=Ann"), 200)["data"]) == ["in_1"]
+
+
+ISO_SECONDS = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$"
+RFC_FRACTION = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d+Z$"
+
+
+@pytest.mark.parametrize("fmt, seed_created, seed_updated, pattern", [
+    ("iso8601", "2024-03-05T06:07:08Z", "2024-03-05T08:07:08+02:00", ISO_SECONDS),
+    ("rfc3339", "2024-03-05T06:07:08.123Z", "2024-03-05T08:07:08.5+02:00", RFC_FRACTION),
+])
+def test_timestamp_formats(run, fmt, seed_created, seed_updated, pattern):
+    seed = {"id": "e1", "createdAt": "2024-03-05T06:07:08.123Z",
+            "updatedAt": "2024-03-05T08:07:08.5+02:00"}
+    s = run(config([{"name": "events", "seedData": [seed],
+                     "response": {"timestamps": {"format": fmt,
+                                                 "fields": {"createdAt": "created"}}}}],
+                   api("events", "/events")))
+    assert answer(s.get("/events/e1"), 200) == {"id": "e1", "created": seed_created,
+                                                "updatedAt": seed_updated}
+    made = create(s, "/events", {"n": 1})
+    assert set(made) == {"id", "n", "created", "updatedAt"}
+    assert re.match(pattern, made["created"]) and re.match(pattern, made["updatedAt"]), made
+    assert_recent(made["created"])
+    listed = {i["id"]: i for i in answer(s.get("/events"), 200)["data"]}
+    assert listed["e1"]["created"] == seed_created
+
+
+def test_timestamp_format_none_leaves_them_out(run):
+    seed = {"id": "e1", "createdAt": "2024-03-05T06:07:08.123Z", "kind": "seed"}
+    s = run(config([{"name": "events", "seedData": [seed],
+                     "response": {"timestamps": {"format": "none",
+                                                 "fields": {"createdAt": "created"}}}}],
+                   api("events", "/events")))
+    assert answer(s.get("/events/e1"), 200) == {"id": "e1", "kind": "seed"}
+    made = create(s, "/events", {"n": 1})
+    assert set(made) == {"id", "n"}
+    assert answer(s.request("PATCH", f"/events/{made['id']}", json={"n": 2}), 200) == \
+        {"id": made["id"], "n": 2}
+    # Sorting still sees the stored times: the newest first.
+    assert ids_of(answer(s.get("/events"), 200)["data"]) == [made["id"], "e1"]
+
+
+# =========================================================================== list shaping
+
+
+def test_list_data_field_and_meta_fields(run):
+    seeds = [{"id": f"c{i}"} for i in range(3)]
+    response = {"list": {"dataField": "items",
+                         "metaFields": {"total": "total_count", "count": "page_count"}}}
+    s = run(config([{"name": "cards", "seedData": seeds, "response": response}],
+                   api("cards", "/cards")))
+    body = answer(s.get("/cards?limit=2&offset=1"), 200)
+    assert "data" not in body
+    assert body["items"] == seeds[1:]
+    assert body["total_count"] == 3 and body["page_count"] == 2
+    empty = answer(s.get("/cards?id=nope"), 200)
+    assert empty["items"] == [] and empty["total_count"] == 0 and empty["page_count"] == 0
+
+
+# =========================================================================== validation auto
+
+
+def test_validation_auto_infers_types_and_required_fields_from_seeds(run):
+    seeds = [{"id": "p1", "name": "Pen", "price": 1.5, "tags": ["a"]},
+             {"id": "p2", "name": "Ink", "price": 3}]
+    s = run(config([{"name": "products", "seedData": seeds, "validation": {"auto": True}}],
+                   api("products", "/products")))
+
+    def rejected(method, path, body):
+        return answer(s.request(method, path, json=body), 400)["error"]
+
+    assert rejected("POST", "/products", {"name": "Cap"}) == "validation failed: price: is required"
+    assert "name: must be a string, not integer" in rejected("POST", "/products",
+                                                             {"name": 5, "price": 2})
+    assert "tags: must be an array" in rejected("POST", "/products",
+                                                {"name": "Cap", "price": 2, "tags": "x"})
+    assert "price: must be a number" in rejected("PATCH", "/products/p1", {"price": "cheap"})
+    assert answer(s.get("/products/p1"), 200) == seeds[0]
+    assert answer(s.get("/products"), 200)["meta"]["total"] == 2
+    # tags is in only one seed, so it may be left out; an integer is a number.
+    made = create(s, "/products", {"name": "Cap", "price": 2})
+    assert made["price"] == 2
+    create(s, "/products", {"name": "Mug", "price": 4.25, "tags": ["b"]})
+
+
+# =========================================================================== custom operations
+
+
+SHOP = """
+tables:
+  - name: carts
+    seedData:
+      - { id: c1, owner: ann }
+      - { id: c2, owner: bob }
+  - name: cart_items
+    seedData:
+      - { id: i1, cart: c1, sku: pen }
+      - { id: i2, cart: c1, sku: ink }
+      - { id: i3, cart: c2, sku: cap }
+  - name: orders
+    idStrategy: sequence
+customOperations:
+  - name: checkout
+    steps:
+      - { type: list, resource: cart_items, filter: { cart: input.cart }, as: lines }
+      - { type: validate, condition: "len(lines) > 0", errorMessage: cart is empty, errorStatus: 409 }
+      - { type: create, resource: orders, set: { cart: input.cart, lines: "len(lines)", first: "lines[0].sku" }, as: order }
+      - { type: delete, resource: carts, id: input.cart }
+    response:
+      order: order.id
+      lines: len(lines)
+      status: "'placed'"
+mocks:
+  - { id: checkout, type: http, http: { matcher: { method: POST, path: /checkout } } }
+  - { id: cart, type: http, http: { matcher: { method: GET, path: "/carts/{id}" } } }
+  - { id: order, type: http, http: { matcher: { method: GET, path: "/orders/{id}" } } }
+extend:
+  - { mock: checkout, action: custom, operation: checkout }
+  - { mock: cart, table: carts, action: get }
+  - { mock: order, table: orders, action: get }
+"""
+
+
+def test_custom_operation_list_create_delete_steps_via_extend(servers, tmp_path):
+    cfg = tmp_path / "shop.yaml"
+    cfg.write_text(SHOP)
+    s = servers.engine(cfg)
+    r = s.post("/checkout", json={"cart": "c1"})
+    assert r.status_code == 200, r.text
+    assert r.json() == {"order": 1, "lines": 2, "status": "placed"}
+    order = answer(s.get("/orders/1"), 200)
+    assert {k: order[k] for k in ("id", "cart", "lines", "first")} == \
+        {"id": 1, "cart": "c1", "lines": 2, "first": "pen"}
+    assert_recent(order["createdAt"])
+    answer(s.get("/carts/c1"), 404)  # the delete step
+    assert answer(s.get("/carts/c2"), 200) == {"id": "c2", "owner": "bob"}
+    # A form body is input as well.
+    r = s.post("/checkout", data="cart=c2",
+               headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert r.status_code == 200 and r.json() == {"order": 2, "lines": 1, "status": "placed"}
+    # No lines: the validate step stops it before anything is written.
+    r = s.post("/checkout", json={"cart": "c9"})
+    assert r.status_code == 409
+    assert r.json() == {"error": "cart is empty", "operation": "checkout", "statusCode": 409,
+                        "rolledBack": False}
+    answer(s.get("/orders/3"), 404)
+
+
+def place_orders_config():
+    doc = config([{"name": "orders", "idStrategy": "sequence"}], api("orders", "/orders"),
+                 extra_mocks=[{"id": "place", "type": "http", "http": {
+                     "matcher": {"method": "POST", "path": "/place"},
+                     "statefulOperation": "place"}}])
+    doc["customOperations"] = [{
+        "name": "place", "consistency": "atomic",
+        "steps": [
+            {"type": "create", "resource": "orders", "set": {"qty": "input.qty"}, "as": "order"},
+            {"type": "validate", "condition": "input.qty > 0",
+             "errorMessage": "qty must be positive", "errorStatus": 422},
+        ],
+        "response": {"id": "order.id", "qty": "order.qty"},
+    }]
+    return doc
+
+
+def test_atomic_rollback_gives_back_the_sequence_number(run):
+    s = run(place_orders_config())
+    r = s.post("/place", json={"qty": 0})
+    assert r.status_code == 422 and r.json()["rolledBack"] is True
+    r = s.post("/place", json={"qty": 2})
+    assert r.status_code == 200 and r.json() == {"id": 1, "qty": 2}
+    assert ids_of(answer(s.get("/orders"), 200)["data"]) == [1]
+    assert create(s, "/orders", {"qty": 3})["id"] == 2
+
+
+def test_atomic_rollbacks_keep_items_other_connections_create(run):
+    from conftest import http_session
+    s = run(place_orders_config())
+    stop, first = threading.Event(), threading.Event()
+    statuses, errors = [], []
+
+    def failing_operations():
+        session = http_session()
+        try:
+            while not stop.is_set():
+                statuses.append(session.post(s.base + "/place", json={"qty": 0}, timeout=10)
+                                .status_code)
+                first.set()
+        except Exception as exc:  # reported by the test thread
+            errors.append(repr(exc))
+            first.set()
+
+    worker = threading.Thread(target=failing_operations)
+    worker.start()
+    try:
+        assert first.wait(10), "no operation answered"
+        created_statuses, items = concurrent_creates(s.port, "/orders", 2000, connections=4)
+    finally:
+        stop.set()
+        worker.join(30)
+    assert not errors, errors
+    assert len(statuses) > 1 and set(statuses) == {422}, set(statuses)
+    assert set(created_statuses) == {201}
+    ids = [i["id"] for i in items]
+    assert len(set(ids)) == 2000, "an id was handed out twice"
+    listed = list_all(s, "/orders")
+    assert listed["meta"]["total"] == 2000, "a rollback removed items it did not make"
+    assert set(ids_of(listed["data"])) == set(ids)
+    # The failed operations used up no numbers.
+    assert sorted(ids) == list(range(1, 2001))
+    r = s.post("/place", json={"qty": 1})
+    assert r.status_code == 200 and r.json()["id"] == 2001
+
+
+def test_api_made_custom_operations_survive_a_restart(servers, tmp_path):
+    data = tmp_path / "persist"
+    s = servers.start("--data-dir", data)
+
+    def post(server, path, body, status=201):
+        r = server.session.post(server.admin_base + path, json=body, timeout=5)
+        assert r.status_code == status, r.text
+        return r.json()
+
+    post(s, "/state/resources", {"name": "counters", "idStrategy": "sequence"})
+    op = {"name": "bump", "consistency": "atomic",
+          "steps": [{"type": "create", "resource": "counters", "set": {"by": "input.by * 2"},
+                     "as": "c"}],
+          "response": {"id": "c.id", "by": "c.by"}}
+    post(s, "/state/operations", op)
+    post(s, "/mocks", {"id": "bump", "type": "http", "http": {
+        "matcher": {"method": "POST", "path": "/bump"}, "statefulOperation": "bump"}})
+    assert s.post("/bump", json={"by": 2}).json() == {"id": 1, "by": 4}
+    s.signal(signal.SIGTERM)
+    assert s.wait_exit(5) == 0
+
+    again = servers.start("--data-dir", data)
+    ops = again.session.get(again.admin_base + "/state/operations", timeout=5).json()
+    assert ops == [{"name": "bump", "stepCount": 1, "consistency": "atomic"}]
+    stored = again.session.get(again.admin_base + "/state/operations/bump", timeout=5).json()
+    assert stored == op
+    # The mock still runs it; items started again from the (empty) seeds.
+    r = again.post("/bump", json={"by": 5})
+    assert r.status_code == 200 and r.json() == {"id": 1, "by": 10}
+    assert post(again, "/state/operations/bump/execute", {"by": 1}, status=200) == \
+        {"id": 2, "by": 2}
+    # A deleted operation stays deleted after the next restart.
+    r = again.session.delete(again.admin_base + "/state/operations/bump", timeout=5)
+    assert r.status_code == 204
+    again.signal(signal.SIGTERM)
+    assert again.wait_exit(5) == 0
+    third = servers.start("--data-dir", data)
+    assert third.session.get(third.admin_base + "/state/operations", timeout=5).json() == []
