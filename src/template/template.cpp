@@ -120,7 +120,7 @@ class Renderer {
     std::string arg(const Template::Arg& a) {
         if (a.kind != Template::Arg::Kind::Path) return a.text;
         std::string out;
-        eval(lower(a.text), a.text, {}, out);
+        eval(a.key, a.text, {}, out);
         return out;
     }
 
@@ -331,6 +331,10 @@ Template Template::compile(std::string_view text) {
         }
         // request.* keeps its original case for header and query names.
         if (part.name.starts_with("request.")) part.name = "request." + std::string(name.substr(8));
+        // Lookup keys are computed here so that rendering lower-cases nothing.
+        part.key = lower(part.name);
+        for (auto& a : part.args)
+            if (a.kind == Arg::Kind::Path) a.key = lower(a.text);
         t.parts_.push_back(std::move(part));
         t.dynamic_ = true;
         pos = close + 2;
@@ -343,10 +347,7 @@ void Template::render(const RequestData& data, Rng& rng, std::string& out) const
     for (const auto& p : parts_) {
         out += p.literal;
         if (!p.hasExpr) continue;
-        if (p.name.starts_with("request."))
-            r.eval("request." + lower(p.name.substr(8)), p.name, p.args, out);
-        else
-            r.eval(p.name, p.name, p.args, out);
+        r.eval(p.key, p.name, p.args, out);
     }
 }
 

@@ -31,11 +31,13 @@ class Template final {
     struct Arg {
         enum class Kind { String, Number, Path } kind;
         std::string text;
+        std::string key = {};  // a path's name as looked up (lower case but request.*'s keys)
     };
     struct Part {
         std::string literal;  // text before the expression (or all of it)
         bool hasExpr = false;
-        std::string name;  // lower case
+        std::string name;  // lower case (request.* keeps the case of its keys)
+        std::string key;   // the name as looked up: all lower case, computed once
         std::vector<Arg> args;
     };
 
