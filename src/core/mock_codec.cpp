@@ -150,7 +150,12 @@ HttpResponse decodeResponse(const Json& j, const std::string& where, const Decod
         p = p.lexically_normal();
         fs::path baseNorm = (base / "").lexically_normal();
         auto rel = p.lexically_relative(baseNorm);
-        if (rel.empty() || *rel.begin() == "..")
+        // Also through symbolic links: what the path resolves to must be inside too.
+        std::error_code ec;
+        fs::path real = fs::weakly_canonical(p, ec), realBase = fs::weakly_canonical(base, ec);
+        auto realRel = ec ? fs::path() : real.lexically_relative(realBase);
+        if (rel.empty() || *rel.begin() == ".." || ec || realRel.empty() ||
+            *realRel.begin() == "..")
             throw FieldError(where + ".bodyFile",
                              "\"" + file + "\" is outside the config's directory (" +
                                  baseNorm.string() + "); bodyFile must stay inside it");

@@ -435,6 +435,24 @@ def test_body_file_outside_config_dir(tmp_path, body_file):
     assert err.startswith(f"mockd: {cfg}:{line}: mocks[0].http.response.bodyFile: "), err
 
 
+def test_body_file_linking_outside_config_dir(tmp_path):
+    (tmp_path / "secret.txt").write_text("top secret")
+    cfgdir = tmp_path / "conf"
+    cfgdir.mkdir()
+    (cfgdir / "innocent.txt").symlink_to(tmp_path / "secret.txt")
+    cfg = write_config(cfgdir, """
+        mocks:
+          - id: leak
+            type: http
+            http:
+              matcher: { path: /leak }
+              response: { statusCode: 200, bodyFile: innocent.txt }
+    """, "c.yaml")
+    r = run_config(cfg)
+    err = assert_one_error_line(r)
+    assert "mocks[0].http.response.bodyFile: " in err and "outside" in err, err
+
+
 def test_invalid_path_pattern(tmp_path):
     cfg = write_config(tmp_path, """
         mocks:
