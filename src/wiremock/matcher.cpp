@@ -1510,15 +1510,18 @@ bool isTextNode(const pugi::xml_node& n) {
 
 // The JDK's indenting serializer (indent 2, no XML declaration): an element holding only text
 // stays on one line, other content goes one node per line.
-bool renderXml(const pugi::xml_node& node, std::string& out, int level) {
+bool renderXml(const pugi::xml_node& node, std::string& out, int level, bool pretty = true) {
     if (level > kMaxXmlDepth) return false;
-    auto indent = [&] { out.append(static_cast<size_t>(level) * 2, ' '); };
+    const char* nl = pretty ? "\n" : "";
+    auto indent = [&] {
+        if (pretty) out.append(static_cast<size_t>(level) * 2, ' ');
+    };
     switch (node.type()) {
         case pugi::node_document:
             for (pugi::xml_node c = node.first_child(); c; c = c.next_sibling()) {
                 if (c.type() == pugi::node_doctype) continue;
                 if (c.type() == pugi::node_pcdata && trimJava(c.value()).empty()) continue;
-                if (!renderXml(c, out, level)) return false;
+                if (!renderXml(c, out, level, pretty)) return false;
             }
             return true;
         case pugi::node_element: {
@@ -1545,7 +1548,8 @@ bool renderXml(const pugi::xml_node& node, std::string& out, int level) {
                 if (!isTextNode(c)) onlyText = false;
             }
             if (kids.empty()) {
-                out += "/>\n";
+                out += "/>";
+                out += nl;
                 return true;
             }
             if (onlyText && kids.size() == 1) {
@@ -1559,36 +1563,41 @@ bool renderXml(const pugi::xml_node& node, std::string& out, int level) {
                 }
                 out += "</";
                 out += node.name();
-                out += ">\n";
+                out += ">";
+                out += nl;
                 return true;
             }
-            out += ">\n";
+            out += ">";
+            out += nl;
             for (const auto& c : kids) {
                 if (c.type() == pugi::node_pcdata && trimJava(c.value()).empty()) continue;
-                if (!renderXml(c, out, level + 1)) return false;
+                if (!renderXml(c, out, level + 1, pretty)) return false;
             }
             indent();
             out += "</";
             out += node.name();
-            out += ">\n";
+            out += ">";
+            out += nl;
             return true;
         }
         case pugi::node_pcdata:
             indent();
-            appendXmlEscaped(out, trimJava(node.value()), false);
-            out += '\n';
+            appendXmlEscaped(out, pretty ? trimJava(node.value()) : node.value(), false);
+            out += nl;
             return true;
         case pugi::node_cdata:
             indent();
             out += "<![CDATA[";
             out += node.value();
-            out += "]]>\n";
+            out += "]]>";
+            out += nl;
             return true;
         case pugi::node_comment:
             indent();
             out += "<!--";
             out += node.value();
-            out += "-->\n";
+            out += "-->";
+            out += nl;
             return true;
         case pugi::node_pi:
             indent();
@@ -1598,7 +1607,8 @@ bool renderXml(const pugi::xml_node& node, std::string& out, int level) {
                 out += ' ';
                 out += node.value();
             }
-            out += "?>\n";
+            out += "?>";
+            out += nl;
             return true;
         default:
             return true;
@@ -3678,6 +3688,62 @@ std::string bodyDiffExpected(const ValueMatcher& m) {
         return p->expression() + " [" + std::string(p->sub()->name()) + "] " + p->sub()->expected();
     }
     return "[" + std::string(m.name()) + "]\n" + m.expected();
+}
+
+XPathResult xpathValues(std::string_view xml, const std::string& expression) {
+    XPathResult r;
+    pugi::xml_document doc;
+    if (!startsWith(trimJava(xml), "<") || !parseXml(xml, doc, nullptr)) {
+        r.status = XPathResult::Status::BadXml;
+        return r;
+    }
+    // Strip prefixes for the query (names then match by local name), restore them to render.
+    Renames renamed;
+    auto local = [](const char* name) {
+        const char* colon = std::strchr(name, ':');
+        return colon ? std::string(colon + 1) : std::string();
+    };
+    std::vector<pugi::xml_node> todo = {doc.document_element()};
+    while (!todo.empty()) {
+        pugi::xml_node n = todo.back();
+        todo.pop_back();
+        if (std::string l = local(n.name()); !l.empty()) {
+            renamed.elements.emplace_back(n, n.name());
+            n.set_name(l.c_str());
+        }
+        for (pugi::xml_attribute a = n.first_attribute(); a; a = a.next_attribute()) {
+            std::string_view name = a.name();
+            if (name.starts_with("xmlns")) continue;
+            if (std::string l = local(a.name()); !l.empty()) {
+                renamed.attributes.emplace_back(a, a.name());
+                a.set_name(l.c_str());
+            }
+        }
+        for (pugi::xml_node c = n.first_child(); c; c = c.next_sibling())
+            if (c.type() == pugi::node_element) todo.push_back(c);
+    }
+    try {
+        pugi::xpath_query query(expression.c_str());
+        if (query.return_type() == pugi::xpath_type_node_set) {
+            pugi::xpath_node_set set = query.evaluate_node_set(doc);
+            set.sort();
+            renamed.restore();
+            for (const auto& n : set) r.values.push_back(xpathNodeText(n));
+        } else {
+            r.values.push_back(query.evaluate_string(doc));
+        }
+    } catch (const std::exception&) {
+        r.status = XPathResult::Status::BadXPath;
+    }
+    return r;
+}
+
+std::optional<std::string> formatXmlText(std::string_view xml, bool pretty) {
+    pugi::xml_document doc;
+    if (!startsWith(trimJava(xml), "<") || !parseXml(xml, doc, nullptr)) return std::nullopt;
+    std::string out;
+    if (!renderXml(doc, out, 0, pretty)) return std::nullopt;
+    return out;
 }
 
 }  // namespace mockd::wiremock

@@ -81,4 +81,15 @@ MultiValueMatcherPtr compileMultiValueMatcher(const Json& spec, const std::strin
 // binaryEqualTo.
 std::string bodyDiffExpected(const ValueMatcher& matcher);
 
+// Response templating's XML helpers. Names match by local name (WireMock's templating parses
+// namespace-unaware): `/Envelope/Body` selects `soap:Envelope/soap:Body`.
+struct XPathResult {
+    enum class Status { Ok, BadXml, BadXPath } status = Status::Ok;
+    std::vector<std::string> values;  // elements as indented XML, text and attributes as text
+};
+XPathResult xpathValues(std::string_view xml, const std::string& expression);
+// The document re-serialised like the JDK's transformer (indented, or compact); nullopt when the
+// text is not XML.
+std::optional<std::string> formatXmlText(std::string_view xml, bool pretty);
+
 }  // namespace mockd::wiremock

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
 #include <functional>
 #include <mutex>
@@ -24,6 +25,7 @@
 #include "match/match_input.h"
 #include "match/path_pattern.h"
 #include "match/regex.h"
+#include "wiremock/matcher.h"
 #include "wiremock/request_pattern.h"
 #include "wiremock/stub_codec.h"
 
@@ -1218,6 +1220,39 @@ class Renderer {
             vars_[print(param(0))] = Value::text(std::move(text));
             return;
         }
+        static const std::unordered_map<std::string, int> kBlockInput = {
+            {"jsonMerge", 1}, {"jsonArrayAdd", 1}, {"parseJson", 0}, {"formatJson", 0},
+            {"formatXml", 0}, {"trim", 0},         {"base64", 0}};
+        if (auto bi = kBlockInput.find(name); bi != kBlockInput.end()) {
+            // The block's text is the helper's input (or, last, the JSON to merge / to add).
+            std::string text;
+            render(n.body, text);
+            std::vector<Value> params;
+            for (const auto& e : c.params) params.push_back(eval(*e));
+            params.insert(bi->second ? params.end() : params.begin(), Value::text(std::move(text)));
+            Hash hash;
+            for (const auto& [k, v] : c.hash) hash.emplace_back(k, eval(*v));
+            out += print(helpers().at(name)(*this, params, hash));
+            return;
+        }
+        static const std::unordered_map<std::string, bool> kSections = {
+            {"eq", true},    {"neq", true},       {"gt", true},       {"gte", true},
+            {"lt", true},    {"lte", true},       {"and", true},      {"or", true},
+            {"not", true},   {"contains", false}, {"matches", false}, {"isEven", false},
+            {"isOdd", false}};
+        if (helpers().contains(name) && !n.inverted) {
+            // Conditionals take {{else}}; contains/matches/isEven/isOdd render their block or
+            // nothing; any other helper prints its value and ignores the block.
+            Value v = call(c);
+            auto sec = kSections.find(name);
+            if (sec == kSections.end())
+                out += print(v);
+            else if (truthy(v))
+                render(n.body, out);
+            else if (sec->second)
+                render(n.inverse, out);
+            return;
+        }
         bool yes;
         if (name == "if") {
             yes = truthy(param(0));
@@ -1335,6 +1370,456 @@ std::string urlEncode(std::string_view s) {
         }
     }
     return out;
+}
+
+// ---- Java text formatting (Handlebars.java's string helpers run on java.util.Formatter,
+// DecimalFormat and commons-lang's padding)
+
+constexpr size_t kMaxPad = size_t{1} << 20;  // a width or size beyond this is clamped
+
+std::string utf8Char(uint32_t c) {
+    std::string o;
+    if (c < 0x80) {
+        o += static_cast<char>(c);
+    } else if (c < 0x800) {
+        o += static_cast<char>(0xC0 | (c >> 6));
+        o += static_cast<char>(0x80 | (c & 0x3F));
+    } else if (c < 0x10000) {
+        o += static_cast<char>(0xE0 | (c >> 12));
+        o += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+        o += static_cast<char>(0x80 | (c & 0x3F));
+    } else {
+        o += static_cast<char>(0xF0 | ((c >> 18) & 0x07));
+        o += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+        o += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+        o += static_cast<char>(0x80 | (c & 0x3F));
+    }
+    return o;
+}
+
+[[noreturn]] void javaThrow(const std::string& what) { throw TemplateError(what, 1, 1); }
+
+std::string javaType(const Value& v) {
+    const J& j = v.json;
+    if (j.is_string()) return "java.lang.String";
+    if (j.is_boolean()) return "java.lang.Boolean";
+    if (j.is_number_float()) return "java.lang.Double";
+    if (j.is_number()) return "java.lang.Integer";
+    if (j.is_array()) return "java.util.ArrayList";
+    return "java.util.LinkedHashMap";
+}
+
+// commons-lang StringUtils.leftPad / rightPad with a (possibly multi-character) pad.
+std::string padText(std::string s, size_t size, std::string pad, bool left) {
+    if (pad.empty()) pad = " ";
+    size = std::min(size, kMaxPad);
+    if (s.size() >= size) return s;
+    std::string fill;
+    while (fill.size() < size - s.size()) fill += pad;
+    fill.resize(size - s.size());
+    return left ? fill + s : s + fill;
+}
+
+// `v` with `frac` fraction digits, rounded half-up from its shortest decimal form (Formatter).
+std::string halfUpFixed(double v, int frac) {
+    char buf[400];
+    auto [p, ec] = std::to_chars(buf, buf + sizeof buf, std::fabs(v), std::chars_format::fixed);
+    std::string s(buf, ec == std::errc() ? p : buf);
+    size_t dot = s.find('.');
+    if (dot == std::string::npos) dot = s.size();
+    std::string digits = s.substr(0, dot) + (dot < s.size() ? s.substr(dot + 1) : "");
+    size_t intLen = dot, keep = intLen + static_cast<size_t>(frac);
+    if (digits.size() < keep + 1) digits.resize(keep + 1, '0');
+    const bool up = digits[keep] >= '5';
+    digits.resize(keep);
+    if (up) {
+        size_t i = keep;
+        while (i > 0 && digits[i - 1] == '9') digits[--i] = '0';
+        if (i == 0) {
+            digits.insert(0, "1");
+            ++intLen;
+        } else {
+            ++digits[i - 1];
+        }
+    }
+    std::string out = (std::signbit(v) ? "-" : "") + digits.substr(0, intLen);
+    if (frac > 0) out += "." + digits.substr(intLen);
+    return out;
+}
+
+void groupDigits(std::string& intPart, size_t group) {
+    if (group == 0) return;
+    for (size_t i = intPart.size(); i > group; i -= group) intPart.insert(i - group, ",");
+}
+
+// java.util.Formatter: %[index$][flags][width][.precision]conversion for s S b B c d x X o f e E
+// g G % n. A wrong argument type or a missing argument throws, as Java does (WireMock: a 500).
+std::string javaFormat(const std::string& f, const std::vector<Value>& args, size_t first) {
+    std::string out;
+    size_t next = first;
+    for (size_t i = 0; i < f.size(); ++i) {
+        if (f[i] != '%') {
+            out += f[i];
+            continue;
+        }
+        size_t j = i + 1;
+        auto readInt = [&](size_t& k) {
+            size_t n = 0;
+            while (k < f.size() && std::isdigit(static_cast<unsigned char>(f[k])))
+                n = std::min<size_t>(n * 10 + static_cast<size_t>(f[k++] - '0'), kMaxPad);
+            return n;
+        };
+        std::optional<size_t> index;
+        {
+            size_t k = j;
+            size_t n = readInt(k);
+            if (k > j && k < f.size() && f[k] == '$') index = n, j = k + 1;
+        }
+        std::string flags;
+        while (j < f.size() && std::strchr("-#+ 0,(", f[j]) && f[j] != '\0') flags += f[j++];
+        const size_t width = readInt(j);
+        std::optional<size_t> prec;
+        if (j < f.size() && f[j] == '.') {
+            ++j;
+            prec = readInt(j);
+        }
+        if (j >= f.size())
+            javaThrow("java.util.UnknownFormatConversionException: Conversion = '%'");
+        const char conv = f[j];
+        i = j;
+        auto has = [&](char c) { return flags.find(c) != std::string::npos; };
+        std::string text;
+        bool numeric = false;
+        if (conv == 'n') {
+            out += '\n';
+            continue;
+        }
+        if (conv == '%') {
+            text = "%";
+        } else {
+            if (!std::strchr("sSbBcdxXofeEgGhH", conv))
+                javaThrow(
+                    std::string("java.util.UnknownFormatConversionException: Conversion = '") +
+                    conv + "'");
+            const size_t at = index ? first + *index - 1 : next++;
+            if (at >= args.size() || (index && *index == 0))
+                javaThrow(
+                    std::string("java.util.MissingFormatArgumentException: Format specifier '%") +
+                    conv + "'");
+            const Value& v = args[at];
+            const J& a = v.json;
+            const bool isNull = a.is_null() && !v.dateMs && !v.display;
+            auto badType = [&] {
+                javaThrow(std::string("java.util.IllegalFormatConversionException: ") + conv +
+                          " != " + javaType(v));
+            };
+            const char lc = static_cast<char>(std::tolower(static_cast<unsigned char>(conv)));
+            if (lc == 's' || lc == 'h') {
+                text = isNull ? "null" : print(v);
+                if (prec && text.size() > *prec) text.resize(*prec);
+            } else if (lc == 'b') {
+                text = isNull ? "false"
+                              : (a.is_boolean() ? (a.get<bool>() ? "true" : "false") : "true");
+            } else if (isNull) {
+                text = "null";
+            } else if (lc == 'c') {
+                if (!a.is_number_integer()) badType();
+                text = utf8Char(static_cast<uint32_t>(a.get<int64_t>()));
+            } else if (lc == 'd' || lc == 'x' || lc == 'o') {
+                if (!a.is_number_integer()) badType();
+                numeric = true;
+                const int64_t n = a.get<int64_t>();
+                const bool narrow = n >= INT32_MIN && n <= INT32_MAX;
+                if (lc == 'd') {
+                    std::string digits =
+                        std::to_string(n < 0 ? -(n + 1) + uint64_t{1} : uint64_t(n));
+                    if (has(',')) groupDigits(digits, 3);
+                    if (n < 0)
+                        text = has('(') ? "(" + digits + ")" : "-" + digits;
+                    else
+                        text = (has('+') ? "+" : has(' ') ? " " : "") + digits;
+                } else {
+                    const uint64_t u = narrow ? uint64_t(uint32_t(int32_t(n))) : uint64_t(n);
+                    char buf[32];
+                    std::snprintf(buf, sizeof buf, lc == 'x' ? "%llx" : "%llo",
+                                  static_cast<unsigned long long>(u));
+                    text = buf;
+                    if (has('#')) text.insert(0, lc == 'x' ? "0x" : "0");
+                }
+            } else {
+                if (!a.is_number_float()) badType();
+                numeric = true;
+                const double d = a.get<double>();
+                const int p = static_cast<int>(std::min<size_t>(prec.value_or(6), 300));
+                if (lc == 'f') {
+                    text = halfUpFixed(d, p);
+                    if (has(',')) {
+                        const size_t s = text[0] == '-' ? 1 : 0, dot = text.find('.');
+                        std::string ip =
+                            text.substr(s, dot == std::string::npos ? std::string::npos : dot - s);
+                        groupDigits(ip, 3);
+                        text = text.substr(0, s) + ip +
+                               (dot == std::string::npos ? "" : text.substr(dot));
+                    }
+                } else {
+                    char buf[400];
+                    std::snprintf(buf, sizeof buf, lc == 'e' ? "%.*e" : "%.*g", p, d);
+                    text = buf;
+                }
+                if (d >= 0 && has('+'))
+                    text.insert(0, "+");
+                else if (d >= 0 && has(' '))
+                    text.insert(0, " ");
+                else if (d < 0 && has('('))
+                    text = "(" + text.substr(1) + ")";
+            }
+            if (std::isupper(static_cast<unsigned char>(conv)))
+                for (auto& c : text)
+                    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        }
+        if (text.size() < width) {
+            if (has('-')) {
+                text.append(width - text.size(), ' ');
+            } else if (has('0') && numeric) {
+                size_t s =
+                    (text[0] == '-' || text[0] == '+' || text[0] == ' ' || text[0] == '(') ? 1 : 0;
+                if (text.compare(s, 2, "0x") == 0) s += 2;
+                text.insert(s, width - text.size(), '0');
+            } else {
+                text.insert(0, width - text.size(), ' ');
+            }
+        }
+        out += text;
+        if (out.size() > kMaxPad * 16) break;
+    }
+    return out;
+}
+
+// java.text.DecimalFormat: the settings the numberFormat helper can give it.
+struct NumberStyle {
+    int minInt = 1, maxInt = 1 << 30, minFrac = 0, maxFrac = 3;
+    size_t group = 3;
+    bool grouping = true;
+    std::string prefix, suffix;
+    int multiplier = 1;
+};
+
+NumberStyle numberPattern(std::string_view pat) {
+    NumberStyle s;
+    pat = pat.substr(0, pat.find(';'));
+    const size_t a = pat.find_first_of("#0,."), b = pat.find_last_of("#0,.");
+    auto affix = [&](std::string_view t) {
+        std::string o;
+        for (char c : t)
+            if (c != '\'') o += c;
+        if (o.find('%') != std::string::npos) s.multiplier = 100;
+        if (o.find("\xE2\x80\xB0") != std::string::npos) s.multiplier = 1000;
+        return o;
+    };
+    if (a == std::string_view::npos) {
+        s.prefix = affix(pat);
+        s.minInt = 0;
+        s.maxFrac = 0;
+        s.grouping = false;
+        return s;
+    }
+    s.prefix = affix(pat.substr(0, a));
+    s.suffix = affix(pat.substr(b + 1));
+    std::string_view core = pat.substr(a, b - a + 1);
+    const size_t dot = core.find('.');
+    std::string_view ip = core.substr(0, dot),
+                     fp = dot == std::string_view::npos ? "" : core.substr(dot + 1);
+    s.minInt = static_cast<int>(std::count(ip.begin(), ip.end(), '0'));
+    const size_t comma = ip.rfind(',');
+    s.grouping = comma != std::string_view::npos;
+    s.group = s.grouping ? ip.size() - comma - 1 : 0;
+    s.minFrac = static_cast<int>(std::count(fp.begin(), fp.end(), '0'));
+    s.maxFrac = s.minFrac + static_cast<int>(std::count(fp.begin(), fp.end(), '#'));
+    return s;
+}
+
+std::string formatNumber(const J& n, const NumberStyle& s) {
+    const double v = n.get<double>() * s.multiplier;
+    std::string digits;
+    if (n.is_number_integer() && s.multiplier == 1) {
+        const int64_t i = n.get<int64_t>();
+        digits = std::to_string(i < 0 ? -(i + 1) + uint64_t{1} : uint64_t(i));
+    } else {
+        char buf[400];
+        std::snprintf(buf, sizeof buf, "%.*f", std::min(s.maxFrac, 340), std::fabs(v));
+        digits = buf;
+    }
+    const size_t dot = digits.find('.');
+    std::string ip = digits.substr(0, dot),
+                fp = dot == std::string::npos ? "" : digits.substr(dot + 1);
+    while (fp.size() > static_cast<size_t>(s.minFrac) && fp.back() == '0') fp.pop_back();
+    ip.erase(0, std::min(ip.find_first_not_of('0'), ip.size()));
+    if (ip.size() > static_cast<size_t>(s.maxInt))
+        ip.erase(0, ip.size() - static_cast<size_t>(s.maxInt));
+    if (ip.size() < static_cast<size_t>(s.minInt))
+        ip.insert(0, static_cast<size_t>(s.minInt) - ip.size(), '0');
+    if (ip.empty() && fp.empty()) ip = "0";
+    if (s.grouping) groupDigits(ip, s.group);
+    return (std::signbit(v) && v != 0 ? "-" : "") + s.prefix + ip + (fp.empty() ? "" : "." + fp) +
+           s.suffix;
+}
+
+// commons-lang WordUtils.wrap(text, length) on spaces, long words left whole.
+std::string wordWrap(const std::string& s, size_t len) {
+    len = std::max<size_t>(len, 1);
+    std::string out;
+    size_t off = 0;
+    const size_t n = s.size();
+    while (off < n) {
+        const size_t end = std::min(off + len + 1, n);
+        size_t first = s.find(' ', off);
+        if (first != std::string::npos && first >= end) first = std::string::npos;
+        if (first == off) {
+            ++off;
+            continue;
+        }
+        if (n - off <= len) break;
+        size_t at = std::string::npos;
+        if (first != std::string::npos) {
+            at = s.rfind(' ', end - 1);
+            if (at < off) at = std::string::npos;
+        }
+        if (at == std::string::npos) at = s.find(' ', off + len);
+        if (at == std::string::npos) {
+            out += s.substr(off);
+            off = n;
+            break;
+        }
+        out += s.substr(off, at - off) + "\n";
+        off = at + 1;
+    }
+    if (off < n) out += s.substr(off);
+    return out;
+}
+
+// ---- JSON editing (jsonMerge, jsonRemove, jsonArrayAdd): WireMock's messages on bad input.
+
+// Parses a string parameter; sets `err` to "<what> must be a string" / "<what> is not valid JSON".
+std::optional<J> jsonParam(const std::vector<Value>& p, size_t i, const std::string& what,
+                           const std::string& typeMsg, std::string& err) {
+    if (i >= p.size() || !p[i].json.is_string()) {
+        err = typeMsg;
+        return std::nullopt;
+    }
+    const std::string& s = p[i].json.get_ref<const std::string&>();
+    J j = match::jsonDepthWithin(s, match::kMaxJsonDepth) ? J::parse(s, nullptr, false)
+                                                          : J(J::value_t::discarded);
+    if (j.is_discarded()) {
+        err = what + " is not valid JSON ('" + s + "')";
+        return std::nullopt;
+    }
+    return j;
+}
+
+// The JSON pointers (in `ordered`) of the nodes a JSON path selects, deepest and last first.
+std::vector<nlohmann::json::json_pointer> jsonPathPointers(const J& ordered,
+                                                           const std::string& expr) {
+    std::vector<nlohmann::json::json_pointer> out;
+    auto path = match::JsonPath::compile(expr);
+    if (!path) return out;
+    const nlohmann::json plain = nlohmann::json::parse(ordered.dump());
+    std::vector<const nlohmann::json*> found;
+    path->evaluate(plain, found);
+    if (found.empty()) return out;
+    std::unordered_map<const nlohmann::json*, nlohmann::json::json_pointer> where;
+    std::vector<std::pair<const nlohmann::json*, nlohmann::json::json_pointer>> todo = {
+        {&plain, nlohmann::json::json_pointer()}};
+    while (!todo.empty()) {
+        auto [node, ptr] = todo.back();
+        todo.pop_back();
+        where.emplace(node, ptr);
+        if (node->is_object())
+            for (const auto& [k, v] : node->items()) todo.emplace_back(&v, ptr / k);
+        else if (node->is_array())
+            for (size_t i = 0; i < node->size(); ++i) todo.emplace_back(&(*node)[i], ptr / i);
+    }
+    for (const auto* f : found)
+        if (auto it = where.find(f); it != where.end()) out.push_back(it->second);
+    std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+        const std::string sa = a.to_string(), sb = b.to_string();
+        const auto da = std::count(sa.begin(), sa.end(), '/'),
+                   db = std::count(sb.begin(), sb.end(), '/');
+        if (da != db) return da > db;
+        if (a.parent_pointer() == b.parent_pointer() && !a.empty() && !b.empty()) {
+            size_t ia = 0, ib = 0;
+            const std::string& ka = a.back();
+            const std::string& kb = b.back();
+            auto [p1, e1] = std::from_chars(ka.data(), ka.data() + ka.size(), ia);
+            auto [p2, e2] = std::from_chars(kb.data(), kb.data() + kb.size(), ib);
+            if (e1 == std::errc() && e2 == std::errc()) return ia > ib;
+        }
+        return false;
+    });
+    return out;
+}
+
+void jsonMergeInto(J& base, const J& add, int depth) {
+    for (const auto& [k, v] : add.items()) {
+        if (depth < match::kMaxJsonDepth && v.is_object() && base.contains(k) &&
+            base[k].is_object())
+            jsonMergeInto(base[k], v, depth + 1);
+        else
+            base[k] = v;
+    }
+}
+
+void jsonRemoveNulls(J& j, int depth) {
+    if (depth > match::kMaxJsonDepth) return;
+    if (j.is_object()) {
+        for (auto it = j.begin(); it != j.end();) {
+            if (it->is_null()) {
+                it = j.erase(it);
+            } else {
+                jsonRemoveNulls(*it, depth + 1);
+                ++it;
+            }
+        }
+    } else if (j.is_array()) {
+        for (auto& x : j) jsonRemoveNulls(x, depth + 1);
+    }
+}
+
+// center / ljust / rjust: Handlebars.java's, on commons-lang padding (size= required).
+Value padHelper(const std::vector<Value>& p, const Hash& h, int mode) {
+    if (p.empty() || !truthy(p[0])) return Value::text(p.size() > 1 ? print(p[1]) : "");
+    const Value* size = hashGet(h, "size");
+    if (!size || size->json.is_null())
+        javaThrow("java.lang.NullPointerException: found 'null', expected 'size'");
+    if (!size->json.is_number_integer())
+        javaThrow("java.lang.ClassCastException: class " + javaType(*size) +
+                  " cannot be cast to class java.lang.Integer");
+    const int64_t n = size->json.get<int64_t>();
+    const std::string s = print(p[0]), pad = hashText(h, "pad", " ");
+    const size_t want = static_cast<size_t>(std::clamp<int64_t>(n, 0, kMaxPad));
+    if (mode == 1) return Value::text(padText(s, want, pad, false));
+    if (mode == 2) return Value::text(padText(s, want, pad, true));
+    if (want <= s.size()) return Value::text(s);
+    return Value::text(
+        padText(padText(s, s.size() + (want - s.size()) / 2, pad, true), want, pad, false));
+}
+
+// xPath / soapXPath: one result prints as itself, several iterate (and print the first).
+Value xpathHelper(const std::vector<Value>& p, const Hash& h, const std::string& prefix) {
+    const std::string xml = str(p, 0), expr = str(p, 1);
+    XPathResult r = xpathValues(xml, prefix + expr);
+    if (r.status == XPathResult::Status::BadXml) return error(xml + " is not valid XML");
+    if (r.status == XPathResult::Status::BadXPath)
+        return error(expr + " is not a valid XPath expression");
+    if (r.values.empty()) {
+        if (const Value* d = hashGet(h, "default")) return *d;
+        return Value::text("");
+    }
+    if (r.values.size() == 1) return Value::text(std::move(r.values[0]));
+    Value v;
+    v.json = J::array();
+    for (auto& s : r.values) v.json.push_back(std::move(s));
+    v.display = v.json[0].get<std::string>();
+    return v;
 }
 
 const std::unordered_map<std::string, Renderer::Helper>& Renderer::helpers() {
@@ -1463,19 +1948,92 @@ const std::unordered_map<std::string, Renderer::Helper>& Renderer::helpers() {
              }
              return Value::text(out);
          }},
-        {"join", [](Renderer&, P p, H) {
-             // {{join items... separator}}: the last argument separates the others.
-             if (p.empty()) return Value::text("");
-             std::string sep = print(p.back()), out;
+        {"join", [](Renderer&, P p, H h) {
+             // {{join list sep}} or {{join a b c sep}}: Handlebars.java's join (a list joins alone).
+             if (p.empty() || p.size() < 2 || !p.back().json.is_string())
+                 javaThrow("java.lang.NullPointerException: found 'null', expected 'separator' at param[" +
+                           std::to_string(static_cast<long>(p.size()) - 2) + "]");
+             if (!truthy(p[0])) return Value::text("");
+             const std::string sep = print(p.back());
              std::vector<Value> items;
-             for (size_t i = 0; i + 1 < p.size(); ++i) {
-                 if (p[i].json.is_array())
-                     for (const auto& x : p[i].json) items.push_back(Value::of(x));
-                 else
-                     items.push_back(p[i]);
+             if (p[0].json.is_array()) {
+                 for (const auto& x : p[0].json) items.push_back(Value::of(x));
+             } else {
+                 items.assign(p.begin(), p.end() - 1);
              }
-             for (size_t i = 0; i < items.size(); ++i) out += (i ? sep : "") + print(items[i]);
+             std::string out = hashText(h, "prefix");
+             for (size_t i = 0; i < items.size() && out.size() <= kMaxPad * 16; ++i)
+                 out += (i ? sep : "") + print(items[i]);
+             return Value::text(out + hashText(h, "suffix"));
+         }},
+        {"center", [](Renderer&, P p, H h) { return padHelper(p, h, 0); }},
+        {"ljust", [](Renderer&, P p, H h) { return padHelper(p, h, 1); }},
+        {"rjust", [](Renderer&, P p, H h) { return padHelper(p, h, 2); }},
+        {"slugify", [](Renderer&, P p, H) {
+             if (p.empty() || !truthy(p[0])) return Value::text(str(p, 1));
+             std::string s = print(p[0]), out;
+             size_t b = 0, e = s.size();
+             while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
+             while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
+             for (size_t i = b; i < e; ++i) {
+                 const unsigned char c = static_cast<unsigned char>(s[i]);
+                 if (std::isalpha(c) || c >= 0x80) out += static_cast<char>(std::tolower(c));
+                 else if (std::isspace(c)) out += '-';
+             }
              return Value::text(out);
+         }},
+        {"wordWrap", [](Renderer&, P p, H) {
+             if (p.empty() || !truthy(p[0])) return Value::text(str(p, 1));
+             if (p.size() < 2 || p[1].json.is_null()) javaThrow("java.lang.NullPointerException: found 'null', expected 'length'");
+             if (!p[1].json.is_number_integer()) javaThrow("java.lang.ClassCastException: expected an Integer length");
+             return Value::text(wordWrap(print(p[0]), static_cast<size_t>(std::max<int64_t>(1, p[1].json.get<int64_t>()))));
+         }},
+        {"stringFormat", [](Renderer&, P p, H) {
+             if (p.empty() || !truthy(p[0])) return Value::text(str(p, 1));
+             return Value::text(javaFormat(print(p[0]), p, 1));
+         }},
+        {"numberFormat", [](Renderer&, P p, H h) {
+             if (p.empty() || !p[0].json.is_number() || p[0].dateMs) return Value::text(str(p, 1));
+             NumberStyle s;
+             std::string style = p.size() > 1 ? print(p[1]) : "";
+             std::string upper = style;
+             for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+             if (upper == "INTEGER") {
+                 s.maxFrac = 0;
+             } else if (upper == "CURRENCY") {
+                 s.prefix = "\xC2\xA4";
+                 s.minFrac = s.maxFrac = 2;
+             } else if (upper == "PERCENT") {
+                 s.multiplier = 100;
+                 s.maxFrac = 0;
+                 s.suffix = "%";
+             } else if (!style.empty() && upper != "DEFAULT") {
+                 s = numberPattern(style);
+             }
+             auto opt = [&](const char* k) -> std::optional<int> {
+                 const Value* v = hashGet(h, k);
+                 auto n = v ? number(*v) : std::nullopt;
+                 if (!n) return std::nullopt;
+                 return static_cast<int>(std::clamp(*n, 0.0, 340.0));
+             };
+             if (const Value* g = hashGet(h, "groupingUsed")) s.grouping = truthy(*g) && print(*g) != "false";
+             if (auto n = opt("maximumFractionDigits")) s.maxFrac = *n, s.minFrac = std::min(s.minFrac, *n);
+             if (auto n = opt("maximumIntegerDigits")) s.maxInt = *n, s.minInt = std::min(s.minInt, *n);
+             if (auto n = opt("minimumFractionDigits")) s.minFrac = *n, s.maxFrac = std::max(s.maxFrac, *n);
+             if (auto n = opt("minimumIntegerDigits")) s.minInt = *n, s.maxInt = std::max(s.maxInt, *n);
+             return Value::text(formatNumber(p[0].json, s));
+         }},
+        {"dateFormat", [](Renderer&, P p, H h) {
+             if (p.empty() || !truthy(p[0])) return Value::text(str(p, 1));
+             if (!p[0].dateMs)
+                 javaThrow("java.lang.IllegalArgumentException: found instance of String with value '" +
+                           print(p[0]) + "', but expected instance of TemporalAccessor");
+             std::string f = p.size() > 1 ? print(p[1]) : hashText(h, "format", "medium");
+             if (f == "full") f = "EEEE, MMMM d, y";
+             else if (f == "long") f = "MMMM d, y";
+             else if (f == "medium") f = "MMM d, y";
+             else if (f == "short") f = "M/d/yy";
+             return Value::text(formatDate(*p[0].dateMs, f, zoneOffset(hashText(h, "tz"))));
          }},
         {"contains", [](Renderer&, P p, H) {
              if (p.size() < 2 || p[0].opaque) return Value::of(false);
@@ -1585,6 +2143,13 @@ const std::unordered_map<std::string, Renderer::Helper>& Renderer::helpers() {
         {"toJson", [](Renderer&, P p, H) {
              if (p.empty()) return Value::text("null");
              if (p[0].dateMs) return Value::text("\"" + isoDate(*p[0].dateMs) + "\"");
+             if (p[0].multiMap && p[0].json.is_object()) {
+                 // A multi-value prints as its only value, or as the list of them.
+                 J m = p[0].json;
+                 for (auto& [k, v] : m.items())
+                     if (v.is_array() && v.size() == 1) v = J(v[0]);
+                 return Value::text(jacksonPretty(m));
+             }
              return Value::text(jacksonPretty(p[0].json));
          }},
         {"formatJson", [](Renderer&, P p, H h) {
@@ -1592,6 +2157,67 @@ const std::unordered_map<std::string, Renderer::Helper>& Renderer::helpers() {
              J j = p.empty() ? J() : jsonOf(p[0], &ok);
              if (!ok) return error("Input is not valid JSON");
              return Value::text(hashText(h, "format") == "compact" ? j.dump() : jacksonPretty(j));
+         }},
+        {"jsonMerge", [](Renderer&, P p, H h) {
+             std::string err;
+             auto base = jsonParam(p, 0, "Base JSON", "Base JSON parameter must be a string", err);
+             if (!base) return error(err);
+             if (!base->is_object()) return error("Base JSON is not a JSON object ('" + str(p, 0) + "')");
+             auto add = jsonParam(p, 1, "JSON to merge", "JSON to merge parameter must be a string", err);
+             if (!add) return error(err);
+             if (!add->is_object()) return error("JSON to merge is not a JSON object ('" + str(p, 1) + "')");
+             jsonMergeInto(*base, *add, 0);
+             if (hashText(h, "removeNulls") == "true") jsonRemoveNulls(*base, 0);
+             return Value::text(base->dump());
+         }},
+        {"jsonRemove", [](Renderer&, P p, H) {
+             std::string err;
+             auto doc = jsonParam(p, 0, "Input JSON string", "Input JSON must be a string", err);
+             if (!doc) return error(err);
+             for (const auto& ptr : jsonPathPointers(*doc, str(p, 1))) {
+                 if (ptr.empty()) continue;
+                 const auto parent = ptr.parent_pointer();
+                 if (!doc->contains(parent)) continue;
+                 J& container = (*doc)[parent];
+                 if (container.is_object()) {
+                     container.erase(ptr.back());
+                 } else if (container.is_array()) {
+                     size_t i = 0;
+                     std::from_chars(ptr.back().data(), ptr.back().data() + ptr.back().size(), i);
+                     if (i < container.size()) container.erase(container.begin() + static_cast<long>(i));
+                 }
+             }
+             return Value::text(doc->dump());
+         }},
+        {"jsonArrayAdd", [](Renderer&, P p, H h) {
+             std::string err;
+             auto doc = jsonParam(p, 0, "Target JSON", "Base JSON must be a string", err);
+             if (!doc) return error(err);
+             auto item = jsonParam(p, 1, "Item-to-add JSON", "Item-to-add JSON must be a string", err);
+             if (!item) return error(err);
+             J* target = doc->is_array() ? &*doc : nullptr;
+             const std::string path = hashText(h, "jsonPath");
+             if (!path.empty()) {
+                 auto ptrs = jsonPathPointers(*doc, path);
+                 target = nullptr;
+                 if (!ptrs.empty() && (*doc)[ptrs.back()].is_array()) target = &(*doc)[ptrs.back()];
+                 if (!target)
+                     return error("Target JSON is not a JSON array (root: '" + str(p, 0) + "', jsonPath: '" + path + "')");
+             } else if (!target) {
+                 return error("Target JSON is not a JSON array ('" + str(p, 0) + "')");
+             }
+             target->push_back(std::move(*item));
+             if (const Value* m = hashGet(h, "maxItems")) {
+                 if (auto n = number(*m); n && *n >= 0 && *n < static_cast<double>(target->size()))
+                     target->erase(target->begin(), target->end() - static_cast<long>(*n));
+             }
+             return Value::text(doc->dump());
+         }},
+        {"xPath", [](Renderer&, P p, H h) { return xpathHelper(p, h, ""); }},
+        {"soapXPath", [](Renderer&, P p, H h) { return xpathHelper(p, h, "/Envelope/Body/"); }},
+        {"formatXml", [](Renderer&, P p, H h) {
+             auto out = formatXmlText(str(p, 0), hashText(h, "format") != "compact");
+             return out ? Value::text(*out) : error("Input is not valid XML");
          }},
         // lists
         {"array", [](Renderer&, P p, H) {
