@@ -330,7 +330,8 @@ net::Outcome MockEngine::route(const Request& req, std::string& out, bool closin
 namespace {
 // WireMock answers a template it cannot compile or a body file it cannot read with Jetty's
 // server error page.
-int serverErrorPage(std::string& out, const std::string& message, bool closing, bool head) {
+int serverErrorPage(std::string& out, const std::string& message, bool closing, bool head,
+                    std::string_view extraHeaders = {}) {
     std::string escaped;
     for (char c : message) {
         if (c == '<')
@@ -344,7 +345,7 @@ int serverErrorPage(std::string& out, const std::string& message, bool closing, 
         else
             escaped += c;
     }
-    appendResponse(out, {500, "text/html;charset=iso-8859-1", {}, closing},
+    appendResponse(out, {500, "text/html;charset=iso-8859-1", extraHeaders, closing},
                    "<html><body><h2>HTTP ERROR 500 " + escaped + "</h2></body></html>", head);
     return 500;
 }
@@ -391,6 +392,11 @@ int MockEngine::renderWireMock(const Request& req, const match::MatchInput& in,
         return renderWireMockParts(in, m, wm, input, out, closing, head);
     } catch (const wiremock::TemplateError& e) {
         return serverErrorPage(out, e.what(), closing, head);
+    } catch (const wiremock::TemplateRuntimeError& e) {
+        std::string stub;
+        appendHeaderLine(stub, "Matched-Stub-Id", m.mock().id);
+        if (!m.mock().name.empty()) appendHeaderLine(stub, "Matched-Stub-Name", m.mock().name);
+        return serverErrorPage(out, e.what(), closing, head, stub);
     }
 }
 

@@ -597,6 +597,8 @@ std::optional<Value> member(const Value& v, const std::string& name) {
                 }
         if (it == j.end()) return std::nullopt;
         Value out = Value::of(*it);
+        // Header maps anywhere in the model (a multipart part's too) take any case of a name.
+        if (name == "headers" && it->is_object()) out.multiMap = true;
         if (v.requestRoot) {
             if (name == "query" || name == "headers" || name == "cookies") out.multiMap = true;
             if (name == "method") out.opaque = true;
@@ -1010,8 +1012,9 @@ class Renderer {
             for (auto it = stack_.rbegin(); it != stack_.rend(); ++it) {
                 if (e.segments.empty()) break;
                 if (e.segments[0] == "root") {
-                    Value v = stack_.front().value;
-                    return walk(v, e.segments, 1);
+                    if (e.segments.size() > 1 && e.segments[1] == "request")
+                        return walk(request(), e.segments, 2);
+                    return walk(stack_.front().value, e.segments, 1);
                 }
                 auto d = it->data.find(e.segments[0]);
                 if (d != it->data.end()) return walk(Value::of(*d), e.segments, 1);
@@ -1109,8 +1112,14 @@ class Renderer {
             });
             r.json["headers"] = multi(headers);
             r.json["cookies"] = multi(q->cookies());
+            // Parts by name, in name order (WireMock keeps them in a sorted map).
             J parts = J::object();
-            for (const auto& p : q->parts()) {
+            std::vector<const WmRequest::Part*> sortedParts;
+            for (const auto& p : q->parts()) sortedParts.push_back(&p);
+            std::stable_sort(sortedParts.begin(), sortedParts.end(),
+                             [](const auto* a, const auto* b) { return a->name < b->name; });
+            for (const WmRequest::Part* part : sortedParts) {
+                const WmRequest::Part& p = *part;
                 J h = J::object();
                 for (const auto& [k, v] : p.headers) h[k] = v;
                 parts[p.name] = {{"name", p.name},
@@ -1397,7 +1406,7 @@ std::string utf8Char(uint32_t c) {
     return o;
 }
 
-[[noreturn]] void javaThrow(const std::string& what) { throw TemplateError(what, 1, 1); }
+[[noreturn]] void javaThrow(const std::string& what) { throw TemplateRuntimeError(what); }
 
 std::string javaType(const Value& v) {
     const J& j = v.json;
@@ -1448,8 +1457,16 @@ std::string halfUpFixed(double v, int frac) {
 }
 
 void groupDigits(std::string& intPart, size_t group) {
-    if (group == 0) return;
-    for (size_t i = intPart.size(); i > group; i -= group) intPart.insert(i - group, ",");
+    if (group == 0 || intPart.size() <= group) return;
+    std::string out;
+    out.reserve(intPart.size() + intPart.size() / group);
+    const size_t head = intPart.size() % group == 0 ? group : intPart.size() % group;
+    out.append(intPart, 0, head);
+    for (size_t i = head; i < intPart.size(); i += group) {
+        out += ',';
+        out.append(intPart, i, group);
+    }
+    intPart = std::move(out);
 }
 
 // java.util.Formatter: %[index$][flags][width][.precision]conversion for s S b B c d x X o f e E

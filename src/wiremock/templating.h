@@ -27,6 +27,13 @@ class TemplateError final : public std::runtime_error {
     int line_, column_;
 };
 
+// A helper that failed while rendering (WireMock: the Java exception of a helper, a 500 that
+// still names the stub that matched).
+class TemplateRuntimeError final : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
+};
+
 // What a template sees besides the helpers: the request and the stub's transformerParameters.
 struct TemplateInput {
     const WmRequest* request = nullptr;
