@@ -5,6 +5,7 @@
 #include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -16,8 +17,10 @@
 
 #include "cli/admin_client.h"
 #include "cli/cli.h"
+#include "cli/import_formats.h"
 #include "config/loader.h"
 #include "config/yaml_json.h"
+#include "core/mock_codec.h"
 
 namespace mockd::cli {
 
@@ -55,6 +58,13 @@ struct ClientCommands::State {
     int64_t exactly = -1, atLeast = -1, atMost = -1;
     size_t limit = 20;
     uint16_t port = 0;
+    std::string addType;             // add [type]
+    std::string listConfig;          // list -c: list a config file instead of the server
+    bool noTruncate = false;         // list -w
+    std::string delPath, delMethod;  // delete --path/--method
+    std::string protocol;            // logs --protocol
+    bool verbose = false;            // logs --verbose
+    std::string initTemplate;        // init -t
 };
 
 namespace {
@@ -162,6 +172,29 @@ std::string resolveId(const AdminClient& c, const std::string& idOrPrefix) {
     return hits[0];
 }
 
+std::string lower(std::string s) {
+    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+}
+
+bool oneOf(const std::string& v, const std::vector<std::string>& list) {
+    return std::find(list.begin(), list.end(), v) != list.end();
+}
+
+std::string joined(const std::vector<std::string>& list) {
+    std::string out;
+    for (const auto& v : list) out += (out.empty() ? "" : ", ") + v;
+    return out;
+}
+
+const std::vector<std::string> kMockTypes = {"http", "websocket", "graphql", "grpc",
+                                             "mqtt", "soap",      "oauth"};
+const std::vector<std::string> kLogProtocols = {"http",    "grpc",      "mqtt", "soap",
+                                                "graphql", "websocket", "sse"};
+// mockd's init templates that this build does not ship.
+const std::vector<std::string> kOtherInitTemplates = {
+    "websocket-chat", "graphql-api", "grpc-service", "mqtt-iot", "minimal", "full", "api"};
+
 const char* kInitTemplate = R"(# A mockd collection: run it with `mockd start --config mockd.yaml`.
 version: "1.0"
 mocks:
@@ -193,6 +226,70 @@ mocks:
         body: { id: 2, created: true }
 )";
 
+const char* kCrudTemplate =
+    R"(# A mockd collection: a REST CRUD API for "resources", kept in a table.
+# Run it with `mockd start --config mockd.yaml`, then try:
+#   curl http://localhost:4280/api/resources
+#   curl -X POST http://localhost:4280/api/resources -H 'Content-Type: application/json' \
+#        -d '{"name": "New resource", "status": "pending"}'
+#   curl http://localhost:4280/api/resources/res_001
+#   curl -X DELETE http://localhost:4280/api/resources/res_001
+# `mockd stateful reset resources` puts the table back to its seed items.
+version: "1.0"
+tables:
+  - name: resources
+    seedData:
+      - { id: res_001, name: Resource One, status: active }
+      - { id: res_002, name: Resource Two, status: pending }
+      - { id: res_003, name: Resource Three, status: active }
+
+mocks:
+  - id: crud-list-resources
+    name: List resources
+    type: http
+    http:
+      matcher: { method: GET, path: /api/resources }
+  - id: crud-create-resource
+    name: Create a resource
+    type: http
+    http:
+      matcher: { method: POST, path: /api/resources }
+  - id: crud-get-resource
+    name: Get a resource
+    type: http
+    http:
+      matcher: { method: GET, path: "/api/resources/{id}" }
+  - id: crud-update-resource
+    name: Replace a resource
+    type: http
+    http:
+      matcher: { method: PUT, path: "/api/resources/{id}" }
+  - id: crud-patch-resource
+    name: Change part of a resource
+    type: http
+    http:
+      matcher: { method: PATCH, path: "/api/resources/{id}" }
+  - id: crud-delete-resource
+    name: Delete a resource
+    type: http
+    http:
+      matcher: { method: DELETE, path: "/api/resources/{id}" }
+
+extend:
+  - { mock: crud-list-resources, table: resources, action: list }
+  - { mock: crud-create-resource, table: resources, action: create }
+  - { mock: crud-get-resource, table: resources, action: get }
+  - { mock: crud-update-resource, table: resources, action: update }
+  - { mock: crud-patch-resource, table: resources, action: patch }
+  - { mock: crud-delete-resource, table: resources, action: delete }
+)";
+
+const char* kInitTemplateList = R"(Templates for `mockd init -t NAME`:
+  default   HTTP mocks to start from: a greeting, a user lookup and a user creation
+  crud      A REST CRUD API on /api/resources (list, create, get, replace, patch, delete),
+            kept in a table with three seed items
+)";
+
 }  // namespace
 
 void registerStateful(CLI::App& app, ClientCommands::State& s,
@@ -221,16 +318,22 @@ ClientCommands::ClientCommands(CLI::App& app) : s_(std::make_unique<State>()) {
     s.status->add_option("--pid-file", s.pidFile, "PID file (default: ~/.mockd/mockd.pid)");
     shared(s.status);
 
-    s.list = app.add_subcommand("list", "List the mocks of the running server");
+    s.list =
+        app.add_subcommand("list", "List the mocks of the running server, or of a config file");
+    s.list->add_option("-c,--config", s.listConfig,
+                       "List the mocks of this config file (no server needed)");
     s.list->add_option("-t,--type", s.type, "Only mocks of this type (http, ...)");
+    s.list->add_flag("-w,--no-truncate", s.noTruncate, "Show full ids and paths");
     shared(s.list);
 
     s.get = app.add_subcommand("get", "Show one mock as JSON");
     s.get->add_option("id", s.id, "Mock id (or a unique prefix)")->required();
     shared(s.get);
 
-    s.add = app.add_subcommand("add",
-                               "Add an HTTP mock (updates the mock with the same method and path)");
+    s.add = app.add_subcommand(
+        "add",
+        "Add a mock (updates the mock with the same method and path unless --allow-duplicate)");
+    s.add->add_option("type", s.addType, "Mock type (default http)");
     s.add->add_option("-m,--method", s.method, "HTTP method")->capture_default_str();
     s.add->add_option("--path", s.path, "Path: exact, {param}, or with * wildcards");
     s.add->add_option("--path-pattern", s.pathPattern, "Path regular expression");
@@ -261,11 +364,14 @@ ClientCommands::ClientCommands(CLI::App& app) : s_(std::make_unique<State>()) {
     s.update->add_option("--enabled", s.enabled, "true or false");
     shared(s.update);
 
-    s.del = app.add_subcommand("delete", "Delete a mock by id or unique id prefix");
+    s.del = app.add_subcommand(
+        "delete", "Delete a mock by id or unique id prefix, or the mocks with a path (--path)");
     s.del->alias("rm");
     s.del->alias("remove");
-    s.del->add_option("id", s.id, "Mock id (or a unique prefix)")->required();
-    s.del->add_flag("-y,--yes", s.yes, "Do not ask (accepted for compatibility; never asks)");
+    s.del->add_option("id", s.id, "Mock id (or a unique prefix)");
+    s.del->add_option("--path", s.delPath, "Delete the mocks with exactly this path");
+    s.del->add_option("--method", s.delMethod, "With --path: only mocks of this HTTP method");
+    s.del->add_flag("-y,--yes", s.yes, "Delete every mock --path matches without asking");
     shared(s.del);
 
     s.verify = app.add_subcommand("verify", "Check how often mocks were called");
@@ -293,15 +399,21 @@ ClientCommands::ClientCommands(CLI::App& app) : s_(std::make_unique<State>()) {
     s.logs->add_option("-n,--limit", s.limit, "How many (newest first)")->capture_default_str();
     s.logs->add_option("-m,--method", s.logMethod, "Only this method");
     s.logs->add_option("-p,--path", s.path, "Only paths containing this");
+    s.logs->add_option("--protocol", s.protocol,
+                       "Only this protocol: http, grpc, mqtt, soap, graphql, websocket or sse");
+    s.logs->add_flag("--verbose", s.verbose, "Show each request's query, headers and body too");
     s.logs->add_flag("--matched", s.matched, "Only requests that matched a mock");
     s.logs->add_flag("--unmatched", s.unmatched, "Only requests that matched nothing");
     s.logs->add_flag("--clear", s.clear, "Empty the request log");
     s.logs->add_flag("-f,--follow", s.follow, "Keep printing new requests");
     shared(s.logs);
 
-    s.import =
-        app.add_subcommand("import", "Load a mockd collection (YAML or JSON) into the server");
-    s.import->add_option("file", s.id, "Collection file")->required();
+    s.import = app.add_subcommand(
+        "import",
+        "Load mocks into the server: a mockd collection (YAML or JSON) or WireMock mappings");
+    s.import->add_option("file", s.id, "File to import, or - to read standard input")->required();
+    s.import->add_option("-f,--format", s.format,
+                         "mockd or wiremock (default: detected from the content)");
     s.import->add_flag("--replace", s.replace, "Replace every mock instead of merging");
     s.import->add_flag("--dry-run", s.dryRun, "Check the file without changing anything");
     shared(s.import);
@@ -316,7 +428,7 @@ ClientCommands::ClientCommands(CLI::App& app) : s_(std::make_unique<State>()) {
 
     s.health = app.add_subcommand("health", "Exit 0 when the server answers healthy, 1 otherwise");
     s.health->add_option("--url", s.url, "Health URL or server base URL");
-    s.health->add_option("--port", s.port, "Admin port on localhost");
+    s.health->add_option("-a,--admin-port,--port", s.port, "Admin API port on localhost");
     shared(s.health);
 
     s.validate = app.add_subcommand("validate", "Check config files without starting a server");
@@ -329,6 +441,8 @@ ClientCommands::ClientCommands(CLI::App& app) : s_(std::make_unique<State>()) {
     s.init->add_option("-o,--output", s.output, "File to write (default mockd.yaml)");
     s.init->add_option("--format", s.format, "yaml or json");
     s.init->add_flag("--force", s.force, "Overwrite an existing file");
+    s.init->add_option("-t,--template", s.initTemplate,
+                       "Starter to write: default or crud (list: show the templates)");
 }
 
 void registerStateful(CLI::App& app, ClientCommands::State& s,
@@ -460,31 +574,46 @@ std::optional<int> ClientCommands::run() {
             return 0;
         }
         if (*s.list) {
-            std::string target = "/mocks";
-            if (!s.type.empty()) target += "?type=" + s.type;
-            auto j = expectOk(client().call("GET", target));
+            Json mocks = Json::array();
+            if (!s.listConfig.empty()) {
+                auto cfg = config::loadFile(s.listConfig);
+                for (const auto& w : cfg.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
+                for (const auto& m : cfg.mocks)
+                    if (s.type.empty() || lower(m.type) == lower(s.type))
+                        mocks.push_back(core::encodeMock(m));
+            } else {
+                std::string target = "/mocks";
+                if (!s.type.empty()) target += "?type=" + s.type;
+                mocks = expectOk(client().call("GET", target))["mocks"];
+            }
             if (s.json) {
-                printJson(j["mocks"]);
+                printJson(mocks);
                 return 0;
             }
-            std::printf("%s %s %s %s %s %s\n", pad("ID", 26).c_str(), pad("TYPE", 6).c_str(),
-                        pad("METHOD", 7).c_str(), pad("PATH", 32).c_str(), pad("STATUS", 6).c_str(),
-                        "ENABLED");
-            for (const auto& m : j["mocks"]) {
+            std::vector<std::vector<std::string>> rows = {
+                {"ID", "TYPE", "METHOD", "PATH", "STATUS", "ENABLED"}};
+            for (const auto& m : mocks) {
                 Json http = m.value("http", Json::object());
                 Json matcher = http.value("matcher", Json::object());
-                std::string path = matcher.value("path", matcher.value("pathPattern", ""));
-                std::printf(
-                    "%s %s %s %s %s %s\n", pad(m.value("id", ""), 26).c_str(),
-                    pad(m.value("type", ""), 6).c_str(),
-                    pad(matcher.value("method", "*"), 7).c_str(), pad(path, 32).c_str(),
-                    pad(std::to_string(
-                            http.value("response", Json::object()).value("statusCode", 200)),
-                        6)
-                        .c_str(),
-                    m.value("enabled", true) ? "yes" : "no");
+                rows.push_back(
+                    {m.value("id", ""), m.value("type", ""), matcher.value("method", "*"),
+                     matcher.value("path", matcher.value("pathPattern", "")),
+                     std::to_string(
+                         http.value("response", Json::object()).value("statusCode", 200)),
+                     m.value("enabled", true) ? "yes" : "no"});
             }
-            std::printf("%zu mock(s)\n", j["mocks"].size());
+            // Fixed columns that cut long ids and paths short, or (-w) as wide as their cells.
+            std::vector<size_t> widths = {26, 6, 7, 32, 6};
+            if (s.noTruncate)
+                for (const auto& r : rows)
+                    for (size_t i = 0; i < widths.size(); ++i)
+                        widths[i] = std::max(widths[i], r[i].size());
+            for (const auto& r : rows) {
+                std::string line;
+                for (size_t i = 0; i < widths.size(); ++i) line += pad(r[i], widths[i]) + " ";
+                std::printf("%s%s\n", line.c_str(), r[5].c_str());
+            }
+            std::printf("%zu mock(s)\n", mocks.size());
             return 0;
         }
         if (*s.get) {
@@ -493,6 +622,13 @@ std::optional<int> ClientCommands::run() {
             return 0;
         }
         if (*s.add) {
+            if (std::string type = lower(s.addType); !type.empty() && type != "http") {
+                if (oneOf(type, kMockTypes))
+                    throw ClientError("adding " + type +
+                                      " mocks is not supported yet; `mockd add` makes http mocks");
+                throw ClientError("unknown mock type \"" + s.addType +
+                                  "\" (types: " + joined(kMockTypes) + ")");
+            }
             if (s.path.empty() && s.pathPattern.empty())
                 throw ClientError("add needs --path or --path-pattern");
             for (auto& ch : s.method)
@@ -588,7 +724,63 @@ std::optional<int> ClientCommands::run() {
             return 0;
         }
         if (*s.del) {
+            if (!s.delPath.empty() && !s.id.empty())
+                throw ClientError("give a mock id or --path, not both");
+            if (!s.delMethod.empty() && s.delPath.empty())
+                throw ClientError("--method needs --path");
+            if (s.delPath.empty() && s.id.empty())
+                throw ClientError("give a mock id (or a unique id prefix), or --path");
             auto c = client();
+            if (!s.delPath.empty()) {
+                std::string method = s.delMethod;
+                for (auto& ch : method)
+                    ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+                std::vector<Json> hits;
+                const Json all = expectOk(c.call("GET", "/mocks"));
+                for (const auto& m : all["mocks"]) {
+                    Json matcher = m.value("http", Json::object()).value("matcher", Json::object());
+                    std::string path = matcher.value("path", matcher.value("pathPattern", ""));
+                    std::string mm = matcher.value("method", "");
+                    for (auto& ch : mm)
+                        ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+                    if (path == s.delPath && (method.empty() || mm == method)) hits.push_back(m);
+                }
+                std::string what = (method.empty() ? "" : method + " ") + s.delPath;
+                if (hits.empty()) throw ClientError("no mocks found matching " + what);
+                if (hits.size() > 1 && !s.yes) {
+                    std::string ids;
+                    for (const auto& h : hits) ids += " " + h.value("id", "");
+                    if (!::isatty(STDIN_FILENO))
+                        throw ClientError(std::to_string(hits.size()) + " mocks match " + what +
+                                          ":" + ids + "; give -y to delete them all");
+                    std::printf("Found %zu mocks matching %s:\n", hits.size(), what.c_str());
+                    for (const auto& h : hits) {
+                        Json matcher =
+                            h.value("http", Json::object()).value("matcher", Json::object());
+                        std::printf("  %s  %s %s\n", h.value("id", "").c_str(),
+                                    matcher.value("method", "*").c_str(), s.delPath.c_str());
+                    }
+                    std::printf("Delete all %zu mocks? [y/N]: ", hits.size());
+                    std::fflush(stdout);
+                    std::string answer;
+                    std::getline(std::cin, answer);
+                    answer = lower(answer);
+                    while (!answer.empty() &&
+                           std::isspace(static_cast<unsigned char>(answer.back())))
+                        answer.pop_back();
+                    if (answer != "y" && answer != "yes") {
+                        std::printf("Cancelled\n");
+                        return 0;
+                    }
+                }
+                for (const auto& h : hits)
+                    expectOk(c.call("DELETE", "/mocks/" + h.value("id", "")), {204});
+                if (hits.size() == 1)
+                    std::printf("Deleted mock: %s\n", hits[0].value("id", "").c_str());
+                else
+                    std::printf("Deleted %zu mock(s)\n", hits.size());
+                return 0;
+            }
             std::string id = resolveId(c, s.id);
             expectOk(c.call("DELETE", "/mocks/" + id), {204});
             std::printf("Deleted mock: %s\n", id.c_str());
@@ -645,6 +837,10 @@ std::optional<int> ClientCommands::run() {
             return 0;
         }
         if (*s.logs) {
+            std::string protocol = lower(s.protocol);
+            if (!protocol.empty() && !oneOf(protocol, kLogProtocols))
+                throw ClientError("--protocol must be one of " + joined(kLogProtocols) +
+                                  ", not \"" + s.protocol + "\"");
             auto c = client();
             if (s.clear) {
                 auto j = expectOk(c.call("DELETE", "/requests"));
@@ -661,12 +857,36 @@ std::optional<int> ClientCommands::run() {
                             e.value("method", "").c_str(), e.value("path", "").c_str(),
                             e.value("responseStatus", 0),
                             mock.empty() ? "(no match)" : mock.c_str());
+                if (s.verbose) {
+                    if (std::string q = e.value("queryString", ""); !q.empty())
+                        std::printf("  Query: %s\n", q.c_str());
+                    if (auto h = e.find("headers"); h != e.end() && h->is_object() && !h->empty()) {
+                        std::printf("  Headers:\n");
+                        for (const auto& [name, values] : h->items()) {
+                            if (values.is_array()) {
+                                for (const auto& v : values)
+                                    std::printf("    %s: %s\n", name.c_str(),
+                                                v.is_string() ? v.get<std::string>().c_str()
+                                                              : v.dump().c_str());
+                            } else {
+                                std::printf("    %s: %s\n", name.c_str(),
+                                            values.is_string() ? values.get<std::string>().c_str()
+                                                               : values.dump().c_str());
+                            }
+                        }
+                    }
+                    std::string body = e.value("body", "");
+                    if (body.size() > 200) body = body.substr(0, 200) + "...(truncated)";
+                    std::printf("  Body: %s\n", body.empty() ? "(empty)" : body.c_str());
+                }
                 std::fflush(stdout);
             };
             auto wanted = [&](const Json& e) {
                 if (s.method != "GET" && !s.method.empty() && e.value("method", "") != s.method)
                     return false;
                 if (!s.path.empty() && e.value("path", "").find(s.path) == std::string::npos)
+                    return false;
+                if (!protocol.empty() && lower(e.value("protocol", "http")) != protocol)
                     return false;
                 bool hit = !e.value("matchedMockID", "").empty();
                 return !(s.matched && !hit) && !(s.unmatched && hit);
@@ -684,6 +904,7 @@ std::optional<int> ClientCommands::run() {
             if (s.matched) target += "&matchedOnly=true";
             if (!s.logMethod.empty()) target += "&method=" + s.logMethod;
             if (!s.path.empty()) target += "&path=" + percentEncode(s.path);
+            if (!protocol.empty()) target += "&protocol=" + protocol;
             auto j = expectOk(c.call("GET", target));
             std::vector<Json> rows;
             for (const auto& e : j["requests"])
@@ -693,17 +914,57 @@ std::optional<int> ClientCommands::run() {
             return 0;
         }
         if (*s.import) {
-            std::string text = readFileOrThrow(s.id);
-            std::string ext = fs::path(s.id).extension().string();
-            bool yaml = ext == ".yaml" || ext == ".yml";
+            std::string text, source = s.id, ext;
+            fs::path dir = ".";
+            if (s.id == "-") {
+                std::ostringstream in;
+                in << std::cin.rdbuf();
+                text = in.str();
+                source = "standard input";
+            } else if (s.id.starts_with("curl ")) {
+                text = s.id;  // a curl command line given as the argument
+                source = "the curl command";
+            } else {
+                text = readFileOrThrow(s.id);
+                ext = lower(fs::path(s.id).extension().string());
+                dir = fs::path(s.id).parent_path();
+                if (dir.empty()) dir = ".";
+            }
+            std::string format = lower(s.format);
+            if (format.empty()) {
+                format = detectImportFormat(text);
+            } else if (!oneOf(format, kImportFormats)) {
+                throw ClientError("unknown import format \"" + s.format +
+                                  "\" (formats: " + joined(kImportFormats) + ")");
+            }
+            if (!oneOf(format, kReadableImportFormats))
+                throw ClientError("importing " + format + " is not supported yet (formats: " +
+                                  joined(kReadableImportFormats) + ")");
+            std::string contentType = "application/json";
+            if (format == "wiremock") {
+                auto doc = Json::parse(text, nullptr, false, true);
+                if (doc.is_discarded())
+                    throw ClientError(source + ": not valid JSON, so not WireMock mappings");
+                // A file under <root>/mappings has its bodies under <root>/__files.
+                fs::path filesDir =
+                    dir.filename() == "mappings" ? dir.parent_path() / "__files" : dir / "__files";
+                std::vector<std::string> warnings;
+                text = wireMockToCollection(doc, filesDir, warnings).dump();
+                for (const auto& w : warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
+            } else {
+                size_t first = text.find_first_not_of(" \t\r\n");
+                bool looksJson =
+                    first != std::string::npos && (text[first] == '{' || text[first] == '[');
+                if (ext == ".yaml" || ext == ".yml" || (ext != ".json" && !looksJson))
+                    contentType = "application/yaml";
+            }
             std::string target = "/config?replace=" + std::string(s.replace ? "true" : "false") +
                                  (s.dryRun ? "&dryRun=true" : "");
-            auto j = expectOk(client().call("POST", target, text,
-                                            yaml ? "application/yaml" : "application/json"));
+            auto j = expectOk(client().call("POST", target, text, contentType));
             if (s.json)
                 printJson(j);
             else if (s.dryRun)
-                std::printf("%s is valid: %d mock(s); nothing changed\n", s.id.c_str(),
+                std::printf("%s is valid: %d mock(s); nothing changed\n", source.c_str(),
                             j.value("mocks", 0));
             else
                 std::printf("%s (%d in total)\n", j.value("message", "").c_str(),
@@ -903,6 +1164,22 @@ std::optional<int> ClientCommands::run() {
             return failed ? 1 : 0;
         }
         if (*s.init) {
+            std::string tmpl = lower(s.initTemplate);
+            if (tmpl == "list") {
+                std::fputs(kInitTemplateList, stdout);
+                return 0;
+            }
+            std::string text;
+            if (tmpl.empty() || tmpl == "default")
+                text = kInitTemplate;
+            else if (tmpl == "crud")
+                text = kCrudTemplate;
+            else if (oneOf(tmpl, kOtherInitTemplates))
+                throw ClientError("template \"" + s.initTemplate +
+                                  "\" is not supported yet (templates: default, crud)");
+            else
+                throw ClientError("unknown template \"" + s.initTemplate +
+                                  "\" (see 'mockd init -t list')");
             bool jsonFormat = s.format == "json" ||
                               (s.format.empty() && fs::path(s.output).extension() == ".json");
             std::string out =
@@ -912,7 +1189,6 @@ std::optional<int> ClientCommands::run() {
                              out.c_str());
                 return 1;
             }
-            std::string text = kInitTemplate;
             if (jsonFormat) {
                 auto cfg = config::loadText(text, "template", true, fs::current_path());
                 text = cfg.collection.dump(2) + "\n";

@@ -142,14 +142,14 @@ class Cli:
                 time.sleep(0.01)
 
     # ---------------------------------------------------------------- commands
-    def run(self, *args, env=None, cwd=None, timeout=CLI_TIMEOUT):
+    def run(self, *args, env=None, cwd=None, timeout=CLI_TIMEOUT, input=None):
         e = dict(self.env)
         if env:
             e.update(env)
+        stdin = {"input": input} if input is not None else {"stdin": subprocess.DEVNULL}
         try:
             return subprocess.run([MOCKD_BIN, *map(str, args)], capture_output=True, text=True,
-                                  timeout=timeout, env=full_env(e), cwd=cwd,
-                                  stdin=subprocess.DEVNULL)
+                                  timeout=timeout, env=full_env(e), cwd=cwd, **stdin)
         except subprocess.TimeoutExpired as exc:
             raise AssertionError(f"mockd {' '.join(map(str, args))} did not exit within "
                                  f"{timeout}s (stderr so far: {exc.stderr!r})")
@@ -1130,3 +1130,305 @@ def test_loopback_client_needs_no_key(cli):
     r = cli.run("add", "--path", "/nokey", "--admin-url", cli.admin_url, "--data-dir", empty)
     assert r.returncode == 0, r
     assert hit(s, "GET", "/nokey").status_code == 200
+
+
+# --------------------------------------------------------------------------- mockd's command set
+
+
+def one_error_line(r, *needles):
+    """A failed command: exit 1, one `mockd: ...` line on stderr naming every needle."""
+    assert r.returncode == 1, r
+    lines = only_lines(r.stderr)
+    assert len(lines) == 1 and lines[0].startswith("mockd: "), r.stderr
+    for needle in needles:
+        assert needle in lines[0], (needle, lines[0])
+    return lines[0]
+
+
+def test_add_takes_the_mock_type_as_an_argument(cli):
+    s = cli.start()
+    mid = cli.add("http", "--path", "/typed", "-b", "typed body")
+    resp = hit(s, "GET", "/typed")
+    assert (resp.status_code, resp.text) == (200, "typed body")
+    assert cli.add("HTTP", "--path", "/typed", "-b", "again") == mid  # upsert, any case
+    assert hit(s, "GET", "/typed").text == "again"
+
+    for kind in ("websocket", "graphql", "grpc", "mqtt", "soap", "oauth"):
+        one_error_line(cli("add", kind, "--path", "/other"), kind, "not supported yet")
+    one_error_line(cli("add", "carrier-pigeon", "--path", "/other"), '"carrier-pigeon"', "http")
+    assert [m["id"] for m in cli.list_json()] == [mid]
+    assert hit(s, "GET", "/other").status_code == 404
+
+
+def test_health_admin_port_as_in_the_docker_healthcheck(cli):
+    s = cli.start()
+    for flag in ("--admin-port", "-a", "--port"):
+        r = cli.run("health", flag, s.admin_port)
+        assert r.returncode == 0, (flag, r)
+        assert r.stdout.startswith(f"healthy (http://localhost:{s.admin_port}"), r.stdout
+    sock, port = closed_port()
+    try:
+        r = cli.run("health", "--admin-port", port)
+        assert r.returncode == 1, r
+        assert "healthy (" not in r.stdout
+    finally:
+        sock.close()
+
+
+WIREMOCK_MAPPINGS = {"mappings": [
+    {"id": "wm-greet", "name": "greet",
+     "request": {"method": "GET", "urlPath": "/wm/greet",
+                 "headers": {"X-Who": {"equalTo": "ann"}}},
+     "response": {"status": 202, "body": "hello ann", "headers": {"X-From": "wiremock"}}},
+    {"request": {"method": "POST", "url": "/wm/orders",
+                 "bodyPatterns": [{"contains": "urgent"}]},
+     "response": {"status": 201, "jsonBody": {"queued": True}, "fixedDelayMilliseconds": 200}},
+    {"request": {"method": "GET", "url": "/wm/file"},
+     "response": {"status": 200, "bodyFileName": "page.txt"}},
+]}
+
+
+def test_import_wiremock_mappings_detected_or_named(cli, tmp_path):
+    s = cli.start()
+    root = tmp_path / "wm"
+    (root / "mappings").mkdir(parents=True)
+    (root / "__files").mkdir()
+    (root / "__files" / "page.txt").write_text("from the body file")
+    mapping = root / "mappings" / "all.json"
+    mapping.write_text(json.dumps(WIREMOCK_MAPPINGS))
+
+    r = cli.ok("import", mapping)
+    assert r.stdout.strip() == "Imported 3 mock(s) (3 in total)", r.stdout
+    assert hit(s, "GET", "/wm/greet").status_code == 404  # the header matcher came along
+    resp = hit(s, "GET", "/wm/greet", headers={"X-Who": "ann"})
+    assert (resp.status_code, resp.text, resp.headers.get("X-From")) == \
+        (202, "hello ann", "wiremock")
+    assert hit(s, "POST", "/wm/orders", data="a normal order").status_code == 404
+    t0 = time.monotonic()
+    resp = hit(s, "POST", "/wm/orders", data="an urgent order")
+    assert resp.status_code == 201 and resp.json() == {"queued": True}
+    assert resp.headers["Content-Type"].startswith("application/json")
+    assert time.monotonic() - t0 >= 0.2
+    assert hit(s, "GET", "/wm/file").text == "from the body file"
+    assert "wm-greet" in [m["id"] for m in cli.list_json()]
+
+    # a single stub on standard input, format named
+    stub = {"request": {"method": "DELETE", "urlPath": "/wm/gone"}, "response": {"status": 410}}
+    r = cli.ok("import", "-", "--format", "wiremock", input=json.dumps(stub))
+    assert r.stdout.strip() == "Imported 1 mock(s) (4 in total)", r.stdout
+    assert hit(s, "DELETE", "/wm/gone").status_code == 410
+
+
+def test_import_from_standard_input(cli):
+    s = cli.start()
+    r = cli.ok("import", "-", "--dry-run", input=IMPORT_YAML)
+    assert r.stdout.strip() == "standard input is valid: 2 mock(s); nothing changed"
+    assert cli.list_json() == []
+    r = cli.ok("import", "-", input=IMPORT_YAML)  # YAML, detected
+    assert r.stdout.strip() == "Imported 2 mock(s) (2 in total)"
+    assert hit(s, "GET", "/imp-b").text == "B"
+    coll = {"version": "1.0", "mocks": [
+        {"id": "stdin-json", "type": "http",
+         "http": {"matcher": {"method": "GET", "path": "/stdin-json"},
+                  "response": {"statusCode": 203, "body": "J"}}}]}
+    r = cli.ok("import", "-", "-f", "mockd", "--replace", input=json.dumps(coll))
+    assert r.stdout.strip() == "Imported 1 mock(s) (1 in total)"
+    assert hit(s, "GET", "/stdin-json").status_code == 203
+    assert hit(s, "GET", "/imp-b").status_code == 404
+    one_error_line(cli("import", "-", input=""), "mockd: ")
+
+
+def test_import_formats_not_supported_yet_are_named(cli, tmp_path):
+    s = cli.start()
+    keep = cli.add("--path", "/keep")
+    coll = write_config(tmp_path, IMPORT_YAML, "c.yaml")
+    for fmt in ("openapi", "postman", "har", "mockoon", "curl", "wsdl"):
+        one_error_line(cli("import", coll, "-f", fmt), fmt, "not supported yet")
+    one_error_line(cli("import", coll, "--format", "excel"), '"excel"', "wiremock")
+    spec = tmp_path / "api.yaml"
+    spec.write_text("openapi: 3.0.0\ninfo: {title: t, version: '1'}\npaths: {}\n")
+    one_error_line(cli("import", spec), "openapi", "not supported yet")
+    one_error_line(cli("import", "curl -X GET http://example.com/x"), "curl", "not supported yet")
+    assert [m["id"] for m in cli.list_json()] == [keep]
+    assert hit(s, "GET", "/imp-a").status_code == 404
+
+
+def test_delete_by_path_and_method(cli):
+    s = cli.start()
+    get_p = cli.add("--path", "/p", "-b", "got")
+    post_p = cli.add("-m", "POST", "--path", "/p")
+    other = cli.add("--path", "/p/deeper")
+
+    r = cli.ok("delete", "--path", "/p", "--method", "post")
+    assert r.stdout == f"Deleted mock: {post_p}\n"
+    assert hit(s, "POST", "/p").status_code == 404
+    assert hit(s, "GET", "/p").text == "got"
+    one_error_line(cli("delete", "--path", "/p", "--method", "PUT"), "PUT /p")
+    one_error_line(cli("delete", "--path", "/nowhere"), "/nowhere")
+
+    # several matches: refused without -y (nobody can answer the question), all with -y
+    second = cli.add("--path", "/p", "-b", "dup", "--allow-duplicate")
+    line = one_error_line(cli("delete", "--path", "/p"), "2 mocks", "-y")
+    assert get_p in line and second in line
+    assert sorted(m["id"] for m in cli.list_json()) == sorted([get_p, second, other])
+    assert cli.ok("delete", "--path", "/p", "-y").stdout == "Deleted 2 mock(s)\n"
+    assert [m["id"] for m in cli.list_json()] == [other]
+    assert hit(s, "GET", "/p").status_code == 404
+    assert hit(s, "GET", "/p/deeper").status_code == 200
+
+    one_error_line(cli("delete"), "--path")
+    one_error_line(cli("delete", "--method", "GET"), "--path")
+    one_error_line(cli("delete", other, "--path", "/p/deeper"), "not both")
+    assert [m["id"] for m in cli.list_json()] == [other]
+
+
+LONG_ID = "a-mock-id-that-is-much-longer-than-the-column"
+LONG_PATH = "/api/v1/organisations/{org}/projects/{project}/members"
+
+
+def test_list_config_file_without_a_server_and_no_truncate(cli, tmp_path):
+    cfg = write_config(tmp_path, f"""
+        version: "1.0"
+        mocks:
+          - id: {LONG_ID}
+            type: http
+            http:
+              matcher: {{ method: GET, path: "{LONG_PATH}" }}
+              response: {{ statusCode: 200 }}
+          - id: short
+            type: http
+            http:
+              matcher: {{ method: POST, path: /s }}
+              response: {{ statusCode: 201 }}
+    """)
+    sock, port = closed_port()  # no server anywhere: -c reads the file only
+    try:
+        url = f"http://127.0.0.1:{port}"
+        r = cli.run("list", "-c", cfg, "--admin-url", url)
+        assert r.returncode == 0, r
+        lines = only_lines(r.stdout)
+        assert lines[0].split() == ["ID", "TYPE", "METHOD", "PATH", "STATUS", "ENABLED"]
+        assert lines[-1].strip() == "2 mock(s)"
+        assert LONG_ID not in r.stdout and LONG_PATH not in r.stdout  # cut short
+        assert ["short", "http", "POST", "/s", "201", "yes"] in [x.split() for x in lines]
+
+        r = cli.run("list", "--config", cfg, "-w", "--admin-url", url)
+        assert r.returncode == 0, r
+        rows = [x.split() for x in only_lines(r.stdout)[1:-1]]
+        assert [LONG_ID, "http", "GET", LONG_PATH, "200", "yes"] in rows, r.stdout
+
+        r = cli.run("list", "-c", cfg, "--json", "--admin-url", url)
+        assert r.returncode == 0, r
+        assert [m["id"] for m in json.loads(r.stdout)] == [LONG_ID, "short"]
+        r = cli.run("list", "-c", cfg, "-t", "grpc", "--admin-url", url)
+        assert only_lines(r.stdout)[-1].strip() == "0 mock(s)"
+        one_error_line(cli.run("list", "-c", tmp_path / "missing.yaml", "--admin-url", url))
+    finally:
+        sock.close()
+
+
+def test_list_no_truncate_against_the_server(cli):
+    cli.start()
+    mid = cli.add("--path", LONG_PATH)
+    assert LONG_PATH not in cli.ok("list").stdout
+    rows = [x.split() for x in only_lines(cli.ok("list", "--no-truncate").stdout)]
+    assert [mid, "http", "GET", LONG_PATH, "200", "yes"] in rows
+
+
+def test_logs_protocol_filter(cli, logged):
+    everything = log_paths(cli)
+    assert len(everything) == 4
+    assert log_paths(cli, "--protocol", "http") == everything
+    assert log_paths(cli, "--protocol", "HTTP", "-m", "POST") == ["/log-b:POST"]
+    for proto in ("grpc", "mqtt", "soap", "graphql", "websocket", "sse"):
+        assert log_paths(cli, "--protocol", proto) == [], proto
+    one_error_line(cli("logs", "--protocol", "smtp"), '"smtp"', "websocket")
+
+
+def test_logs_verbose_shows_query_headers_and_body(cli, logged):
+    s, _, _ = logged
+    hit(s, "PUT", "/log-verbose?k=v", data="the request body", headers={"X-Trace": "t-1"})
+    out = cli.ok("logs", "--verbose", "-p", "/log-verbose").stdout.splitlines()
+    assert parse_log_line(out[0])["path"] == "/log-verbose"
+    assert "  Query: k=v" in out
+    assert "  Headers:" in out
+    assert "    X-Trace: t-1" in out
+    assert "  Body: the request body" in out
+    # without --verbose, one line per request
+    assert len(only_lines(cli.ok("logs", "-p", "/log-verbose").stdout)) == 1
+    out = cli.ok("logs", "--verbose", "-p", "/no-such").stdout.splitlines()
+    assert "  Body: (empty)" in out
+
+
+def test_init_templates(cli, tmp_path):
+    work = tmp_path / "proj"
+    work.mkdir()
+    r = cli.run("init", "-t", "list", cwd=work)
+    assert r.returncode == 0, r
+    names = [line.split()[0] for line in only_lines(r.stdout)[1:] if line.startswith("  ") and
+             not line.startswith("   ")]
+    assert names == ["default", "crud"], r.stdout
+    assert list(work.iterdir()) == [], "-t list wrote a file"
+
+    for name in ("websocket-chat", "graphql-api", "grpc-service", "mqtt-iot"):
+        one_error_line(cli.run("init", "-t", name, cwd=work), name, "not supported yet")
+    one_error_line(cli.run("init", "--template", "bogus", cwd=work), '"bogus"', "list")
+    assert list(work.iterdir()) == []
+
+    r = cli.run("init", "-t", "default", cwd=work)
+    assert r.returncode == 0, r
+    assert cli.run("validate", work / "mockd.yaml").returncode == 0
+
+    crud = work / "crud.yaml"
+    r = cli.run("init", "--template", "crud", "-o", crud, cwd=work)
+    assert r.returncode == 0, r
+    v = cli.run("validate", crud)
+    assert v.returncode == 0, v
+    crud_json = work / "crud.json"
+    assert cli.run("init", "-t", "crud", "-o", crud_json, cwd=work).returncode == 0
+    assert json.loads(crud_json.read_text())["tables"][0]["name"] == "resources"
+
+    s = cli.start(config=crud)
+    listed = hit(s, "GET", "/api/resources")
+    assert listed.status_code == 200, listed.text
+    assert [x["id"] for x in listed.json()["data"]] == ["res_001", "res_002", "res_003"]
+    created = hit(s, "POST", "/api/resources", json={"name": "New", "status": "pending"})
+    assert created.status_code == 201, created.text
+    new_id = created.json()["id"]
+    got = hit(s, "GET", f"/api/resources/{new_id}")
+    assert got.status_code == 200 and got.json()["name"] == "New"
+    assert hit(s, "PATCH", "/api/resources/res_002", json={"status": "active"}).status_code == 200
+    assert hit(s, "GET", "/api/resources/res_002").json()["status"] == "active"
+    assert hit(s, "DELETE", "/api/resources/res_001").status_code in (200, 204)
+    assert hit(s, "GET", "/api/resources/res_001").status_code == 404
+    assert len(hit(s, "GET", "/api/resources").json()["data"]) == 3
+
+
+HELP_COMMANDS = [
+    ["add"], ["list"], ["get"], ["update"], ["delete"], ["logs"], ["import"], ["export"],
+    ["health"], ["init"], ["status"], ["stop"], ["validate"], ["verify"], ["stateful"],
+    ["start"], ["engine"], ["version"],
+]
+MAKING_OF = re.compile(r"c\+\+|cli11|re-?implement|port(ed)? of|clone|golang|\bgo\b|"
+                       r"rewrite|generated by|claude|\bllm\b|\bai\b", re.I)
+
+
+@pytest.mark.parametrize("args", HELP_COMMANDS, ids=lambda a: "-".join(a))
+def test_help_describes_the_product(cli, args):
+    r = cli.run(*args, "--help")
+    assert r.returncode == 0, r
+    assert r.stdout.strip(), r
+    assert not MAKING_OF.search(r.stdout), MAKING_OF.search(r.stdout)
+
+
+def test_help_names_the_new_flags(cli):
+    expect = {
+        "add": ["type", "--path"], "list": ["-c,--config", "-w,--no-truncate"],
+        "delete": ["--path", "--method"], "logs": ["--protocol", "--verbose"],
+        "import": ["-f,--format", "wiremock"], "health": ["--admin-port"],
+        "init": ["-t,--template"],
+    }
+    for cmd, needles in expect.items():
+        out = cli.run(cmd, "--help").stdout
+        for needle in needles:
+            assert needle in out, (cmd, needle, out)
