@@ -201,7 +201,7 @@ TableDef decodeTable(const Json& j, const std::string& where) {
     if (auto it = j.find("response"); it != j.end() && it->is_object()) d.response = *it;
     if (auto it = j.find("validation"); it != j.end() && !it->is_null())
         d.validation = std::make_shared<const Validation>(
-            decodeValidation(*it, d.seedData, where + ".validation"));
+            decodeValidation(*it, d.seedData, d.idField, where + ".validation"));
     return d;
 }
 
@@ -839,18 +839,30 @@ std::pair<int, std::string> render(const ActionResult& r, const TableDef& def, c
             data.push_back(transformItem(item, cfg, def.idField));
         const Json& list = sub(cfg, "list");
         if (list.is_object() && list.value("envelope", true) == false) return {200, data.dump()};
-        Json body = Json::object();
-        std::string dataField = list.is_object() ? list.value("dataField", "data") : "data";
         const Json& meta = r.body["meta"];
+        // Without a list transform: the plain {data, meta} envelope.
+        if (!list.is_object()) return {200, Json{{"data", std::move(data)}, {"meta", meta}}.dump()};
+        // A list transform builds its own envelope, as mockd does: extra fields (a has_more /
+        // hasMore there is the computed one), then the items under dataField, then -- unless
+        // hideMeta -- total, limit, offset and count merged in at the top level under their
+        // metaFields names. There is no nested `meta` object then.
+        Json body = Json::object();
         if (const Json& extra = sub(list, "extraFields"); extra.is_object())
             for (auto it = extra.begin(); it != extra.end(); ++it)
-                body[it.key()] = it.key() == "has_more" ? meta["has_more"] : it.value();
-        if (const Json& mf = sub(list, "metaFields"); mf.is_object())
-            for (auto it = mf.begin(); it != mf.end(); ++it)
-                if (it.value().is_string() && meta.contains(it.key()))
-                    body[it.value().get<std::string>()] = meta[it.key()];
-        body[dataField] = std::move(data);
-        if (!(list.is_object() && list.value("hideMeta", false))) body["meta"] = meta;
+                body[it.key()] =
+                    it.key() == "has_more" || it.key() == "hasMore" ? meta["has_more"] : it.value();
+        const Json& df = sub(list, "dataField");
+        body[df.is_string() && !df.get<std::string>().empty() ? df.get<std::string>() : "data"] =
+            std::move(data);
+        if (!list.value("hideMeta", false)) {
+            const Json& names = sub(list, "metaFields");
+            for (const char* key : {"total", "limit", "offset", "count"}) {
+                const Json& name = sub(names, key);
+                body[name.is_string() && !name.get<std::string>().empty() ? name.get<std::string>()
+                                                                          : std::string(key)] =
+                    meta[key];
+            }
+        }
         return {200, body.dump()};
     }
     if (action == "delete") {

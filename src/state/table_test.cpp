@@ -254,6 +254,30 @@ TEST(Render, ListShapingLikeStripe) {
             R"({"object":"list","url":"/v1/customers","has_more":true,"data":[{"id":"cus_1"}]})"));
 }
 
+TEST(Render, ListTransformMergesMetaIntoTheEnvelope) {
+    auto t = Table(decodeTable(
+        Json::parse(R"({"name":"cards","seedData":[{"id":"c1"},{"id":"c2"},{"id":"c3"}]})"), "t"));
+    auto list = [&](const char* cfg) {
+        return Json::parse(
+            render(t.list({{"limit", "2"}}, std::nullopt), t.def(), Json::parse(cfg), "list")
+                .second);
+    };
+    // Renamed meta fields at the top level, no nested meta.
+    EXPECT_EQ(list(R"({"list":{"dataField":"items","metaFields":{"total":"total_count"}}})"),
+              Json::parse(R"({"items":[{"id":"c1"},{"id":"c2"}],"total_count":3,"limit":2,
+                              "offset":0,"count":2})"));
+    // An empty list transform flattens too; has_more/hasMore extra fields are computed.
+    EXPECT_EQ(list(R"({"list":{"extraFields":{"object":"list","hasMore":false}}})"),
+              Json::parse(R"({"object":"list","hasMore":true,"data":[{"id":"c1"},{"id":"c2"}],
+                              "total":3,"limit":2,"offset":0,"count":2})"));
+    // hideMeta drops them, renamed or not.
+    EXPECT_EQ(list(R"({"list":{"metaFields":{"total":"total_count"},"hideMeta":true}})"),
+              Json::parse(R"({"data":[{"id":"c1"},{"id":"c2"}]})"));
+    // No list transform: the plain {data, meta} envelope.
+    EXPECT_EQ(list(R"({})"), Json::parse(R"({"data":[{"id":"c1"},{"id":"c2"}],
+                              "meta":{"total":3,"limit":2,"offset":0,"count":2,"has_more":true}})"));
+}
+
 TEST(Render, CreateAndDeleteOverridesAndErrorShaping) {
     auto t = Table(decodeTable(
         Json::parse(R"({"name":"customers","seedData":[{"id":"cus_1","email":"a@b"}]})"), "t"));
@@ -408,6 +432,20 @@ TEST(Validation, StrictRejectsWarnAcceptsAutoInfers) {
     EXPECT_EQ(inferred.create(Json{{"n", 2}}, std::nullopt).message,
               "validation failed: name: is required");
     EXPECT_EQ(inferred.create(Json{{"name", "C"}}, std::nullopt).status, 201);
+
+    // The id field is not inferred: integer seed ids do not reject generated uuids.
+    auto uuids = Table(decodeTable(Json::parse(R"({"name":"b","idStrategy":"uuid",
+        "validation":{"auto":true},"seedData":[{"id":1,"name":"A"},{"id":2,"name":"B"}]})"),
+                                   "t"));
+    auto made = uuids.create(Json{{"name", "C"}}, std::nullopt);
+    EXPECT_EQ(made.status, 201) << made.message;
+    EXPECT_TRUE(made.body["id"].is_string());
+    auto custom = Table(decodeTable(Json::parse(R"({"name":"c","idField":"sku",
+        "validation":{"auto":true},"seedData":[{"sku":7,"name":"A"}]})"),
+                                    "t"));
+    EXPECT_EQ(custom.create(Json{{"name", "C"}}, std::nullopt).status, 201);
+    EXPECT_EQ(custom.create(Json::object(), std::nullopt).message,
+              "validation failed: name: is required");
 
     EXPECT_THROW(
         decodeTable(Json::parse(R"({"name":"x","validation":{"fields":{"a":{"type":"text"}}}})"),

@@ -151,7 +151,7 @@ void checkValue(const std::string& name, const Json& v, const Json& rule,
 }  // namespace
 
 Validation decodeValidation(const Json& j, const std::vector<Json>& seeds,
-                            const std::string& where) {
+                            const std::string& idField, const std::string& where) {
     Validation v;
     if (!j.is_object()) throw core::FieldError(where, "must be an object");
     v.mode = j.value("mode", "strict");
@@ -160,7 +160,7 @@ Validation decodeValidation(const Json& j, const std::vector<Json>& seeds,
     if (j.value("auto", false) && !seeds.empty()) {
         // Types from the first seed; required = present in every seed.
         for (auto it = seeds[0].begin(); it != seeds[0].end(); ++it) {
-            if (it.value().is_null()) continue;
+            if (it.value().is_null() || it.key() == idField || it.key() == "id") continue;
             std::string t = typeOf(it.value());
             v.fields[it.key()] = Json{{"type", t == "integer" ? "number" : t}};
             bool everywhere = std::all_of(seeds.begin(), seeds.end(),

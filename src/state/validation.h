@@ -24,9 +24,11 @@ struct Validation {
 };
 
 // Decodes `validation` of a table; `auto: true` infers types and required fields from the
-// seeds. Throws core::FieldError for a bad validator (unknown type or format, bad regex).
+// seeds, leaving out the id (the table's `idField`, and `id` as mockd does): ids are generated
+// on create, so a seed id's type says nothing about a request body. Throws core::FieldError
+// for a bad validator (unknown type or format, bad regex).
 Validation decodeValidation(const Json& j, const std::vector<Json>& seeds,
-                            const std::string& where);
+                            const std::string& idField, const std::string& where);
 
 // Problems with `item` ("email: must be a valid email"), empty when valid.
 std::vector<std::string> validateItem(const Json& item, const Validation& v);

@@ -1364,17 +1364,50 @@ def test_timestamp_format_none_leaves_them_out(run):
 
 
 def test_list_data_field_and_meta_fields(run):
+    # mockd merges the (renamed) meta fields into the envelope itself: no nested meta object.
     seeds = [{"id": f"c{i}"} for i in range(3)]
     response = {"list": {"dataField": "items",
                          "metaFields": {"total": "total_count", "count": "page_count"}}}
     s = run(config([{"name": "cards", "seedData": seeds, "response": response}],
                    api("cards", "/cards")))
     body = answer(s.get("/cards?limit=2&offset=1"), 200)
-    assert "data" not in body
-    assert body["items"] == seeds[1:]
-    assert body["total_count"] == 3 and body["page_count"] == 2
+    assert body == {"items": seeds[1:], "total_count": 3, "page_count": 2,
+                    "limit": 2, "offset": 1}
     empty = answer(s.get("/cards?id=nope"), 200)
-    assert empty["items"] == [] and empty["total_count"] == 0 and empty["page_count"] == 0
+    assert empty == {"items": [], "total_count": 0, "page_count": 0, "limit": 100, "offset": 0}
+
+
+@pytest.mark.parametrize("list_cfg, expected", [
+    # Any list transform flattens the meta into the envelope, under its own names.
+    ({}, {"data": [{"id": "c0"}], "total": 2, "limit": 1, "offset": 0, "count": 1}),
+    # Only total/limit/offset/count can be renamed; other names and empty ones are ignored.
+    ({"metaFields": {"limit": "per_page", "offset": "", "has_more": "more"}},
+     {"data": [{"id": "c0"}], "total": 2, "per_page": 1, "offset": 0, "count": 1}),
+    # Extra fields sit beside them; a has_more / hasMore there is the computed value.
+    ({"extraFields": {"object": "list", "has_more": False, "hasMore": "x"},
+      "metaFields": {"total": "total_count"}},
+     {"object": "list", "has_more": True, "hasMore": True, "data": [{"id": "c0"}],
+      "total_count": 2, "limit": 1, "offset": 0, "count": 1}),
+    # hideMeta: no meta at all, renamed or not.
+    ({"dataField": "results", "metaFields": {"total": "total_count"}, "hideMeta": True,
+      "extraFields": {"object": "list"}},
+     {"object": "list", "results": [{"id": "c0"}]}),
+])
+def test_list_transform_envelope_shapes(run, list_cfg, expected):
+    seeds = [{"id": "c0"}, {"id": "c1"}]
+    s = run(config([{"name": "cards", "seedData": seeds, "response": {"list": list_cfg}}],
+                   api("cards", "/cards")))
+    assert answer(s.get("/cards?limit=1"), 200) == expected
+
+
+def test_list_without_list_transform_keeps_nested_meta(run):
+    seeds = [{"id": "c0"}, {"id": "c1"}]
+    s = run(config([{"name": "cards", "seedData": seeds,
+                     "response": {"fields": {"inject": {"object": "card"}}}}],
+                   api("cards", "/cards")))
+    assert answer(s.get("/cards?limit=1"), 200) == {
+        "data": [{"id": "c0", "object": "card"}],
+        "meta": {"total": 2, "limit": 1, "offset": 0, "count": 1, "has_more": True}}
 
 
 # =========================================================================== validation auto
@@ -1401,6 +1434,30 @@ def test_validation_auto_infers_types_and_required_fields_from_seeds(run):
     made = create(s, "/products", {"name": "Cap", "price": 2})
     assert made["price"] == 2
     create(s, "/products", {"name": "Mug", "price": 4.25, "tags": ["b"]})
+
+
+def test_validation_auto_leaves_the_id_field_out(run):
+    # Integer seed ids with generated uuids: the id is neither required nor typed.
+    seeds = [{"id": 1, "name": "Pen"}, {"id": 2, "name": "Ink"}]
+    s = run(config([{"name": "products", "idStrategy": "uuid", "seedData": seeds,
+                     "validation": {"auto": True}}],
+                   api("products", "/products")))
+    made = create(s, "/products", {"name": "Cap"})
+    assert set(made) == {"id", "name", "createdAt", "updatedAt"} and made["name"] == "Cap"
+    assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}",
+                        made["id"]), made
+    assert answer(s.request("PUT", "/products/1", json={"name": "Pencil"}), 200)["name"] == \
+        "Pencil"
+    assert answer(s.post("/products", json={"name": 5}), 400)["error"] == \
+        "validation failed: name: must be a string, not integer"
+    # A custom idField is left out the same way.
+    seeds = [{"sku": 10, "title": "Pen"}]
+    s = run(config([{"name": "items", "idField": "sku", "idStrategy": "short",
+                     "seedData": seeds, "validation": {"auto": True}}],
+                   api("items", "/items")))
+    assert isinstance(create(s, "/items", {"title": "Cap"})["sku"], str)
+    assert answer(s.post("/items", json={}), 400)["error"] == \
+        "validation failed: title: is required"
 
 
 # =========================================================================== custom operations
