@@ -162,8 +162,8 @@ void Journal::record(Entry entry) {
     trimIfDue();
     if (hasListeners_.load(std::memory_order_acquire)) {
         EntryPtr ptr = std::move(fresh);
-        std::lock_guard lock(listenersMu_);
-        for (auto& [token, l] : listeners_) l(ptr);
+        if (auto snapshot = listenerSnapshot_.load(std::memory_order_acquire))
+            for (const auto& [token, l] : *snapshot) l(ptr);
     }
 }
 
@@ -265,6 +265,8 @@ uint64_t Journal::subscribe(Listener l) {
     std::lock_guard lock(listenersMu_);
     uint64_t token = nextToken_++;
     listeners_.emplace_back(token, std::move(l));
+    listenerSnapshot_.store(std::make_shared<const Listeners>(listeners_),
+                            std::memory_order_release);
     hasListeners_.store(true, std::memory_order_release);
     return token;
 }
@@ -272,6 +274,9 @@ uint64_t Journal::subscribe(Listener l) {
 void Journal::unsubscribe(uint64_t token) {
     std::lock_guard lock(listenersMu_);
     std::erase_if(listeners_, [&](const auto& p) { return p.first == token; });
+    listenerSnapshot_.store(
+        listeners_.empty() ? nullptr : std::make_shared<const Listeners>(listeners_),
+        std::memory_order_release);
     hasListeners_.store(!listeners_.empty(), std::memory_order_release);
 }
 

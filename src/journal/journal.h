@@ -103,8 +103,12 @@ class Journal final {
     mutable std::atomic<size_t> held_{0};
     mutable std::mutex ringsMu_;
     std::vector<std::shared_ptr<Ring>> rings_;
+    // Subscribers change under the mutex; the request path reads an immutable snapshot, so
+    // it never waits for a subscribe or for another request's listeners.
+    using Listeners = std::vector<std::pair<uint64_t, Listener>>;
     mutable std::mutex listenersMu_;
-    std::vector<std::pair<uint64_t, Listener>> listeners_;
+    Listeners listeners_;
+    std::atomic<std::shared_ptr<const Listeners>> listenerSnapshot_;
     std::atomic<bool> hasListeners_{false};
     uint64_t nextToken_ = 1;
     const uint64_t instance_;
