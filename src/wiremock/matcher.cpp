@@ -230,6 +230,8 @@ std::string numberText(const J& j) {
     return compactJson(j);
 }
 
+// Jackson's escaping: \b and \f short (Go's encoder, log::appendJsonEscaped, spells them
+// \u0008 and \u000c, so the two stay apart).
 void appendJacksonString(std::string& out, std::string_view s) {
     static const char* kHex = "0123456789abcdef";
     out += '"';
