@@ -60,20 +60,52 @@ bool readFile(const std::string& path, std::string& out, std::string& err) {
 }
 
 // A body file is read on every request (it may change), but compiled again only when its text
-// did: each worker keeps the last compiled text of a few files.
-const tmpl::Template& compiledBodyFile(const std::string& path, const std::string& text) {
-    struct Entry {
-        std::string text;
-        tmpl::Template compiled;
-    };
+// did: each worker keeps the last compiled text of a few files. `Entry` has `text` and whatever
+// `compile(text, entry)` fills in.
+template <typename Entry, typename Compile>
+const Entry& compiledFile(const std::string& path, const std::string& text, Compile compile) {
     thread_local std::unordered_map<std::string, Entry> cache;
     auto it = cache.find(path);
-    if (it != cache.end() && it->second.text == text) return it->second.compiled;
+    if (it != cache.end() && it->second.text == text) return it->second;
     if (cache.size() >= 64) cache.clear();
     Entry& e = cache[path];
+    e = Entry{};
     e.text = text;
-    e.compiled = tmpl::Template::compile(text);
-    return e.compiled;
+    compile(text, e);
+    return e;
+}
+
+struct MockdFile {
+    std::string text;
+    tmpl::Template compiled;
+};
+
+struct WireMockFile {
+    std::string text;
+    wiremock::HandlebarsPtr compiled;
+    std::string error;
+};
+
+// WireMock answers a template it cannot compile or a body file it cannot read with Jetty's
+// server error page.
+int serverErrorPage(std::string& out, const std::string& message, bool closing, bool head,
+                    std::string_view extraHeaders = {}) {
+    std::string escaped;
+    for (char c : message) {
+        if (c == '<')
+            escaped += "&lt;";
+        else if (c == '>')
+            escaped += "&gt;";
+        else if (c == '&')
+            escaped += "&amp;";
+        else if (c == '\'')
+            escaped += "&apos;";
+        else
+            escaped += c;
+    }
+    appendResponse(out, {500, "text/html;charset=iso-8859-1", extraHeaders, closing},
+                   "<html><body><h2>HTTP ERROR 500 " + escaped + "</h2></body></html>", head);
+    return 500;
 }
 
 // response.delete.preserve: a delete that keeps the item (soft delete).
@@ -246,7 +278,7 @@ net::Outcome MockEngine::route(const Request& req, std::string& out, bool closin
     if (wmStub && wmStub->hasTemplates() &&
         (templating_ == Templating::Global ||
          (templating_ == Templating::Local && wmStub->responseTemplate))) {
-        status = renderWireMock(req, in, *m, *wmStub, out, closing, head);
+        status = renderWireMock(in, *m, *wmStub, out, closing, head);
     } else if (mock.binding) {
         status = tableAction(req, in, *m, out, closing);
     } else if (m->templated() || (r.body.empty() && !r.bodyFile.empty())) {
@@ -277,17 +309,15 @@ net::Outcome MockEngine::route(const Request& req, std::string& out, bool closin
             std::string raw;
             if (!readFile(r.bodyFile, raw, error)) {
                 if (m->wiremock()) {
-                    // WireMock answers a missing body file with a server error page.
-                    status = 500;
-                    appendResponse(
-                        out, {500, "text/html", {}, closing},
-                        "<html><body><h2>HTTP ERROR 500 " + error + "</h2></body></html>", head);
+                    status = serverErrorPage(out, error, closing, head);
                 } else {
                     appendJsonError(out, 502, "body_file_error", error, closing);
                     status = 502;
                 }
             } else if (raw.find("{{") != std::string::npos && !m->wiremock()) {
-                compiledBodyFile(r.bodyFile, raw).render(data, rng, body);
+                compiledFile<MockdFile>(r.bodyFile, raw, [](const std::string& t, MockdFile& f) {
+                    f.compiled = tmpl::Template::compile(t);
+                }).compiled.render(data, rng, body);
             } else {
                 body = std::move(raw);
             }
@@ -327,60 +357,9 @@ net::Outcome MockEngine::route(const Request& req, std::string& out, bool closin
     return outcome;
 }
 
-namespace {
-// WireMock answers a template it cannot compile or a body file it cannot read with Jetty's
-// server error page.
-int serverErrorPage(std::string& out, const std::string& message, bool closing, bool head,
-                    std::string_view extraHeaders = {}) {
-    std::string escaped;
-    for (char c : message) {
-        if (c == '<')
-            escaped += "&lt;";
-        else if (c == '>')
-            escaped += "&gt;";
-        else if (c == '&')
-            escaped += "&amp;";
-        else if (c == '\'')
-            escaped += "&apos;";
-        else
-            escaped += c;
-    }
-    appendResponse(out, {500, "text/html;charset=iso-8859-1", extraHeaders, closing},
-                   "<html><body><h2>HTTP ERROR 500 " + escaped + "</h2></body></html>", head);
-    return 500;
-}
-
-const wiremock::HandlebarsTemplate* compiledWireMockFile(const std::string& path,
-                                                         const std::string& text,
-                                                         std::string& error) {
-    struct Entry {
-        std::string text;
-        wiremock::HandlebarsPtr compiled;
-        std::string error;
-    };
-    thread_local std::unordered_map<std::string, Entry> cache;
-    auto it = cache.find(path);
-    if (it == cache.end() || it->second.text != text) {
-        if (cache.size() >= 64) cache.clear();
-        Entry e;
-        e.text = text;
-        try {
-            e.compiled = wiremock::HandlebarsTemplate::compile(text);
-        } catch (const wiremock::TemplateError& err) {
-            e.error = path + ":" + std::to_string(err.line()) + ":" + std::to_string(err.column()) +
-                      ": " + err.what();
-        }
-        it = cache.insert_or_assign(path, std::move(e)).first;
-    }
-    error = it->second.error;
-    return it->second.compiled.get();
-}
-}  // namespace
-
-int MockEngine::renderWireMock(const Request& req, const match::MatchInput& in,
-                               const match::CompiledMock& m, const core::WireMockStub& wm,
-                               std::string& out, bool closing, bool head) {
-    (void)req;
+int MockEngine::renderWireMock(const match::MatchInput& in, const match::CompiledMock& m,
+                               const core::WireMockStub& wm, std::string& out, bool closing,
+                               bool head) {
     if (!wm.templateError.empty()) return serverErrorPage(out, wm.templateError, closing, head);
     wiremock::TemplateInput input;
     input.request = &in.wm();
@@ -389,7 +368,7 @@ int MockEngine::renderWireMock(const Request& req, const match::MatchInput& in,
     input.parameters = &wm.transformerParameters;
 
     try {
-        return renderWireMockParts(in, m, wm, input, out, closing, head);
+        return renderWireMockParts(m, wm, input, out, closing, head);
     } catch (const wiremock::TemplateError& e) {
         return serverErrorPage(out, e.what(), closing, head);
     } catch (const wiremock::TemplateRuntimeError& e) {
@@ -400,11 +379,9 @@ int MockEngine::renderWireMock(const Request& req, const match::MatchInput& in,
     }
 }
 
-int MockEngine::renderWireMockParts(const match::MatchInput& in, const match::CompiledMock& m,
-                                    const core::WireMockStub& wm,
+int MockEngine::renderWireMockParts(const match::CompiledMock& m, const core::WireMockStub& wm,
                                     const wiremock::TemplateInput& input, std::string& out,
                                     bool closing, bool head) {
-    (void)in;
     const core::Mock& mock = m.mock();
     const core::HttpResponse& r = mock.response;
     std::string headers;
@@ -438,9 +415,17 @@ int MockEngine::renderWireMockParts(const match::MatchInput& in, const match::Co
         std::string raw, err;
         if (!readFile(path, raw, err)) return serverErrorPage(out, err, closing, head);
         if (wiremock::hasTemplate(raw)) {
-            const wiremock::HandlebarsTemplate* t = compiledWireMockFile(path, raw, err);
-            if (!t) return serverErrorPage(out, err, closing, head);
-            body = t->render(input);
+            const WireMockFile& f =
+                compiledFile<WireMockFile>(path, raw, [&](const std::string& t, WireMockFile& e) {
+                    try {
+                        e.compiled = wiremock::HandlebarsTemplate::compile(t);
+                    } catch (const wiremock::TemplateError& te) {
+                        e.error = path + ":" + std::to_string(te.line()) + ":" +
+                                  std::to_string(te.column()) + ": " + te.what();
+                    }
+                });
+            if (!f.compiled) return serverErrorPage(out, f.error, closing, head);
+            body = f.compiled->render(input);
         } else {
             body = std::move(raw);
         }

@@ -49,11 +49,10 @@ class MockEngine final : public net::Handler {
     net::Outcome route(const Request& req, std::string& out, bool closing);
     net::Outcome withCors(const Request& req, std::string& out, bool closing);
     // A WireMock stub's templated response; returns the status sent.
-    static int renderWireMock(const Request& req, const match::MatchInput& in,
-                              const match::CompiledMock& m, const core::WireMockStub& wm,
-                              std::string& out, bool closing, bool head);
-    static int renderWireMockParts(const match::MatchInput& in, const match::CompiledMock& m,
-                                   const core::WireMockStub& wm,
+    static int renderWireMock(const match::MatchInput& in, const match::CompiledMock& m,
+                              const core::WireMockStub& wm, std::string& out, bool closing,
+                              bool head);
+    static int renderWireMockParts(const match::CompiledMock& m, const core::WireMockStub& wm,
                                    const wiremock::TemplateInput& input, std::string& out,
                                    bool closing, bool head);
     static void deliver(const core::HttpResponse& r, int status, bool head, size_t at,

@@ -1241,6 +1241,7 @@ void WireMockApi::settingsRoutes(const Request& req, std::string_view rest, Repl
                 if (!settings_.contains("proxyPassThrough")) settings_["proxyPassThrough"] = false;
             }
             globalDelayMs_.store(delay, std::memory_order_relaxed);
+            hasGlobalDistribution_.store(distribution != nullptr, std::memory_order_release);
             globalDistribution_.store(std::move(distribution), std::memory_order_release);
             return r.empty();
         }

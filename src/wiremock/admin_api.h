@@ -69,6 +69,8 @@ class WireMockApi final {
     // A sample of the global delayDistribution (0 when there is none): a stub's own
     // distribution replaces it.
     uint32_t sampleGlobalDistribution() const {
+        // The flag keeps the common case (no global distribution) off the shared pointer.
+        if (!hasGlobalDistribution_.load(std::memory_order_acquire)) return 0;
         auto d = globalDistribution_.load(std::memory_order_acquire);
         return d ? d->sample() : 0;
     }
@@ -98,6 +100,7 @@ class WireMockApi final {
     std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
     std::atomic<uint32_t> globalDelayMs_{0};
     std::atomic<std::shared_ptr<const core::DelayDistribution>> globalDistribution_;
+    std::atomic<bool> hasGlobalDistribution_{false};
     mutable std::mutex settingsMu_;
     Json settings_ = Json::object();
     std::mutex filesMu_;  // mapping files written by the API

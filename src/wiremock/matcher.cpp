@@ -230,48 +230,6 @@ std::string numberText(const J& j) {
     return compactJson(j);
 }
 
-// Jackson's escaping: \b and \f short (Go's encoder, log::appendJsonEscaped, spells them
-// \u0008 and \u000c, so the two stay apart).
-void appendJacksonString(std::string& out, std::string_view s) {
-    static const char* kHex = "0123456789abcdef";
-    out += '"';
-    for (char ch : s) {
-        auto c = static_cast<unsigned char>(ch);
-        switch (c) {
-            case '"':
-                out += "\\\"";
-                break;
-            case '\\':
-                out += "\\\\";
-                break;
-            case '\n':
-                out += "\\n";
-                break;
-            case '\r':
-                out += "\\r";
-                break;
-            case '\t':
-                out += "\\t";
-                break;
-            case '\b':
-                out += "\\b";
-                break;
-            case '\f':
-                out += "\\f";
-                break;
-            default:
-                if (c < 0x20) {
-                    out += "\\u00";
-                    out += kHex[c >> 4];
-                    out += kHex[c & 0xF];
-                } else {
-                    out += ch;
-                }
-        }
-    }
-    out += '"';
-}
-
 constexpr int kMaxRenderDepth = 512;
 
 // Jackson's default pretty printer: objects one member per line (two-space indent, " : "),
@@ -3650,6 +3608,50 @@ class MultipleValues final : public MultiValueMatcher {
 };
 
 }  // namespace
+
+// Jackson's escaping: \b and \f short (Go's encoder, log::appendJsonEscaped, spells them
+// \u0008 and \u000c, so the two stay apart).
+void appendJacksonString(std::string& out, std::string_view s) {
+    static const char* kHex = "0123456789ABCDEF";  // Jackson writes \u001F
+    out += '"';
+    for (char ch : s) {
+        auto c = static_cast<unsigned char>(ch);
+        switch (c) {
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
+            case '\b':
+                out += "\\b";
+                break;
+            case '\f':
+                out += "\\f";
+                break;
+            default:
+                if (c < 0x20) {
+                    out += "\\u00";
+                    out += kHex[c >> 4];
+                    out += kHex[c & 0xF];
+                } else {
+                    out += ch;
+                }
+        }
+    }
+    out += '"';
+}
+
+std::string jacksonPrettyJson(const OrderedJson& j) { return prettyJson(j); }
 
 ValueMatcherPtr compileValueMatcher(const Json& spec, const std::string& pointer,
                                     bool binaryAllowed) {

@@ -81,6 +81,13 @@ MultiValueMatcherPtr compileMultiValueMatcher(const Json& spec, const std::strin
 // binaryEqualTo.
 std::string bodyDiffExpected(const ValueMatcher& matcher);
 
+// A JSON string literal as Jackson writes it (WireMock's JSON output).
+void appendJacksonString(std::string& out, std::string_view s);
+
+// Jackson's default pretty printer, as WireMock prints JSON: one object member per line
+// ("key" : value), arrays inline, "{ }" and "[ ]" when empty; compact past a nesting limit.
+std::string jacksonPrettyJson(const nlohmann::ordered_json& j);
+
 // Response templating's XML helpers. Names match by local name (WireMock's templating parses
 // namespace-unaware): `/Envelope/Body` selects `soap:Envelope/soap:Body`.
 struct XPathResult {

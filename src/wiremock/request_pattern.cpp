@@ -307,46 +307,6 @@ constexpr std::string_view kCustomMatcherClass =
 // ---------------------------------------------------------------------------------------------
 // Body formatting for the diff's right column
 
-void appendJacksonString(std::string& out, std::string_view s) {
-    static const char* hex = "0123456789ABCDEF";
-    out.push_back('"');
-    for (char ch : s) {
-        auto c = static_cast<unsigned char>(ch);
-        switch (c) {
-            case '"':
-                out += "\\\"";
-                break;
-            case '\\':
-                out += "\\\\";
-                break;
-            case '\n':
-                out += "\\n";
-                break;
-            case '\r':
-                out += "\\r";
-                break;
-            case '\t':
-                out += "\\t";
-                break;
-            case '\b':
-                out += "\\b";
-                break;
-            case '\f':
-                out += "\\f";
-                break;
-            default:
-                if (c < 0x20) {
-                    out += "\\u00";
-                    out.push_back(hex[c >> 4]);
-                    out.push_back(hex[c & 15]);
-                } else {
-                    out.push_back(ch);
-                }
-        }
-    }
-    out.push_back('"');
-}
-
 // A JSON number as Java's BigDecimal.toPlainString prints it ("1e3" → "1000", "1E-2" → "0.01").
 std::string plainDecimal(std::string_view text) {
     bool negative = false;

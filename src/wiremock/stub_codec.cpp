@@ -268,44 +268,6 @@ std::vector<OJson> stubsOf(const OJson& doc) {
 }
 
 namespace {
-void indent(std::string& out, int n) { out.append(static_cast<size_t>(n) * 2, ' '); }
-
-void pretty(const OJson& v, int level, std::string& out) {
-    if (v.is_object()) {
-        if (v.empty()) {
-            out += "{ }";
-            return;
-        }
-        out += "{\n";
-        bool first = true;
-        for (const auto& [k, x] : v.items()) {
-            if (!first) out += ",\n";
-            first = false;
-            indent(out, level + 1);
-            out += OJson(k).dump() + " : ";
-            pretty(x, level + 1, out);
-        }
-        out += "\n";
-        indent(out, level);
-        out += "}";
-    } else if (v.is_array()) {
-        if (v.empty()) {
-            out += "[ ]";
-            return;
-        }
-        out += "[ ";
-        bool first = true;
-        for (const auto& x : v) {
-            if (!first) out += ", ";
-            first = false;
-            pretty(x, level, out);
-        }
-        out += " ]";
-    } else {
-        out += v.dump();
-    }
-}
-
 // Operators in the order WireMock looks for them, each with the modifiers it keeps.
 struct Operator {
     const char* name;
@@ -364,7 +326,7 @@ void canonicalMatcher(OJson& m) {
             if (operand.is_array())
                 for (auto& x : operand) canonicalMatcher(x);
         } else if (name == "matchesJsonSchema") {
-            if (!operand.is_string()) operand = jacksonPretty(operand);
+            if (!operand.is_string()) operand = jacksonPrettyJson(operand);
         } else if ((name == "matchesJsonPath" || name == "matchesXPath") && operand.is_object()) {
             canonicalMatcher(operand);
             if (auto e = it->find("expression"); e != it->end()) {
@@ -396,12 +358,6 @@ void canonicalList(OJson& request, const char* key) {
     for (auto& v : *it) canonicalMatcher(v);
 }
 }  // namespace
-
-std::string jacksonPretty(const OJson& v) {
-    std::string out;
-    pretty(v, 0, out);
-    return out;
-}
 
 void canonicalizeRequest(OJson& request) {
     if (!request.is_object()) return;

@@ -31,9 +31,6 @@ std::vector<OJson> stubsOf(const OJson& doc);
 // reads (and its modifiers), `anything` normalised, JSON schemas as Jackson's pretty text.
 void canonicalizeRequest(OJson& request);
 
-// Jackson's default pretty printer ("key" : value, arrays on one line).
-std::string jacksonPretty(const OJson& v);
-
 // The pointer of an error about the JSON text itself (a syntax error): WireMock's error then has
 // an empty `source`.
 inline const std::string kSyntaxErrorPointer = "#syntax";

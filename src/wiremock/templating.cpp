@@ -19,6 +19,7 @@
 #include <random>
 #include <unordered_map>
 
+#include "core/clock.h"
 #include "core/encoding.h"
 #include "http/request.h"
 #include "match/jsonpath.h"
@@ -527,12 +528,8 @@ void javaText(const J& j, std::string& out, int depth = 0) {
 }
 
 std::string isoDate(int64_t ms) {
-    time_t secs = static_cast<time_t>(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
-    std::tm tm{};
-    gmtime_r(&secs, &tm);
-    char buf[40];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
+    const int64_t secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;  // floor, for dates before 1970
+    return core::isoUtc(secs * 1'000'000, 0);
 }
 
 std::string print(const Value& v) {
@@ -2143,7 +2140,7 @@ const std::unordered_map<std::string, Renderer::Helper>& Renderer::helpers() {
              } else {
                  v.json = J::parse(found[0]->dump());
              }
-             if (v.json.is_object() || v.json.is_array()) v.display = jacksonPretty(v.json);
+             if (v.json.is_object() || v.json.is_array()) v.display = jacksonPrettyJson(v.json);
              return v;
          }},
         {"parseJson", [](Renderer& r, P p, H) {
@@ -2165,15 +2162,15 @@ const std::unordered_map<std::string, Renderer::Helper>& Renderer::helpers() {
                  J m = p[0].json;
                  for (auto& [k, v] : m.items())
                      if (v.is_array() && v.size() == 1) v = J(v[0]);
-                 return Value::text(jacksonPretty(m));
+                 return Value::text(jacksonPrettyJson(m));
              }
-             return Value::text(jacksonPretty(p[0].json));
+             return Value::text(jacksonPrettyJson(p[0].json));
          }},
         {"formatJson", [](Renderer&, P p, H h) {
              bool ok = false;
              J j = p.empty() ? J() : jsonOf(p[0], &ok);
              if (!ok) return error("Input is not valid JSON");
-             return Value::text(hashText(h, "format") == "compact" ? j.dump() : jacksonPretty(j));
+             return Value::text(hashText(h, "format") == "compact" ? j.dump() : jacksonPrettyJson(j));
          }},
         {"jsonMerge", [](Renderer&, P p, H h) {
              std::string err;

@@ -70,7 +70,7 @@ TEST(Handlebars, SyntaxErrorsNameThePlace) {
 
 TEST(Handlebars, HostileInputStaysBounded) {
     // A huge range or a deeply nested body does not take the process down.
-    EXPECT_LE(render("{{size (range 1 100000000)}}").size(), 6u);
+    EXPECT_EQ(render("{{size (range 1 100000000)}}"), "100000");  // ranges stop at 100,000
     std::string nested(5000, '[');
     nested += std::string(5000, ']');
     EXPECT_NO_THROW(render("{{parseJson request.body}}", "/", nested));
