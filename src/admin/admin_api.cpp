@@ -581,6 +581,10 @@ net::Outcome AdminApi::handle(const Request& req, std::string& out, bool closing
                       {"responseStatus", e.status},
                       {"durationMs", e.durationMs}};
             if (!e.error.empty()) j["error"] = e.error;
+            if (e.proxied) {
+                j["proxied"] = true;
+                j["proxyUrl"] = e.proxied->url;
+            }
             if (!e.nearMissesJson.empty())
                 j["nearMisses"] = Json::parse(e.nearMissesJson, nullptr, false);
             return j;

@@ -26,6 +26,7 @@
 #include "http/mock_engine.h"
 #include "journal/journal.h"
 #include "log/log.h"
+#include "net/http_client.h"
 #include "net/server.h"
 #include "state/operations.h"
 #include "store/store.h"
@@ -122,6 +123,12 @@ struct ServeOptions {
     std::string templating = "local";  // WireMock response templating: off, local, global
     std::vector<std::string> permittedSystemKeys;
     std::vector<std::string> ignoredFlags;  // JVM/Jetty tuning flags with no meaning here
+    // Forwarding
+    std::string proxyUnmatched;  // --proxy-unmatched URL (mockd modes)
+    std::string proxyAll;        // --proxy-all URL (WireMock mode)
+    bool preserveHost = false;   // --preserve-host-header
+    std::string proxyTimeout = "300s";
+    bool recordMappings = false;  // --record-mappings
 };
 
 // The mocks of every config file under a directory (start --load): mockd collections (YAML or
@@ -427,11 +434,13 @@ int serve(const ServeOptions& o) {
         wo.basicAuth = o.basicAuth;
         if (withAdmin) wo.policy = adminSettings.access;
         wo.journalEnabled = journaled;
+        wo.proxyAll = o.proxyAll;
         wmApi =
             std::make_unique<wiremock::WireMockApi>(registry, journaled ? &journal : nullptr, wo);
         try {
             // start: stubs saved over /__admin (persistent) come back on the next start.
             wmApi->loadMappings(!wiremockMode);
+            wmApi->addProxyAll();
         } catch (const std::exception& e) {
             die(e.what());
         }
@@ -446,6 +455,19 @@ int serve(const ServeOptions& o) {
             ts.permittedSystemKeys = o.permittedSystemKeys;
             wiremock::setTemplateSettings(std::move(ts));
         }
+    }
+    {
+        http::MockEngine::ProxyOptions po;
+        po.unmatchedUrl = o.proxyUnmatched;
+        po.preserveHost = o.preserveHost;
+        net::Url url;
+        std::string err;
+        for (const auto* flag : {&o.proxyUnmatched, &o.proxyAll})
+            if (!flag->empty() && !net::parseUrl(*flag, url, err))
+                die((flag == &o.proxyAll ? "--proxy-all: " : "--proxy-unmatched: ") + err, 2);
+        if (!parseDuration(o.proxyTimeout, po.timeout) || po.timeout.count() < 1)
+            die("--proxy-timeout: not a duration: " + o.proxyTimeout, 2);
+        engine.setProxy(std::move(po));
     }
     std::unique_ptr<net::Listener> adminListener, mockListener;
     try {
@@ -713,6 +735,14 @@ void addServeFlags(CLI::App* cmd, ServeOptions& o) {
     cmd->add_option("--max-connections", o.maxConnections,
                     "Open connections per port; more are closed at once (0: no limit)")
         ->capture_default_str();
+    cmd->add_option("--proxy-unmatched", o.proxyUnmatched,
+                    "Forward requests no mock matches to this base URL (http or https) and "
+                    "answer with the upstream's response");
+    cmd->add_option("--proxy-timeout", o.proxyTimeout,
+                    "How long a forwarded request may take before it fails")
+        ->capture_default_str();
+    cmd->add_flag("--preserve-host-header", o.preserveHost,
+                  "Forward the client's Host header instead of the upstream's");
 }
 
 constexpr const char* kWireMockHelp =
@@ -738,6 +768,12 @@ Usage: mockd wiremock [flags]
   --disable-response-templating     Template no stub
   --permitted-system-keys K1,K2     Regexes of the environment keys systemValue may read
                                     (default: wiremock.*)
+  --proxy-all URL                   Forward every request no other stub matches to URL
+                                    (a priority-10 proxy stub)
+  --preserve-host-header            Forward the client's Host header to proxy targets
+  --proxy-timeout MS                Proxied request timeout in milliseconds (default 300000)
+  --record-mappings                 Save every proxied exchange as a stub under mappings/
+                                    (bodies under __files/)
   --async-response-enabled B, --async-response-threads N,
   --container-threads N, --jetty-acceptor-threads N and WireMock's other Jetty/JVM tuning
   flags are accepted; tuning flags have no effect (mockd uses one event loop per core).
@@ -853,6 +889,15 @@ int runWireMock(int argc, char** argv) {
                 for (std::string k; std::getline(ss, k, ',');)
                     if (!k.empty()) o.permittedSystemKeys.push_back(k);
             } else if (name == "disable-request-logging") {
+            } else if (name == "proxy-all") {
+                o.proxyAll = need();
+            } else if (name == "preserve-host-header") {
+                o.preserveHost = true;
+            } else if (name == "proxy-timeout") {
+                if (!number(need(), n)) return fail("--proxy-timeout must be milliseconds");
+                o.proxyTimeout = std::to_string(n) + "ms";
+            } else if (name == "record-mappings") {
+                o.recordMappings = true;
             } else {
                 o.ignoredFlags.push_back("--" + name + (hasValue ? "=" + value : ""));
             }

@@ -59,6 +59,17 @@ struct StatefulBinding {
 
 // A stub written in WireMock's format: the document as WireMock echoes it, and what the server
 // needs from it besides the request pattern and the response.
+// A stub that answers by forwarding the request (proxyBaseUrl).
+struct WireMockProxy {
+    std::string baseUrl;
+    std::string prefixToRemove;  // proxyUrlPrefixToRemove
+    // additionalProxyRequestHeaders, each with its template (null: not templated).
+    std::vector<std::pair<std::string, std::string>> addHeaders;
+    std::vector<std::shared_ptr<const wiremock::HandlebarsTemplate>> addHeaderTemplates;
+    std::vector<std::string> removeHeaders;  // removeProxyRequestHeaders
+    std::shared_ptr<const wiremock::HandlebarsTemplate> baseUrlTemplate;
+};
+
 struct WireMockStub {
     Json json;  // normalised stub: id, uuid, name, request, response, priority, metadata, …
     std::shared_ptr<const wiremock::RequestPattern> pattern;
@@ -80,6 +91,7 @@ struct WireMockStub {
     std::string bodyFileName;   // as written (relative to __files/)
     std::string filesDir;       // the __files/ directory bodyFileName is under
     std::string templateError;  // a syntax error found when compiling, served as a 500
+    std::shared_ptr<const WireMockProxy> proxy;  // set for a proxyBaseUrl stub
     // A body file may hold a template too (its text is read per request).
     bool hasTemplates() const {
         return bodyTemplate || !bodyFileName.empty() || !templateError.empty() ||

@@ -9,6 +9,7 @@
 
 #include "core/clock.h"
 #include "core/encoding.h"
+#include "http/proxy.h"
 #include "http/response.h"
 #include "log/log.h"
 #include "match/match_input.h"
@@ -140,49 +141,65 @@ void MockEngine::readyBody(std::string& out, bool headOnly, bool closing) const 
 
 int64_t nowMicros() { return core::nowMicros(); }
 
+journal::Entry MockEngine::requestEntry(const Request& req) const {
+    journal::Entry e;
+    e.timestampUs = nowMicros();
+    e.method = req.method;
+    e.path = req.path;
+    if (req.rawPath != req.path) e.rawPath = req.rawPath;
+    e.query = req.rawQuery;
+    e.localPort = req.localPort;
+    if (!journal_) return e;  // the debug line needs only the method and path
+    e.headers.reserve(req.headers.size());
+    for (const auto& h : req.headers) e.headers.emplace_back(h.name, h.value);
+    // The log keeps the start of large bodies so that 10,000 entries stay small;
+    // bodySize still reports the whole size.
+    e.body = req.body.substr(0, kMaxLoggedBody);
+    e.bodySize = req.body.size();
+    e.remoteAddr = req.remoteAddress;
+    return e;
+}
+
+bool MockEngine::observing() const {
+    return journal_ || metrics_ || log::enabled(log::Level::Debug);
+}
+
 void MockEngine::record(const Request& req, const std::string& mockId, int status,
                         std::chrono::steady_clock::time_point start, uint32_t delayMs,
                         std::string nearMisses, std::string report, std::string error) const {
+    journal::Entry e;
+    if (journal_ || log::enabled(log::Level::Debug)) e = requestEntry(req);
+    e.mockId = mockId;
+    e.status = status;
+    e.nearMissesJson = std::move(nearMisses);
+    e.report = std::move(report);
+    e.error = std::move(error);
+    commit(std::move(e), start, delayMs);
+}
+
+void MockEngine::commit(journal::Entry e, std::chrono::steady_clock::time_point start,
+                        uint32_t delayMs) const {
     const auto elapsed = std::chrono::steady_clock::now() - start;
     const double seconds = std::chrono::duration<double>(elapsed).count() + delayMs / 1000.0;
     if (metrics_) {
-        (mockId.empty() ? metrics_->matchMisses : metrics_->matchHits)
+        (e.mockId.empty() ? metrics_->matchMisses : metrics_->matchHits)
             .fetch_add(1, std::memory_order_relaxed);
         metrics_->observe(seconds);
-        metrics_->requests.add(mockId, status);
-    }
-    if (journal_) {
-        journal::Entry e;
-        e.timestampUs = nowMicros();
-        e.method = req.method;
-        e.path = req.path;
-        if (req.rawPath != req.path) e.rawPath = req.rawPath;
-        e.query = req.rawQuery;
-        e.localPort = req.localPort;
-        e.headers.reserve(req.headers.size());
-        for (const auto& h : req.headers) e.headers.emplace_back(h.name, h.value);
-        // The log keeps the start of large bodies so that 10,000 entries stay small;
-        // bodySize still reports the whole size.
-        e.body = req.body.substr(0, kMaxLoggedBody);
-        e.bodySize = req.body.size();
-        e.remoteAddr = req.remoteAddress;
-        e.mockId = mockId;
-        e.status = status;
-        e.durationMs = seconds * 1000.0;
-        e.nearMissesJson = std::move(nearMisses);
-        e.report = std::move(report);
-        e.error = std::move(error);
-        journal_->record(std::move(e));
+        metrics_->requests.add(e.mockId, e.status);
     }
     if (log::enabled(log::Level::Debug)) {
         auto us = std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count();
-        log::debug(mockId.empty() ? "request unmatched" : "request matched",
-                   {{"method", req.method},
-                    {"path", req.path},
-                    {"status", status},
-                    {"mock_id", mockId},
+        log::debug(e.mockId.empty() ? "request unmatched" : "request matched",
+                   {{"method", e.method},
+                    {"path", e.path},
+                    {"status", e.status},
+                    {"mock_id", e.mockId},
                     {"delay_ms", delayMs},
                     {"duration_us", static_cast<int64_t>(us)}});
+    }
+    if (journal_) {
+        e.durationMs = seconds * 1000.0;
+        journal_->record(std::move(e));
     }
 }
 
@@ -239,7 +256,7 @@ net::Outcome MockEngine::route(const Request& req, std::string& out, bool closin
     if (wiremock_ && req.path.starts_with("/__admin") &&
         (req.path.size() == 8 || req.path[8] == '/'))
         return wiremock_->handle(req, out, closing);
-    const bool observe = journal_ || metrics_ || log::enabled(log::Level::Debug);
+    const bool observe = observing();
     const auto start =
         observe ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
     match::MatchInput in(req);
@@ -247,6 +264,15 @@ net::Outcome MockEngine::route(const Request& req, std::string& out, bool closin
     const match::CompiledMock* m = snap.find(in, req.method);
     if (!m && head && !wiremockUnmatched_) m = snap.find(in, "GET");
     if (!m) {
+        if (!proxy_.unmatchedUrl.empty()) {
+            ProxySpec spec;
+            spec.url = proxyUrl(proxy_.unmatchedUrl, req, {});
+            spec.preserveHost = proxy_.preserveHost;
+            spec.timeout = proxy_.timeout;
+            journal::Entry e = observe ? requestEntry(req) : journal::Entry{};
+            return forward(upstreamRequest(req, spec), {}, std::move(e), nullptr, 0, closing, head,
+                           wiremockUnmatched_, start);
+        }
         if (wiremockUnmatched_) {
             std::string report;
             int status = wiremock_->unmatched(req, in, out, closing, &report);
@@ -275,6 +301,9 @@ net::Outcome MockEngine::route(const Request& req, std::string& out, bool closin
     int status = r.statusCode;
     std::string error;
     const core::WireMockStub* wmStub = m->wiremock();
+    // A fault wins over the upstream: nothing is forwarded.
+    if (wmStub && wmStub->proxy && r.fault == core::Fault::None)
+        return proxyStub(req, in, *m, *wmStub, out, closing, head, start);
     if (wmStub && wmStub->hasTemplates() &&
         (templating_ == Templating::Global ||
          (templating_ == Templating::Local && wmStub->responseTemplate))) {
@@ -337,15 +366,7 @@ net::Outcome MockEngine::route(const Request& req, std::string& out, bool closin
     outcome.delayMs = r.delayMs;
     if (const core::WireMockStub* wm = m->wiremock()) {
         wiremock::WireMockApi::served(*wm);
-        // WireMock: the stub's fixed delay or else the global one, plus the stub's
-        // distribution or else the global one.
-        if (wiremock_) {
-            if (!r.delaySet) outcome.delayMs = wiremock_->globalDelayMs();
-            outcome.delayMs += r.delayDistribution.empty() ? wiremock_->sampleGlobalDistribution()
-                                                           : r.delayDistribution.sample();
-        } else {
-            outcome.delayMs += r.delayDistribution.sample();
-        }
+        outcome.delayMs = wireMockDelay(r);
     } else {
         outcome.delayMs += r.delayDistribution.sample();
     }
@@ -355,6 +376,136 @@ net::Outcome MockEngine::route(const Request& req, std::string& out, bool closin
         error = "injected fault " + std::string(core::faultName(r.fault));
     if (observe) record(req, mock.id, status, start, outcome.delayMs, {}, {}, std::move(error));
     return outcome;
+}
+
+uint32_t MockEngine::wireMockDelay(const core::HttpResponse& r) const {
+    // WireMock: the stub's fixed delay or else the global one, plus the stub's distribution or
+    // else the global one.
+    if (!wiremock_) return r.delayMs + r.delayDistribution.sample();
+    uint32_t delay = r.delaySet ? r.delayMs : wiremock_->globalDelayMs();
+    return delay + (r.delayDistribution.empty() ? wiremock_->sampleGlobalDistribution()
+                                                : r.delayDistribution.sample());
+}
+
+net::Outcome MockEngine::proxyStub(const Request& req, const match::MatchInput& in,
+                                   const match::CompiledMock& m, const core::WireMockStub& wm,
+                                   std::string& out, bool closing, bool head,
+                                   std::chrono::steady_clock::time_point start) {
+    const core::WireMockProxy& px = *wm.proxy;
+    const core::Mock& mock = m.mock();
+    const core::HttpResponse& r = mock.response;
+    wiremock::WireMockApi::served(wm);
+    ProxySpec spec;
+    std::string base = px.baseUrl;
+    const bool templated = templating_ == Templating::Global ||
+                           (templating_ == Templating::Local && wm.responseTemplate);
+    std::string stubHeaders;
+    appendHeaderLine(stubHeaders, "Matched-Stub-Id", mock.id);
+    if (!mock.name.empty()) appendHeaderLine(stubHeaders, "Matched-Stub-Name", mock.name);
+    if (templated) {
+        // The upstream URL and the added request headers are templates too.
+        auto fail = [&](const std::string& message, std::string_view extra) {
+            int status = serverErrorPage(out, message, closing, head, extra);
+            if (observing()) record(req, mock.id, status, start, 0, {}, {}, message);
+            return net::Outcome{};
+        };
+        if (!wm.templateError.empty()) return fail(wm.templateError, {});
+        wiremock::TemplateInput input;
+        input.request = &in.wm();
+        input.requestId = core::newUuid();
+        input.pathParams = wm.pattern->pathParameters(in.wm());
+        input.parameters = &wm.transformerParameters;
+        try {
+            if (px.baseUrlTemplate) base = px.baseUrlTemplate->render(input);
+            for (size_t i = 0; i < px.addHeaders.size(); ++i) {
+                const auto& t = px.addHeaderTemplates[i];
+                spec.setHeaders.emplace_back(px.addHeaders[i].first,
+                                             t ? t->render(input) : px.addHeaders[i].second);
+            }
+        } catch (const wiremock::TemplateError& e) {
+            return fail(e.what(), {});
+        } catch (const wiremock::TemplateRuntimeError& e) {
+            return fail(e.what(), stubHeaders);
+        }
+    } else {
+        spec.setHeaders = px.addHeaders;
+    }
+    spec.url = proxyUrl(base, req, px.prefixToRemove);
+    spec.removeHeaders = px.removeHeaders;
+    spec.preserveHost = proxy_.preserveHost;
+    spec.timeout = proxy_.timeout;
+    // The stub's own response headers are added to the upstream's.
+    std::string extra;
+    for (const auto& [name, value] : r.headers)
+        if (!iequals(name, "Content-Length") && !iequals(name, "Transfer-Encoding") &&
+            !iequals(name, "Connection") && !iequals(name, "Date"))
+            appendHeaderLine(extra, name, value);
+    // (No Matched-Stub-Id: the answer is the upstream's, as WireMock sends it.)
+    journal::Entry e = observing() ? requestEntry(req) : journal::Entry{};
+    e.mockId = mock.id;
+    return forward(upstreamRequest(req, spec), std::move(extra), std::move(e), &r, wireMockDelay(r),
+                   closing, head, true, start);
+}
+
+net::Outcome MockEngine::forward(net::ClientRequest up, std::string extraHeaders, journal::Entry e,
+                                 const core::HttpResponse* stubResponse, uint32_t delayMs,
+                                 bool closing, bool head, bool wireMockErrors,
+                                 std::chrono::steady_clock::time_point start) {
+    net::Outcome o;
+    core::Dribble dribble = stubResponse ? stubResponse->dribble : core::Dribble{};
+    const bool observe = observing();
+    auto request = std::make_shared<net::ClientRequest>(std::move(up));
+    o.later = [this, request, extra = std::move(extraHeaders), e = std::move(e), dribble, delayMs,
+               closing, head, wireMockErrors, observe,
+               start](boost::asio::io_context& ctx, net::Completion done) mutable {
+        const std::string url = request->url;
+        net::fetch(ctx, std::move(*request),
+                   [this, url, extra = std::move(extra), e = std::move(e), dribble, delayMs,
+                    closing, head, wireMockErrors, observe, start,
+                    done = std::move(done)](net::ClientResponse res) mutable {
+                       std::string bytes;
+                       net::Outcome how;
+                       how.delayMs = delayMs;
+                       int status = 0;
+                       if (res.status == 0) {
+                           if (wireMockErrors) {
+                               // WireMock's answer when the upstream cannot be reached.
+                               status = 500;
+                               appendResponse(bytes, {500, {}, {}, closing},
+                                              "Network failure trying to make a proxied "
+                                              "request from WireMock to " +
+                                                  url + "\r\n" + res.error,
+                                              head);
+                           } else {
+                               status = res.timedOut ? 504 : 502;
+                               appendJsonError(bytes, status, "proxy_error",
+                                               "Forwarding to " + url + " failed: " + res.error,
+                                               closing);
+                           }
+                           e.error = "proxy: " + res.error;
+                       } else {
+                           status = appendUpstreamResponse(res, extra, closing, head, bytes);
+                       }
+                       if (dribble.chunks > 0) {
+                           core::HttpResponse r;
+                           r.dribble = dribble;
+                           deliver(r, status, head, 0, bytes, how);
+                       }
+                       if (observe) {
+                           auto p = std::make_shared<journal::Proxied>();
+                           p->url = url;
+                           p->status = res.status;
+                           p->headers = std::move(res.headers);
+                           p->body = std::move(res.body);
+                           p->error = std::move(res.error);
+                           e.status = status;
+                           e.proxied = std::move(p);
+                           commit(std::move(e), start, delayMs);
+                       }
+                       done(std::move(bytes), std::move(how));
+                   });
+    };
+    return o;
 }
 
 int MockEngine::renderWireMock(const match::MatchInput& in, const match::CompiledMock& m,

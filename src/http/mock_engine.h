@@ -10,6 +10,7 @@
 #include "http/metrics.h"
 #include "journal/journal.h"
 #include "net/handler.h"
+#include "net/http_client.h"
 #include "state/table.h"
 
 namespace mockd::wiremock {
@@ -45,6 +46,15 @@ class MockEngine final : public net::Handler {
     // --enable-stub-cors: preflights are answered and every response allows the caller's Origin.
     void setStubCors(bool on) { stubCors_ = on; }
 
+    // Forwarding: `unmatchedUrl` (--proxy-unmatched) takes every request no mock matches;
+    // WireMock's proxy stubs use the rest.
+    struct ProxyOptions {
+        std::string unmatchedUrl;
+        bool preserveHost = false;  // --preserve-host-header
+        std::chrono::milliseconds timeout{300000};
+    };
+    void setProxy(ProxyOptions o) { proxy_ = std::move(o); }
+
   private:
     net::Outcome route(const Request& req, std::string& out, bool closing);
     net::Outcome withCors(const Request& req, std::string& out, bool closing);
@@ -68,6 +78,24 @@ class MockEngine final : public net::Handler {
                 std::chrono::steady_clock::time_point start, uint32_t delayMs,
                 std::string nearMisses, std::string report = {}, std::string error = {}) const;
 
+    journal::Entry requestEntry(const Request& req) const;
+    void commit(journal::Entry e, std::chrono::steady_clock::time_point start,
+                uint32_t delayMs) const;
+    bool observing() const;
+    // A WireMock proxyBaseUrl stub: the answer comes from the upstream, later.
+    net::Outcome proxyStub(const Request& req, const match::MatchInput& in,
+                           const match::CompiledMock& m, const core::WireMockStub& wm,
+                           std::string& out, bool closing, bool head,
+                           std::chrono::steady_clock::time_point start);
+    // Sends `up` and answers with the upstream's response; `wireMockErrors` picks WireMock's
+    // text for an unreachable upstream over mockd's JSON error.
+    net::Outcome forward(net::ClientRequest up, std::string extraHeaders, journal::Entry e,
+                         const core::HttpResponse* stubResponse, uint32_t delayMs, bool closing,
+                         bool head, bool wireMockErrors,
+                         std::chrono::steady_clock::time_point start);
+    // The delay a WireMock stub's response gets: its own or the global one.
+    uint32_t wireMockDelay(const core::HttpResponse& r) const;
+
     // Runs the table action a mock is bound to; returns the status sent.
     int tableAction(const Request& req, const class match::MatchInput& in,
                     const match::CompiledMock& m, std::string& out, bool closing) const;
@@ -81,6 +109,7 @@ class MockEngine final : public net::Handler {
     bool wiremockUnmatched_ = false;
     bool stubCors_ = false;
     Templating templating_ = Templating::Local;
+    ProxyOptions proxy_;
 };
 
 // Wall clock in microseconds since the epoch.

@@ -17,6 +17,15 @@
 
 namespace mockd::journal {
 
+// What an upstream answered a proxied request (WireMock's proxy stubs, --proxy-unmatched).
+struct Proxied {
+    std::string url;  // the upstream URL the request went to
+    int status = 0;   // 0: the upstream could not be reached
+    std::vector<std::pair<std::string, std::string>> headers;
+    std::string body;
+    std::string error;  // why the upstream could not be reached, or empty
+};
+
 struct Entry {
     uint64_t seq = 0;
     int64_t timestampUs = 0;  // wall clock, microseconds since the epoch
@@ -35,6 +44,7 @@ struct Entry {
     unsigned short localPort = 0;
     std::string report;  // WireMock's plain-text report for an unmatched request, or empty
     std::string error;   // why the request failed (unreadable body file, injected fault), or empty
+    std::shared_ptr<const Proxied> proxied;  // set when the request was forwarded upstream
 
     std::string id() const;    // "req-<16 hex>"
     std::string uuid() const;  // the same entry as a UUID (WireMock's request ids)

@@ -9,7 +9,17 @@
 
 #include "http/request.h"
 
+namespace boost::asio {
+class io_context;
+}
+
 namespace mockd::net {
+
+struct Outcome;
+// Hands a response produced later to its connection: the bytes (a complete response, or nothing
+// for a fault that sends none) and how to deliver them. Must be called once, on the io_context
+// the connection passed in.
+using Completion = std::function<void(std::string response, Outcome how)>;
 
 // A response body that keeps coming after the head (server-sent events). Producers may push
 // from any thread; the data is written in order on the connection's own thread.
@@ -35,6 +45,10 @@ struct Outcome {
     // When set, the response head already appended is followed by a stream: the connection
     // hands a Stream to this function and answers no further requests.
     std::function<void(std::shared_ptr<Stream>)> stream;
+    // When set, nothing was appended: the answer comes later (a proxied request). The connection
+    // calls this with its own io_context and answers no further request until the completion
+    // runs. The other fields of this Outcome are ignored; the completion brings its own.
+    std::function<void(boost::asio::io_context&, Completion)> later;
 };
 
 class Handler {

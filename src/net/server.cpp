@@ -348,6 +348,20 @@ class Connection final : public std::enable_shared_from_this<Connection> {
         bool closing = closing_ || !req.keepAlive || worker_.draining();
         size_t before = out_.size();
         Outcome o = handler_.handle(req, out_, closing);
+        if (o.later) {
+            // Held like a delayed response until the answer arrives; the completion is posted so
+            // that it never runs inside this parse loop.
+            delayPending_ = true;
+            if (closing) closing_ = true;
+            auto later = std::move(o.later);
+            later(worker_.ctx(), [self = shared_from_this()](std::string bytes, Outcome how) {
+                asio::post(self->worker_.ctx(),
+                           [self, bytes = std::move(bytes), how = std::move(how)]() mutable {
+                               self->completeLater(std::move(bytes), std::move(how));
+                           });
+            });
+            return;
+        }
         if (o.close || closing) closing_ = true;
         if (o.stream) {
             streaming_ = true;
@@ -356,6 +370,36 @@ class Connection final : public std::enable_shared_from_this<Connection> {
             o.stream(stream_);
             return;
         }
+        deliver(std::move(o), before);
+    }
+
+    // A response the handler produced later (see Outcome::later).
+    void completeLater(std::string bytes, Outcome how) {
+        if (closed_) return;
+        delayPending_ = false;
+        if (closing_ || worker_.draining()) markLast(bytes);
+        if (how.close) closing_ = true;
+        const size_t before = out_.size();
+        out_ += bytes;
+        lastActivity_ = Clock::now();
+        deliver(std::move(how), before);
+        if (delayPending_)
+            flush();
+        else
+            process();
+    }
+
+    // A drain began while this response was held: it is the connection's last.
+    void markLast(std::string& response) {
+        closing_ = true;
+        if (response.find("\r\nConnection: close\r\n") != std::string::npos) return;
+        size_t end = response.find("\r\n\r\n");
+        if (end != std::string::npos) response.insert(end + 2, "Connection: close\r\n");
+    }
+
+    // Applies a response's delivery (reset, dribbled chunks, delay) to what it appended at
+    // `before`.
+    void deliver(Outcome o, size_t before) {
         if (o.reset) {
             // Nothing of this response is sent: the connection is reset once the responses
             // before it are out.
@@ -374,14 +418,7 @@ class Connection final : public std::enable_shared_from_this<Connection> {
             delay_.async_wait([self = shared_from_this()](beast::error_code ec) {
                 if (ec || self->closed_) return;
                 self->delayPending_ = false;
-                // A drain began while this response was held: it is the connection's last.
-                if ((self->closing_ || self->worker_.draining()) &&
-                    self->pending_.find("\r\nConnection: close\r\n") == std::string::npos) {
-                    self->closing_ = true;
-                    size_t end = self->pending_.find("\r\n\r\n");
-                    if (end != std::string::npos)
-                        self->pending_.insert(end + 2, "Connection: close\r\n");
-                }
+                if (self->closing_ || self->worker_.draining()) self->markLast(self->pending_);
                 self->out_ += self->pending_;
                 self->pending_.clear();
                 self->lastActivity_ = Clock::now();

@@ -371,6 +371,17 @@ void WireMockApi::loadMappings(bool keepApiStubs) {
     });
 }
 
+void WireMockApi::addProxyAll() {
+    if (options_.proxyAll.empty()) return;
+    // A stub like any other: listed, editable, and gone after a reset, as in WireMock.
+    OJson proxy = {{"request", {{"method", "ANY"}}},
+                   {"response", {{"proxyBaseUrl", options_.proxyAll}}},
+                   {"priority", 10}};
+    core::Mock m = decodeStub(proxy, filesDir());
+    m.seq = core::nextMockSeq();
+    addStub(std::move(m));
+}
+
 void WireMockApi::resetToFiles() {
     loadMappings();
     if (journal_) journal_->clear();
@@ -873,7 +884,16 @@ void WireMockApi::requestsRoutes(const Request& req, std::string_view sub, Reply
         OJson stubJson = s ? encodeStub(*s) : unmatchedStubJson(e.uuid());
         ev["responseDefinition"] = stubJson["response"];
         OJson resp = {{"status", e.status}};
-        if (e.mockId.empty()) {
+        if (e.proxied) {
+            // What the upstream answered, as WireMock journals a proxied response.
+            OJson headers = OJson::object();
+            for (const auto& [k, v] : e.proxied->headers) headers[k] = v;
+            if (s)
+                for (const auto& [k, v] : s->response.headers) headers[k] = v;
+            resp["headers"] = std::move(headers);
+            resp["bodyAsBase64"] = core::base64Encode(e.proxied->body);
+            resp["body"] = e.proxied->body;
+        } else if (e.mockId.empty()) {
             resp["bodyAsBase64"] = "";
             resp["body"] = "";
         } else if (s) {

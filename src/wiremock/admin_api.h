@@ -30,6 +30,8 @@ struct ApiOptions {
     // API.
     std::optional<admin::AccessPolicy> policy;
     bool journalEnabled = true;
+    // --proxy-all: the base URL of the catch-all proxy stub added at start-up.
+    std::string proxyAll;
 };
 
 class WireMockApi final {
@@ -44,6 +46,8 @@ class WireMockApi final {
     // set is then unchanged. With `keepApiStubs`, stubs added over the API (not from a file)
     // stay (hot reload); without, they go (reset).
     void loadMappings(bool keepApiStubs = false);
+    // --proxy-all: adds the priority-10 stub that forwards any request (once, at start-up).
+    void addProxyAll();
     // Stubs of every *.json under `dir` (recursive, sorted by path). Throws std::runtime_error.
     static std::vector<core::Mock> readMappings(const std::string& dir,
                                                 const std::string& filesDir);

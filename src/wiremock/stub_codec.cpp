@@ -85,6 +85,27 @@ void compileTemplates(const Json& response, bool templated, const std::string& f
         wm.bodyFileName = f->get<std::string>();
         wm.bodyFileTemplate = compile(wm.bodyFileName);
     }
+    if (auto p = response.find("proxyBaseUrl"); p != response.end() && p->is_string()) {
+        auto px = std::make_shared<core::WireMockProxy>();
+        px->baseUrl = p->get<std::string>();
+        px->baseUrlTemplate = compile(px->baseUrl);
+        if (auto x = response.find("proxyUrlPrefixToRemove"); x != response.end() && x->is_string())
+            px->prefixToRemove = x->get<std::string>();
+        if (auto x = response.find("additionalProxyRequestHeaders");
+            x != response.end() && x->is_object())
+            for (const auto& [name, value] : x->items()) {
+                // WireMock sets the first value of each.
+                const Json& v = value.is_array() && !value.empty() ? value[0] : value;
+                std::string text = v.is_string() ? v.get<std::string>() : v.dump();
+                px->addHeaderTemplates.push_back(compile(text));
+                px->addHeaders.emplace_back(name, std::move(text));
+            }
+        if (auto x = response.find("removeProxyRequestHeaders");
+            x != response.end() && x->is_array())
+            for (const auto& v : *x)
+                if (v.is_string()) px->removeHeaders.push_back(v.get<std::string>());
+        wm.proxy = std::move(px);
+    }
     if (auto h = response.find("headers"); h != response.end() && h->is_object())
         for (const auto& [name, value] : h->items()) {
             auto one = [&](const Json& v) {
@@ -230,9 +251,15 @@ void decodeResponse(const Json& r, const std::string& filesDir, core::HttpRespon
             if (!v.is_array()) wrongType(at, "an array");
             for (const auto& t : v)
                 if (t.is_string() && t.get<std::string>() == "response-template") templated = true;
-        } else if (key == "proxyBaseUrl" || key == "proxyUrlPrefixToRemove" ||
-                   key == "additionalProxyRequestHeaders" || key == "removeProxyRequestHeaders" ||
-                   key == "transformerParameters" || key == "fromConfiguredStub") {
+        } else if (key == "proxyBaseUrl" || key == "proxyUrlPrefixToRemove") {
+            if (!v.is_null()) str(v, at);
+        } else if (key == "additionalProxyRequestHeaders") {
+            if (!v.is_null() && !v.is_object()) wrongType(at, "an object");
+        } else if (key == "removeProxyRequestHeaders") {
+            if (v.is_null()) continue;
+            if (!v.is_array()) wrongType(at, "an array");
+            for (size_t i = 0; i < v.size(); ++i) str(v[i], at + "/" + std::to_string(i));
+        } else if (key == "transformerParameters" || key == "fromConfiguredStub") {
             // Kept in the stub document; served by the delay, fault, proxy and template stages.
         } else {
             unknownField(p, key, kResponseClass);

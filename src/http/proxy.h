@@ -1,0 +1,38 @@
+// Forwarding a request to an upstream server (WireMock's proxyBaseUrl stubs, --proxy-all and
+// mockd's --proxy-unmatched) and answering with what came back.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "http/request.h"
+#include "net/http_client.h"
+
+namespace mockd::http {
+
+struct ProxySpec {
+    std::string url;  // the whole upstream URL: base, then the request's path and query
+    std::vector<std::pair<std::string, std::string>> setHeaders;  // replace what the client sent
+    std::vector<std::string> removeHeaders;                       // not forwarded (any case)
+    bool preserveHost = false;  // forward the client's Host instead of the upstream's
+    std::chrono::milliseconds timeout{300000};
+};
+
+// The upstream URL for `req`: `base` (its trailing slash kept as written) followed by the
+// request's target, with `prefixToRemove` taken off the target's start when present.
+std::string proxyUrl(std::string_view base, const Request& req, std::string_view prefixToRemove);
+
+// The upstream request: the client's method, headers and body, except Content-Length,
+// Transfer-Encoding, Connection and Expect, which the client library sets itself.
+net::ClientRequest upstreamRequest(const Request& req, const ProxySpec& spec);
+
+// Appends the upstream's answer: its status, reason and headers (less Transfer-Encoding,
+// Connection, Keep-Alive, Content-Length and Date, which this server writes), then
+// `extraHeaders`, then the body. Returns the status.
+int appendUpstreamResponse(const net::ClientResponse& res, std::string_view extraHeaders,
+                           bool closing, bool head, std::string& out);
+
+}  // namespace mockd::http
