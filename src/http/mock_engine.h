@@ -12,6 +12,10 @@
 #include "net/handler.h"
 #include "state/table.h"
 
+namespace mockd::chaos {
+class Controller;
+}  // namespace mockd::chaos
+
 namespace mockd::wiremock {
 struct TemplateInput;
 class WireMockApi;
@@ -45,7 +49,12 @@ class MockEngine final : public net::Handler {
     // --enable-stub-cors: preflights are answered and every response allows the caller's Origin.
     void setStubCors(bool on) { stubCors_ = on; }
 
+    // mockd's chaos: applies to every request on this port but the /__mockd/ built-ins and
+    // WireMock's /__admin (so health checks and the admin API keep working under chaos).
+    void setChaos(chaos::Controller* chaos) { chaos_ = chaos; }
+
   private:
+    net::Outcome dispatch(const Request& req, std::string& out, bool closing);
     net::Outcome route(const Request& req, std::string& out, bool closing);
     net::Outcome withCors(const Request& req, std::string& out, bool closing);
     // A WireMock stub's templated response; returns the status sent.
@@ -80,6 +89,7 @@ class MockEngine final : public net::Handler {
     wiremock::WireMockApi* wiremock_ = nullptr;
     bool wiremockUnmatched_ = false;
     bool stubCors_ = false;
+    chaos::Controller* chaos_ = nullptr;
     Templating templating_ = Templating::Local;
 };
 
