@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "chaos/chaos.h"
 #include "config/loader.h"
 #include "config/yaml_json.h"
 #include "core/clock.h"
@@ -954,6 +955,82 @@ net::Outcome AdminApi::handle(const Request& req, std::string& out, bool closing
             r.error(400, "validation_error", e.field() + ": " + e.what());
         }
         return {};
+    }
+
+    if (top == "chaos" && settings_.chaos) {
+        chaos::Controller& c = *settings_.chaos;
+        const size_t n = seg.size();
+        if (n == 1) {
+            if (method == "GET") {
+                r.json(200, c.configJson());
+                return {};
+            }
+            if (method != "PUT") return notAllowed("GET, PUT");
+            auto body = parseBody(req, r);
+            if (!body) return {};
+            try {
+                c.apply(chaos::parseConfig(*body));
+            } catch (const chaos::ConfigError& e) {
+                r.error(400, "validation_error", e.what());
+                return {};
+            }
+            r.json(200, {{"status", "ok"}});
+            return {};
+        }
+        const std::string_view sub = seg[1];
+        if (sub == "stats" && n == 2) {
+            if (method != "GET") return notAllowed("GET");
+            r.json(200, c.statsJson());
+            return {};
+        }
+        if (sub == "stats" && n == 3 && seg[2] == "reset") {
+            if (method != "POST") return notAllowed("POST");
+            c.resetStats();
+            r.json(200, {{"message", "chaos stats reset"}});
+            return {};
+        }
+        if (sub == "faults" && n == 2) {
+            if (method != "GET") return notAllowed("GET");
+            r.json(200, c.faultsJson());
+            return {};
+        }
+        if (sub == "circuit-breakers" && n == 4 && (seg[3] == "trip" || seg[3] == "reset")) {
+            if (method != "POST") return notAllowed("POST");
+            const std::string key(seg[2]);
+            const bool trip = seg[3] == "trip";
+            std::string err = trip ? c.trip(key) : c.resetBreaker(key);
+            if (!err.empty()) {
+                r.error(404, "not_found", err);
+                return {};
+            }
+            r.json(200, {{"message", trip ? "circuit breaker tripped" : "circuit breaker reset"},
+                         {"key", key}});
+            return {};
+        }
+        if (sub == "profiles" && n == 2) {
+            if (method != "GET") return notAllowed("GET");
+            Json list = Json::array();
+            for (const auto& p : chaos::profiles()) list.push_back(chaos::profileJson(p));
+            r.json(200, list);
+            return {};
+        }
+        if (sub == "profiles" && (n == 3 || (n == 4 && seg[3] == "apply"))) {
+            if (method != (n == 3 ? "GET" : "POST")) return notAllowed(n == 3 ? "GET" : "POST");
+            const chaos::Profile* p = chaos::findProfile(seg[2]);
+            if (!p) {
+                r.error(404, "not_found", "chaos profile not found: " + std::string(seg[2]));
+                return {};
+            }
+            if (n == 3) {
+                r.json(200, chaos::profileJson(*p));
+                return {};
+            }
+            c.apply(p->config);
+            r.json(200, {{"status", "ok"},
+                         {"profile", p->name},
+                         {"message", "chaos profile applied: " + p->description}});
+            return {};
+        }
     }
 
     r.error(404, "not_found",

@@ -1,5 +1,5 @@
 // The mockd admin API on the admin port (4290): mocks, verification, the request log, config
-// import/export, health and metrics. Thin layer over the registry and the journal.
+// import/export, chaos, health and metrics. Thin layer over the registry and the journal.
 #pragma once
 
 #include <chrono>
@@ -13,6 +13,10 @@
 #include "net/handler.h"
 #include "state/table.h"
 
+namespace mockd::chaos {
+class Controller;
+}  // namespace mockd::chaos
+
 namespace mockd::admin {
 
 struct AdminSettings {
@@ -23,6 +27,7 @@ struct AdminSettings {
     std::function<size_t()> activeConnections;  // open connections on the mock port
     std::function<void()> onChange;             // after every change of the mock set
     state::TableStore* tables = nullptr;
+    chaos::Controller* chaos = nullptr;  // the mock port's chaos (the /chaos routes)
 };
 
 class AdminApi final : public net::Handler {

@@ -16,6 +16,8 @@
 #include <thread>
 
 #include "admin/admin_api.h"
+#include "chaos/chaos.h"
+#include "cli/chaos_commands.h"
 #include "cli/client_commands.h"
 #include "config/loader.h"
 #include "config/watcher.h"
@@ -129,6 +131,11 @@ struct ServeOptions {
     bool preserveHost = false;   // --preserve-host-header
     std::string proxyTimeout = "300s";
     bool recordMappings = false;  // --record-mappings
+    // mockd's --chaos-* flags
+    bool chaosEnabled = false;
+    std::string chaosLatency;
+    double chaosErrorRate = 0;
+    std::string chaosProfile;
 };
 
 // The mocks of every config file under a directory (start --load): mockd collections (YAML or
@@ -367,9 +374,14 @@ int serve(const ServeOptions& o) {
             die(std::string("--load: ") + e.what());
         }
     }
+    std::optional<core::Json> chaosDoc;  // serverConfig.chaos of the config file
     if (!o.config.empty()) {
         try {
             config::LoadedConfig cfg = config::loadFile(o.config);
+            if (const auto& sc = cfg.collection; sc.is_object() && sc.contains("serverConfig") &&
+                                                 sc["serverConfig"].is_object() &&
+                                                 sc["serverConfig"].contains("chaos"))
+                chaosDoc = sc["serverConfig"]["chaos"];
             for (const auto& w : cfg.warnings) log::warn(w);
             mockCount += cfg.compiled.size();
             registry.edit([&](std::vector<match::CompiledMockPtr>& all) {
@@ -380,6 +392,35 @@ int serve(const ServeOptions& o) {
                 tables.putOperation(std::make_shared<const state::Operation>(std::move(op)));
         } catch (const config::ConfigError& e) {
             die(e.what());
+        }
+    }
+
+    // Chaos: the config file's serverConfig.chaos, then the --chaos-* flags on top.
+    chaos::Controller chaosControl;
+    try {
+        if (chaosDoc) chaosControl.apply(chaos::parseConfig(*chaosDoc));
+    } catch (const chaos::ConfigError& e) {
+        die(o.config + ": serverConfig.chaos: " + e.what());
+    }
+    if (!o.chaosProfile.empty()) {
+        if (!o.chaosLatency.empty() || o.chaosErrorRate > 0)
+            die("--chaos-profile cannot be combined with --chaos-latency or --chaos-error-rate", 2);
+        const chaos::Profile* p = chaos::findProfile(o.chaosProfile);
+        if (!p) {
+            std::string names;
+            for (const auto& q : chaos::profiles()) names += (names.empty() ? "" : ", ") + q.name;
+            die("--chaos-profile: unknown profile \"" + o.chaosProfile + "\" (profiles: " + names +
+                    ")",
+                2);
+        }
+        chaosControl.apply(p->config);
+    } else if (o.chaosEnabled || !o.chaosLatency.empty() || o.chaosErrorRate > 0) {
+        if (o.chaosErrorRate < 0 || o.chaosErrorRate > 1)
+            die("--chaos-error-rate must be between 0 and 1", 2);
+        try {
+            chaosControl.apply(chaos::simpleConfig(o.chaosLatency, o.chaosErrorRate, 500));
+        } catch (const chaos::ConfigError& e) {
+            die("--chaos-latency: " + std::string(e.what()), 2);
         }
     }
 
@@ -424,6 +465,8 @@ int serve(const ServeOptions& o) {
         char host[256] = {};
         if (::gethostname(host, sizeof host - 1) == 0) adminSettings.access.hostname = host;
     }
+    adminSettings.chaos = &chaosControl;
+    engine.setChaos(&chaosControl);
     admin::AdminApi adminApi(registry, journal, metrics, adminSettings);
 
     // WireMock's /__admin on the mock port (start and wiremock modes).
@@ -743,6 +786,14 @@ void addServeFlags(CLI::App* cmd, ServeOptions& o) {
         ->capture_default_str();
     cmd->add_flag("--preserve-host-header", o.preserveHost,
                   "Forward the client's Host header instead of the upstream's");
+    cmd->add_flag("--chaos-enabled", o.chaosEnabled, "Start with chaos injection on");
+    cmd->add_option("--chaos-latency", o.chaosLatency,
+                    "Chaos: add latency to every request (\"10ms-100ms\" or \"200ms\")");
+    cmd->add_option("--chaos-error-rate", o.chaosErrorRate,
+                    "Chaos: answer this share of requests (0..1) with 500");
+    cmd->add_option("--chaos-profile", o.chaosProfile,
+                    "Chaos: start with a built-in profile (see 'mockd chaos profiles'); not "
+                    "with --chaos-latency/--chaos-error-rate");
 }
 
 constexpr const char* kWireMockHelp =
@@ -979,6 +1030,7 @@ int run(int argc, char** argv) {
         ->allow_extras();
     auto* version = app.add_subcommand("version", "Print the version");
     ClientCommands clientCommands(app);
+    ChaosCommands chaosCommands(app);
 
     try {
         app.parse(argc, argv);
@@ -1002,6 +1054,7 @@ int run(int argc, char** argv) {
         return 0;
     }
     if (auto rc = clientCommands.run()) return *rc;
+    if (auto rc = chaosCommands.run()) return *rc;
     if (*engine) return serve(engineOpts);
     if (*start) return startOpts.detach ? detachAndServe(startOpts) : serve(startOpts);
     std::cout << app.help();

@@ -7,6 +7,7 @@
 #include <sstream>
 #include <unordered_map>
 
+#include "chaos/chaos.h"
 #include "core/clock.h"
 #include "core/encoding.h"
 #include "http/proxy.h"
@@ -204,6 +205,17 @@ void MockEngine::commit(journal::Entry e, std::chrono::steady_clock::time_point 
 }
 
 net::Outcome MockEngine::handle(const Request& req, std::string& out, bool closing) {
+    // With chaos off this costs one atomic load.
+    if (chaos_ && chaos_->active() && !req.path.starts_with("/__mockd/") &&
+        !(wiremock_ && req.path.starts_with("/__admin") &&
+          (req.path.size() == 8 || req.path[8] == '/'))) {
+        if (auto injector = chaos_->current())
+            return injector->serve(req, out, closing, [&] { return dispatch(req, out, closing); });
+    }
+    return dispatch(req, out, closing);
+}
+
+net::Outcome MockEngine::dispatch(const Request& req, std::string& out, bool closing) {
     return stubCors_ ? withCors(req, out, closing) : route(req, out, closing);
 }
 

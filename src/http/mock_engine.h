@@ -13,6 +13,10 @@
 #include "net/http_client.h"
 #include "state/table.h"
 
+namespace mockd::chaos {
+class Controller;
+}  // namespace mockd::chaos
+
 namespace mockd::wiremock {
 struct TemplateInput;
 class WireMockApi;
@@ -54,8 +58,12 @@ class MockEngine final : public net::Handler {
         std::chrono::milliseconds timeout{300000};
     };
     void setProxy(ProxyOptions o) { proxy_ = std::move(o); }
+    // mockd's chaos: applies to every request on this port but the /__mockd/ built-ins and
+    // WireMock's /__admin (so health checks and the admin API keep working under chaos).
+    void setChaos(chaos::Controller* chaos) { chaos_ = chaos; }
 
   private:
+    net::Outcome dispatch(const Request& req, std::string& out, bool closing);
     net::Outcome route(const Request& req, std::string& out, bool closing);
     net::Outcome withCors(const Request& req, std::string& out, bool closing);
     // A WireMock stub's templated response; returns the status sent.
@@ -108,6 +116,7 @@ class MockEngine final : public net::Handler {
     wiremock::WireMockApi* wiremock_ = nullptr;
     bool wiremockUnmatched_ = false;
     bool stubCors_ = false;
+    chaos::Controller* chaos_ = nullptr;
     Templating templating_ = Templating::Local;
     ProxyOptions proxy_;
 };
