@@ -16,6 +16,7 @@
 namespace mockd::wiremock {
 class RequestPattern;
 class HandlebarsTemplate;
+struct Webhook;
 }  // namespace mockd::wiremock
 
 namespace mockd::core {
@@ -91,7 +92,8 @@ struct WireMockStub {
     std::string bodyFileName;   // as written (relative to __files/)
     std::string filesDir;       // the __files/ directory bodyFileName is under
     std::string templateError;  // a syntax error found when compiling, served as a 500
-    std::shared_ptr<const WireMockProxy> proxy;  // set for a proxyBaseUrl stub
+    std::shared_ptr<const WireMockProxy> proxy;                      // set for a proxyBaseUrl stub
+    std::vector<std::shared_ptr<const wiremock::Webhook>> webhooks;  // fired after answering
     // A body file may hold a template too (its text is read per request).
     bool hasTemplates() const {
         return bodyTemplate || !bodyFileName.empty() || !templateError.empty() ||

@@ -19,6 +19,7 @@
 #include "wiremock/admin_api.h"
 #include "wiremock/request_pattern.h"
 #include "wiremock/templating.h"
+#include "wiremock/webhooks.h"
 
 namespace mockd::http {
 
@@ -142,6 +143,28 @@ void MockEngine::readyBody(std::string& out, bool headOnly, bool closing) const 
 
 int64_t nowMicros() { return core::nowMicros(); }
 
+MockEngine::MockEngine(core::Registry& registry, journal::Journal* journal, Metrics* metrics,
+                       state::TableStore* tables)
+    : registry_(registry),
+      journal_(journal),
+      metrics_(metrics),
+      tables_(tables),
+      webhooks_(std::make_unique<wiremock::WebhookSender>()) {}
+
+MockEngine::~MockEngine() = default;
+
+std::shared_ptr<journal::SubEvents> MockEngine::fireWebhooks(const match::MatchInput& in,
+                                                             const core::WireMockStub& wm,
+                                                             uint32_t afterMs) {
+    auto log = journal_ ? std::make_shared<journal::SubEvents>() : nullptr;
+    wiremock::TemplateInput input;
+    input.request = &in.wm();
+    input.requestId = core::newUuid();
+    input.pathParams = wm.pattern->pathParameters(in.wm());
+    for (const auto& hook : wm.webhooks) webhooks_->fire(*hook, input, afterMs, log);
+    return log;
+}
+
 journal::Entry MockEngine::requestEntry(const Request& req) const {
     journal::Entry e;
     e.timestampUs = nowMicros();
@@ -167,9 +190,11 @@ bool MockEngine::observing() const {
 
 void MockEngine::record(const Request& req, const std::string& mockId, int status,
                         std::chrono::steady_clock::time_point start, uint32_t delayMs,
-                        std::string nearMisses, std::string report, std::string error) const {
+                        std::string nearMisses, std::string report, std::string error,
+                        std::shared_ptr<journal::SubEvents> subEvents) const {
     journal::Entry e;
     if (journal_ || log::enabled(log::Level::Debug)) e = requestEntry(req);
+    e.subEvents = std::move(subEvents);
     e.mockId = mockId;
     e.status = status;
     e.nearMissesJson = std::move(nearMisses);
@@ -386,7 +411,12 @@ net::Outcome MockEngine::route(const Request& req, std::string& out, bool closin
         deliver(r, status, head, at, out, outcome);
     if (r.fault != core::Fault::None && error.empty())
         error = "injected fault " + std::string(core::faultName(r.fault));
-    if (observe) record(req, mock.id, status, start, outcome.delayMs, {}, {}, std::move(error));
+    // Webhooks go out once the answer is sent, so after its delay.
+    std::shared_ptr<journal::SubEvents> fired;
+    if (wmStub && !wmStub->webhooks.empty()) fired = fireWebhooks(in, *wmStub, outcome.delayMs);
+    if (observe)
+        record(req, mock.id, status, start, outcome.delayMs, {}, {}, std::move(error),
+               std::move(fired));
     return outcome;
 }
 

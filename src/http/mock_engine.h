@@ -20,6 +20,7 @@ class Controller;
 namespace mockd::wiremock {
 struct TemplateInput;
 class WireMockApi;
+class WebhookSender;
 }  // namespace mockd::wiremock
 
 namespace mockd::http {
@@ -28,8 +29,8 @@ class MockEngine final : public net::Handler {
   public:
     // The journal and metrics are optional (the headless engine keeps neither).
     explicit MockEngine(core::Registry& registry, journal::Journal* journal = nullptr,
-                        Metrics* metrics = nullptr, state::TableStore* tables = nullptr)
-        : registry_(registry), journal_(journal), metrics_(metrics), tables_(tables) {}
+                        Metrics* metrics = nullptr, state::TableStore* tables = nullptr);
+    ~MockEngine() override;
 
     net::Outcome handle(const Request& req, std::string& out, bool closing) override;
 
@@ -84,7 +85,12 @@ class MockEngine final : public net::Handler {
     // failed (an unreadable body file, an injected fault), empty when it did not.
     void record(const Request& req, const std::string& mockId, int status,
                 std::chrono::steady_clock::time_point start, uint32_t delayMs,
-                std::string nearMisses, std::string report = {}, std::string error = {}) const;
+                std::string nearMisses, std::string report = {}, std::string error = {},
+                std::shared_ptr<journal::SubEvents> subEvents = nullptr) const;
+    // Fires a WireMock stub's webhooks; returns where they log, for the journal entry.
+    std::shared_ptr<journal::SubEvents> fireWebhooks(const match::MatchInput& in,
+                                                     const core::WireMockStub& wm,
+                                                     uint32_t afterMs);
 
     journal::Entry requestEntry(const Request& req) const;
     void commit(journal::Entry e, std::chrono::steady_clock::time_point start,
@@ -119,6 +125,7 @@ class MockEngine final : public net::Handler {
     chaos::Controller* chaos_ = nullptr;
     Templating templating_ = Templating::Local;
     ProxyOptions proxy_;
+    std::unique_ptr<wiremock::WebhookSender> webhooks_;
 };
 
 // Wall clock in microseconds since the epoch.

@@ -26,6 +26,24 @@ struct Proxied {
     std::string error;  // why the upstream could not be reached, or empty
 };
 
+// Events that happen after a request was answered (webhooks it fired), as JSON objects in the
+// order they happened. Shared with the entry and appended to from other threads.
+class SubEvents {
+  public:
+    void add(std::string json) {
+        std::lock_guard lock(mu_);
+        events_.push_back(std::move(json));
+    }
+    std::vector<std::string> all() const {
+        std::lock_guard lock(mu_);
+        return events_;
+    }
+
+  private:
+    mutable std::mutex mu_;
+    std::vector<std::string> events_;
+};
+
 struct Entry {
     uint64_t seq = 0;
     int64_t timestampUs = 0;  // wall clock, microseconds since the epoch
@@ -45,6 +63,7 @@ struct Entry {
     std::string report;  // WireMock's plain-text report for an unmatched request, or empty
     std::string error;   // why the request failed (unreadable body file, injected fault), or empty
     std::shared_ptr<const Proxied> proxied;  // set when the request was forwarded upstream
+    std::shared_ptr<SubEvents> subEvents;    // set when the answer fired webhooks
 
     std::string id() const;    // "req-<16 hex>"
     std::string uuid() const;  // the same entry as a UUID (WireMock's request ids)

@@ -919,6 +919,8 @@ void WireMockApi::requestsRoutes(const Request& req, std::string_view sub, Reply
                 {{"type", "REQUEST_NOT_MATCHED"},
                  {"timeOffsetNanos", 0},
                  {"data", {{"status", 404}, {"contentType", "text/plain"}, {"report", e.report}}}});
+        if (e.subEvents)
+            for (const auto& sub : e.subEvents->all()) subs.push_back(OJson::parse(sub));
         ev["subEvents"] = std::move(subs);
         ev["stubMapping"] = std::move(stubJson);
         return ev;

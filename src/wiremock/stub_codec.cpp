@@ -7,6 +7,7 @@
 #include "core/encoding.h"
 #include "wiremock/request_pattern.h"
 #include "wiremock/templating.h"
+#include "wiremock/webhooks.h"
 
 namespace mockd::wiremock {
 
@@ -458,6 +459,7 @@ core::Mock decodeStub(const OJson& ordered, const std::string& filesDir) {
     bool templated = false;
     decodeResponse(response, filesDir, m.response, templated);
     compileTemplates(response, templated, filesDir, *wm);
+    wm->webhooks = decodeWebhooks(in);
     // jsonBody is served with the keys in the order written.
     if (auto r = ordered.find("response"); r != ordered.end() && r->is_object())
         if (auto jb = r->find("jsonBody"); jb != r->end() && !jb->is_null()) {

@@ -1009,7 +1009,7 @@ class Renderer {
             for (auto it = stack_.rbegin(); it != stack_.rend(); ++it) {
                 if (e.segments.empty()) break;
                 if (e.segments[0] == "root") {
-                    if (e.segments.size() > 1 && e.segments[1] == "request")
+                    if (e.segments.size() > 1 && e.segments[1] == in_.requestKey)
                         return walk(request(), e.segments, 2);
                     return walk(stack_.front().value, e.segments, 1);
                 }
@@ -1021,7 +1021,7 @@ class Renderer {
         if (e.up > 0) {
             if (static_cast<size_t>(e.up) >= stack_.size()) return std::nullopt;
             const size_t at = stack_.size() - 1 - static_cast<size_t>(e.up);
-            if (at == 0 && !e.segments.empty() && e.segments[0] == "request")
+            if (at == 0 && !e.segments.empty() && e.segments[0] == in_.requestKey)
                 return walk(request(), e.segments, 1);
             return walk(stack_[at].value, e.segments, 0);
         }
@@ -1031,7 +1031,8 @@ class Renderer {
         // Like Handlebars.java: the innermost context first, then the enclosing ones.
         for (auto it = stack_.rbegin(); it != stack_.rend(); ++it) {
             auto first = member(it->value, e.segments[0]);
-            if (!first && e.segments[0] == "request" && it + 1 == stack_.rend()) first = request();
+            if (!first && e.segments[0] == in_.requestKey && it + 1 == stack_.rend())
+                first = request();
             if (first) return walk(*first, e.segments, 1);
         }
         return std::nullopt;

@@ -40,6 +40,8 @@ struct TemplateInput {
     std::string requestId;                                        // the serve event id
     std::vector<std::pair<std::string, std::string>> pathParams;  // urlPathTemplate variables
     const nlohmann::ordered_json* parameters = nullptr;           // transformerParameters
+    // The name the request model goes by: webhooks see it as "originalRequest".
+    std::string_view requestKey = "request";
 };
 
 // Process-wide templating settings (`mockd wiremock` flags).
