@@ -281,16 +281,17 @@ describe('scenarios', () => {
 describe('global', () => {
     test('updateGlobalSettings adds a delay to every stub', async () => {
         await wm.mappings.createMapping(stub('/slow', 'late'));
-        await wm.global.updateGlobalSettings({ fixedDelay: 300 });
+        await wm.global.updateGlobalSettings({ fixedDelay: 1000 });
         const settings = await (await fetch(url('/__admin/settings'))).json();
-        expect(settings.settings.fixedDelay).toBe(300);
+        expect(settings.settings.fixedDelay).toBe(1000);
         const t0 = Date.now();
         expect(await (await fetch(url('/slow'))).text()).toBe('late');
-        expect(Date.now() - t0).toBeGreaterThanOrEqual(290);
+        expect(Date.now() - t0).toBeGreaterThanOrEqual(990);
+        // Settings are replaced wholesale: {} takes the delay away (with room for a slow CI).
         await wm.global.updateGlobalSettings({});
         const t1 = Date.now();
         await (await fetch(url('/slow'))).text();
-        expect(Date.now() - t1).toBeLessThan(250);
+        expect(Date.now() - t1).toBeLessThan(700);
     });
 
     test('resetAll drops the stubs made through the API and the journal', async () => {
