@@ -140,15 +140,17 @@ describe('register', () => {
                 method: 'POST',
                 endpoint: '/all',
                 headers: { 'X-Trace': 'abc-123', Accept: 'json' },
-                cookies: { session: 'sess-1' },
+                cookies: { session: 'sess-[0-9]+', theme: 'dark' },
                 queryParameters: { page: '[0-9]+', sort: 'asc' },
-                formParameters: { user: 'bob' },
+                formParameters: { user: 'bo', other: '1' },
             },
             { status: 200, body: 'all good' },
             {
                 requestEndpointFeature: EndpointFeature.UrlPath,
                 requestHeaderFeatures: { 'X-Trace': MatchingAttributes.Matches, Accept: MatchingAttributes.Contains },
                 requestQueryParamFeatures: { page: MatchingAttributes.Matches },
+                requestCookieFeatures: { session: MatchingAttributes.Matches },
+                requestFormParameterFeatures: { user: MatchingAttributes.Contains },
                 responseBodyType: BodyType.Body,
             },
         );
@@ -156,10 +158,10 @@ describe('register', () => {
             'X-Trace': { matches: 'abc-123' },
             Accept: { contains: 'json' },
         });
-        expect(stub.request.cookies).toEqual({ session: { equalTo: 'sess-1' } });
+        expect(stub.request.cookies).toEqual({ session: { matches: 'sess-[0-9]+' }, theme: { equalTo: 'dark' } });
         expect(stub.request.queryParameters).toEqual({ page: { matches: '[0-9]+' }, sort: { equalTo: 'asc' } });
-        expect(stub.request.formParameters).toEqual({ user: { equalTo: 'bob' } });
-        const send = (cookie, page) =>
+        expect(stub.request.formParameters).toEqual({ user: { contains: 'bo' }, other: { equalTo: '1' } });
+        const send = (cookie, page, form = 'user=bob&other=1') =>
             fetch(url(`/all?page=${page}&sort=asc`), {
                 method: 'POST',
                 headers: {
@@ -168,13 +170,15 @@ describe('register', () => {
                     Cookie: cookie,
                     'Content-Type': 'application/x-www-form-urlencoded',
                 },
-                body: 'user=bob&other=1',
+                body: form,
             });
         const ok = await send('session=sess-1; theme=dark', '12');
         expect(ok.status).toBe(200);
         expect(await ok.text()).toBe('all good');
-        expect((await send('session=other', '12')).status).toBe(404);
-        expect((await send('session=sess-1', 'x')).status).toBe(404);
+        expect((await send('session=other; theme=dark', '12')).status).toBe(404);
+        expect((await send('session=sess-1', '12')).status).toBe(404); // theme missing
+        expect((await send('session=sess-1; theme=dark', 'x')).status).toBe(404);
+        expect((await send('session=sess-1; theme=dark', '12', 'user=alice&other=1')).status).toBe(404);
     });
 
     test.each([
