@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdint>
 #include <random>
 #include <string_view>
@@ -207,8 +208,10 @@ void decodeSequenceAndTimes(const Json& j, const std::string& where, const Decod
                                  (md->is_string() ? "\"" + mode + "\"" : typeName(*md)));
     }
     if (auto t = j.find("times"); t != j.end() && !t->is_null()) {
-        if (!t->is_number_integer() &&
-            !(t->is_number_float() && t->get<double>() == static_cast<int64_t>(t->get<double>())))
+        // The range check comes first: casting a double beyond int64 is undefined.
+        const bool wholeFloat = t->is_number_float() && std::abs(t->get<double>()) < 9.2e18 &&
+                                t->get<double>() == static_cast<int64_t>(t->get<double>());
+        if (!t->is_number_integer() && !wholeFloat)
             throw FieldError(where + ".times",
                              "must be a whole number of matches (1 or more), not " +
                                  (t->is_number() ? t->dump() : typeName(*t)));

@@ -90,7 +90,10 @@ TEST(MockCodecSequence, RejectsBadInputClearly) {
               "mock.http.times: must be a whole number of matches (1 or more), not a string");
     EXPECT_EQ(errorOf(R"(,"times":true)"),
               "mock.http.times: must be a whole number of matches (1 or more), not a boolean");
+    EXPECT_EQ(errorOf(R"(,"times":1e300)"),
+              "mock.http.times: must be a whole number of matches (1 or more), not 1e+300");
     EXPECT_EQ(decode(R"(,"times":2.0)").times, 2u);
+    EXPECT_EQ(decode(R"(,"times":18446744073709551615)").times, uint64_t{INT64_MAX});
 }
 
 }  // namespace
