@@ -7,6 +7,8 @@ import pytest
 
 from conftest import http_session, line_of, run_mockd, stderr_lines, write_config
 from test_60_admin_helpers import mockd  # noqa: F401
+from test_96_wiremock_mode import make_root
+from test_96_wiremock_mode import wiremock as start_wiremock
 
 
 def seq_mock(path, statuses, mock_id="seq", mode=None, times=None, method="GET"):
@@ -258,3 +260,28 @@ def test_config_load_refuses_an_empty_sequence(tmp_path):
     assert stderr_lines(r.stderr) == [
         f"mockd: {cfg}:{line}: mocks[0].http.responses: must list at least one response "
         "(or use response for a single one)"]
+
+
+# --------------------------------------------------------------------------- WireMock stubs
+
+
+def test_wiremock_stub_with_times_expires(servers, tmp_path):
+    s = start_wiremock(servers, make_root(tmp_path / "wm"))
+    admin = http_session()
+    base = f"http://127.0.0.1:{s.port}/__admin"
+    r = admin.post(f"{base}/mappings", json={
+        "request": {"method": "GET", "url": "/w"}, "response": {"status": 200, "body": "twice"},
+        "times": 2}, timeout=10)
+    assert r.status_code == 201, r.text
+    assert r.json()["times"] == 2
+    stub_id = r.json()["id"]
+    assert [s.request("GET", "/w").status_code for _ in range(3)] == [200, 200, 404]
+    # PUT is a new definition: armed again.
+    r = admin.put(f"{base}/mappings/{stub_id}", json={
+        "request": {"method": "GET", "url": "/w"}, "response": {"status": 200}, "times": 1},
+        timeout=10)
+    assert r.status_code == 200, r.text
+    assert [s.request("GET", "/w").status_code for _ in range(2)] == [200, 404]
+    bad = admin.post(f"{base}/mappings", json={"request": {"url": "/x"}, "times": 0}, timeout=10)
+    assert bad.status_code == 422
+    assert bad.json()["errors"][0]["source"]["pointer"] == "/times"
