@@ -5,7 +5,7 @@ BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 MOCKD := $(BUILD)/mockd
 
-.PHONY: all deps configure build test unit e2e demo bench format clean
+.PHONY: all deps configure build test unit e2e jest demo bench format clean
 
 all: build
 
@@ -26,7 +26,12 @@ unit: build
 e2e: build
 	MOCKD_BIN=$(abspath $(MOCKD)) /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/e2e
 
-test: unit e2e
+# WireMock's npm client libraries (wiremock-captain, wiremock-rest-client,
+# @osskit/wiremock-client) as real clients of `mockd wiremock`.
+jest: build
+	bash scripts/jest.sh $(abspath $(MOCKD))
+
+test: unit e2e jest
 
 demo: build
 	@bash scripts/demo.sh $(MOCKD)

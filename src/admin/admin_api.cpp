@@ -97,6 +97,27 @@ std::optional<Json> parseBody(const Request& req, const Reply& r) {
 
 Json mockJson(const core::Mock& m) { return core::encodeMock(m); }
 
+// A mock as GET shows it: its definition plus, for `times` and `responses`, where it stands
+// (read-only; a PUT of the same document ignores it and re-arms the mock).
+Json liveMockJson(const match::CompiledMock& c) {
+    Json j = core::encodeMock(c.mock());
+    const core::Mock& m = c.mock();
+    if (!m.times && m.responses.empty()) return j;
+    Json usage = Json::object();
+    if (m.times) {
+        const uint64_t used = std::min(c.progress().timesUsed.load(), *m.times);
+        usage["timesUsed"] = used;
+        usage["timesRemaining"] = *m.times - used;
+    }
+    if (!m.responses.empty()) {
+        const uint64_t i = c.progress().nextResponse.load(), n = m.responses.size();
+        usage["nextResponse"] =
+            m.responsesMode == core::SequenceMode::Cycle ? i % n : std::min(i, n - 1);
+    }
+    j["usage"] = std::move(usage);
+    return j;
+}
+
 Json withTimestamps(Json j, const core::Mock* previous) {
     std::string now = isoMicros(http::nowMicros());
     j["createdAt"] = previous && previous->extra.contains("createdAt")
@@ -284,7 +305,7 @@ net::Outcome AdminApi::handle(const Request& req, std::string& out, bool closing
                         m.matcher.path.find(*search) == std::string::npos)
                         continue;
                     if (total++ < offset || list.size() >= limit) continue;
-                    list.push_back(mockJson(m));
+                    list.push_back(liveMockJson(*c));
                 }
                 const size_t count = list.size();
                 r.json(200, {{"mocks", std::move(list)}, {"total", total}, {"count", count}});
@@ -379,6 +400,12 @@ net::Outcome AdminApi::handle(const Request& req, std::string& out, bool closing
         }
         if (seg.size() == 2) {
             if (method == "GET") {
+                auto snap = registry_.snapshot();
+                for (const auto& c : snap->all())
+                    if (c->mock().id == id) {
+                        r.json(200, liveMockJson(*c));
+                        return {};
+                    }
                 r.json(200, mockJson(*existing));
                 return {};
             }
@@ -511,6 +538,7 @@ net::Outcome AdminApi::handle(const Request& req, std::string& out, bool closing
                 size_t cleared = journal_.clearMock(id);
                 compiled->stats().calls.store(0);
                 compiled->stats().lastCalledUs.store(0);
+                compiled->progress().rearm();  // its `times` count its matches
                 r.json(200,
                        {{"message", "Invocations cleared"}, {"mockId", id}, {"cleared", cleared}});
                 return {};
@@ -556,9 +584,12 @@ net::Outcome AdminApi::handle(const Request& req, std::string& out, bool closing
     if (top == "verify" && seg.size() == 1) {
         if (method != "DELETE") return notAllowed("DELETE");
         size_t cleared = journal_.clear();
+        // `times` and sequences start over too: a test that resets verification between
+        // cases gets every limited mock back.
         for (const auto& c : registry_.snapshot()->all()) {
             c->stats().calls.store(0);
             c->stats().lastCalledUs.store(0);
+            c->progress().rearm();
         }
         r.json(200, {{"message", "All verification data cleared"}, {"cleared", cleared}});
         return {};

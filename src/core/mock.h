@@ -102,6 +102,9 @@ struct WireMockStub {
     }
 };
 
+// What a mock with a response sequence does after its last response.
+enum class SequenceMode { Last, Cycle };
+
 struct Mock {
     std::string id;
     std::string type = "http";
@@ -112,6 +115,12 @@ struct Mock {
     uint64_t seq = 0;  // creation order: a larger number is a newer mock
     HttpMatcher matcher;
     HttpResponse response;
+    // mockd extension: successive matches get successive responses (`http.responses`); empty
+    // when the mock has a single `response`. `response` then holds the first of them.
+    std::vector<HttpResponse> responses;
+    SequenceMode responsesMode = SequenceMode::Last;
+    // mockd extension: the mock matches only its first `times` requests (`http.times`).
+    std::optional<uint64_t> times;
     std::optional<StatefulBinding> binding;
     // Set for stubs in WireMock's format: they match by the WireMock request pattern and order
     // by WireMock's priority.

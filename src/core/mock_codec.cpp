@@ -1,7 +1,10 @@
 // mockd mock codec: JSON (from YAML, JSON files or the admin API) <-> core::Mock.
 #include "core/mock_codec.h"
 
+#include <algorithm>
 #include <array>
+#include <cmath>
+#include <cstdint>
 #include <random>
 #include <string_view>
 
@@ -168,11 +171,68 @@ HttpResponse decodeResponse(const Json& j, const std::string& where, const Decod
     return r;
 }
 
+// The mockd extensions `responses` (a sequence, with `responsesMode`) and `times` (matches
+// before the mock stops matching), read from the object that holds `response`.
+void decodeSequenceAndTimes(const Json& j, const std::string& where, const DecodeContext& ctx,
+                            Mock& m) {
+    auto rs = j.find("responses");
+    if (rs != j.end() && !rs->is_null()) {
+        if (auto one = j.find("response"); one != j.end() && !one->is_null())
+            throw FieldError(where + ".responses",
+                             "cannot be given together with response; put every response of "
+                             "the sequence in responses");
+        if (!rs->is_array())
+            throw FieldError(where + ".responses",
+                             "must be an array of responses, not " + typeName(*rs));
+        if (rs->empty())
+            throw FieldError(where + ".responses",
+                             "must list at least one response (or use response for a single "
+                             "one)");
+        for (size_t i = 0; i < rs->size(); ++i)
+            m.responses.push_back(
+                decodeResponse((*rs)[i], where + ".responses[" + std::to_string(i) + "]", ctx));
+        m.response = m.responses.front();
+    }
+    if (auto md = j.find("responsesMode"); md != j.end() && !md->is_null()) {
+        if (m.responses.empty())
+            throw FieldError(where + ".responsesMode", "needs responses (a response sequence)");
+        const std::string mode = md->is_string() ? md->get<std::string>() : md->dump();
+        if (mode == "cycle")
+            m.responsesMode = SequenceMode::Cycle;
+        else if (mode == "last")
+            m.responsesMode = SequenceMode::Last;
+        else
+            throw FieldError(where + ".responsesMode",
+                             "must be \"last\" (repeat the last response) or \"cycle\" (start "
+                             "again), not " +
+                                 (md->is_string() ? "\"" + mode + "\"" : typeName(*md)));
+    }
+    if (auto t = j.find("times"); t != j.end() && !t->is_null()) {
+        // The range check comes first: casting a double beyond int64 is undefined.
+        const bool wholeFloat = t->is_number_float() && std::abs(t->get<double>()) < 9.2e18 &&
+                                t->get<double>() == static_cast<int64_t>(t->get<double>());
+        if (!t->is_number_integer() && !wholeFloat)
+            throw FieldError(where + ".times",
+                             "must be a whole number of matches (1 or more), not " +
+                                 (t->is_number() ? t->dump() : typeName(*t)));
+        const int64_t n =
+            t->is_number_float() ? static_cast<int64_t>(t->get<double>())
+            : t->is_number_unsigned()
+                ? static_cast<int64_t>(std::min<uint64_t>(t->get<uint64_t>(), INT64_MAX))
+                : t->get<int64_t>();
+        if (n < 1)
+            throw FieldError(where + ".times",
+                             "must be 1 or more, not " + std::to_string(n) +
+                                 " (to stop a mock from matching, set enabled: false)");
+        m.times = static_cast<uint64_t>(n);
+    }
+}
+
 void decodeHttp(const Json& j, const std::string& where, const DecodeContext& ctx, Mock& m) {
     requireObject(j, where);
     warnUnknown(j, where,
-                {"priority", "matcher", "response", "sse", "chunked", "validation",
-                 "statefulBinding", "statefulOperation"},
+                {"priority", "matcher", "response", "responses", "responsesMode", "times", "sse",
+                 "chunked", "validation", "statefulBinding", "statefulOperation"},
                 ctx);
     m.priority = static_cast<int>(getInt(j, "priority", where, 0, INT32_MIN, INT32_MAX));
     auto mt = j.find("matcher");
@@ -181,6 +241,7 @@ void decodeHttp(const Json& j, const std::string& where, const DecodeContext& ct
     m.matcher = decodeMatcher(*mt, where + ".matcher", ctx);
     if (auto rs = j.find("response"); rs != j.end() && !rs->is_null())
         m.response = decodeResponse(*rs, where + ".response", ctx);
+    decodeSequenceAndTimes(j, where, ctx, m);
     if (auto b = j.find("statefulBinding"); b != j.end() && !b->is_null())
         m.binding = decodeBinding(*b, where + ".statefulBinding");
     if (auto op = j.find("statefulOperation"); op != j.end() && !op->is_null()) {
@@ -212,16 +273,17 @@ Mock decodeMock(const Json& j, const std::string& where, const DecodeContext& ct
     bool legacy =
         type.empty() && !j.contains("http") && (j.contains("matcher") || j.contains("response"));
     if (legacy) {
-        warnUnknown(
-            j, where,
-            {"id", "name", "description", "enabled", "priority", "matcher", "response", "type"},
-            ctx);
+        warnUnknown(j, where,
+                    {"id", "name", "description", "enabled", "priority", "matcher", "response",
+                     "responses", "responsesMode", "times", "type"},
+                    ctx);
         m.type = "http";
         m.priority = static_cast<int>(getInt(j, "priority", where, 0, INT32_MIN, INT32_MAX));
         if (!j.contains("matcher")) throw FieldError(where + ".matcher", "is required");
         m.matcher = decodeMatcher(j.at("matcher"), where + ".matcher", ctx);
         if (auto rs = j.find("response"); rs != j.end() && !rs->is_null())
             m.response = decodeResponse(*rs, where + ".response", ctx);
+        decodeSequenceAndTimes(j, where, ctx, m);
     } else {
         if (type.empty()) {
             for (auto p : kProtocols)
@@ -240,12 +302,13 @@ Mock decodeMock(const Json& j, const std::string& where, const DecodeContext& ct
                                                   "\" (http, websocket, graphql, grpc, soap, "
                                                   "mqtt or oauth)");
         m.type = type;
-        warnUnknown(j, where,
-                    {"id",          "type",      "name",        "description", "enabled",
-                     "parentId",    "folderId",  "metaSortKey", "workspaceId", "operationId",
-                     "syncVersion", "createdAt", "updatedAt",   "http",        "websocket",
-                     "graphql",     "grpc",      "soap",        "mqtt",        "oauth"},
-                    ctx);
+        warnUnknown(
+            j, where,
+            {"id",        "type",        "name",        "description", "enabled",     "parentId",
+             "folderId",  "metaSortKey", "workspaceId", "operationId", "syncVersion", "createdAt",
+             "updatedAt", "http",        "websocket",   "graphql",     "grpc",        "soap",
+             "mqtt",      "oauth",       "usage"},
+            ctx);
         if (type == "http") {
             auto h = j.find("http");
             if (h == j.end() || h->is_null())
@@ -320,17 +383,28 @@ Json encodeMock(const Mock& m) {
         for (const auto& [k, v] : mt.bodyJsonPath) o[k] = v;
         matcher["bodyJsonPath"] = o;
     }
-    Json resp = Json::object();
-    resp["statusCode"] = m.response.statusCode;
-    if (!m.response.headers.empty()) resp["headers"] = kv(m.response.headers);
-    if (!m.response.body.empty()) resp["body"] = m.response.body;
-    if (!m.response.bodyFile.empty()) resp["bodyFile"] = m.response.bodyFile;
-    if (m.response.delayMs) resp["delayMs"] = m.response.delayMs;
-    if (m.response.seed) resp["seed"] = *m.response.seed;
+    auto response = [&](const HttpResponse& r) {
+        Json resp = Json::object();
+        resp["statusCode"] = r.statusCode;
+        if (!r.headers.empty()) resp["headers"] = kv(r.headers);
+        if (!r.body.empty()) resp["body"] = r.body;
+        if (!r.bodyFile.empty()) resp["bodyFile"] = r.bodyFile;
+        if (r.delayMs) resp["delayMs"] = r.delayMs;
+        if (r.seed) resp["seed"] = *r.seed;
+        return resp;
+    };
     Json http = Json::object();
     if (m.priority) http["priority"] = m.priority;
     http["matcher"] = matcher;
-    http["response"] = resp;
+    if (m.responses.empty()) {
+        http["response"] = response(m.response);
+    } else {
+        Json list = Json::array();
+        for (const auto& r : m.responses) list.push_back(response(r));
+        http["responses"] = std::move(list);
+        http["responsesMode"] = m.responsesMode == SequenceMode::Cycle ? "cycle" : "last";
+    }
+    if (m.times) http["times"] = *m.times;
     if (auto it = m.extra.find("http"); it != m.extra.end())
         for (auto e = it->begin(); e != it->end(); ++e) http[e.key()] = e.value();
     if (m.binding && m.binding->table.empty()) {

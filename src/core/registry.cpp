@@ -113,7 +113,9 @@ MockPtr Registry::setEnabled(const std::string& id, bool enabled) {
         if (c->mock().id != id) continue;
         Mock m = c->mock();
         m.enabled = enabled;
-        c = match::CompiledMock::compile(std::make_shared<Mock>(std::move(m)), c->statsPtr());
+        // The same definition: its sequence position and used `times` carry over.
+        c = match::CompiledMock::compile(std::make_shared<Mock>(std::move(m)), c->statsPtr(),
+                                         c->progressPtr());
         auto result = c->mockPtr();
         publishLocked(std::move(next));
         return result;

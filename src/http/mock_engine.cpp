@@ -326,14 +326,16 @@ net::Outcome MockEngine::route(const Request& req, std::string& out, bool closin
     }
 
     const core::Mock& mock = m->mock();
-    const core::HttpResponse& r = mock.response;
+    // The single response, or this match's place in the mock's sequence.
+    const match::CompiledResponse& cr = m->nextResponse();
+    const core::HttpResponse& r = cr.response();
     const size_t at = out.size();
     m->stats().calls.fetch_add(1, std::memory_order_relaxed);
     m->stats().lastCalledUs.store(nowMicros(), std::memory_order_relaxed);
     ResponseHead h;
     h.status = r.statusCode;
     h.reason = r.statusMessage;
-    h.extraHeaders = m->responseHeaders();
+    h.extraHeaders = cr.headers();
     h.close = closing;
     int status = r.statusCode;
     std::string error;
@@ -347,7 +349,7 @@ net::Outcome MockEngine::route(const Request& req, std::string& out, bool closin
         status = renderWireMock(in, *m, *wmStub, out, closing, head);
     } else if (mock.binding) {
         status = tableAction(req, in, *m, out, closing);
-    } else if (m->templated() || (r.body.empty() && !r.bodyFile.empty())) {
+    } else if (cr.templated() || (r.body.empty() && !r.bodyFile.empty())) {
         // Seeded generator: ?_mockd_seed, then X-Mockd-Seed, then the response's seed.
         int64_t seed = 0;
         bool seeded = false;
@@ -362,15 +364,15 @@ net::Outcome MockEngine::route(const Request& req, std::string& out, bool closin
         tmpl::RequestData data{&req, &in, &caps};
         thread_local std::string body, headers;
         body.clear();
-        headers.assign(m->responseHeaders());
-        for (const auto& [name, t] : m->headerTemplates()) {
+        headers.assign(cr.headers());
+        for (const auto& [name, t] : cr.headerTemplates()) {
             std::string value;
             t.render(data, rng, value);
             appendHeaderLine(headers, name, value);
         }
         h.extraHeaders = headers;
-        if (m->bodyTemplate()) {
-            m->bodyTemplate()->render(data, rng, body);
+        if (cr.bodyTemplate()) {
+            cr.bodyTemplate()->render(data, rng, body);
         } else if (r.body.empty() && !r.bodyFile.empty()) {
             std::string raw;
             if (!readFile(r.bodyFile, raw, error)) {
@@ -392,11 +394,11 @@ net::Outcome MockEngine::route(const Request& req, std::string& out, bool closin
         }
         // (A stub's own 500 or 502 is an answer like any other: only a failure skips it.)
         if (error.empty()) {
-            if (!m->userContentType()) h.contentType = sniffContentType(body);
+            if (!cr.userContentType()) h.contentType = sniffContentType(body);
             appendResponse(out, h, body, head);
         }
     } else {
-        h.contentType = m->staticContentType();
+        h.contentType = cr.staticContentType();
         appendResponse(out, h, r.body, head);
     }
     net::Outcome outcome;

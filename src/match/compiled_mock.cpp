@@ -93,9 +93,11 @@ bool JsonPathCondition::test(const Json& doc) const {
 }
 
 std::shared_ptr<const CompiledMock> CompiledMock::compile(core::MockPtr mockPtr,
-                                                          std::shared_ptr<MockStats> stats) {
+                                                          std::shared_ptr<MockStats> stats,
+                                                          std::shared_ptr<MockProgress> progress) {
     auto c = std::make_shared<CompiledMock>();
     c->stats_ = stats ? std::move(stats) : std::make_shared<MockStats>();
+    c->progress_ = progress ? std::move(progress) : std::make_shared<MockProgress>();
     const core::Mock& m = *mockPtr;
     c->mock_ = std::move(mockPtr);
     if (m.wiremock) {
@@ -160,8 +162,19 @@ std::shared_ptr<const CompiledMock> CompiledMock::compile(core::MockPtr mockPtr,
     if (c->never_ && m.type == "http")
         throw core::FieldError(base, "cannot specify both path and pathPattern");
 
-    for (const auto& [name, value] : m.response.headers) {
-        if (http::iequals(name, "Content-Type")) c->userContentType_ = true;
+    if (m.responses.empty()) {
+        c->responses_.push_back(compileResponse(m.response));
+    } else {
+        for (const auto& r : m.responses) c->responses_.push_back(compileResponse(r));
+    }
+    return c;
+}
+
+CompiledResponse CompiledMock::compileResponse(const core::HttpResponse& r) {
+    CompiledResponse c;
+    c.response_ = &r;
+    for (const auto& [name, value] : r.headers) {
+        if (http::iequals(name, "Content-Type")) c.userContentType_ = true;
         // The server owns framing; a mock cannot override it.
         if (http::iequals(name, "Content-Length") || http::iequals(name, "Transfer-Encoding") ||
             http::iequals(name, "Connection") || http::iequals(name, "Date"))
@@ -169,18 +182,18 @@ std::shared_ptr<const CompiledMock> CompiledMock::compile(core::MockPtr mockPtr,
         if (value.find("{{") != std::string::npos) {
             auto t = tmpl::Template::compile(value);
             if (t.dynamic()) {
-                c->headerTemplates_.emplace_back(name, std::move(t));
+                c.headerTemplates_.emplace_back(name, std::move(t));
                 continue;
             }
         }
-        http::appendHeaderLine(c->headerLines_, name, value);
+        http::appendHeaderLine(c.headerLines_, name, value);
     }
-    if (m.response.body.find("{{") != std::string::npos) {
-        auto t = tmpl::Template::compile(m.response.body);
-        if (t.dynamic()) c->bodyTemplate_ = std::move(t);
+    if (r.body.find("{{") != std::string::npos) {
+        auto t = tmpl::Template::compile(r.body);
+        if (t.dynamic()) c.bodyTemplate_ = std::move(t);
     }
-    if (!c->userContentType_ && m.response.bodyFile.empty())
-        c->contentType_ = std::string(http::sniffContentType(m.response.body));
+    if (!c.userContentType_ && r.bodyFile.empty())
+        c.contentType_ = std::string(http::sniffContentType(r.body));
     return c;
 }
 
@@ -188,15 +201,39 @@ void CompiledMock::compileWireMock(CompiledMock& c) {
     const core::Mock& m = *c.mock_;
     const core::WireMockStub& wm = *m.wiremock;
     c.literalPath_ = wm.pattern->literalPath();
-    http::appendHeaderLine(c.headerLines_, "Matched-Stub-Id", m.id);
-    if (!m.name.empty()) http::appendHeaderLine(c.headerLines_, "Matched-Stub-Name", m.name);
+    CompiledResponse r;
+    r.response_ = &m.response;
+    http::appendHeaderLine(r.headerLines_, "Matched-Stub-Id", m.id);
+    if (!m.name.empty()) http::appendHeaderLine(r.headerLines_, "Matched-Stub-Name", m.name);
     for (const auto& [name, value] : m.response.headers) {
         if (http::iequals(name, "Content-Length") || http::iequals(name, "Transfer-Encoding") ||
             http::iequals(name, "Connection") || http::iequals(name, "Date"))
             continue;
-        http::appendHeaderLine(c.headerLines_, name, value);
+        http::appendHeaderLine(r.headerLines_, name, value);
     }
-    c.userContentType_ = true;  // WireMock sends no Content-Type unless the stub sets one
+    r.userContentType_ = true;  // WireMock sends no Content-Type unless the stub sets one
+    c.responses_.push_back(std::move(r));
+}
+
+bool CompiledMock::claim() const {
+    if (!mock_->times) return true;
+    const uint64_t limit = *mock_->times;
+    // A compare-and-swap rather than fetch_add: the count never passes the limit, so the
+    // admin API's "used" and "remaining" stay exact under a race.
+    uint64_t used = progress_->timesUsed.load(std::memory_order_relaxed);
+    do {
+        if (used >= limit) return false;
+    } while (
+        !progress_->timesUsed.compare_exchange_weak(used, used + 1, std::memory_order_relaxed));
+    return true;
+}
+
+const CompiledResponse& CompiledMock::nextResponse() const {
+    if (responses_.size() == 1) return responses_.front();
+    const uint64_t i = progress_->nextResponse.fetch_add(1, std::memory_order_relaxed);
+    const uint64_t n = responses_.size();
+    if (mock_->responsesMode == core::SequenceMode::Cycle) return responses_[i % n];
+    return responses_[std::min<uint64_t>(i, n - 1)];
 }
 
 bool CompiledMock::matches(const MatchInput& in, std::string_view method) const {
@@ -370,6 +407,13 @@ NearMiss CompiledMock::analyse(const MatchInput& in) const {
             "body JSONPath condition not satisfied");
     }
 
+    if (exhausted()) {
+        // Every field may match: the near miss must then say why the mock did not answer.
+        const std::string n = std::to_string(*mock_->times);
+        add("times", false, 0, 0, "at most " + n + " match(es)", "all " + n + " used",
+            "its times: " + n + " limit is used up (matched " + n +
+                " time(s); reset verification or update the mock to re-arm it)");
+    }
     if (firstMismatch.empty()) {
         nm.reason = "all specified fields matched";
     } else if (matched.empty()) {

@@ -42,6 +42,41 @@ struct MockStats {
     std::atomic<int64_t> lastCalledUs{0};  // wall clock, microseconds since the epoch
 };
 
+// Where a mock is in its response sequence and how many of its `times` it has used. A new
+// definition of the mock (PUT, PATCH, bulk replace, config reload) starts with fresh progress;
+// enabling or disabling keeps it; a reset of verification re-arms it.
+struct MockProgress {
+    std::atomic<uint64_t> timesUsed{0};
+    std::atomic<uint64_t> nextResponse{0};
+    void rearm() {
+        timesUsed.store(0, std::memory_order_relaxed);
+        nextResponse.store(0, std::memory_order_relaxed);
+    }
+};
+
+// One response of a mock with its head serialised and templates compiled ahead of time.
+class CompiledResponse final {
+  public:
+    const core::HttpResponse& response() const { return *response_; }
+    const std::string& headers() const { return headerLines_; }
+    bool userContentType() const { return userContentType_; }
+    std::string_view staticContentType() const { return contentType_; }
+    const tmpl::Template* bodyTemplate() const { return bodyTemplate_ ? &*bodyTemplate_ : nullptr; }
+    const std::vector<std::pair<std::string, tmpl::Template>>& headerTemplates() const {
+        return headerTemplates_;
+    }
+    bool templated() const { return bodyTemplate_ || !headerTemplates_.empty(); }
+
+  private:
+    friend class CompiledMock;
+    const core::HttpResponse* response_ = nullptr;  // inside the compiled mock's Mock
+    std::string headerLines_;
+    std::optional<tmpl::Template> bodyTemplate_;
+    std::vector<std::pair<std::string, tmpl::Template>> headerTemplates_;
+    bool userContentType_ = false;
+    std::string contentType_;
+};
+
 // Per-field result of comparing a request with a mock, for near-miss reports.
 struct NearMiss {
     const class CompiledMock* mock = nullptr;
@@ -54,8 +89,10 @@ struct NearMiss {
 class CompiledMock final {
   public:
     // Throws core::FieldError (field relative to the mock, e.g. "http.matcher.pathPattern").
+    // `progress` is carried over only when the definition is unchanged (enable/disable).
     static std::shared_ptr<const CompiledMock> compile(core::MockPtr mock,
-                                                       std::shared_ptr<MockStats> stats = {});
+                                                       std::shared_ptr<MockStats> stats = {},
+                                                       std::shared_ptr<MockProgress> progress = {});
 
     const core::Mock& mock() const { return *mock_; }
     const core::MockPtr& mockPtr() const { return mock_; }
@@ -69,6 +106,19 @@ class CompiledMock final {
     int score() const { return score_; }
     MockStats& stats() const { return *stats_; }
     const std::shared_ptr<MockStats>& statsPtr() const { return stats_; }
+    MockProgress& progress() const { return *progress_; }
+    const std::shared_ptr<MockProgress>& progressPtr() const { return progress_; }
+
+    // `times`: takes one of the mock's remaining matches; false once they are used up. Called
+    // after a request matched, so exactly `times` requests get this mock however many race.
+    bool claim() const;
+    bool exhausted() const {
+        return mock_->times &&
+               progress_->timesUsed.load(std::memory_order_relaxed) >= *mock_->times;
+    }
+    // The response for this match: the single one, or the next of the sequence.
+    const CompiledResponse& nextResponse() const;
+    const std::vector<CompiledResponse>& responses() const { return responses_; }
 
     // True when every criterion holds for the request made with `method`.
     bool matches(const MatchInput& in, std::string_view method) const;
@@ -77,22 +127,25 @@ class CompiledMock final {
     // Field-by-field comparison, never stopping at the first failure.
     NearMiss analyse(const MatchInput& in) const;
 
-    // Response parts prepared at compile time.
-    const std::string& responseHeaders() const { return headerLines_; }
-    bool userContentType() const { return userContentType_; }
-    std::string_view staticContentType() const { return contentType_; }
+    // Parts of the first (or only) response prepared at compile time.
+    const std::string& responseHeaders() const { return responses_.front().headers(); }
+    bool userContentType() const { return responses_.front().userContentType(); }
+    std::string_view staticContentType() const { return responses_.front().staticContentType(); }
     // Templates, when the body or a header value holds "{{ ... }}".
-    const tmpl::Template* bodyTemplate() const { return bodyTemplate_ ? &*bodyTemplate_ : nullptr; }
+    const tmpl::Template* bodyTemplate() const { return responses_.front().bodyTemplate(); }
     const std::vector<std::pair<std::string, tmpl::Template>>& headerTemplates() const {
-        return headerTemplates_;
+        return responses_.front().headerTemplates();
     }
-    bool templated() const { return bodyTemplate_ || !headerTemplates_.empty(); }
+    bool templated() const { return responses_.front().templated(); }
 
   private:
     static void compileWireMock(CompiledMock& c);
+    static CompiledResponse compileResponse(const core::HttpResponse& r);
 
     core::MockPtr mock_;
     std::shared_ptr<MockStats> stats_;
+    std::shared_ptr<MockProgress> progress_;
+    std::vector<CompiledResponse> responses_;  // never empty
     PathPattern path_;
     std::shared_ptr<const RE2> pathRegex_;
     std::vector<HeaderCondition> headers_;
@@ -102,11 +155,6 @@ class CompiledMock final {
     std::optional<std::string> literalPath_;
     bool never_ = false;  // path and pathPattern together never match, as in mockd
     int score_ = 0;
-    std::string headerLines_;
-    std::optional<tmpl::Template> bodyTemplate_;
-    std::vector<std::pair<std::string, tmpl::Template>> headerTemplates_;
-    bool userContentType_ = false;
-    std::string contentType_;
 };
 
 using CompiledMockPtr = std::shared_ptr<const CompiledMock>;

@@ -72,6 +72,7 @@ struct Program {
     std::vector<Expr> exprs;
     std::vector<Json> literals;
     std::vector<std::unique_ptr<RE2>> regexes;
+    bool filterObjectItself = false;  // Jayway: a filter on an object tests the object
 };
 
 namespace {
@@ -783,6 +784,12 @@ class Evaluator final {
                 return;
             case SelectorKind::kFilter:
                 if (!node.is_structured()) return;
+                if (node.is_object() && program_.filterObjectItself) {
+                    if (!spend()) return;
+                    const bool keep = test(selector.filter, node);
+                    if (!exhausted_ && keep) push(node, out);
+                    return;
+                }
                 for (const Json& child : node) {
                     if (!spend()) return;
                     const bool keep = test(selector.filter, child);
@@ -958,9 +965,11 @@ class Evaluator final {
 JsonPath::JsonPath(std::string text, std::shared_ptr<const jsonpath_detail::Program> program)
     : text_(std::move(text)), program_(std::move(program)) {}
 
-std::optional<JsonPath> JsonPath::compile(std::string_view expr, std::string* error) {
+std::optional<JsonPath> JsonPath::compile(std::string_view expr, std::string* error,
+                                          Dialect dialect) {
     try {
         auto program = std::make_shared<jsonpath_detail::Program>();
+        program->filterObjectItself = dialect == Dialect::Jayway;
         jsonpath_detail::Parser parser(expr, *program);
         if (!parser.parse()) {
             if (error != nullptr) *error = parser.error();

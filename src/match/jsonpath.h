@@ -19,11 +19,17 @@ struct Program;
 // may be evaluated from many threads at once.
 class JsonPath final {
   public:
+    // Where the two libraries we follow differ: ojg (mockd's matcher) applies a filter to the
+    // members of an object; Jayway (WireMock's matchers and helpers) to the object itself, so
+    // "$[?(@.n == 2)]" selects the document {"n":2}.
+    enum class Dialect { Ojg, Jayway };
+
     // Compiles an expression like "$.store.book[?(@.price < 10)].title". On failure returns
     // std::nullopt and sets *error (if non-null) to a short human message naming the position.
     // Positions are 0-based byte offsets into `expr`.
     [[nodiscard]] static std::optional<JsonPath> compile(std::string_view expr,
-                                                         std::string* error = nullptr);
+                                                         std::string* error = nullptr,
+                                                         Dialect dialect = Dialect::Ojg);
 
     // Appends pointers to every node the path selects in `root` (document order), never throws.
     // Object members are visited in nlohmann::json's key order. An evaluation that would exceed

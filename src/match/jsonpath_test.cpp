@@ -85,6 +85,24 @@ using JsonPathFilterTest = JsonPathStoreTest;
 
 // ---- Compilation -------------------------------------------------------------------------------
 
+TEST(JsonPathDialectTest, OjgFiltersTheMembersOfAnObjectJaywayTheObjectItself) {
+    const json doc = json::parse(R"({"n":2,"inner":{"n":2}})");
+    std::vector<const json*> nodes;
+    JsonPath::compile("$[?(@.n == 2)]")->evaluate(doc, nodes);
+    ASSERT_EQ(nodes.size(), 1u);
+    EXPECT_EQ(nodes[0], &doc["inner"]);
+    nodes.clear();
+    JsonPath::compile("$[?(@.n == 2)]", nullptr, JsonPath::Dialect::Jayway)->evaluate(doc, nodes);
+    ASSERT_EQ(nodes.size(), 1u);
+    EXPECT_EQ(nodes[0], &doc);
+    // Arrays are filtered element by element in both.
+    const json list = json::parse(R"([{"n":1},{"n":2}])");
+    nodes.clear();
+    JsonPath::compile("$[?(@.n == 2)]", nullptr, JsonPath::Dialect::Jayway)->evaluate(list, nodes);
+    ASSERT_EQ(nodes.size(), 1u);
+    EXPECT_EQ(nodes[0], &list[1]);
+}
+
 TEST(JsonPathCompileTest, KeepsTextAndCopiesShareBehaviour) {
     const std::optional<JsonPath> path = JsonPath::compile("$.store.bicycle.color");
     ASSERT_TRUE(path.has_value());

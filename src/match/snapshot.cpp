@@ -91,8 +91,9 @@ const CompiledMock* Snapshot::find(const MatchInput& in, std::string_view method
         ++sources;
     }
     if (sources > 1) std::sort(candidates.begin(), candidates.end());
+    // A mock whose `times` are used up lets the request fall through to the next candidate.
     for (uint32_t r : candidates)
-        if (ranked_[r]->matches(in, method)) return ranked_[r];
+        if (ranked_[r]->matches(in, method) && ranked_[r]->claim()) return ranked_[r];
     return nullptr;
 }
 

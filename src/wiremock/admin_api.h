@@ -110,4 +110,9 @@ class WireMockApi final {
     std::mutex filesMu_;  // mapping files written by the API
 };
 
+// A request header name as WireMock's journal shows it: Jetty's parser spells every header it
+// knows (its HttpHeader list) its own way ("content-type" is logged as "Content-Type") and
+// keeps any other name exactly as sent.
+std::string_view jettyHeaderName(std::string_view name);
+
 }  // namespace mockd::wiremock

@@ -3447,7 +3447,7 @@ ValueMatcherPtr compilePath(const Json& spec, const std::string& op, const std::
     }
     if (xpath) return std::make_shared<XPathMatcher>(expression, std::move(namespaces), sub);
     std::string error;
-    auto path = match::JsonPath::compile(expression, &error);
+    auto path = match::JsonPath::compile(expression, &error, match::JsonPath::Dialect::Jayway);
     if (!path) throw PatternError(pointer, error);
     return std::make_shared<JsonPathMatcher>(expression, std::move(*path), sub);
 }

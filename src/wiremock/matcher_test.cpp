@@ -323,6 +323,11 @@ TEST(JsonPathTest, SimpleFormNeedsANonEmptyResult) {
     auto filter = compile(R"({"matchesJsonPath": "$.a[?(@.x > 1)]"})");
     EXPECT_TRUE(hit(filter, R"({"a":[{"x":2}]})"));
     EXPECT_FALSE(hit(filter, R"({"a":[{"x":1}]})"));
+    // Jayway applies a filter on an object to the object itself.
+    auto root = compile(R"({"matchesJsonPath": "$[?(@.n == 2)]"})");
+    EXPECT_TRUE(hit(root, R"({"n":2})"));
+    EXPECT_FALSE(hit(root, R"({"n":1})"));
+    EXPECT_TRUE(hit(filter, R"({"a":{"x":2}})"));
     EXPECT_TRUE(hit(compile(R"({"matchesJsonPath": "$..x"})"), R"({"k":{"x":null}})"));
     EXPECT_EQ(m->expected(), "$.a");
     EXPECT_EQ(bodyDiffExpected(*m), "$.a");

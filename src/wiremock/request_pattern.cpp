@@ -1086,7 +1086,9 @@ BodyPattern compileBodyPattern(const Json& spec, const std::string& pointer) {
             Json rest = operand;
             rest.erase("expression");
             b.sub = compileValueMatcher(rest, pointer + "/" + std::string(name));
-            if (!b.xpath) b.jsonPath = match::JsonPath::compile(b.expression);
+            if (!b.xpath)
+                b.jsonPath = match::JsonPath::compile(b.expression, nullptr,
+                                                      match::JsonPath::Dialect::Jayway);
         } else {
             b.kind = BodyPattern::Kind::SimplePath;
             b.expression = operand.is_string() ? operand.get<std::string>() : operand.dump();

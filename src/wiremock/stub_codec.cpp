@@ -439,6 +439,15 @@ core::Mock decodeStub(const OJson& ordered, const std::string& filesDir) {
             if (!v.is_null()) wm->newState = str(v, at);
         } else if (key == "metadata") {
             if (!v.is_null() && !v.is_object()) wrongType(at, "an object");
+        } else if (key == "times") {
+            // mockd's extension, as in its own format: the stub matches its first N requests.
+            if (!v.is_null()) {
+                if (!v.is_number_integer() || v.get<int64_t>() < 1)
+                    throw PatternError(at,
+                                       "times (a mockd extension) must be a whole number of "
+                                       "matches, 1 or more");
+                m.times = v.get<uint64_t>();
+            }
         } else if (key == "postServeActions" || key == "serveEventListeners" || key == "$schema" ||
                    key == "insertionIndex") {
             // Kept in the stub document (webhooks are served by the post-serve stage).
@@ -500,7 +509,7 @@ OJson encodeStub(const core::Mock& m) {
     out["uuid"] = m.id;
     for (const char* key :
          {"persistent", "priority", "scenarioName", "requiredScenarioState", "newScenarioState",
-          "metadata", "postServeActions", "serveEventListeners"}) {
+          "metadata", "postServeActions", "serveEventListeners", "times"}) {
         auto it = doc.find(key);
         if (it != doc.end() && !it->is_null()) out[key] = OJson::parse(it->dump());
     }

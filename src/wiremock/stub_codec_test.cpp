@@ -33,6 +33,18 @@ TEST(StubCodec, EmptyStubMatchesAnythingWith200) {
     EXPECT_EQ(out["response"]["status"], 200);
 }
 
+TEST(StubCodec, TimesIsMockdsExtension) {
+    core::Mock m = decodeStub(parse(R"({"request":{"url":"/t"},"times":3})"), "/files");
+    EXPECT_EQ(m.times, 3u);
+    EXPECT_EQ(encodeStub(m)["times"], 3);
+    EXPECT_FALSE(decodeStub(parse(R"({"request":{"url":"/t"}})"), "/files").times);
+    EXPECT_FALSE(encodeStub(decodeStub(Json::object(), "/files")).contains("times"));
+    EXPECT_EQ(pointerOf(R"({"times":0})"), "/times");
+    EXPECT_EQ(pointerOf(R"({"times":-1})"), "/times");
+    EXPECT_EQ(pointerOf(R"({"times":1.5})"), "/times");
+    EXPECT_EQ(pointerOf(R"({"times":"2"})"), "/times");
+}
+
 TEST(StubCodec, ResponseForms) {
     auto m = decodeStub(parse(R"({"id":"8c5db8b0-2db4-4ad7-a99f-38c9b00da3f7","name":"n",
         "priority":1,"request":{"method":"GET","url":"/a"},

@@ -1735,7 +1735,7 @@ std::optional<J> jsonParam(const std::vector<Value>& p, size_t i, const std::str
 std::vector<nlohmann::json::json_pointer> jsonPathPointers(const J& ordered,
                                                            const std::string& expr) {
     std::vector<nlohmann::json::json_pointer> out;
-    auto path = match::JsonPath::compile(expr);
+    auto path = match::JsonPath::compile(expr, nullptr, match::JsonPath::Dialect::Jayway);
     if (!path) return out;
     const nlohmann::json plain = nlohmann::json::parse(ordered.dump());
     std::vector<const nlohmann::json*> found;
@@ -2122,7 +2122,7 @@ const std::unordered_map<std::string, Renderer::Helper>& Renderer::helpers() {
              J doc = p.empty() ? J() : jsonOf(p[0], &ok);
              if (!ok) return def ? *def : error("Unable to parse JSON");
              std::string err;
-             auto path = match::JsonPath::compile(str(p, 1), &err);
+             auto path = match::JsonPath::compile(str(p, 1), &err, match::JsonPath::Dialect::Jayway);
              if (!path) return def ? *def : error("Invalid JSON path: " + err);
              nlohmann::json plain = nlohmann::json::parse(doc.dump());
              std::vector<const nlohmann::json*> found;

@@ -1,0 +1,155 @@
+// Response sequences and `times` limits on a compiled mock, alone and under concurrent requests.
+#include "match/compiled_mock.h"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "core/mock_codec.h"
+#include "core/registry.h"
+#include "match/snapshot.h"
+
+namespace mockd::match {
+namespace {
+
+using core::Json;
+
+CompiledMockPtr mk(const std::string& json) {
+    core::Mock m = core::decodeMock(Json::parse(json), "mock", {});
+    m.seq = core::nextMockSeq();
+    return CompiledMock::compile(std::make_shared<core::Mock>(std::move(m)));
+}
+
+std::vector<int> statuses(const CompiledMock& c, int n) {
+    std::vector<int> out;
+    for (int i = 0; i < n; ++i) out.push_back(c.nextResponse().response().statusCode);
+    return out;
+}
+
+const char* kSeq =
+    R"({"id":"s","type":"http","http":{"matcher":{"path":"/s"},"responses":[
+        {"statusCode":201,"body":"one"},{"statusCode":202,"body":"two"},
+        {"statusCode":203,"body":"{\"three\":3}"}]%s}})";
+
+std::string seqMock(const std::string& extra) {
+    char buf[512];
+    std::snprintf(buf, sizeof buf, kSeq, extra.c_str());
+    return buf;
+}
+
+TEST(Sequence, SticksAtTheLastResponseByDefault) {
+    auto c = mk(seqMock(""));
+    EXPECT_EQ(statuses(*c, 5), (std::vector<int>{201, 202, 203, 203, 203}));
+}
+
+TEST(Sequence, CyclesWhenAsked) {
+    auto c = mk(seqMock(R"(,"responsesMode":"cycle")"));
+    EXPECT_EQ(statuses(*c, 7), (std::vector<int>{201, 202, 203, 201, 202, 203, 201}));
+}
+
+TEST(Sequence, EachResponseIsCompiledOnItsOwn) {
+    auto c = mk(seqMock(""));
+    ASSERT_EQ(c->responses().size(), 3u);
+    EXPECT_EQ(c->responses()[0].staticContentType(), "text/plain");
+    EXPECT_EQ(c->responses()[2].staticContentType(), "application/json");
+    EXPECT_EQ(c->responses()[1].response().body, "two");
+}
+
+TEST(Sequence, RearmStartsAgain) {
+    auto c = mk(seqMock(""));
+    statuses(*c, 4);
+    c->progress().rearm();
+    EXPECT_EQ(c->nextResponse().response().statusCode, 201);
+}
+
+TEST(Times, ClaimsExactlyTheLimit) {
+    auto c = mk(R"({"id":"t","type":"http","http":{"matcher":{"path":"/t"},"times":3}})");
+    EXPECT_TRUE(c->claim());
+    EXPECT_TRUE(c->claim());
+    EXPECT_FALSE(c->exhausted());
+    EXPECT_TRUE(c->claim());
+    EXPECT_TRUE(c->exhausted());
+    EXPECT_FALSE(c->claim());
+    EXPECT_EQ(c->progress().timesUsed.load(), 3u);  // never counts past the limit
+}
+
+TEST(Times, UnlimitedMockAlwaysClaims) {
+    auto c = mk(R"({"id":"u","type":"http","http":{"matcher":{"path":"/u"}}})");
+    for (int i = 0; i < 100; ++i) ASSERT_TRUE(c->claim());
+    EXPECT_FALSE(c->exhausted());
+}
+
+TEST(Times, ConcurrentClaimsNeverExceedTheLimit) {
+    auto c = mk(R"({"id":"t","type":"http","http":{"matcher":{"path":"/t"},"times":500}})");
+    std::atomic<int> won{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 8; ++t)
+        threads.emplace_back([&] {
+            for (int i = 0; i < 200; ++i)
+                if (c->claim()) won.fetch_add(1);
+        });
+    for (auto& t : threads) t.join();
+    EXPECT_EQ(won.load(), 500);
+    EXPECT_EQ(c->progress().timesUsed.load(), 500u);
+}
+
+struct Req {
+    http::Request r;
+    explicit Req(std::string_view path) {
+        r.method = "GET";
+        r.path = r.rawPath = path;
+    }
+};
+
+const CompiledMock* find(const Snapshot& s, std::string_view path) {
+    Req q(path);
+    MatchInput in(q.r);
+    return s.find(in, q.r.method);
+}
+
+TEST(Times, ExhaustedMockFallsThroughToTheNextOne) {
+    auto limited = mk(
+        R"({"id":"limited","type":"http","http":{"matcher":{"method":"GET","path":"/x"},"times":2}})");
+    auto fallback = mk(R"({"id":"fallback","type":"http","http":{"matcher":{"path":"/x"}}})");
+    auto snap = Snapshot::build({limited, fallback});
+    EXPECT_EQ(find(*snap, "/x")->mock().id, "limited");
+    EXPECT_EQ(find(*snap, "/x")->mock().id, "limited");
+    EXPECT_EQ(find(*snap, "/x")->mock().id, "fallback");
+}
+
+TEST(Times, NearMissSaysTheLimitIsUsedUp) {
+    auto c =
+        mk(R"({"id":"t","type":"http","http":{"matcher":{"method":"GET","path":"/t"},"times":1}})");
+    auto snap = Snapshot::build({c});
+    ASSERT_NE(find(*snap, "/t"), nullptr);
+    EXPECT_EQ(find(*snap, "/t"), nullptr);
+    Req q("/t");
+    MatchInput in(q.r);
+    auto misses = snap->nearMisses(in);
+    ASSERT_EQ(misses.size(), 1u);
+    EXPECT_NE(misses[0].reason.find("method and path matched, but its times: 1 limit is used up"),
+              std::string::npos)
+        << misses[0].reason;
+    EXPECT_NE(misses[0].fieldsJson.find(R"("field":"times")"), std::string::npos);
+}
+
+TEST(Times, RegistryKeepsProgressAcrossOtherChangesAndRearmsOnUpdate) {
+    core::Registry reg;
+    const char* def = R"({"id":"t","type":"http","http":{"matcher":{"path":"/t"},"times":2}})";
+    reg.upsert(core::decodeMock(Json::parse(def), "mock", {}));
+    EXPECT_NE(find(reg.current(), "/t"), nullptr);
+    // Another mock added: a new snapshot, the same compiled mock and the same progress.
+    reg.upsert(core::decodeMock(
+        Json::parse(R"({"id":"o","type":"http","http":{"matcher":{"path":"/o"}}})"), "mock", {}));
+    EXPECT_NE(find(reg.current(), "/t"), nullptr);
+    EXPECT_EQ(find(reg.current(), "/t"), nullptr);
+    // Disabling and enabling keeps the count; a new definition re-arms it.
+    reg.setEnabled("t", false);
+    reg.setEnabled("t", true);
+    EXPECT_EQ(find(reg.current(), "/t"), nullptr);
+    reg.upsert(core::decodeMock(Json::parse(def), "mock", {}));
+    EXPECT_NE(find(reg.current(), "/t"), nullptr);
+}
+
+}  // namespace
+}  // namespace mockd::match
