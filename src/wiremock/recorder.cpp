@@ -109,7 +109,7 @@ std::optional<bool> readBoolean(const OJson& v, const std::string& at, bool prim
 // A size threshold: a number of bytes or a human-readable size ("10 KB", "1,5 mb").
 int64_t readSize(const OJson& v) {
     if (v.is_null()) return INT64_MAX;
-    if (v.is_number()) return v.is_number_integer() ? v.get<int64_t>() : v.get<int64_t>();
+    if (v.is_number()) return v.get<int64_t>();  // Jackson's asLong truncates a fraction
     std::string in = v.is_string() ? v.get<std::string>() : v.dump();
     std::string s = in;
     std::replace(s.begin(), s.end(), ',', '.');
