@@ -484,6 +484,13 @@ int serve(const ServeOptions& o) {
             // start: stubs saved over /__admin (persistent) come back on the next start.
             wmApi->loadMappings(!wiremockMode);
             wmApi->addProxyAll();
+            if (wiremockMode && o.recordMappings) {
+                // The recorder reads what was proxied from the journal, as WireMock's does.
+                if (!journaled)
+                    die("--record-mappings needs the request journal (drop --no-request-journal)",
+                        2);
+                wmApi->recordMappings(journal);
+            }
         } catch (const std::exception& e) {
             die(e.what());
         }

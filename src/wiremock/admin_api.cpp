@@ -369,6 +369,10 @@ WireMockApi::WireMockApi(core::Registry& registry, journal::Journal* journal, Ap
         options_.rootDir.pop_back();
 }
 
+WireMockApi::~WireMockApi() {
+    if (standaloneJournal_) standaloneJournal_->unsubscribe(standaloneToken_);
+}
+
 // ---- stubs in the registry ----
 
 std::vector<core::MockPtr> WireMockApi::stubs() const {
@@ -751,10 +755,8 @@ void WireMockApi::route(const Request& req, std::string_view sub, Reply& r) {
             if (shutdown_) shutdown_();
             return;
         }
-    } else if (sub == "/recordings/status") {
-        if (m == "GET") return r.json(200, {{"status", "NeverStarted"}});
-    } else if (sub == "/recordings/stop") {
-        if (m == "POST") return r.error(400, 30, "Not currently recording.");
+    } else if (under(sub, "/recordings", rest)) {
+        return recordingsRoutes(req, rest, r);
     }
     r.empty(404);
 }
@@ -1386,6 +1388,151 @@ void WireMockApi::settingsRoutes(const Request& req, std::string_view rest, Repl
         return r.json(200, OJson::object());
     }
     r.empty(404);
+}
+
+// ---- recording ----
+
+namespace {
+// A journal entry as the recorder reads a serve event: the request and what was answered (the
+// upstream's answer when it was proxied, else the stub's).
+Exchange exchangeOf(const journal::Entry& e, const core::Mock* stub) {
+    Exchange x;
+    x.id = e.uuid();
+    x.method = e.method;
+    x.url = entryUrl(e);
+    x.path = e.path;
+    x.query = e.query;
+    x.requestHeaders = e.headers;
+    x.requestBody = e.body;
+    x.proxied = e.proxied != nullptr;
+    if (e.proxied && e.proxied->status != 0) {
+        x.status = e.proxied->status;
+        x.responseHeaders = e.proxied->headers;
+        x.responseBody = e.proxied->body;
+        if (stub)  // a proxy stub's own headers join the upstream's
+            for (const auto& kv : stub->response.headers) x.responseHeaders.push_back(kv);
+    } else {
+        x.status = e.status;
+        if (stub && !e.proxied) {
+            x.responseHeaders = stub->response.headers;
+            x.responseBody = stub->response.body;
+        }
+    }
+    return x;
+}
+
+void writeFile(const fs::path& file, std::string_view bytes) {
+    std::error_code ec;
+    fs::create_directories(file.parent_path(), ec);
+    std::ofstream out(file, std::ios::binary | std::ios::trunc);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    if (!out) log::warn("could not write a recorded file", {{"file", file.string()}});
+}
+}  // namespace
+
+OJson WireMockApi::takeSnapshot(const std::vector<journal::EntryPtr>& events,
+                                const RecordSpec& spec) {
+    std::shared_ptr<const RequestPattern> filter;
+    if (spec.filterPattern) filter = RequestPattern::compile(Json(*spec.filterPattern), "/filters");
+    std::vector<Exchange> exchanges;
+    for (const auto& e : events) {
+        if (!e->proxied && !spec.allowNonProxied) continue;
+        if (filter && !filter->match(LoggedView(*e).req).matched) continue;
+        if (spec.ids && std::find(spec.ids->begin(), spec.ids->end(), e->uuid()) == spec.ids->end())
+            continue;
+        core::MockPtr s = e->mockId.empty() ? nullptr : stub(e->mockId);
+        exchanges.push_back(exchangeOf(*e, s.get()));
+    }
+    auto generated = generateStubs(exchanges, spec);
+    OJson list = OJson::array();
+    for (auto& g : generated) {
+        if (!g.bodyFile.empty()) writeFile(fs::path(filesDir()) / g.bodyFile, g.bodyBytes);
+        core::Mock m = decodeStub(g.json, filesDir());
+        m.seq = core::nextMockSeq();
+        addStub(std::move(m));
+        list.push_back(spec.idsOutput ? OJson(g.json["id"]) : std::move(g.json));
+    }
+    return spec.idsOutput ? OJson{{"ids", std::move(list)}} : OJson{{"mappings", std::move(list)}};
+}
+
+void WireMockApi::recordingsRoutes(const Request& req, std::string_view rest, Reply& r) {
+    const std::string_view m = req.method;
+    auto all = [&]() {
+        std::vector<journal::EntryPtr> out;
+        if (!journal_ || !options_.journalEnabled) return out;
+        size_t total = 0;
+        return journal_->list({}, 0, SIZE_MAX, &total);
+    };
+    if (rest == "status" && m == "GET") {
+        std::lock_guard lock(recordMu_);
+        const char* s = recording_ == RecordingStatus::Recording ? "Recording"
+                        : recording_ == RecordingStatus::Stopped ? "Stopped"
+                                                                 : "NeverStarted";
+        return r.json(200, {{"status", s}});
+    }
+    if (rest == "start" && m == "POST") {
+        RecordSpec spec = parseRecordSpec(bodyJson(req));
+        std::lock_guard lock(recordMu_);
+        // Starting again while recording changes nothing, as in WireMock.
+        if (recording_ == RecordingStatus::Recording) return r.json(200, OJson::object());
+        std::string proxyId;
+        if (!spec.targetBaseUrl.empty()) {
+            OJson proxy = {{"request", {{"method", "ANY"}}},
+                           {"response", {{"proxyBaseUrl", spec.targetBaseUrl}}}};
+            core::Mock stub = decodeStub(proxy, filesDir());
+            stub.seq = core::nextMockSeq();
+            proxyId = addStub(std::move(stub))->id;
+        }
+        uint64_t after = 0;
+        if (journal_) {
+            size_t total = 0;
+            auto newest = journal_->list({}, 0, 1, &total);
+            if (!newest.empty()) after = newest.front()->seq;
+        }
+        recording_ = RecordingStatus::Recording;
+        recordingAfterSeq_ = after;
+        recordingProxyId_ = std::move(proxyId);
+        recordingSpec_ = std::move(spec);
+        return r.json(200, OJson::object());
+    }
+    if (rest == "stop" && m == "POST") {
+        std::lock_guard lock(recordMu_);
+        if (recording_ != RecordingStatus::Recording)
+            return r.error(400, 30, "Not currently recording.");
+        recording_ = RecordingStatus::Stopped;
+        if (!recordingProxyId_.empty()) registry_.remove(recordingProxyId_);
+        recordingProxyId_.clear();
+        std::vector<journal::EntryPtr> events;
+        for (auto& e : all())
+            if (e->seq > recordingAfterSeq_) events.push_back(std::move(e));
+        return r.json(200, takeSnapshot(events, recordingSpec_));
+    }
+    if (rest == "snapshot" && m == "POST") {
+        RecordSpec spec = blankBody(req) ? RecordSpec{} : parseRecordSpec(bodyJson(req));
+        return r.json(200, takeSnapshot(all(), spec));
+    }
+    r.empty(404);
+}
+
+void WireMockApi::recordMappings(journal::Journal& journal) {
+    standaloneJournal_ = &journal;
+    standaloneToken_ = journal.subscribe([this](const journal::EntryPtr& e) { recordExchange(e); });
+}
+
+void WireMockApi::recordExchange(const journal::EntryPtr& e) {
+    if (!e->proxied || e->proxied->status == 0) return;
+    Exchange x = exchangeOf(*e, nullptr);
+    OJson pattern = standaloneRequestPattern(x);
+    auto compiled = RequestPattern::compile(Json::parse(pattern.dump()), "");
+    // One mapping per distinct request: WireMock records a request only when the journal held
+    // no equal one before it. Serialised so that two equal requests at once make one file.
+    std::lock_guard lock(standaloneMu_);
+    size_t total = 0;
+    for (const auto& other : standaloneJournal_->list({}, 0, SIZE_MAX, &total))
+        if (other->seq < e->seq && compiled->match(LoggedView(*other).req).matched) return;
+    StandaloneRecording rec = standaloneRecording(x, pattern, veryShortId());
+    writeFile(fs::path(filesDir()) / rec.bodyFile, rec.body);
+    writeFile(fs::path(mappingsDir()) / rec.mappingFile, rec.mapping.dump(2) + "\n");
 }
 
 }  // namespace mockd::wiremock

@@ -17,6 +17,7 @@
 #include "journal/journal.h"
 #include "match/match_input.h"
 #include "net/handler.h"
+#include "wiremock/recorder.h"
 #include "wiremock/stub_codec.h"
 
 namespace mockd::wiremock {
@@ -37,6 +38,9 @@ struct ApiOptions {
 class WireMockApi final {
   public:
     WireMockApi(core::Registry& registry, journal::Journal* journal, ApiOptions options);
+    ~WireMockApi();
+    WireMockApi(const WireMockApi&) = delete;
+    WireMockApi& operator=(const WireMockApi&) = delete;
 
     // Answers a request whose path starts with /__admin.
     net::Outcome handle(const http::Request& req, std::string& out, bool closing);
@@ -58,6 +62,11 @@ class WireMockApi final {
 
     std::string mappingsDir() const { return options_.rootDir + "/mappings"; }
     std::string filesDir() const { return options_.rootDir + "/__files"; }
+
+    // --record-mappings: every proxied exchange `journal` records becomes a mapping file under
+    // mappings/ and a body file under __files/, as WireMock's standalone recorder writes them
+    // (not live stubs). Once, at start-up.
+    void recordMappings(journal::Journal& journal);
 
     // Called by /__admin/shutdown after the response is written.
     void onShutdown(std::function<void()> fn) { shutdown_ = std::move(fn); }
@@ -87,6 +96,11 @@ class WireMockApi final {
     void scenariosRoutes(const http::Request& req, std::string_view sub, Reply& r);
     void filesRoutes(const http::Request& req, std::string_view sub, Reply& r);
     void settingsRoutes(const http::Request& req, std::string_view sub, Reply& r);
+    void recordingsRoutes(const http::Request& req, std::string_view rest, Reply& r);
+    // The stubs `spec` makes from `events` (newest first): added (and persisted), and WireMock's
+    // snapshot result.
+    OJson takeSnapshot(const std::vector<journal::EntryPtr>& events, const RecordSpec& spec);
+    void recordExchange(const journal::EntryPtr& e);
 
     // Adds or replaces stubs; writes persistent ones to mappings/.
     core::MockPtr addStub(core::Mock mock);
@@ -108,6 +122,19 @@ class WireMockApi final {
     mutable std::mutex settingsMu_;
     Json settings_ = Json::object();
     std::mutex filesMu_;  // mapping files written by the API
+
+    // The recorder (/__admin/recordings): its state changes under the mutex, as WireMock's
+    // Recorder methods are synchronized.
+    enum class RecordingStatus { NeverStarted, Recording, Stopped };
+    std::mutex recordMu_;
+    RecordingStatus recording_ = RecordingStatus::NeverStarted;
+    uint64_t recordingAfterSeq_ = 0;  // journal entries newer than this were recorded
+    std::string recordingProxyId_;    // the proxy stub start added, or empty
+    RecordSpec recordingSpec_;
+    // --record-mappings
+    journal::Journal* standaloneJournal_ = nullptr;
+    uint64_t standaloneToken_ = 0;
+    std::mutex standaloneMu_;
 };
 
 // A request header name as WireMock's journal shows it: Jetty's parser spells every header it
