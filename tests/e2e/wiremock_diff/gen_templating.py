@@ -66,8 +66,10 @@ case("XML helpers: xPath, soapXPath, formatXml", [
   "{{xPath request.body '/a/c'}}|{{#each (xPath request.body '/a/b')}}[{{this}}]{{/each}}|{{xPath request.body '/a/b[2]/text()'}}|{{xPath request.body 'name(/a/*[1])'}}|{{xPath request.body 'bad['}}|{{xPath 'not xml' '/a'}}",
   "{{formatXml request.body}}|{{formatXml request.body format='compact'}}|{{formatXml 'x<'}}|{{#formatXml format='compact'}}<a> <b/></a>{{/formatXml}}",
 ], [("POST", R, {"Content-Type": "application/xml"}, XML)])
+# (No undeclared prefix here: the jar answers one differently from run to run, empty or an
+# XPath error.)
 case("XML helpers: soapXPath and namespaces", [
-  "{{soapXPath request.body '/GetPrice/Item/text()'}}|[{{soapXPath request.body '/m:GetPrice/m:Item/text()'}}]|{{xPath request.body '/Envelope/Body/GetPrice/Item/text()'}}|{{xPath request.body '//*[local-name()=\"Item\"]/text()'}}",
+  "{{soapXPath request.body '/GetPrice/Item/text()'}}|{{xPath request.body '/Envelope/Body/GetPrice/Item/text()'}}|{{xPath request.body '//*[local-name()=\"Item\"]/text()'}}",
   "{{soapXPath request.body '/GetPrice'}}|{{formatXml request.body}}",
 ], [("POST", R, {"Content-Type": "text/xml"}, SOAP)])
 case("JSON editing: jsonMerge, jsonRemove, jsonArrayAdd", [

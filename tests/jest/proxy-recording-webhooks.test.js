@@ -1,8 +1,5 @@
 // Client-library methods that need proxying, recording or webhooks, written against WireMock
-// 3.13.2's behaviour. Not in the default run until mockd has those (jest's
-// testPathIgnorePatterns skips pending.*.test.js); run it by hand with
-//   node --experimental-vm-modules node_modules/jest/bin/jest.js --ci \
-//       --testPathIgnorePatterns=/node_modules/ pending.recording
+// 3.13.2's behaviour (the same tests pass against the jar with WIREMOCK_JAR set).
 import http from 'node:http';
 
 import restClient from 'wiremock-rest-client';
