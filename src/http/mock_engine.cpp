@@ -340,9 +340,8 @@ net::Outcome MockEngine::route(const Request& req, std::string& out, bool closin
     int status = r.statusCode;
     std::string error;
     const core::WireMockStub* wmStub = m->wiremock();
-    // A fault wins over the upstream: nothing is forwarded.
-    if (wmStub && wmStub->proxy && r.fault == core::Fault::None)
-        return proxyStub(req, in, *m, *wmStub, out, closing, head, start);
+    // As in WireMock, a proxy stub forwards even when it also names a fault.
+    if (wmStub && wmStub->proxy) return proxyStub(req, in, *m, *wmStub, out, closing, head, start);
     if (wmStub && wmStub->hasTemplates() &&
         (templating_ == Templating::Global ||
          (templating_ == Templating::Local && wmStub->responseTemplate))) {
@@ -463,7 +462,7 @@ net::Outcome MockEngine::proxyStub(const Request& req, const match::MatchInput& 
             if (px.baseUrlTemplate) base = px.baseUrlTemplate->render(input);
             for (size_t i = 0; i < px.addHeaders.size(); ++i) {
                 const auto& t = px.addHeaderTemplates[i];
-                spec.setHeaders.emplace_back(px.addHeaders[i].first,
+                spec.addHeaders.emplace_back(px.addHeaders[i].first,
                                              t ? t->render(input) : px.addHeaders[i].second);
             }
         } catch (const wiremock::TemplateError& e) {
@@ -472,7 +471,7 @@ net::Outcome MockEngine::proxyStub(const Request& req, const match::MatchInput& 
             return fail(e.what(), stubHeaders);
         }
     } else {
-        spec.setHeaders = px.addHeaders;
+        spec.addHeaders = px.addHeaders;
     }
     spec.url = proxyUrl(base, req, px.prefixToRemove);
     spec.removeHeaders = px.removeHeaders;
@@ -644,8 +643,10 @@ void MockEngine::deliver(const core::HttpResponse& r, int status, bool head, siz
             outcome.close = true;
             return;
         case core::Fault::MalformedChunk: {
+            // WireMock sends no chunked head when the client asked to close the connection.
+            const bool closing = out.find("\r\nConnection: close\r\n", at) != std::string::npos;
             out.resize(at);
-            ResponseHead h{status, {}, "Transfer-Encoding: chunked\r\n", true};
+            ResponseHead h{status, {}, closing ? "" : "Transfer-Encoding: chunked\r\n", true};
             h.chunked = true;
             appendResponse(out, h, {}, true);
             out += core::garbageBytes();

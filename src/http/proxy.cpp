@@ -38,14 +38,9 @@ net::ClientRequest upstreamRequest(const Request& req, const ProxySpec& spec) {
         return std::any_of(spec.removeHeaders.begin(), spec.removeHeaders.end(),
                            [&](const std::string& r) { return iequals(name, r); });
     };
-    auto replaced = [&](std::string_view name) {
-        return std::any_of(spec.setHeaders.begin(), spec.setHeaders.end(),
-                           [&](const auto& h) { return iequals(name, h.first); });
-    };
     for (const auto& h : req.headers)
-        if (!removed(h.name) && !replaced(h.name))
-            up.headers.emplace_back(std::string(h.name), std::string(h.value));
-    for (const auto& h : spec.setHeaders) up.headers.push_back(h);
+        if (!removed(h.name)) up.headers.emplace_back(std::string(h.name), std::string(h.value));
+    for (const auto& h : spec.addHeaders) up.headers.push_back(h);
     up.body = std::string(req.body);
     up.sendBody = !req.body.empty() || !req.header("Content-Length").empty() ||
                   !req.header("Transfer-Encoding").empty();

@@ -15,9 +15,11 @@ namespace mockd::http {
 
 struct ProxySpec {
     std::string url;  // the whole upstream URL: base, then the request's path and query
-    std::vector<std::pair<std::string, std::string>> setHeaders;  // replace what the client sent
-    std::vector<std::string> removeHeaders;                       // not forwarded (any case)
-    bool preserveHost = false;  // forward the client's Host instead of the upstream's
+    // Sent after the client's headers, even where the client sent the same name (as WireMock's
+    // additionalProxyRequestHeaders are).
+    std::vector<std::pair<std::string, std::string>> addHeaders;
+    std::vector<std::string> removeHeaders;  // not forwarded (any case)
+    bool preserveHost = false;               // forward the client's Host instead of the upstream's
     std::chrono::milliseconds timeout{300000};
 };
 

@@ -28,6 +28,11 @@ Corpus (tests/e2e/wiremock_diff/NN_*.json): {"cases": [case...]}.
           "skip_mockd": str    (a known WireMock bug: sent to both, compared only in self-test),
           "note": str          (documentation only)}
   or step = {"sleep": seconds}.
+  With "compare": "outcome" the request goes over a raw socket and what the connection did is
+  compared instead of a response: "reset", "empty" (closed with no byte), "garbage" (bytes that
+  are no HTTP response), "bad-chunk" (a chunked head, then no valid chunk) or "ok".
+  ${UPSTREAM} is the base URL of an upstream both servers can proxy to: it answers 207 with
+  "METHOD TARGET x=<X-Test header> body=<body>" and an "X-Upstream: yes" header.
 
 Normalisation before comparing JSON: key order and spacing never matter (parsed values are
 compared); the keys in IGNORED_KEYS keep their presence but not their value; ID_KEYS values and
@@ -39,11 +44,13 @@ left alone).
 """
 
 import base64
+import http.server
 import json
 import re
 import shutil
 import socket
 import subprocess
+import threading
 import time
 from pathlib import Path
 from urllib.parse import urlencode
@@ -448,16 +455,100 @@ def describe_step(index, step):
     return f"step {index}: {compact(s, 600)}"
 
 
+class _Upstream(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def _any(self):
+        n = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(n) if n else b""
+        text = f"{self.command} {self.path} x={self.headers.get('X-Test', '')} body={body.decode()}"
+        data = text.encode()
+        self.send_response(207)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("X-Upstream", "yes")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = _any
+
+    def log_message(self, *args):
+        pass
+
+
+class _QuietServer(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        pass  # a server closing its pooled connection is no error here
+
+
+_upstream = []
+
+
+def upstream_url():
+    """The shared upstream (started on first use, for the life of the process)."""
+    if not _upstream:
+        httpd = _QuietServer(("127.0.0.1", 0), _Upstream)
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+        _upstream.append(f"http://127.0.0.1:{httpd.server_address[1]}")
+    return _upstream[0]
+
+
+def outcome(target, step, variables):
+    """What the connection did with one raw request (see "compare": "outcome")."""
+    method, path, headers, data = build_request(step, variables)
+    data = data or b""
+    head = f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{target.port}\r\nConnection: close\r\n"
+    head += "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+    if data:
+        head += f"Content-Length: {len(data)}\r\n"
+    got = b""
+    with socket.create_connection(("127.0.0.1", target.port), timeout=10) as sock:
+        sock.sendall(head.encode() + b"\r\n" + data)
+        try:
+            while True:
+                chunk = sock.recv(65536)
+                if not chunk:
+                    break
+                got += chunk
+        except ConnectionResetError:
+            if not got:
+                return "reset"
+    if not got:
+        return "empty"
+    if not got.startswith(b"HTTP/1."):
+        return "garbage"
+    head_end = got.find(b"\r\n\r\n")
+    head_text = got[:head_end].decode("latin-1").lower()
+    if "transfer-encoding: chunked" in head_text:
+        body = got[head_end + 4:]
+        size_line = body.split(b"\r\n", 1)[0]
+        try:
+            int(size_line, 16)
+        except ValueError:
+            return "bad-chunk"
+    return "ok"
+
+
 def run_case(case, oracle, candidate, spec, selftest=False):
     """Run one case against both servers; raise Mismatch with a readable report on a difference."""
     fixed = fixed_uuids(case) | fixed_uuids(spec)
     for t in (oracle, candidate):
         reset_target(t, spec, bool(case.get("disk")))
     compare_case = selftest or not case.get("skip_mockd")
-    vars_o, vars_c = {}, {}
+    vars_o, vars_c = {"UPSTREAM": upstream_url()}, {"UPSTREAM": upstream_url()}
     for index, step in enumerate(case["steps"]):
         if "sleep" in step:
             time.sleep(step["sleep"])
+            continue
+        if step.get("compare") == "outcome":
+            oo, oc = outcome(oracle, step, vars_o), outcome(candidate, step, vars_c)
+            where = f"case {case['name']!r}, {describe_step(index, step)}"
+            if "expect" in step and oo != step["expect"]:
+                raise Mismatch(f"{where}: the ORACLE's connection did {oo!r} (corpus expects {step['expect']!r})")
+            if compare_case and oo != oc:
+                raise Mismatch(f"{where}: oracle {oo!r}, candidate {oc!r}")
             continue
         ro = _send(oracle, step, vars_o)
         rc = _send(candidate, step, vars_c)
@@ -599,10 +690,13 @@ def main(argv):
 def _dump_case(case, target, spec):
     print(f"######## {case['name']}")
     reset_target(target, spec, bool(case.get("disk")))
-    variables = {}
+    variables = {"UPSTREAM": upstream_url()}
     for index, step in enumerate(case["steps"]):
         if "sleep" in step:
             time.sleep(step["sleep"])
+            continue
+        if step.get("compare") == "outcome":
+            print(f"== [{index}] {step.get('method', 'GET')} {step['path']} -> {outcome(target, step, variables)}")
             continue
         r = _send(target, step, variables)
         _save(step, r, variables, f"step {index}", target.name)
