@@ -812,7 +812,32 @@ net::Outcome Injector::serve(const http::Request& req, std::string& out, bool cl
     if (!any) return next();
 
     net::Outcome o = next();
+    BodyFaults faults{corrupt, partial, dribble, slowBps};
+    if (o.later) {
+        // A proxied answer: the delay and the body faults apply once it arrives. The injector
+        // stays alive with it (the faults point into its config).
+        auto inner = std::move(o.later);
+        o.later = [inner = std::move(inner), self = shared_from_this(), faults, delay, head](
+                      boost::asio::io_context& ctx, net::Completion done) {
+            inner(ctx, [self, faults, delay, head, done = std::move(done)](std::string bytes,
+                                                                           net::Outcome how) {
+                how.delayMs += delay;
+                how = self->shapeBody(faults, head, bytes, 0, std::move(how));
+                done(std::move(bytes), std::move(how));
+            });
+        };
+        return o;
+    }
     o.delayMs += delay;
+    return shapeBody(faults, head, out, at, std::move(o));
+}
+
+net::Outcome Injector::shapeBody(const BodyFaults& f, bool head, std::string& out, size_t at,
+                                 net::Outcome o) const {
+    const Fault* corrupt = f.corrupt;
+    const Fault* partial = f.partial;
+    const Fault* dribble = f.dribble;
+    const int64_t slowBps = f.slowBps;
     if (!corrupt && !partial && !dribble && !slowBps) return o;
     // A mock with its own fault, dribble or stream keeps its delivery.
     if (o.reset || o.stream || !o.chunks.empty() || head) return o;

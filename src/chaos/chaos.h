@@ -124,7 +124,7 @@ class RetryAfterTracker;
 class ProgressiveDegradation;
 
 // One applied configuration with its statistics and the state of its stateful faults.
-class Injector final {
+class Injector final : public std::enable_shared_from_this<Injector> {
   public:
     explicit Injector(Config cfg);
     ~Injector();
@@ -144,6 +144,16 @@ class Injector final {
 
   private:
     struct Stateful;
+    // The faults that change a response's body or its pace, drawn for one request.
+    struct BodyFaults {
+        const Fault* corrupt = nullptr;
+        const Fault* partial = nullptr;
+        const Fault* dribble = nullptr;
+        int64_t slowBps = 0;
+    };
+    // Applies them to the response appended to `out` at `at`.
+    net::Outcome shapeBody(const BodyFaults& f, bool head, std::string& out, size_t at,
+                           net::Outcome o) const;
     Config cfg_;
     std::atomic<uint64_t> total_{0}, injected_{0}, latency_{0}, errors_{0}, timeouts_{0};
     std::array<std::atomic<uint64_t>, kFaultTypes> byType_{};

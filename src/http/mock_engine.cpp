@@ -263,18 +263,32 @@ net::Outcome MockEngine::withCors(const Request& req, std::string& out, bool clo
         appendResponse(out, {200, {}, headers, closing}, {}, false);
         return {};
     }
+    std::string headers;
+    appendHeaderLine(headers, "Vary", "Origin");
+    if (!origin.empty()) {
+        appendHeaderLine(headers, "Access-Control-Allow-Origin", origin);
+        appendHeaderLine(headers, "Access-Control-Allow-Credentials", "true");
+    }
+    auto allow = [](std::string& text, size_t start, const std::string& lines) {
+        const size_t eol = text.find("\r\n", start);
+        if (eol != std::string::npos) text.insert(eol + 2, lines);
+    };
     const size_t start = out.size();
     net::Outcome o = route(req, out, closing);
-    const size_t eol = out.find("\r\n", start);
-    if (eol != std::string::npos) {
-        std::string headers;
-        appendHeaderLine(headers, "Vary", "Origin");
-        if (!origin.empty()) {
-            appendHeaderLine(headers, "Access-Control-Allow-Origin", origin);
-            appendHeaderLine(headers, "Access-Control-Allow-Credentials", "true");
-        }
-        out.insert(eol + 2, headers);
+    if (o.later) {
+        // A proxied answer gets the headers when it arrives.
+        auto inner = std::move(o.later);
+        o.later = [inner = std::move(inner), headers, allow](boost::asio::io_context& ctx,
+                                                             net::Completion done) {
+            inner(ctx,
+                  [headers, allow, done = std::move(done)](std::string bytes, net::Outcome how) {
+                      allow(bytes, 0, headers);
+                      done(std::move(bytes), std::move(how));
+                  });
+        };
+        return o;
     }
+    allow(out, start, headers);
     return o;
 }
 
@@ -502,51 +516,51 @@ net::Outcome MockEngine::forward(net::ClientRequest up, std::string extraHeaders
                closing, head, wireMockErrors, observe,
                start](boost::asio::io_context& ctx, net::Completion done) mutable {
         const std::string url = request->url;
-        net::fetch(ctx, std::move(*request),
-                   [this, url, extra = std::move(extra), e = std::move(e), dribble, delayMs,
-                    closing, head, wireMockErrors, observe, start,
-                    done = std::move(done)](net::ClientResponse res) mutable {
-                       std::string bytes;
-                       net::Outcome how;
-                       how.delayMs = delayMs;
-                       int status = 0;
-                       if (res.status == 0) {
-                           if (wireMockErrors) {
-                               // WireMock's answer when the upstream cannot be reached.
-                               status = 500;
-                               appendResponse(bytes, {500, {}, {}, closing},
-                                              "Network failure trying to make a proxied "
-                                              "request from WireMock to " +
-                                                  url + "\r\n" + res.error,
-                                              head);
-                           } else {
-                               status = res.timedOut ? 504 : 502;
-                               appendJsonError(bytes, status, "proxy_error",
-                                               "Forwarding to " + url + " failed: " + res.error,
-                                               closing);
-                           }
-                           e.error = "proxy: " + res.error;
-                       } else {
-                           status = appendUpstreamResponse(res, extra, closing, head, bytes);
-                       }
-                       if (dribble.chunks > 0) {
-                           core::HttpResponse r;
-                           r.dribble = dribble;
-                           deliver(r, status, head, 0, bytes, how);
-                       }
-                       if (observe) {
-                           auto p = std::make_shared<journal::Proxied>();
-                           p->url = url;
-                           p->status = res.status;
-                           p->headers = std::move(res.headers);
-                           p->body = std::move(res.body);
-                           p->error = std::move(res.error);
-                           e.status = status;
-                           e.proxied = std::move(p);
-                           commit(std::move(e), start, delayMs);
-                       }
-                       done(std::move(bytes), std::move(how));
-                   });
+        net::fetch(
+            ctx, std::move(*request),
+            [this, url, extra = std::move(extra), e = std::move(e), dribble, delayMs, closing, head,
+             wireMockErrors, observe, start,
+             done = std::move(done)](net::ClientResponse res) mutable {
+                std::string bytes;
+                net::Outcome how;
+                how.delayMs = delayMs;
+                int status = 0;
+                if (res.status == 0) {
+                    if (wireMockErrors) {
+                        // WireMock's answer when the upstream cannot be reached.
+                        status = 500;
+                        appendResponse(bytes, {500, {}, {}, closing},
+                                       "Network failure trying to make a proxied "
+                                       "request from WireMock to " +
+                                           url + "\r\n" + res.error,
+                                       head);
+                    } else {
+                        status = res.timedOut ? 504 : 502;
+                        appendJsonError(bytes, status, "proxy_error",
+                                        "Forwarding to " + url + " failed: " + res.error, closing);
+                    }
+                    e.error = "proxy: " + res.error;
+                } else {
+                    status = appendUpstreamResponse(res, extra, closing, head, bytes, stubCors_);
+                }
+                if (dribble.chunks > 0) {
+                    core::HttpResponse r;
+                    r.dribble = dribble;
+                    deliver(r, status, head, 0, bytes, how);
+                }
+                if (observe) {
+                    auto p = std::make_shared<journal::Proxied>();
+                    p->url = url;
+                    p->status = res.status;
+                    p->headers = std::move(res.headers);
+                    p->body = std::move(res.body);
+                    p->error = std::move(res.error);
+                    e.status = status;
+                    e.proxied = std::move(p);
+                    commit(std::move(e), start, delayMs);
+                }
+                done(std::move(bytes), std::move(how));
+            });
     };
     return o;
 }

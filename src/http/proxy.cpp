@@ -48,12 +48,17 @@ net::ClientRequest upstreamRequest(const Request& req, const ProxySpec& spec) {
 }
 
 int appendUpstreamResponse(const net::ClientResponse& res, std::string_view extraHeaders,
-                           bool closing, bool head, std::string& out) {
+                           bool closing, bool head, std::string& out, bool dropCors) {
     std::string headers;
-    for (const auto& [name, value] : res.headers)
-        if (!named(name,
-                   {"transfer-encoding", "connection", "keep-alive", "content-length", "date"}))
-            appendHeaderLine(headers, name, value);
+    for (const auto& [name, value] : res.headers) {
+        if (named(name,
+                  {"transfer-encoding", "connection", "keep-alive", "content-length", "date"}))
+            continue;
+        if (dropCors && name.size() >= 14 &&
+            iequals(std::string_view(name).substr(0, 14), "access-control"))
+            continue;
+        appendHeaderLine(headers, name, value);
+    }
     headers += extraHeaders;
     ResponseHead h;
     h.status = res.status;

@@ -34,7 +34,9 @@ net::ClientRequest upstreamRequest(const Request& req, const ProxySpec& spec);
 // Appends the upstream's answer: its status, reason and headers (less Transfer-Encoding,
 // Connection, Keep-Alive, Content-Length and Date, which this server writes), then
 // `extraHeaders`, then the body. Returns the status.
+// With `dropCors` the upstream's Access-Control-* headers are left out (this server answers
+// CORS itself: --enable-stub-cors).
 int appendUpstreamResponse(const net::ClientResponse& res, std::string_view extraHeaders,
-                           bool closing, bool head, std::string& out);
+                           bool closing, bool head, std::string& out, bool dropCors = false);
 
 }  // namespace mockd::http

@@ -12,6 +12,7 @@ import socket
 import ssl
 import subprocess
 import threading
+import time
 
 import pytest
 import requests
@@ -187,6 +188,15 @@ def test_dribbled_proxy_response(wm, upstream):
     assert r.headers.get("Transfer-Encoding") == "chunked"
 
 
+def test_stub_cors_covers_proxied_answers(servers, tmp_path, upstream):
+    server = wiremock(servers, make_root(tmp_path / "c"), "--enable-stub-cors")
+    admin_json(server, "POST", "/mappings", expect=201, json=proxy_stub("/echo.*", upstream.base))
+    r = server.get("/echo/cors", headers={"Origin": "http://app.example"})
+    assert r.status_code == 203, describe(r)
+    assert r.headers["Access-Control-Allow-Origin"] == "http://app.example"
+    assert r.headers["Vary"] == "Origin"
+
+
 def test_bad_proxy_fields_are_rejected(wm):
     r = wm.post("/__admin/mappings", json=proxy_stub(".*", "http://x", removeProxyRequestHeaders="x"))
     assert r.status_code == 422, describe(r)
@@ -273,6 +283,24 @@ def test_proxy_unmatched_forwards_what_no_mock_matches(servers, tmp_path, upstre
     assert entry["responseStatus"] == 203 and entry["matchedMockID"] == ""
     assert entry["proxied"] is True
     assert entry["proxyUrl"] == f"{upstream.base}/echo/remote?a=b"
+
+
+def test_chaos_applies_to_forwarded_requests(servers, tmp_path, upstream):
+    config = write_config(tmp_path, "mocks: []\n")
+    server = servers.start("--proxy-unmatched", upstream.base, config=config)
+    r = requests.put(f"{server.admin_base}/chaos", json={
+        "enabled": True, "rules": [{"pathPattern": "^/echo/slow", "faults": [
+            {"type": "latency", "probability": 1, "config": {"min": "400ms", "max": "400ms"}}]},
+            {"pathPattern": "^/echo/cut", "faults": [
+                {"type": "partial_response", "probability": 1, "config": {"maxBytes": 4}}]}]})
+    assert r.status_code == 200, describe(r)
+    t0 = time.monotonic()
+    r = server.get("/echo/slow")
+    assert r.status_code == 203 and time.monotonic() - t0 >= 0.4
+    conn = server.raw()
+    conn.send(b"GET /echo/cut HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert conn.wait_closed(5)
+    assert conn.buf.endswith(b"\r\n\r\nGET "), conn.buf  # 4 of the bytes the head announced
 
 
 def test_proxy_unmatched_upstream_down_is_a_502(servers, tmp_path):
