@@ -5,6 +5,9 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 
 namespace mockd::cli {
 
@@ -117,6 +120,33 @@ void AdminClient::stream(std::string_view target,
             if (d != std::string::npos) onData(event.substr(d + 6));
         }
     }
+}
+
+std::string keyFromDataDir(const std::string& dataDir) {
+    namespace fs = std::filesystem;
+    fs::path dir = dataDir;
+    if (dir.empty()) {
+        if (const char* x = std::getenv("XDG_DATA_HOME"); x && *x)
+            dir = fs::path(x) / "mockd";
+        else if (const char* h = std::getenv("HOME"); h && *h)
+            dir = fs::path(h) / ".local/share/mockd";
+    }
+    std::ifstream in(dir / "admin-api-key");
+    std::string key;
+    if (in) std::getline(in, key);
+    return key;
+}
+
+nlohmann::json expectOk(const HttpResult& r, std::initializer_list<int> ok) {
+    using Json = nlohmann::json;
+    for (int code : ok)
+        if (r.status == code) return r.body.empty() ? Json() : Json::parse(r.body, nullptr, false);
+    auto j = Json::parse(r.body, nullptr, false);
+    std::string msg =
+        (!j.is_discarded() && j.is_object() && j.contains("message") && j["message"].is_string())
+            ? j["message"].get<std::string>()
+            : r.body;
+    throw ClientError("the admin API answered " + std::to_string(r.status) + ": " + msg);
 }
 
 }  // namespace mockd::cli

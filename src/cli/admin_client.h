@@ -2,6 +2,8 @@
 #pragma once
 
 #include <functional>
+#include <initializer_list>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -38,5 +40,13 @@ class AdminClient final {
   private:
     std::string base_, host_, port_, prefix_, apiKey_;
 };
+
+// The API key `mockd start` wrote into its data dir (default: $XDG_DATA_HOME/mockd or
+// ~/.local/share/mockd), or empty, for a server on this machine.
+std::string keyFromDataDir(const std::string& dataDir);
+
+// Parses an admin answer with one of the `ok` statuses; any other status becomes a ClientError
+// with the answer's message.
+nlohmann::json expectOk(const HttpResult& r, std::initializer_list<int> ok = {200, 201});
 
 }  // namespace mockd::cli

@@ -27,31 +27,6 @@ struct ChaosCommands::State {
 
 namespace {
 
-// The key `mockd start` wrote into its data dir, for a server on this machine.
-std::string keyFile(const std::string& dataDir) {
-    namespace fs = std::filesystem;
-    fs::path dir = dataDir;
-    if (dir.empty()) {
-        if (const char* x = std::getenv("XDG_DATA_HOME"); x && *x)
-            dir = fs::path(x) / "mockd";
-        else if (const char* h = std::getenv("HOME"); h && *h)
-            dir = fs::path(h) / ".local/share/mockd";
-    }
-    std::ifstream in(dir / "admin-api-key");
-    std::string key;
-    if (in) std::getline(in, key);
-    return key;
-}
-
-Json answer(const HttpResult& r) {
-    auto j = Json::parse(r.body, nullptr, false);
-    if (r.status == 200) return j;
-    std::string msg = (!j.is_discarded() && j.is_object() && j.contains("message"))
-                          ? j["message"].get<std::string>()
-                          : r.body;
-    throw ClientError("the admin API answered " + std::to_string(r.status) + ": " + msg);
-}
-
 std::string percent(double p) {
     char b[32];
     std::snprintf(b, sizeof b, "%.1f%%", p * 100);
@@ -150,7 +125,7 @@ std::optional<int> ChaosCommands::run() {
     if (!*s.chaos) return std::nullopt;
     auto printJson = [](const Json& j) { std::cout << j.dump(2) << "\n"; };
     try {
-        AdminClient c(s.adminUrl, s.apiKey.empty() ? keyFile(s.dataDir) : s.apiKey);
+        AdminClient c(s.adminUrl, s.apiKey.empty() ? keyFromDataDir(s.dataDir) : s.apiKey);
         if (*s.enable) {
             if (s.latency.empty() && s.errorRate == 0)
                 throw ClientError("at least --latency or --error-rate must be specified");
@@ -189,7 +164,7 @@ std::optional<int> ChaosCommands::run() {
                 cfg["rules"] = Json::array();
                 cfg["rules"].push_back(one);
             }
-            answer(c.call("PUT", "/chaos", cfg.dump()));
+            expectOk(c.call("PUT", "/chaos", cfg.dump()));
             if (s.json) {
                 printJson({{"enabled", true}, {"config", cfg}});
                 return 0;
@@ -203,7 +178,7 @@ std::optional<int> ChaosCommands::run() {
             return 0;
         }
         if (*s.disable) {
-            answer(c.call("PUT", "/chaos", R"({"enabled":false})"));
+            expectOk(c.call("PUT", "/chaos", R"({"enabled":false})"));
             if (s.json)
                 printJson({{"enabled", false}});
             else
@@ -211,7 +186,7 @@ std::optional<int> ChaosCommands::run() {
             return 0;
         }
         if (*s.status) {
-            Json cfg = answer(c.call("GET", "/chaos"));
+            Json cfg = expectOk(c.call("GET", "/chaos"));
             if (s.json) {
                 printJson(cfg);
                 return 0;
@@ -225,7 +200,7 @@ std::optional<int> ChaosCommands::run() {
             return 0;
         }
         if (*s.profiles) {
-            Json list = answer(c.call("GET", "/chaos/profiles"));
+            Json list = expectOk(c.call("GET", "/chaos/profiles"));
             if (s.json) {
                 printJson(list);
                 return 0;
@@ -238,8 +213,8 @@ std::optional<int> ChaosCommands::run() {
             return 0;
         }
         if (*s.apply) {
-            Json profile = answer(c.call("GET", "/chaos/profiles/" + s.profile));
-            answer(c.call("POST", "/chaos/profiles/" + s.profile + "/apply"));
+            Json profile = expectOk(c.call("GET", "/chaos/profiles/" + s.profile));
+            expectOk(c.call("POST", "/chaos/profiles/" + s.profile + "/apply"));
             if (s.json) {
                 printJson(
                     {{"profile", s.profile}, {"applied", true}, {"config", profile["config"]}});
@@ -252,7 +227,7 @@ std::optional<int> ChaosCommands::run() {
             return 0;
         }
         if (*s.faults) {
-            Json f = answer(c.call("GET", "/chaos/faults"));
+            Json f = expectOk(c.call("GET", "/chaos/faults"));
             if (s.json) {
                 printJson(f);
                 return 0;
@@ -288,7 +263,7 @@ std::optional<int> ChaosCommands::run() {
         }
         if (*s.trip || *s.reset) {
             const bool trip = s.trip->parsed();
-            Json j = answer(
+            Json j = expectOk(
                 c.call("POST", "/chaos/circuit-breakers/" + s.key + (trip ? "/trip" : "/reset")));
             if (s.json)
                 printJson(j);

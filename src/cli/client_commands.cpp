@@ -77,31 +77,6 @@ std::string readFileOrThrow(const std::string& path) {
     return ss.str();
 }
 
-std::string keyFromDataDir(const std::string& dataDir) {
-    fs::path dir = dataDir;
-    if (dir.empty()) {
-        if (const char* x = std::getenv("XDG_DATA_HOME"); x && *x)
-            dir = fs::path(x) / "mockd";
-        else if (const char* h = std::getenv("HOME"); h && *h)
-            dir = fs::path(h) / ".local/share/mockd";
-    }
-    std::ifstream in(dir / "admin-api-key");
-    std::string key;
-    if (in) std::getline(in, key);
-    return key;
-}
-
-// Parses an admin answer, turning an error body into a ClientError with its message.
-Json expectOk(const HttpResult& r, std::initializer_list<int> ok = {200, 201}) {
-    for (int code : ok)
-        if (r.status == code) return r.body.empty() ? Json() : Json::parse(r.body, nullptr, false);
-    auto j = Json::parse(r.body, nullptr, false);
-    std::string msg = (!j.is_discarded() && j.is_object() && j.contains("message"))
-                          ? j["message"].get<std::string>()
-                          : r.body;
-    throw ClientError("the admin API answered " + std::to_string(r.status) + ": " + msg);
-}
-
 bool splitPair(const std::string& s, char sep1, char sep2, std::string& k, std::string& v) {
     size_t p = s.find(sep1);
     if (p == std::string::npos && sep2) p = s.find(sep2);

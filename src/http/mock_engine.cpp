@@ -143,6 +143,18 @@ void MockEngine::readyBody(std::string& out, bool headOnly, bool closing) const 
 
 int64_t nowMicros() { return core::nowMicros(); }
 
+namespace {
+// What a WireMock stub's templates see of a request.
+wiremock::TemplateInput templateInput(const match::MatchInput& in, const core::WireMockStub& wm) {
+    wiremock::TemplateInput input;
+    input.request = &in.wm();
+    input.requestId = core::newUuid();
+    input.pathParams = wm.pattern->pathParameters(in.wm());
+    input.parameters = &wm.transformerParameters;
+    return input;
+}
+}  // namespace
+
 MockEngine::MockEngine(core::Registry& registry, journal::Journal* journal, Metrics* metrics,
                        state::TableStore* tables)
     : registry_(registry),
@@ -157,10 +169,7 @@ std::shared_ptr<journal::SubEvents> MockEngine::fireWebhooks(const match::MatchI
                                                              const core::WireMockStub& wm,
                                                              uint32_t afterMs) {
     auto log = journal_ ? std::make_shared<journal::SubEvents>() : nullptr;
-    wiremock::TemplateInput input;
-    input.request = &in.wm();
-    input.requestId = core::newUuid();
-    input.pathParams = wm.pattern->pathParameters(in.wm());
+    const wiremock::TemplateInput input = templateInput(in, wm);
     for (const auto& hook : wm.webhooks) webhooks_->fire(*hook, input, afterMs, log);
     return log;
 }
@@ -467,11 +476,7 @@ net::Outcome MockEngine::proxyStub(const Request& req, const match::MatchInput& 
             return net::Outcome{};
         };
         if (!wm.templateError.empty()) return fail(wm.templateError, {});
-        wiremock::TemplateInput input;
-        input.request = &in.wm();
-        input.requestId = core::newUuid();
-        input.pathParams = wm.pattern->pathParameters(in.wm());
-        input.parameters = &wm.transformerParameters;
+        const wiremock::TemplateInput input = templateInput(in, wm);
         try {
             if (px.baseUrlTemplate) base = px.baseUrlTemplate->render(input);
             for (size_t i = 0; i < px.addHeaders.size(); ++i) {
@@ -569,11 +574,7 @@ int MockEngine::renderWireMock(const match::MatchInput& in, const match::Compile
                                const core::WireMockStub& wm, std::string& out, bool closing,
                                bool head) {
     if (!wm.templateError.empty()) return serverErrorPage(out, wm.templateError, closing, head);
-    wiremock::TemplateInput input;
-    input.request = &in.wm();
-    input.requestId = core::newUuid();
-    input.pathParams = wm.pattern->pathParameters(in.wm());
-    input.parameters = &wm.transformerParameters;
+    const wiremock::TemplateInput input = templateInput(in, wm);
 
     try {
         return renderWireMockParts(m, wm, input, out, closing, head);
