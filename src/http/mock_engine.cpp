@@ -505,8 +505,11 @@ net::Outcome MockEngine::proxyStub(const Request& req, const match::MatchInput& 
     // (No Matched-Stub-Id: the answer is the upstream's, as WireMock sends it.)
     journal::Entry e = observing() ? requestEntry(req) : journal::Entry{};
     e.mockId = mock.id;
-    return forward(upstreamRequest(req, spec), std::move(extra), std::move(e), &r, wireMockDelay(r),
-                   closing, head, true, start);
+    const uint32_t delay = wireMockDelay(r);
+    // (Sent while the upstream answers, not after: the request model is gone by then.)
+    if (!wm.webhooks.empty()) e.subEvents = fireWebhooks(in, wm, delay);
+    return forward(upstreamRequest(req, spec), std::move(extra), std::move(e), &r, delay, closing,
+                   head, true, start);
 }
 
 net::Outcome MockEngine::forward(net::ClientRequest up, std::string extraHeaders, journal::Entry e,

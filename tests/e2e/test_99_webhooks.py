@@ -168,3 +168,14 @@ def test_non_list_listeners_are_rejected(wm):
     r = wm.post("/__admin/mappings", json={"request": {"url": "/x"}, "response": {},
                                            "serveEventListeners": "webhook"})
     assert r.status_code == 422, describe(r)
+
+
+def test_a_proxy_stub_fires_its_webhooks_too(wm, receiver):
+    stub = hooked("/proxied-hook", {"method": "POST", "url": receiver + "/after-proxy",
+                                    "body": "{{originalRequest.path}}"})
+    stub["response"] = {"proxyBaseUrl": receiver}
+    admin_json(wm, "POST", "/mappings", expect=201, json=stub)
+    r = wm.get("/proxied-hook")
+    assert r.status_code == 202 and r.text == "done", describe(r)  # the receiver answered
+    got = {g["path"]: g for g in arrivals(2)}
+    assert got["/after-proxy"]["body"] == b"/proxied-hook"
