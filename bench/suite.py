@@ -634,7 +634,7 @@ def machine_description(s):
         pass
     parts = [f"{distro}, kernel {platform.release()}, {os.cpu_count()} CPUs ({cpu}), {mem} RAM",
              f"mockd {tool_version([s.a.mockd, 'version'])}",
-             f"wrk {tool_version(['wrk', '-v'], r'wrk ([0-9.]+)')}"]
+             f"wrk {tool_version(['wrk', '-v'], r'wrk (?:debian/)?([0-9.]+)')}"]
     if s.nginx_bin:
         parts.append(f"nginx {tool_version([s.nginx_bin, '-v'], r'nginx/([0-9.]+)')}")
     if s.jar:
