@@ -46,8 +46,9 @@ bench-quick: build
 
 # Google Benchmark micro-benchmarks (src/**/*_bench.cpp), in their own Release build tree.
 BENCH_BUILD ?= build-bench
+BENCH_BUILD_TYPE ?= Release
 bench-micro: deps
-	cmake -S . -B $(BENCH_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release -DMOCKD_BUILD_BENCH=ON -DMOCKD_BUILD_TESTS=OFF
+	cmake -S . -B $(BENCH_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=$(BENCH_BUILD_TYPE) -DMOCKD_BUILD_BENCH=ON -DMOCKD_BUILD_TESTS=OFF
 	cmake --build $(BENCH_BUILD) -j $(JOBS) --target mockd_bench
 	$(BENCH_BUILD)/mockd_bench $(BENCH_MICRO_ARGS)
 
