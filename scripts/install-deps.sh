@@ -15,7 +15,7 @@ packages=(
   # the WireMock differential test runs the real WireMock jar (npm package `wiremock`)
   openjdk-17-jre-headless
   # benchmarks
-  wrk nginx-light util-linux
+  wrk nginx-light util-linux hyperfine
 )
 
 missing=()
