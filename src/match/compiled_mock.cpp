@@ -288,6 +288,32 @@ Captures CompiledMock::captures(const MatchInput& in) const {
     return caps;
 }
 
+int CompiledMock::nearMissScore(const MatchInput& in) const {
+    // Keep in step with analyse(): the same checks, the same points.
+    const auto& mt = mock_->matcher;
+    const http::Request& req = in.request();
+    int score = 0;
+    if (!mt.method.empty() && http::iequals(mt.method, req.method)) score += kMethodScore;
+    if (!mt.path.empty() && path_.match(req.path)) score += path_.score();
+    if (pathRegex_ && RE2::PartialMatch(req.path, *pathRegex_)) score += kRegexScore;
+    for (const auto& h : headers_)
+        if (h.test(req.header(h.name))) score += kHeaderScore;
+    for (const auto& [k, v] : query_) {
+        auto actual = in.query(k);
+        if (actual ? *actual == v : v.empty()) score += kQueryScore;
+    }
+    if (mt.bodyEquals && req.body == *mt.bodyEquals) score += kBodyEqualsScore;
+    if (mt.bodyContains && req.body.find(*mt.bodyContains) != std::string_view::npos)
+        score += kBodyContainsScore;
+    if (bodyRegex_ && RE2::PartialMatch(req.body, *bodyRegex_)) score += kBodyPatternScore;
+    if (!jsonPaths_.empty()) {
+        const Json* doc = in.json();
+        for (const auto& jp : jsonPaths_)
+            if (doc && jp.test(*doc)) score += kJsonPathScore;
+    }
+    return score;
+}
+
 NearMiss CompiledMock::analyse(const MatchInput& in) const {
     NearMiss nm;
     nm.mock = this;

@@ -126,6 +126,9 @@ class CompiledMock final {
     Captures captures(const MatchInput& in) const;
     // Field-by-field comparison, never stopping at the first failure.
     NearMiss analyse(const MatchInput& in) const;
+    // analyse()'s score alone, without building the report: ranks every mock cheaply so that
+    // only the closest few get a full analysis.
+    int nearMissScore(const MatchInput& in) const;
 
     // Parts of the first (or only) response prepared at compile time.
     const std::string& responseHeaders() const { return responses_.front().headers(); }

@@ -153,3 +153,30 @@ TEST(Times, RegistryKeepsProgressAcrossOtherChangesAndRearmsOnUpdate) {
 
 }  // namespace
 }  // namespace mockd::match
+
+namespace mockd::match {
+namespace {
+
+TEST(NearMiss, CheapScoreIsTheFullAnalysisScore) {
+    const char* defs[] = {
+        R"({"id":"a","type":"http","http":{"matcher":{"method":"GET","path":"/users/{id}"}}})",
+        R"({"id":"b","type":"http","http":{"matcher":{"method":"POST","path":"/users/7"}}})",
+        R"({"id":"c","type":"http","http":{"matcher":{"pathPattern":"^/us.*","headers":{"X-A":"1","X-B":"2"}}}})",
+        R"({"id":"d","type":"http","http":{"matcher":{"method":"GET","queryParams":{"q":"x","r":""},"bodyContains":"hi"}}})",
+        R"({"id":"e","type":"http","http":{"matcher":{"path":"/users/7","bodyPattern":"^$","bodyEquals":"","bodyJsonPath":{"$.a":1}}}})",
+    };
+    http::Request r;
+    r.method = "GET";
+    r.path = r.rawPath = "/users/7";
+    r.rawQuery = "q=x";
+    std::vector<http::Header> headers = {{"X-A", "1"}, {"X-B", "no"}};
+    r.headers = headers;
+    for (const char* def : defs) {
+        auto c = mk(def);
+        MatchInput in(r);
+        EXPECT_EQ(c->nearMissScore(in), c->analyse(in).score) << def;
+    }
+}
+
+}  // namespace
+}  // namespace mockd::match

@@ -98,18 +98,28 @@ const CompiledMock* Snapshot::find(const MatchInput& in, std::string_view method
 }
 
 std::vector<NearMiss> Snapshot::nearMisses(const MatchInput& in, size_t max) const {
-    std::vector<NearMiss> out;
+    // Rank every mock by its score alone, then build the report for the closest few only.
+    struct Ranked {
+        const CompiledMock* mock;
+        int score, pct;
+    };
+    thread_local std::vector<Ranked> ranked;
+    ranked.clear();
     for (const CompiledMock* m : ranked_) {
-        NearMiss nm = m->analyse(in);
-        if (nm.score <= 0) continue;
-        out.push_back(std::move(nm));
+        const int score = m->nearMissScore(in);
+        if (score <= 0) continue;
+        ranked.push_back({m, score, m->score() ? score * 100 / m->score() : 0});
     }
-    auto pct = [](const NearMiss& n) { return n.maxScore ? n.score * 100 / n.maxScore : 0; };
-    std::stable_sort(out.begin(), out.end(), [&](const NearMiss& a, const NearMiss& b) {
+    auto closer = [](const Ranked& a, const Ranked& b) {
         if (a.score != b.score) return a.score > b.score;
-        return pct(a) > pct(b);
-    });
-    if (out.size() > max) out.resize(max);
+        return a.pct > b.pct;
+    };
+    // Ties keep the matching order (stable), as the full analysis ranked them before.
+    const size_t keep = std::min(max, ranked.size());
+    std::stable_sort(ranked.begin(), ranked.end(), closer);
+    std::vector<NearMiss> out;
+    out.reserve(keep);
+    for (size_t i = 0; i < keep; ++i) out.push_back(ranked[i].mock->analyse(in));
     return out;
 }
 
