@@ -2,6 +2,7 @@
 #include "cli/cli.h"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -90,6 +91,17 @@ bool parseSize(std::string_view text, uint64_t& out) {
 }
 
 namespace {
+
+// The cores this process may run on (taskset, cgroup cpusets), not every core of the machine.
+unsigned usableCores() {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (::sched_getaffinity(0, sizeof set, &set) == 0) {
+        const int n = CPU_COUNT(&set);
+        if (n > 0) return static_cast<unsigned>(n);
+    }
+    return std::max(1u, std::thread::hardware_concurrency());
+}
 
 struct ServeOptions {
     std::string mode;  // "engine", "start" or "wiremock"
@@ -426,7 +438,7 @@ int serve(const ServeOptions& o) {
 
     net::raiseFileLimit();
     ::signal(SIGPIPE, SIG_IGN);
-    unsigned threads = o.workers ? o.workers : std::max(1u, std::thread::hardware_concurrency());
+    unsigned threads = o.workers ? o.workers : usableCores();
     asio::io_context acceptCtx{1};
     net::WorkerPool pool(threads);
     net::WorkerPool adminPool(1);  // admin work (and store writes) never runs on mock workers
@@ -826,6 +838,7 @@ Usage: mockd wiremock [flags]
   --disable-response-templating     Template no stub
   --permitted-system-keys K1,K2     Regexes of the environment keys systemValue may read
                                     (default: wiremock.*)
+  --workers N                       Event-loop threads (mockd's own; default: the usable cores)
   --proxy-all URL                   Forward every request no other stub matches to URL
                                     (a priority-10 proxy stub)
   --preserve-host-header            Forward the client's Host header to proxy targets
@@ -947,6 +960,11 @@ int runWireMock(int argc, char** argv) {
                 for (std::string k; std::getline(ss, k, ',');)
                     if (!k.empty()) o.permittedSystemKeys.push_back(k);
             } else if (name == "disable-request-logging") {
+            } else if (name == "workers") {
+                // mockd's own: event-loop threads (default: the usable cores).
+                if (!number(need(), n) || n == 0 || n > 1024)
+                    return fail("--workers must be 1 to 1024");
+                o.workers = static_cast<unsigned>(n);
             } else if (name == "proxy-all") {
                 o.proxyAll = need();
             } else if (name == "preserve-host-header") {

@@ -694,3 +694,11 @@ def test_start_load_watch_serves_yaml_and_wiremock_files(servers, tmp_path):
     wait_serves(s, "/a", "A edited")
     r = s.get("/wm")
     assert (r.status_code, r.text) == (200, "from WireMock"), describe(r)
+
+
+def test_workers_flag(servers, tmp_path):
+    p = run_mockd(["wiremock", "--port", "0", "--root-dir", str(make_root(tmp_path / "bad")),
+                   "--workers", "0"])
+    assert p.returncode == 2 and "--workers must be 1 to 1024" in p.stderr, p.stderr
+    server = wiremock(servers, make_root(tmp_path / "ok"), "--workers", "2")
+    assert server.get("/__admin/health").status_code == 200
