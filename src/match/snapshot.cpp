@@ -2,6 +2,7 @@
 #include "match/snapshot.h"
 
 #include <algorithm>
+#include <array>
 
 namespace mockd::match {
 
@@ -63,38 +64,39 @@ std::shared_ptr<const Snapshot> Snapshot::build(std::vector<CompiledMockPtr> moc
 }
 
 const CompiledMock* Snapshot::find(const MatchInput& in, std::string_view method) const {
-    thread_local std::vector<uint32_t> candidates;
+    // Up to four candidate lists, each in rank order: they are walked merged, best rank first,
+    // so the first match wins without sorting (or even reaching) the long lists.
+    struct Span {
+        const uint32_t* at;
+        const uint32_t* end;
+    };
+    std::array<Span, 4> spans;
+    size_t n = 0;
+    auto add = [&](const std::vector<uint32_t>& list) {
+        if (!list.empty()) spans[n++] = {list.data(), list.data() + list.size()};
+    };
     thread_local std::vector<std::string_view> segs;
     thread_local std::string key;
-    candidates.clear();
     const std::string_view path = in.request().path;
-    int sources = 0;
-    if (auto it = exact_.find(path); it != exact_.end()) {
-        candidates.insert(candidates.end(), it->second.begin(), it->second.end());
-        ++sources;
-    }
+    if (auto it = exact_.find(path); it != exact_.end()) add(it->second);
     if (!params_.empty()) {
         splitSegments(path, segs);
         paramsKey(key, segs.size(), segs.front());
-        if (auto it = params_.find(key); it != params_.end()) {
-            candidates.insert(candidates.end(), it->second.begin(), it->second.end());
-            ++sources;
-        }
+        if (auto it = params_.find(key); it != params_.end()) add(it->second);
         paramsKey(key, segs.size(), {});
-        if (auto it = params_.find(key); it != params_.end()) {
-            candidates.insert(candidates.end(), it->second.begin(), it->second.end());
-            ++sources;
-        }
+        if (auto it = params_.find(key); it != params_.end()) add(it->second);
     }
-    if (!others_.empty()) {
-        candidates.insert(candidates.end(), others_.begin(), others_.end());
-        ++sources;
+    add(others_);
+    for (;;) {
+        size_t best = n;
+        for (size_t i = 0; i < n; ++i)
+            if (spans[i].at != spans[i].end && (best == n || *spans[i].at < *spans[best].at))
+                best = i;
+        if (best == n) return nullptr;
+        const CompiledMock* m = ranked_[*spans[best].at++];
+        // A mock whose `times` are used up lets the request fall through to the next candidate.
+        if (m->matches(in, method) && m->claim()) return m;
     }
-    if (sources > 1) std::sort(candidates.begin(), candidates.end());
-    // A mock whose `times` are used up lets the request fall through to the next candidate.
-    for (uint32_t r : candidates)
-        if (ranked_[r]->matches(in, method) && ranked_[r]->claim()) return ranked_[r];
-    return nullptr;
 }
 
 std::vector<NearMiss> Snapshot::nearMisses(const MatchInput& in, size_t max) const {
