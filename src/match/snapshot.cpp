@@ -60,6 +60,35 @@ std::shared_ptr<const Snapshot> Snapshot::build(std::vector<CompiledMockPtr> moc
             s->others_.push_back(r);
         }
     }
+    // One pass over many regexes beats running each: only worth it beyond a handful.
+    constexpr size_t kMinRegexesForSet = 16;
+    size_t regexes = 0;
+    for (uint32_t r : s->others_)
+        if (!s->ranked_[r]->wiremock() && s->ranked_[r]->hasPathPattern()) ++regexes;
+    if (regexes >= kMinRegexesForSet) {
+        RE2::Options opts;
+        opts.set_log_errors(false);
+        opts.set_max_mem(int64_t{64} << 20);
+        auto set = std::make_unique<RE2::Set>(opts, RE2::UNANCHORED);
+        s->regexSlot_.assign(s->ranked_.size(), -1);
+        bool ok = true;
+        for (uint32_t r : s->others_) {
+            const CompiledMock* m = s->ranked_[r];
+            if (m->wiremock() || !m->hasPathPattern()) continue;
+            const int slot = set->Add(m->mock().matcher.pathPattern, nullptr);
+            if (slot < 0) {
+                ok = false;
+                break;
+            }
+            s->regexSlot_[r] = slot;
+        }
+        if (ok && set->Compile()) {
+            s->pathSet_ = std::move(set);
+            s->regexCount_ = regexes;
+        } else {
+            s->regexSlot_.clear();
+        }
+    }
     return s;
 }
 
@@ -87,13 +116,31 @@ const CompiledMock* Snapshot::find(const MatchInput& in, std::string_view method
         if (auto it = params_.find(key); it != params_.end()) add(it->second);
     }
     add(others_);
+    // Which pathPattern regexes match, found once the walk reaches the first of them.
+    thread_local std::vector<int> hits;
+    thread_local std::vector<uint8_t> hit;
+    bool setRan = false, setFailed = false;
     for (;;) {
         size_t best = n;
         for (size_t i = 0; i < n; ++i)
             if (spans[i].at != spans[i].end && (best == n || *spans[i].at < *spans[best].at))
                 best = i;
         if (best == n) return nullptr;
-        const CompiledMock* m = ranked_[*spans[best].at++];
+        const uint32_t r = *spans[best].at++;
+        const CompiledMock* m = ranked_[r];
+        if (pathSet_ && regexSlot_[r] >= 0 && !setFailed) {
+            if (!setRan) {
+                setRan = true;
+                hits.clear();
+                RE2::Set::ErrorInfo error;
+                pathSet_->Match(path, &hits, &error);
+                // Out of memory for the DFA: each regex runs on its own instead.
+                setFailed = error.kind != RE2::Set::kNoError;
+                hit.assign(regexCount_, 0);
+                for (int h : hits) hit[static_cast<size_t>(h)] = 1;
+            }
+            if (!setFailed && !hit[static_cast<size_t>(regexSlot_[r])]) continue;
+        }
         // A mock whose `times` are used up lets the request fall through to the next candidate.
         if (m->matches(in, method) && m->claim()) return m;
     }

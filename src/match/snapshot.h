@@ -2,6 +2,8 @@
 // that could match it: literal paths by hash, {param} paths by segment count and first segment.
 #pragma once
 
+#include <re2/set.h>
+
 #include <memory>
 #include <string>
 #include <string_view>
@@ -43,6 +45,12 @@ class Snapshot final {
     std::unordered_map<std::string, std::vector<uint32_t>, StringHash, std::equal_to<>> exact_;
     std::unordered_map<std::string, std::vector<uint32_t>, StringHash, std::equal_to<>> params_;
     std::vector<uint32_t> others_;  // wildcards, regexes and mocks without a path
+    // The pathPattern regexes of the mocks in others_, matched in one pass per request; a mock
+    // whose regex is not among the hits is skipped without running it. regexSlot_[r] is mock
+    // r's pattern in the set, or -1.
+    std::unique_ptr<RE2::Set> pathSet_;
+    std::vector<int> regexSlot_;
+    size_t regexCount_ = 0;
 };
 
 }  // namespace mockd::match

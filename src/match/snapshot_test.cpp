@@ -198,3 +198,32 @@ TEST(Compile, RejectsWhatCanNeverWork) {
 
 }  // namespace
 }  // namespace mockd::match
+
+namespace mockd::match {
+namespace {
+
+// Enough pathPattern mocks for the one-pass regex set: the answers must be the same as when each
+// regex runs on its own.
+TEST(SnapshotRegexSet, ManyRegexMocksMatchAsEachWouldAlone) {
+    std::vector<CompiledMockPtr> mocks;
+    for (int i = 0; i < 40; ++i)
+        mocks.push_back(mk(R"({"id":"re)" + std::to_string(i) +
+                           R"(","type":"http","http":{"matcher":{"pathPattern":"^/re/)" +
+                           std::to_string(i) + R"(/[a-z]+$"}}})"));
+    // Same regex as re7 but only for POST: the regex hit alone does not make it match.
+    mocks.push_back(mk(
+        R"({"id":"post7","type":"http","http":{"matcher":{"method":"POST","pathPattern":"^/re/7/"}}})"));
+    mocks.push_back(
+        mk(R"({"id":"param","type":"http","http":{"matcher":{"path":"/re/{n}/{word}"}}})"));
+    mocks.push_back(mk(R"({"id":"lit","type":"http","http":{"matcher":{"path":"/re/3/abc"}}})"));
+    auto snap = Snapshot::build(mocks);
+    EXPECT_EQ(idOf(find(snap, Req("GET", "/re/3/abc"))), "lit");
+    EXPECT_EQ(idOf(find(snap, Req("GET", "/re/12/xyz"))), "re12");
+    EXPECT_EQ(idOf(find(snap, Req("POST", "/re/7/abc"))), "post7");
+    EXPECT_EQ(idOf(find(snap, Req("GET", "/re/7/abc"))), "re7");
+    EXPECT_EQ(idOf(find(snap, Req("GET", "/re/99/x1"))), "param");  // no regex matches
+    EXPECT_EQ(idOf(find(snap, Req("GET", "/nothing"))), "<none>");
+}
+
+}  // namespace
+}  // namespace mockd::match
