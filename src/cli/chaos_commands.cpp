@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/admin_client.h"
+#include "cli/client_commands.h"
 
 namespace mockd::cli {
 
@@ -74,14 +75,7 @@ void printConfig(const Json& cfg) {
 ChaosCommands::ChaosCommands(CLI::App& app) : s_(std::make_unique<State>()) {
     State& s = *s_;
     auto shared = [&](CLI::App* cmd) {
-        cmd->add_option("--admin-url", s.adminUrl, "Admin API of the running server")
-            ->envname("MOCKD_ADMIN_URL")
-            ->capture_default_str();
-        cmd->add_option("--api-key", s.apiKey,
-                        "Admin API key (default: MOCKD_API_KEY or the key file)")
-            ->envname("MOCKD_API_KEY");
-        cmd->add_option("--data-dir", s.dataDir, "Data directory holding the key file");
-        cmd->add_flag("--json", s.json, "Machine-readable output");
+        addAdminClientFlags(cmd, s.adminUrl, s.apiKey, s.dataDir, s.json);
     };
     s.chaos = app.add_subcommand("chaos", "Manage chaos injection for fault testing");
     s.chaos->require_subcommand(1);

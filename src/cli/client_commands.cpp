@@ -270,17 +270,21 @@ const char* kInitTemplateList = R"(Templates for `mockd init -t NAME`:
 void registerStateful(CLI::App& app, ClientCommands::State& s,
                       const std::function<void(CLI::App*)>& shared);
 
+void addAdminClientFlags(CLI::App* cmd, std::string& adminUrl, std::string& apiKey,
+                         std::string& dataDir, bool& json) {
+    cmd->add_option("--admin-url", adminUrl, "Admin API of the running server")
+        ->envname("MOCKD_ADMIN_URL")
+        ->capture_default_str();
+    cmd->add_option("--api-key", apiKey, "Admin API key (default: MOCKD_API_KEY or the key file)")
+        ->envname("MOCKD_API_KEY");
+    cmd->add_option("--data-dir", dataDir, "Data directory holding the key file");
+    cmd->add_flag("--json", json, "Machine-readable output");
+}
+
 ClientCommands::ClientCommands(CLI::App& app) : s_(std::make_unique<State>()) {
     State& s = *s_;
     auto shared = [&](CLI::App* cmd) {
-        cmd->add_option("--admin-url", s.adminUrl, "Admin API of the running server")
-            ->envname("MOCKD_ADMIN_URL")
-            ->capture_default_str();
-        cmd->add_option("--api-key", s.apiKey,
-                        "Admin API key (default: MOCKD_API_KEY or the key file)")
-            ->envname("MOCKD_API_KEY");
-        cmd->add_option("--data-dir", s.dataDir, "Data directory holding the key file");
-        cmd->add_flag("--json", s.json, "Machine-readable output");
+        addAdminClientFlags(cmd, s.adminUrl, s.apiKey, s.dataDir, s.json);
     };
 
     s.stop = app.add_subcommand("stop", "Stop the server started with `mockd start`");

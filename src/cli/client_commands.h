@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <memory>
 #include <optional>
+#include <string>
 
 namespace mockd::cli {
 
@@ -20,5 +21,10 @@ class ClientCommands final {
   private:
     std::unique_ptr<State> s_;
 };
+
+// The flags every command that talks to the admin API takes: --admin-url, --api-key,
+// --data-dir and --json.
+void addAdminClientFlags(CLI::App* cmd, std::string& adminUrl, std::string& apiKey,
+                         std::string& dataDir, bool& json);
 
 }  // namespace mockd::cli

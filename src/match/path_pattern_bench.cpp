@@ -17,7 +17,9 @@ void run(benchmark::State& state, const char* pattern, const char* path, bool ca
     }
 }
 
-void BM_PathExact(benchmark::State& s) { run(s, "/api/v1/users/list", "/api/v1/users/list", false); }
+void BM_PathExact(benchmark::State& s) {
+    run(s, "/api/v1/users/list", "/api/v1/users/list", false);
+}
 BENCHMARK(BM_PathExact);
 void BM_PathParams(benchmark::State& s) {
     run(s, "/api/users/{id}/orders/{order}", "/api/users/42/orders/9001", false);

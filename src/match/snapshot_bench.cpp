@@ -29,16 +29,30 @@ std::vector<CompiledMockPtr> tenThousand() {
         const std::string s = std::to_string(i);
         Json matcher;
         switch (i == n - 1 ? 0 : i % 20) {
-            case 0: case 1: case 2: case 3: case 4: case 5: case 6: case 7:
+            case 0:
+            case 1:
+            case 2:
+            case 3:
+            case 4:
+            case 5:
+            case 6:
+            case 7:
                 matcher = {{"method", "GET"}, {"path", "/lit/r" + s + "/items"}};
                 break;
-            case 8: case 9: case 10: case 11: case 12:
+            case 8:
+            case 9:
+            case 10:
+            case 11:
+            case 12:
                 matcher = {{"method", "GET"}, {"path", "/p" + s + "/{id}/items/{item}"}};
                 break;
-            case 13: case 14: case 15:
+            case 13:
+            case 14:
+            case 15:
                 matcher = {{"method", "GET"}, {"pathPattern", "^/rx/r" + s + "/[0-9]+$"}};
                 break;
-            case 16: case 17:
+            case 16:
+            case 17:
                 matcher = {{"method", "GET"},
                            {"path", "/hdr/r" + s},
                            {"headers", {{"X-Tenant", "t" + s}}}};

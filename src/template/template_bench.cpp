@@ -40,12 +40,15 @@ void render(benchmark::State& state, const char* text) {
 }
 
 void BM_TemplateBenchSuiteBody(benchmark::State& s) {
-    render(s, R"({"id": "{{request.pathParam.id}}", "q": "{{request.query.q}}", "name": "{{faker.name}}", "email": "{{faker.email}}", "card": "{{faker.creditCard}}"})");
+    render(
+        s,
+        R"({"id": "{{request.pathParam.id}}", "q": "{{request.query.q}}", "name": "{{faker.name}}", "email": "{{faker.email}}", "card": "{{faker.creditCard}}"})");
 }
 BENCHMARK(BM_TemplateBenchSuiteBody);
 void BM_TemplateRequestFields(benchmark::State& s) {
-    render(s, "{{request.method}} {{request.path}} {{request.query.q}} {{request.header.x-trace}} "
-              "{{request.pathParam.id}}");
+    render(s,
+           "{{request.method}} {{request.path}} {{request.query.q}} {{request.header.x-trace}} "
+           "{{request.pathParam.id}}");
 }
 BENCHMARK(BM_TemplateRequestFields);
 void BM_TemplateJsonBody(benchmark::State& s) {
