@@ -29,18 +29,17 @@ constexpr size_t kMaxLoggedBody = 64 * 1024;
 
 // Go's encoder escapes these inside strings; copying it keeps bodies byte-identical to mockd's.
 std::string goHtmlEscape(std::string s) {
+    size_t at = s.find_first_of("<>&");
+    if (at == std::string::npos) return s;
     std::string out;
-    out.reserve(s.size());
-    for (char c : s) {
-        if (c == '<')
-            out += "\\u003c";
-        else if (c == '>')
-            out += "\\u003e";
-        else if (c == '&')
-            out += "\\u0026";
-        else
-            out += c;
+    out.reserve(s.size() + 16);
+    size_t run = 0;
+    for (; at != std::string::npos; at = s.find_first_of("<>&", at + 1)) {
+        out.append(s, run, at - run);
+        out += s[at] == '<' ? "\\u003c" : s[at] == '>' ? "\\u003e" : "\\u0026";
+        run = at + 1;
     }
+    out.append(s, run, std::string::npos);
     return out;
 }
 

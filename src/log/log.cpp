@@ -114,7 +114,13 @@ bool enabled(Level level) {
 }
 
 void appendJsonEscaped(std::string& out, std::string_view s) {
-    for (unsigned char c : s) {
+    // Runs of characters that need no escape are appended whole.
+    size_t run = 0;
+    for (size_t i = 0; i < s.size(); ++i) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        if (c >= 0x20 && c != '"' && c != '\\') continue;
+        out.append(s, run, i - run);
+        run = i + 1;
         switch (c) {
             case '"':
                 out += "\\\"";
@@ -131,16 +137,14 @@ void appendJsonEscaped(std::string& out, std::string_view s) {
             case '\t':
                 out += "\\t";
                 break;
-            default:
-                if (c < 0x20) {
-                    char buf[8];
-                    std::snprintf(buf, sizeof buf, "\\u%04x", c);
-                    out += buf;
-                } else {
-                    out += static_cast<char>(c);
-                }
+            default: {
+                char buf[8];
+                std::snprintf(buf, sizeof buf, "\\u%04x", c);
+                out += buf;
+            }
         }
     }
+    out.append(s, run, s.size() - run);
 }
 
 void write(Level level, std::string_view msg, std::initializer_list<Field> fields) {

@@ -3,6 +3,7 @@
 
 #include "core/errors.h"
 #include "http/response.h"
+#include "log/log.h"
 #include "wiremock/scenarios.h"
 
 namespace mockd::match {
@@ -314,111 +315,154 @@ int CompiledMock::nearMissScore(const MatchInput& in) const {
     return score;
 }
 
+int CompiledMock::methodOnlyScore() const {
+    return mock_->matcher.method.empty() ? 0 : kMethodScore;
+}
+
+bool CompiledMock::hasBodyConditions() const {
+    const auto& mt = mock_->matcher;
+    return mt.bodyEquals || mt.bodyContains || bodyRegex_ || !jsonPaths_.empty();
+}
+
+bool CompiledMock::bodyConditionsAcceptEmpty() const {
+    // An empty body is not JSON, so JSONPath conditions never hold for it; a regex may.
+    const auto& mt = mock_->matcher;
+    return (mt.bodyEquals && mt.bodyEquals->empty()) ||
+           (mt.bodyContains && mt.bodyContains->empty()) || bodyRegex_;
+}
+
 NearMiss CompiledMock::analyse(const MatchInput& in) const {
     NearMiss nm;
     nm.mock = this;
     nm.maxScore = score_;
-    OJson fields = OJson::array();
-    std::vector<std::string> matched;
+    // Written directly in mockd's key order; empty expected/actual values are left out.
+    std::string& fields = nm.fieldsJson;
+    fields = "[";
+    std::vector<std::string_view> matched;
     std::string firstMismatch;
     const auto& mt = mock_->matcher;
     const http::Request& req = in.request();
 
-    auto add = [&](const char* field, bool ok, int score, int max, OJson expected, OJson actual,
-                   const std::string& mismatch, OJson details = nullptr) {
-        OJson f = OJson::object();
-        f["field"] = field;
-        f["matched"] = ok;
-        f["score"] = score;
-        f["maxScore"] = max;
-        if (!expected.is_null() && !(expected.is_string() && expected.get<std::string>().empty()))
-            f["expected"] = std::move(expected);
-        if (!actual.is_null() && !(actual.is_string() && actual.get<std::string>().empty()))
-            f["actual"] = std::move(actual);
-        if (!details.is_null()) f["details"] = std::move(details);
-        fields.push_back(std::move(f));
+    auto member = [](std::string& out, std::string_view key, std::string_view value) {
+        out += ",\"";
+        out += key;
+        out += "\":\"";
+        log::appendJsonEscaped(out, value);
+        out += '"';
+    };
+    // `why` makes the mismatch message, only for the first field that fails.
+    auto add = [&](std::string_view field, bool ok, int score, int max, std::string_view expected,
+                   std::string_view actual, auto&& why, std::string_view rawExpected = {},
+                   std::string_view details = {}) {
+        if (fields.size() > 1) fields += ',';
+        fields += "{\"field\":\"";
+        fields += field;
+        fields += ok ? "\",\"matched\":true" : "\",\"matched\":false";
+        fields += ",\"score\":" + std::to_string(score) + ",\"maxScore\":" + std::to_string(max);
+        if (!rawExpected.empty()) {
+            fields += ",\"expected\":";
+            fields += rawExpected;
+        } else if (!expected.empty()) {
+            member(fields, "expected", expected);
+        }
+        if (!actual.empty()) member(fields, "actual", actual);
+        if (!details.empty()) {
+            fields += ",\"details\":";
+            fields += details;
+        }
+        fields += '}';
         nm.score += score;
         if (ok)
-            matched.emplace_back(field);
+            matched.push_back(field);
         else if (firstMismatch.empty())
-            firstMismatch = mismatch;
+            firstMismatch = why();
+    };
+    // One entry of a headers/queryParams "details" array.
+    auto detail = [&](std::string& out, std::string_view key, std::string_view expected,
+                      std::string_view actual, bool ok) {
+        out += out.size() > 1 ? ",{\"key\":\"" : "{\"key\":\"";
+        log::appendJsonEscaped(out, key);
+        out += '"';
+        member(out, "expected", expected);
+        member(out, "actual", actual);
+        out += ok ? ",\"matched\":true}" : ",\"matched\":false}";
     };
 
     if (!mt.method.empty()) {
         bool ok = http::iequals(mt.method, req.method);
-        add("method", ok, ok ? kMethodScore : 0, kMethodScore, mt.method, req.method,
-            "method expected " + goQuote(mt.method) + ", got " + goQuote(req.method));
+        add("method", ok, ok ? kMethodScore : 0, kMethodScore, mt.method, req.method, [&] {
+            return "method expected " + goQuote(mt.method) + ", got " + goQuote(req.method);
+        });
     }
     if (!mt.path.empty()) {
         bool ok = path_.match(req.path);
         int max = path_.score();
         add("path", ok, ok ? max : 0, max, mt.path, req.path,
-            "path expected " + goQuote(mt.path) + ", got " + goQuote(req.path));
+            [&] { return "path expected " + goQuote(mt.path) + ", got " + goQuote(req.path); });
     }
     if (pathRegex_) {
         bool ok = RE2::PartialMatch(req.path, *pathRegex_);
-        add("pathPattern", ok, ok ? kRegexScore : 0, kRegexScore, mt.pathPattern, req.path,
-            "path expected " + goQuote(mt.pathPattern) + ", got " + goQuote(req.path));
+        add("pathPattern", ok, ok ? kRegexScore : 0, kRegexScore, mt.pathPattern, req.path, [&] {
+            return "path expected " + goQuote(mt.pathPattern) + ", got " + goQuote(req.path);
+        });
     }
     if (!headers_.empty()) {
-        OJson details = OJson::array();
+        std::string details = "[";
         int got = 0;
         std::string miss;
         for (const auto& h : headers_) {
             std::string_view actual = req.header(h.name);
             bool ok = h.test(actual);
             got += ok ? 1 : 0;
-            details.push_back(
-                {{"key", h.name},
-                 {"expected", h.expected},
-                 {"actual", req.hasHeader(h.name) ? std::string(actual) : std::string("(missing)")},
-                 {"matched", ok}});
+            detail(details, h.name, h.expected,
+                   req.hasHeader(h.name) ? actual : std::string_view("(missing)"), ok);
             if (!ok && miss.empty())
                 miss = "header " + h.name + " expected " + goQuote(h.expected) + ", got " +
                        goQuote(actual);
         }
+        details += ']';
         int n = static_cast<int>(headers_.size());
-        add("headers", got == n, got * kHeaderScore, n * kHeaderScore, nullptr, nullptr, miss,
-            std::move(details));
+        add(
+            "headers", got == n, got * kHeaderScore, n * kHeaderScore, {}, {}, [&] { return miss; },
+            {}, details);
     }
     if (!query_.empty()) {
-        OJson details = OJson::array();
+        std::string details = "[";
         int got = 0;
         std::string miss;
         for (const auto& [k, v] : query_) {
             auto actual = in.query(k);
             bool ok = actual ? *actual == v : v.empty();
             got += ok ? 1 : 0;
-            details.push_back({{"key", k},
-                               {"expected", v},
-                               {"actual", actual ? std::string(*actual) : std::string("(missing)")},
-                               {"matched", ok}});
+            detail(details, k, v, actual ? *actual : std::string_view("(missing)"), ok);
             if (!ok && miss.empty())
                 miss = "query param " + k + " expected " + goQuote(v) + ", got " +
                        goQuote(actual ? *actual : std::string_view());
         }
+        details += ']';
         int n = static_cast<int>(query_.size());
-        add("queryParams", got == n, got * kQueryScore, n * kQueryScore, nullptr, nullptr, miss,
-            std::move(details));
+        add(
+            "queryParams", got == n, got * kQueryScore, n * kQueryScore, {}, {},
+            [&] { return miss; }, {}, details);
     }
     if (mt.bodyEquals) {
         bool ok = req.body == *mt.bodyEquals;
         add("bodyEquals", ok, ok ? kBodyEqualsScore : 0, kBodyEqualsScore,
             truncate200(*mt.bodyEquals), truncate200(req.body),
-            "body expected exact match " + goQuote(truncate200(*mt.bodyEquals)));
+            [&] { return "body expected exact match " + goQuote(truncate200(*mt.bodyEquals)); });
     }
     if (mt.bodyContains) {
         bool ok = req.body.find(*mt.bodyContains) != std::string_view::npos;
         std::string expected = "contains " + goQuote(*mt.bodyContains);
         add("bodyContains", ok, ok ? kBodyContainsScore : 0, kBodyContainsScore, expected,
             ok ? "(body contains substring)" : "(body does not contain substring)",
-            "body expected to contain " + goQuote(expected));
+            [&] { return "body expected to contain " + goQuote(expected); });
     }
     if (bodyRegex_) {
         bool ok = RE2::PartialMatch(req.body, *bodyRegex_);
         add("bodyPattern", ok, ok ? kBodyPatternScore : 0, kBodyPatternScore, *mt.bodyPattern,
             ok ? "(body matches pattern)" : "(body does not match pattern)",
-            "body expected to match pattern " + goQuote(*mt.bodyPattern));
+            [&] { return "body expected to match pattern " + goQuote(*mt.bodyPattern); });
     }
     if (!jsonPaths_.empty()) {
         const Json* doc = in.json();
@@ -429,16 +473,18 @@ NearMiss CompiledMock::analyse(const MatchInput& in) const {
             expected[jp.text] = OJson::parse(jp.expected.dump());
         }
         int n = static_cast<int>(jsonPaths_.size());
-        add("bodyJSONPath", got == n, got * kJsonPathScore, n * kJsonPathScore, expected, nullptr,
-            "body JSONPath condition not satisfied");
+        add(
+            "bodyJSONPath", got == n, got * kJsonPathScore, n * kJsonPathScore, {}, {},
+            [] { return std::string("body JSONPath condition not satisfied"); }, expected.dump());
     }
 
     if (exhausted()) {
         // Every field may match: the near miss must then say why the mock did not answer.
         const std::string n = std::to_string(*mock_->times);
-        add("times", false, 0, 0, "at most " + n + " match(es)", "all " + n + " used",
-            "its times: " + n + " limit is used up (matched " + n +
-                " time(s); reset verification or update the mock to re-arm it)");
+        add("times", false, 0, 0, "at most " + n + " match(es)", "all " + n + " used", [&] {
+            return "its times: " + n + " limit is used up (matched " + n +
+                   " time(s); reset verification or update the mock to re-arm it)";
+        });
     }
     if (firstMismatch.empty()) {
         nm.reason = "all specified fields matched";
@@ -453,7 +499,7 @@ NearMiss CompiledMock::analyse(const MatchInput& in) const {
         }
         nm.reason = list + " matched, but " + firstMismatch;
     }
-    nm.fieldsJson = fields.dump();
+    fields += ']';
     return nm;
 }
 

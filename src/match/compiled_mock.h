@@ -129,6 +129,16 @@ class CompiledMock final {
     // analyse()'s score alone, without building the report: ranks every mock cheaply so that
     // only the closest few get a full analysis.
     int nearMissScore(const MatchInput& in) const;
+    // nearMissScore() of a request that meets the method alone (or nothing, without a method).
+    int methodOnlyScore() const;
+    // The conditions beyond method and path, for the snapshot's near-miss index.
+    const std::vector<HeaderCondition>& headerConditions() const { return headers_; }
+    const std::vector<std::pair<std::string, std::string>>& queryConditions() const {
+        return query_;
+    }
+    bool hasBodyConditions() const;
+    // True when some body condition can hold for an empty body.
+    bool bodyConditionsAcceptEmpty() const;
 
     // Parts of the first (or only) response prepared at compile time.
     const std::string& responseHeaders() const { return responses_.front().headers(); }

@@ -42,12 +42,16 @@ void parseQuery(std::string_view raw, std::vector<std::pair<std::string, std::st
     }
 }
 
-std::optional<std::string_view> MatchInput::query(std::string_view key) const {
+const std::vector<std::pair<std::string, std::string>>& MatchInput::queryParams() const {
     if (!queryParsed_) {
         parseQuery(req_.rawQuery, query_);
         queryParsed_ = true;
     }
-    for (const auto& [k, v] : query_)
+    return query_;
+}
+
+std::optional<std::string_view> MatchInput::query(std::string_view key) const {
+    for (const auto& [k, v] : queryParams())
         if (k == key) return std::string_view(v);
     return std::nullopt;
 }

@@ -20,6 +20,8 @@ class MatchInput final {
     const http::Request& request() const { return req_; }
     // First decoded value of a query parameter, or nullopt when absent.
     std::optional<std::string_view> query(std::string_view key) const;
+    // Every decoded query parameter, in request order.
+    const std::vector<std::pair<std::string, std::string>>& queryParams() const;
     // The body parsed as JSON, or nullptr when it is not JSON (or nested too deeply).
     const core::Json* json() const;
     // The request as WireMock's matchers see it, built on first use.

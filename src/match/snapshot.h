@@ -45,12 +45,27 @@ class Snapshot final {
     std::unordered_map<std::string, std::vector<uint32_t>, StringHash, std::equal_to<>> exact_;
     std::unordered_map<std::string, std::vector<uint32_t>, StringHash, std::equal_to<>> params_;
     std::vector<uint32_t> others_;  // wildcards, regexes and mocks without a path
-    // The pathPattern regexes of the mocks in others_, matched in one pass per request; a mock
-    // whose regex is not among the hits is skipped without running it. regexSlot_[r] is mock
-    // r's pattern in the set, or -1.
+    // With many pathPattern regexes among others_, they move to regexRanks_ and run as one
+    // set, once per request: pathSet_ pattern i is mock regexRanks_[i]'s, and a mock whose
+    // regex is not among the hits is never looked at.
+    std::vector<uint32_t> regexRanks_;
     std::unique_ptr<RE2::Set> pathSet_;
-    std::vector<int> regexSlot_;
-    size_t regexCount_ = 0;
+
+    // The ranks of the mocks whose pathPattern matches `path`, in rank order. False when the set
+    // ran out of memory, in which case every regex must run on its own.
+    bool matchPathSet(std::string_view path, std::vector<uint32_t>& ranks) const;
+    void buildNearMissIndex();
+
+    // The near-miss index. A mock that no path list, header, query parameter or body condition
+    // names for a request scores its method alone, so only the named ones are scored one by one.
+    using RankLists =
+        std::unordered_map<std::string, std::vector<uint32_t>, StringHash, std::equal_to<>>;
+    RankLists nearByMethod_;  // upper-case method: its mocks, closest first on the method alone
+    RankLists nearByHeader_;  // lower-case header name
+    RankLists nearByQuery_;   // query parameter name
+    std::vector<uint32_t> nearAlways_;     // WireMock stubs, query conditions met by absence
+    std::vector<uint32_t> nearBody_;       // every mock with a body condition
+    std::vector<uint32_t> nearEmptyBody_;  // those an empty body can meet
 };
 
 }  // namespace mockd::match

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+
 #include "core/errors.h"
 #include "core/mock_codec.h"
 
@@ -223,6 +225,88 @@ TEST(SnapshotRegexSet, ManyRegexMocksMatchAsEachWouldAlone) {
     EXPECT_EQ(idOf(find(snap, Req("GET", "/re/7/abc"))), "re7");
     EXPECT_EQ(idOf(find(snap, Req("GET", "/re/99/x1"))), "param");  // no regex matches
     EXPECT_EQ(idOf(find(snap, Req("GET", "/nothing"))), "<none>");
+}
+
+}  // namespace
+}  // namespace mockd::match
+
+namespace mockd::match {
+namespace {
+
+// The near-miss index must pick exactly the mocks a full scan would: random mocks and requests
+// over a small vocabulary, so that paths, headers, query parameters and bodies collide often.
+TEST(SnapshotNearMissIndex, PicksWhatAFullScanPicks) {
+    std::mt19937 rng(7);
+    auto pick = [&](const std::vector<std::string>& v) { return v[rng() % v.size()]; };
+    const std::vector<std::string> methods = {"GET", "POST", "get", ""};
+    const std::vector<std::string> paths = {"/a", "/a/b", "/a/{id}", "/x/{id}/c", "/a/*", "", "/b"};
+    const std::vector<std::string> regexes = {"^/a/[0-9]+$", "^/b", "c$", "^/zz"};
+    const std::vector<std::string> headerNames = {"X-A", "x-b", "Accept"};
+    const std::vector<std::string> values = {"1", "2", "", "*1*"};
+    std::vector<CompiledMockPtr> mocks;
+    for (int i = 0; i < 400; ++i) {
+        Json m = Json::object();
+        if (auto v = pick(methods); !v.empty()) m["method"] = v;
+        // Half the mocks have a path of their own that no request takes: only the index of
+        // their other conditions can find them.
+        const bool own = rng() % 2;
+        if (auto v = pick(paths); own || !v.empty())
+            m["path"] = own ? "/own/" + std::to_string(i) : v;
+        if ((!own && rng() % 3 == 0) || !m.contains("path")) m["pathPattern"] = pick(regexes);
+        if (rng() % 3 == 0) m["headers"][pick(headerNames)] = pick({"1", "2", "*1*"});
+        if (rng() % 4 == 0) m["queryParams"][pick({"q", "r"})] = pick(values);
+        switch (rng() % 8) {
+            case 0:
+                m["bodyEquals"] = pick({"", "1"});
+                break;
+            case 1:
+                m["bodyContains"] = pick({"", "1"});
+                break;
+            case 2:
+                m["bodyPattern"] = pick({"^$", "1"});
+                break;
+            case 3:
+                m["bodyJsonPath"]["$.a"] = 1;
+                break;
+            default:
+                break;
+        }
+        Json mock = {{"id", "m" + std::to_string(i)}, {"type", "http"}};
+        mock["http"]["matcher"] = m;
+        try {
+            mocks.push_back(mk(mock.dump()));
+        } catch (const core::FieldError&) {
+        }
+    }
+    ASSERT_GT(mocks.size(), 250u);
+    auto snap = Snapshot::build(mocks);
+    const std::vector<std::string> reqPaths = {"/a", "/a/b", "/a/7", "/x/1/c", "/b/c", "/q", "/"};
+    for (int i = 0; i < 300; ++i) {
+        // Req keeps views: the strings must outlive it.
+        const std::string method = pick({"GET", "POST", "PUT", "get"}), path = pick(reqPaths),
+                          body = pick({"", "1", R"({"a":1})"}),
+                          query = pick({"", "q=1", "r=", "q=2&r=1"}), hname = pick(headerNames),
+                          hvalue = pick({"1", "2", "x1y"});
+        Req q(method, path, body, query);
+        if (rng() % 2) q.header(hname, hvalue);
+        MatchInput in(q.r);
+        // The full scan: every mock scored, closest first, ties in matching order.
+        std::vector<std::pair<const CompiledMock*, int>> all;
+        for (const CompiledMock* m : snap->ranked())
+            if (int s = m->nearMissScore(in); s > 0) all.emplace_back(m, s);
+        std::stable_sort(all.begin(), all.end(), [](const auto& a, const auto& b) {
+            if (a.second != b.second) return a.second > b.second;
+            return a.second * 100 / a.first->score() > b.second * 100 / b.first->score();
+        });
+        // The whole list, not just the report's three, so that every kind of candidate counts.
+        auto got = snap->nearMisses(in, snap->ranked().size());
+        ASSERT_EQ(got.size(), all.size()) << q.r.method << " " << q.r.path;
+        for (size_t k = 0; k < got.size(); ++k) {
+            EXPECT_EQ(got[k].mock->mock().id, all[k].first->mock().id)
+                << q.r.method << " " << q.r.path << " #" << k;
+            EXPECT_EQ(got[k].score, all[k].second);
+        }
+    }
 }
 
 }  // namespace
