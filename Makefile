@@ -36,7 +36,8 @@ e2e: build
 jest: build
 	bash scripts/jest.sh $(abspath $(MOCKD))
 
-test: unit e2e jest
+# jest before e2e: it installs tests/jest/node_modules, which the docs' jest example runs with.
+test: unit jest e2e
 
 demo: build
 	@bash scripts/demo.sh $(MOCKD)

@@ -179,3 +179,11 @@ def test_bad_flags_are_one_line_and_exit_2(args, message):
     assert r.returncode == 2, r
     assert r.stderr.startswith(message), r.stderr
     assert len(r.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("command", ["health", "wait"])
+def test_help_says_what_the_command_checks(command):
+    r = run_mockd([command, "--help"])
+    assert r.returncode == 0, r
+    for needle in ("--url", "--timeout", "/__admin/health", "--port"):
+        assert needle in r.stdout, (needle, r.stdout)
