@@ -274,3 +274,26 @@ def _answers(h, base):
         return h.get(base + "/__admin/health", timeout=1).status_code == 200
     except OSError:
         return False
+
+
+# --------------------------------------------------------------------------- the rest of the pages
+
+
+def test_every_yaml_and_json_block_parses():
+    yaml = pytest.importorskip("yaml")
+    for page in PAGES:
+        for lang, attrs, text, line in blocks(page):
+            where = f"{page.name}:{line}"
+            if lang == "json":
+                json.loads(text)
+            elif lang == "yaml":
+                assert yaml.safe_load(text) is not None, where
+
+
+def test_every_relative_link_leads_somewhere():
+    link = re.compile(r"\]\(([^)#\s]+)(?:#[^)]*)?\)")
+    for page in [*PAGES, REPO / "README.md"]:
+        for target in link.findall(page.read_text()):
+            if re.match(r"[a-z]+://", target):
+                continue
+            assert (page.parent / target).exists(), f"{page.name}: broken link {target}"
