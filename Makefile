@@ -70,8 +70,8 @@ release: deps
 	strip --strip-all -o $(RELEASE_BIN) $(RELEASE_BUILD)/mockd
 	@ls -l $(RELEASE_BIN)
 
-# What CI runs on the release binary: the linkage checks, then the end-to-end tests and the seed
-# example suites against it.
+# The release binary under the end-to-end tests, its linkage checks (test_17_release.py) included.
+# .ci/run then runs the seed example suites against it too.
 release-check: release
 	MOCKD_BIN=$(abspath $(RELEASE_BIN)) MOCKD_RELEASE_BIN=$(abspath $(RELEASE_BIN)) \
 	    /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/e2e $(RELEASE_E2E_ARGS)
