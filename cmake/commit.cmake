@@ -2,6 +2,9 @@
 # so a build after a new commit relinks with the right `mockd version` and nothing else rebuilds.
 execute_process(COMMAND git rev-parse --short HEAD WORKING_DIRECTORY ${SRC}
                 OUTPUT_VARIABLE commit OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
+if(NOT commit AND FALLBACK)
+  set(commit ${FALLBACK})
+endif()
 if(NOT commit)
   set(commit unknown)
 endif()

@@ -1,15 +1,24 @@
 #!/usr/bin/env bash
 # Installs every Debian 12 package the build, the tests, the benchmarks and the seed examples need.
 # Idempotent: packages already present are skipped, and `apt-get update` runs at most once.
+# `install-deps.sh build` installs only what building the mockd binary needs (the Docker images'
+# build stage); the default is everything.
 set -euo pipefail
 
-packages=(
-  # build
-  build-essential cmake ninja-build ccache pkg-config
+build_packages=(
+  build-essential cmake ninja-build pkg-config
   libboost1.81-dev libyaml-cpp-dev libre2-dev libpcre2-dev nlohmann-json3-dev libcli11-dev
-  libspdlog-dev libfmt-dev libssl-dev libsqlite3-dev libgtest-dev libgmock-dev libbenchmark-dev
-  libpugixml-dev libvalijson-dev
+  libspdlog-dev libfmt-dev libssl-dev libsqlite3-dev libpugixml-dev libvalijson-dev
+)
+if [ "${1:-all}" = build ]; then
+  packages=("${build_packages[@]}")
+else
+packages=(
+  "${build_packages[@]}"
+  ccache git libgtest-dev libgmock-dev libbenchmark-dev
   clang-format clang-tidy
+  # the release binary's linkage check (ldd, objdump)
+  binutils
   # tests and seed examples
   curl python3 python3-pytest python3-requests golang-go nodejs npm
   # the WireMock differential test runs the real WireMock jar (npm package `wiremock`)
@@ -17,6 +26,7 @@ packages=(
   # benchmarks
   wrk nginx-light util-linux hyperfine
 )
+fi
 
 missing=()
 for p in "${packages[@]}"; do

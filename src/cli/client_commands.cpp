@@ -17,6 +17,7 @@
 
 #include "cli/admin_client.h"
 #include "cli/cli.h"
+#include "cli/health_check.h"
 #include "cli/import_formats.h"
 #include "config/loader.h"
 #include "config/yaml_json.h"
@@ -38,11 +39,11 @@ struct ClientCommands::State {
     CLI::App *stop = nullptr, *status = nullptr, *list = nullptr, *get = nullptr, *add = nullptr,
              *update = nullptr, *del = nullptr, *verify = nullptr, *vStatus = nullptr,
              *vCheck = nullptr, *vInvocations = nullptr, *vReset = nullptr, *logs = nullptr,
-             *import = nullptr, *exportCmd = nullptr, *health = nullptr, *validate = nullptr,
-             *init = nullptr, *stateful = nullptr, *sAdd = nullptr, *sList = nullptr,
-             *sReset = nullptr, *sClear = nullptr, *sDelete = nullptr, *sItems = nullptr,
-             *custom = nullptr, *cList = nullptr, *cGet = nullptr, *cAdd = nullptr, *cRun = nullptr,
-             *cDelete = nullptr;
+             *import = nullptr, *exportCmd = nullptr, *health = nullptr, *wait = nullptr,
+             *validate = nullptr, *init = nullptr, *stateful = nullptr, *sAdd = nullptr,
+             *sList = nullptr, *sReset = nullptr, *sClear = nullptr, *sDelete = nullptr,
+             *sItems = nullptr, *custom = nullptr, *cList = nullptr, *cGet = nullptr,
+             *cAdd = nullptr, *cRun = nullptr, *cDelete = nullptr;
     std::string idField, idStrategy, seedFile, definition, input, inputFile, sort, order;
     size_t offset = 0;
 
@@ -65,6 +66,7 @@ struct ClientCommands::State {
     std::string protocol;            // logs --protocol
     bool verbose = false;            // logs --verbose
     std::string initTemplate;        // init -t
+    HealthOptions healthOpts, waitOpts;
 };
 
 namespace {
@@ -405,10 +407,9 @@ ClientCommands::ClientCommands(CLI::App& app) : s_(std::make_unique<State>()) {
                             "yaml or json (default: from the file name, else JSON)");
     shared(s.exportCmd);
 
-    s.health = app.add_subcommand("health", "Exit 0 when the server answers healthy, 1 otherwise");
-    s.health->add_option("--url", s.url, "Health URL or server base URL");
-    s.health->add_option("-a,--admin-port,--port", s.port, "Admin API port on localhost");
-    shared(s.health);
+    auto hc = addHealthCommands(app, s.healthOpts, s.waitOpts);
+    s.health = hc.health;
+    s.wait = hc.wait;
 
     s.validate = app.add_subcommand("validate", "Check config files without starting a server");
     s.validate->add_option("files", s.files, "Config files")->required();
@@ -970,31 +971,8 @@ std::optional<int> ClientCommands::run() {
             }
             return 0;
         }
-        if (*s.health) {
-            std::string base = !s.url.empty() ? s.url
-                               : s.port       ? "http://localhost:" + std::to_string(s.port)
-                                              : s.adminUrl;
-            std::string path = "/health";
-            if (auto p = base.find('/', 7); p != std::string::npos) {
-                path = base.substr(p);
-                base = base.substr(0, p);
-            }
-            try {
-                auto r = AdminClient(base, "").call("GET", path);
-                if (r.status == 200) {
-                    if (!s.json)
-                        std::printf("healthy (%s%s)\n", base.c_str(), path.c_str());
-                    else
-                        std::cout << r.body << "\n";
-                    return 0;
-                }
-                std::fprintf(stderr, "mockd: %s%s answered %d\n", base.c_str(), path.c_str(),
-                             r.status);
-            } catch (const ClientError& e) {
-                std::fprintf(stderr, "mockd: %s\n", e.what());
-            }
-            return 1;
-        }
+        if (*s.health) return runHealth(s.healthOpts);
+        if (*s.wait) return runWait(s.waitOpts);
         if (s.stateful && *s.stateful) {
             auto c = client();
             auto say = [&](const Json& j, const std::string& text) {

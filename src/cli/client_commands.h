@@ -1,5 +1,5 @@
 // CLI commands that work against a running server (or on files): stop, status, list, get, add,
-// update, delete, verify, logs, import, export, health, validate, init.
+// update, delete, verify, logs, import, export, health, wait, validate, init.
 #pragma once
 
 #include <CLI/CLI.hpp>
