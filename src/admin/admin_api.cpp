@@ -956,13 +956,15 @@ net::Outcome AdminApi::handle(const Request& req, std::string& out, bool closing
         }
         try {
             auto cfg = config::loadText(text, "config", isYaml, std::filesystem::current_path());
-            for (auto& m : cfg.mocks) m.extra = withTimestamps(m.extra, nullptr);
             if (dryRun) {
-                r.json(200,
-                       {{"dryRun", true}, {"mocks", cfg.mocks.size()}, {"warnings", cfg.warnings}});
+                r.json(
+                    200,
+                    {{"dryRun", true}, {"mocks", cfg.compiled.size()}, {"warnings", cfg.warnings}});
                 return {};
             }
-            const size_t n = cfg.mocks.size();
+            std::vector<core::Mock> mocks = cfg.mocks();
+            for (auto& m : mocks) m.extra = withTimestamps(m.extra, nullptr);
+            const size_t n = mocks.size();
             if (settings_.tables) {
                 if (replace) {
                     settings_.tables->replaceAll(std::move(cfg.tables));
@@ -971,9 +973,9 @@ net::Outcome AdminApi::handle(const Request& req, std::string& out, bool closing
                 }
             }
             if (replace)
-                registry_.replaceAll(std::move(cfg.mocks));
+                registry_.replaceAll(std::move(mocks));
             else
-                registry_.upsertAll(std::move(cfg.mocks));
+                registry_.upsertAll(std::move(mocks));
             changed();
             r.json(200, {{"message", "Imported " + std::to_string(n) + " mock(s)"},
                          {"imported", n},

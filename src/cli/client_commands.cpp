@@ -558,9 +558,9 @@ std::optional<int> ClientCommands::run() {
             if (!s.listConfig.empty()) {
                 auto cfg = config::loadFile(s.listConfig);
                 for (const auto& w : cfg.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
-                for (const auto& m : cfg.mocks)
-                    if (s.type.empty() || lower(m.type) == lower(s.type))
-                        mocks.push_back(core::encodeMock(m));
+                for (const auto& c : cfg.compiled)
+                    if (s.type.empty() || lower(c->mock().type) == lower(s.type))
+                        mocks.push_back(core::encodeMock(c->mock()));
             } else {
                 std::string target = "/mocks";
                 if (!s.type.empty()) target += "?type=" + s.type;
@@ -1112,7 +1112,7 @@ std::optional<int> ClientCommands::run() {
                     auto cfg = config::loadFile(f);
                     for (const auto& w : cfg.warnings)
                         std::fprintf(stderr, "warning: %s\n", w.c_str());
-                    std::printf("ok   %s: %zu mock(s)\n", f.c_str(), cfg.mocks.size());
+                    std::printf("ok   %s: %zu mock(s)\n", f.c_str(), cfg.compiled.size());
                 } catch (const config::ConfigError& e) {
                     ++failed;
                     std::printf("FAIL %s\n", e.what());

@@ -172,6 +172,7 @@ LoadedConfig loadText(std::string_view rawText, const std::string& name, bool ya
                       const fs::path& baseDir) {
     LoadedConfig cfg;
     cfg.file = name;
+    std::vector<core::Mock> mocks;  // decoded, then moved into cfg.compiled
     std::string text = expandEnv(rawText);
     if (text.find_first_not_of(" \t\r\n") == std::string::npos)
         throw ConfigError(name + ": the configuration file is empty");
@@ -291,6 +292,8 @@ LoadedConfig loadText(std::string_view rawText, const std::string& name, bool ya
     if (auto m = doc.find("mocks"); m != doc.end() && !m->is_null()) {
         if (!m->is_array()) throw fail("mocks", "must be a list of mocks");
         std::set<std::string> ids;
+        mocks.reserve(m->size());
+        cfg.compiled.reserve(m->size());
         for (size_t i = 0; i < m->size(); ++i) {
             std::string where = "mocks[" + std::to_string(i) + "]";
             try {
@@ -301,7 +304,7 @@ LoadedConfig loadText(std::string_view rawText, const std::string& name, bool ya
                     checkBinding(*mock.binding,
                                  where + (mock.binding->table.empty() ? ".http.statefulOperation"
                                                                       : ".http.statefulBinding"));
-                cfg.mocks.push_back(std::move(mock));
+                mocks.push_back(std::move(mock));
             } catch (const core::FieldError& e) {
                 throw fail(e.field(), e.what());
             }
@@ -317,9 +320,9 @@ LoadedConfig loadText(std::string_view rawText, const std::string& name, bool ya
                     e.value("mock", Json()).is_string() ? e["mock"].get<std::string>() : "";
                 if (mockId.empty())
                     throw core::FieldError(where + ".mock", "is required (a mock id)");
-                auto it = std::find_if(cfg.mocks.begin(), cfg.mocks.end(),
+                auto it = std::find_if(mocks.begin(), mocks.end(),
                                        [&](const core::Mock& mk) { return mk.id == mockId; });
-                if (it == cfg.mocks.end())
+                if (it == mocks.end())
                     throw core::FieldError(where + ".mock", "no mock with id \"" + mockId + "\"");
                 auto b = core::decodeBinding(e, where);
                 checkBinding(b, where);
@@ -329,18 +332,25 @@ LoadedConfig loadText(std::string_view rawText, const std::string& name, bool ya
             }
         }
     }
-    for (size_t i = 0; i < cfg.mocks.size(); ++i) {
-        core::Mock& mock = cfg.mocks[i];
+    for (size_t i = 0; i < mocks.size(); ++i) {
+        core::Mock& mock = mocks[i];
         mock.seq = core::nextMockSeq();
         try {
             cfg.compiled.push_back(
-                match::CompiledMock::compile(std::make_shared<core::Mock>(mock)));
+                match::CompiledMock::compile(std::make_shared<core::Mock>(std::move(mock))));
         } catch (const core::FieldError& e) {
             throw fail("mocks[" + std::to_string(i) + "]." + e.field(), e.what());
         }
     }
     cfg.collection = std::move(doc);
     return cfg;
+}
+
+std::vector<core::Mock> LoadedConfig::mocks() const {
+    std::vector<core::Mock> out;
+    out.reserve(compiled.size());
+    for (const auto& c : compiled) out.push_back(c->mock());
+    return out;
 }
 
 LoadedConfig loadFile(const std::string& path) {

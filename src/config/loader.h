@@ -23,12 +23,13 @@ class ConfigError final : public std::runtime_error {
 
 struct LoadedConfig {
     std::string file;
-    std::vector<core::Mock> mocks;
-    std::vector<match::CompiledMockPtr> compiled;  // the same mocks, compiled and validated
+    std::vector<match::CompiledMockPtr> compiled;  // the mocks, compiled and validated
     std::vector<state::TableDef> tables;
     std::vector<state::Operation> operations;
     core::Json collection;              // the whole document (tables, extend, ... for later use)
     std::vector<std::string> warnings;  // formatted like errors
+    // Copies of the mocks, for callers that change them before use.
+    std::vector<core::Mock> mocks() const;
 };
 
 // Reads and decodes a config file. Throws ConfigError.

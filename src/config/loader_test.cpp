@@ -48,8 +48,8 @@ TEST(Loader, ReadsTheSeedsFlowMappingWithAWarning) {
         "      matcher: { method: GET, path: /api/users/{id} }\n      response: { statusCode: 200 "
         "}\n",
         "t.yaml", true, fs::temp_directory_path());
-    ASSERT_EQ(cfg.mocks.size(), 1u);
-    EXPECT_EQ(cfg.mocks[0].matcher.path, "/api/users/{id}");
+    ASSERT_EQ(cfg.compiled.size(), 1u);
+    EXPECT_EQ(cfg.compiled[0]->mock().matcher.path, "/api/users/{id}");
     ASSERT_EQ(cfg.warnings.size(), 1u);
     EXPECT_NE(cfg.warnings[0].find("t.yaml:5:"), std::string::npos) << cfg.warnings[0];
 }
@@ -59,8 +59,9 @@ TEST(Loader, YamlScalarsFollowTheCoreSchema) {
         "mocks:\n- id: a\n  type: http\n  http:\n    matcher: {path: /a}\n"
         "    response: {statusCode: 201, body: {n: 1, f: 1.5, t: true, s: '007', z: null}}\n",
         "t.yaml", true, fs::temp_directory_path());
-    EXPECT_EQ(cfg.mocks[0].response.statusCode, 201);
-    EXPECT_EQ(cfg.mocks[0].response.body, R"({"f":1.5,"n":1,"s":"007","t":true,"z":null})");
+    EXPECT_EQ(cfg.compiled[0]->mock().response.statusCode, 201);
+    EXPECT_EQ(cfg.compiled[0]->mock().response.body,
+              R"({"f":1.5,"n":1,"s":"007","t":true,"z":null})");
 }
 
 TEST(Loader, ErrorsNameFileLineAndField) {
@@ -99,7 +100,7 @@ TEST(Loader, BodyFileMustStayInsideTheConfigDirectory) {
     auto cfg = loadText(
         "mocks:\n- {type: http, http: {matcher: {path: /a}, response: {bodyFile: sub/b.json}}}\n",
         "t.yaml", true, "/srv/mocks");
-    EXPECT_EQ(cfg.mocks[0].response.bodyFile, "/srv/mocks/sub/b.json");
+    EXPECT_EQ(cfg.compiled[0]->mock().response.bodyFile, "/srv/mocks/sub/b.json");
 }
 
 TEST(Loader, UnknownFieldsWarnAndLegacyFormWorks) {
@@ -108,11 +109,11 @@ TEST(Loader, UnknownFieldsWarnAndLegacyFormWorks) {
                      {"type":"http","http":{"matcher":{"path":"/a","pth":"/x"}},"colour":"red"}],
            "tables":[{"name":"users"}], "extend":[]})",
         "t.json", false, fs::temp_directory_path());
-    ASSERT_EQ(cfg.mocks.size(), 2u);
-    EXPECT_EQ(cfg.mocks[0].type, "http");
-    EXPECT_EQ(cfg.mocks[0].response.statusCode, 204);
-    EXPECT_TRUE(cfg.mocks[0].id.starts_with("http_"));
-    EXPECT_EQ(cfg.mocks[0].id.size(), 5u + 16u);
+    ASSERT_EQ(cfg.compiled.size(), 2u);
+    EXPECT_EQ(cfg.compiled[0]->mock().type, "http");
+    EXPECT_EQ(cfg.compiled[0]->mock().response.statusCode, 204);
+    EXPECT_TRUE(cfg.compiled[0]->mock().id.starts_with("http_"));
+    EXPECT_EQ(cfg.compiled[0]->mock().id.size(), 5u + 16u);
     ASSERT_EQ(cfg.warnings.size(), 2u);
     std::string all = cfg.warnings[0] + "\n" + cfg.warnings[1];
     EXPECT_NE(all.find("mocks[1].http.matcher.pth: unknown field, ignored"), std::string::npos)
