@@ -308,7 +308,7 @@ Template Template::compile(std::string_view text) {
         size_t close = open == std::string_view::npos ? open : findClose(text, open + 2);
         if (open == std::string_view::npos || close == std::string_view::npos) {
             // No (complete) expression left: the rest is text, unclosed braces included.
-            t.parts_.push_back({std::string(text.substr(pos)), false, {}, {}});
+            t.parts_.push_back({std::string(text.substr(pos)), false, {}, {}, {}});
             break;
         }
         Part part;

@@ -196,7 +196,7 @@ void readFilters(const OJson& v, RecordSpec& spec) {
             spec.allowNonProxied =
                 readBoolean(val, "/filters/allowNonProxied", true).value_or(false);
         } else if (std::find_if(std::begin(kPatternFields), std::end(kPatternFields),
-                                [&](const char* f) { return k == f; }) !=
+                                [&k = k](const char* f) { return k == f; }) !=
                    std::end(kPatternFields)) {
             pattern[k] = val;
         }
