@@ -31,6 +31,23 @@ TEST(ExpandEnv, ExpandsNamesAndLeavesOtherDollarsAlone) {
     EXPECT_EQ(expandEnv("end$"), "end$");
 }
 
+// Found by tests/fuzz/config_fuzz: a YAML string with bytes that are not UTF-8 escaped the loader
+// as a JSON exception (the process ended) instead of a message naming the line.
+TEST(Loader, InvalidUtf8InYamlIsAConfigErrorWithTheLine) {
+    std::string yaml =
+        "mocks:\n  - type: http\n    http:\n      matcher: { path: /a }\n"
+        "      response: { body: { message: \"bad \xff\xfe\" } }\n";
+    std::string err = errorOf(yaml, true);
+    EXPECT_NE(err.find("c.yaml:5"), std::string::npos) << err;
+    EXPECT_NE(err.find("UTF-8"), std::string::npos) << err;
+    EXPECT_EQ(errorOf("mocks:\n  - \"\xc0\xaf\": 1\n", true).find("<no error>"), std::string::npos);
+    // Real UTF-8 still loads.
+    EXPECT_EQ(errorOf("mocks:\n  - type: http\n    http:\n      matcher: { path: /caf\xc3\xa9 }\n"
+                      "      response: { body: \"\xe2\x82\xac \xf0\x9f\x98\x80\" }\n",
+                      true),
+              "<no error>");
+}
+
 TEST(FlowMappingPaths, QuotesUnquotedParamPathsOnly) {
     std::string y =
         "a:\n  matcher: { method: GET, path: /api/users/{id} }\n  b: { path: /plain }\n";

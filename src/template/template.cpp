@@ -90,6 +90,12 @@ std::string uuidFrom(Rng& rng) {
     return out;
 }
 
+// An array index in a body path: digits only, and one too large for size_t selects nothing.
+bool arrayIndex(std::string_view key, size_t& idx) {
+    auto [p, ec] = std::from_chars(key.data(), key.data() + key.size(), idx);
+    return !key.empty() && ec == std::errc() && p == key.data() + key.size();
+}
+
 std::string formatDouble(double v, int precision) {
     char buf[64];
     if (precision >= 0) {
@@ -246,10 +252,9 @@ class Renderer {
                 std::string key(p2.substr(start, dot - start));
                 if (cur->is_object() && cur->contains(key))
                     cur = &(*cur)[key];
-                else if (cur->is_array() && !key.empty() &&
-                         key.find_first_not_of("0123456789") == std::string::npos &&
-                         std::stoul(key) < cur->size())
-                    cur = &(*cur)[std::stoul(key)];
+                else if (size_t idx = 0;
+                         cur->is_array() && arrayIndex(key, idx) && idx < cur->size())
+                    cur = &(*cur)[idx];
                 else
                     cur = nullptr;
                 if (dot == std::string_view::npos) break;

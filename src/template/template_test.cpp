@@ -196,6 +196,14 @@ TEST(Template, HugeNumbersInRandomHelpersStayInRange) {
     EXPECT_FALSE(f.render("{{random.float 0 1 1e99}}").empty());
 }
 
+// Found by tests/fuzz/template_fuzz: an array index beyond size_t threw std::out_of_range out of
+// the renderer and ended the process.
+TEST(Template, HugeArrayIndexInABodyPathRendersEmpty) {
+    Fixture f;
+    EXPECT_EQ(f.render("[{{request.body.user.tags.99999999999999999999999999}}]"), "[]");
+    EXPECT_EQ(f.render("[{{request.body.user.tags.1}}]"), "[b]");
+}
+
 TEST(Rng, BetweenCoversTheWholeInt64Range) {
     Rng rng(3);
     bool negative = false, positive = false;
