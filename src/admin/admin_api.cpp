@@ -31,7 +31,9 @@ struct Reply {
     bool head;
 
     void json(int status, const Json& body) const {
-        http::appendResponse(out, {status, "application/json", {}, closing}, body.dump(), head);
+        // Logged requests and mocks built from them carry bytes that need not be UTF-8.
+        http::appendResponse(out, {status, "application/json", {}, closing},
+                             body.dump(-1, ' ', false, Json::error_handler_t::replace), head);
     }
     void error(int status, std::string_view code, std::string_view message) const {
         http::appendJsonError(out, status, code, message, closing);
@@ -91,6 +93,10 @@ std::optional<Json> parseBody(const Request& req, const Reply& r) {
         std::string msg = e.what();
         if (auto p = msg.find("syntax error"); p != std::string::npos) msg = msg.substr(p);
         r.error(400, "invalid_json", "the request body is not valid JSON: " + msg);
+        return std::nullopt;
+    } catch (const Json::exception& e) {  // a number out of range (1e309)
+        r.error(400, "invalid_json",
+                std::string("the request body is not valid JSON: ") + e.what());
         return std::nullopt;
     }
 }
@@ -691,7 +697,10 @@ net::Outcome AdminApi::handle(const Request& req, std::string& out, bool closing
             o.stream = [journal, entryJson](std::shared_ptr<net::Stream> stream) {
                 uint64_t token =
                     journal->subscribe([stream, entryJson](const journal::EntryPtr& e) {
-                        stream->push("event: request\ndata: " + entryJson(*e).dump() + "\n\n");
+                        stream->push(
+                            "event: request\ndata: " +
+                            entryJson(*e).dump(-1, ' ', false, Json::error_handler_t::replace) +
+                            "\n\n");
                     });
                 stream->onClose([journal, token] { journal->unsubscribe(token); });
             };

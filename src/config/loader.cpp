@@ -212,6 +212,8 @@ LoadedConfig loadText(std::string_view rawText, const std::string& name, bool ya
             std::string msg = e.what();
             if (auto p = msg.find("syntax error"); p != std::string::npos) msg = msg.substr(p);
             throw ConfigError(formatAt(name, line, "", "invalid JSON: " + msg));
+        } catch (const Json::exception& e) {  // a number out of range (1e309)
+            throw ConfigError(formatAt(name, 0, "", std::string("invalid JSON: ") + e.what()));
         }
     }
 

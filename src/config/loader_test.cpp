@@ -48,6 +48,13 @@ TEST(Loader, InvalidUtf8InYamlIsAConfigErrorWithTheLine) {
               "<no error>");
 }
 
+// Found by tests/fuzz/config_fuzz: a JSON number beyond double escaped the loader as a JSON
+// exception instead of a config error.
+TEST(Loader, JsonNumberOutOfRangeIsAConfigError) {
+    std::string err = errorOf(R"({"mocks": [], "n": 1e309})", false);
+    EXPECT_NE(err.find("invalid JSON"), std::string::npos) << err;
+}
+
 TEST(FlowMappingPaths, QuotesUnquotedParamPathsOnly) {
     std::string y =
         "a:\n  matcher: { method: GET, path: /api/users/{id} }\n  b: { path: /plain }\n";

@@ -283,7 +283,8 @@ std::string errorBody(int code, const std::string& title, const std::string& det
     e["title"] = title;
     if (!detail.empty()) e["detail"] = detail;
     OJson body = {{"errors", OJson::array({e})}};
-    return body.dump();
+    // The detail may quote the request body, whose bytes need not be UTF-8.
+    return body.dump(-1, ' ', false, OJson::error_handler_t::replace);
 }
 
 std::vector<OJson> stubsOf(const OJson& doc) {
