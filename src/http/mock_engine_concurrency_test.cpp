@@ -51,7 +51,9 @@ std::string admin(admin::AdminApi& api, std::string_view method, std::string_vie
                   std::string_view body = {}) {
     Request req;
     req.method = method;
-    req.target = req.rawPath = req.path = path;
+    req.target = path;
+    req.rawPath = req.path = path.substr(0, path.find('?'));
+    if (size_t q = path.find('?'); q != std::string_view::npos) req.rawQuery = path.substr(q + 1);
     req.headers = {{"Host", "localhost"}, {"Content-Type", "application/json"}};
     req.body = body;
     req.remoteAddress = "127.0.0.1";
