@@ -302,7 +302,9 @@ net::Outcome AdminApi::handle(const Request& req, std::string& out, bool closing
                 }
                 Json list = Json::array();
                 size_t total = 0;
-                for (const auto& c : registry_.snapshot()->all()) {
+                // Held for the loop: a range-for keeps only all()'s reference, not the snapshot.
+                const auto snap = registry_.snapshot();
+                for (const auto& c : snap->all()) {
                     const auto& m = c->mock();
                     if (type && m.type != *type) continue;
                     if (enabled && m.enabled != (*enabled == "true")) continue;
@@ -592,7 +594,9 @@ net::Outcome AdminApi::handle(const Request& req, std::string& out, bool closing
         size_t cleared = journal_.clear();
         // `times` and sequences start over too: a test that resets verification between
         // cases gets every limited mock back.
-        for (const auto& c : registry_.snapshot()->all()) {
+        // Held for the loop: a range-for keeps only all()'s reference, not the snapshot.
+        const auto snap = registry_.snapshot();
+        for (const auto& c : snap->all()) {
             c->stats().calls.store(0);
             c->stats().lastCalledUs.store(0);
             c->progress().rearm();
@@ -926,7 +930,9 @@ net::Outcome AdminApi::handle(const Request& req, std::string& out, bool closing
     if (top == "config" && seg.size() == 1) {
         if (method == "GET") {
             Json mocks = Json::array();
-            for (const auto& c : registry_.snapshot()->all()) mocks.push_back(mockJson(c->mock()));
+            // Held for the loop: a range-for keeps only all()'s reference, not the snapshot.
+            const auto snap = registry_.snapshot();
+            for (const auto& c : snap->all()) mocks.push_back(mockJson(c->mock()));
             Json doc = {{"version", "1.0"},
                         {"kind", "MockCollection"},
                         {"name", queryParam(req, "name").value_or("mockd-export")},
