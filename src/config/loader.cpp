@@ -168,8 +168,25 @@ std::vector<int> quoteFlowMappingPaths(std::string& yaml) {
     return changed;
 }
 
+namespace {
+LoadedConfig decodeText(std::string_view rawText, const std::string& name, bool yaml,
+                        const fs::path& baseDir);
+}  // namespace
+
 LoadedConfig loadText(std::string_view rawText, const std::string& name, bool yaml,
                       const fs::path& baseDir) {
+    try {
+        return decodeText(rawText, name, yaml, baseDir);
+    } catch (const Json::exception& e) {
+        // A decoder that read a field of the wrong type without checking it first: still a
+        // message about the file, never an exception that ends the process.
+        throw ConfigError(name + ": a field has the wrong type: " + e.what());
+    }
+}
+
+namespace {
+LoadedConfig decodeText(std::string_view rawText, const std::string& name, bool yaml,
+                        const fs::path& baseDir) {
     LoadedConfig cfg;
     cfg.file = name;
     std::string text = expandEnv(rawText);
@@ -344,6 +361,7 @@ LoadedConfig loadText(std::string_view rawText, const std::string& name, bool ya
     cfg.collection = std::move(doc);
     return cfg;
 }
+}  // namespace
 
 LoadedConfig loadFile(const std::string& path) {
     std::error_code ec;

@@ -55,6 +55,15 @@ TEST(Loader, JsonNumberOutOfRangeIsAConfigError) {
     EXPECT_NE(err.find("invalid JSON"), std::string::npos) << err;
 }
 
+// Found by tests/fuzz/config_fuzz: a table's validation mode that is not a string (here null,
+// after an unset $VAR) escaped the loader as a JSON type error.
+TEST(Loader, ValidationModeOfTheWrongTypeIsAConfigError) {
+    std::string err =
+        errorOf("tables:\n  - name: t\n    validation: { mode: null }\nmocks: []\n", true);
+    EXPECT_NE(err.find("validation.mode: must be strict, warn or permissive"), std::string::npos)
+        << err;
+}
+
 TEST(FlowMappingPaths, QuotesUnquotedParamPathsOnly) {
     std::string y =
         "a:\n  matcher: { method: GET, path: /api/users/{id} }\n  b: { path: /plain }\n";
