@@ -9,7 +9,8 @@ MOCKD := $(BUILD)/mockd
 export CCACHE_NOHASHDIR ?= 1
 
 .PHONY: all deps configure build test unit e2e jest demo bench bench-quick bench-micro format clean \
-        release release-check lint-docker
+        release release-check lint-docker \
+	asan-build asan asan-unit asan-e2e tsan fuzz-build fuzz-smoke fuzz-replay
 
 all: build
 
@@ -79,8 +80,58 @@ release-check: release
 lint-docker:
 	/usr/bin/python3 scripts/lint-dockerfiles.py Dockerfile docker/wiremock/Dockerfile
 
+# Sanitizer builds (clang-14). The ASan+UBSan tree also carries libFuzzer's coverage hooks, so one
+# build gives the sanitized mockd and mockd_tests and every fuzz target: CI compiles it once.
+ASAN_BUILD ?= build-asan
+TSAN_BUILD ?= build-tsan
+FUZZ_BUILD ?= $(ASAN_BUILD)
+SAN_CXX ?= clang++-14
+# The e2e files run under ASan: all of them by default. Load tests skip themselves there.
+ASAN_E2E ?= tests/e2e
+# The concurrency tests: registry swaps under load, the journal, tables, verification counters.
+TSAN_FILTER ?= *Concurren*:*Thread*:*Race*:*Parallel*:*UnderLoad*:Journal*:RequestCounts*:TableStore*
+export ASAN_OPTIONS ?= detect_leaks=1:abort_on_error=1:detect_stack_use_after_return=0
+export UBSAN_OPTIONS ?= print_stacktrace=1:halt_on_error=1
+export TSAN_OPTIONS ?= halt_on_error=1:second_deadlock_stack=1
+
+$(sort $(ASAN_BUILD)/build.ninja $(FUZZ_BUILD)/build.ninja):
+	cmake -S . -B $(@D) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DCMAKE_CXX_COMPILER=$(SAN_CXX) -DMOCKD_SANITIZE=address,undefined -DMOCKD_BUILD_FUZZ=ON
+
+asan-build: deps $(ASAN_BUILD)/build.ninja
+	cmake --build $(ASAN_BUILD) -j $(JOBS) --target mockd mockd_tests
+
+asan-unit: asan-build
+	$(ASAN_BUILD)/mockd_tests --gtest_brief=1
+
+asan-e2e: asan-build
+	MOCKD_BIN=$(abspath $(ASAN_BUILD)/mockd) MOCKD_SANITIZED=1 \
+	  /usr/bin/python3 -m pytest -q -p no:cacheprovider $(ASAN_E2E)
+
+asan: asan-unit asan-e2e
+
+$(TSAN_BUILD)/build.ninja:
+	cmake -S . -B $(TSAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DCMAKE_CXX_COMPILER=$(SAN_CXX) -DMOCKD_SANITIZE=thread
+
+tsan: deps $(TSAN_BUILD)/build.ninja
+	cmake --build $(TSAN_BUILD) -j $(JOBS) --target mockd_tests
+	$(TSAN_BUILD)/mockd_tests --gtest_brief=1 --gtest_filter='$(TSAN_FILTER)'
+
+fuzz-build: deps $(FUZZ_BUILD)/build.ninja
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target mockd_fuzz
+
+# Each fuzz target for FUZZ_SECONDS (60) from the committed seeds; FUZZ_TARGETS picks some.
+FUZZ_SECONDS ?= 60
+fuzz-smoke: fuzz-build
+	FUZZ_SECONDS=$(FUZZ_SECONDS) bash scripts/fuzz.sh smoke $(FUZZ_BUILD) $(FUZZ_TARGETS)
+
+# Every committed seed and regression input once (what CI runs).
+fuzz-replay: fuzz-build
+	bash scripts/fuzz.sh replay $(FUZZ_BUILD) $(FUZZ_TARGETS)
+
 format:
 	clang-format -i $$(git ls-files 'src/*.cpp' 'src/*.h')
 
 clean:
-	rm -rf $(BUILD) $(BENCH_BUILD) $(RELEASE_BUILD)
+	rm -rf $(BUILD) $(BENCH_BUILD) $(RELEASE_BUILD) $(ASAN_BUILD) $(TSAN_BUILD)

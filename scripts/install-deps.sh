@@ -19,6 +19,8 @@ packages=(
   clang-format clang-tidy
   # the release binary's linkage check (ldd, objdump)
   binutils
+  # sanitizer and fuzzing builds (make asan, tsan, fuzz-smoke)
+  clang-14 libclang-rt-14-dev llvm-14
   # tests and seed examples
   curl python3 python3-pytest python3-requests golang-go nodejs npm
   # the WireMock differential test runs the real WireMock jar (npm package `wiremock`)

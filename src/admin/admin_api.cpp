@@ -31,7 +31,9 @@ struct Reply {
     bool head;
 
     void json(int status, const Json& body) const {
-        http::appendResponse(out, {status, "application/json", {}, closing}, body.dump(), head);
+        // Logged requests and mocks built from them carry bytes that need not be UTF-8.
+        http::appendResponse(out, {status, "application/json", {}, closing},
+                             body.dump(-1, ' ', false, Json::error_handler_t::replace), head);
     }
     void error(int status, std::string_view code, std::string_view message) const {
         http::appendJsonError(out, status, code, message, closing);
@@ -91,6 +93,10 @@ std::optional<Json> parseBody(const Request& req, const Reply& r) {
         std::string msg = e.what();
         if (auto p = msg.find("syntax error"); p != std::string::npos) msg = msg.substr(p);
         r.error(400, "invalid_json", "the request body is not valid JSON: " + msg);
+        return std::nullopt;
+    } catch (const Json::exception& e) {  // a number out of range (1e309)
+        r.error(400, "invalid_json",
+                std::string("the request body is not valid JSON: ") + e.what());
         return std::nullopt;
     }
 }
@@ -296,7 +302,9 @@ net::Outcome AdminApi::handle(const Request& req, std::string& out, bool closing
                 }
                 Json list = Json::array();
                 size_t total = 0;
-                for (const auto& c : registry_.snapshot()->all()) {
+                // Held for the loop: a range-for keeps only all()'s reference, not the snapshot.
+                const auto snap = registry_.snapshot();
+                for (const auto& c : snap->all()) {
                     const auto& m = c->mock();
                     if (type && m.type != *type) continue;
                     if (enabled && m.enabled != (*enabled == "true")) continue;
@@ -586,7 +594,9 @@ net::Outcome AdminApi::handle(const Request& req, std::string& out, bool closing
         size_t cleared = journal_.clear();
         // `times` and sequences start over too: a test that resets verification between
         // cases gets every limited mock back.
-        for (const auto& c : registry_.snapshot()->all()) {
+        // Held for the loop: a range-for keeps only all()'s reference, not the snapshot.
+        const auto snap = registry_.snapshot();
+        for (const auto& c : snap->all()) {
             c->stats().calls.store(0);
             c->stats().lastCalledUs.store(0);
             c->progress().rearm();
@@ -691,7 +701,10 @@ net::Outcome AdminApi::handle(const Request& req, std::string& out, bool closing
             o.stream = [journal, entryJson](std::shared_ptr<net::Stream> stream) {
                 uint64_t token =
                     journal->subscribe([stream, entryJson](const journal::EntryPtr& e) {
-                        stream->push("event: request\ndata: " + entryJson(*e).dump() + "\n\n");
+                        stream->push(
+                            "event: request\ndata: " +
+                            entryJson(*e).dump(-1, ' ', false, Json::error_handler_t::replace) +
+                            "\n\n");
                     });
                 stream->onClose([journal, token] { journal->unsubscribe(token); });
             };
@@ -917,7 +930,9 @@ net::Outcome AdminApi::handle(const Request& req, std::string& out, bool closing
     if (top == "config" && seg.size() == 1) {
         if (method == "GET") {
             Json mocks = Json::array();
-            for (const auto& c : registry_.snapshot()->all()) mocks.push_back(mockJson(c->mock()));
+            // Held for the loop: a range-for keeps only all()'s reference, not the snapshot.
+            const auto snap = registry_.snapshot();
+            for (const auto& c : snap->all()) mocks.push_back(mockJson(c->mock()));
             Json doc = {{"version", "1.0"},
                         {"kind", "MockCollection"},
                         {"name", queryParam(req, "name").value_or("mockd-export")},

@@ -462,7 +462,9 @@ int serve(const ServeOptions& o) {
         state::TableStore* tbl = &tables;
         adminSettings.onChange = [st, reg, tbl] {
             std::vector<core::Json> all, defs;
-            for (const auto& c : reg->snapshot()->all()) all.push_back(core::encodeMock(c->mock()));
+            // Held for the loop: a range-for keeps only all()'s reference, not the snapshot.
+            const auto snap = reg->snapshot();
+            for (const auto& c : snap->all()) all.push_back(core::encodeMock(c->mock()));
             std::vector<core::Json> ops;
             for (const auto& t : tbl->all()) defs.push_back(t->def().raw);
             for (const auto& op : tbl->operations()) ops.push_back(op->raw);

@@ -168,8 +168,25 @@ std::vector<int> quoteFlowMappingPaths(std::string& yaml) {
     return changed;
 }
 
+namespace {
+LoadedConfig decodeText(std::string_view rawText, const std::string& name, bool yaml,
+                        const fs::path& baseDir);
+}  // namespace
+
 LoadedConfig loadText(std::string_view rawText, const std::string& name, bool yaml,
                       const fs::path& baseDir) {
+    try {
+        return decodeText(rawText, name, yaml, baseDir);
+    } catch (const Json::exception& e) {
+        // A decoder that read a field of the wrong type without checking it first: still a
+        // message about the file, never an exception that ends the process.
+        throw ConfigError(name + ": a field has the wrong type: " + e.what());
+    }
+}
+
+namespace {
+LoadedConfig decodeText(std::string_view rawText, const std::string& name, bool yaml,
+                        const fs::path& baseDir) {
     LoadedConfig cfg;
     cfg.file = name;
     std::vector<core::Mock> mocks;  // decoded, then moved into cfg.compiled
@@ -213,6 +230,8 @@ LoadedConfig loadText(std::string_view rawText, const std::string& name, bool ya
             std::string msg = e.what();
             if (auto p = msg.find("syntax error"); p != std::string::npos) msg = msg.substr(p);
             throw ConfigError(formatAt(name, line, "", "invalid JSON: " + msg));
+        } catch (const Json::exception& e) {  // a number out of range (1e309)
+            throw ConfigError(formatAt(name, 0, "", std::string("invalid JSON: ") + e.what()));
         }
     }
 
@@ -345,6 +364,7 @@ LoadedConfig loadText(std::string_view rawText, const std::string& name, bool ya
     cfg.collection = std::move(doc);
     return cfg;
 }
+}  // namespace
 
 std::vector<core::Mock> LoadedConfig::mocks() const {
     std::vector<core::Mock> out;

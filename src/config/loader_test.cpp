@@ -31,6 +31,39 @@ TEST(ExpandEnv, ExpandsNamesAndLeavesOtherDollarsAlone) {
     EXPECT_EQ(expandEnv("end$"), "end$");
 }
 
+// Found by tests/fuzz/config_fuzz: a YAML string with bytes that are not UTF-8 escaped the loader
+// as a JSON exception (the process ended) instead of a message naming the line.
+TEST(Loader, InvalidUtf8InYamlIsAConfigErrorWithTheLine) {
+    std::string yaml =
+        "mocks:\n  - type: http\n    http:\n      matcher: { path: /a }\n"
+        "      response: { body: { message: \"bad \xff\xfe\" } }\n";
+    std::string err = errorOf(yaml, true);
+    EXPECT_NE(err.find("c.yaml:5"), std::string::npos) << err;
+    EXPECT_NE(err.find("UTF-8"), std::string::npos) << err;
+    EXPECT_EQ(errorOf("mocks:\n  - \"\xc0\xaf\": 1\n", true).find("<no error>"), std::string::npos);
+    // Real UTF-8 still loads.
+    EXPECT_EQ(errorOf("mocks:\n  - type: http\n    http:\n      matcher: { path: /caf\xc3\xa9 }\n"
+                      "      response: { body: \"\xe2\x82\xac \xf0\x9f\x98\x80\" }\n",
+                      true),
+              "<no error>");
+}
+
+// Found by tests/fuzz/config_fuzz: a JSON number beyond double escaped the loader as a JSON
+// exception instead of a config error.
+TEST(Loader, JsonNumberOutOfRangeIsAConfigError) {
+    std::string err = errorOf(R"({"mocks": [], "n": 1e309})", false);
+    EXPECT_NE(err.find("invalid JSON"), std::string::npos) << err;
+}
+
+// Found by tests/fuzz/config_fuzz: a table's validation mode that is not a string (here null,
+// after an unset $VAR) escaped the loader as a JSON type error.
+TEST(Loader, ValidationModeOfTheWrongTypeIsAConfigError) {
+    std::string err =
+        errorOf("tables:\n  - name: t\n    validation: { mode: null }\nmocks: []\n", true);
+    EXPECT_NE(err.find("validation.mode: must be strict, warn or permissive"), std::string::npos)
+        << err;
+}
+
 TEST(FlowMappingPaths, QuotesUnquotedParamPathsOnly) {
     std::string y =
         "a:\n  matcher: { method: GET, path: /api/users/{id} }\n  b: { path: /plain }\n";

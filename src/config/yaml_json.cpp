@@ -14,6 +14,42 @@ namespace {
 
 constexpr int kMaxDepth = 256;
 
+// yaml-cpp passes any bytes through, but a JSON string must be UTF-8 (nlohmann throws when it
+// prints one that is not), so bad bytes are refused here, where the line is still known.
+bool validUtf8(std::string_view s) {
+    for (size_t i = 0; i < s.size();) {
+        auto c = static_cast<unsigned char>(s[i]);
+        size_t n = 0;  // continuation bytes
+        if (c >= 0x80) {
+            if ((c & 0xE0) == 0xC0)
+                n = 1;
+            else if ((c & 0xF0) == 0xE0)
+                n = 2;
+            else if ((c & 0xF8) == 0xF0)
+                n = 3;
+            else
+                return false;
+        }
+        if (s.size() - i <= n) return false;
+        uint32_t cp = n == 0 ? c : c & (0x3F >> n);
+        for (size_t k = 1; k <= n; ++k) {
+            auto d = static_cast<unsigned char>(s[i + k]);
+            if ((d & 0xC0) != 0x80) return false;
+            cp = (cp << 6) | (d & 0x3F);
+        }
+        // Overlong forms, surrogates and code points past U+10FFFF are not UTF-8 either.
+        static constexpr uint32_t kMin[] = {0, 0x80, 0x800, 0x10000};
+        if (cp < kMin[n] || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) return false;
+        i += n + 1;
+    }
+    return true;
+}
+
+const std::string& utf8(const YAML::Node& n, const std::string& s) {
+    if (!validUtf8(s)) throw YAML::ParserException(n.Mark(), "invalid UTF-8 in a string");
+    return s;
+}
+
 Json plainScalar(const std::string& s) {
     if (s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL") return nullptr;
     if (s == "true" || s == "True" || s == "TRUE") return true;
@@ -54,8 +90,8 @@ Json convert(const YAML::Node& n, const std::string& path, LineMap& lines, int d
             return nullptr;
         case YAML::NodeType::Scalar:
             // Quoted scalars carry the "!" tag and are always strings.
-            if (n.Tag() == "!") return n.Scalar();
-            return plainScalar(n.Scalar());
+            if (n.Tag() == "!") return utf8(n, n.Scalar());
+            return plainScalar(utf8(n, n.Scalar()));
         case YAML::NodeType::Sequence: {
             Json arr = Json::array();
             size_t i = 0;
@@ -67,7 +103,7 @@ Json convert(const YAML::Node& n, const std::string& path, LineMap& lines, int d
         case YAML::NodeType::Map: {
             Json obj = Json::object();
             for (const auto& kv : n) {
-                std::string key = kv.first.Scalar();
+                std::string key = utf8(kv.first, kv.first.Scalar());
                 std::string child = path.empty() ? key : path + "." + key;
                 obj[key] = convert(kv.second, child, lines, depth + 1);
                 if (kv.first.Mark().line >= 0) lines[child] = kv.first.Mark().line + 1;

@@ -698,7 +698,8 @@ int MockEngine::tableAction(const Request& req, const match::MatchInput& in,
     };
     auto fail = [&](int status, const std::string& message) {
         core::Json e = {{"error", message}, {"resource", b.table}, {"statusCode", status}};
-        return send(status, e.dump());
+        // Table data and ids can come from request bytes that need not be UTF-8.
+        return send(status, e.dump(-1, ' ', false, core::Json::error_handler_t::replace));
     };
     if (b.action == "custom") {
         auto op = tables_ ? tables_->findOperation(b.operation) : nullptr;
@@ -713,7 +714,8 @@ int MockEngine::tableAction(const Request& req, const match::MatchInput& in,
             if (input.is_discarded()) return fail(400, "the request body is not valid JSON");
         }
         auto result = state::runOperation(*op, input, *tables_);
-        return send(result.status, result.body.dump());
+        return send(result.status,
+                    result.body.dump(-1, ' ', false, core::Json::error_handler_t::replace));
     }
     std::shared_ptr<state::Table> table = tables_ ? tables_->find(b.table) : nullptr;
     if (!table) return fail(404, "no table named \"" + b.table + "\"");

@@ -799,6 +799,8 @@ Json transformItem(Json item, const Json& cfg, const std::string& idField) {
     return item;
 }
 
+// Rows and ids come from request bytes (form fields, path segments) that need not be UTF-8: the
+// response replaces what is not rather than fail.
 std::pair<int, std::string> render(const ActionResult& r, const TableDef& def, const Json& cfg,
                                    std::string_view action) {
     if (!r.errorCode.empty()) {
@@ -831,17 +833,20 @@ std::pair<int, std::string> render(const ActionResult& r, const TableDef& def, c
             else
                 e = std::move(shaped);
         }
-        return {r.status, e.dump()};
+        return {r.status, e.dump(-1, ' ', false, Json::error_handler_t::replace)};
     }
     if (action == "list") {
         Json data = Json::array();
         for (const auto& item : r.body["data"])
             data.push_back(transformItem(item, cfg, def.idField));
         const Json& list = sub(cfg, "list");
-        if (list.is_object() && list.value("envelope", true) == false) return {200, data.dump()};
+        if (list.is_object() && list.value("envelope", true) == false)
+            return {200, data.dump(-1, ' ', false, Json::error_handler_t::replace)};
         const Json& meta = r.body["meta"];
         // Without a list transform: the plain {data, meta} envelope.
-        if (!list.is_object()) return {200, Json{{"data", std::move(data)}, {"meta", meta}}.dump()};
+        if (!list.is_object())
+            return {200, Json{{"data", std::move(data)}, {"meta", meta}}.dump(
+                             -1, ' ', false, Json::error_handler_t::replace)};
         // A list transform builds its own envelope, as mockd does: extra fields (a has_more /
         // hasMore there is the computed one), then the items under dataField, then -- unless
         // hideMeta -- total, limit, offset and count merged in at the top level under their
@@ -863,20 +868,22 @@ std::pair<int, std::string> render(const ActionResult& r, const TableDef& def, c
                     meta[key];
             }
         }
-        return {200, body.dump()};
+        return {200, body.dump(-1, ' ', false, Json::error_handler_t::replace)};
     }
     if (action == "delete") {
         const Json& del = sub(cfg, "delete");
         int status = sub(del, "status").is_number_integer() ? sub(del, "status").get<int>() : 204;
         if (const Json& body = sub(del, "body"); !body.is_null())
-            return {status, fillTemplate(body, r.body, def.idField).dump()};
+            return {status, fillTemplate(body, r.body, def.idField)
+                                .dump(-1, ' ', false, Json::error_handler_t::replace)};
         return {status, {}};
     }
     int status = r.status;
     if (action == "create")
         if (const Json& s = sub(sub(cfg, "create"), "status"); s.is_number_integer())
             status = s.get<int>();
-    return {status, transformItem(r.body, cfg, def.idField).dump()};
+    return {status, transformItem(r.body, cfg, def.idField)
+                        .dump(-1, ' ', false, Json::error_handler_t::replace)};
 }
 
 void Table::expand(Json& item, const std::vector<std::string>& fields,

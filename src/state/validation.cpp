@@ -154,6 +154,8 @@ Validation decodeValidation(const Json& j, const std::vector<Json>& seeds,
                             const std::string& idField, const std::string& where) {
     Validation v;
     if (!j.is_object()) throw core::FieldError(where, "must be an object");
+    if (auto m = j.find("mode"); m != j.end() && !m->is_string())
+        throw core::FieldError(where + ".mode", "must be strict, warn or permissive");
     v.mode = j.value("mode", "strict");
     if (v.mode != "strict" && v.mode != "warn" && v.mode != "permissive")
         throw core::FieldError(where + ".mode", "must be strict, warn or permissive");

@@ -33,8 +33,10 @@ class Rng final {
     // Uniform in [lo, hi] (inclusive).
     int64_t between(int64_t lo, int64_t hi) {
         if (hi <= lo) return lo;
-        auto span = static_cast<uint64_t>(hi - lo) + 1;
-        return lo + static_cast<int64_t>(span == 0 ? next64() : next64() % span);
+        // In unsigned arithmetic: the span of [INT64_MIN, INT64_MAX] overflows int64_t.
+        uint64_t span = static_cast<uint64_t>(hi) - static_cast<uint64_t>(lo) + 1;
+        return static_cast<int64_t>(static_cast<uint64_t>(lo) +
+                                    (span == 0 ? next64() : next64() % span));
     }
     double unit() { return static_cast<double>(next64() >> 11) * (1.0 / 9007199254740992.0); }
     template <typename T, size_t N>

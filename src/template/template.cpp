@@ -1,8 +1,10 @@
 // Template compilation and rendering for mockd's functions, request data and faker.
 #include "template/template.h"
 
+#include <algorithm>
 #include <atomic>
 #include <charconv>
+#include <cmath>
 #include <ctime>
 #include <mutex>
 #include <unordered_map>
@@ -88,6 +90,12 @@ std::string uuidFrom(Rng& rng) {
     return out;
 }
 
+// An array index in a body path: digits only, and one too large for size_t selects nothing.
+bool arrayIndex(std::string_view key, size_t& idx) {
+    auto [p, ec] = std::from_chars(key.data(), key.data() + key.size(), idx);
+    return !key.empty() && ec == std::errc() && p == key.data() + key.size();
+}
+
 std::string formatDouble(double v, int precision) {
     char buf[64];
     if (precision >= 0) {
@@ -143,6 +151,11 @@ class Renderer {
             double d = std::strtod(v.c_str(), &end);
             return end != v.c_str() ? d : def;
         };
+        // Arguments are any text: a huge or NaN number saturates instead of overflowing.
+        auto whole = [&](size_t i, double def) -> int64_t {
+            double d = num(i, def);
+            return std::isnan(d) ? 0 : static_cast<int64_t>(std::clamp(d, -9.0e18, 9.0e18));
+        };
         if (name == "uuid") {
             out += uuidFrom(rng_);
         } else if (name == "uuid.short") {
@@ -152,13 +165,14 @@ class Renderer {
             std::snprintf(buf, sizeof buf, "%08x", rng_.next());
             out += buf;
         } else if (name == "random.int" || name == "randomint") {
-            auto lo = static_cast<int64_t>(num(0, 0)), hi = static_cast<int64_t>(num(1, 100));
+            int64_t lo = whole(0, 0), hi = whole(1, 100);
             if (args.size() == 1) hi = lo, lo = 0;
             out += std::to_string(rng_.between(std::min(lo, hi), std::max(lo, hi)));
         } else if (name == "random.float" || name == "randomfloat") {
             double lo = num(0, 0), hi = num(1, 1);
-            out += formatDouble(lo + rng_.unit() * (hi - lo),
-                                args.size() >= 3 ? static_cast<int>(num(2, 2)) : -1);
+            out += formatDouble(
+                lo + rng_.unit() * (hi - lo),
+                args.size() >= 3 ? static_cast<int>(std::clamp<int64_t>(whole(2, 2), -1, 15)) : -1);
         } else if (name == "random.string" || name == "randomstring") {
             static const char kAlnum[] =
                 "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
@@ -183,7 +197,7 @@ class Renderer {
             out += iso.substr(0, end) + "Z";
         } else if (name == "sequence") {
             std::string key = args.empty() ? "default" : arg(args[0]);
-            int64_t start = static_cast<int64_t>(num(1, 1));
+            int64_t start = whole(1, 1);
             std::lock_guard lock(gSeqMu);
             auto [it, inserted] = sequences().try_emplace(key, start);
             out += std::to_string(it->second++);
@@ -238,10 +252,9 @@ class Renderer {
                 std::string key(p2.substr(start, dot - start));
                 if (cur->is_object() && cur->contains(key))
                     cur = &(*cur)[key];
-                else if (cur->is_array() && !key.empty() &&
-                         key.find_first_not_of("0123456789") == std::string::npos &&
-                         std::stoul(key) < cur->size())
-                    cur = &(*cur)[std::stoul(key)];
+                else if (size_t idx = 0;
+                         cur->is_array() && arrayIndex(key, idx) && idx < cur->size())
+                    cur = &(*cur)[idx];
                 else
                     cur = nullptr;
                 if (dot == std::string_view::npos) break;
@@ -308,7 +321,7 @@ Template Template::compile(std::string_view text) {
         size_t close = open == std::string_view::npos ? open : findClose(text, open + 2);
         if (open == std::string_view::npos || close == std::string_view::npos) {
             // No (complete) expression left: the rest is text, unclosed braces included.
-            t.parts_.push_back({std::string(text.substr(pos)), false, {}, {}});
+            t.parts_.push_back({std::string(text.substr(pos)), false, {}, {}, {}});
             break;
         }
         Part part;

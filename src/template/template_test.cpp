@@ -177,3 +177,43 @@ TEST(Rng, UnseededValuesDiffer) {
 
 }  // namespace
 }  // namespace mockd::tmpl
+
+namespace mockd::tmpl {
+namespace {
+
+// Found by tests/fuzz/template_fuzz: numbers beyond int64 in random helpers were undefined
+// behaviour (a float-to-integer overflow); they saturate and the answer is still a number.
+TEST(Template, HugeNumbersInRandomHelpersStayInRange) {
+    Fixture f;
+    for (uint64_t seed = 1; seed < 50; ++seed) {
+        int64_t v = std::stoll(f.render("{{randomInt 13200111111111111111180}}", seed));
+        EXPECT_GE(v, 0);
+        v = std::stoll(f.render("{{random.int -1e300 1e300}}", seed));
+        EXPECT_GE(v, int64_t{-9000000000000000000});
+        EXPECT_LE(v, int64_t{9000000000000000000});
+    }
+    EXPECT_EQ(f.render("{{random.int \"nan\" \"nan\"}}"), "0");
+    EXPECT_FALSE(f.render("{{random.float 0 1 1e99}}").empty());
+}
+
+// Found by tests/fuzz/template_fuzz: an array index beyond size_t threw std::out_of_range out of
+// the renderer and ended the process.
+TEST(Template, HugeArrayIndexInABodyPathRendersEmpty) {
+    Fixture f;
+    EXPECT_EQ(f.render("[{{request.body.user.tags.99999999999999999999999999}}]"), "[]");
+    EXPECT_EQ(f.render("[{{request.body.user.tags.1}}]"), "[b]");
+}
+
+TEST(Rng, BetweenCoversTheWholeInt64Range) {
+    Rng rng(3);
+    bool negative = false, positive = false;
+    for (int i = 0; i < 100; ++i) {
+        int64_t v = rng.between(INT64_MIN, INT64_MAX);
+        negative |= v < 0;
+        positive |= v > 0;
+    }
+    EXPECT_TRUE(negative && positive);
+}
+
+}  // namespace
+}  // namespace mockd::tmpl

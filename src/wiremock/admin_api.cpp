@@ -276,7 +276,7 @@ journal::Entry postedRequest(const OJson& in, OJson& echo) {
     if (auto it = in.find("headers"); it != in.end() && it->is_object()) {
         echo["headers"] = *it;
         for (const auto& [k, v] : it->items()) {
-            auto add = [&](const OJson& one) {
+            auto add = [&, &k = k](const OJson& one) {
                 e.headers.emplace_back(k, one.is_string() ? one.get<std::string>() : one.dump());
             };
             if (v.is_array())

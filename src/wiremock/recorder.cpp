@@ -132,7 +132,9 @@ int64_t readSize(const OJson& v) {
             throw PatternError("/extractBodyCriteria", "Invalid size unit: " + m.str(2));
     }
     char* end = nullptr;
-    double n = std::strtod(m.str(1).c_str(), &end);
+    // Named: `end` points into it, so a temporary would be gone when *end is read.
+    const std::string digits = m.str(1);
+    double n = std::strtod(digits.c_str(), &end);
     if (!end || *end != '\0')
         throw PatternError("/extractBodyCriteria", "Invalid size string: \"" + in + "\"");
     return static_cast<int64_t>(std::llround(n * scale));
@@ -196,7 +198,7 @@ void readFilters(const OJson& v, RecordSpec& spec) {
             spec.allowNonProxied =
                 readBoolean(val, "/filters/allowNonProxied", true).value_or(false);
         } else if (std::find_if(std::begin(kPatternFields), std::end(kPatternFields),
-                                [&](const char* f) { return k == f; }) !=
+                                [&k = k](const char* f) { return k == f; }) !=
                    std::end(kPatternFields)) {
             pattern[k] = val;
         }

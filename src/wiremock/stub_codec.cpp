@@ -109,7 +109,7 @@ void compileTemplates(const Json& response, bool templated, const std::string& f
     }
     if (auto h = response.find("headers"); h != response.end() && h->is_object())
         for (const auto& [name, value] : h->items()) {
-            auto one = [&](const Json& v) {
+            auto one = [&, &name = name](const Json& v) {
                 std::string text = v.is_string() ? v.get<std::string>() : v.dump();
                 wm.headerTemplates.emplace_back(name, compile(text));
             };
@@ -149,8 +149,8 @@ core::DelayDistribution decodeDelayDistribution(const Json& v, const std::string
     }
     for (const auto& [k, x] : v.items()) {
         if (k == "type") continue;
-        if (std::find_if(fields.begin(), fields.end(), [&](const char* f) { return k == f; }) ==
-            fields.end())
+        if (std::find_if(fields.begin(), fields.end(),
+                         [&k = k](const char* f) { return k == f; }) == fields.end())
             unknownField(at, k, cls);
         const double n = number(x, at + "/" + k);
         if (k == "milliseconds" || k == "lower" || k == "median") d.a = n;
@@ -283,7 +283,8 @@ std::string errorBody(int code, const std::string& title, const std::string& det
     e["title"] = title;
     if (!detail.empty()) e["detail"] = detail;
     OJson body = {{"errors", OJson::array({e})}};
-    return body.dump();
+    // The detail may quote the request body, whose bytes need not be UTF-8.
+    return body.dump(-1, ' ', false, OJson::error_handler_t::replace);
 }
 
 std::vector<OJson> stubsOf(const OJson& doc) {

@@ -387,6 +387,9 @@ class Parser {
                 break;
             ++j;
         }
+        // A stray ')' outside a subexpression ends no token: without this check the caller would
+        // read the same empty operand forever.
+        if (j == i) fail("unexpected '" + std::string(1, s[i]) + "'", at);
         std::string_view tok = s.substr(i, j - i);
         i = j;
         e->text = std::string(tok);

@@ -61,6 +61,11 @@ TEST(Handlebars, SyntaxErrorsNameThePlace) {
     EXPECT_THROW(HandlebarsTemplate::compile("{{/if}}"), TemplateError);
     EXPECT_THROW(HandlebarsTemplate::compile("{{x 'unclosed}}"), TemplateError);
     EXPECT_THROW(HandlebarsTemplate::compile("{{x (y}}"), TemplateError);
+    // Found by tests/fuzz/handlebars_fuzz: a ')' with no subexpression open used to make the
+    // compiler loop, taking all memory, instead of failing.
+    EXPECT_THROW(HandlebarsTemplate::compile("{{#with (parseJson) request.body)}}x{{/with}}"),
+                 TemplateError);
+    EXPECT_THROW(HandlebarsTemplate::compile("{{a b)}}"), TemplateError);
     EXPECT_THROW(render("{{nope 1}}"), TemplateError);  // an unknown helper
     // Deep nesting is refused, not a stack overflow.
     std::string deep;
