@@ -113,12 +113,44 @@ bool enabled(Level level) {
            static_cast<int>(level) >= state().level.load(std::memory_order_relaxed);
 }
 
+namespace {
+// Length of the valid UTF-8 sequence at s[i] (a byte >= 0x80), or 0 when it is not one.
+size_t utf8Length(std::string_view s, size_t i) {
+    const auto b = [&](size_t k) { return static_cast<unsigned char>(s[i + k]); };
+    const unsigned char c = b(0);
+    const size_t left = s.size() - i;
+    auto cont = [&](size_t k) { return k < left && (b(k) & 0xC0) == 0x80; };
+    if (c >= 0xC2 && c <= 0xDF) return cont(1) ? 2 : 0;
+    if (c >= 0xE0 && c <= 0xEF) {
+        if (!cont(1) || !cont(2)) return 0;
+        if ((c == 0xE0 && b(1) < 0xA0) || (c == 0xED && b(1) > 0x9F))
+            return 0;  // overlong, surrogate
+        return 3;
+    }
+    if (c >= 0xF0 && c <= 0xF4) {
+        if (!cont(1) || !cont(2) || !cont(3)) return 0;
+        if ((c == 0xF0 && b(1) < 0x90) || (c == 0xF4 && b(1) > 0x8F))
+            return 0;  // overlong, > U+10FFFF
+        return 4;
+    }
+    return 0;
+}
+}  // namespace
+
 void appendJsonEscaped(std::string& out, std::string_view s) {
-    // Runs of characters that need no escape are appended whole.
+    // Runs of characters that need no escape are appended whole. A byte that does not start
+    // valid UTF-8 becomes U+FFFD, as Go's encoder writes it, so the output is always valid JSON.
     size_t run = 0;
     for (size_t i = 0; i < s.size(); ++i) {
         const auto c = static_cast<unsigned char>(s[i]);
-        if (c >= 0x20 && c != '"' && c != '\\') continue;
+        if (c >= 0x80) {
+            if (const size_t n = utf8Length(s, i)) {
+                i += n - 1;
+                continue;
+            }
+        } else if (c >= 0x20 && c != '"' && c != '\\') {
+            continue;
+        }
         out.append(s, run, i - run);
         run = i + 1;
         switch (c) {
@@ -137,11 +169,14 @@ void appendJsonEscaped(std::string& out, std::string_view s) {
             case '\t':
                 out += "\\t";
                 break;
-            default: {
-                char buf[8];
-                std::snprintf(buf, sizeof buf, "\\u%04x", c);
-                out += buf;
-            }
+            default:
+                if (c >= 0x80) {
+                    out += "\\ufffd";
+                } else {
+                    char buf[8];
+                    std::snprintf(buf, sizeof buf, "\\u%04x", c);
+                    out += buf;
+                }
         }
     }
     out.append(s, run, s.size() - run);
