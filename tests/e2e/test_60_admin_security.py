@@ -265,3 +265,45 @@ def test_no_auth_still_refuses_cross_site(mockd):
     assert r.status_code == 403
     assert r.json()["error"] == "forbidden"
     assert a.hit("/evil").status_code == 404
+
+
+# --------------------------------------------------------------------------- as an attacker would
+
+
+@pytest.mark.parametrize("param", ["api_key", "apiKey", "key", "token", "access_token"])
+def test_a_key_in_the_query_string_is_never_accepted(srv, param):
+    key = srv.key()
+    r = srv.get(f"/mocks?{param}={key}", headers=EVIL_HOST)
+    assert r.status_code == 401, (param, r.text)
+    r = srv.post(f"/mocks?{param}={key}", json=hm("/viaquery"), headers=EVIL_HOST)
+    assert r.status_code == 401
+    assert srv.hit("/viaquery").status_code == 404
+
+
+def test_a_page_on_another_origin_cannot_post_a_mock_even_with_a_simple_request(srv):
+    # What a browser sends for a form-like cross-origin POST (no preflight): text/plain JSON.
+    headers = {**EVIL_ORIGIN, "Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "no-cors",
+               "Content-Type": "text/plain"}
+    r = srv.post("/mocks", data='{"type":"http","http":{"matcher":{"path":"/evil"}}}',
+                 headers=headers)
+    assert r.status_code == 403
+    assert srv.hit("/evil").status_code == 404
+
+
+@pytest.mark.parametrize("headers,status", [
+    (EVIL_ORIGIN, 403),
+    ({"Sec-Fetch-Site": "cross-site"}, 403),
+    (EVIL_HOST, 401),
+    ({"Host": "127.0.0.1.evil.example"}, 401),
+], ids=["origin", "sec-fetch-site", "foreign-host", "rebinding-host"])
+def test_wiremock_admin_on_the_mock_port_follows_the_same_rules(srv, headers, status):
+    r = srv.hit("/__admin/mappings", headers=headers)
+    assert r.status_code == status, r.text
+    stub = {"request": {"method": "GET", "url": "/wm-evil"}, "response": {"status": 200}}
+    r = srv.hit("/__admin/mappings", method="POST", json=stub, headers=headers)
+    assert r.status_code == status
+    assert srv.hit("/wm-evil").status_code == 404
+    # From loopback, and from elsewhere with the key, it works.
+    assert srv.hit("/__admin/mappings").status_code == 200
+    r = srv.hit("/__admin/mappings", headers={**EVIL_HOST, "X-API-Key": srv.key()})
+    assert r.status_code == 200
