@@ -62,16 +62,30 @@ std::string admin(admin::AdminApi& api, std::string_view method, std::string_vie
     return out;
 }
 
-TEST(MockEngineConcurrency, SwapsUnderLoadAnswerFromOneSnapshot) {
+// A mock engine and the admin API over one registry, serving mock "m" at version 0.
+struct Rig {
+    explicit Rig(size_t journalSize) : journal(journalSize) {
+        engine.setReady(true);
+        registry.replaceAll(std::vector<core::Mock>{versioned(0)});
+    }
+    static admin::AdminSettings open() {
+        admin::AdminSettings s;
+        s.access.noAuth = true;
+        return s;
+    }
     core::Registry registry;
-    journal::Journal journal(1000);
+    journal::Journal journal;
     Metrics metrics;
-    MockEngine engine(registry, &journal, &metrics);
-    engine.setReady(true);
-    admin::AdminSettings settings;
-    settings.access.noAuth = true;
-    admin::AdminApi api(registry, journal, metrics, settings);
-    registry.replaceAll(std::vector<core::Mock>{versioned(0)});
+    MockEngine engine{registry, &journal, &metrics};
+    admin::AdminSettings settings = open();
+    admin::AdminApi api{registry, journal, metrics, settings};
+};
+
+TEST(MockEngineConcurrency, SwapsUnderLoadAnswerFromOneSnapshot) {
+    Rig rig(1000);
+    auto& registry = rig.registry;
+    auto& engine = rig.engine;
+    auto& api = rig.api;
 
     std::atomic<bool> stop{false};
     std::atomic<int> mixed{0}, answered{0};
@@ -111,15 +125,9 @@ TEST(MockEngineConcurrency, SwapsUnderLoadAnswerFromOneSnapshot) {
 }
 
 TEST(MockEngineConcurrency, VerificationCountsEveryRequestFromEveryThread) {
-    core::Registry registry;
-    journal::Journal journal(100);
-    Metrics metrics;
-    MockEngine engine(registry, &journal, &metrics);
-    engine.setReady(true);
-    admin::AdminSettings settings;
-    settings.access.noAuth = true;
-    admin::AdminApi api(registry, journal, metrics, settings);
-    registry.replaceAll(std::vector<core::Mock>{versioned(0)});
+    Rig rig(100);
+    auto& engine = rig.engine;
+    auto& api = rig.api;
 
     constexpr int kThreads = 4, kEach = 500;
     std::vector<std::thread> clients;
