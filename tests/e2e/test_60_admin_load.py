@@ -145,7 +145,9 @@ def test_stalled_stream_listener_does_not_stall_mocks(mockd):
                                              timeout=20)
         assert responses == 100_000 and statuses == {200: 100_000}
         grown_mb = (a.rss_kb() - rss_before) / 1024
-        assert grown_mb < 60, f"RSS grew by {grown_mb:.1f} MB with a stalled stream listener"
+        # ASan's quarantine holds freed memory, so RSS says nothing there; the rest still holds
+        if not os.environ.get("MOCKD_SANITIZED"):
+            assert grown_mb < 60, f"RSS grew by {grown_mb:.1f} MB with a stalled stream listener"
         assert a.call_count("load") == 100_000
         assert a.get("/health").status_code == 200
     finally:
