@@ -258,13 +258,13 @@ net::Outcome AdminApi::handle(const Request& req, std::string& out, bool closing
                      {"id", "local"},
                      {"name", "mockd"},
                      {"httpPort", settings_.mockPort},
-                     {"httpsPort", 0},
+                     {"httpsPort", settings_.httpsPort},
                      {"adminPort", settings_.adminPort},
                      {"uptime", uptime},
                      {"mockCount", snap->size()},
                      {"activeMocks", active},
                      {"requestCount", requests},
-                     {"tlsEnabled", false},
+                     {"tlsEnabled", settings_.httpsPort != 0},
                      {"version", MOCKD_VERSION},
                      {"protocols", {{"http", {{"enabled", true}, {"port", settings_.mockPort}}}}},
                      {"startedAt", startedAt_}});
@@ -272,15 +272,21 @@ net::Outcome AdminApi::handle(const Request& req, std::string& out, bool closing
     }
     if (top == "ports" && seg.size() == 1) {
         if (method != "GET") return notAllowed("GET");
-        r.json(200, {{"ports",
-                      {{{"port", settings_.mockPort},
-                        {"protocol", "HTTP"},
-                        {"component", "Mock Engine"},
-                        {"status", "running"}},
-                       {{"port", settings_.adminPort},
-                        {"protocol", "HTTP"},
-                        {"component", "Admin API"},
-                        {"status", "running"}}}}});
+        core::Json ports = {{{"port", settings_.mockPort},
+                             {"protocol", "HTTP"},
+                             {"component", "Mock Engine"},
+                             {"status", "running"}}};
+        if (settings_.httpsPort)
+            ports.push_back({{"port", settings_.httpsPort},
+                             {"protocol", "HTTPS"},
+                             {"component", "Mock Engine"},
+                             {"status", "running"},
+                             {"tls", true}});
+        ports.push_back({{"port", settings_.adminPort},
+                         {"protocol", "HTTP"},
+                         {"component", "Admin API"},
+                         {"status", "running"}});
+        r.json(200, {{"ports", ports}});
         return {};
     }
 

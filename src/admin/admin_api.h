@@ -21,6 +21,7 @@ namespace mockd::admin {
 
 struct AdminSettings {
     uint16_t mockPort = 0;
+    uint16_t httpsPort = 0;  // 0: no HTTPS
     uint16_t adminPort = 0;
     std::string configFile;
     AccessPolicy access;

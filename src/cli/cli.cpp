@@ -31,6 +31,7 @@
 #include "log/log.h"
 #include "net/http_client.h"
 #include "net/server.h"
+#include "net/tls.h"
 #include "state/operations.h"
 #include "store/store.h"
 #include "wiremock/admin_api.h"
@@ -148,7 +149,120 @@ struct ServeOptions {
     std::string chaosLatency;
     double chaosErrorRate = 0;
     std::string chaosProfile;
+    // HTTPS (mockd's flags; WireMock's keystore flags fill the same settings)
+    uint16_t httpsPort = 0;
+    std::string tlsCert, tlsKey;
+    bool tlsAuto = false;
+    bool autoCert = true;  // --https-port alone serves a self-signed certificate
+    bool mtlsEnabled = false;
+    std::string mtlsClientAuth;
+    std::vector<std::string> mtlsCa, mtlsAllowedCns;
+    std::string keystore, keystorePassword = "password";
+    std::string truststore, truststorePassword = "password";
+    bool requireClientCert = false;
 };
+
+std::vector<std::string> stringList(const core::Json& j, const std::string& field) {
+    std::vector<std::string> out;
+    if (j.is_string()) {
+        out.push_back(j.get<std::string>());
+        return out;
+    }
+    if (!j.is_array()) throw std::runtime_error(field + ": must be a list of strings");
+    for (const auto& v : j) {
+        if (!v.is_string()) throw std::runtime_error(field + ": must be a list of strings");
+        out.push_back(v.get<std::string>());
+    }
+    return out;
+}
+
+// The HTTPS port's settings: serverConfig.httpsPort, .tls and .mtls of the config file, then the
+// flags on top. Nothing to serve: nullopt. Throws std::runtime_error naming the setting.
+std::optional<net::TlsServer> httpsSettings(const ServeOptions& o, const core::Json* sc,
+                                            uint16_t& httpsPort) {
+    net::TlsSettings t;
+    httpsPort = o.httpsPort;
+    bool configTls = false;
+    auto str = [](const core::Json& obj, const char* key, const std::string& field) {
+        if (!obj.contains(key)) return std::string();
+        if (!obj[key].is_string()) throw std::runtime_error(field + "." + key + ": must be a string");
+        return obj[key].get<std::string>();
+    };
+    auto flag = [](const core::Json& obj, const char* key, const std::string& field, bool dflt) {
+        if (!obj.contains(key)) return dflt;
+        if (!obj[key].is_boolean())
+            throw std::runtime_error(field + "." + key + ": must be true or false");
+        return obj[key].get<bool>();
+    };
+    if (sc && sc->is_object()) {
+        if (httpsPort == 0 && sc->contains("httpsPort")) {
+            const auto& p = (*sc)["httpsPort"];
+            if (!p.is_number_unsigned() || p.get<uint64_t>() > 65535)
+                throw std::runtime_error("serverConfig.httpsPort: must be a port number (0 to 65535)");
+            httpsPort = static_cast<uint16_t>(p.get<uint64_t>());
+        }
+        if (sc->contains("tls")) {
+            const auto& tj = (*sc)["tls"];
+            const std::string f = "serverConfig.tls";
+            if (!tj.is_object()) throw std::runtime_error(f + ": must be an object");
+            if (flag(tj, "enabled", f, true)) {
+                configTls = true;
+                t.certFile = str(tj, "certFile", f);
+                t.keyFile = str(tj, "keyFile", f);
+                t.autoCert = flag(tj, "autoGenerateCert", f, false);
+            }
+        }
+        if (sc->contains("mtls")) {
+            const auto& mj = (*sc)["mtls"];
+            const std::string f = "serverConfig.mtls";
+            if (!mj.is_object()) throw std::runtime_error(f + ": must be an object");
+            t.mtls = flag(mj, "enabled", f, false);
+            if (std::string mode = str(mj, "clientAuth", f); !mode.empty() &&
+                                                             !net::parseClientAuth(mode, t.clientAuth))
+                throw std::runtime_error(f + ".clientAuth: \"" + mode +
+                                         "\" is not one of none, request, require, "
+                                         "verify-if-given, require-and-verify");
+            if (std::string ca = str(mj, "caCertFile", f); !ca.empty()) t.caFiles.push_back(ca);
+            if (mj.contains("caCertFiles"))
+                for (auto& ca : stringList(mj["caCertFiles"], f + ".caCertFiles"))
+                    t.caFiles.push_back(ca);
+            if (mj.contains("allowedCNs")) t.allowedCNs = stringList(mj["allowedCNs"], f + ".allowedCNs");
+            if (mj.contains("allowedOUs")) t.allowedOUs = stringList(mj["allowedOUs"], f + ".allowedOUs");
+        }
+    }
+    if (!o.tlsCert.empty() || !o.tlsKey.empty()) {
+        t.certFile = o.tlsCert;
+        t.keyFile = o.tlsKey;
+    }
+    t.keystore = o.keystore;
+    t.keystorePassword = o.keystorePassword;
+    t.truststore = o.truststore;
+    t.truststorePassword = o.truststorePassword;
+    t.autoCert = t.autoCert || o.tlsAuto || o.autoCert;
+    if (o.mtlsEnabled) t.mtls = true;
+    if (!o.mtlsClientAuth.empty() && !net::parseClientAuth(o.mtlsClientAuth, t.clientAuth))
+        throw std::runtime_error("--mtls-client-auth: \"" + o.mtlsClientAuth +
+                                 "\" is not one of none, request, require, verify-if-given, "
+                                 "require-and-verify");
+    if (!o.mtlsCa.empty()) t.caFiles = o.mtlsCa;
+    if (!o.mtlsAllowedCns.empty()) t.allowedCNs = o.mtlsAllowedCns;
+    if (o.requireClientCert) {
+        t.mtls = true;
+        t.clientAuth = net::ClientAuth::RequireAndVerify;
+    }
+    const bool asked = configTls || !t.certFile.empty() || !t.keyFile.empty() || o.tlsAuto ||
+                       o.mtlsEnabled || !t.keystore.empty() || o.requireClientCert;
+    if (httpsPort == 0) {
+        if (asked)
+            throw std::runtime_error(
+                "TLS settings need an HTTPS port (--https-port or serverConfig.httpsPort)");
+        return std::nullopt;
+    }
+    net::TlsServer server;
+    server.ctx = net::makeServerContext(t);
+    server.settings = std::move(t);
+    return server;
+}
 
 // The mocks of every config file under a directory (start --load): mockd collections (YAML or
 // JSON) and WireMock stub files. Throws std::runtime_error naming the file.
@@ -387,6 +501,7 @@ int serve(const ServeOptions& o) {
         }
     }
     std::optional<core::Json> chaosDoc;  // serverConfig.chaos of the config file
+    std::optional<core::Json> serverConfig;
     if (!o.config.empty()) {
         try {
             config::LoadedConfig cfg = config::loadFile(o.config);
@@ -394,6 +509,8 @@ int serve(const ServeOptions& o) {
                                                  sc["serverConfig"].is_object() &&
                                                  sc["serverConfig"].contains("chaos"))
                 chaosDoc = sc["serverConfig"]["chaos"];
+            if (cfg.collection.is_object() && cfg.collection.contains("serverConfig"))
+                serverConfig = cfg.collection["serverConfig"];
             for (const auto& w : cfg.warnings) log::warn(w);
             mockCount += cfg.compiled.size();
             registry.edit([&](std::vector<match::CompiledMockPtr>& all) {
@@ -536,7 +653,14 @@ int serve(const ServeOptions& o) {
             die("--proxy-timeout: not a duration: " + o.proxyTimeout, 2);
         engine.setProxy(std::move(po));
     }
-    std::unique_ptr<net::Listener> adminListener, mockListener;
+    std::unique_ptr<net::Listener> adminListener, mockListener, httpsListener;
+    uint16_t httpsPort = 0;
+    std::optional<net::TlsServer> tlsServer;
+    try {
+        tlsServer = httpsSettings(o, serverConfig ? &*serverConfig : nullptr, httpsPort);
+    } catch (const std::exception& e) {
+        die(e.what(), 2);
+    }
     try {
         if (o.mode == "start")
             adminListener = std::make_unique<net::Listener>(acceptCtx, adminPool, o.bind,
@@ -552,15 +676,30 @@ int serve(const ServeOptions& o) {
         if (e.code() == asio::error::address_in_use) die(portInUse(o.port, "--port"));
         die(e.what());
     }
+    if (tlsServer) {
+        try {
+            httpsListener = std::make_unique<net::Listener>(
+                acceptCtx, pool, o.bind, httpsPort, engine, limits,
+                std::make_shared<const net::TlsServer>(std::move(*tlsServer)));
+        } catch (const boost::system::system_error& e) {
+            if (e.code() == asio::error::address_in_use) die(portInUse(httpsPort, "--https-port"));
+            die(std::string("HTTPS port: ") + e.what());
+        }
+    }
     adminApi.settings().mockPort = mockListener->port();
+    if (httpsListener) adminApi.settings().httpsPort = httpsListener->port();
     if (adminListener) adminApi.settings().adminPort = adminListener->port();
     net::Listener* ml = mockListener.get();
-    adminApi.settings().activeConnections = [ml] { return ml->activeConnections(); };
+    net::Listener* hl = httpsListener.get();
+    adminApi.settings().activeConnections = [ml, hl] {
+        return ml->activeConnections() + (hl ? hl->activeConnections() : 0);
+    };
     engine.setReady(true);
     pool.start();
     if (adminListener) adminPool.start();
     if (adminListener) adminListener->start();
     mockListener->start();
+    if (httpsListener) httpsListener->start();
 
     if (o.printUrl) {
         std::printf("http://%s:%u\n", o.host.c_str(), mockListener->port());
@@ -579,13 +718,15 @@ int serve(const ServeOptions& o) {
                {{"enabled", true},
                 {"port", mockListener->port()},
                 {"host", o.host},
-                {"httpsPort", 0}}}}},
+                {"httpsPort", httpsListener ? httpsListener->port() : 0}}}}},
             {"config", {{"file", o.config}, {"mocksLoaded", mockCount}}}};
         writePidFile(pidFile, pid);
         log::info("mockd started", {{"version", MOCKD_VERSION},
                                     {"mocks", static_cast<int64_t>(mockCount)},
                                     {"config", o.config}});
         log::info("mock server on http://localhost:" + std::to_string(mockListener->port()));
+        if (httpsListener)
+            log::info("mock server on https://localhost:" + std::to_string(httpsListener->port()));
         log::info("admin API on http://localhost:" + std::to_string(adminListener->port()));
     } else if (wiremockMode) {
         if (!o.disableBanner) {
@@ -608,8 +749,12 @@ int serve(const ServeOptions& o) {
                       {{"flag", f}});
         log::info("WireMock-compatible server on http://localhost:" +
                   std::to_string(mockListener->port()));
+        if (httpsListener)
+            log::info("WireMock-compatible server on https://localhost:" +
+                      std::to_string(httpsListener->port()));
     } else {
         log::info("engine started", {{"port", mockListener->port()},
+                                     {"httpsPort", httpsListener ? httpsListener->port() : 0},
                                      {"mocks", static_cast<int64_t>(mockCount)},
                                      {"config", o.config},
                                      {"workers", threads}});
@@ -642,6 +787,7 @@ int serve(const ServeOptions& o) {
         });
         if (adminListener) adminListener->close();
         mockListener->close();
+        if (httpsListener) httpsListener->close();
         pool.drain();
         adminPool.drain();
         drainTimer.expires_after(drain);
@@ -810,6 +956,27 @@ void addServeFlags(CLI::App* cmd, ServeOptions& o) {
         ->capture_default_str();
     cmd->add_flag("--preserve-host-header", o.preserveHost,
                   "Forward the client's Host header instead of the upstream's");
+    cmd->add_option("--https-port", o.httpsPort,
+                    "Also serve the mocks over HTTPS on this port (0: no HTTPS)")
+        ->envname("MOCKD_HTTPS_PORT");
+    cmd->add_option("--tls-cert", o.tlsCert, "HTTPS certificate (PEM, with its chain)");
+    cmd->add_option("--tls-key", o.tlsKey, "HTTPS private key (PEM)");
+    cmd->add_flag("--tls-auto", o.tlsAuto,
+                  "Serve HTTPS with a self-signed certificate for localhost made at start-up");
+    cmd->add_flag("--auto-cert", o.autoCert,
+                  "With --https-port and no --tls-cert: make a self-signed certificate "
+                  "(--auto-cert=false refuses to start instead)")
+        ->envname("MOCKD_AUTO_CERT")
+        ->capture_default_str();
+    cmd->add_flag("--mtls-enabled", o.mtlsEnabled, "Ask HTTPS clients for a certificate (mTLS)");
+    cmd->add_option("--mtls-client-auth", o.mtlsClientAuth,
+                    "none, request, require, verify-if-given or require-and-verify (default)");
+    cmd->add_option("--mtls-ca", o.mtlsCa,
+                    "CA certificates (PEM) client certificates must chain to; repeatable")
+        ->delimiter(',');
+    cmd->add_option("--mtls-allowed-cns", o.mtlsAllowedCns,
+                    "Only client certificates with one of these common names (comma-separated)")
+        ->delimiter(',');
     cmd->add_flag("--chaos-enabled", o.chaosEnabled, "Start with chaos injection on");
     cmd->add_option("--chaos-latency", o.chaosLatency,
                     "Chaos: add latency to every request (\"10ms-100ms\" or \"200ms\")");
@@ -850,6 +1017,14 @@ Usage: mockd wiremock [flags]
   --proxy-timeout MS                Proxied request timeout in milliseconds (default 300000)
   --record-mappings                 Save every proxied exchange as a stub under mappings/
                                     (bodies under __files/)
+  --https-port N                    Also serve HTTPS on this port (a self-signed certificate for
+                                    localhost unless --https-keystore is given)
+  --https-keystore FILE             PKCS#12 keystore with the server's key and certificate
+  --keystore-password P             Its password (default: password); --key-manager-password
+                                    is the same
+  --https-require-client-cert       Require client certificates that chain to the truststore
+  --https-truststore FILE           PKCS#12 truststore of the CAs client certificates chain to
+  --truststore-password P           Its password (default: password)
   --async-response-enabled B, --async-response-threads N,
   --container-threads N, --jetty-acceptor-threads N and WireMock's other Jetty/JVM tuning
   flags are accepted; tuning flags have no effect (mockd uses one event loop per core).
@@ -890,7 +1065,8 @@ int runWireMock(int argc, char** argv) {
                                                       "version",
                                                       "disable-connection-reuse",
                                                       "supported-proxy-encodings",
-                                                      "proxy-pass-through"};
+                                                      "proxy-pass-through",
+                                                      "https-require-client-cert"};
     auto fail = [](const std::string& msg) {
         std::fprintf(stderr, "mockd wiremock: %s (see 'mockd wiremock --help')\n", msg.c_str());
         return 2;
@@ -979,6 +1155,26 @@ int runWireMock(int argc, char** argv) {
                 o.proxyTimeout = std::to_string(n) + "ms";
             } else if (name == "record-mappings") {
                 o.recordMappings = true;
+            } else if (name == "https-port") {
+                if (!number(need(), n) || n > 65535)
+                    return fail("--https-port must be 0 to 65535");
+                o.httpsPort = static_cast<uint16_t>(n);
+            } else if (name == "https-keystore") {
+                o.keystore = need();
+            } else if (name == "keystore-password" || name == "key-manager-password") {
+                // One password opens a PKCS#12 keystore and the key inside it.
+                o.keystorePassword = need();
+            } else if (name == "keystore-type" || name == "truststore-type") {
+                std::string type = need();
+                if (type != "PKCS12" && type != "pkcs12")
+                    return fail("--" + name + " " + type +
+                                ": only PKCS12 is read (convert JKS with keytool -importkeystore)");
+            } else if (name == "https-truststore") {
+                o.truststore = need();
+            } else if (name == "truststore-password") {
+                o.truststorePassword = need();
+            } else if (name == "https-require-client-cert") {
+                o.requireClientCert = true;
             } else {
                 o.ignoredFlags.push_back("--" + name + (hasValue ? "=" + value : ""));
             }

@@ -24,6 +24,14 @@ namespace mockd::core {
 using Json = nlohmann::json;
 using KeyValues = std::vector<std::pair<std::string, std::string>>;
 
+// Conditions on the client certificate of an HTTPS request (mockd's matcher.mtls). Every field
+// given must hold; a request without a certificate never matches.
+struct MtlsMatcher {
+    bool requireAuth = false;  // the certificate chains to a configured CA
+    std::string cn, cnPattern, ou, o, fingerprint, issuer;
+    std::string sanDns, sanEmail, sanIp;
+};
+
 struct HttpMatcher {
     std::string method;       // upper case; empty matches any method
     std::string path;         // mockd path syntax: literal, {param}, *, trailing /*
@@ -34,6 +42,7 @@ struct HttpMatcher {
     std::optional<std::string> bodyContains;
     std::optional<std::string> bodyPattern;
     std::vector<std::pair<std::string, Json>> bodyJsonPath;  // path -> expected (or {exists})
+    std::optional<MtlsMatcher> mtls;
 };
 
 struct HttpResponse {

@@ -136,6 +136,42 @@ HttpMatcher decodeMatcher(const Json& j, const std::string& where, const DecodeC
         for (auto kv = it->begin(); kv != it->end(); ++kv)
             m.bodyJsonPath.emplace_back(kv.key(), kv.value());
     }
+    if (auto it = j.find("mtls"); it != j.end() && !it->is_null()) {
+        const std::string f = where + ".mtls";
+        requireObject(*it, f);
+        warnUnknown(*it, f,
+                    {"requireAuth", "cn", "cnPattern", "ou", "o", "fingerprint", "issuer", "san"},
+                    ctx);
+        MtlsMatcher t;
+        if (auto r = it->find("requireAuth"); r != it->end() && !r->is_null()) {
+            if (!r->is_boolean())
+                throw FieldError(f + ".requireAuth", "must be true or false, not " + typeName(*r));
+            t.requireAuth = r->get<bool>();
+        }
+        t.cn = getString(*it, "cn", f);
+        t.cnPattern = getString(*it, "cnPattern", f);
+        if (!t.cn.empty() && !t.cnPattern.empty())
+            throw FieldError(f, "cannot specify both cn and cnPattern");
+        t.ou = getString(*it, "ou", f);
+        t.o = getString(*it, "o", f);
+        t.fingerprint = getString(*it, "fingerprint", f);
+        if (!t.fingerprint.empty()) {
+            std::string fp = normalizeFingerprint(t.fingerprint);
+            if (fp.size() != 64)
+                throw FieldError(f + ".fingerprint", "fingerprint must be 64 hex characters (SHA256)");
+            if (fp.find_first_not_of("0123456789abcdef") != std::string::npos)
+                throw FieldError(f + ".fingerprint", "fingerprint must contain only hex characters");
+        }
+        t.issuer = getString(*it, "issuer", f);
+        if (auto san = it->find("san"); san != it->end() && !san->is_null()) {
+            requireObject(*san, f + ".san");
+            warnUnknown(*san, f + ".san", {"dns", "email", "ip"}, ctx);
+            t.sanDns = getString(*san, "dns", f + ".san");
+            t.sanEmail = getString(*san, "email", f + ".san");
+            t.sanIp = getString(*san, "ip", f + ".san");
+        }
+        m.mtls = std::move(t);
+    }
     return m;
 }
 
@@ -383,6 +419,21 @@ Json encodeMock(const Mock& m) {
         for (const auto& [k, v] : mt.bodyJsonPath) o[k] = v;
         matcher["bodyJsonPath"] = o;
     }
+    if (mt.mtls) {
+        const MtlsMatcher& t = *mt.mtls;
+        Json o = Json::object();
+        if (t.requireAuth) o["requireAuth"] = true;
+        for (const auto& [key, value] :
+             {std::pair{"cn", &t.cn}, {"cnPattern", &t.cnPattern}, {"ou", &t.ou}, {"o", &t.o},
+              {"fingerprint", &t.fingerprint}, {"issuer", &t.issuer}})
+            if (!value->empty()) o[key] = *value;
+        Json san = Json::object();
+        if (!t.sanDns.empty()) san["dns"] = t.sanDns;
+        if (!t.sanEmail.empty()) san["email"] = t.sanEmail;
+        if (!t.sanIp.empty()) san["ip"] = t.sanIp;
+        if (!san.empty()) o["san"] = san;
+        matcher["mtls"] = o;
+    }
     auto response = [&](const HttpResponse& r) {
         Json resp = Json::object();
         resp["statusCode"] = r.statusCode;
@@ -424,6 +475,15 @@ std::string generateMockId(const std::string& type) {
     char buf[17];
     std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(rng()));
     return type + "_" + buf;
+}
+
+std::string normalizeFingerprint(std::string_view text) {
+    if (text.starts_with("sha256:") || text.starts_with("SHA256:")) text.remove_prefix(7);
+    std::string out;
+    out.reserve(text.size());
+    for (char c : text)
+        if (c != ':') out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
 }
 
 }  // namespace mockd::core

@@ -27,6 +27,10 @@ StatefulBinding decodeBinding(const Json& j, const std::string& where);
 // Encodes a mock back to mockd's JSON shape (for export and admin answers).
 Json encodeMock(const Mock& m);
 
+// A certificate fingerprint as matchers compare it: without a "sha256:"/"SHA256:" prefix and
+// colons, lower case.
+std::string normalizeFingerprint(std::string_view text);
+
 // Generates a mockd-style id: "<type>_<16 hex>".
 std::string generateMockId(const std::string& type);
 

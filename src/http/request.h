@@ -7,6 +7,8 @@
 
 namespace mockd::http {
 
+struct ClientCert;
+
 struct Header {
     std::string_view name;
     std::string_view value;
@@ -26,6 +28,9 @@ struct Request {
     bool keepAlive = true;
     std::string_view remoteAddress;
     unsigned short localPort = 0;  // the port the request arrived on
+    bool secure = false;           // arrived over TLS (the HTTPS port)
+    // What the client's TLS certificate says (HTTPS only; `present` is false without one).
+    const ClientCert* clientCert = nullptr;
 
     // First value of a header, case-insensitive; empty when absent.
     std::string_view header(std::string_view name) const {

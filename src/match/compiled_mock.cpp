@@ -2,6 +2,8 @@
 #include "match/compiled_mock.h"
 
 #include "core/errors.h"
+#include "core/mock_codec.h"
+#include "http/client_cert.h"
 #include "http/response.h"
 #include "log/log.h"
 #include "wiremock/scenarios.h"
@@ -20,6 +22,32 @@ constexpr int kBodyEqualsScore = 25;
 constexpr int kBodyPatternScore = 22;
 constexpr int kBodyContainsScore = 20;
 constexpr int kJsonPathScore = 15;
+// matcher.mtls, per condition
+constexpr int kMtlsAuthScore = 5;
+constexpr int kMtlsCnScore = 15;
+constexpr int kMtlsCnPatternScore = 12;
+constexpr int kMtlsFingerprintScore = 50;
+constexpr int kMtlsFieldScore = 10;  // ou, o, issuer and each SAN kind
+
+// `*` in a pattern stands for any run of characters (SAN DNS names such as "*.example.com").
+bool wildcardMatch(std::string_view pattern, std::string_view text) {
+    size_t star = pattern.find('*');
+    if (star == std::string_view::npos) return pattern == text;
+    std::string_view first = pattern.substr(0, star);
+    if (!text.starts_with(first)) return false;
+    size_t pos = first.size();
+    std::string_view rest = pattern.substr(star + 1);
+    for (size_t next; (next = rest.find('*')) != std::string_view::npos; rest.remove_prefix(next + 1)) {
+        size_t at = text.find(rest.substr(0, next), pos);
+        if (at == std::string_view::npos) return false;
+        pos = at + next;
+    }
+    return text.size() >= pos + rest.size() && text.ends_with(rest);
+}
+
+bool anyEquals(const std::vector<std::string>& values, const std::string& want) {
+    return std::find(values.begin(), values.end(), want) != values.end();
+}
 
 std::shared_ptr<const RE2> compileRegex(const std::string& pattern, const std::string& field) {
     RE2::Options opts;
@@ -145,6 +173,17 @@ std::shared_ptr<const CompiledMock> CompiledMock::compile(core::MockPtr mockPtr,
         c->jsonPaths_.push_back(std::move(cond));
     }
 
+    if (mt.mtls) {
+        const core::MtlsMatcher& t = *mt.mtls;
+        if (!t.cnPattern.empty()) c->cnRegex_ = compileRegex(t.cnPattern, base + ".mtls.cnPattern");
+        c->fingerprint_ = core::normalizeFingerprint(t.fingerprint);
+        c->mtlsMax_ = (t.requireAuth ? kMtlsAuthScore : 0) + (t.cn.empty() ? 0 : kMtlsCnScore) +
+                      (c->cnRegex_ ? kMtlsCnPatternScore : 0) +
+                      (c->fingerprint_.empty() ? 0 : kMtlsFingerprintScore);
+        for (const std::string* f : {&t.ou, &t.o, &t.issuer, &t.sanDns, &t.sanEmail, &t.sanIp})
+            if (!f->empty()) c->mtlsMax_ += kMtlsFieldScore;
+    }
+
     int score = 0;
     if (!mt.method.empty()) score += kMethodScore;
     score += c->path_.score();
@@ -155,6 +194,7 @@ std::shared_ptr<const CompiledMock> CompiledMock::compile(core::MockPtr mockPtr,
     if (mt.bodyContains) score += kBodyContainsScore;
     if (mt.bodyPattern) score += kBodyPatternScore;
     score += kJsonPathScore * static_cast<int>(c->jsonPaths_.size());
+    score += c->mtlsMax_;
     c->score_ = score;
     if (m.type == "http" && score == 0)
         throw core::FieldError(base,
@@ -266,7 +306,28 @@ bool CompiledMock::matches(const MatchInput& in, std::string_view method) const 
         for (const auto& jp : jsonPaths_)
             if (!jp.test(*doc)) return false;
     }
+    if (mt.mtls && mtlsScore(req.clientCert) == 0) return false;
     return true;
+}
+
+int CompiledMock::mtlsScore(const http::ClientCert* cert) const {
+    // An mtls block with no condition scores nothing and so never matches, as in mockd.
+    if (!cert || !cert->present || mtlsMax_ == 0) return 0;
+    const core::MtlsMatcher& t = *mock_->matcher.mtls;
+    if (t.requireAuth && !cert->verified) return 0;
+    if (!t.cn.empty() && cert->cn != t.cn) return 0;
+    if (cnRegex_ && !RE2::PartialMatch(cert->cn, *cnRegex_)) return 0;
+    if (!t.ou.empty() && !anyEquals(cert->organizationalUnits, t.ou)) return 0;
+    if (!t.o.empty() && !anyEquals(cert->organizations, t.o)) return 0;
+    if (!fingerprint_.empty() && cert->fingerprint != fingerprint_) return 0;
+    if (!t.issuer.empty() && cert->issuerCn != t.issuer) return 0;
+    if (!t.sanDns.empty() && std::none_of(cert->sanDns.begin(), cert->sanDns.end(), [&](const auto& d) {
+            return wildcardMatch(t.sanDns, d);
+        }))
+        return 0;
+    if (!t.sanEmail.empty() && !anyEquals(cert->sanEmail, t.sanEmail)) return 0;
+    if (!t.sanIp.empty() && !anyEquals(cert->sanIp, t.sanIp)) return 0;
+    return mtlsMax_;
 }
 
 Captures CompiledMock::captures(const MatchInput& in) const {
@@ -312,6 +373,7 @@ int CompiledMock::nearMissScore(const MatchInput& in) const {
         for (const auto& jp : jsonPaths_)
             if (doc && jp.test(*doc)) score += kJsonPathScore;
     }
+    if (mt.mtls) score += mtlsScore(req.clientCert);
     return score;
 }
 
@@ -478,6 +540,17 @@ NearMiss CompiledMock::analyse(const MatchInput& in) const {
             [] { return std::string("body JSONPath condition not satisfied"); }, expected.dump());
     }
 
+    if (mt.mtls) {
+        const http::ClientCert* cert = req.clientCert;
+        if (!cert || !cert->present) {
+            add("mtls", false, 0, mtlsMax_, "client certificate required", "(no client certificate)",
+                [] { return std::string("mTLS (no client certificate)"); });
+        } else {
+            int got = mtlsScore(cert);
+            add("mtls", got > 0, got, mtlsMax_, {}, {},
+                [] { return std::string("mTLS client certificate does not match"); });
+        }
+    }
     if (exhausted()) {
         // Every field may match: the near miss must then say why the mock did not answer.
         const std::string n = std::to_string(*mock_->times);

@@ -152,6 +152,8 @@ class CompiledMock final {
     bool templated() const { return responses_.front().templated(); }
 
   private:
+    // The points of matcher.mtls against a request's certificate: all its conditions or none.
+    int mtlsScore(const http::ClientCert* cert) const;
     static void compileWireMock(CompiledMock& c);
     static CompiledResponse compileResponse(const core::HttpResponse& r);
 
@@ -166,6 +168,9 @@ class CompiledMock final {
     std::shared_ptr<const RE2> bodyRegex_;
     std::vector<JsonPathCondition> jsonPaths_;
     std::optional<std::string> literalPath_;
+    std::shared_ptr<const RE2> cnRegex_;  // matcher.mtls.cnPattern
+    std::string fingerprint_;             // matcher.mtls.fingerprint, normalised
+    int mtlsMax_ = 0;                     // the points of the mtls conditions
     bool never_ = false;  // path and pathPattern together never match, as in mockd
     int score_ = 0;
 };

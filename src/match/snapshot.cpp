@@ -115,7 +115,8 @@ void Snapshot::buildNearMissIndex() {
             auto& list = nearByQuery_[key];
             if (list.empty() || list.back() != r) list.push_back(r);
         }
-        if (always) nearAlways_.push_back(r);
+        // A client certificate can score whatever the path: such mocks are always scored.
+        if (always || m->mock().matcher.mtls) nearAlways_.push_back(r);
         if (m->hasBodyConditions()) {
             nearBody_.push_back(r);
             if (m->bodyConditionsAcceptEmpty()) nearEmptyBody_.push_back(r);

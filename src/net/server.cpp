@@ -5,12 +5,14 @@
 
 #include <sys/resource.h>
 
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/basic_parser.hpp>
 #include <boost/beast/http/error.hpp>
 #include <optional>
 #include <unordered_set>
 
+#include "http/client_cert.h"
 #include "http/response.h"
 #include "log/log.h"
 #include "match/path_pattern.h"
@@ -158,19 +160,25 @@ class ConnectionStream final : public Stream {
 class Connection final : public std::enable_shared_from_this<Connection> {
   public:
     Connection(Worker& worker, tcp::socket socket, Handler& handler, const Limits& limits,
-               std::shared_ptr<std::atomic<size_t>> active)
+               std::shared_ptr<std::atomic<size_t>> active,
+               std::shared_ptr<const TlsServer> tls = nullptr)
         : worker_(worker),
-          socket_(std::move(socket)),
+          socket_(worker.ctx()),
           handler_(handler),
           limits_(limits),
           active_(std::move(active)),
+          tlsServer_(std::move(tls)),
           delay_(worker.ctx()) {
+        if (tlsServer_)
+            tls_.emplace(std::move(socket), *tlsServer_->ctx);
+        else
+            socket_ = std::move(socket);
         worker_.add(this);
         lastActivity_ = Clock::now();
         beast::error_code ec;
-        auto ep = socket_.remote_endpoint(ec);
+        auto ep = sock().remote_endpoint(ec);
         if (!ec) remote_ = ep.address().to_string();
-        auto local = socket_.local_endpoint(ec);
+        auto local = sock().local_endpoint(ec);
         if (!ec) localPort_ = local.port();
     }
     ~Connection() {
@@ -182,6 +190,15 @@ class Connection final : public std::enable_shared_from_this<Connection> {
     void start() {
         newParser();
         if (worker_.draining()) closing_ = true;
+        if (tls_) {
+            handshaking_ = true;
+            requestStart_ = Clock::now();
+            tls_->async_handshake(asio::ssl::stream_base::server,
+                                  [self = shared_from_this()](beast::error_code ec) {
+                                      self->onHandshake(ec);
+                                  });
+            return;
+        }
         doRead();
     }
 
@@ -192,7 +209,11 @@ class Connection final : public std::enable_shared_from_this<Connection> {
             if (now - lingerStart_ > kLingerTime) closeNow();
             return;
         }
-        if (delayPending_ || streaming_) return;
+        if (handshaking_ && now - requestStart_ > limits_.headerTimeout) {
+            closeNow();
+            return;
+        }
+        if (delayPending_ || streaming_ || handshaking_) return;
         bool midRequest = parser_ && parser_->got_some() && !parser_->is_header_done();
         if (midRequest && now - requestStart_ > limits_.headerTimeout) {
             closeNow();
@@ -204,7 +225,7 @@ class Connection final : public std::enable_shared_from_this<Connection> {
     // Drain: an idle connection closes now; a busy one closes after its response.
     void drain() {
         closing_ = true;
-        if (streaming_) {
+        if (streaming_ || handshaking_) {
             closeNow();
             return;
         }
@@ -214,6 +235,36 @@ class Connection final : public std::enable_shared_from_this<Connection> {
     }
 
   private:
+    tcp::socket& sock() { return tls_ ? tls_->next_layer() : socket_; }
+
+    // Reads or writes through TLS on the HTTPS port, on the socket itself otherwise.
+    template <class F>
+    void withStream(F&& f) {
+        if (tls_)
+            f(*tls_);
+        else
+            f(socket_);
+    }
+
+    void onHandshake(beast::error_code ec) {
+        handshaking_ = false;
+        if (closed_) return;
+        if (ec) {
+            // A client that does not trust the certificate, or speaks plain HTTP to this port.
+            log::debug("TLS handshake failed", {{"remote", remote_}, {"error", ec.message()}});
+            closeNow();
+            return;
+        }
+        clientCert_ = readClientCert(tls_->native_handle());
+        if (clientCert_.present && !allowedByLists(clientCert_, tlsServer_->settings)) {
+            log::debug("client certificate not allowed", {{"remote", remote_}, {"cn", clientCert_.cn}});
+            closeNow();
+            return;
+        }
+        lastActivity_ = Clock::now();
+        doRead();
+    }
+
     void newParser() {
         store_.reset();
         parser_.emplace(store_);
@@ -227,15 +278,28 @@ class Connection final : public std::enable_shared_from_this<Connection> {
         if (reading_ || closed_ || peerClosed_) return;
         if (inbuf_.size() >= kMaxBufferedInput) return;  // back-pressure
         reading_ = true;
-        socket_.async_read_some(
-            inbuf_.prepare(kReadChunk),
-            [self = shared_from_this()](beast::error_code ec, size_t n) { self->onRead(ec, n); });
+        withStream([&](auto& stream) {
+            stream.async_read_some(inbuf_.prepare(kReadChunk),
+                                   [self = shared_from_this()](beast::error_code ec, size_t n) {
+                                       self->onRead(ec, n);
+                                   });
+        });
+    }
+
+    void shutdownTls() {
+        tls_->async_shutdown([self = shared_from_this()](beast::error_code) { self->closeNow(); });
     }
 
     void onRead(beast::error_code ec, size_t n) {
         reading_ = false;
         if (closed_) return;
+        if (lingering_ && tls_) {
+            shutdownTls();
+            return;
+        }
         if (ec) {
+            // A TLS client that closes without close_notify ends its stream just the same.
+            if (ec == asio::ssl::error::stream_truncated) ec = asio::error::eof;
             if (lingering_ || ec != asio::error::eof) {
                 closeNow();
                 return;
@@ -323,6 +387,8 @@ class Connection final : public std::enable_shared_from_this<Connection> {
         req.keepAlive = parser_->keep_alive();
         req.remoteAddress = remote_;
         req.localPort = localPort_;
+        req.secure = tls_.has_value();
+        req.clientCert = tls_ ? &clientCert_ : nullptr;
 
         std::string_view target = req.target;
         if (target.starts_with("http://") || target.starts_with("https://")) {
@@ -466,9 +532,12 @@ class Connection final : public std::enable_shared_from_this<Connection> {
             writing_ = true;
             wbuf_.swap(out_);
             out_.clear();
-            asio::async_write(
-                socket_, asio::buffer(wbuf_),
-                [self = shared_from_this()](beast::error_code ec, size_t) { self->onWrite(ec); });
+            withStream([&](auto& stream) {
+                asio::async_write(stream, asio::buffer(wbuf_),
+                                  [self = shared_from_this()](beast::error_code ec, size_t) {
+                                      self->onWrite(ec);
+                                  });
+            });
         } else if (!writing_ && doneAfterOutput()) {
             finish();
             return;
@@ -495,10 +564,22 @@ class Connection final : public std::enable_shared_from_this<Connection> {
         beast::error_code ignored;
         if (reset_) {
             // A zero linger time makes close() send RST instead of FIN.
-            socket_.set_option(asio::socket_base::linger(true, 0), ignored);
+            sock().set_option(asio::socket_base::linger(true, 0), ignored);
             closed_ = true;
             delay_.cancel();
-            socket_.close(ignored);
+            sock().close(ignored);
+            return;
+        }
+        if (tls_) {
+            // close_notify, then the client's; the sweep ends a wait longer than the linger time.
+            // A read still waiting is cancelled first (onRead then starts the shutdown): one
+            // operation at a time reads from a TLS stream.
+            lingering_ = true;
+            lingerStart_ = Clock::now();
+            if (reading_)
+                sock().cancel(ignored);
+            else
+                shutdownTls();
             return;
         }
         socket_.shutdown(tcp::socket::shutdown_send, ignored);
@@ -536,8 +617,8 @@ class Connection final : public std::enable_shared_from_this<Connection> {
         if (stream_) stream_->markClosed();
         beast::error_code ignored;
         delay_.cancel();
-        socket_.shutdown(tcp::socket::shutdown_both, ignored);
-        socket_.close(ignored);
+        sock().shutdown(tcp::socket::shutdown_both, ignored);
+        sock().close(ignored);
     }
 
     Worker& worker_;
@@ -545,6 +626,9 @@ class Connection final : public std::enable_shared_from_this<Connection> {
     Handler& handler_;
     Limits limits_;
     std::shared_ptr<std::atomic<size_t>> active_;
+    std::shared_ptr<const TlsServer> tlsServer_;
+    std::optional<asio::ssl::stream<tcp::socket>> tls_;  // on the HTTPS port
+    http::ClientCert clientCert_;
     asio::steady_timer delay_;
     beast::flat_buffer inbuf_;
     RequestStore store_;
@@ -559,6 +643,7 @@ class Connection final : public std::enable_shared_from_this<Connection> {
     bool delayPending_ = false, peerClosed_ = false, errorSent_ = false, sent100_ = false;
     bool lingering_ = false;
     bool streaming_ = false;
+    bool handshaking_ = false;
     bool reset_ = false;               // the connection ends with RST (a connection-reset fault)
     std::vector<std::string> chunks_;  // a dribbled body still being sent
     size_t nextChunk_ = 0;
@@ -631,12 +716,14 @@ Worker& WorkerPool::next() {
 }
 
 Listener::Listener(asio::io_context& acceptCtx, WorkerPool& pool, const std::string& bindHost,
-                   uint16_t port, Handler& handler, Limits limits)
+                   uint16_t port, Handler& handler, Limits limits,
+                   std::shared_ptr<const TlsServer> tls)
     : ctx_(acceptCtx),
       pool_(pool),
       handler_(handler),
       limits_(limits),
       active_(std::make_shared<std::atomic<size_t>>(0)),
+      tls_(std::move(tls)),
       retry_(acceptCtx) {
     std::vector<tcp::endpoint> endpoints;
     if (bindHost.empty() || bindHost == "*" || bindHost == "::") {
@@ -714,7 +801,8 @@ void Listener::accept(size_t i) {
             beast::error_code ignored;
             sock.set_option(tcp::no_delay(true), ignored);
             asio::post(w.ctx(), [&w, s = std::move(sock), this]() mutable {
-                std::make_shared<Connection>(w, std::move(s), handler_, limits_, active_)->start();
+                std::make_shared<Connection>(w, std::move(s), handler_, limits_, active_, tls_)
+                    ->start();
             });
         }
         accept(i);

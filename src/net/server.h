@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "net/handler.h"
+#include "net/tls.h"
 
 namespace mockd::net {
 
@@ -47,8 +48,10 @@ class Listener final {
   public:
     // Binds (dual-stack on all interfaces unless `bindHost` is given) and listens. Throws
     // boost::system::system_error; EADDRINUSE is reported as such.
+    // With `tls`, every connection begins with a TLS handshake (the HTTPS port).
     Listener(boost::asio::io_context& acceptCtx, WorkerPool& pool, const std::string& bindHost,
-             uint16_t port, Handler& handler, Limits limits);
+             uint16_t port, Handler& handler, Limits limits,
+             std::shared_ptr<const TlsServer> tls = nullptr);
     ~Listener();
     uint16_t port() const { return port_; }
     size_t activeConnections() const { return active_->load(std::memory_order_relaxed); }
@@ -64,6 +67,7 @@ class Listener final {
     uint16_t port_ = 0;
     std::vector<std::unique_ptr<boost::asio::ip::tcp::acceptor>> acceptors_;
     std::shared_ptr<std::atomic<size_t>> active_;
+    std::shared_ptr<const TlsServer> tls_;
     boost::asio::steady_timer retry_;
 };
 

@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "core/clock.h"
+#include "http/client_cert.h"
 #include "match/jsonpath.h"
 #include "template/faker.h"
 
@@ -136,6 +137,10 @@ class Renderer {
               const std::vector<Template::Arg>& args, std::string& out) {
         if (name.starts_with("request.")) {
             request(original.substr(8), out);
+            return;
+        }
+        if (name.starts_with("mtls.")) {
+            mtls(original.substr(5), out);
             return;
         }
         if (name.starts_with("faker.")) {
@@ -273,6 +278,41 @@ class Renderer {
         }
     }
 
+    // The client certificate's fields (first value of each list); all empty without one.
+    void mtls(std::string_view field, std::string& out) {
+        const http::ClientCert* c = d_.req->clientCert;
+        if (!c || !c->present) return;
+        auto first = [&](const std::vector<std::string>& v) {
+            if (!v.empty()) out += v.front();
+        };
+        if (field == "cn")
+            out += c->cn;
+        else if (field == "o")
+            out += c->o;
+        else if (field == "ou")
+            out += c->ou;
+        else if (field == "serial")
+            out += c->serial;
+        else if (field == "fingerprint")
+            out += c->fingerprint;
+        else if (field == "notBefore")
+            out += c->notBefore;
+        else if (field == "notAfter")
+            out += c->notAfter;
+        else if (field == "verified")
+            out += c->verified ? "true" : "false";
+        else if (field == "issuer.cn")
+            out += c->issuerCn;
+        else if (field == "san.dns")
+            first(c->sanDns);
+        else if (field == "san.email")
+            first(c->sanEmail);
+        else if (field == "san.ip")
+            first(c->sanIp);
+        else if (field == "san.uri")
+            first(c->sanUri);
+    }
+
     void capture(std::string_view name, std::string& out) {
         if (!d_.captures) return;
         for (const auto& [k, v] : *d_.captures)
@@ -344,6 +384,8 @@ Template Template::compile(std::string_view text) {
         }
         // request.* keeps its original case for header and query names.
         if (part.name.starts_with("request.")) part.name = "request." + std::string(name.substr(8));
+        // mtls.* field names are case-sensitive, as mockd's are.
+        if (part.name.starts_with("mtls.")) part.name = "mtls." + std::string(name.substr(5));
         // Lookup keys are computed here so that rendering lower-cases nothing.
         part.key = lower(part.name);
         for (auto& a : part.args)
