@@ -185,7 +185,8 @@ std::optional<net::TlsServer> httpsSettings(const ServeOptions& o, const core::J
     bool configTls = false;
     auto str = [](const core::Json& obj, const char* key, const std::string& field) {
         if (!obj.contains(key)) return std::string();
-        if (!obj[key].is_string()) throw std::runtime_error(field + "." + key + ": must be a string");
+        if (!obj[key].is_string())
+            throw std::runtime_error(field + "." + key + ": must be a string");
         return obj[key].get<std::string>();
     };
     auto flag = [](const core::Json& obj, const char* key, const std::string& field, bool dflt) {
@@ -194,11 +195,18 @@ std::optional<net::TlsServer> httpsSettings(const ServeOptions& o, const core::J
             throw std::runtime_error(field + "." + key + ": must be true or false");
         return obj[key].get<bool>();
     };
+    // Files named in the config are relative to its directory, as bodyFile is.
+    const std::filesystem::path base = std::filesystem::path(o.config).parent_path();
+    auto file = [&](std::string f) {
+        if (!f.empty() && std::filesystem::path(f).is_relative()) f = (base / f).string();
+        return f;
+    };
     if (sc && sc->is_object()) {
         if (httpsPort == 0 && sc->contains("httpsPort")) {
             const auto& p = (*sc)["httpsPort"];
             if (!p.is_number_unsigned() || p.get<uint64_t>() > 65535)
-                throw std::runtime_error("serverConfig.httpsPort: must be a port number (0 to 65535)");
+                throw std::runtime_error(
+                    "serverConfig.httpsPort: must be a port number (0 to 65535)");
             httpsPort = static_cast<uint16_t>(p.get<uint64_t>());
         }
         if (sc->contains("tls")) {
@@ -207,8 +215,8 @@ std::optional<net::TlsServer> httpsSettings(const ServeOptions& o, const core::J
             if (!tj.is_object()) throw std::runtime_error(f + ": must be an object");
             if (flag(tj, "enabled", f, true)) {
                 configTls = true;
-                t.certFile = str(tj, "certFile", f);
-                t.keyFile = str(tj, "keyFile", f);
+                t.certFile = file(str(tj, "certFile", f));
+                t.keyFile = file(str(tj, "keyFile", f));
                 t.autoCert = flag(tj, "autoGenerateCert", f, false);
             }
         }
@@ -217,17 +225,19 @@ std::optional<net::TlsServer> httpsSettings(const ServeOptions& o, const core::J
             const std::string f = "serverConfig.mtls";
             if (!mj.is_object()) throw std::runtime_error(f + ": must be an object");
             t.mtls = flag(mj, "enabled", f, false);
-            if (std::string mode = str(mj, "clientAuth", f); !mode.empty() &&
-                                                             !net::parseClientAuth(mode, t.clientAuth))
+            if (std::string mode = str(mj, "clientAuth", f);
+                !mode.empty() && !net::parseClientAuth(mode, t.clientAuth))
                 throw std::runtime_error(f + ".clientAuth: \"" + mode +
                                          "\" is not one of none, request, require, "
                                          "verify-if-given, require-and-verify");
-            if (std::string ca = str(mj, "caCertFile", f); !ca.empty()) t.caFiles.push_back(ca);
+            if (std::string ca = str(mj, "caCertFile", f); !ca.empty()) t.caFiles.push_back(file(ca));
             if (mj.contains("caCertFiles"))
                 for (auto& ca : stringList(mj["caCertFiles"], f + ".caCertFiles"))
-                    t.caFiles.push_back(ca);
-            if (mj.contains("allowedCNs")) t.allowedCNs = stringList(mj["allowedCNs"], f + ".allowedCNs");
-            if (mj.contains("allowedOUs")) t.allowedOUs = stringList(mj["allowedOUs"], f + ".allowedOUs");
+                    t.caFiles.push_back(file(ca));
+            if (mj.contains("allowedCNs"))
+                t.allowedCNs = stringList(mj["allowedCNs"], f + ".allowedCNs");
+            if (mj.contains("allowedOUs"))
+                t.allowedOUs = stringList(mj["allowedOUs"], f + ".allowedOUs");
         }
     }
     if (!o.tlsCert.empty() || !o.tlsKey.empty()) {
@@ -1156,8 +1166,7 @@ int runWireMock(int argc, char** argv) {
             } else if (name == "record-mappings") {
                 o.recordMappings = true;
             } else if (name == "https-port") {
-                if (!number(need(), n) || n > 65535)
-                    return fail("--https-port must be 0 to 65535");
+                if (!number(need(), n) || n > 65535) return fail("--https-port must be 0 to 65535");
                 o.httpsPort = static_cast<uint16_t>(n);
             } else if (name == "https-keystore") {
                 o.keystore = need();

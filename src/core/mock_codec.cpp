@@ -158,9 +158,11 @@ HttpMatcher decodeMatcher(const Json& j, const std::string& where, const DecodeC
         if (!t.fingerprint.empty()) {
             std::string fp = normalizeFingerprint(t.fingerprint);
             if (fp.size() != 64)
-                throw FieldError(f + ".fingerprint", "fingerprint must be 64 hex characters (SHA256)");
+                throw FieldError(f + ".fingerprint",
+                                 "fingerprint must be 64 hex characters (SHA256)");
             if (fp.find_first_not_of("0123456789abcdef") != std::string::npos)
-                throw FieldError(f + ".fingerprint", "fingerprint must contain only hex characters");
+                throw FieldError(f + ".fingerprint",
+                                 "fingerprint must contain only hex characters");
         }
         t.issuer = getString(*it, "issuer", f);
         if (auto san = it->find("san"); san != it->end() && !san->is_null()) {
@@ -423,9 +425,12 @@ Json encodeMock(const Mock& m) {
         const MtlsMatcher& t = *mt.mtls;
         Json o = Json::object();
         if (t.requireAuth) o["requireAuth"] = true;
-        for (const auto& [key, value] :
-             {std::pair{"cn", &t.cn}, {"cnPattern", &t.cnPattern}, {"ou", &t.ou}, {"o", &t.o},
-              {"fingerprint", &t.fingerprint}, {"issuer", &t.issuer}})
+        for (const auto& [key, value] : {std::pair{"cn", &t.cn},
+                                         {"cnPattern", &t.cnPattern},
+                                         {"ou", &t.ou},
+                                         {"o", &t.o},
+                                         {"fingerprint", &t.fingerprint},
+                                         {"issuer", &t.issuer}})
             if (!value->empty()) o[key] = *value;
         Json san = Json::object();
         if (!t.sanDns.empty()) san["dns"] = t.sanDns;

@@ -12,8 +12,8 @@ struct ClientCert {
     bool verified = false;  // and it chains to a configured CA
     std::string cn, o, ou;  // subject (first value of each)
     std::vector<std::string> organizations, organizationalUnits;
-    std::string serial;       // decimal, as Go's big.Int prints it
-    std::string fingerprint;  // SHA-256 of the DER certificate, lowercase hex
+    std::string serial;               // decimal, as Go's big.Int prints it
+    std::string fingerprint;          // SHA-256 of the DER certificate, lowercase hex
     std::string notBefore, notAfter;  // RFC 3339, UTC
     std::string issuerCn;
     std::vector<std::string> sanDns, sanEmail, sanIp, sanUri;

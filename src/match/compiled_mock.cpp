@@ -37,7 +37,8 @@ bool wildcardMatch(std::string_view pattern, std::string_view text) {
     if (!text.starts_with(first)) return false;
     size_t pos = first.size();
     std::string_view rest = pattern.substr(star + 1);
-    for (size_t next; (next = rest.find('*')) != std::string_view::npos; rest.remove_prefix(next + 1)) {
+    for (size_t next; (next = rest.find('*')) != std::string_view::npos;
+         rest.remove_prefix(next + 1)) {
         size_t at = text.find(rest.substr(0, next), pos);
         if (at == std::string_view::npos) return false;
         pos = at + next;
@@ -321,9 +322,9 @@ int CompiledMock::mtlsScore(const http::ClientCert* cert) const {
     if (!t.o.empty() && !anyEquals(cert->organizations, t.o)) return 0;
     if (!fingerprint_.empty() && cert->fingerprint != fingerprint_) return 0;
     if (!t.issuer.empty() && cert->issuerCn != t.issuer) return 0;
-    if (!t.sanDns.empty() && std::none_of(cert->sanDns.begin(), cert->sanDns.end(), [&](const auto& d) {
-            return wildcardMatch(t.sanDns, d);
-        }))
+    if (!t.sanDns.empty() &&
+        std::none_of(cert->sanDns.begin(), cert->sanDns.end(),
+                     [&](const auto& d) { return wildcardMatch(t.sanDns, d); }))
         return 0;
     if (!t.sanEmail.empty() && !anyEquals(cert->sanEmail, t.sanEmail)) return 0;
     if (!t.sanIp.empty() && !anyEquals(cert->sanIp, t.sanIp)) return 0;
@@ -543,7 +544,8 @@ NearMiss CompiledMock::analyse(const MatchInput& in) const {
     if (mt.mtls) {
         const http::ClientCert* cert = req.clientCert;
         if (!cert || !cert->present) {
-            add("mtls", false, 0, mtlsMax_, "client certificate required", "(no client certificate)",
+            add("mtls", false, 0, mtlsMax_, "client certificate required",
+                "(no client certificate)",
                 [] { return std::string("mTLS (no client certificate)"); });
         } else {
             int got = mtlsScore(cert);

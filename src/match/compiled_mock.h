@@ -171,7 +171,7 @@ class CompiledMock final {
     std::shared_ptr<const RE2> cnRegex_;  // matcher.mtls.cnPattern
     std::string fingerprint_;             // matcher.mtls.fingerprint, normalised
     int mtlsMax_ = 0;                     // the points of the mtls conditions
-    bool never_ = false;  // path and pathPattern together never match, as in mockd
+    bool never_ = false;                  // path and pathPattern together never match, as in mockd
     int score_ = 0;
 };
 

@@ -7,6 +7,7 @@
 
 #include "core/mock_codec.h"
 #include "core/registry.h"
+#include "http/client_cert.h"
 #include "match/snapshot.h"
 
 namespace mockd::match {
@@ -176,6 +177,79 @@ TEST(NearMiss, CheapScoreIsTheFullAnalysisScore) {
         MatchInput in(r);
         EXPECT_EQ(c->nearMissScore(in), c->analyse(in).score) << def;
     }
+}
+
+}  // namespace
+}  // namespace mockd::match
+
+namespace mockd::match {
+namespace {
+
+http::ClientCert alice() {
+    http::ClientCert c;
+    c.present = c.verified = true;
+    c.cn = "alice";
+    c.organizations = {"Acme"};
+    c.organizationalUnits = {"payments", "eng"};
+    c.issuerCn = "Root";
+    c.fingerprint = std::string(64, 'a');
+    c.sanDns = {"a.svc.example.com", "alice.example.org"};
+    c.sanEmail = {"alice@example.com"};
+    c.sanIp = {"10.1.2.3"};
+    return c;
+}
+
+bool matchesWith(const std::string& mtls, const http::ClientCert* cert) {
+    auto c = mk(R"({"id":"m","type":"http","http":{"matcher":{"path":"/m","mtls":)" + mtls + "}}}");
+    Req q("/m");
+    q.r.clientCert = cert;
+    MatchInput in(q.r);
+    return c->matches(in, "GET");
+}
+
+TEST(MtlsMatcher, EachConditionAgainstTheCertificate) {
+    const http::ClientCert a = alice();
+    EXPECT_TRUE(matchesWith(R"({"cn":"alice"})", &a));
+    EXPECT_FALSE(matchesWith(R"({"cn":"Alice"})", &a));     // case-sensitive
+    EXPECT_TRUE(matchesWith(R"({"cnPattern":"li"})", &a));  // unanchored
+    EXPECT_TRUE(matchesWith(R"({"ou":"eng"})", &a));        // any of the OUs
+    EXPECT_FALSE(matchesWith(R"({"ou":"sales"})", &a));
+    EXPECT_TRUE(matchesWith(R"({"o":"Acme"})", &a));
+    EXPECT_TRUE(matchesWith(R"({"issuer":"Root"})", &a));
+    EXPECT_TRUE(matchesWith(R"({"fingerprint":"sha256:)" + std::string(64, 'A') + "\"}", &a));
+    EXPECT_TRUE(matchesWith(R"({"san":{"dns":"*.svc.example.com"}})", &a));
+    EXPECT_TRUE(matchesWith(R"({"san":{"dns":"alice.*.org"}})", &a));
+    EXPECT_TRUE(matchesWith(R"({"san":{"dns":"a*svc*com"}})", &a));
+    EXPECT_FALSE(matchesWith(R"({"san":{"dns":"*.other.com"}})", &a));
+    EXPECT_FALSE(matchesWith(R"({"san":{"dns":"a.svc.example.com*x"}})", &a));
+    EXPECT_TRUE(matchesWith(R"({"san":{"email":"alice@example.com","ip":"10.1.2.3"}})", &a));
+    EXPECT_FALSE(matchesWith(R"({"san":{"ip":"10.1.2.4"}})", &a));
+    EXPECT_TRUE(matchesWith(R"({"requireAuth":true,"cn":"alice"})", &a));
+    http::ClientCert unverified = a;
+    unverified.verified = false;
+    EXPECT_FALSE(matchesWith(R"({"requireAuth":true})", &unverified));
+    EXPECT_TRUE(matchesWith(R"({"cn":"alice"})", &unverified));
+}
+
+TEST(MtlsMatcher, NoCertificateOrNoConditionNeverMatches) {
+    const http::ClientCert a = alice();
+    http::ClientCert none;
+    EXPECT_FALSE(matchesWith(R"({"cn":"alice"})", nullptr));  // plain HTTP
+    EXPECT_FALSE(matchesWith(R"({"cn":"alice"})", &none));    // HTTPS without a certificate
+    EXPECT_FALSE(matchesWith("{}", &a));
+    EXPECT_FALSE(matchesWith(R"({"requireAuth":false})", &a));
+}
+
+TEST(MtlsMatcher, ScoresAddToTheMock) {
+    auto c = mk(R"({"id":"m","type":"http","http":{"matcher":{"path":"/m","mtls":{
+        "requireAuth":true,"cn":"alice","ou":"eng","fingerprint":")" +
+                std::string(64, 'a') + R"("}}}})");
+    EXPECT_EQ(c->score(), 15 + 5 + 15 + 10 + 50);
+    const http::ClientCert a = alice();
+    Req q("/m");
+    q.r.clientCert = &a;
+    MatchInput in(q.r);
+    EXPECT_EQ(c->nearMissScore(in), c->score());
 }
 
 }  // namespace

@@ -193,10 +193,9 @@ class Connection final : public std::enable_shared_from_this<Connection> {
         if (tls_) {
             handshaking_ = true;
             requestStart_ = Clock::now();
-            tls_->async_handshake(asio::ssl::stream_base::server,
-                                  [self = shared_from_this()](beast::error_code ec) {
-                                      self->onHandshake(ec);
-                                  });
+            tls_->async_handshake(
+                asio::ssl::stream_base::server,
+                [self = shared_from_this()](beast::error_code ec) { self->onHandshake(ec); });
             return;
         }
         doRead();
@@ -257,7 +256,8 @@ class Connection final : public std::enable_shared_from_this<Connection> {
         }
         clientCert_ = readClientCert(tls_->native_handle());
         if (clientCert_.present && !allowedByLists(clientCert_, tlsServer_->settings)) {
-            log::debug("client certificate not allowed", {{"remote", remote_}, {"cn", clientCert_.cn}});
+            log::debug("client certificate not allowed",
+                       {{"remote", remote_}, {"cn", clientCert_.cn}});
             closeNow();
             return;
         }

@@ -9,8 +9,8 @@
 #include <openssl/rand.h>
 #include <openssl/x509v3.h>
 
-#include <boost/asio/ssl/context.hpp>
 #include <algorithm>
+#include <boost/asio/ssl/context.hpp>
 #include <cstdio>
 #include <ctime>
 #include <fstream>
@@ -64,7 +64,7 @@ std::string slurp(const std::string& file) {
 struct Pkcs12Contents {
     PkeyPtr key;
     X509Ptr cert;
-    STACK_OF(X509)* chain = nullptr;
+    STACK_OF(X509) * chain = nullptr;
     Pkcs12Contents() = default;
     Pkcs12Contents(const Pkcs12Contents&) = delete;
     Pkcs12Contents& operator=(const Pkcs12Contents&) = delete;
@@ -77,8 +77,10 @@ void openPkcs12(const std::string& file, const std::string& password, const char
     std::string bytes = slurp(file);
     if (bytes.size() >= 4 && static_cast<unsigned char>(bytes[0]) == 0xFE &&
         static_cast<unsigned char>(bytes[1]) == 0xED &&
-        static_cast<unsigned char>(bytes[2]) == 0xFE && static_cast<unsigned char>(bytes[3]) == 0xED)
-        fail(file + ": a JKS keystore; convert it to PKCS#12 (keytool -importkeystore -srckeystore " +
+        static_cast<unsigned char>(bytes[2]) == 0xFE &&
+        static_cast<unsigned char>(bytes[3]) == 0xED)
+        fail(file +
+             ": a JKS keystore; convert it to PKCS#12 (keytool -importkeystore -srckeystore " +
              file + " -destkeystore store.p12 -deststoretype PKCS12)");
     BioPtr bio(BIO_new_mem_buf(bytes.data(), static_cast<int>(bytes.size())));
     P12Ptr p12(d2i_PKCS12_bio(bio.get(), nullptr));
@@ -111,10 +113,14 @@ void usePemFiles(SSL_CTX* ctx, const TlsSettings& s) {
     if (!readable(s.keyFile)) fail(s.keyFile + ": cannot read the key file");
     if (SSL_CTX_use_certificate_chain_file(ctx, s.certFile.c_str()) != 1)
         fail(s.certFile + ": not a PEM certificate (" + sslReason() + ")");
-    if (SSL_CTX_use_PrivateKey_file(ctx, s.keyFile.c_str(), SSL_FILETYPE_PEM) != 1)
-        fail(s.keyFile + ": not a PEM private key (" + sslReason() + ")");
-    if (SSL_CTX_check_private_key(ctx) != 1)
+    std::string pem = slurp(s.keyFile);
+    BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+    PkeyPtr key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
+    if (!key) fail(s.keyFile + ": not a PEM private key (" + sslReason() + ")");
+    if (SSL_CTX_use_PrivateKey(ctx, key.get()) != 1 || SSL_CTX_check_private_key(ctx) != 1) {
+        ERR_clear_error();
         fail(s.keyFile + ": the key does not belong to the certificate in " + s.certFile);
+    }
 }
 
 void usePem(SSL_CTX* ctx, const PemPair& pem) {
@@ -259,11 +265,16 @@ bool parseClientAuth(const std::string& name, ClientAuth& out) {
 
 const char* clientAuthName(ClientAuth mode) {
     switch (mode) {
-        case ClientAuth::None: return "none";
-        case ClientAuth::Request: return "request";
-        case ClientAuth::Require: return "require";
-        case ClientAuth::VerifyIfGiven: return "verify-if-given";
-        case ClientAuth::RequireAndVerify: return "require-and-verify";
+        case ClientAuth::None:
+            return "none";
+        case ClientAuth::Request:
+            return "request";
+        case ClientAuth::Require:
+            return "require";
+        case ClientAuth::VerifyIfGiven:
+            return "verify-if-given";
+        case ClientAuth::RequireAndVerify:
+            return "require-and-verify";
     }
     return "none";
 }
@@ -292,7 +303,8 @@ PemPair makeSelfSigned(const std::vector<std::string>& hosts) {
     std::string san;
     for (const auto& h : hosts) {
         unsigned char buf[16];
-        bool ip = inet_pton(AF_INET, h.c_str(), buf) == 1 || inet_pton(AF_INET6, h.c_str(), buf) == 1;
+        bool ip =
+            inet_pton(AF_INET, h.c_str(), buf) == 1 || inet_pton(AF_INET6, h.c_str(), buf) == 1;
         san += (san.empty() ? "" : ",") + std::string(ip ? "IP:" : "DNS:") + h;
     }
     // Its own issuer: a client that trusts this one file can verify the server with it.
@@ -364,8 +376,8 @@ http::ClientCert readClientCert(SSL* ssl) {
     }
     c.notBefore = asn1Time(X509_get0_notBefore(cert));
     c.notAfter = asn1Time(X509_get0_notAfter(cert));
-    auto* names = static_cast<GENERAL_NAMES*>(
-        X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr));
+    auto* names =
+        static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr));
     for (int i = 0; names && i < sk_GENERAL_NAME_num(names); ++i) {
         const GENERAL_NAME* g = sk_GENERAL_NAME_value(names, i);
         if (g->type == GEN_DNS) c.sanDns.push_back(ia5(g->d.dNSName));
