@@ -230,7 +230,8 @@ std::optional<net::TlsServer> httpsSettings(const ServeOptions& o, const core::J
                 throw std::runtime_error(f + ".clientAuth: \"" + mode +
                                          "\" is not one of none, request, require, "
                                          "verify-if-given, require-and-verify");
-            if (std::string ca = str(mj, "caCertFile", f); !ca.empty()) t.caFiles.push_back(file(ca));
+            if (std::string ca = str(mj, "caCertFile", f); !ca.empty())
+                t.caFiles.push_back(file(ca));
             if (mj.contains("caCertFiles"))
                 for (auto& ca : stringList(mj["caCertFiles"], f + ".caCertFiles"))
                     t.caFiles.push_back(file(ca));
