@@ -160,6 +160,9 @@ struct ServeOptions {
     std::string keystore, keystorePassword = "password";
     std::string truststore, truststorePassword = "password";
     bool requireClientCert = false;
+    // mockd's CORS and rate limit on the mock port
+    std::vector<std::string> corsOrigins;
+    double rateLimit = 0;
 };
 
 std::vector<std::string> stringList(const core::Json& j, const std::string& field) {
@@ -174,6 +177,94 @@ std::vector<std::string> stringList(const core::Json& j, const std::string& fiel
         out.push_back(v.get<std::string>());
     }
     return out;
+}
+
+// mockd's CORS (on by default, for local dev servers) and rate limit (off by default):
+// serverConfig.cors and .rateLimit of the config file, then --cors-origins and --rate-limit.
+// Throws std::runtime_error naming the setting.
+void applyGuards(const ServeOptions& o, const core::Json* sc, http::MockEngine& engine) {
+    http::CorsConfig cors;
+    std::optional<http::RateLimitConfig> limit;
+    auto need = [](const core::Json& obj, const char* key, const std::string& field, bool ok,
+                   const char* what) {
+        if (!ok) throw std::runtime_error(field + "." + key + ": must be " + what);
+        return obj[key];
+    };
+    if (sc && sc->is_object() && sc->contains("cors")) {
+        const auto& c = (*sc)["cors"];
+        const std::string f = "serverConfig.cors";
+        if (!c.is_object()) throw std::runtime_error(f + ": must be an object");
+        if (c.contains("enabled"))
+            cors.enabled =
+                need(c, "enabled", f, c["enabled"].is_boolean(), "true or false").get<bool>();
+        for (auto [key, list] : {std::pair{"allowOrigins", &cors.allowOrigins},
+                                 {"allowMethods", &cors.allowMethods},
+                                 {"allowHeaders", &cors.allowHeaders},
+                                 {"exposeHeaders", &cors.exposeHeaders}})
+            if (c.contains(key)) *list = stringList(c[key], f + "." + key);
+        if (c.contains("allowCredentials"))
+            cors.allowCredentials =
+                need(c, "allowCredentials", f, c["allowCredentials"].is_boolean(), "true or false")
+                    .get<bool>();
+        if (c.contains("maxAge"))
+            cors.maxAge = need(c, "maxAge", f,
+                               c["maxAge"].is_number_integer() && c["maxAge"].get<int64_t>() >= 0 &&
+                                   c["maxAge"].get<int64_t>() <= 86400 * 365,
+                               "whole seconds")
+                              .get<int>();
+    }
+    if (!o.corsOrigins.empty()) {
+        cors.enabled = true;
+        cors.allowOrigins = o.corsOrigins;
+        cors.allowHeaders = {"*"};
+    }
+    if (sc && sc->is_object() && sc->contains("rateLimit")) {
+        const auto& r = (*sc)["rateLimit"];
+        const std::string f = "serverConfig.rateLimit";
+        if (!r.is_object()) throw std::runtime_error(f + ": must be an object");
+        bool on = !r.contains("enabled") ||
+                  need(r, "enabled", f, r["enabled"].is_boolean(), "true or false").get<bool>();
+        if (on) {
+            http::RateLimitConfig rc;
+            if (r.contains("requestsPerSecond"))
+                rc.rate = need(r, "requestsPerSecond", f,
+                               r["requestsPerSecond"].is_number() &&
+                                   r["requestsPerSecond"].get<double>() > 0,
+                               "a positive number")
+                              .get<double>();
+            if (r.contains("burstSize"))
+                rc.burst =
+                    need(r, "burstSize", f,
+                         r["burstSize"].is_number_integer() && r["burstSize"].get<int64_t>() > 0 &&
+                             r["burstSize"].get<int64_t>() < 1'000'000'000,
+                         "a positive whole number")
+                        .get<int>();
+            if (r.contains("maxBuckets"))
+                rc.maxBuckets = need(r, "maxBuckets", f,
+                                     r["maxBuckets"].is_number_unsigned() &&
+                                         r["maxBuckets"].get<uint64_t>() > 0,
+                                     "a positive whole number")
+                                    .get<size_t>();
+            if (r.contains("trustedProxies"))
+                rc.trustedProxies = stringList(r["trustedProxies"], f + ".trustedProxies");
+            limit = rc;
+        }
+    }
+    if (o.rateLimit < 0) throw std::runtime_error("--rate-limit must be 0 (off) or more");
+    if (o.rateLimit > 0) {
+        if (!limit) limit.emplace();
+        limit->rate = o.rateLimit;
+        limit->burst = std::max(1, static_cast<int>(o.rateLimit * 2));
+    }
+    if (cors.enabled) engine.setCors(std::make_unique<http::Cors>(cors));
+    if (limit) {
+        try {
+            engine.setRateLimit(std::make_unique<http::RateLimiter>(*limit));
+        } catch (const std::invalid_argument& e) {
+            throw std::runtime_error(std::string("serverConfig.rateLimit.trustedProxies: ") +
+                                     e.what());
+        }
+    }
 }
 
 // The HTTPS port's settings: serverConfig.httpsPort, .tls and .mtls of the config file, then the
@@ -669,6 +760,8 @@ int serve(const ServeOptions& o) {
     std::optional<net::TlsServer> tlsServer;
     try {
         tlsServer = httpsSettings(o, serverConfig ? &*serverConfig : nullptr, httpsPort);
+        // WireMock mode has WireMock's own CORS (--enable-stub-cors) and no rate limit.
+        if (!wiremockMode) applyGuards(o, serverConfig ? &*serverConfig : nullptr, engine);
     } catch (const std::exception& e) {
         die(e.what(), 2);
     }
@@ -988,6 +1081,14 @@ void addServeFlags(CLI::App* cmd, ServeOptions& o) {
     cmd->add_option("--mtls-allowed-cns", o.mtlsAllowedCns,
                     "Only client certificates with one of these common names (comma-separated)")
         ->delimiter(',');
+    cmd->add_option("--cors-origins", o.corsOrigins,
+                    "Origins whose pages may call the mocks (comma-separated, or '*'; default: "
+                    "localhost and 127.0.0.1 on ports 3000, 4290 and 5173)")
+        ->delimiter(',');
+    cmd->add_option("--rate-limit", o.rateLimit,
+                    "Requests per second per client IP, bursts of twice that; more get 429 "
+                    "(0: no limit)")
+        ->capture_default_str();
     cmd->add_flag("--chaos-enabled", o.chaosEnabled, "Start with chaos injection on");
     cmd->add_option("--chaos-latency", o.chaosLatency,
                     "Chaos: add latency to every request (\"10ms-100ms\" or \"200ms\")");

@@ -237,7 +237,59 @@ void MockEngine::commit(journal::Entry e, std::chrono::steady_clock::time_point 
     }
 }
 
+void MockEngine::setCors(std::unique_ptr<Cors> cors) { cors_ = std::move(cors); }
+void MockEngine::setRateLimit(std::unique_ptr<RateLimiter> limiter) {
+    limiter_ = std::move(limiter);
+}
+
+namespace {
+// Adds header lines to the response appended at `start` (after its status line), or to the
+// answer that comes later (a proxied request).
+void addHeaders(net::Outcome& o, std::string& out, size_t start, std::string lines) {
+    auto insert = [](std::string& text, size_t at, const std::string& add) {
+        const size_t eol = text.find("\r\n", at);
+        if (eol != std::string::npos) text.insert(eol + 2, add);
+    };
+    if (o.later) {
+        auto inner = std::move(o.later);
+        o.later = [inner = std::move(inner), lines = std::move(lines), insert](
+                      boost::asio::io_context& ctx, net::Completion done) {
+            inner(ctx,
+                  [lines, insert, done = std::move(done)](std::string bytes, net::Outcome how) {
+                      insert(bytes, 0, lines);
+                      done(std::move(bytes), std::move(how));
+                  });
+        };
+        return;
+    }
+    insert(out, start, lines);
+}
+}  // namespace
+
 net::Outcome MockEngine::handle(const Request& req, std::string& out, bool closing) {
+    if (!limiter_) return guarded(req, out, closing);
+    // Outermost, as in mockd: every request on the port counts, and a refused one is answered
+    // before anything else sees it.
+    const RateLimiter::Decision d = limiter_->take(req);
+    std::string lines;
+    appendHeaderLine(lines, "X-RateLimit-Limit", std::to_string(d.limit));
+    appendHeaderLine(lines, "X-RateLimit-Remaining", std::to_string(d.remaining));
+    appendHeaderLine(lines, "X-RateLimit-Reset", std::to_string(d.reset));
+    if (!d.allowed) {
+        appendHeaderLine(lines, "Retry-After", std::to_string(d.reset));
+        appendResponse(
+            out, {429, "application/json", lines, closing},
+            R"({"error":"rate_limit_exceeded","message":"Too many requests. Please slow down."})",
+            req.method == "HEAD");
+        return {};
+    }
+    const size_t start = out.size();
+    net::Outcome o = guarded(req, out, closing);
+    addHeaders(o, out, start, std::move(lines));
+    return o;
+}
+
+net::Outcome MockEngine::guarded(const Request& req, std::string& out, bool closing) {
     // With chaos off this costs one atomic load.
     if (chaos_ && chaos_->active() && !req.path.starts_with("/__mockd/") &&
         !(wiremock_ && req.path.starts_with("/__admin") &&
@@ -249,7 +301,23 @@ net::Outcome MockEngine::handle(const Request& req, std::string& out, bool closi
 }
 
 net::Outcome MockEngine::dispatch(const Request& req, std::string& out, bool closing) {
-    return stubCors_ ? withCors(req, out, closing) : route(req, out, closing);
+    if (stubCors_) return withCors(req, out, closing);
+    if (cors_ && !(wiremock_ && req.path.starts_with("/__admin")))
+        return withMockdCors(req, out, closing);
+    return route(req, out, closing);
+}
+
+// mockd's CORS: an allowed origin gets the CORS headers on every response, and an OPTIONS request
+// no mock matches is a preflight: 200 for an allowed origin, else 403. A disallowed origin's
+// other requests are answered without CORS headers.
+net::Outcome MockEngine::withMockdCors(const Request& req, std::string& out, bool closing) {
+    const std::string_view allow = cors_->allowOrigin(req.header("Origin"));
+    if (allow.empty() && req.method != "OPTIONS") return route(req, out, closing);
+    const size_t start = out.size();
+    bool preflight = false;
+    net::Outcome o = route(req, out, closing, req.method == "OPTIONS" ? &preflight : nullptr);
+    if (!preflight && !allow.empty()) addHeaders(o, out, start, cors_->headerLines(allow));
+    return o;
 }
 
 // WireMock's CORS filter: a preflight (OPTIONS with Origin and Access-Control-Request-Method) is
@@ -277,30 +345,14 @@ net::Outcome MockEngine::withCors(const Request& req, std::string& out, bool clo
         appendHeaderLine(headers, "Access-Control-Allow-Origin", origin);
         appendHeaderLine(headers, "Access-Control-Allow-Credentials", "true");
     }
-    auto allow = [](std::string& text, size_t start, const std::string& lines) {
-        const size_t eol = text.find("\r\n", start);
-        if (eol != std::string::npos) text.insert(eol + 2, lines);
-    };
     const size_t start = out.size();
     net::Outcome o = route(req, out, closing);
-    if (o.later) {
-        // A proxied answer gets the headers when it arrives.
-        auto inner = std::move(o.later);
-        o.later = [inner = std::move(inner), headers, allow](boost::asio::io_context& ctx,
-                                                             net::Completion done) {
-            inner(ctx,
-                  [headers, allow, done = std::move(done)](std::string bytes, net::Outcome how) {
-                      allow(bytes, 0, headers);
-                      done(std::move(bytes), std::move(how));
-                  });
-        };
-        return o;
-    }
-    allow(out, start, headers);
+    addHeaders(o, out, start, std::move(headers));
     return o;
 }
 
-net::Outcome MockEngine::route(const Request& req, std::string& out, bool closing) {
+net::Outcome MockEngine::route(const Request& req, std::string& out, bool closing,
+                               bool* preflight) {
     const bool head = req.method == "HEAD";
     if (req.path.starts_with("/__mockd/")) {
         if (req.path == "/__mockd/health") {
@@ -323,6 +375,15 @@ net::Outcome MockEngine::route(const Request& req, std::string& out, bool closin
     const match::CompiledMock* m = snap.find(in, req.method);
     if (!m && head && !wiremockUnmatched_) m = snap.find(in, "GET");
     if (!m) {
+        if (preflight) {
+            *preflight = true;
+            const std::string_view allow = cors_->allowOrigin(req.header("Origin"));
+            if (allow.empty())
+                appendResponse(out, {403, {}, {}, closing}, {}, false);
+            else
+                appendResponse(out, {200, {}, cors_->headerLines(allow), closing}, {}, false);
+            return {};
+        }
         if (!proxy_.unmatchedUrl.empty()) {
             ProxySpec spec;
             spec.url = proxyUrl(proxy_.unmatchedUrl, req, {});

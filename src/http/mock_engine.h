@@ -7,7 +7,9 @@
 #include <string>
 
 #include "core/registry.h"
+#include "http/cors.h"
 #include "http/metrics.h"
+#include "http/rate_limit.h"
 #include "journal/journal.h"
 #include "net/handler.h"
 #include "net/http_client.h"
@@ -62,11 +64,19 @@ class MockEngine final : public net::Handler {
     // mockd's chaos: applies to every request on this port but the /__mockd/ built-ins and
     // WireMock's /__admin (so health checks and the admin API keep working under chaos).
     void setChaos(chaos::Controller* chaos) { chaos_ = chaos; }
+    // mockd's CORS on the mock port (null: none) and the per-IP rate limit (null: none).
+    void setCors(std::unique_ptr<Cors> cors);
+    void setRateLimit(std::unique_ptr<RateLimiter> limiter);
 
   private:
+    net::Outcome guarded(const Request& req, std::string& out, bool closing);
     net::Outcome dispatch(const Request& req, std::string& out, bool closing);
-    net::Outcome route(const Request& req, std::string& out, bool closing);
+    // `preflight`: an OPTIONS request under mockd's CORS; when no mock matches it, route answers
+    // it as a preflight and sets *preflight.
+    net::Outcome route(const Request& req, std::string& out, bool closing,
+                       bool* preflight = nullptr);
     net::Outcome withCors(const Request& req, std::string& out, bool closing);
+    net::Outcome withMockdCors(const Request& req, std::string& out, bool closing);
     // A WireMock stub's templated response; returns the status sent.
     static int renderWireMock(const match::MatchInput& in, const match::CompiledMock& m,
                               const core::WireMockStub& wm, std::string& out, bool closing,
@@ -122,6 +132,8 @@ class MockEngine final : public net::Handler {
     wiremock::WireMockApi* wiremock_ = nullptr;
     bool wiremockUnmatched_ = false;
     bool stubCors_ = false;
+    std::unique_ptr<Cors> cors_;
+    std::unique_ptr<RateLimiter> limiter_;
     chaos::Controller* chaos_ = nullptr;
     Templating templating_ = Templating::Local;
     ProxyOptions proxy_;
