@@ -10,7 +10,7 @@ export CCACHE_NOHASHDIR ?= 1
 
 .PHONY: all deps configure build test unit e2e jest demo bench bench-quick bench-micro format clean \
         release release-check lint-docker \
-	asan-build asan asan-unit asan-e2e tsan fuzz-build fuzz-smoke fuzz-replay
+	asan-build asan asan-unit asan-e2e tsan fuzz-build fuzz-smoke fuzz-replay soak soak-ci
 
 all: build
 
@@ -129,6 +129,19 @@ fuzz-smoke: fuzz-build
 # Every committed seed and regression input once (what CI runs).
 fuzz-replay: fuzz-build
 	bash scripts/fuzz.sh replay $(FUZZ_BUILD) $(FUZZ_TARGETS)
+
+# Soak: mixed traffic with admin changes and hot reloads every second (scripts/soak.py).
+# `make soak` runs 30 minutes on the regular build (RSS must stay flat); SOAK_BIN and
+# SOAK_MINUTES change that. `make soak-ci` is CI's two minutes: one on the regular build (RSS),
+# one on the ASan build (leaks and sanitizer reports at exit).
+SOAK_MINUTES ?= 30
+SOAK_BIN ?= $(BUILD)/mockd
+soak: build
+	/usr/bin/python3 scripts/soak.py --binary $(SOAK_BIN) --minutes $(SOAK_MINUTES)
+
+soak-ci: build asan-build
+	/usr/bin/python3 scripts/soak.py --binary $(BUILD)/mockd --minutes 1
+	/usr/bin/python3 scripts/soak.py --binary $(ASAN_BUILD)/mockd --minutes 1 --sanitized
 
 format:
 	clang-format -i $$(git ls-files 'src/*.cpp' 'src/*.h')

@@ -205,3 +205,137 @@ def test_admin_body_that_is_not_usable_json_is_a_400(admin, body):
     assert r.status_code == 400
     assert r.json()["error"] in ("invalid_json", "validation_error")
     assert requests.get(admin.admin_base + "/mocks", timeout=5).status_code == 200
+
+
+# --------------------------------------------------------------------------- templates that explode
+
+
+def test_template_that_would_expand_without_end_is_bounded(admin):
+    # 10^10 repetitions of 40 bytes: the output stops at 16 MB and the answer comes at once.
+    body = ("{{#each (range 1 100000)}}{{#each (range 1 100000)}}" + "x" * 40 +
+            "{{/each}}{{/each}}")
+    stub = {"request": {"url": "/boom"},
+            "response": {"status": 200, "body": body, "transformers": ["response-template"]}}
+    r = requests.post(admin.base + "/__admin/mappings", json=stub, timeout=5)
+    assert r.status_code == 201, r.text
+    t0 = time.monotonic()
+    r = requests.get(admin.base + "/boom", timeout=60)
+    assert r.status_code == 200
+    assert 16 * 1024 * 1024 <= len(r.content) <= 17 * 1024 * 1024
+    print(f"bounded expansion: {len(r.content)} bytes in {time.monotonic() - t0:.2f}s")
+    # mockd's own templates: each generator is capped (random.string at 64 KiB).
+    mock = {"type": "http", "http": {"matcher": {"path": "/big"}, "response": {
+        "statusCode": 200, "body": "{{random.string(99999999999)}}{{random.string(1e300)}}"}}}
+    assert requests.post(admin.admin_base + "/mocks", json=mock, timeout=5).status_code == 201
+    r = requests.get(admin.base + "/big", timeout=10)
+    assert r.status_code == 200 and len(r.content) == 2 * 65536
+    admin.assert_serving()
+
+
+# --------------------------------------------------------------------------- connection floods
+
+
+def _raise_own_fd_limit(n):
+    import resource
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < n <= hard or hard == resource.RLIM_INFINITY:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (n, hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0] >= n
+
+
+def _connect_many(port, n):
+    import socket
+    conns = []
+    for _ in range(n):
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\0\0\0\0\0\0\0")  # RST on close
+        s.connect(("127.0.0.1", port))
+        conns.append(s)
+    return conns
+
+
+def _served_count(srv):
+    return srv.get("/__mockd/health").status_code == 200
+
+
+def test_ten_thousand_idle_connections_then_the_limit(serve_mocks):
+    if not _raise_own_fd_limit(10_300):
+        pytest.skip("this machine allows fewer than 10,300 open files per process")
+    srv = serve_mocks(MOCKS, "--max-connections", "10000")
+    conns = _connect_many(srv.port, 9_999)
+    try:
+        # All held open and idle; the server still answers on one more.
+        assert wait_until(lambda: _served_count(srv), 10)
+        # One over the limit is closed at once, without a response; the held ones stay open.
+        extra = _connect_many(srv.port, 2)
+        closed = []
+        for s in extra:
+            s.settimeout(5)
+            s.sendall(b"GET /a HTTP/1.1\r\nHost: x\r\n\r\n")
+            try:
+                closed.append(s.recv(100))
+            except ConnectionResetError:
+                closed.append(b"")
+        assert b"" in closed, "a connection over --max-connections was served"
+        for s in extra:
+            s.close()
+        conns[0].sendall(b"GET /a HTTP/1.1\r\nHost: x\r\n\r\n")
+        conns[0].settimeout(5)
+        assert conns[0].recv(100).startswith(b"HTTP/1.1 200")
+    finally:
+        for s in conns:
+            s.close()
+    # Once they are gone the server takes new connections again.
+    assert wait_until(lambda: _served_count(srv), 10)
+
+
+def test_running_out_of_file_descriptors_is_survived(tmp_path):
+    import resource
+    import socket
+    import subprocess
+
+    from conftest import MOCKD_BIN, collection, wait_for, write_config
+
+    cfg = write_config(tmp_path, collection(*MOCKS), "m.json")
+
+    def low_limit():
+        resource.setrlimit(resource.RLIMIT_NOFILE, (128, 128))
+
+    proc = subprocess.Popen([MOCKD_BIN, "engine", "-c", cfg, "-p", "0", "--print-url"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=low_limit)
+    try:
+        port = int(proc.stdout.readline().decode().rsplit(":", 1)[1])
+        if not _raise_own_fd_limit(1_000):
+            pytest.skip("cannot open 1,000 sockets here")
+        conns = _connect_many(port, 300)  # far more than the server's 128 descriptors
+        time.sleep(0.5)
+        assert proc.poll() is None, "mockd died when it ran out of descriptors"
+        for s in conns:
+            s.close()
+
+        def serves():
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=2) as s:
+                    s.sendall(b"GET /a HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                    return s.recv(100).startswith(b"HTTP/1.1 200")
+            except OSError:
+                return False
+
+        assert wait_for(serves, 10, "mockd to serve again after the descriptor flood")
+        assert proc.poll() is None
+    finally:
+        proc.kill()
+        _, err = proc.communicate(timeout=10)
+    assert b"accept failed" in err  # said once per backoff, not a crash
+
+
+def wait_until(pred, timeout):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if pred():
+                return True
+        except requests.exceptions.RequestException:
+            pass
+        time.sleep(0.05)
+    return False
