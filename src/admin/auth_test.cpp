@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <chrono>
+#include <functional>
+
 namespace mockd::admin {
 namespace {
 
@@ -88,4 +92,43 @@ TEST(Access, Helpers) {
 }
 
 }  // namespace
+// The key check takes as long whether a guess is wrong in its first byte or its last, so timing
+// answers cannot reveal a key prefix. A long key makes an early-exit comparison stand out (the
+// check is shown to catch one), and the fastest of many rounds filters out scheduling noise.
+double fastestRound(const std::function<bool(std::string_view, std::string_view)>& eq,
+                    const std::string& key, const std::string& guess) {
+    double best = 1e9;
+    for (int round = 0; round < 25; ++round) {
+        const auto t0 = std::chrono::steady_clock::now();
+        for (int i = 0; i < 200; ++i) {
+            const char* g = guess.data();
+            asm volatile("" : "+r"(g));  // each call compares afresh
+            bool r = eq(key, std::string_view(g, guess.size()));
+            asm volatile("" : : "r"(r) : "memory");
+        }
+        best = std::min(
+            best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    }
+    return best;
+}
+
+double firstOverLast(const std::function<bool(std::string_view, std::string_view)>& eq) {
+    std::string key(64 * 1024, 'k');
+    for (size_t i = 0; i < key.size(); ++i) key[i] = static_cast<char>('a' + (i * 7) % 26);
+    std::string wrongFirst = key, wrongLast = key;
+    wrongFirst.front() ^= 1;
+    wrongLast.back() ^= 1;
+    return fastestRound(eq, key, wrongFirst) / fastestRound(eq, key, wrongLast);
+}
+
+TEST(Access, KeyComparisonTakesTheSameTimeWhereverTheGuessIsWrong) {
+    const double ratio = firstOverLast(constantTimeEquals);
+    EXPECT_GT(ratio, 0.5) << "a guess wrong in its first byte is answered sooner";
+    EXPECT_LT(ratio, 2.0);
+    // The same check on an early-exit comparison: it fails by orders of magnitude.
+    const double naive =
+        firstOverLast([](std::string_view a, std::string_view b) { return a == b; });
+    EXPECT_LT(naive, 0.1) << "the timing check cannot tell an early-exit comparison apart";
+}
+
 }  // namespace mockd::admin

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "core/json_text.h"
 
 namespace mockd::state {
 
@@ -237,7 +238,8 @@ class Parser {
 };
 
 double num(const Json& v, const char* op) {
-    if (!v.is_number()) throw ExprError(std::string("'") + op + "' needs numbers, not " + v.dump());
+    if (!v.is_number())
+        throw ExprError(std::string("'") + op + "' needs numbers, not " + core::jsonText(v));
     return v.get<double>();
 }
 
@@ -247,7 +249,7 @@ Json numberResult(double d) {
     return d;
 }
 
-std::string text(const Json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
+std::string text(const Json& v) { return v.is_string() ? v.get<std::string>() : core::jsonText(v); }
 
 Json evalNode(const Expr::Node& n, const Json& env);
 
@@ -372,7 +374,7 @@ Json evalNode(const Expr::Node& n, const Json& env) {
             lt = l.get_ref<const std::string&>() < r.get_ref<const std::string&>();
             eq = l == r;
         } else {
-            throw ExprError("cannot compare " + l.dump() + " with " + r.dump());
+            throw ExprError("cannot compare " + core::jsonText(l) + " with " + core::jsonText(r));
         }
         if (op == "<") return lt;
         if (op == "<=") return lt || eq;

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "core/errors.h"
+#include "core/json_text.h"
 
 namespace mockd::state {
 
@@ -13,7 +14,7 @@ namespace {
 
 Expr compileField(const Json& j, const std::string& where) {
     std::string src =
-        j.is_string() ? j.get<std::string>() : j.dump();  // numbers, booleans as written
+        j.is_string() ? j.get<std::string>() : core::jsonText(j);  // numbers, booleans as written
     try {
         return Expr::compile(src);
     } catch (const ExprError& e) {

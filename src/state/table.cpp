@@ -9,6 +9,7 @@
 
 #include "core/clock.h"
 #include "core/errors.h"
+#include "core/json_text.h"
 #include "log/log.h"
 #include "match/match_input.h"
 #include "state/operations.h"
@@ -118,7 +119,7 @@ Json coerce(const std::string& v) {
 std::string idText(const Json& id) {
     if (id.is_string()) return id.get<std::string>();
     if (id.is_null()) return {};
-    return id.dump();
+    return core::jsonText(id);
 }
 
 Json formToJson(std::string_view body) {

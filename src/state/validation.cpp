@@ -6,6 +6,7 @@
 #include <set>
 
 #include "core/errors.h"
+#include "core/json_text.h"
 
 namespace mockd::state {
 
@@ -125,7 +126,7 @@ void checkValue(const std::string& name, const Json& v, const Json& rule,
         if (rule.value("uniqueItems", false)) {
             std::set<std::string> seen;
             for (const auto& e : v)
-                if (!seen.insert(e.dump()).second) {
+                if (!seen.insert(core::jsonText(e)).second) {
                     fail("must not repeat items");
                     break;
                 }

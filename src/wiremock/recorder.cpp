@@ -12,6 +12,7 @@
 #include <regex>
 
 #include "core/encoding.h"
+#include "core/json_text.h"
 #include "wiremock/request_pattern.h"
 
 namespace mockd::wiremock {
@@ -533,7 +534,7 @@ std::vector<GeneratedStub> generateStubs(const std::vector<Exchange>& exchanges,
     std::map<std::string, int> seen;
     for (const Exchange& e : exchanges) {
         OJson rq = requestPattern(e, spec);
-        std::string key = rq.dump();
+        std::string key = core::jsonText(rq);
         if (++seen[key] > 1 && !spec.repeatsAsScenarios) continue;  // the newest one stays
         GeneratedStub g;
         const std::string id = core::newUuid();

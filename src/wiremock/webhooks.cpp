@@ -4,6 +4,7 @@
 
 #include "core/clock.h"
 #include "core/encoding.h"
+#include "core/json_text.h"
 #include "log/log.h"
 #include "net/http_client.h"
 #include "wiremock/matcher.h"
@@ -28,7 +29,7 @@ Webhook::Tmpl compileOrNote(const std::string& text, std::string& error) {
 }
 
 std::string textOf(const nlohmann::json& v) {
-    return v.is_string() ? v.get<std::string>() : v.dump();
+    return v.is_string() ? v.get<std::string>() : core::jsonText(v);
 }
 
 WebhookPtr decodeOne(const nlohmann::json& params, const std::string& at) {
@@ -115,7 +116,7 @@ std::string requestEvent(const net::ClientRequest& req, const net::Url& u) {
     data["queryParams"] = OJson::object();
     data["formParams"] = OJson::object();
     OJson ev = {{"type", "WEBHOOK_REQUEST"}, {"timeOffsetNanos", 0}, {"data", std::move(data)}};
-    return ev.dump();
+    return core::jsonText(ev);
 }
 
 }  // namespace
@@ -169,9 +170,8 @@ void WebhookSender::fire(const Webhook& hook, const TemplateInput& input, uint32
     auto fail = [&](const std::string& message) {
         log::warn("webhook not sent", {{"error", message}});
         if (log)
-            log->add(
-                OJson({{"type", "ERROR"}, {"timeOffsetNanos", 0}, {"data", {{"message", message}}}})
-                    .dump());
+            log->add(core::jsonText(OJson(
+                {{"type", "ERROR"}, {"timeOffsetNanos", 0}, {"data", {{"message", message}}}})));
     };
     if (!hook.error.empty())
         return fail("Exception thrown while configuring webhook: " + hook.error);
@@ -223,10 +223,9 @@ void WebhookSender::fire(const Webhook& hook, const TemplateInput& input, uint32
                     const std::string message = "Failed to fire webhook " + what + ": " + res.error;
                     log::warn("webhook failed", {{"webhook", what}, {"error", res.error}});
                     if (log)
-                        log->add(OJson({{"type", "ERROR"},
-                                        {"timeOffsetNanos", 0},
-                                        {"data", {{"message", message}}}})
-                                     .dump());
+                        log->add(core::jsonText(OJson({{"type", "ERROR"},
+                                                       {"timeOffsetNanos", 0},
+                                                       {"data", {{"message", message}}}})));
                     return;
                 }
                 log::info("webhook sent", {{"webhook", what}, {"status", res.status}});
@@ -235,10 +234,9 @@ void WebhookSender::fire(const Webhook& hook, const TemplateInput& input, uint32
                               {"headers", headersJson(res.headers)},
                               {"bodyAsBase64", core::base64Encode(res.body)},
                               {"body", res.body}};
-                log->add(OJson({{"type", "WEBHOOK_RESPONSE"},
-                                {"timeOffsetNanos", 0},
-                                {"data", std::move(data)}})
-                             .dump());
+                log->add(core::jsonText(OJson({{"type", "WEBHOOK_RESPONSE"},
+                                               {"timeOffsetNanos", 0},
+                                               {"data", std::move(data)}})));
             });
         });
     });

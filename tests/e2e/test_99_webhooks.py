@@ -18,6 +18,7 @@ class Receiver(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     got = []
     slow = 0.0
+    reply = b"done"
 
     def _any(self):
         n = int(self.headers.get("Content-Length") or 0)
@@ -28,10 +29,10 @@ class Receiver(http.server.BaseHTTPRequestHandler):
                              "headers": list(self.headers.items()), "body": body,
                              "at": time.monotonic()})
         self.send_response(202)
-        self.send_header("Content-Length", "4")
+        self.send_header("Content-Length", str(len(Receiver.reply)))
         self.send_header("X-Receiver", "r")
         self.end_headers()
-        self.wfile.write(b"done")
+        self.wfile.write(Receiver.reply)
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _any
 
@@ -41,7 +42,7 @@ class Receiver(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture
 def receiver():
-    Receiver.got, Receiver.slow = [], 0.0
+    Receiver.got, Receiver.slow, Receiver.reply = [], 0.0, b"done"
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}"
@@ -145,6 +146,27 @@ def test_journal_has_webhook_sub_events(wm, receiver):
     assert by["ERROR"][0]["message"] == (
         "Failed to fire webhook POST http://127.0.0.1:1/refused: "
         "Connect to http://127.0.0.1:1 failed: Connection refused")
+
+
+def test_bytes_that_are_not_utf8_reach_the_journal_as_replacement_characters(wm, receiver):
+    # A receiver answering with bytes that are not UTF-8, and a webhook body made from a
+    # request body that is not UTF-8: both are journaled (U+FFFD for each bad byte).
+    Receiver.reply = b"ok\xff\xfe"
+    stub = hooked("/binary", {"method": "POST", "url": receiver + "/bin",
+                              "body": "{{originalRequest.body}}"})
+    admin_json(wm, "POST", "/mappings", expect=201, json=stub)
+    r = wm.post("/binary", data=b"in\xc3")
+    assert r.status_code == 200
+    assert arrivals(1)[0]["body"] == b"in\xc3"
+
+    def subs():
+        event = admin_json(wm, "GET", "/requests")["requests"][0]
+        types = sorted(s["type"] for s in event.get("subEvents", []))
+        return event["subEvents"] if types == ["WEBHOOK_REQUEST", "WEBHOOK_RESPONSE"] else None
+    events = {s["type"]: s["data"] for s in wait_for(subs, 5, "the webhook sub-events")}
+    assert events["WEBHOOK_RESPONSE"]["body"] == "ok\ufffd\ufffd"
+    assert events["WEBHOOK_REQUEST"]["body"] == "in\ufffd"
+    assert wm.get("/__admin/health").status_code == 200
 
 
 def test_broken_webhook_template_leaves_the_stub_answering(wm, receiver):
