@@ -6,6 +6,7 @@
 #include <set>
 
 #include "core/errors.h"
+#include "core/json_fields.h"
 #include "core/json_text.h"
 
 namespace mockd::state {
@@ -42,13 +43,13 @@ Operation decodeOperation(const Json& j, const std::string& where) {
     if (!j.is_object()) throw core::FieldError(where, "an operation must be an object with a name");
     Operation op;
     op.raw = j;
-    op.name = j.value("name", "");
+    op.name = core::stringField(j, "name", where);
     if (op.name.empty()) throw core::FieldError(where + ".name", "is required");
-    std::string consistency = j.value("consistency", "best_effort");
+    std::string consistency = core::stringField(j, "consistency", where, "best_effort");
     if (consistency != "best_effort" && consistency != "atomic")
         throw core::FieldError(where + ".consistency", "must be best_effort or atomic");
     op.atomic = consistency == "atomic";
-    const Json steps = j.value("steps", Json::array());
+    const Json steps = j.contains("steps") ? j["steps"] : Json::array();
     if (!steps.is_array()) throw core::FieldError(where + ".steps", "must be a list");
     static const std::set<std::string> kTypes = {"read", "create", "update",  "delete",
                                                  "set",  "list",   "validate"};
@@ -57,7 +58,7 @@ Operation decodeOperation(const Json& j, const std::string& where) {
         const Json& s = steps[i];
         if (!s.is_object()) throw core::FieldError(w, "must be an object");
         OperationStep step;
-        step.type = s.value("type", "");
+        step.type = core::stringField(s, "type", w);
         const Json* body = &s;
         if (step.type.empty()) {  // the {read: {...}} form
             for (const auto& t : kTypes)
@@ -70,8 +71,9 @@ Operation decodeOperation(const Json& j, const std::string& where) {
             throw core::FieldError(w + ".type",
                                    "must be read, create, update, delete, set, list or validate");
         const Json& b = *body;
-        step.resource = b.value("resource", "");
-        step.as = b.value("as", "");
+        if (!b.is_object()) throw core::FieldError(w + "." + step.type, "must be an object");
+        step.resource = core::stringField(b, "resource", w);
+        step.as = core::stringField(b, "as", w);
         if ((step.type == "read" || step.type == "create" || step.type == "update" ||
              step.type == "delete" || step.type == "list") &&
             step.resource.empty())
@@ -80,10 +82,10 @@ Operation decodeOperation(const Json& j, const std::string& where) {
         if ((step.type == "read" || step.type == "update" || step.type == "delete") &&
             step.id.empty())
             throw core::FieldError(w + ".id", "is required");
-        step.set = compileMap(b.value("set", Json()), w + ".set");
-        step.filter = compileMap(b.value("filter", Json()), w + ".filter");
+        step.set = compileMap(b.contains("set") ? b["set"] : Json(), w + ".set");
+        step.filter = compileMap(b.contains("filter") ? b["filter"] : Json(), w + ".filter");
         if (step.type == "set") {
-            step.var = b.value("var", "");
+            step.var = core::stringField(b, "var", w);
             if (step.var.empty()) throw core::FieldError(w + ".var", "is required");
             if (!b.contains("value")) throw core::FieldError(w + ".value", "is required");
             step.value = compileField(b["value"], w + ".value");
@@ -91,12 +93,12 @@ Operation decodeOperation(const Json& j, const std::string& where) {
         if (step.type == "validate") {
             if (!b.contains("condition")) throw core::FieldError(w + ".condition", "is required");
             step.condition = compileField(b["condition"], w + ".condition");
-            step.errorMessage = b.value("errorMessage", "validation failed");
-            step.errorStatus = b.value("errorStatus", 400);
+            step.errorMessage = core::stringField(b, "errorMessage", w, "validation failed");
+            step.errorStatus = static_cast<int>(core::intField(b, "errorStatus", w, 400, 100, 599));
         }
         op.steps.push_back(std::move(step));
     }
-    op.response = compileMap(j.value("response", Json()), where + ".response");
+    op.response = compileMap(j.contains("response") ? j["response"] : Json(), where + ".response");
     return op;
 }
 

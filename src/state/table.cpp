@@ -9,6 +9,7 @@
 
 #include "core/clock.h"
 #include "core/errors.h"
+#include "core/json_fields.h"
 #include "core/json_text.h"
 #include "log/log.h"
 #include "match/match_input.h"
@@ -770,7 +771,7 @@ Json transformItem(Json item, const Json& cfg, const std::string& idField) {
         // unix: epoch seconds; iso8601: whole seconds ("2026-01-02T03:04:05Z"); rfc3339: with
         // the fraction ("2026-01-02T03:04:05.123Z"); none: left out; no format: as stored.
         // A value that is not a timestamp is passed through, as mockd does.
-        const std::string format = ts.value("format", "");
+        const std::string format = core::valueOr<std::string>(ts, "format", "");
         for (const char* f : {"createdAt", "updatedAt"}) {
             if (!item.contains(f)) continue;
             if (format == "none") {
@@ -841,7 +842,7 @@ std::pair<int, std::string> render(const ActionResult& r, const TableDef& def, c
         for (const auto& item : r.body["data"])
             data.push_back(transformItem(item, cfg, def.idField));
         const Json& list = sub(cfg, "list");
-        if (list.is_object() && list.value("envelope", true) == false)
+        if (list.is_object() && !core::valueOr(list, "envelope", true))
             return {200, data.dump(-1, ' ', false, Json::error_handler_t::replace)};
         const Json& meta = r.body["meta"];
         // Without a list transform: the plain {data, meta} envelope.
@@ -860,7 +861,7 @@ std::pair<int, std::string> render(const ActionResult& r, const TableDef& def, c
         const Json& df = sub(list, "dataField");
         body[df.is_string() && !df.get<std::string>().empty() ? df.get<std::string>() : "data"] =
             std::move(data);
-        if (!list.value("hideMeta", false)) {
+        if (!core::valueOr(list, "hideMeta", false)) {
             const Json& names = sub(list, "metaFields");
             for (const char* key : {"total", "limit", "offset", "count"}) {
                 const Json& name = sub(names, key);
@@ -894,10 +895,11 @@ void Table::expand(Json& item, const std::vector<std::string>& fields,
     for (const auto& f : fields) {
         auto it = rel.find(f);
         if (it == rel.end() || !item.contains(f)) continue;
-        std::string other = it->is_string() ? it->get<std::string>() : it->value("table", "");
+        std::string other =
+            it->is_string() ? it->get<std::string>() : core::valueOr<std::string>(*it, "table", "");
         // {table, field}: the related item is the one whose `field` holds this value (an
         // email, a sku); without `field` it is looked up by its id.
-        std::string by = it->is_object() ? it->value("field", "") : "";
+        std::string by = core::valueOr<std::string>(*it, "field", "");
         auto table = tables.find(other);
         if (!table) continue;
         auto found = table->findBy(by, idText(item[f]));

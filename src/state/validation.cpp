@@ -6,6 +6,7 @@
 #include <set>
 
 #include "core/errors.h"
+#include "core/json_fields.h"
 #include "core/json_text.h"
 
 namespace mockd::state {
@@ -73,7 +74,7 @@ void checkValue(const std::string& name, const Json& v, const Json& rule,
                               : why));
     };
     if (v.is_null()) {
-        if (!rule.value("nullable", true) || rule.value("required", false))
+        if (!core::valueOr(rule, "nullable", true) || core::valueOr(rule, "required", false))
             fail("must not be null");
         return;
     }
@@ -123,7 +124,7 @@ void checkValue(const std::string& name, const Json& v, const Json& rule,
         if (auto m = rule.find("maxItems");
             m != rule.end() && m->is_number() && v.size() > m->get<size_t>())
             fail("must have at most " + m->dump() + " items");
-        if (rule.value("uniqueItems", false)) {
+        if (core::valueOr(rule, "uniqueItems", false)) {
             std::set<std::string> seen;
             for (const auto& e : v)
                 if (!seen.insert(core::jsonText(e)).second) {
@@ -144,7 +145,7 @@ void checkValue(const std::string& name, const Json& v, const Json& rule,
             const std::string child = name + "." + it.key();
             if (v.contains(it.key()))
                 checkValue(child, v[it.key()], it.value(), errors, depth + 1);
-            else if (it.value().is_object() && it.value().value("required", false))
+            else if (core::valueOr(it.value(), "required", false))
                 errors.push_back(child + ": is required");
         }
 }
@@ -157,10 +158,10 @@ Validation decodeValidation(const Json& j, const std::vector<Json>& seeds,
     if (!j.is_object()) throw core::FieldError(where, "must be an object");
     if (auto m = j.find("mode"); m != j.end() && !m->is_string())
         throw core::FieldError(where + ".mode", "must be strict, warn or permissive");
-    v.mode = j.value("mode", "strict");
+    v.mode = core::stringField(j, "mode", where, "strict");
     if (v.mode != "strict" && v.mode != "warn" && v.mode != "permissive")
         throw core::FieldError(where + ".mode", "must be strict, warn or permissive");
-    if (j.value("auto", false) && !seeds.empty()) {
+    if (core::boolField(j, "auto", where, false) && !seeds.empty()) {
         // Types from the first seed; required = present in every seed.
         for (auto it = seeds[0].begin(); it != seeds[0].end(); ++it) {
             if (it.value().is_null() || it.key() == idField || it.key() == "id") continue;
@@ -198,13 +199,13 @@ Validation decodeValidation(const Json& j, const std::vector<Json>& seeds,
                     throw core::FieldError(rw + ".pattern", "invalid regular expression");
             }
             v.fields[it.key()] = rule;
-            if (rule.value("required", false) &&
+            if (core::boolField(rule, "required", rw, false) &&
                 std::find(v.required.begin(), v.required.end(), it.key()) == v.required.end())
                 v.required.push_back(it.key());
         }
     }
-    v.onCreate = j.value("onCreate", true);
-    v.onUpdate = j.value("onUpdate", true);
+    v.onCreate = core::boolField(j, "onCreate", where, true);
+    v.onUpdate = core::boolField(j, "onUpdate", where, true);
     return v;
 }
 

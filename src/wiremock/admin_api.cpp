@@ -10,6 +10,7 @@
 
 #include "core/clock.h"
 #include "core/encoding.h"
+#include "core/json_fields.h"
 #include "http/response.h"
 #include "log/log.h"
 #include "wiremock/request_pattern.h"
@@ -499,7 +500,7 @@ std::string WireMockApi::fileFor(const core::Mock& m) const {
     std::string base = m.name;
     if (base.empty()) {
         const Json& rq = m.wiremock->json["request"];
-        std::string method = rq.value("method", "ANY");
+        std::string method = core::valueOr<std::string>(rq, "method", "ANY");
         std::string url;
         for (const char* k : {"url", "urlPath", "urlPattern", "urlPathPattern", "urlPathTemplate"})
             if (rq.contains(k) && rq[k].is_string()) url = rq[k].get<std::string>();
@@ -838,8 +839,8 @@ void WireMockApi::mappingsRoutes(const Request& req, std::string_view rest, Repl
         bool deleteOthers = false;
         if (body.is_object() && body.contains("importOptions")) {
             const Json& o = body["importOptions"];
-            policy = o.value("duplicatePolicy", "OVERWRITE");
-            deleteOthers = o.value("deleteAllNotInImport", false);
+            policy = core::valueOr<std::string>(o, "duplicatePolicy", "OVERWRITE");
+            deleteOthers = core::valueOr(o, "deleteAllNotInImport", false);
         }
         std::vector<core::Mock> decoded;
         for (size_t i = 0; i < list.size(); ++i) {

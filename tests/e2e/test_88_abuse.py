@@ -339,3 +339,37 @@ def wait_until(pred, timeout):
             pass
         time.sleep(0.05)
     return False
+
+
+@pytest.mark.parametrize("body,field", [
+    ({"name": 5, "steps": []}, "name"),
+    ({"name": "op", "consistency": 5}, "consistency"),
+    ({"name": "op", "steps": "x"}, "steps"),
+    ({"name": "op", "steps": [5]}, "steps[0]"),
+    ({"name": "op", "steps": [{"type": 5}]}, "steps[0].type"),
+    ({"name": "op", "steps": [{"read": 5}]}, "steps[0].read"),
+    ({"name": "op", "steps": [{"type": "read", "resource": 7, "id": "x"}]}, "steps[0].resource"),
+    ({"name": "op", "steps": [{"type": "validate", "condition": "true", "errorStatus": "x"}]},
+     "steps[0].errorStatus"),
+    ({"name": "op", "steps": [{"type": "set", "var": ["v"], "value": 1}]}, "steps[0].var"),
+    ({"name": "op", "response": "x"}, "response"),
+])
+def test_admin_custom_operation_of_a_wrong_type_names_the_field(admin, body, field):
+    r = requests.post(admin.admin_base + "/state/operations", json=body, timeout=5)
+    assert r.status_code == 400, r.text
+    assert r.json()["details"]["field"] == field
+    admin.assert_serving()
+
+
+@pytest.mark.parametrize("validation,field", [
+    ({"mode": 5}, "validation.mode"),
+    ({"auto": "yes"}, "validation.auto"),
+    ({"onCreate": 1}, "validation.onCreate"),
+    ({"fields": {"a": {"type": "string", "required": "yes"}}}, "validation.fields.a.required"),
+])
+def test_admin_table_validation_of_a_wrong_type_names_the_field(admin, validation, field):
+    r = requests.post(admin.admin_base + "/state/resources", timeout=5,
+                      json={"name": "things", "validation": validation})
+    assert r.status_code == 400, r.text
+    assert field in r.text
+    admin.assert_serving()
