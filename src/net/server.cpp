@@ -9,6 +9,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/basic_parser.hpp>
 #include <boost/beast/http/error.hpp>
+#include <cstring>
 #include <optional>
 #include <unordered_set>
 
@@ -786,7 +787,8 @@ void Listener::accept(size_t i) {
         if (ec == asio::error::operation_aborted || !acceptors_[i]->is_open()) return;
         if (ec) {
             // Out of descriptors or similar: back off briefly instead of spinning.
-            log::warn("accept failed", {{"error", ec.message()}});
+            // An errno (EMFILE and the like): named by strerror, not through the category.
+            log::warn("accept failed", {{"error", std::strerror(ec.value())}});
             retry_.expires_after(std::chrono::milliseconds(100));
             retry_.async_wait([this, i](beast::error_code e) {
                 if (!e) accept(i);
