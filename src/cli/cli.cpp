@@ -24,6 +24,7 @@
 #include "config/watcher.h"
 #include "core/build_info.h"
 #include "core/errors.h"
+#include "core/json_fields.h"
 #include "core/mock_codec.h"
 #include "core/registry.h"
 #include "http/mock_engine.h"
@@ -181,37 +182,22 @@ std::vector<std::string> stringList(const core::Json& j, const std::string& fiel
 
 // mockd's CORS (on by default, for local dev servers) and rate limit (off by default):
 // serverConfig.cors and .rateLimit of the config file, then --cors-origins and --rate-limit.
-// Throws std::runtime_error naming the setting.
+// Throws std::runtime_error or core::FieldError naming the setting.
 void applyGuards(const ServeOptions& o, const core::Json* sc, http::MockEngine& engine) {
     http::CorsConfig cors;
     std::optional<http::RateLimitConfig> limit;
-    auto need = [](const core::Json& obj, const char* key, const std::string& field, bool ok,
-                   const char* what) {
-        if (!ok) throw std::runtime_error(field + "." + key + ": must be " + what);
-        return obj[key];
-    };
     if (sc && sc->is_object() && sc->contains("cors")) {
         const auto& c = (*sc)["cors"];
         const std::string f = "serverConfig.cors";
         if (!c.is_object()) throw std::runtime_error(f + ": must be an object");
-        if (c.contains("enabled"))
-            cors.enabled =
-                need(c, "enabled", f, c["enabled"].is_boolean(), "true or false").get<bool>();
+        cors.enabled = core::boolField(c, "enabled", f, true);
         for (auto [key, list] : {std::pair{"allowOrigins", &cors.allowOrigins},
                                  {"allowMethods", &cors.allowMethods},
                                  {"allowHeaders", &cors.allowHeaders},
                                  {"exposeHeaders", &cors.exposeHeaders}})
             if (c.contains(key)) *list = stringList(c[key], f + "." + key);
-        if (c.contains("allowCredentials"))
-            cors.allowCredentials =
-                need(c, "allowCredentials", f, c["allowCredentials"].is_boolean(), "true or false")
-                    .get<bool>();
-        if (c.contains("maxAge"))
-            cors.maxAge = need(c, "maxAge", f,
-                               c["maxAge"].is_number_integer() && c["maxAge"].get<int64_t>() >= 0 &&
-                                   c["maxAge"].get<int64_t>() <= 86400 * 365,
-                               "whole seconds")
-                              .get<int>();
+        cors.allowCredentials = core::boolField(c, "allowCredentials", f, false);
+        cors.maxAge = static_cast<int>(core::intField(c, "maxAge", f, cors.maxAge, 0, 86400 * 365));
     }
     if (!o.corsOrigins.empty()) {
         cors.enabled = true;
@@ -222,29 +208,16 @@ void applyGuards(const ServeOptions& o, const core::Json* sc, http::MockEngine& 
         const auto& r = (*sc)["rateLimit"];
         const std::string f = "serverConfig.rateLimit";
         if (!r.is_object()) throw std::runtime_error(f + ": must be an object");
-        bool on = !r.contains("enabled") ||
-                  need(r, "enabled", f, r["enabled"].is_boolean(), "true or false").get<bool>();
-        if (on) {
+        if (core::boolField(r, "enabled", f, true)) {
             http::RateLimitConfig rc;
-            if (r.contains("requestsPerSecond"))
-                rc.rate = need(r, "requestsPerSecond", f,
-                               r["requestsPerSecond"].is_number() &&
-                                   r["requestsPerSecond"].get<double>() > 0,
-                               "a positive number")
-                              .get<double>();
-            if (r.contains("burstSize"))
-                rc.burst =
-                    need(r, "burstSize", f,
-                         r["burstSize"].is_number_integer() && r["burstSize"].get<int64_t>() > 0 &&
-                             r["burstSize"].get<int64_t>() < 1'000'000'000,
-                         "a positive whole number")
-                        .get<int>();
-            if (r.contains("maxBuckets"))
-                rc.maxBuckets = need(r, "maxBuckets", f,
-                                     r["maxBuckets"].is_number_unsigned() &&
-                                         r["maxBuckets"].get<uint64_t>() > 0,
-                                     "a positive whole number")
-                                    .get<size_t>();
+            if (auto it = r.find("requestsPerSecond"); it != r.end()) {
+                if (!it->is_number() || it->get<double>() <= 0)
+                    throw std::runtime_error(f + ".requestsPerSecond: must be a positive number");
+                rc.rate = it->get<double>();
+            }
+            rc.burst = static_cast<int>(core::intField(r, "burstSize", f, 0, 1, 1'000'000'000));
+            rc.maxBuckets =
+                static_cast<size_t>(core::intField(r, "maxBuckets", f, 10000, 1, int64_t{1} << 32));
             if (r.contains("trustedProxies"))
                 rc.trustedProxies = stringList(r["trustedProxies"], f + ".trustedProxies");
             limit = rc;
@@ -274,18 +247,6 @@ std::optional<net::TlsServer> httpsSettings(const ServeOptions& o, const core::J
     net::TlsSettings t;
     httpsPort = o.httpsPort;
     bool configTls = false;
-    auto str = [](const core::Json& obj, const char* key, const std::string& field) {
-        if (!obj.contains(key)) return std::string();
-        if (!obj[key].is_string())
-            throw std::runtime_error(field + "." + key + ": must be a string");
-        return obj[key].get<std::string>();
-    };
-    auto flag = [](const core::Json& obj, const char* key, const std::string& field, bool dflt) {
-        if (!obj.contains(key)) return dflt;
-        if (!obj[key].is_boolean())
-            throw std::runtime_error(field + "." + key + ": must be true or false");
-        return obj[key].get<bool>();
-    };
     // Files named in the config are relative to its directory, as bodyFile is.
     const std::filesystem::path base = std::filesystem::path(o.config).parent_path();
     auto file = [&](std::string f) {
@@ -304,24 +265,24 @@ std::optional<net::TlsServer> httpsSettings(const ServeOptions& o, const core::J
             const auto& tj = (*sc)["tls"];
             const std::string f = "serverConfig.tls";
             if (!tj.is_object()) throw std::runtime_error(f + ": must be an object");
-            if (flag(tj, "enabled", f, true)) {
+            if (core::boolField(tj, "enabled", f, true)) {
                 configTls = true;
-                t.certFile = file(str(tj, "certFile", f));
-                t.keyFile = file(str(tj, "keyFile", f));
-                t.autoCert = flag(tj, "autoGenerateCert", f, false);
+                t.certFile = file(core::stringField(tj, "certFile", f));
+                t.keyFile = file(core::stringField(tj, "keyFile", f));
+                t.autoCert = core::boolField(tj, "autoGenerateCert", f, false);
             }
         }
         if (sc->contains("mtls")) {
             const auto& mj = (*sc)["mtls"];
             const std::string f = "serverConfig.mtls";
             if (!mj.is_object()) throw std::runtime_error(f + ": must be an object");
-            t.mtls = flag(mj, "enabled", f, false);
-            if (std::string mode = str(mj, "clientAuth", f);
+            t.mtls = core::boolField(mj, "enabled", f, false);
+            if (std::string mode = core::stringField(mj, "clientAuth", f);
                 !mode.empty() && !net::parseClientAuth(mode, t.clientAuth))
                 throw std::runtime_error(f + ".clientAuth: \"" + mode +
                                          "\" is not one of none, request, require, "
                                          "verify-if-given, require-and-verify");
-            if (std::string ca = str(mj, "caCertFile", f); !ca.empty())
+            if (std::string ca = core::stringField(mj, "caCertFile", f); !ca.empty())
                 t.caFiles.push_back(file(ca));
             if (mj.contains("caCertFiles"))
                 for (auto& ca : stringList(mj["caCertFiles"], f + ".caCertFiles"))
@@ -762,6 +723,8 @@ int serve(const ServeOptions& o) {
         tlsServer = httpsSettings(o, serverConfig ? &*serverConfig : nullptr, httpsPort);
         // WireMock mode has WireMock's own CORS (--enable-stub-cors) and no rate limit.
         if (!wiremockMode) applyGuards(o, serverConfig ? &*serverConfig : nullptr, engine);
+    } catch (const core::FieldError& e) {
+        die(e.field() + ": " + e.what(), 2);
     } catch (const std::exception& e) {
         die(e.what(), 2);
     }

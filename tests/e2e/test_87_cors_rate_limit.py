@@ -66,7 +66,6 @@ def test_preflights(servers, tmp_path):
     assert r.headers["Access-Control-Allow-Origin"] == "http://localhost:3000"
     r = srv.request("OPTIONS", "/own-options")
     assert r.status_code == 204 and not cors_headers(r)
-    # Preflights answered here are not requests to the mocks: nothing is counted as unmatched.
     assert srv.get("/users").status_code == 200
 
 
@@ -118,6 +117,11 @@ def test_server_config_cors(servers, tmp_path):
 
 def test_start_mode_cors_leaves_wiremock_admin_alone(servers, tmp_path):
     srv = servers.start()
+    # A preflight answered by CORS is not a request to the mocks: the request log skips it.
+    r = srv.request("OPTIONS", "/anything", headers={"Origin": "http://localhost:3000"})
+    assert r.status_code == 200
+    logged = requests.get(srv.admin_base + "/requests", timeout=5).json()["requests"]
+    assert not [e for e in logged if e.get("method") == "OPTIONS"], logged
     r = srv.get("/__mockd/health", headers={"Origin": "http://localhost:3000"})
     assert r.headers["Access-Control-Allow-Origin"] == "http://localhost:3000"
     r = srv.get("/__admin/mappings", headers={"Origin": "http://localhost:3000"})
@@ -213,8 +217,11 @@ def test_rate_limited_server_keeps_serving_under_a_flood(servers, tmp_path):
 
 @pytest.mark.parametrize("server_config,message", [
     ({"cors": []}, "serverConfig.cors: must be an object"),
-    ({"cors": {"allowOrigins": "x", "maxAge": -1}}, "serverConfig.cors.maxAge: must be whole seconds"),
+    ({"cors": {"allowOrigins": "x", "maxAge": -1}}, "serverConfig.cors.maxAge: must be a whole number from 0 to 31536000"),
     ({"cors": {"allowOrigins": [1]}}, "serverConfig.cors.allowOrigins: must be a list of strings"),
+    ({"rateLimit": {"burstSize": 0}},
+     "serverConfig.rateLimit.burstSize: must be a whole number from 1 to 1000000000"),
+    ({"cors": {"enabled": "yes"}}, "serverConfig.cors.enabled: must be true or false"),
     ({"rateLimit": {"requestsPerSecond": 0}}, "serverConfig.rateLimit.requestsPerSecond: must be a "
                                               "positive number"),
     ({"rateLimit": {"trustedProxies": ["10.0.0.0/99"]}},

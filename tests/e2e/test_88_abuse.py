@@ -254,7 +254,7 @@ def _connect_many(port, n):
     return conns
 
 
-def _served_count(srv):
+def _healthy(srv):
     return srv.get("/__mockd/health").status_code == 200
 
 
@@ -265,7 +265,7 @@ def test_ten_thousand_idle_connections_then_the_limit(serve_mocks):
     conns = _connect_many(srv.port, 9_999)
     try:
         # All held open and idle; the server still answers on one more.
-        assert wait_until(lambda: _served_count(srv), 10)
+        assert wait_until(lambda: _healthy(srv), 10)
         # One over the limit is closed at once, without a response; the held ones stay open.
         extra = _connect_many(srv.port, 2)
         closed = []
@@ -286,7 +286,7 @@ def test_ten_thousand_idle_connections_then_the_limit(serve_mocks):
         for s in conns:
             s.close()
     # Once they are gone the server takes new connections again.
-    assert wait_until(lambda: _served_count(srv), 10)
+    assert wait_until(lambda: _healthy(srv), 10)
 
 
 @pytest.mark.skipif(bool(__import__("os").environ.get("MOCKD_SANITIZED")),
