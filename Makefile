@@ -9,7 +9,7 @@ MOCKD := $(BUILD)/mockd
 export CCACHE_NOHASHDIR ?= 1
 
 .PHONY: all deps configure build test unit e2e jest demo bench bench-quick bench-micro format clean \
-        release release-check lint-docker \
+        release release-check release-check-smoke lint-docker \
 	asan-build asan asan-unit asan-e2e tsan fuzz-build fuzz-smoke fuzz-replay soak soak-ci
 
 all: build
@@ -72,10 +72,19 @@ release: deps
 	@ls -l $(RELEASE_BIN)
 
 # The release binary under the end-to-end tests, its linkage checks (test_17_release.py) included.
-# .ci/run then runs the seed example suites against it too.
 release-check: release
 	MOCKD_BIN=$(abspath $(RELEASE_BIN)) MOCKD_RELEASE_BIN=$(abspath $(RELEASE_BIN)) \
 	    /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/e2e $(RELEASE_E2E_ARGS)
+
+# What CI runs on the release binary: the linkage tests and a smoke subset touching each
+# statically linked library (YAML and JSON configs, RE2 and PCRE2 matching, OpenSSL on the HTTPS
+# port, SQLite persistence, WireMock mode), then the seed suites (.ci/run).
+RELEASE_SMOKE ?= tests/e2e/test_17_release.py tests/e2e/test_10_cli.py \
+	tests/e2e/test_20_http_matching.py tests/e2e/test_40_config.py \
+	tests/e2e/test_71_persistence.py tests/e2e/test_89_tls.py tests/e2e/test_96_wiremock_mode.py
+release-check-smoke: release
+	MOCKD_BIN=$(abspath $(RELEASE_BIN)) MOCKD_RELEASE_BIN=$(abspath $(RELEASE_BIN)) \
+	    /usr/bin/python3 -m pytest -q -p no:cacheprovider $(RELEASE_SMOKE)
 
 lint-docker:
 	/usr/bin/python3 scripts/lint-dockerfiles.py Dockerfile docker/wiremock/Dockerfile
@@ -86,8 +95,15 @@ ASAN_BUILD ?= build-asan
 TSAN_BUILD ?= build-tsan
 FUZZ_BUILD ?= $(ASAN_BUILD)
 SAN_CXX ?= clang++-14
-# The e2e files run under ASan: all of them by default. Load tests skip themselves there.
-ASAN_E2E ?= tests/e2e
+# The e2e files run under ASan+UBSan: those that feed parsers and protocol edges (requests on
+# the wire, configs, admin payloads, templates, TLS, WireMock's matchers and templating, the proxy).
+# The rest (CLI plumbing, lifecycle, the differential corpus) run once, on the regular build.
+# ASAN_E2E=tests/e2e runs them all. Load tests skip themselves there.
+ASAN_E2E ?= $(addprefix tests/e2e/,test_20_http_matching.py test_25_http_responses.py \
+	test_30_connection.py test_40_config.py test_41_unsupported.py test_60_admin_mocks.py \
+	test_60_admin_security.py \
+	test_80_tables.py test_85_chaos.py test_88_abuse.py test_89_tls.py test_90_templates.py \
+	test_96_wiremock_mode.py test_98_wiremock_templating.py test_99_proxy.py)
 # The concurrency tests: registry swaps under load, the journal, tables, verification counters.
 TSAN_FILTER ?= *Concurren*:*Thread*:*Race*:*Parallel*:*UnderLoad*:Journal*:RequestCounts*:TableStore*
 export ASAN_OPTIONS ?= detect_leaks=1:abort_on_error=1:detect_stack_use_after_return=0

@@ -139,6 +139,7 @@ struct ServeOptions {
     std::string templating = "local";  // WireMock response templating: off, local, global
     std::vector<std::string> permittedSystemKeys;
     std::vector<std::string> ignoredFlags;  // JVM/Jetty tuning flags with no meaning here
+    std::vector<std::string> missingExtensions;  // --extensions: Java classes we cannot load
     // Forwarding
     std::string proxyUnmatched;  // --proxy-unmatched URL (mockd modes)
     std::string proxyAll;        // --proxy-all URL (WireMock mode)
@@ -812,8 +813,12 @@ int serve(const ServeOptions& o) {
             std::fflush(stdout);
         }
         for (const auto& f : o.ignoredFlags)
-            log::info("flag accepted for WireMock compatibility; it has no effect here",
+            log::warn("flag accepted for WireMock compatibility; it has no effect here",
                       {{"flag", f}});
+        for (const auto& cls : o.missingExtensions)
+            log::warn("WireMock extension not available; stubs that name it are answered as "
+                      "WireMock answers without it",
+                      {{"extension", cls}});
         log::info("WireMock-compatible server on http://localhost:" +
                   std::to_string(mockListener->port()));
         if (httpsListener)
@@ -1102,7 +1107,9 @@ Usage: mockd wiremock [flags]
   --truststore-password P           Its password (default: password)
   --async-response-enabled B, --async-response-threads N,
   --container-threads N, --jetty-acceptor-threads N and WireMock's other Jetty/JVM tuning
-  flags are accepted; tuning flags have no effect (mockd uses one event loop per core).
+  flags are accepted with a warning each: they have no effect (mockd uses one event loop
+  per core). --extensions CLASSES names each Java extension in a warning; stubs that need
+  one are answered as WireMock answers without it.
 )";
 
 // WireMock's flags: "--name value", "--name=value" and bare switches.
@@ -1249,6 +1256,12 @@ int runWireMock(int argc, char** argv) {
                 o.truststorePassword = need();
             } else if (name == "https-require-client-cert") {
                 o.requireClientCert = true;
+            } else if (name == "extensions") {
+                // Java classes loaded into the jar: none can load here. Each is named once at
+                // start-up; stubs that use one are answered as the jar answers without it.
+                std::istringstream list(need());
+                for (std::string cls; std::getline(list, cls, ',');)
+                    if (!cls.empty()) o.missingExtensions.push_back(cls);
             } else {
                 o.ignoredFlags.push_back("--" + name + (hasValue ? "=" + value : ""));
             }
@@ -1257,7 +1270,6 @@ int runWireMock(int argc, char** argv) {
         }
     }
     o.logLevel = o.verbose ? "debug" : "warn";
-    if (!o.verbose) o.ignoredFlags.clear();
     std::error_code ec;
     if (!std::filesystem::is_directory(o.rootDir, ec))
         return fail("--root-dir " + o.rootDir + " is not a directory");

@@ -163,5 +163,38 @@ TEST(Loader, MissingFileIsOneClearLine) {
     }
 }
 
+// Sections whose behaviour is not built yet are errors naming the field and its line; settings
+// that come from flags alone are warnings naming the flag.
+TEST(LoaderUnbuilt, TopLevelSectionsAreErrors) {
+    EXPECT_EQ(errorOf("mocks: []\nimports:\n  - path: api.yaml\n", true),
+              "c.yaml:2: imports: is not supported yet (imports of OpenAPI and WSDL documents)");
+    EXPECT_EQ(errorOf("workspaces:\n  - name: a\n", true),
+              "c.yaml:1: workspaces: is not supported yet (workspaces)");
+    EXPECT_EQ(errorOf("websocketEndpoints:\n  - path: /ws\n", true),
+              "c.yaml:1: websocketEndpoints: is not supported yet (WebSocket endpoints)");
+    EXPECT_EQ(errorOf("imports: []\nworkspaces: []\n", true), "<no error>");  // nothing in them
+}
+
+TEST(LoaderUnbuilt, ServerConfigProtocolSectionsAreErrors) {
+    EXPECT_EQ(errorOf("serverConfig:\n  httpsPort: 0\n  grpc:\n    - port: 50051\n", true),
+              "c.yaml:3: serverConfig.grpc: is not supported yet (gRPC)");
+    for (const char* k : {"graphql", "oauth", "soap", "mqtt", "validation", "audit"}) {
+        std::string err = errorOf(std::string(R"({"serverConfig": {")") + k + R"(": {}}})", false);
+        EXPECT_NE(err.find(std::string("serverConfig.") + k + ": is not supported yet"),
+                  std::string::npos)
+            << err;
+    }
+}
+
+TEST(LoaderUnbuilt, ServerSettingsFromFlagsWarn) {
+    auto cfg = loadText("serverConfig:\n  adminPort: 1\n  cors: { enabled: false }\n  zzz: 1\n",
+                        "c.yaml", true, fs::temp_directory_path());
+    ASSERT_EQ(cfg.warnings.size(), 2u);
+    EXPECT_EQ(cfg.warnings[0],
+              "c.yaml:2: serverConfig.adminPort: not read from the config file, ignored; set it "
+              "with --admin-port");
+    EXPECT_EQ(cfg.warnings[1], "c.yaml:4: serverConfig.zzz: unknown field, ignored");
+}
+
 }  // namespace
 }  // namespace mockd::config

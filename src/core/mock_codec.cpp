@@ -266,6 +266,20 @@ void decodeSequenceAndTimes(const Json& j, const std::string& where, const Decod
     }
 }
 
+// HTTP mock fields whose behaviour is not built yet: refused by name rather than accepted and
+// served as a plain response, so a config never seems to work when it does not.
+void rejectUnbuiltHttpFields(const Json& j, const std::string& where) {
+    static constexpr std::array<std::pair<std::string_view, std::string_view>, 3> kUnbuilt = {{
+        {"sse", "server-sent event streams"},
+        {"chunked", "chunked and NDJSON streams"},
+        {"validation", "request validation"},
+    }};
+    for (const auto& [key, what] : kUnbuilt)
+        if (auto it = j.find(key); it != j.end() && !it->is_null())
+            throw FieldError(where + "." + std::string(key),
+                             "is not supported yet (" + std::string(what) + ")");
+}
+
 void decodeHttp(const Json& j, const std::string& where, const DecodeContext& ctx, Mock& m) {
     requireObject(j, where);
     warnUnknown(j, where,
@@ -288,8 +302,7 @@ void decodeHttp(const Json& j, const std::string& where, const DecodeContext& ct
                              "must be the name of a custom operation");
         m.binding = StatefulBinding{"", "custom", op->get<std::string>(), nullptr};
     }
-    for (const char* k : {"sse", "chunked", "validation"})
-        if (auto it = j.find(k); it != j.end()) m.extra["http"][k] = *it;
+    rejectUnbuiltHttpFields(j, where);
 }
 
 }  // namespace
@@ -339,6 +352,10 @@ Mock decodeMock(const Json& j, const std::string& where, const DecodeContext& ct
             throw FieldError(where + ".type", "unknown mock type \"" + type +
                                                   "\" (http, websocket, graphql, grpc, soap, "
                                                   "mqtt or oauth)");
+        if (type != "http")
+            throw FieldError(where + ".type", "mock type \"" + type +
+                                                  "\" is not supported yet (only http mocks are "
+                                                  "served so far)");
         m.type = type;
         warnUnknown(
             j, where,
@@ -347,16 +364,14 @@ Mock decodeMock(const Json& j, const std::string& where, const DecodeContext& ct
              "updatedAt", "http",        "websocket",   "graphql",     "grpc",        "soap",
              "mqtt",      "oauth",       "usage"},
             ctx);
-        if (type == "http") {
-            auto h = j.find("http");
-            if (h == j.end() || h->is_null())
-                throw FieldError(where + ".http", "is required for a mock of type http");
-            decodeHttp(*h, where + ".http", ctx, m);
-        } else if (auto b = j.find(type); b != j.end()) {
-            m.extra[type] = *b;
-        } else {
-            throw FieldError(where + "." + type, "is required for a mock of type " + type);
-        }
+        for (auto p : kProtocols)
+            if (p != "http" && j.contains(std::string(p)))
+                throw FieldError(where + "." + std::string(p),
+                                 "is not supported yet (only http mocks are served so far)");
+        auto h = j.find("http");
+        if (h == j.end() || h->is_null())
+            throw FieldError(where + ".http", "is required for a mock of type http");
+        decodeHttp(*h, where + ".http", ctx, m);
     }
     for (const char* k : {"parentId", "folderId", "metaSortKey", "workspaceId", "operationId",
                           "createdAt", "updatedAt"})

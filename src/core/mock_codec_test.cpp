@@ -96,5 +96,42 @@ TEST(MockCodecSequence, RejectsBadInputClearly) {
     EXPECT_EQ(decode(R"(,"times":18446744073709551615)").times, uint64_t{INT64_MAX});
 }
 
+// Mock types and HTTP fields not served yet are refused by name, never accepted and served as
+// something else.
+TEST(MockCodecUnbuilt, OtherMockTypesAreRefusedNamingTheType) {
+    for (std::string type : {"websocket", "graphql", "grpc", "mqtt", "soap", "oauth"}) {
+        try {
+            decodeMock(Json::parse(R"({"type":")" + type + R"(",")" + type + R"(":{"path":"/x"}})"),
+                       "mocks[0]", {});
+            ADD_FAILURE() << type << " was accepted";
+        } catch (const FieldError& e) {
+            EXPECT_EQ(e.field(), "mocks[0].type");
+            EXPECT_NE(std::string(e.what()).find("\"" + type + "\" is not supported yet"),
+                      std::string::npos)
+                << e.what();
+        }
+    }
+}
+
+TEST(MockCodecUnbuilt, StreamAndValidationFieldsAreRefused) {
+    EXPECT_EQ(errorOf(R"(,"sse":{"events":[{"data":"x"}]})"),
+              "mock.http.sse: is not supported yet (server-sent event streams)");
+    EXPECT_EQ(errorOf(R"(,"chunked":{"chunks":["a"]})"),
+              "mock.http.chunked: is not supported yet (chunked and NDJSON streams)");
+    EXPECT_EQ(errorOf(R"(,"validation":{"mode":"strict"})"),
+              "mock.http.validation: is not supported yet (request validation)");
+    EXPECT_EQ(errorOf(R"(,"sse":null)"), "(no error)");  // null is absent
+}
+
+TEST(MockCodecUnbuilt, AProtocolBlockBesideHttpIsRefused) {
+    try {
+        decodeMock(Json::parse(R"({"type":"http","http":{"matcher":{"path":"/p"}},"grpc":{}})"), "m",
+                   {});
+        ADD_FAILURE() << "accepted";
+    } catch (const FieldError& e) {
+        EXPECT_EQ(e.field(), "m.grpc");
+    }
+}
+
 }  // namespace
 }  // namespace mockd::core

@@ -80,13 +80,12 @@ TEST(Matching, MostSpecificWinsThenPriorityThenNewest) {
     EXPECT_EQ(idOf(find(prio, Req("GET", "/t"))), "hi");
 }
 
-TEST(Matching, DisabledAndOtherProtocolsNeverMatch) {
+TEST(Matching, DisabledNeverMatch) {
     auto snap = Snapshot::build({
         mk(R"({"id":"off","type":"http","enabled":false,"http":{"matcher":{"path":"/x"}}})"),
-        mk(R"({"id":"ws","type":"websocket","websocket":{"path":"/x"}})"),
     });
     EXPECT_EQ(find(snap, Req("GET", "/x")), nullptr);
-    EXPECT_EQ(snap->size(), 2u);
+    EXPECT_EQ(snap->size(), 1u);
 }
 
 TEST(Matching, HeadersUseGlobsAndIgnoreNameCase) {

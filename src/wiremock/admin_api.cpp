@@ -433,6 +433,7 @@ std::vector<core::Mock> WireMockApi::readMappingFile(const std::string& file,
         auto list = stubsOf(doc);
         for (size_t i = 0; i < list.size(); ++i) {
             core::Mock m = decodeStub(list[i], filesDir);
+            warnMissingExtensions(m);
             auto wm = std::make_shared<core::WireMockStub>(*m.wiremock);
             wm->file = file;
             wm->sharedFile = doc.is_object() && doc.contains("mappings");
@@ -801,6 +802,7 @@ void WireMockApi::mappingsRoutes(const Request& req, std::string_view rest, Repl
         if (m == "GET") return list(stubs());
         if (m == "POST") {
             core::Mock stub = decodeStub(bodyJson(req), filesDir());
+            warnMissingExtensions(stub);
             if (this->stub(stub.id))
                 return r.error(422, 109, "Duplicate stub mapping ID",
                                "ID of the provided stub mapping '" + stub.id +
@@ -846,6 +848,7 @@ void WireMockApi::mappingsRoutes(const Request& req, std::string_view rest, Repl
         for (size_t i = 0; i < list.size(); ++i) {
             try {
                 decoded.push_back(decodeStub(list[i], filesDir()));
+                warnMissingExtensions(decoded.back());
             } catch (const PatternError& e) {
                 throw PatternError("/mappings/" + std::to_string(i) + e.pointer(), e.what());
             }
@@ -897,6 +900,7 @@ void WireMockApi::mappingsRoutes(const Request& req, std::string_view rest, Repl
     }
     if (rest == "edit" && m == "POST") {
         core::Mock stub = decodeStub(bodyJson(req), filesDir());
+        warnMissingExtensions(stub);
         if (!this->stub(stub.id)) return r.empty(404);
         addStub(std::move(stub));
         return r.empty(204);

@@ -3,8 +3,11 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <mutex>
+#include <set>
 
 #include "core/encoding.h"
+#include "log/log.h"
 #include "wiremock/request_pattern.h"
 #include "wiremock/templating.h"
 #include "wiremock/webhooks.h"
@@ -515,6 +518,50 @@ OJson encodeStub(const core::Mock& m) {
         if (it != doc.end() && !it->is_null()) out[key] = OJson::parse(it->dump());
     }
     return out;
+}
+
+std::vector<std::string> missingExtensions(const core::Mock& stub) {
+    std::vector<std::string> out;
+    if (!stub.wiremock) return out;
+    const Json& doc = stub.wiremock->json;
+    auto quoted = [](const char* kind, const std::string& name) {
+        return std::string(kind) + " \"" + name + "\"";
+    };
+    if (auto r = doc.find("response"); r != doc.end() && r->is_object())
+        if (auto t = r->find("transformers"); t != r->end() && t->is_array())
+            for (const auto& name : *t)
+                if (name.is_string() && name.get<std::string>() != "response-template")
+                    out.push_back(quoted("transformer", name.get<std::string>()));
+    if (auto rq = doc.find("request"); rq != doc.end() && rq->is_object())
+        if (auto cm = rq->find("customMatcher"); cm != rq->end() && cm->is_object())
+            out.push_back(quoted("custom matcher", cm->value("name", std::string("null"))));
+    for (const char* field : {"serveEventListeners", "postServeActions"}) {
+        auto it = doc.find(field);
+        if (it == doc.end()) continue;
+        if (it->is_object()) {
+            for (const auto& [name, params] : it->items())
+                if (name != "webhook") out.push_back(quoted("serve event listener", name));
+        } else if (it->is_array()) {
+            for (const auto& l : *it)
+                if (l.is_object() && l.value("name", std::string()) != "webhook")
+                    out.push_back(quoted("serve event listener", l.value("name", std::string())));
+        }
+    }
+    return out;
+}
+
+void warnMissingExtensions(const core::Mock& stub) {
+    static std::mutex mutex;
+    static std::set<std::string> warned;
+    for (const auto& name : missingExtensions(stub)) {
+        {
+            std::lock_guard lock(mutex);
+            if (!warned.insert(name).second) continue;
+        }
+        log::warn("WireMock extension not available; stubs that name it are answered as WireMock "
+                  "answers without it",
+                  {{"extension", name}});
+    }
 }
 
 }  // namespace mockd::wiremock

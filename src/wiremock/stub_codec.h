@@ -21,6 +21,15 @@ core::Mock decodeStub(const OJson& stub, const std::string& filesDir);
 // Throws PatternError at `pointer`.
 core::DelayDistribution decodeDelayDistribution(const Json& v, const std::string& pointer);
 
+// The extensions a stub names that this server does not have, each as it appears in a warning:
+// `transformer "x"`, `custom matcher "y"`, `serve event listener "z"`. WireMock without the
+// extension skips an unknown transformer or listener and never matches an unknown custom
+// matcher; so does mockd.
+std::vector<std::string> missingExtensions(const core::Mock& stub);
+
+// Logs one warning line per missing extension, the first time any stub names it.
+void warnMissingExtensions(const core::Mock& stub);
+
 // The stub as WireMock prints it: id, name, request, response, uuid, then the other fields.
 OJson encodeStub(const core::Mock& mock);
 
