@@ -11,17 +11,17 @@
 #include "core/clock.h"
 #include "core/errors.h"
 #include "core/mock_codec.h"
-#include "http/mock_engine.h"
+#include "engine/mock_engine.h"
 #include "http/response.h"
 #include "log/log.h"
-#include "match/match_input.h"
+#include "core/match_input.h"
 #include "match/path_pattern.h"
 #include "state/operations.h"
 
 namespace mockd::admin {
 
 using core::Json;
-using http::Request;
+using core::Request;
 
 namespace {
 
@@ -63,7 +63,7 @@ std::vector<std::string_view> segments(std::string_view path) {
 
 std::optional<std::string> queryParam(const Request& req, std::string_view key) {
     std::vector<std::pair<std::string, std::string>> q;
-    match::parseQuery(req.rawQuery, q);
+    core::parseQuery(req.rawQuery, q);
     for (auto& [k, v] : q)
         if (k == key) return v;
     return std::nullopt;
@@ -83,7 +83,7 @@ std::optional<Json> parseBody(const Request& req, const Reply& r) {
         r.error(400, "invalid_json", "the request body is empty; send a JSON document");
         return std::nullopt;
     }
-    if (!match::jsonDepthWithin(req.body, match::kMaxJsonDepth)) {
+    if (!core::jsonDepthWithin(req.body, core::kMaxJsonDepth)) {
         r.error(400, "invalid_json", "the request body is nested too deeply");
         return std::nullopt;
     }
@@ -142,7 +142,7 @@ std::string requestsTotalLine(const std::string& id, int status, uint64_t n) {
 
 }  // namespace
 
-AdminApi::AdminApi(core::Registry& registry, journal::Journal& journal, http::Metrics& metrics,
+AdminApi::AdminApi(match::Registry& registry, journal::Journal& journal, http::Metrics& metrics,
                    AdminSettings settings)
     : registry_(registry),
       journal_(journal),
@@ -151,7 +151,7 @@ AdminApi::AdminApi(core::Registry& registry, journal::Journal& journal, http::Me
       started_(std::chrono::steady_clock::now()),
       startedAt_(isoMicros(http::nowMicros())) {}
 
-net::Outcome AdminApi::handle(const Request& req, std::string& out, bool closing) {
+http::Outcome AdminApi::handle(const Request& req, std::string& out, bool closing) {
     Reply r{out, closing, req.method == "HEAD"};
     const std::string method = req.method == "HEAD" ? "GET" : std::string(req.method);
     auto seg = segments(req.path);
@@ -165,7 +165,7 @@ net::Outcome AdminApi::handle(const Request& req, std::string& out, bool closing
         r.error(405, "method_not_allowed",
                 std::string(req.method) + " is not allowed on " + std::string(req.path) +
                     " (allowed: " + std::string(allowed) + ")");
-        return net::Outcome{};
+        return http::Outcome{};
     };
 
     // Open to everyone: liveness and metrics.
@@ -577,7 +577,7 @@ net::Outcome AdminApi::handle(const Request& req, std::string& out, bool closing
                             {"headers", headers},  {"body", e->body}};
                 if (!e->query.empty()) {
                     std::vector<std::pair<std::string, std::string>> q;
-                    match::parseQuery(e->query, q);
+                    core::parseQuery(e->query, q);
                     Json qp = Json::object();
                     for (auto& [k, v] : q)
                         if (!qp.contains(k)) qp[k] = v;
@@ -703,8 +703,8 @@ net::Outcome AdminApi::handle(const Request& req, std::string& out, bool closing
                 "Connection: close\r\n\r\n";
             out += "event: connected\ndata: {\"status\":\"connected\"}\n\n";
             journal::Journal* journal = &journal_;
-            net::Outcome o;
-            o.stream = [journal, entryJson](std::shared_ptr<net::Stream> stream) {
+            http::Outcome o;
+            o.stream = [journal, entryJson](std::shared_ptr<http::Stream> stream) {
                 uint64_t token =
                     journal->subscribe([stream, entryJson](const journal::EntryPtr& e) {
                         stream->push(
@@ -742,17 +742,17 @@ net::Outcome AdminApi::handle(const Request& req, std::string& out, bool closing
             auto all = tables.all();
             for (auto& t : all) t->reset();
             r.json(200, {{"status", "reset"}, {"tables", all.size()}});
-            return net::Outcome{};
+            return http::Outcome{};
         };
         auto resetOne = [&](const std::string& name) {
             auto t = tables.find(name);
             if (!t) {
                 r.error(404, "not_found", "no table named \"" + name + "\"");
-                return net::Outcome{};
+                return http::Outcome{};
             }
             size_t n = t->reset();
             r.json(200, {{"status", "reset"}, {"table", name}, {"itemCount", n}});
-            return net::Outcome{};
+            return http::Outcome{};
         };
         if (top == "reset") {
             if (method != "POST") return notAllowed("POST");
@@ -903,12 +903,12 @@ net::Outcome AdminApi::handle(const Request& req, std::string& out, bool closing
                         r.noContent();
                     else
                         r.text(status, "application/json", text);
-                    return net::Outcome{};
+                    return http::Outcome{};
                 };
                 if (seg.size() == 4) {
                     if (method == "GET") {
                         std::vector<std::pair<std::string, std::string>> q;
-                        match::parseQuery(req.rawQuery, q);
+                        core::parseQuery(req.rawQuery, q);
                         return sendResult(t->list(q, std::nullopt), "list");
                     }
                     if (method != "POST") return notAllowed("GET, POST");

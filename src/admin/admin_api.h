@@ -6,11 +6,11 @@
 #include <functional>
 #include <string>
 
-#include "admin/auth.h"
-#include "core/registry.h"
+#include "http/auth.h"
+#include "match/registry.h"
 #include "http/metrics.h"
 #include "journal/journal.h"
-#include "net/handler.h"
+#include "http/handler.h"
 #include "state/table.h"
 
 namespace mockd::chaos {
@@ -31,15 +31,15 @@ struct AdminSettings {
     chaos::Controller* chaos = nullptr;  // the mock port's chaos (the /chaos routes)
 };
 
-class AdminApi final : public net::Handler {
+class AdminApi final : public http::Handler {
   public:
-    AdminApi(core::Registry& registry, journal::Journal& journal, http::Metrics& metrics,
+    AdminApi(match::Registry& registry, journal::Journal& journal, http::Metrics& metrics,
              AdminSettings settings);
-    net::Outcome handle(const http::Request& req, std::string& out, bool closing) override;
+    http::Outcome handle(const core::Request& req, std::string& out, bool closing) override;
     AdminSettings& settings() { return settings_; }
 
   private:
-    core::Registry& registry_;
+    match::Registry& registry_;
     journal::Journal& journal_;
     http::Metrics& metrics_;
     AdminSettings settings_;

@@ -37,8 +37,8 @@ tmpl::Rng& rng() {
     return r;
 }
 
-net::Outcome delayed(uint32_t ms) {
-    net::Outcome o;
+http::Outcome delayed(uint32_t ms) {
+    http::Outcome o;
     o.delayMs = ms;
     return o;
 }
@@ -691,8 +691,8 @@ Injector::Injector(Config cfg) : cfg_(std::move(cfg)) {
 
 Injector::~Injector() = default;
 
-net::Outcome Injector::serve(const http::Request& req, std::string& out, bool closing,
-                             const std::function<net::Outcome()>& next) {
+http::Outcome Injector::serve(const core::Request& req, std::string& out, bool closing,
+                             const std::function<http::Outcome()>& next) {
     total_.fetch_add(1, std::memory_order_relaxed);
     const bool head = req.method == "HEAD";
     auto count = [&](FaultType t) {
@@ -709,7 +709,7 @@ net::Outcome Injector::serve(const http::Request& req, std::string& out, bool cl
     const Fault* partial = nullptr;
     const Fault* dribble = nullptr;
     int64_t slowBps = 0;
-    auto pick = [&](const Fault& f, Stateful* st) -> std::optional<net::Outcome> {
+    auto pick = [&](const Fault& f, Stateful* st) -> std::optional<http::Outcome> {
         count(f.type);
         switch (f.type) {
             case FaultType::Latency:
@@ -731,7 +731,7 @@ net::Outcome Injector::serve(const http::Request& req, std::string& out, bool cl
                 http::appendResponse(out, {200, {}, {}, closing}, {}, head);
                 return delayed(delay);
             case FaultType::ConnectionReset: {
-                net::Outcome o = delayed(delay);
+                http::Outcome o = delayed(delay);
                 o.reset = true;
                 return o;
             }
@@ -811,16 +811,16 @@ net::Outcome Injector::serve(const http::Request& req, std::string& out, bool cl
     }
     if (!any) return next();
 
-    net::Outcome o = next();
+    http::Outcome o = next();
     BodyFaults faults{corrupt, partial, dribble, slowBps};
     if (o.later) {
         // A proxied answer: the delay and the body faults apply once it arrives. The injector
         // stays alive with it (the faults point into its config).
         auto inner = std::move(o.later);
         o.later = [inner = std::move(inner), self = shared_from_this(), faults, delay, head](
-                      boost::asio::io_context& ctx, net::Completion done) {
+                      boost::asio::io_context& ctx, http::Completion done) {
             inner(ctx, [self, faults, delay, head, done = std::move(done)](std::string bytes,
-                                                                           net::Outcome how) {
+                                                                           http::Outcome how) {
                 how.delayMs += delay;
                 how = self->shapeBody(faults, head, bytes, 0, std::move(how));
                 done(std::move(bytes), std::move(how));
@@ -832,8 +832,8 @@ net::Outcome Injector::serve(const http::Request& req, std::string& out, bool cl
     return shapeBody(faults, head, out, at, std::move(o));
 }
 
-net::Outcome Injector::shapeBody(const BodyFaults& f, bool head, std::string& out, size_t at,
-                                 net::Outcome o) const {
+http::Outcome Injector::shapeBody(const BodyFaults& f, bool head, std::string& out, size_t at,
+                                 http::Outcome o) const {
     const Fault* corrupt = f.corrupt;
     const Fault* partial = f.partial;
     const Fault* dribble = f.dribble;

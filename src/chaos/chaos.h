@@ -17,9 +17,9 @@
 #include <vector>
 
 #include "core/mock.h"
-#include "http/request.h"
+#include "core/request.h"
 #include "match/regex.h"
-#include "net/handler.h"
+#include "http/handler.h"
 
 namespace mockd::chaos {
 
@@ -132,8 +132,8 @@ class Injector final : public std::enable_shared_from_this<Injector> {
 
     // Answers a request: draws the faults, and either answers for the mock (an error, a
     // timeout, an open circuit, ...) or lets `next` answer and then degrades its delivery.
-    net::Outcome serve(const http::Request& req, std::string& out, bool closing,
-                       const std::function<net::Outcome()>& next);
+    http::Outcome serve(const core::Request& req, std::string& out, bool closing,
+                       const std::function<http::Outcome()>& next);
 
     Json statsJson() const;
     void resetStats();
@@ -152,8 +152,8 @@ class Injector final : public std::enable_shared_from_this<Injector> {
         int64_t slowBps = 0;
     };
     // Applies them to the response appended to `out` at `at`.
-    net::Outcome shapeBody(const BodyFaults& f, bool head, std::string& out, size_t at,
-                           net::Outcome o) const;
+    http::Outcome shapeBody(const BodyFaults& f, bool head, std::string& out, size_t at,
+                           http::Outcome o) const;
     Config cfg_;
     std::atomic<uint64_t> total_{0}, injected_{0}, latency_{0}, errors_{0}, timeouts_{0};
     std::array<std::atomic<uint64_t>, kFaultTypes> byType_{};

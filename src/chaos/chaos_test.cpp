@@ -7,8 +7,8 @@
 namespace mockd::chaos {
 namespace {
 
-http::Request request(std::string_view method, std::string_view path) {
-    http::Request r;
+core::Request request(std::string_view method, std::string_view path) {
+    core::Request r;
     r.method = method;
     r.path = path;
     r.rawPath = path;
@@ -17,7 +17,7 @@ http::Request request(std::string_view method, std::string_view path) {
 
 // Runs one request through an injector whose mock answers 200 with `body`.
 struct Served {
-    net::Outcome outcome;
+    http::Outcome outcome;
     std::string out;
     bool mockCalled = false;
 };
@@ -29,7 +29,7 @@ Served serve(Injector& inj, std::string_view path, const std::string& body = "he
     s.outcome = inj.serve(req, s.out, false, [&] {
         s.mockCalled = true;
         http::appendResponse(s.out, {200, "text/plain", {}, false}, body, false);
-        return net::Outcome{};
+        return http::Outcome{};
     });
     return s;
 }

@@ -26,12 +26,12 @@
 #include "core/errors.h"
 #include "core/json_fields.h"
 #include "core/mock_codec.h"
-#include "core/registry.h"
-#include "http/mock_engine.h"
+#include "match/registry.h"
+#include "engine/mock_engine.h"
 #include "journal/journal.h"
 #include "log/log.h"
-#include "net/http_client.h"
-#include "net/server.h"
+#include "http/client.h"
+#include "http/server.h"
 #include "net/tls.h"
 #include "state/operations.h"
 #include "store/store.h"
@@ -184,7 +184,7 @@ std::vector<std::string> stringList(const core::Json& j, const std::string& fiel
 // mockd's CORS (on by default, for local dev servers) and rate limit (off by default):
 // serverConfig.cors and .rateLimit of the config file, then --cors-origins and --rate-limit.
 // Throws std::runtime_error or core::FieldError naming the setting.
-void applyGuards(const ServeOptions& o, const core::Json* sc, http::MockEngine& engine) {
+void applyGuards(const ServeOptions& o, const core::Json* sc, engine::MockEngine& engine) {
     http::CorsConfig cors;
     std::optional<http::RateLimitConfig> limit;
     if (sc && sc->is_object() && sc->contains("cors")) {
@@ -440,7 +440,7 @@ std::string loadOrCreateApiKey(const std::filesystem::path& dataDir) {
         std::getline(in, key);
         if (!key.empty()) return key;
     }
-    std::string key = admin::generateApiKey();
+    std::string key = http::generateApiKey();
     auto tmp = file;
     tmp += ".tmp";
     int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -484,7 +484,7 @@ int serve(const ServeOptions& o) {
         die("--log-format must be text or json, not \"" + o.logFormat + "\"", 2);
     log::init(level, o.logFormat == "json" ? log::Format::Json : log::Format::Text);
 
-    net::Limits limits;
+    http::Limits limits;
     uint64_t size = 0;
     if (!parseSize(o.maxBodySize, size)) die("--max-body-size: not a size: " + o.maxBodySize, 2);
     limits.maxBodyBytes = size;
@@ -505,7 +505,7 @@ int serve(const ServeOptions& o) {
     if (o.mode == "start" && o.port != 0 && o.port == o.adminPort)
         die("--port and --admin-port must differ (both are " + std::to_string(o.port) + ")", 2);
 
-    core::Registry registry;
+    match::Registry registry;
     state::TableStore tables;
     size_t mockCount = 0;
     const auto dataDir = o.dataDir.empty() ? defaultDataDir() : std::filesystem::path(o.dataDir);
@@ -620,18 +620,18 @@ int serve(const ServeOptions& o) {
         }
     }
 
-    net::raiseFileLimit();
+    http::raiseFileLimit();
     ::signal(SIGPIPE, SIG_IGN);
     unsigned threads = o.workers ? o.workers : usableCores();
     asio::io_context acceptCtx{1};
-    net::WorkerPool pool(threads);
-    net::WorkerPool adminPool(1);  // admin work (and store writes) never runs on mock workers
+    http::WorkerPool pool(threads);
+    http::WorkerPool adminPool(1);  // admin work (and store writes) never runs on mock workers
     const bool withAdmin = o.mode == "start";
     const bool wiremockMode = o.mode == "wiremock";
     const bool journaled = withAdmin || (wiremockMode && !o.noJournal);
     journal::Journal journal(journaled ? o.maxLogEntries : 0);
     http::Metrics metrics;
-    http::MockEngine engine(registry, journaled ? &journal : nullptr,
+    engine::MockEngine engine(registry, journaled ? &journal : nullptr,
                             withAdmin || wiremockMode ? &metrics : nullptr, &tables);
     admin::AdminSettings adminSettings;
     adminSettings.configFile = o.config;
@@ -639,7 +639,7 @@ int serve(const ServeOptions& o) {
     adminSettings.access.noAuth = o.noAuth;
     if (store) {
         store::Store* st = store.get();
-        core::Registry* reg = &registry;
+        match::Registry* reg = &registry;
         state::TableStore* tbl = &tables;
         adminSettings.onChange = [st, reg, tbl] {
             std::vector<core::Json> all, defs;
@@ -695,9 +695,9 @@ int serve(const ServeOptions& o) {
         if (wiremockMode) mockCount = registry.snapshot()->size();
         engine.setWireMock(wmApi.get(), wiremockMode);
         engine.setStubCors(o.stubCors);
-        engine.setTemplating(o.templating == "global" ? http::MockEngine::Templating::Global
-                             : o.templating == "off"  ? http::MockEngine::Templating::Off
-                                                      : http::MockEngine::Templating::Local);
+        engine.setTemplating(o.templating == "global" ? engine::MockEngine::Templating::Global
+                             : o.templating == "off"  ? engine::MockEngine::Templating::Off
+                                                      : engine::MockEngine::Templating::Local);
         if (!o.permittedSystemKeys.empty()) {
             wiremock::TemplateSettings ts;
             ts.permittedSystemKeys = o.permittedSystemKeys;
@@ -705,19 +705,19 @@ int serve(const ServeOptions& o) {
         }
     }
     {
-        http::MockEngine::ProxyOptions po;
+        engine::MockEngine::ProxyOptions po;
         po.unmatchedUrl = o.proxyUnmatched;
         po.preserveHost = o.preserveHost;
-        net::Url url;
+        http::Url url;
         std::string err;
         for (const auto* flag : {&o.proxyUnmatched, &o.proxyAll})
-            if (!flag->empty() && !net::parseUrl(*flag, url, err))
+            if (!flag->empty() && !http::parseUrl(*flag, url, err))
                 die((flag == &o.proxyAll ? "--proxy-all: " : "--proxy-unmatched: ") + err, 2);
         if (!parseDuration(o.proxyTimeout, po.timeout) || po.timeout.count() < 1)
             die("--proxy-timeout: not a duration: " + o.proxyTimeout, 2);
         engine.setProxy(std::move(po));
     }
-    std::unique_ptr<net::Listener> adminListener, mockListener, httpsListener;
+    std::unique_ptr<http::Listener> adminListener, mockListener, httpsListener;
     uint16_t httpsPort = 0;
     std::optional<net::TlsServer> tlsServer;
     try {
@@ -731,7 +731,7 @@ int serve(const ServeOptions& o) {
     }
     try {
         if (o.mode == "start")
-            adminListener = std::make_unique<net::Listener>(acceptCtx, adminPool, o.bind,
+            adminListener = std::make_unique<http::Listener>(acceptCtx, adminPool, o.bind,
                                                             o.adminPort, adminApi, limits);
     } catch (const boost::system::system_error& e) {
         if (e.code() == asio::error::address_in_use) die(portInUse(o.adminPort, "--admin-port"));
@@ -739,14 +739,14 @@ int serve(const ServeOptions& o) {
     }
     try {
         mockListener =
-            std::make_unique<net::Listener>(acceptCtx, pool, o.bind, o.port, engine, limits);
+            std::make_unique<http::Listener>(acceptCtx, pool, o.bind, o.port, engine, limits);
     } catch (const boost::system::system_error& e) {
         if (e.code() == asio::error::address_in_use) die(portInUse(o.port, "--port"));
         die(e.what());
     }
     if (tlsServer) {
         try {
-            httpsListener = std::make_unique<net::Listener>(
+            httpsListener = std::make_unique<http::Listener>(
                 acceptCtx, pool, o.bind, httpsPort, engine, limits,
                 std::make_shared<const net::TlsServer>(std::move(*tlsServer)));
         } catch (const boost::system::system_error& e) {
@@ -757,8 +757,8 @@ int serve(const ServeOptions& o) {
     adminApi.settings().mockPort = mockListener->port();
     if (httpsListener) adminApi.settings().httpsPort = httpsListener->port();
     if (adminListener) adminApi.settings().adminPort = adminListener->port();
-    net::Listener* ml = mockListener.get();
-    net::Listener* hl = httpsListener.get();
+    http::Listener* ml = mockListener.get();
+    http::Listener* hl = httpsListener.get();
     adminApi.settings().activeConnections = [ml, hl] {
         return ml->activeConnections() + (hl ? hl->activeConnections() : 0);
     };

@@ -9,13 +9,13 @@
 
 #include "cli/cli.h"
 #include "cli/client_commands.h"
-#include "net/http_client.h"
+#include "http/client.h"
 
 namespace mockd::cli {
 
 std::vector<std::string> healthUrls(const std::string& url, std::string& err) {
-    net::Url parsed;
-    if (!net::parseUrl(url, parsed, err)) return {};
+    http::Url parsed;
+    if (!http::parseUrl(url, parsed, err)) return {};
     if (parsed.target != "/") return {url};
     std::string base = url;
     while (!base.empty() && base.back() == '/') base.pop_back();
@@ -26,16 +26,16 @@ HealthAnswer probeHealth(const std::vector<std::string>& urls, std::chrono::mill
     HealthAnswer out;
     for (const auto& url : urls) {
         boost::asio::io_context ctx;
-        net::ClientRequest req;
+        http::ClientRequest req;
         req.url = url;
         req.timeout = timeout;
         req.headers = {{"User-Agent", std::string("mockd-health/") + MOCKD_VERSION},
                        {"Accept", "application/json"}};
-        net::ClientResponse res;
-        net::fetch(ctx, req, [&](net::ClientResponse r) { res = std::move(r); });
+        http::ClientResponse res;
+        http::fetch(ctx, req, [&](http::ClientResponse r) { res = std::move(r); });
         ctx.run();
         // The pool holds sockets of this io_context, which is about to go.
-        net::closeIdleConnections();
+        http::closeIdleConnections();
         out.url = url;
         if (res.status >= 200 && res.status < 300) {
             out.healthy = true;

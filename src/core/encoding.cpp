@@ -95,4 +95,54 @@ bool isUuid(std::string_view s) {
     return true;
 }
 
+namespace {
+int hexValue(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+}  // namespace
+
+std::string percentDecode(std::string_view s, bool plusAsSpace) {
+    std::string out;
+    out.reserve(s.size());
+    for (size_t i = 0; i < s.size(); ++i) {
+        char c = s[i];
+        if (c == '%' && i + 2 < s.size()) {
+            int hi = hexValue(s[i + 1]), lo = hexValue(s[i + 2]);
+            if (hi >= 0 && lo >= 0) {
+                out += static_cast<char>(hi * 16 + lo);
+                i += 2;
+                continue;
+            }
+        }
+        out += (plusAsSpace && c == '+') ? ' ' : c;
+    }
+    return out;
+}
+
+
+std::string_view sniffContentType(std::string_view body) {
+    size_t b = 0, e = body.size();
+    auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
+    while (b < e && space(body[b])) ++b;
+    while (e > b && space(body[e - 1])) --e;
+    if (e - b >= 2) {
+        char f = body[b], l = body[e - 1];
+        if ((f == '{' && l == '}') || (f == '[' && l == ']')) return "application/json";
+    }
+    if (b < e && body[b] == '<') return "application/xml";
+    return "text/plain";
+}
+
+void appendHeaderLine(std::string& out, std::string_view name, std::string_view value) {
+    for (char c : name)
+        if (c != '\r' && c != '\n' && c != ':') out += c;
+    out += ": ";
+    for (char c : value)
+        if (c != '\r' && c != '\n') out += c;
+    out += "\r\n";
+}
+
 }  // namespace mockd::core

@@ -1,4 +1,4 @@
-// Small encodings shared by the admin APIs: base64 and random (version 4) UUIDs.
+// Small encodings shared by every layer: base64, UUIDs, percent-decoding, header lines.
 #pragma once
 
 #include <optional>
@@ -15,5 +15,16 @@ std::optional<std::string> base64Decode(std::string_view text);
 std::string newUuid();
 // True for the 8-4-4-4-12 hex form (any version, either case).
 bool isUuid(std::string_view s);
+
+// %XX escapes decoded (a malformed one is kept as written); `plusAsSpace` for query strings and
+// form bodies.
+std::string percentDecode(std::string_view s, bool plusAsSpace = false);
+
+// The content type a body looks like when its mock names none: JSON, XML or plain text.
+std::string_view sniffContentType(std::string_view body);
+
+// Appends "Name: value\r\n", dropping CR and LF (and ':' from the name) so that no value can
+// start a header of its own.
+void appendHeaderLine(std::string& out, std::string_view name, std::string_view value);
 
 }  // namespace mockd::core

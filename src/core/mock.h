@@ -21,6 +21,7 @@ struct Webhook;
 
 namespace mockd::core {
 
+class FormatMatcher;
 using Json = nlohmann::json;
 using KeyValues = std::vector<std::pair<std::string, std::string>>;
 
@@ -83,6 +84,8 @@ struct WireMockProxy {
 struct WireMockStub {
     Json json;  // normalised stub: id, uuid, name, request, response, priority, metadata, …
     std::shared_ptr<const wiremock::RequestPattern> pattern;
+    // What the snapshot matches with: the pattern and the scenario state it requires.
+    std::shared_ptr<const FormatMatcher> matcher;
     int priority = 5;  // 1 is the highest
     std::string scenario;
     std::string requiredState;  // empty: any state

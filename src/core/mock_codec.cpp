@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cmath>
 #include <cstdint>
 #include <random>
@@ -488,6 +489,11 @@ Json encodeMock(const Mock& m) {
     }
     j["http"] = http;
     return j;
+}
+
+uint64_t nextMockSeq() {
+    static std::atomic<uint64_t> next{1};
+    return next.fetch_add(1, std::memory_order_relaxed);
 }
 
 std::string generateMockId(const std::string& type) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "http/response.h"
+#include "http/request.h"
 
 namespace mockd::http {
 
@@ -26,8 +27,8 @@ bool named(std::string_view name, std::initializer_list<std::string_view> names)
 }
 }  // namespace
 
-net::ClientRequest upstreamRequest(const Request& req, const ProxySpec& spec) {
-    net::ClientRequest up;
+http::ClientRequest upstreamRequest(const Request& req, const ProxySpec& spec) {
+    http::ClientRequest up;
     up.method = std::string(req.method);
     up.url = spec.url;
     up.timeout = spec.timeout;
@@ -47,7 +48,7 @@ net::ClientRequest upstreamRequest(const Request& req, const ProxySpec& spec) {
     return up;
 }
 
-int appendUpstreamResponse(const net::ClientResponse& res, std::string_view extraHeaders,
+int appendUpstreamResponse(const http::ClientResponse& res, std::string_view extraHeaders,
                            bool closing, bool head, std::string& out, bool dropCors) {
     std::string headers;
     for (const auto& [name, value] : res.headers) {

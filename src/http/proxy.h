@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "http/request.h"
-#include "net/http_client.h"
+#include "http/client.h"
 
 namespace mockd::http {
 
@@ -29,14 +29,14 @@ std::string proxyUrl(std::string_view base, const Request& req, std::string_view
 
 // The upstream request: the client's method, headers and body, except Content-Length,
 // Transfer-Encoding, Connection and Expect, which the client library sets itself.
-net::ClientRequest upstreamRequest(const Request& req, const ProxySpec& spec);
+http::ClientRequest upstreamRequest(const Request& req, const ProxySpec& spec);
 
 // Appends the upstream's answer: its status, reason and headers (less Transfer-Encoding,
 // Connection, Keep-Alive, Content-Length and Date, which this server writes), then
 // `extraHeaders`, then the body. Returns the status.
 // With `dropCors` the upstream's Access-Control-* headers are left out (this server answers
 // CORS itself: --enable-stub-cors).
-int appendUpstreamResponse(const net::ClientResponse& res, std::string_view extraHeaders,
+int appendUpstreamResponse(const http::ClientResponse& res, std::string_view extraHeaders,
                            bool closing, bool head, std::string& out, bool dropCors = false);
 
 }  // namespace mockd::http

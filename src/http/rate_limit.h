@@ -12,9 +12,10 @@
 #include <unordered_map>
 #include <vector>
 
+#include "http/request.h"
+
 namespace mockd::http {
 
-struct Request;
 
 struct RateLimitConfig {
     double rate = 100;  // tokens per second

@@ -123,18 +123,6 @@ std::string_view httpDate() {
     return {buf, len};
 }
 
-std::string_view sniffContentType(std::string_view body) {
-    size_t b = 0, e = body.size();
-    auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
-    while (b < e && space(body[b])) ++b;
-    while (e > b && space(body[e - 1])) --e;
-    if (e - b >= 2) {
-        char f = body[b], l = body[e - 1];
-        if ((f == '{' && l == '}') || (f == '[' && l == ']')) return "application/json";
-    }
-    if (b < e && body[b] == '<') return "application/xml";
-    return "text/plain";
-}
 
 static void appendStatusLine(std::string& out, int status, std::string_view reason) {
     out += "HTTP/1.1 ";
@@ -151,14 +139,6 @@ static void appendStatusLine(std::string& out, int status, std::string_view reas
     out += "\r\n";
 }
 
-void appendHeaderLine(std::string& out, std::string_view name, std::string_view value) {
-    for (char c : name)
-        if (c != '\r' && c != '\n' && c != ':') out += c;
-    out += ": ";
-    for (char c : value)
-        if (c != '\r' && c != '\n') out += c;
-    out += "\r\n";
-}
 
 void appendResponse(std::string& out, const ResponseHead& head, std::string_view body,
                     bool headOnly) {

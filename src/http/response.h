@@ -4,6 +4,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/encoding.h"
+
 namespace mockd::http {
 
 std::string_view reasonPhrase(int status);
@@ -11,8 +13,8 @@ std::string_view reasonPhrase(int status);
 // The current time as an IMF-fixdate, cached per thread and refreshed once a second.
 std::string_view httpDate();
 
-// Content-Type mockd picks for a body when the mock sets none.
-std::string_view sniffContentType(std::string_view body);
+// Content-Type mockd picks for a body when the mock sets none (core/encoding.h).
+using core::sniffContentType;
 
 struct ResponseHead {
     int status = 200;
@@ -38,6 +40,6 @@ void appendJsonError(std::string& out, int status, std::string_view code, std::s
                      bool close);
 
 // Appends "Name: value\r\n", dropping CR/LF from both so a header cannot be split.
-void appendHeaderLine(std::string& out, std::string_view name, std::string_view value);
+using core::appendHeaderLine;
 
 }  // namespace mockd::http

@@ -3,10 +3,9 @@
 
 #include "core/errors.h"
 #include "core/mock_codec.h"
-#include "http/client_cert.h"
-#include "http/response.h"
+#include "core/client_cert.h"
+#include "core/encoding.h"
 #include "log/log.h"
-#include "wiremock/scenarios.h"
 
 namespace mockd::match {
 
@@ -216,10 +215,10 @@ CompiledResponse CompiledMock::compileResponse(const core::HttpResponse& r) {
     CompiledResponse c;
     c.response_ = &r;
     for (const auto& [name, value] : r.headers) {
-        if (http::iequals(name, "Content-Type")) c.userContentType_ = true;
+        if (core::iequals(name, "Content-Type")) c.userContentType_ = true;
         // The server owns framing; a mock cannot override it.
-        if (http::iequals(name, "Content-Length") || http::iequals(name, "Transfer-Encoding") ||
-            http::iequals(name, "Connection") || http::iequals(name, "Date"))
+        if (core::iequals(name, "Content-Length") || core::iequals(name, "Transfer-Encoding") ||
+            core::iequals(name, "Connection") || core::iequals(name, "Date"))
             continue;
         if (value.find("{{") != std::string::npos) {
             auto t = tmpl::Template::compile(value);
@@ -228,30 +227,30 @@ CompiledResponse CompiledMock::compileResponse(const core::HttpResponse& r) {
                 continue;
             }
         }
-        http::appendHeaderLine(c.headerLines_, name, value);
+        core::appendHeaderLine(c.headerLines_, name, value);
     }
     if (r.body.find("{{") != std::string::npos) {
         auto t = tmpl::Template::compile(r.body);
         if (t.dynamic()) c.bodyTemplate_ = std::move(t);
     }
     if (!c.userContentType_ && r.bodyFile.empty())
-        c.contentType_ = std::string(http::sniffContentType(r.body));
+        c.contentType_ = std::string(core::sniffContentType(r.body));
     return c;
 }
 
 void CompiledMock::compileWireMock(CompiledMock& c) {
     const core::Mock& m = *c.mock_;
     const core::WireMockStub& wm = *m.wiremock;
-    c.literalPath_ = wm.pattern->literalPath();
+    c.literalPath_ = wm.matcher->literalPath();
     CompiledResponse r;
     r.response_ = &m.response;
-    http::appendHeaderLine(r.headerLines_, "Matched-Stub-Id", m.id);
-    if (!m.name.empty()) http::appendHeaderLine(r.headerLines_, "Matched-Stub-Name", m.name);
+    core::appendHeaderLine(r.headerLines_, "Matched-Stub-Id", m.id);
+    if (!m.name.empty()) core::appendHeaderLine(r.headerLines_, "Matched-Stub-Name", m.name);
     for (const auto& [name, value] : m.response.headers) {
-        if (http::iequals(name, "Content-Length") || http::iequals(name, "Transfer-Encoding") ||
-            http::iequals(name, "Connection") || http::iequals(name, "Date"))
+        if (core::iequals(name, "Content-Length") || core::iequals(name, "Transfer-Encoding") ||
+            core::iequals(name, "Connection") || core::iequals(name, "Date"))
             continue;
-        http::appendHeaderLine(r.headerLines_, name, value);
+        core::appendHeaderLine(r.headerLines_, name, value);
     }
     r.userContentType_ = true;  // WireMock sends no Content-Type unless the stub sets one
     c.responses_.push_back(std::move(r));
@@ -279,17 +278,11 @@ const CompiledResponse& CompiledMock::nextResponse() const {
 }
 
 bool CompiledMock::matches(const MatchInput& in, std::string_view method) const {
-    if (const core::WireMockStub* wm = mock_->wiremock.get()) {
-        if (!wm->requiredState.empty() &&
-            !wiremock::Scenarios::global().inState(wm->scenario, wm->requiredState))
-            return false;
-        (void)method;
-        return wm->pattern->match(in.wm()).matched;
-    }
+    if (const core::WireMockStub* wm = mock_->wiremock.get()) return wm->matcher->matches(in);
     const auto& mt = mock_->matcher;
     if (never_) return false;
-    if (!mt.method.empty() && !http::iequals(mt.method, method)) return false;
-    const http::Request& req = in.request();
+    if (!mt.method.empty() && !core::iequals(mt.method, method)) return false;
+    const core::Request& req = in.request();
     if (!path_.match(req.path)) return false;
     if (pathRegex_ && !RE2::PartialMatch(req.path, *pathRegex_)) return false;
     for (const auto& h : headers_)
@@ -311,7 +304,7 @@ bool CompiledMock::matches(const MatchInput& in, std::string_view method) const 
     return true;
 }
 
-int CompiledMock::mtlsScore(const http::ClientCert* cert) const {
+int CompiledMock::mtlsScore(const core::ClientCert* cert) const {
     // An mtls block with no condition scores nothing and so never matches, as in mockd.
     if (!cert || !cert->present || mtlsMax_ == 0) return 0;
     const core::MtlsMatcher& t = *mock_->matcher.mtls;
@@ -333,7 +326,7 @@ int CompiledMock::mtlsScore(const http::ClientCert* cert) const {
 
 Captures CompiledMock::captures(const MatchInput& in) const {
     Captures caps;
-    const http::Request& req = in.request();
+    const core::Request& req = in.request();
     path_.match(req.path, &caps);
     if (pathRegex_) {
         const int n = pathRegex_->NumberOfCapturingGroups();
@@ -354,9 +347,9 @@ Captures CompiledMock::captures(const MatchInput& in) const {
 int CompiledMock::nearMissScore(const MatchInput& in) const {
     // Keep in step with analyse(): the same checks, the same points.
     const auto& mt = mock_->matcher;
-    const http::Request& req = in.request();
+    const core::Request& req = in.request();
     int score = 0;
-    if (!mt.method.empty() && http::iequals(mt.method, req.method)) score += kMethodScore;
+    if (!mt.method.empty() && core::iequals(mt.method, req.method)) score += kMethodScore;
     if (!mt.path.empty() && path_.match(req.path)) score += path_.score();
     if (pathRegex_ && RE2::PartialMatch(req.path, *pathRegex_)) score += kRegexScore;
     for (const auto& h : headers_)
@@ -404,7 +397,7 @@ NearMiss CompiledMock::analyse(const MatchInput& in) const {
     std::vector<std::string_view> matched;
     std::string firstMismatch;
     const auto& mt = mock_->matcher;
-    const http::Request& req = in.request();
+    const core::Request& req = in.request();
 
     auto member = [](std::string& out, std::string_view key, std::string_view value) {
         out += ",\"";
@@ -452,7 +445,7 @@ NearMiss CompiledMock::analyse(const MatchInput& in) const {
     };
 
     if (!mt.method.empty()) {
-        bool ok = http::iequals(mt.method, req.method);
+        bool ok = core::iequals(mt.method, req.method);
         add("method", ok, ok ? kMethodScore : 0, kMethodScore, mt.method, req.method, [&] {
             return "method expected " + goQuote(mt.method) + ", got " + goQuote(req.method);
         });
@@ -542,7 +535,7 @@ NearMiss CompiledMock::analyse(const MatchInput& in) const {
     }
 
     if (mt.mtls) {
-        const http::ClientCert* cert = req.clientCert;
+        const core::ClientCert* cert = req.clientCert;
         if (!cert || !cert->present) {
             add("mtls", false, 0, mtlsMax_, "client certificate required",
                 "(no client certificate)",

@@ -11,12 +11,16 @@
 #include <vector>
 
 #include "core/mock.h"
-#include "match/jsonpath.h"
-#include "match/match_input.h"
+#include "core/jsonpath.h"
+#include "core/match_input.h"
 #include "match/path_pattern.h"
 #include "template/template.h"
 
 namespace mockd::match {
+
+// The request view and JSONPath live in core, below every layer that reads requests.
+using core::JsonPath;
+using core::MatchInput;
 
 struct HeaderCondition {
     enum class Kind { Exact, Prefix, Suffix, Contains };
@@ -153,7 +157,7 @@ class CompiledMock final {
 
   private:
     // The points of matcher.mtls against a request's certificate: all its conditions or none.
-    int mtlsScore(const http::ClientCert* cert) const;
+    int mtlsScore(const core::ClientCert* cert) const;
     static void compileWireMock(CompiledMock& c);
     static CompiledResponse compileResponse(const core::HttpResponse& r);
 

@@ -6,8 +6,8 @@
 #include <thread>
 
 #include "core/mock_codec.h"
-#include "core/registry.h"
-#include "http/client_cert.h"
+#include "match/registry.h"
+#include "core/client_cert.h"
 #include "match/snapshot.h"
 
 namespace mockd::match {
@@ -95,7 +95,7 @@ TEST(Times, ConcurrentClaimsNeverExceedTheLimit) {
 }
 
 struct Req {
-    http::Request r;
+    core::Request r;
     explicit Req(std::string_view path) {
         r.method = "GET";
         r.path = r.rawPath = path;
@@ -135,7 +135,7 @@ TEST(Times, NearMissSaysTheLimitIsUsedUp) {
 }
 
 TEST(Times, RegistryKeepsProgressAcrossOtherChangesAndRearmsOnUpdate) {
-    core::Registry reg;
+    match::Registry reg;
     const char* def = R"({"id":"t","type":"http","http":{"matcher":{"path":"/t"},"times":2}})";
     reg.upsert(core::decodeMock(Json::parse(def), "mock", {}));
     EXPECT_NE(find(reg.current(), "/t"), nullptr);
@@ -166,11 +166,11 @@ TEST(NearMiss, CheapScoreIsTheFullAnalysisScore) {
         R"({"id":"d","type":"http","http":{"matcher":{"method":"GET","queryParams":{"q":"x","r":""},"bodyContains":"hi"}}})",
         R"({"id":"e","type":"http","http":{"matcher":{"path":"/users/7","bodyPattern":"^$","bodyEquals":"","bodyJsonPath":{"$.a":1}}}})",
     };
-    http::Request r;
+    core::Request r;
     r.method = "GET";
     r.path = r.rawPath = "/users/7";
     r.rawQuery = "q=x";
-    std::vector<http::Header> headers = {{"X-A", "1"}, {"X-B", "no"}};
+    std::vector<core::Header> headers = {{"X-A", "1"}, {"X-B", "no"}};
     r.headers = headers;
     for (const char* def : defs) {
         auto c = mk(def);
@@ -185,8 +185,8 @@ TEST(NearMiss, CheapScoreIsTheFullAnalysisScore) {
 namespace mockd::match {
 namespace {
 
-http::ClientCert alice() {
-    http::ClientCert c;
+core::ClientCert alice() {
+    core::ClientCert c;
     c.present = c.verified = true;
     c.cn = "alice";
     c.organizations = {"Acme"};
@@ -199,7 +199,7 @@ http::ClientCert alice() {
     return c;
 }
 
-bool matchesWith(const std::string& mtls, const http::ClientCert* cert) {
+bool matchesWith(const std::string& mtls, const core::ClientCert* cert) {
     auto c = mk(R"({"id":"m","type":"http","http":{"matcher":{"path":"/m","mtls":)" + mtls + "}}}");
     Req q("/m");
     q.r.clientCert = cert;
@@ -208,7 +208,7 @@ bool matchesWith(const std::string& mtls, const http::ClientCert* cert) {
 }
 
 TEST(MtlsMatcher, EachConditionAgainstTheCertificate) {
-    const http::ClientCert a = alice();
+    const core::ClientCert a = alice();
     EXPECT_TRUE(matchesWith(R"({"cn":"alice"})", &a));
     EXPECT_FALSE(matchesWith(R"({"cn":"Alice"})", &a));     // case-sensitive
     EXPECT_TRUE(matchesWith(R"({"cnPattern":"li"})", &a));  // unanchored
@@ -225,15 +225,15 @@ TEST(MtlsMatcher, EachConditionAgainstTheCertificate) {
     EXPECT_TRUE(matchesWith(R"({"san":{"email":"alice@example.com","ip":"10.1.2.3"}})", &a));
     EXPECT_FALSE(matchesWith(R"({"san":{"ip":"10.1.2.4"}})", &a));
     EXPECT_TRUE(matchesWith(R"({"requireAuth":true,"cn":"alice"})", &a));
-    http::ClientCert unverified = a;
+    core::ClientCert unverified = a;
     unverified.verified = false;
     EXPECT_FALSE(matchesWith(R"({"requireAuth":true})", &unverified));
     EXPECT_TRUE(matchesWith(R"({"cn":"alice"})", &unverified));
 }
 
 TEST(MtlsMatcher, NoCertificateOrNoConditionNeverMatches) {
-    const http::ClientCert a = alice();
-    http::ClientCert none;
+    const core::ClientCert a = alice();
+    core::ClientCert none;
     EXPECT_FALSE(matchesWith(R"({"cn":"alice"})", nullptr));  // plain HTTP
     EXPECT_FALSE(matchesWith(R"({"cn":"alice"})", &none));    // HTTPS without a certificate
     EXPECT_FALSE(matchesWith("{}", &a));
@@ -245,7 +245,7 @@ TEST(MtlsMatcher, ScoresAddToTheMock) {
         "requireAuth":true,"cn":"alice","ou":"eng","fingerprint":")" +
                 std::string(64, 'a') + R"("}}}})");
     EXPECT_EQ(c->score(), 15 + 5 + 15 + 10 + 50);
-    const http::ClientCert a = alice();
+    const core::ClientCert a = alice();
     Req q("/m");
     q.r.clientCert = &a;
     MatchInput in(q.r);

@@ -3,33 +3,6 @@
 
 namespace mockd::match {
 
-namespace {
-int hexValue(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-}  // namespace
-
-std::string percentDecode(std::string_view s, bool plusAsSpace) {
-    std::string out;
-    out.reserve(s.size());
-    for (size_t i = 0; i < s.size(); ++i) {
-        char c = s[i];
-        if (c == '%' && i + 2 < s.size()) {
-            int hi = hexValue(s[i + 1]), lo = hexValue(s[i + 2]);
-            if (hi >= 0 && lo >= 0) {
-                out += static_cast<char>(hi * 16 + lo);
-                i += 2;
-                continue;
-            }
-        }
-        out += (plusAsSpace && c == '+') ? ' ' : c;
-    }
-    return out;
-}
-
 void splitSegments(std::string_view path, std::vector<std::string_view>& out) {
     out.clear();
     while (!path.empty() && path.front() == '/') path.remove_prefix(1);

@@ -10,9 +10,12 @@
 #include <utility>
 #include <vector>
 
+#include "core/encoding.h"
+#include "core/request.h"
+
 namespace mockd::match {
 
-using Captures = std::vector<std::pair<std::string, std::string>>;
+using core::Captures;
 
 class PathPattern final {
   public:
@@ -50,8 +53,6 @@ class PathPattern final {
 // Splits "a/b/c" (after trimming slashes on both ends) into segments.
 void splitSegments(std::string_view path, std::vector<std::string_view>& out);
 
-// Decodes %XX escapes; invalid escapes are kept as written (never fails). With `plusAsSpace`
-// a '+' becomes a space, as in query strings.
-std::string percentDecode(std::string_view s, bool plusAsSpace = false);
+using core::percentDecode;
 
 }  // namespace mockd::match

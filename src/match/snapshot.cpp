@@ -226,7 +226,7 @@ std::vector<NearMiss> Snapshot::nearMisses(const MatchInput& in, size_t max) con
         auto it = lists.find(key);
         return it == lists.end() ? nullptr : &it->second;
     };
-    const http::Request& req = in.request();
+    const core::Request& req = in.request();
 
     // Mocks whose path or pathPattern can hold.
     thread_local std::vector<std::string_view> segs;

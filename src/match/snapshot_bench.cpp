@@ -78,7 +78,7 @@ const std::shared_ptr<const Snapshot>& snapshot() {
 }
 
 struct Req {
-    http::Request r;
+    core::Request r;
     Req(std::string_view method, std::string_view path, std::string_view body = {}) {
         r.method = method;
         r.path = r.rawPath = r.target = path;

@@ -19,7 +19,7 @@ CompiledMockPtr mk(const std::string& json) {
 }
 
 struct Req {
-    http::Request r;
+    core::Request r;
     explicit Req(std::string_view method, std::string_view path, std::string_view body = {},
                  std::string_view query = {}) {
         r.method = method;

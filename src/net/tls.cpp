@@ -341,8 +341,8 @@ std::shared_ptr<ssl::context> makeServerContext(const TlsSettings& s) {
     return ctx;
 }
 
-http::ClientCert readClientCert(SSL* ssl) {
-    http::ClientCert c;
+core::ClientCert readClientCert(SSL* ssl) {
+    core::ClientCert c;
     X509* cert = SSL_get0_peer_certificate(ssl);
     if (!cert) return c;
     c.present = true;
@@ -390,7 +390,7 @@ http::ClientCert readClientCert(SSL* ssl) {
     return c;
 }
 
-bool allowedByLists(const http::ClientCert& cert, const TlsSettings& s) {
+bool allowedByLists(const core::ClientCert& cert, const TlsSettings& s) {
     auto in = [](const std::vector<std::string>& list, const std::string& v) {
         return std::find(list.begin(), list.end(), v) != list.end();
     };

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "http/client_cert.h"
+#include "core/client_cert.h"
 
 namespace boost::asio::ssl {
 class context;
@@ -62,9 +62,9 @@ struct PemPair {
 PemPair makeSelfSigned(const std::vector<std::string>& hosts);
 
 // What the peer of an established connection presented.
-http::ClientCert readClientCert(SSL* ssl);
+core::ClientCert readClientCert(SSL* ssl);
 
 // Whether the certificate passes the allowed CN and OU lists (empty lists allow anything).
-bool allowedByLists(const http::ClientCert& cert, const TlsSettings& s);
+bool allowedByLists(const core::ClientCert& cert, const TlsSettings& s);
 
 }  // namespace mockd::net

@@ -77,7 +77,7 @@ TEST(ServerContext, PemFilesFromDisk) {
 }
 
 TEST(AllowedLists, CnAndAnyOu) {
-    http::ClientCert c;
+    core::ClientCert c;
     c.cn = "alice";
     c.organizationalUnits = {"payments", "eng"};
     TlsSettings s;

@@ -12,7 +12,7 @@
 #include "core/json_fields.h"
 #include "core/json_text.h"
 #include "log/log.h"
-#include "match/match_input.h"
+#include "core/match_input.h"
 #include "state/operations.h"
 
 namespace mockd::state {
@@ -125,7 +125,7 @@ std::string idText(const Json& id) {
 
 Json formToJson(std::string_view body) {
     std::vector<std::pair<std::string, std::string>> pairs;
-    match::parseQuery(body, pairs);
+    core::parseQuery(body, pairs);
     Json out = Json::object();
     for (const auto& [key, value] : pairs) {
         auto path = fieldPath(key);

@@ -10,8 +10,8 @@
 #include <unordered_map>
 
 #include "core/clock.h"
-#include "http/client_cert.h"
-#include "match/jsonpath.h"
+#include "core/client_cert.h"
+#include "core/jsonpath.h"
 #include "template/faker.h"
 
 namespace mockd::tmpl {
@@ -222,19 +222,19 @@ class Renderer {
 
   private:
     void request(std::string_view path, std::string& out) {
-        const http::Request& req = *d_.req;
+        const core::Request& req = *d_.req;
         auto rest = [&](std::string_view prefix) -> std::optional<std::string_view> {
-            if (path.size() > prefix.size() && http::iequals(path.substr(0, prefix.size()), prefix))
+            if (path.size() > prefix.size() && core::iequals(path.substr(0, prefix.size()), prefix))
                 return path.substr(prefix.size());
             return std::nullopt;
         };
-        if (http::iequals(path, "method"))
+        if (core::iequals(path, "method"))
             out += req.method;
-        else if (http::iequals(path, "path"))
+        else if (core::iequals(path, "path"))
             out += req.path;
-        else if (http::iequals(path, "url"))
+        else if (core::iequals(path, "url"))
             out += req.target;
-        else if (http::iequals(path, "rawBody"))
+        else if (core::iequals(path, "rawBody"))
             out += req.body;
         else if (auto q = rest("query.")) {
             if (auto v = d_.in->query(*q)) out += *v;
@@ -270,7 +270,7 @@ class Renderer {
             const core::Json* doc = d_.in->json();
             if (!doc) return;
             std::string expr = jp->starts_with("$") ? std::string(*jp) : "$." + std::string(*jp);
-            if (auto compiled = match::JsonPath::compile(expr)) {
+            if (auto compiled = core::JsonPath::compile(expr)) {
                 std::vector<const core::Json*> found;
                 compiled->evaluate(*doc, found);
                 if (!found.empty()) out += jsonText(*found.front());
@@ -280,7 +280,7 @@ class Renderer {
 
     // The client certificate's fields (first value of each list); all empty without one.
     void mtls(std::string_view field, std::string& out) {
-        const http::ClientCert* c = d_.req->clientCert;
+        const core::ClientCert* c = d_.req->clientCert;
         if (!c || !c->present) return;
         auto first = [&](const std::vector<std::string>& v) {
             if (!v.empty()) out += v.front();

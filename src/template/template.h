@@ -7,18 +7,17 @@
 #include <string_view>
 #include <vector>
 
-#include "http/request.h"
-#include "match/match_input.h"
-#include "match/path_pattern.h"
+#include "core/match_input.h"
+#include "core/request.h"
 #include "template/rng.h"
 
 namespace mockd::tmpl {
 
 // What a template can read of the request being answered.
 struct RequestData {
-    const http::Request* req = nullptr;
-    const match::MatchInput* in = nullptr;
-    const match::Captures* captures = nullptr;  // {param}s, wildcards and regex groups
+    const core::Request* req = nullptr;
+    const core::MatchInput* in = nullptr;
+    const core::Captures* captures = nullptr;  // {param}s, wildcards and regex groups
 };
 
 class Template final {

@@ -10,9 +10,9 @@ namespace mockd::tmpl {
 namespace {
 
 struct Fixture {
-    http::Request req;
+    core::Request req;
     std::string body = R"({"user":{"name":"Ann","tags":["a","b"]},"n":7})";
-    match::Captures caps = {{"id", "42"}};
+    core::Captures caps = {{"id", "42"}};
     Fixture() {
         req.method = "GET";
         req.target = "/api/users/42?q=bench";
@@ -30,7 +30,7 @@ void render(benchmark::State& state, const char* text) {
     Rng rng(1);
     std::string out;
     for (auto _ : state) {
-        match::MatchInput in(f.req);  // per request, as the engine builds it
+        core::MatchInput in(f.req);  // per request, as the engine builds it
         RequestData d{&f.req, &in, &f.caps};
         out.clear();
         t.render(d, rng, out);

@@ -11,9 +11,9 @@ namespace mockd::tmpl {
 namespace {
 
 struct Fixture {
-    http::Request req;
+    core::Request req;
     std::string body;
-    match::Captures caps;
+    core::Captures caps;
     Fixture() {
         req.method = "POST";
         req.target = "/users/42?q=hello+world&n=3";
@@ -25,7 +25,7 @@ struct Fixture {
         caps = {{"id", "42"}, {"order", "9"}};
     }
     std::string render(std::string_view text, uint64_t seed = 1) {
-        match::MatchInput in(req);
+        core::MatchInput in(req);
         RequestData d{&req, &in, &caps};
         Rng rng(seed);
         std::string out;

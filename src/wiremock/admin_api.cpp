@@ -19,7 +19,7 @@
 namespace mockd::wiremock {
 
 namespace fs = std::filesystem;
-using http::Request;
+using core::Request;
 
 namespace {
 
@@ -27,7 +27,7 @@ constexpr size_t kNearMissCap = 2000;  // stubs compared for one unmatched reque
 
 std::vector<std::pair<std::string, std::string>> queryOf(const Request& req) {
     std::vector<std::pair<std::string, std::string>> q;
-    match::parseQuery(req.rawQuery, q);
+    core::parseQuery(req.rawQuery, q);
     return q;
 }
 
@@ -208,7 +208,7 @@ std::string_view jettyHeaderName(std::string_view name) {
         "Strict-Transport-Security",
     };
     for (std::string_view k : kKnown)
-        if (http::iequals(k, name)) return k;
+        if (core::iequals(k, name)) return k;
     return name;
 }
 
@@ -340,7 +340,7 @@ OJson unmatchedStubJson(const std::string& id) {
 struct WireMockApi::Reply {
     std::string& out;
     bool closing;
-    net::Outcome outcome{};
+    http::Outcome outcome{};
 
     void json(int status, const OJson& body) {
         http::appendResponse(out, {status, "application/json", {}, closing},
@@ -363,7 +363,7 @@ struct WireMockApi::Reply {
     }
 };
 
-WireMockApi::WireMockApi(core::Registry& registry, journal::Journal* journal, ApiOptions options)
+WireMockApi::WireMockApi(match::Registry& registry, journal::Journal* journal, ApiOptions options)
     : registry_(registry), journal_(journal), options_(std::move(options)) {
     if (options_.rootDir.empty()) options_.rootDir = ".";
     while (options_.rootDir.size() > 1 && options_.rootDir.back() == '/')
@@ -589,7 +589,7 @@ std::optional<fs::path> under(const std::string& base, std::string_view rel) {
 }
 }  // namespace
 
-int WireMockApi::unmatched(const Request& req, const match::MatchInput& in, std::string& out,
+int WireMockApi::unmatched(const Request& req, const core::MatchInput& in, std::string& out,
                            bool closing, std::string* report) const {
     const bool head = req.method == "HEAD";
     if (req.method == "GET" || head) {
@@ -615,7 +615,7 @@ int WireMockApi::unmatched(const Request& req, const match::MatchInput& in, std:
         if (!wm) continue;
         ++total;
         if (seen++ >= kNearMissCap) continue;
-        double d = wm->pattern->match(in.wm()).distance;
+        double d = wm->pattern->match(wmView(in)).distance;
         if (d < bestDistance) {
             bestDistance = d;
             best = wm;
@@ -628,7 +628,7 @@ int WireMockApi::unmatched(const Request& req, const match::MatchInput& in, std:
             "No response could be served as there are no stub mappings in this WireMock "
             "instance.";
     } else {
-        body = renderDiffReport(best->pattern->diff(in.wm()), bestMock->name);
+        body = renderDiffReport(best->pattern->diff(wmView(in)), bestMock->name);
     }
     http::appendResponse(out, {404, "text/plain", {}, closing}, body, head);
     if (report) *report = std::move(body);
@@ -642,10 +642,10 @@ void WireMockApi::served(const core::WireMockStub& stub) {
 
 // ---- routing ----
 
-net::Outcome WireMockApi::handle(const Request& req, std::string& out, bool closing) {
+http::Outcome WireMockApi::handle(const Request& req, std::string& out, bool closing) {
     Reply r{out, closing};
     if (options_.policy) {
-        if (auto denied = admin::checkAccess(req, *options_.policy)) {
+        if (auto denied = http::checkAccess(req, *options_.policy)) {
             r.error(denied->status, denied->status, denied->message);
             return {};
         }
@@ -653,9 +653,9 @@ net::Outcome WireMockApi::handle(const Request& req, std::string& out, bool clos
     if (!options_.basicAuth.empty()) {
         std::string_view auth = req.header("Authorization");
         bool ok = false;
-        if (auth.size() > 6 && http::iequals(auth.substr(0, 6), "Basic ")) {
+        if (auth.size() > 6 && core::iequals(auth.substr(0, 6), "Basic ")) {
             auto decoded = core::base64Decode(auth.substr(6));
-            ok = decoded && admin::constantTimeEquals(*decoded, options_.basicAuth);
+            ok = decoded && http::constantTimeEquals(*decoded, options_.basicAuth);
         }
         if (!ok) {
             r.raw(401, {}, {}, "WWW-Authenticate: Basic realm=\"WireMock\"\r\n");

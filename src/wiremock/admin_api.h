@@ -12,11 +12,11 @@
 #include <string>
 #include <vector>
 
-#include "admin/auth.h"
-#include "core/registry.h"
+#include "http/auth.h"
+#include "match/registry.h"
 #include "journal/journal.h"
-#include "match/match_input.h"
-#include "net/handler.h"
+#include "core/match_input.h"
+#include "http/handler.h"
 #include "wiremock/recorder.h"
 #include "wiremock/stub_codec.h"
 
@@ -29,7 +29,7 @@ struct ApiOptions {
     std::string basicAuth;      // "user:password" required on /__admin, or empty
     // `mockd start`: SPEC §6 access rules (loopback, or the API key) instead of WireMock's open
     // API.
-    std::optional<admin::AccessPolicy> policy;
+    std::optional<http::AccessPolicy> policy;
     bool journalEnabled = true;
     // --proxy-all: the base URL of the catch-all proxy stub added at start-up.
     std::string proxyAll;
@@ -37,13 +37,13 @@ struct ApiOptions {
 
 class WireMockApi final {
   public:
-    WireMockApi(core::Registry& registry, journal::Journal* journal, ApiOptions options);
+    WireMockApi(match::Registry& registry, journal::Journal* journal, ApiOptions options);
     ~WireMockApi();
     WireMockApi(const WireMockApi&) = delete;
     WireMockApi& operator=(const WireMockApi&) = delete;
 
     // Answers a request whose path starts with /__admin.
-    net::Outcome handle(const http::Request& req, std::string& out, bool closing);
+    http::Outcome handle(const core::Request& req, std::string& out, bool closing);
 
     // Reads every stub under mappings/ and makes them the live WireMock stubs (mocks in mockd's
     // format stay). Throws std::runtime_error naming the file when one cannot be read; the live
@@ -73,7 +73,7 @@ class WireMockApi final {
 
     // The mock port's answer when no stub matched: a file under __files/ for GET, else 404 with
     // WireMock's plain-text diff against the closest stub. Sets *report to that text.
-    int unmatched(const http::Request& req, const match::MatchInput& in, std::string& out,
+    int unmatched(const core::Request& req, const core::MatchInput& in, std::string& out,
                   bool closing, std::string* report) const;
     // After a WireMock stub matched: its scenario moves on.
     static void served(const core::WireMockStub& stub);
@@ -90,13 +90,13 @@ class WireMockApi final {
 
   private:
     struct Reply;
-    void route(const http::Request& req, std::string_view sub, Reply& r);
-    void mappingsRoutes(const http::Request& req, std::string_view sub, Reply& r);
-    void requestsRoutes(const http::Request& req, std::string_view sub, Reply& r);
-    void scenariosRoutes(const http::Request& req, std::string_view sub, Reply& r);
-    void filesRoutes(const http::Request& req, std::string_view sub, Reply& r);
-    void settingsRoutes(const http::Request& req, std::string_view sub, Reply& r);
-    void recordingsRoutes(const http::Request& req, std::string_view rest, Reply& r);
+    void route(const core::Request& req, std::string_view sub, Reply& r);
+    void mappingsRoutes(const core::Request& req, std::string_view sub, Reply& r);
+    void requestsRoutes(const core::Request& req, std::string_view sub, Reply& r);
+    void scenariosRoutes(const core::Request& req, std::string_view sub, Reply& r);
+    void filesRoutes(const core::Request& req, std::string_view sub, Reply& r);
+    void settingsRoutes(const core::Request& req, std::string_view sub, Reply& r);
+    void recordingsRoutes(const core::Request& req, std::string_view rest, Reply& r);
     // The stubs `spec` makes from `events` (newest first): added (and persisted), and WireMock's
     // snapshot result.
     OJson takeSnapshot(const std::vector<journal::EntryPtr>& events, const RecordSpec& spec);
@@ -111,7 +111,7 @@ class WireMockApi final {
     std::vector<core::MockPtr> stubs() const;  // in matching order
     core::MockPtr stub(const std::string& id) const;
 
-    core::Registry& registry_;
+    match::Registry& registry_;
     journal::Journal* journal_;
     ApiOptions options_;
     std::function<void()> shutdown_;

@@ -21,7 +21,7 @@
 #include <valijson/schema_parser.hpp>
 #include <valijson/validator.hpp>
 
-#include "match/jsonpath.h"
+#include "core/jsonpath.h"
 #include "match/regex.h"
 
 namespace mockd::wiremock {
@@ -2032,7 +2032,7 @@ class PathMatcherBase : public Base {
 
 class JsonPathMatcher final : public PathMatcherBase {
   public:
-    JsonPathMatcher(std::string expression, match::JsonPath path, ValueMatcherPtr sub)
+    JsonPathMatcher(std::string expression, core::JsonPath path, ValueMatcherPtr sub)
         : PathMatcherBase("matchesJsonPath", std::move(expression), std::move(sub)),
           path_(std::move(path)),
           definite_(isDefiniteJsonPath(expression_)),
@@ -2111,7 +2111,7 @@ class JsonPathMatcher final : public PathMatcherBase {
         return true;
     }
 
-    match::JsonPath path_;
+    core::JsonPath path_;
     bool definite_;
     bool subIsEqualToJson_;
     bool subIsAbsent_;
@@ -3447,7 +3447,7 @@ ValueMatcherPtr compilePath(const Json& spec, const std::string& op, const std::
     }
     if (xpath) return std::make_shared<XPathMatcher>(expression, std::move(namespaces), sub);
     std::string error;
-    auto path = match::JsonPath::compile(expression, &error, match::JsonPath::Dialect::Jayway);
+    auto path = core::JsonPath::compile(expression, &error, core::JsonPath::Dialect::Jayway);
     if (!path) throw PatternError(pointer, error);
     return std::make_shared<JsonPathMatcher>(expression, std::move(*path), sub);
 }

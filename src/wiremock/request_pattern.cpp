@@ -10,7 +10,7 @@
 #include <functional>
 #include <pugixml.hpp>
 
-#include "match/jsonpath.h"
+#include "core/jsonpath.h"
 #include "match/regex.h"
 
 namespace mockd::wiremock {
@@ -709,6 +709,16 @@ bool isEqualToStyle(std::string_view name) {
 // =============================================================================================
 // WmRequest
 
+WmRequest::WmRequest(const core::Request& req)
+    : method(req.method),
+      url(req.target),
+      body(req.body),
+      clientIp(req.remoteAddress),
+      port(req.localPort) {
+    headers.reserve(req.headers.size());
+    for (const auto& h : req.headers) headers.emplace_back(h.name, h.value);
+}
+
 std::string_view WmRequest::path() const {
     size_t q = url.find('?');
     return q == std::string_view::npos ? url : url.substr(0, q);
@@ -983,7 +993,7 @@ struct BodyPattern {
     std::string expression;
     ValueMatcherPtr sub;
     bool hasNamespaces = false;
-    std::optional<match::JsonPath> jsonPath;  // advanced matchesJsonPath, for the diff
+    std::optional<core::JsonPath> jsonPath;  // advanced matchesJsonPath, for the diff
 
     MatchResult match(std::string_view body, bool nullWhenEmpty) const {
         if (kind == Kind::Binary) return matcher->match(body);
@@ -1087,8 +1097,8 @@ BodyPattern compileBodyPattern(const Json& spec, const std::string& pointer) {
             rest.erase("expression");
             b.sub = compileValueMatcher(rest, pointer + "/" + std::string(name));
             if (!b.xpath)
-                b.jsonPath = match::JsonPath::compile(b.expression, nullptr,
-                                                      match::JsonPath::Dialect::Jayway);
+                b.jsonPath = core::JsonPath::compile(b.expression, nullptr,
+                                                      core::JsonPath::Dialect::Jayway);
         } else {
             b.kind = BodyPattern::Kind::SimplePath;
             b.expression = operand.is_string() ? operand.get<std::string>() : operand.dump();

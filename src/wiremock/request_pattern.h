@@ -9,14 +9,19 @@
 #include <utility>
 #include <vector>
 
+#include "core/match_input.h"
 #include "wiremock/matcher.h"
 
 namespace mockd::wiremock {
 
 // A request as WireMock's matchers see it: views of what was received (a live request or a
 // request-log entry), with the query, form, cookies and multipart parts decoded on first use.
-class WmRequest {
+class WmRequest final : public core::FormatView {
   public:
+    WmRequest() = default;
+    // A live request (the views point into it).
+    explicit WmRequest(const core::Request& req);
+
     std::string_view method;
     std::string_view url;  // path and query exactly as sent ("/a%20b?x=1")
     std::vector<std::pair<std::string_view, std::string_view>> headers;  // as received, in order
@@ -88,6 +93,9 @@ class RequestPattern {
 };
 
 using RequestPatternPtr = std::shared_ptr<const RequestPattern>;
+
+// The request as WireMock's matchers see it, built once per request.
+inline const WmRequest& wmView(const core::MatchInput& in) { return in.view<WmRequest>(); }
 
 // WireMock's plain-text body for an unmatched request: "Request was not matched" and the
 // two-column table comparing the closest stub (`stubName` may be empty) with the request.

@@ -9,12 +9,34 @@
 #include "core/encoding.h"
 #include "log/log.h"
 #include "wiremock/request_pattern.h"
+#include "wiremock/scenarios.h"
 #include "wiremock/templating.h"
 #include "wiremock/webhooks.h"
 
 namespace mockd::wiremock {
 
 namespace {
+
+// A stub matches when its scenario is in the state it requires and its request pattern matches.
+class StubMatcher final : public core::FormatMatcher {
+  public:
+    StubMatcher(RequestPatternPtr pattern, std::string scenario, std::string requiredState)
+        : pattern_(std::move(pattern)),
+          scenario_(std::move(scenario)),
+          requiredState_(std::move(requiredState)) {}
+    bool matches(const core::MatchInput& in) const override {
+        if (!requiredState_.empty() && !Scenarios::global().inState(scenario_, requiredState_))
+            return false;
+        return pattern_->match(wmView(in)).matched;
+    }
+    const std::optional<std::string>& literalPath() const override {
+        return pattern_->literalPath();
+    }
+
+  private:
+    RequestPatternPtr pattern_;
+    std::string scenario_, requiredState_;
+};
 
 constexpr const char* kStubClass = "com.github.tomakehurst.wiremock.stubbing.StubMapping";
 constexpr const char* kResponseClass = "com.github.tomakehurst.wiremock.http.ResponseDefinition";
@@ -469,6 +491,7 @@ core::Mock decodeStub(const OJson& ordered, const std::string& filesDir) {
     }
     if (!request.contains("method") || request["method"].is_null()) request["method"] = "ANY";
     wm->pattern = RequestPattern::compile(request, "/request");
+    wm->matcher = std::make_shared<StubMatcher>(wm->pattern, wm->scenario, wm->requiredState);
     bool templated = false;
     decodeResponse(response, filesDir, m.response, templated);
     compileTemplates(response, templated, filesDir, *wm);

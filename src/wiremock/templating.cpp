@@ -21,9 +21,9 @@
 
 #include "core/clock.h"
 #include "core/encoding.h"
-#include "http/request.h"
-#include "match/jsonpath.h"
-#include "match/match_input.h"
+#include "core/request.h"
+#include "core/jsonpath.h"
+#include "core/match_input.h"
 #include "match/path_pattern.h"
 #include "match/regex.h"
 #include "wiremock/matcher.h"
@@ -582,7 +582,7 @@ std::optional<double> number(const Value& v) {
     return d;
 }
 
-bool ieq(std::string_view a, std::string_view b) { return http::iequals(a, b); }
+bool ieq(std::string_view a, std::string_view b) { return core::iequals(a, b); }
 
 // A member of `v`: an object key (case-insensitive in a multi-map), or an array index.
 std::optional<Value> member(const Value& v, const std::string& name) {
@@ -1332,7 +1332,7 @@ J jsonOf(const Value& v, bool* ok) {
     if (v.json.is_object() || v.json.is_array()) return v.json;
     std::string s = print(v);
     // Printing and JSONPath recurse: documents nested deeper than any real body are refused.
-    if (!match::jsonDepthWithin(s, match::kMaxJsonDepth)) {
+    if (!core::jsonDepthWithin(s, core::kMaxJsonDepth)) {
         *ok = false;
         return J();
     }
@@ -1725,7 +1725,7 @@ std::optional<J> jsonParam(const std::vector<Value>& p, size_t i, const std::str
         return std::nullopt;
     }
     const std::string& s = p[i].json.get_ref<const std::string&>();
-    J j = match::jsonDepthWithin(s, match::kMaxJsonDepth) ? J::parse(s, nullptr, false)
+    J j = core::jsonDepthWithin(s, core::kMaxJsonDepth) ? J::parse(s, nullptr, false)
                                                           : J(J::value_t::discarded);
     if (j.is_discarded()) {
         err = what + " is not valid JSON ('" + s + "')";
@@ -1738,7 +1738,7 @@ std::optional<J> jsonParam(const std::vector<Value>& p, size_t i, const std::str
 std::vector<nlohmann::json::json_pointer> jsonPathPointers(const J& ordered,
                                                            const std::string& expr) {
     std::vector<nlohmann::json::json_pointer> out;
-    auto path = match::JsonPath::compile(expr, nullptr, match::JsonPath::Dialect::Jayway);
+    auto path = core::JsonPath::compile(expr, nullptr, core::JsonPath::Dialect::Jayway);
     if (!path) return out;
     const nlohmann::json plain = nlohmann::json::parse(ordered.dump());
     std::vector<const nlohmann::json*> found;
@@ -1778,7 +1778,7 @@ std::vector<nlohmann::json::json_pointer> jsonPathPointers(const J& ordered,
 
 void jsonMergeInto(J& base, const J& add, int depth) {
     for (const auto& [k, v] : add.items()) {
-        if (depth < match::kMaxJsonDepth && v.is_object() && base.contains(k) &&
+        if (depth < core::kMaxJsonDepth && v.is_object() && base.contains(k) &&
             base[k].is_object())
             jsonMergeInto(base[k], v, depth + 1);
         else
@@ -1787,7 +1787,7 @@ void jsonMergeInto(J& base, const J& add, int depth) {
 }
 
 void jsonRemoveNulls(J& j, int depth) {
-    if (depth > match::kMaxJsonDepth) return;
+    if (depth > core::kMaxJsonDepth) return;
     if (j.is_object()) {
         for (auto it = j.begin(); it != j.end();) {
             if (it->is_null()) {
@@ -2125,7 +2125,7 @@ const std::unordered_map<std::string, Renderer::Helper>& Renderer::helpers() {
              J doc = p.empty() ? J() : jsonOf(p[0], &ok);
              if (!ok) return def ? *def : error("Unable to parse JSON");
              std::string err;
-             auto path = match::JsonPath::compile(str(p, 1), &err, match::JsonPath::Dialect::Jayway);
+             auto path = core::JsonPath::compile(str(p, 1), &err, core::JsonPath::Dialect::Jayway);
              if (!path) return def ? *def : error("Invalid JSON path: " + err);
              nlohmann::json plain = nlohmann::json::parse(doc.dump());
              std::vector<const nlohmann::json*> found;

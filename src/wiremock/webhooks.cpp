@@ -6,7 +6,7 @@
 #include "core/encoding.h"
 #include "core/json_text.h"
 #include "log/log.h"
-#include "net/http_client.h"
+#include "http/client.h"
 #include "wiremock/matcher.h"
 #include "wiremock/stub_codec.h"
 #include "wiremock/templating.h"
@@ -98,7 +98,7 @@ OJson headersJson(const std::vector<std::pair<std::string, std::string>>& header
 }
 
 // The WEBHOOK_REQUEST sub-event: the outgoing request in the journal's LoggedRequest form.
-std::string requestEvent(const net::ClientRequest& req, const net::Url& u) {
+std::string requestEvent(const http::ClientRequest& req, const http::Url& u) {
     const int64_t us = core::nowMicros();
     OJson data = OJson::object();
     data["url"] = u.target;
@@ -161,7 +161,7 @@ void WebhookSender::start() {
     thread_ = std::thread([ctx = ctx_.get()] {
         auto guard = asio::make_work_guard(*ctx);
         ctx->run();
-        net::closeIdleConnections();
+        http::closeIdleConnections();
     });
 }
 
@@ -178,7 +178,7 @@ void WebhookSender::fire(const Webhook& hook, const TemplateInput& input, uint32
     TemplateInput in = input;
     in.requestKey = "originalRequest";
     in.parameters = &hook.parameters;
-    net::ClientRequest req;
+    http::ClientRequest req;
     try {
         req.method = render(hook.method, in);
         req.url = render(hook.url, in);
@@ -193,9 +193,9 @@ void WebhookSender::fire(const Webhook& hook, const TemplateInput& input, uint32
     } catch (const std::exception& e) {
         return fail(std::string("Exception thrown while configuring webhook: ") + e.what());
     }
-    net::Url url;
+    http::Url url;
     std::string err;
-    if (!net::parseUrl(req.url, url, err))
+    if (!http::parseUrl(req.url, url, err))
         return fail("Exception thrown while configuring webhook: " + err);
     if (pending_.fetch_add(1, std::memory_order_relaxed) >= maxPending_) {
         pending_.fetch_sub(1, std::memory_order_relaxed);
@@ -217,7 +217,7 @@ void WebhookSender::fire(const Webhook& hook, const TemplateInput& input, uint32
             }
             if (log) log->add(requestEvent(req, url));
             const std::string what = req.method + " " + req.url;
-            net::fetch(ctx, std::move(req), [this, what, log](net::ClientResponse res) {
+            http::fetch(ctx, std::move(req), [this, what, log](http::ClientResponse res) {
                 pending_.fetch_sub(1, std::memory_order_relaxed);
                 if (res.status == 0) {
                     const std::string message = "Failed to fire webhook " + what + ": " + res.error;

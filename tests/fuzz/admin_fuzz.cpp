@@ -36,7 +36,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     size_t sp = line.find(' ');
     if (sp == std::string_view::npos) return 0;
 
-    http::Request req;
+    core::Request req;
     req.method = line.substr(0, sp);
     req.target = line.substr(sp + 1);
     if (req.target.empty() || req.target[0] != '/') return 0;
@@ -49,7 +49,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     req.body = body;
     req.remoteAddress = "127.0.0.1";
 
-    core::Registry registry;
+    match::Registry registry;
     journal::Journal journal(64);
     http::Metrics metrics;
     state::TableStore tables;
@@ -68,7 +68,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     wiremock::WireMockApi wmApi(registry, &journal, wo);
 
     std::string out;
-    net::Outcome o = req.path.starts_with("/__admin") ? wmApi.handle(req, out, false)
+    http::Outcome o = req.path.starts_with("/__admin") ? wmApi.handle(req, out, false)
                                                       : mockdApi.handle(req, out, false);
     (void)o;
     // Whatever a request persisted must not leak into the next input.

@@ -4,7 +4,7 @@
 #include <string_view>
 
 #include "config/loader.h"
-#include "core/registry.h"
+#include "match/registry.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (size == 0) return 0;
@@ -13,7 +13,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     static const std::filesystem::path kBase = std::filesystem::temp_directory_path();
     try {
         auto cfg = mockd::config::loadText(text, yaml ? "fuzz.yaml" : "fuzz.json", yaml, kBase);
-        mockd::core::Registry registry;
+        mockd::match::Registry registry;
         registry.replaceAll(std::move(cfg.compiled));
         (void)registry.snapshot()->size();
     } catch (const mockd::config::ConfigError&) {

@@ -15,9 +15,9 @@
 #include <thread>
 
 #include "config/loader.h"
-#include "core/registry.h"
-#include "http/mock_engine.h"
-#include "net/server.h"
+#include "match/registry.h"
+#include "engine/mock_engine.h"
+#include "http/server.h"
 #include "state/table.h"
 #include "wiremock/admin_api.h"
 #include "wiremock/stub_codec.h"
@@ -105,16 +105,16 @@ constexpr std::string_view kStubs = R"({"mappings": [
 ]})";
 
 struct Server {
-    core::Registry registry;
+    match::Registry registry;
     state::TableStore tables;
     journal::Journal journal{256};
     http::Metrics metrics;
     std::vector<match::CompiledMockPtr> base;
     std::unique_ptr<wiremock::WireMockApi> wiremock;
-    std::unique_ptr<http::MockEngine> engine;
+    std::unique_ptr<engine::MockEngine> engine;
     boost::asio::io_context acceptCtx{1};
-    std::unique_ptr<net::WorkerPool> pool;
-    std::unique_ptr<net::Listener> listener;
+    std::unique_ptr<http::WorkerPool> pool;
+    std::unique_ptr<http::Listener> listener;
     std::thread acceptThread;
     std::string rootDir;
 
@@ -136,14 +136,14 @@ struct Server {
         wiremock::ApiOptions wo;
         wo.rootDir = rootDir;
         wiremock = std::make_unique<wiremock::WireMockApi>(registry, &journal, wo);
-        engine = std::make_unique<http::MockEngine>(registry, &journal, &metrics, &tables);
+        engine = std::make_unique<engine::MockEngine>(registry, &journal, &metrics, &tables);
         engine->setWireMock(wiremock.get(), false);
         engine->setReady(true);
-        net::Limits limits;
+        http::Limits limits;
         limits.maxBodyBytes = 64 * 1024;
-        pool = std::make_unique<net::WorkerPool>(1);
+        pool = std::make_unique<http::WorkerPool>(1);
         listener =
-            std::make_unique<net::Listener>(acceptCtx, *pool, "127.0.0.1", 0, *engine, limits);
+            std::make_unique<http::Listener>(acceptCtx, *pool, "127.0.0.1", 0, *engine, limits);
         pool->start();
         listener->start();
         acceptThread = std::thread([this] { acceptCtx.run(); });
@@ -153,7 +153,7 @@ struct Server {
     // that every input meets the same server.
     void reset() {
         registry.replaceAll(base);
-        http::Request req;
+        core::Request req;
         req.method = "POST";
         req.target = req.rawPath = req.path = "/__admin/settings";
         req.headers = {{"Host", "localhost"}};

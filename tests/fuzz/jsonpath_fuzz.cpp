@@ -4,7 +4,7 @@
 #include <string_view>
 #include <vector>
 
-#include "match/jsonpath.h"
+#include "core/jsonpath.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::string_view in(reinterpret_cast<const char*>(data), size);
@@ -18,9 +18,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     nlohmann::json parsed = nlohmann::json::parse(doc, nullptr, false);
     const nlohmann::json& root = parsed.is_discarded() ? kStore : parsed;
     for (auto dialect :
-         {mockd::match::JsonPath::Dialect::Ojg, mockd::match::JsonPath::Dialect::Jayway}) {
+         {mockd::core::JsonPath::Dialect::Ojg, mockd::core::JsonPath::Dialect::Jayway}) {
         std::string error;
-        auto path = mockd::match::JsonPath::compile(expr, &error, dialect);
+        auto path = mockd::core::JsonPath::compile(expr, &error, dialect);
         if (!path) continue;
         std::vector<const nlohmann::json*> out;
         path->evaluate(root, out);

@@ -12,7 +12,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::string_view pattern = in.substr(0, nl);
     std::string_view path = nl == std::string_view::npos ? std::string_view() : in.substr(nl + 1);
     PathPattern p = PathPattern::compile(pattern);
-    mockd::match::Captures caps;
+    mockd::core::Captures caps;
     std::string decoded = mockd::match::percentDecode(path);
     (void)p.match(decoded, &caps);
     (void)p.match(path);

@@ -84,7 +84,7 @@ def main():
     admin_steps = [s for s in steps if s['path'].startswith('/__admin')]
     mock_steps = [s for s in steps if not s['path'].startswith('/__admin')]
 
-    jp = lits(['src/match/jsonpath_test.cpp', 'src/wiremock/matcher_test.cpp'],
+    jp = lits(['src/core/jsonpath_test.cpp', 'src/wiremock/matcher_test.cpp'],
               lambda t: t.startswith('$') and len(t) > 1 and '\n' not in t)
     write('jsonpath', [f'{e}\n{STORE}' if i % 2 else e for i, e in enumerate(jp)])
 

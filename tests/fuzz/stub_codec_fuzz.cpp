@@ -3,7 +3,7 @@
 #include <string_view>
 
 #include "core/errors.h"
-#include "core/registry.h"
+#include "match/registry.h"
 #include "wiremock/stub_codec.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -13,7 +13,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     OJson doc = OJson::parse(text, nullptr, false, true);
     if (doc.is_discarded()) return 0;
     try {
-        core::Registry registry;
+        match::Registry registry;
         registry.setOrder(match::Order::WireMock);
         for (const auto& stub : wiremock::stubsOf(doc)) {
             core::Mock m = wiremock::decodeStub(stub, "/nonexistent/__files");

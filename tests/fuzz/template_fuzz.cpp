@@ -9,7 +9,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     using namespace mockd;
     std::string_view text(reinterpret_cast<const char*>(data), size);
     tmpl::Template t = tmpl::Template::compile(text);
-    http::Request req;
+    core::Request req;
     req.method = "POST";
     req.target = "/users/42?q=a%20b&n=1&n=2";
     req.rawPath = "/users/42";
@@ -21,8 +21,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                    {"Cookie", "s=1; t=2"}};
     req.body = R"({"name":"Ada","items":[{"id":1},{"id":2}],"n":null,"deep":{"a":{"b":[true]}}})";
     req.remoteAddress = "127.0.0.1";
-    match::MatchInput in(req);
-    match::Captures caps = {{"id", "42"}, {"0", "users"}};
+    core::MatchInput in(req);
+    core::Captures caps = {{"id", "42"}, {"0", "users"}};
     tmpl::RequestData d{&req, &in, &caps};
     tmpl::Rng rng(7);
     std::string out;

@@ -13,7 +13,10 @@
 #include "core/mock.h"
 #include "match/snapshot.h"
 
-namespace mockd::core {
+namespace mockd::match {
+
+using core::Mock;
+using core::MockPtr;
 
 class Registry final {
   public:
@@ -54,4 +57,4 @@ class Registry final {
     std::atomic<uint64_t> version_;
 };
 
-}  // namespace mockd::core
+}  // namespace mockd::match

@@ -1,6 +1,6 @@
 // JSONPath compiler and evaluator. The document is walked with explicit stacks, never by recursion,
 // because request bodies are untrusted and may be nested arbitrarily deep.
-#include "match/jsonpath.h"
+#include "core/jsonpath.h"
 
 #include <re2/re2.h>
 
@@ -11,7 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
-namespace mockd::match {
+namespace mockd::core {
 namespace jsonpath_detail {
 
 using Json = nlohmann::json;
@@ -995,4 +995,4 @@ void JsonPath::evaluate(const nlohmann::json& root, std::vector<const nlohmann::
     }
 }
 
-}  // namespace mockd::match
+}  // namespace mockd::core

@@ -8,10 +8,10 @@
 #include <thread>
 #include <vector>
 
-#include "net/handler.h"
+#include "http/handler.h"
 #include "net/tls.h"
 
-namespace mockd::net {
+namespace mockd::http {
 
 struct Limits {
     size_t maxHeaderBytes = size_t{64} * 1024;
@@ -51,7 +51,7 @@ class Listener final {
     // With `tls`, every connection begins with a TLS handshake (the HTTPS port).
     Listener(boost::asio::io_context& acceptCtx, WorkerPool& pool, const std::string& bindHost,
              uint16_t port, Handler& handler, Limits limits,
-             std::shared_ptr<const TlsServer> tls = nullptr);
+             std::shared_ptr<const net::TlsServer> tls = nullptr);
     ~Listener();
     uint16_t port() const { return port_; }
     size_t activeConnections() const { return active_->load(std::memory_order_relaxed); }
@@ -67,11 +67,11 @@ class Listener final {
     uint16_t port_ = 0;
     std::vector<std::unique_ptr<boost::asio::ip::tcp::acceptor>> acceptors_;
     std::shared_ptr<std::atomic<size_t>> active_;
-    std::shared_ptr<const TlsServer> tls_;
+    std::shared_ptr<const net::TlsServer> tls_;
     boost::asio::steady_timer retry_;
 };
 
 // Raises the soft open-file limit to the hard limit (many keep-alive clients need it).
 void raiseFileLimit();
 
-}  // namespace mockd::net
+}  // namespace mockd::http

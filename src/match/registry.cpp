@@ -1,12 +1,12 @@
 // Registry: copy-on-write snapshots, published with a version number that request threads
 // check (one relaxed load) before reusing their cached snapshot.
-#include "core/registry.h"
+#include "match/registry.h"
 
 #include <algorithm>
 
 #include "core/errors.h"
 
-namespace mockd::core {
+namespace mockd::match {
 
 namespace {
 // Versions are unique across registries so a thread's cache can never confuse two of them.
@@ -18,10 +18,8 @@ struct ThreadCache {
     std::shared_ptr<const match::Snapshot> snap;
 };
 thread_local ThreadCache tCache;
-std::atomic<uint64_t> gNextSeq{1};
 }  // namespace
 
-uint64_t nextMockSeq() { return gNextSeq.fetch_add(1, std::memory_order_relaxed); }
 
 Registry::Registry() : current_(match::Snapshot::build({})), version_(gNextVersion.fetch_add(1)) {}
 
@@ -34,12 +32,12 @@ void Registry::replaceAll(std::vector<Mock> mocks) {
     std::vector<match::CompiledMockPtr> compiled;
     compiled.reserve(mocks.size());
     for (size_t i = 0; i < mocks.size(); ++i) {
-        mocks[i].seq = nextMockSeq();
+        mocks[i].seq = core::nextMockSeq();
         try {
             compiled.push_back(
                 match::CompiledMock::compile(std::make_shared<Mock>(std::move(mocks[i]))));
-        } catch (const FieldError& e) {
-            throw FieldError("mocks[" + std::to_string(i) + "]." + e.field(), e.what());
+        } catch (const core::FieldError& e) {
+            throw core::FieldError("mocks[" + std::to_string(i) + "]." + e.field(), e.what());
         }
     }
     replaceAll(std::move(compiled));
@@ -64,7 +62,7 @@ MockPtr Registry::upsert(Mock mock) {
     std::vector<match::CompiledMockPtr> next = current_->all();
     auto it = std::find_if(next.begin(), next.end(),
                            [&](const auto& c) { return c->mock().id == mock.id; });
-    mock.seq = it != next.end() ? (*it)->mock().seq : nextMockSeq();
+    mock.seq = it != next.end() ? (*it)->mock().seq : core::nextMockSeq();
     auto stats = it != next.end() ? (*it)->statsPtr() : nullptr;
     auto compiled = match::CompiledMock::compile(std::make_shared<Mock>(std::move(mock)), stats);
     if (it != next.end())
@@ -86,13 +84,13 @@ void Registry::upsertAll(std::vector<Mock> mocks) {
     for (size_t i = 0; i < mocks.size(); ++i) {
         auto it = std::find_if(next.begin(), next.end(),
                                [&](const auto& c) { return c->mock().id == mocks[i].id; });
-        mocks[i].seq = it != next.end() ? (*it)->mock().seq : nextMockSeq();
+        mocks[i].seq = it != next.end() ? (*it)->mock().seq : core::nextMockSeq();
         auto stats = statsOf(next, mocks[i].id);
         try {
             compiled.push_back(
                 match::CompiledMock::compile(std::make_shared<Mock>(std::move(mocks[i])), stats));
-        } catch (const FieldError& e) {
-            throw FieldError("[" + std::to_string(i) + "]." + e.field(), e.what());
+        } catch (const core::FieldError& e) {
+            throw core::FieldError("[" + std::to_string(i) + "]." + e.field(), e.what());
         }
     }
     for (auto& c : compiled) {
@@ -175,4 +173,4 @@ const match::Snapshot& Registry::current() const {
     return *tCache.snap;
 }
 
-}  // namespace mockd::core
+}  // namespace mockd::match

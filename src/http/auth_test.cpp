@@ -1,4 +1,4 @@
-#include "admin/auth.h"
+#include "http/auth.h"
 
 #include <gtest/gtest.h>
 
@@ -6,11 +6,11 @@
 #include <chrono>
 #include <functional>
 
-namespace mockd::admin {
+namespace mockd::http {
 namespace {
 
 struct R {
-    http::Request req;
+    core::Request req;
     R(std::string_view remote, std::string_view host) {
         req.remoteAddress = remote;
         req.headers.push_back({"Host", host});
@@ -135,4 +135,4 @@ TEST(Access, KeyComparisonTakesTheSameTimeWhereverTheGuessIsWrong) {
     EXPECT_LT(naive, 0.1) << "the timing check cannot tell an early-exit comparison apart";
 }
 
-}  // namespace mockd::admin
+}  // namespace mockd::http

@@ -1,5 +1,5 @@
 // Admin API access rules.
-#include "admin/auth.h"
+#include "http/auth.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -7,7 +7,7 @@
 #include <fstream>
 #include <random>
 
-namespace mockd::admin {
+namespace mockd::http {
 
 bool isLoopbackAddress(std::string_view a) {
     // Only a literal address counts: "127.0.0.1.evil.example" is a name, not loopback.
@@ -59,8 +59,8 @@ namespace {
 bool loopbackHost(std::string_view host, const AccessPolicy& p) {
     std::string_view h = hostWithoutPort(host);
     if (h.empty()) return true;  // HTTP/1.0 without Host
-    return http::iequals(h, "localhost") || isLoopbackAddress(h) ||
-           (!p.hostname.empty() && http::iequals(h, p.hostname));
+    return core::iequals(h, "localhost") || isLoopbackAddress(h) ||
+           (!p.hostname.empty() && core::iequals(h, p.hostname));
 }
 
 // A browser's Origin naming a page outside this machine.
@@ -73,21 +73,21 @@ bool foreignOrigin(std::string_view origin, const AccessPolicy& p) {
     return !loopbackHost(host, p);
 }
 
-std::string_view presentedKey(const http::Request& req) {
+std::string_view presentedKey(const core::Request& req) {
     std::string_view k = req.header("X-API-Key");
     if (!k.empty()) return k;
     std::string_view auth = req.header("Authorization");
-    if (auth.size() > 7 && http::iequals(auth.substr(0, 7), "Bearer ")) return auth.substr(7);
+    if (auth.size() > 7 && core::iequals(auth.substr(0, 7), "Bearer ")) return auth.substr(7);
     return {};
 }
 
 }  // namespace
 
-std::optional<Denial> checkAccess(const http::Request& req, const AccessPolicy& p) {
+std::optional<Denial> checkAccess(const core::Request& req, const AccessPolicy& p) {
     std::string_view key = presentedKey(req);
     const bool keyOk = !p.apiKey.empty() && !key.empty() && constantTimeEquals(key, p.apiKey);
     const bool crossSite = foreignOrigin(req.header("Origin"), p) ||
-                           http::iequals(req.header("Sec-Fetch-Site"), "cross-site");
+                           core::iequals(req.header("Sec-Fetch-Site"), "cross-site");
     if (crossSite && !keyOk)
         return Denial{403, "forbidden",
                       "cross-site requests to the admin API are refused (send the API key to "
@@ -102,4 +102,4 @@ std::optional<Denial> checkAccess(const http::Request& req, const AccessPolicy& 
                   "in the data directory)"};
 }
 
-}  // namespace mockd::admin
+}  // namespace mockd::http

@@ -13,7 +13,7 @@ namespace boost::asio {
 class io_context;
 }
 
-namespace mockd::net {
+namespace mockd::http {
 
 struct Outcome;
 // Hands a response produced later to its connection: the bytes (a complete response, or nothing
@@ -56,7 +56,7 @@ class Handler {
     virtual ~Handler() = default;
     // Appends one complete response to `out`. `closing` is true when the connection closes
     // after it (the response must then say "Connection: close").
-    virtual Outcome handle(const http::Request& req, std::string& out, bool closing) = 0;
+    virtual Outcome handle(const core::Request& req, std::string& out, bool closing) = 0;
 };
 
-}  // namespace mockd::net
+}  // namespace mockd::http

@@ -13,7 +13,7 @@ namespace boost::asio {
 class io_context;
 }
 
-namespace mockd::net {
+namespace mockd::http {
 
 struct Url {
     std::string scheme;  // "http" or "https"
@@ -56,4 +56,4 @@ void fetch(boost::asio::io_context& ctx, ClientRequest req,
 // Closes this thread's idle connections (a worker that stops).
 void closeIdleConnections();
 
-}  // namespace mockd::net
+}  // namespace mockd::http

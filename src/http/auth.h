@@ -7,9 +7,9 @@
 #include <string>
 #include <string_view>
 
-#include "http/request.h"
+#include "core/request.h"
 
-namespace mockd::admin {
+namespace mockd::http {
 
 struct AccessPolicy {
     std::string apiKey;    // empty: no key configured (then only the loopback rules apply)
@@ -24,7 +24,7 @@ struct Denial {
 };
 
 // nullopt when the request may proceed.
-std::optional<Denial> checkAccess(const http::Request& req, const AccessPolicy& policy);
+std::optional<Denial> checkAccess(const core::Request& req, const AccessPolicy& policy);
 
 bool isLoopbackAddress(std::string_view addr);
 // Host header value without port (and without IPv6 brackets).
@@ -33,4 +33,4 @@ bool constantTimeEquals(std::string_view a, std::string_view b);
 // "mk_" + 64 hex characters from the OS's random source.
 std::string generateApiKey();
 
-}  // namespace mockd::admin
+}  // namespace mockd::http

@@ -6,13 +6,13 @@
 #include <chrono>
 #include <string>
 
-#include "core/registry.h"
+#include "match/registry.h"
 #include "http/cors.h"
 #include "http/metrics.h"
 #include "http/rate_limit.h"
 #include "journal/journal.h"
-#include "net/handler.h"
-#include "net/http_client.h"
+#include "http/handler.h"
+#include "http/client.h"
 #include "state/table.h"
 
 namespace mockd::chaos {
@@ -25,16 +25,22 @@ class WireMockApi;
 class WebhookSender;
 }  // namespace mockd::wiremock
 
-namespace mockd::http {
+namespace mockd::engine {
 
-class MockEngine final : public net::Handler {
+// The HTTP layer's request view and filters, which the engine is built on.
+using http::Cors;
+using http::Metrics;
+using http::RateLimiter;
+using http::Request;
+
+class MockEngine final : public http::Handler {
   public:
     // The journal and metrics are optional (the headless engine keeps neither).
-    explicit MockEngine(core::Registry& registry, journal::Journal* journal = nullptr,
+    explicit MockEngine(match::Registry& registry, journal::Journal* journal = nullptr,
                         Metrics* metrics = nullptr, state::TableStore* tables = nullptr);
     ~MockEngine() override;
 
-    net::Outcome handle(const Request& req, std::string& out, bool closing) override;
+    http::Outcome handle(const Request& req, std::string& out, bool closing) override;
 
     // /ready answers 503 until this is set (the config is loaded).
     void setReady(bool ready) { ready_.store(ready, std::memory_order_release); }
@@ -69,27 +75,27 @@ class MockEngine final : public net::Handler {
     void setRateLimit(std::unique_ptr<RateLimiter> limiter);
 
   private:
-    net::Outcome guarded(const Request& req, std::string& out, bool closing);
-    net::Outcome dispatch(const Request& req, std::string& out, bool closing);
+    http::Outcome guarded(const Request& req, std::string& out, bool closing);
+    http::Outcome dispatch(const Request& req, std::string& out, bool closing);
     // `preflight`: an OPTIONS request under mockd's CORS; when no mock matches it, route answers
     // it as a preflight and sets *preflight.
-    net::Outcome route(const Request& req, std::string& out, bool closing,
+    http::Outcome route(const Request& req, std::string& out, bool closing,
                        bool* preflight = nullptr);
-    net::Outcome withCors(const Request& req, std::string& out, bool closing);
-    net::Outcome withMockdCors(const Request& req, std::string& out, bool closing);
+    http::Outcome withCors(const Request& req, std::string& out, bool closing);
+    http::Outcome withMockdCors(const Request& req, std::string& out, bool closing);
     // A WireMock stub's templated response; returns the status sent.
-    static int renderWireMock(const match::MatchInput& in, const match::CompiledMock& m,
+    static int renderWireMock(const core::MatchInput& in, const match::CompiledMock& m,
                               const core::WireMockStub& wm, std::string& out, bool closing,
                               bool head);
     static int renderWireMockParts(const match::CompiledMock& m, const core::WireMockStub& wm,
                                    const wiremock::TemplateInput& input, std::string& out,
                                    bool closing, bool head);
     static void deliver(const core::HttpResponse& r, int status, bool head, size_t at,
-                        std::string& out, net::Outcome& outcome);
+                        std::string& out, http::Outcome& outcome);
     void healthBody(std::string& out, bool headOnly, bool closing) const;
     void readyBody(std::string& out, bool headOnly, bool closing) const;
     // Appends the 404 and returns the slim near-miss list for the request log.
-    std::string noMatch(const Request& req, const class match::MatchInput& in, std::string& out,
+    std::string noMatch(const Request& req, const class core::MatchInput& in, std::string& out,
                         bool closing) const;
     // Journal entry, counters and debug line for one answered request; `error` says why it
     // failed (an unreadable body file, an injected fault), empty when it did not.
@@ -98,7 +104,7 @@ class MockEngine final : public net::Handler {
                 std::string nearMisses, std::string report = {}, std::string error = {},
                 std::shared_ptr<journal::SubEvents> subEvents = nullptr) const;
     // Fires a WireMock stub's webhooks; returns where they log, for the journal entry.
-    std::shared_ptr<journal::SubEvents> fireWebhooks(const match::MatchInput& in,
+    std::shared_ptr<journal::SubEvents> fireWebhooks(const core::MatchInput& in,
                                                      const core::WireMockStub& wm,
                                                      uint32_t afterMs);
 
@@ -107,13 +113,13 @@ class MockEngine final : public net::Handler {
                 uint32_t delayMs) const;
     bool observing() const;
     // A WireMock proxyBaseUrl stub: the answer comes from the upstream, later.
-    net::Outcome proxyStub(const Request& req, const match::MatchInput& in,
+    http::Outcome proxyStub(const Request& req, const core::MatchInput& in,
                            const match::CompiledMock& m, const core::WireMockStub& wm,
                            std::string& out, bool closing, bool head,
                            std::chrono::steady_clock::time_point start);
     // Sends `up` and answers with the upstream's response; `wireMockErrors` picks WireMock's
     // text for an unreachable upstream over mockd's JSON error.
-    net::Outcome forward(net::ClientRequest up, std::string extraHeaders, journal::Entry e,
+    http::Outcome forward(http::ClientRequest up, std::string extraHeaders, journal::Entry e,
                          const core::HttpResponse* stubResponse, uint32_t delayMs, bool closing,
                          bool head, bool wireMockErrors,
                          std::chrono::steady_clock::time_point start);
@@ -121,10 +127,10 @@ class MockEngine final : public net::Handler {
     uint32_t wireMockDelay(const core::HttpResponse& r) const;
 
     // Runs the table action a mock is bound to; returns the status sent.
-    int tableAction(const Request& req, const class match::MatchInput& in,
+    int tableAction(const Request& req, const class core::MatchInput& in,
                     const match::CompiledMock& m, std::string& out, bool closing) const;
 
-    core::Registry& registry_;
+    match::Registry& registry_;
     journal::Journal* journal_;
     Metrics* metrics_;
     state::TableStore* tables_;
@@ -146,4 +152,4 @@ int64_t nowMicros();
 // RFC 3339 UTC time with whole seconds ("2026-11-22T10:00:00Z").
 std::string rfc3339Now();
 
-}  // namespace mockd::http
+}  // namespace mockd::engine

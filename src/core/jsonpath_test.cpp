@@ -1,6 +1,6 @@
 // Tests for the JSONPath evaluator behind mockd's bodyJsonPath matcher, mostly against Goessner's
 // classic "store" document so expected results can be checked by hand.
-#include "match/jsonpath.h"
+#include "core/jsonpath.h"
 
 #include <gtest/gtest.h>
 
@@ -12,7 +12,7 @@
 #include <thread>
 #include <vector>
 
-namespace mockd::match {
+namespace mockd::core {
 namespace {
 
 using nlohmann::json;
@@ -730,4 +730,4 @@ TEST(JsonPathRobustnessTest, ConcurrentEvaluationOfOnePath) {
 }
 
 }  // namespace
-}  // namespace mockd::match
+}  // namespace mockd::core

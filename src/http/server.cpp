@@ -1,7 +1,7 @@
 // Connections: Beast's HTTP/1.1 parser driven over a flat buffer so that every complete
 // request already received (pipelining) is answered in order and in one write; delays on timers;
 // header/idle timeouts checked by one sweep per worker; lingering close after errors.
-#include "net/server.h"
+#include "http/server.h"
 
 #include <sys/resource.h>
 
@@ -13,12 +13,13 @@
 #include <optional>
 #include <unordered_set>
 
-#include "http/client_cert.h"
+#include "core/client_cert.h"
 #include "http/response.h"
 #include "log/log.h"
 #include "match/path_pattern.h"
+#include "http/request.h"
 
-namespace mockd::net {
+namespace mockd::http {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -99,7 +100,7 @@ class Parser final : public bhttp::basic_parser<true> {
     }
     void on_field_impl(bhttp::field f, beast::string_view name, beast::string_view value,
                        beast::error_code&) override {
-        if (f == bhttp::field::expect && http::iequals(sv(value), "100-continue"))
+        if (f == bhttp::field::expect && core::iequals(sv(value), "100-continue"))
             store_.expectContinue = true;
         if (f == bhttp::field::host) store_.sawHost = true;
         if (f == bhttp::field::transfer_encoding) store_.sawTransferEncoding = true;
@@ -162,7 +163,7 @@ class Connection final : public std::enable_shared_from_this<Connection> {
   public:
     Connection(Worker& worker, tcp::socket socket, Handler& handler, const Limits& limits,
                std::shared_ptr<std::atomic<size_t>> active,
-               std::shared_ptr<const TlsServer> tls = nullptr)
+               std::shared_ptr<const net::TlsServer> tls = nullptr)
         : worker_(worker),
           socket_(worker.ctx()),
           handler_(handler),
@@ -255,8 +256,8 @@ class Connection final : public std::enable_shared_from_this<Connection> {
             closeNow();
             return;
         }
-        clientCert_ = readClientCert(tls_->native_handle());
-        if (clientCert_.present && !allowedByLists(clientCert_, tlsServer_->settings)) {
+        clientCert_ = net::readClientCert(tls_->native_handle());
+        if (clientCert_.present && !net::allowedByLists(clientCert_, tlsServer_->settings)) {
             log::debug("client certificate not allowed",
                        {{"remote", remote_}, {"cn", clientCert_.cn}});
             closeNow();
@@ -373,7 +374,7 @@ class Connection final : public std::enable_shared_from_this<Connection> {
     }
 
     void dispatch() {
-        http::Request& req = req_;
+        core::Request& req = req_;
         const std::string& t = store_.text;
         req.method = std::string_view(t).substr(store_.methodOff, store_.methodLen);
         req.target = std::string_view(t).substr(store_.targetOff, store_.targetLen);
@@ -627,14 +628,14 @@ class Connection final : public std::enable_shared_from_this<Connection> {
     Handler& handler_;
     Limits limits_;
     std::shared_ptr<std::atomic<size_t>> active_;
-    std::shared_ptr<const TlsServer> tlsServer_;
+    std::shared_ptr<const net::TlsServer> tlsServer_;
     std::optional<asio::ssl::stream<tcp::socket>> tls_;  // on the HTTPS port
-    http::ClientCert clientCert_;
+    core::ClientCert clientCert_;
     asio::steady_timer delay_;
     beast::flat_buffer inbuf_;
     RequestStore store_;
     std::optional<Parser> parser_;
-    http::Request req_;
+    core::Request req_;
     std::string decodedPath_;
     std::string out_, wbuf_, pending_;
     std::string remote_;
@@ -718,7 +719,7 @@ Worker& WorkerPool::next() {
 
 Listener::Listener(asio::io_context& acceptCtx, WorkerPool& pool, const std::string& bindHost,
                    uint16_t port, Handler& handler, Limits limits,
-                   std::shared_ptr<const TlsServer> tls)
+                   std::shared_ptr<const net::TlsServer> tls)
     : ctx_(acceptCtx),
       pool_(pool),
       handler_(handler),
@@ -819,4 +820,4 @@ void raiseFileLimit() {
     }
 }
 
-}  // namespace mockd::net
+}  // namespace mockd::http

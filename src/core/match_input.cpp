@@ -1,9 +1,9 @@
 // Lazy per-request parsing for matchers.
-#include "match/match_input.h"
+#include "core/match_input.h"
 
-#include "match/path_pattern.h"
+#include "core/encoding.h"
 
-namespace mockd::match {
+namespace mockd::core {
 
 bool jsonDepthWithin(std::string_view text, int maxDepth) {
     int depth = 0;
@@ -56,21 +56,6 @@ std::optional<std::string_view> MatchInput::query(std::string_view key) const {
     return std::nullopt;
 }
 
-const wiremock::WmRequest& MatchInput::wm() const {
-    if (!wm_) {
-        wm_.emplace();
-        wiremock::WmRequest& w = *wm_;
-        w.method = req_.method;
-        w.url = req_.target;
-        w.headers.reserve(req_.headers.size());
-        for (const auto& h : req_.headers) w.headers.emplace_back(h.name, h.value);
-        w.body = req_.body;
-        w.clientIp = req_.remoteAddress;
-        w.port = req_.localPort;
-    }
-    return *wm_;
-}
-
 const core::Json* MatchInput::json() const {
     if (jsonState_ == 0) {
         jsonState_ = 2;
@@ -82,4 +67,4 @@ const core::Json* MatchInput::json() const {
     return jsonState_ == 1 ? &json_ : nullptr;
 }
 
-}  // namespace mockd::match
+}  // namespace mockd::core

@@ -1,5 +1,5 @@
 // The mock port's request handler.
-#include "http/mock_engine.h"
+#include "engine/mock_engine.h"
 
 #include <ctime>
 #include <filesystem>
@@ -13,7 +13,7 @@
 #include "http/proxy.h"
 #include "http/response.h"
 #include "log/log.h"
-#include "match/match_input.h"
+#include "core/match_input.h"
 #include "state/operations.h"
 #include "template/template.h"
 #include "wiremock/admin_api.h"
@@ -21,7 +21,19 @@
 #include "wiremock/templating.h"
 #include "wiremock/webhooks.h"
 
-namespace mockd::http {
+namespace mockd::engine {
+
+using http::appendHeaderLine;
+using http::appendJsonError;
+using http::appendResponse;
+using http::appendUpstreamResponse;
+using http::iequals;
+using http::ProxySpec;
+using http::proxyUrl;
+using http::ResponseHead;
+using http::sniffContentType;
+using http::toChunked;
+using http::upstreamRequest;
 
 namespace {
 
@@ -144,17 +156,17 @@ int64_t nowMicros() { return core::nowMicros(); }
 
 namespace {
 // What a WireMock stub's templates see of a request.
-wiremock::TemplateInput templateInput(const match::MatchInput& in, const core::WireMockStub& wm) {
+wiremock::TemplateInput templateInput(const core::MatchInput& in, const core::WireMockStub& wm) {
     wiremock::TemplateInput input;
-    input.request = &in.wm();
+    input.request = &wiremock::wmView(in);
     input.requestId = core::newUuid();
-    input.pathParams = wm.pattern->pathParameters(in.wm());
+    input.pathParams = wm.pattern->pathParameters(wiremock::wmView(in));
     input.parameters = &wm.transformerParameters;
     return input;
 }
 }  // namespace
 
-MockEngine::MockEngine(core::Registry& registry, journal::Journal* journal, Metrics* metrics,
+MockEngine::MockEngine(match::Registry& registry, journal::Journal* journal, Metrics* metrics,
                        state::TableStore* tables)
     : registry_(registry),
       journal_(journal),
@@ -164,7 +176,7 @@ MockEngine::MockEngine(core::Registry& registry, journal::Journal* journal, Metr
 
 MockEngine::~MockEngine() = default;
 
-std::shared_ptr<journal::SubEvents> MockEngine::fireWebhooks(const match::MatchInput& in,
+std::shared_ptr<journal::SubEvents> MockEngine::fireWebhooks(const core::MatchInput& in,
                                                              const core::WireMockStub& wm,
                                                              uint32_t afterMs) {
     auto log = journal_ ? std::make_shared<journal::SubEvents>() : nullptr;
@@ -245,7 +257,7 @@ void MockEngine::setRateLimit(std::unique_ptr<RateLimiter> limiter) {
 namespace {
 // Adds header lines to the response appended at `start` (after its status line), or to the
 // answer that comes later (a proxied request).
-void addHeaders(net::Outcome& o, std::string& out, size_t start, std::string lines) {
+void addHeaders(http::Outcome& o, std::string& out, size_t start, std::string lines) {
     auto insert = [](std::string& text, size_t at, const std::string& add) {
         const size_t eol = text.find("\r\n", at);
         if (eol != std::string::npos) text.insert(eol + 2, add);
@@ -253,9 +265,9 @@ void addHeaders(net::Outcome& o, std::string& out, size_t start, std::string lin
     if (o.later) {
         auto inner = std::move(o.later);
         o.later = [inner = std::move(inner), lines = std::move(lines), insert](
-                      boost::asio::io_context& ctx, net::Completion done) {
+                      boost::asio::io_context& ctx, http::Completion done) {
             inner(ctx,
-                  [lines, insert, done = std::move(done)](std::string bytes, net::Outcome how) {
+                  [lines, insert, done = std::move(done)](std::string bytes, http::Outcome how) {
                       insert(bytes, 0, lines);
                       done(std::move(bytes), std::move(how));
                   });
@@ -266,7 +278,7 @@ void addHeaders(net::Outcome& o, std::string& out, size_t start, std::string lin
 }
 }  // namespace
 
-net::Outcome MockEngine::handle(const Request& req, std::string& out, bool closing) {
+http::Outcome MockEngine::handle(const Request& req, std::string& out, bool closing) {
     if (!limiter_) return guarded(req, out, closing);
     // Outermost, as in mockd: every request on the port counts, and a refused one is answered
     // before anything else sees it.
@@ -284,12 +296,12 @@ net::Outcome MockEngine::handle(const Request& req, std::string& out, bool closi
         return {};
     }
     const size_t start = out.size();
-    net::Outcome o = guarded(req, out, closing);
+    http::Outcome o = guarded(req, out, closing);
     addHeaders(o, out, start, std::move(lines));
     return o;
 }
 
-net::Outcome MockEngine::guarded(const Request& req, std::string& out, bool closing) {
+http::Outcome MockEngine::guarded(const Request& req, std::string& out, bool closing) {
     // With chaos off this costs one atomic load.
     if (chaos_ && chaos_->active() && !req.path.starts_with("/__mockd/") &&
         !(wiremock_ && req.path.starts_with("/__admin") &&
@@ -300,7 +312,7 @@ net::Outcome MockEngine::guarded(const Request& req, std::string& out, bool clos
     return dispatch(req, out, closing);
 }
 
-net::Outcome MockEngine::dispatch(const Request& req, std::string& out, bool closing) {
+http::Outcome MockEngine::dispatch(const Request& req, std::string& out, bool closing) {
     if (stubCors_) return withCors(req, out, closing);
     if (cors_ && !(wiremock_ && req.path.starts_with("/__admin")))
         return withMockdCors(req, out, closing);
@@ -310,19 +322,19 @@ net::Outcome MockEngine::dispatch(const Request& req, std::string& out, bool clo
 // mockd's CORS: an allowed origin gets the CORS headers on every response, and an OPTIONS request
 // no mock matches is a preflight: 200 for an allowed origin, else 403. A disallowed origin's
 // other requests are answered without CORS headers.
-net::Outcome MockEngine::withMockdCors(const Request& req, std::string& out, bool closing) {
+http::Outcome MockEngine::withMockdCors(const Request& req, std::string& out, bool closing) {
     const std::string_view allow = cors_->allowOrigin(req.header("Origin"));
     if (allow.empty() && req.method != "OPTIONS") return route(req, out, closing);
     const size_t start = out.size();
     bool preflight = false;
-    net::Outcome o = route(req, out, closing, req.method == "OPTIONS" ? &preflight : nullptr);
+    http::Outcome o = route(req, out, closing, req.method == "OPTIONS" ? &preflight : nullptr);
     if (!preflight && !allow.empty()) addHeaders(o, out, start, cors_->headerLines(allow));
     return o;
 }
 
 // WireMock's CORS filter: a preflight (OPTIONS with Origin and Access-Control-Request-Method) is
 // answered before any stub sees it, and every other response names the caller's Origin.
-net::Outcome MockEngine::withCors(const Request& req, std::string& out, bool closing) {
+http::Outcome MockEngine::withCors(const Request& req, std::string& out, bool closing) {
     const std::string_view origin = req.header("Origin");
     if (req.method == "OPTIONS" && !origin.empty() &&
         !req.header("Access-Control-Request-Method").empty()) {
@@ -346,12 +358,12 @@ net::Outcome MockEngine::withCors(const Request& req, std::string& out, bool clo
         appendHeaderLine(headers, "Access-Control-Allow-Credentials", "true");
     }
     const size_t start = out.size();
-    net::Outcome o = route(req, out, closing);
+    http::Outcome o = route(req, out, closing);
     addHeaders(o, out, start, std::move(headers));
     return o;
 }
 
-net::Outcome MockEngine::route(const Request& req, std::string& out, bool closing,
+http::Outcome MockEngine::route(const Request& req, std::string& out, bool closing,
                                bool* preflight) {
     const bool head = req.method == "HEAD";
     if (req.path.starts_with("/__mockd/")) {
@@ -370,7 +382,7 @@ net::Outcome MockEngine::route(const Request& req, std::string& out, bool closin
     const bool observe = observing();
     const auto start =
         observe ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
-    match::MatchInput in(req);
+    core::MatchInput in(req);
     const match::Snapshot& snap = registry_.current();
     const match::CompiledMock* m = snap.find(in, req.method);
     if (!m && head && !wiremockUnmatched_) m = snap.find(in, "GET");
@@ -442,7 +454,7 @@ net::Outcome MockEngine::route(const Request& req, std::string& out, bool closin
         else if (r.seed)
             seed = *r.seed, seeded = true;
         tmpl::Rng rng = seeded ? tmpl::Rng(static_cast<uint64_t>(seed)) : tmpl::Rng::unseeded();
-        match::Captures caps = m->captures(in);
+        core::Captures caps = m->captures(in);
         tmpl::RequestData data{&req, &in, &caps};
         thread_local std::string body, headers;
         body.clear();
@@ -483,7 +495,7 @@ net::Outcome MockEngine::route(const Request& req, std::string& out, bool closin
         h.contentType = cr.staticContentType();
         appendResponse(out, h, r.body, head);
     }
-    net::Outcome outcome;
+    http::Outcome outcome;
     outcome.delayMs = r.delayMs;
     if (const core::WireMockStub* wm = m->wiremock()) {
         wiremock::WireMockApi::served(*wm);
@@ -513,7 +525,7 @@ uint32_t MockEngine::wireMockDelay(const core::HttpResponse& r) const {
                                                 : r.delayDistribution.sample());
 }
 
-net::Outcome MockEngine::proxyStub(const Request& req, const match::MatchInput& in,
+http::Outcome MockEngine::proxyStub(const Request& req, const core::MatchInput& in,
                                    const match::CompiledMock& m, const core::WireMockStub& wm,
                                    std::string& out, bool closing, bool head,
                                    std::chrono::steady_clock::time_point start) {
@@ -533,7 +545,7 @@ net::Outcome MockEngine::proxyStub(const Request& req, const match::MatchInput& 
         auto fail = [&](const std::string& message, std::string_view extra) {
             int status = serverErrorPage(out, message, closing, head, extra);
             if (observing()) record(req, mock.id, status, start, 0, {}, {}, message);
-            return net::Outcome{};
+            return http::Outcome{};
         };
         if (!wm.templateError.empty()) return fail(wm.templateError, {});
         const wiremock::TemplateInput input = templateInput(in, wm);
@@ -572,25 +584,25 @@ net::Outcome MockEngine::proxyStub(const Request& req, const match::MatchInput& 
                    head, true, start);
 }
 
-net::Outcome MockEngine::forward(net::ClientRequest up, std::string extraHeaders, journal::Entry e,
+http::Outcome MockEngine::forward(http::ClientRequest up, std::string extraHeaders, journal::Entry e,
                                  const core::HttpResponse* stubResponse, uint32_t delayMs,
                                  bool closing, bool head, bool wireMockErrors,
                                  std::chrono::steady_clock::time_point start) {
-    net::Outcome o;
+    http::Outcome o;
     core::Dribble dribble = stubResponse ? stubResponse->dribble : core::Dribble{};
     const bool observe = observing();
-    auto request = std::make_shared<net::ClientRequest>(std::move(up));
+    auto request = std::make_shared<http::ClientRequest>(std::move(up));
     o.later = [this, request, extra = std::move(extraHeaders), e = std::move(e), dribble, delayMs,
                closing, head, wireMockErrors, observe,
-               start](boost::asio::io_context& ctx, net::Completion done) mutable {
+               start](boost::asio::io_context& ctx, http::Completion done) mutable {
         const std::string url = request->url;
-        net::fetch(
+        http::fetch(
             ctx, std::move(*request),
             [this, url, extra = std::move(extra), e = std::move(e), dribble, delayMs, closing, head,
              wireMockErrors, observe, start,
-             done = std::move(done)](net::ClientResponse res) mutable {
+             done = std::move(done)](http::ClientResponse res) mutable {
                 std::string bytes;
-                net::Outcome how;
+                http::Outcome how;
                 how.delayMs = delayMs;
                 int status = 0;
                 if (res.status == 0) {
@@ -633,7 +645,7 @@ net::Outcome MockEngine::forward(net::ClientRequest up, std::string extraHeaders
     return o;
 }
 
-int MockEngine::renderWireMock(const match::MatchInput& in, const match::CompiledMock& m,
+int MockEngine::renderWireMock(const core::MatchInput& in, const match::CompiledMock& m,
                                const core::WireMockStub& wm, std::string& out, bool closing,
                                bool head) {
     if (!wm.templateError.empty()) return serverErrorPage(out, wm.templateError, closing, head);
@@ -711,7 +723,7 @@ int MockEngine::renderWireMockParts(const match::CompiledMock& m, const core::Wi
 
 // Turns the response appended at `at` into a fault or a dribbled body.
 void MockEngine::deliver(const core::HttpResponse& r, int status, bool head, size_t at,
-                         std::string& out, net::Outcome& outcome) {
+                         std::string& out, http::Outcome& outcome) {
     switch (r.fault) {
         case core::Fault::ConnectionReset:
             outcome.reset = true;
@@ -747,7 +759,7 @@ void MockEngine::deliver(const core::HttpResponse& r, int status, bool head, siz
         r.dribble.totalMs / static_cast<uint32_t>(std::max<size_t>(outcome.chunks.size(), 1));
 }
 
-int MockEngine::tableAction(const Request& req, const match::MatchInput& in,
+int MockEngine::tableAction(const Request& req, const core::MatchInput& in,
                             const match::CompiledMock& m, std::string& out, bool closing) const {
     const core::StatefulBinding& b = *m.mock().binding;
     const bool head = req.method == "HEAD";
@@ -770,7 +782,7 @@ int MockEngine::tableAction(const Request& req, const match::MatchInput& in,
         if (ct.find("application/x-www-form-urlencoded") != std::string_view::npos) {
             input = state::formToJson(req.body);
         } else if (req.body.find_first_not_of(" \t\r\n") != std::string_view::npos) {
-            if (match::jsonDepthWithin(req.body, match::kMaxJsonDepth))
+            if (core::jsonDepthWithin(req.body, core::kMaxJsonDepth))
                 input = core::Json::parse(req.body, nullptr, false);
             if (input.is_discarded()) return fail(400, "the request body is not valid JSON");
         }
@@ -793,7 +805,7 @@ int MockEngine::tableAction(const Request& req, const match::MatchInput& in,
     };
 
     // The item id is the last path parameter; a parent id (for parentField) the one before.
-    match::Captures caps = m.captures(in);
+    core::Captures caps = m.captures(in);
     const bool itemAction =
         b.action == "get" || b.action == "update" || b.action == "patch" || b.action == "delete";
     std::optional<std::string> id, parent;
@@ -818,7 +830,7 @@ int MockEngine::tableAction(const Request& req, const match::MatchInput& in,
         } else if (req.body.find_first_not_of(" \t\r\n") == std::string_view::npos) {
             body = core::Json::object();
         } else {
-            if (match::jsonDepthWithin(req.body, match::kMaxJsonDepth))
+            if (core::jsonDepthWithin(req.body, core::kMaxJsonDepth))
                 body = core::Json::parse(req.body, nullptr, false);
             if (body.is_discarded() || body.is_null())
                 return reject(400, "VALIDATION_ERROR", "the request body is not valid JSON");
@@ -826,7 +838,7 @@ int MockEngine::tableAction(const Request& req, const match::MatchInput& in,
     }
     state::ActionResult result;
     std::vector<std::pair<std::string, std::string>> query;
-    match::parseQuery(req.rawQuery, query);
+    core::parseQuery(req.rawQuery, query);
     if (b.action == "list") {
         result = table->list(query, parent);
     } else if (b.action == "get") {
@@ -859,7 +871,7 @@ int MockEngine::tableAction(const Request& req, const match::MatchInput& in,
     return send(status, text);
 }
 
-std::string MockEngine::noMatch(const Request& req, const match::MatchInput& in, std::string& out,
+std::string MockEngine::noMatch(const Request& req, const core::MatchInput& in, std::string& out,
                                 bool closing) const {
     auto misses = registry_.current().nearMisses(in, 3);
     // Keys in alphabetical order, as mockd's encoder writes a map.
@@ -916,4 +928,4 @@ std::string MockEngine::noMatch(const Request& req, const match::MatchInput& in,
     return slim;
 }
 
-}  // namespace mockd::http
+}  // namespace mockd::engine

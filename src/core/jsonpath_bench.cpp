@@ -5,9 +5,9 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
-#include "match/jsonpath.h"
+#include "core/jsonpath.h"
 
-namespace mockd::match {
+namespace mockd::core {
 namespace {
 
 const nlohmann::json& store() {
@@ -65,4 +65,4 @@ void BM_JsonPathCompileFilter(benchmark::State& state) {
 BENCHMARK(BM_JsonPathCompileFilter);
 
 }  // namespace
-}  // namespace mockd::match
+}  // namespace mockd::core

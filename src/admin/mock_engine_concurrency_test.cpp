@@ -10,9 +10,9 @@
 
 #include "admin/admin_api.h"
 #include "core/mock_codec.h"
-#include "http/mock_engine.h"
+#include "engine/mock_engine.h"
 
-namespace mockd::http {
+namespace mockd::engine {
 namespace {
 
 core::Mock versioned(int v) {
@@ -73,7 +73,7 @@ struct Rig {
         s.access.noAuth = true;
         return s;
     }
-    core::Registry registry;
+    match::Registry registry;
     journal::Journal journal;
     Metrics metrics;
     MockEngine engine{registry, &journal, &metrics};
@@ -144,4 +144,4 @@ TEST(MockEngineConcurrency, VerificationCountsEveryRequestFromEveryThread) {
 }
 
 }  // namespace
-}  // namespace mockd::http
+}  // namespace mockd::engine

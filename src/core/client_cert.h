@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-namespace mockd::http {
+namespace mockd::core {
 
 struct ClientCert {
     bool present = false;   // the client sent a certificate
@@ -19,4 +19,4 @@ struct ClientCert {
     std::vector<std::string> sanDns, sanEmail, sanIp, sanUri;
 };
 
-}  // namespace mockd::http
+}  // namespace mockd::core

@@ -6,10 +6,10 @@
 
 #include "admin/admin_api.h"
 #include "core/mock_codec.h"
-#include "http/mock_engine.h"
+#include "engine/mock_engine.h"
 #include "wiremock/admin_api.h"
 
-namespace mockd::http {
+namespace mockd::engine {
 namespace {
 
 Request request(std::string_view method, std::string_view path, std::string_view body = {}) {
@@ -25,7 +25,7 @@ Request request(std::string_view method, std::string_view path, std::string_view
 int statusOf(const std::string& out) { return std::stoi(out.substr(9, 3)); }
 
 struct Server {
-    core::Registry registry;
+    match::Registry registry;
     journal::Journal journal{100};
     Metrics metrics;
     MockEngine engine{registry, &journal, &metrics};
@@ -86,4 +86,4 @@ TEST(HostileInput, WireMockAdminBodyThatIsNotUtf8IsA422) {
 }
 
 }  // namespace
-}  // namespace mockd::http
+}  // namespace mockd::engine

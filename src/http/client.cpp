@@ -1,4 +1,4 @@
-#include "net/http_client.h"
+#include "http/client.h"
 
 #include <openssl/ssl.h>
 
@@ -12,7 +12,7 @@
 #include <memory>
 #include <unordered_map>
 
-namespace mockd::net {
+namespace mockd::http {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -270,4 +270,4 @@ void fetch(asio::io_context& ctx, ClientRequest req, std::function<void(ClientRe
 
 void closeIdleConnections() { idlePool.clear(); }
 
-}  // namespace mockd::net
+}  // namespace mockd::http

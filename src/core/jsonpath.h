@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-namespace mockd::match {
+namespace mockd::core {
 
 namespace jsonpath_detail {
 struct Program;
@@ -47,4 +47,4 @@ class JsonPath final {
     std::shared_ptr<const jsonpath_detail::Program> program_;
 };
 
-}  // namespace mockd::match
+}  // namespace mockd::core

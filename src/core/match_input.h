@@ -1,0 +1,81 @@
+// What matchers see of a request: the request view plus query parameters and the JSON body,
+// each parsed at most once and only when some mock asks for it.
+#pragma once
+
+#include <cassert>
+#include <memory>
+#include <optional>
+#include <typeinfo>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/mock.h"
+#include "core/request.h"
+
+namespace mockd::core {
+
+// A view of the request that one mock format builds for its own matchers (WireMock's decoded
+// query, form, cookies and multipart parts), made on first use and kept for the request.
+class FormatView {
+  public:
+    virtual ~FormatView() = default;
+};
+
+class MatchInput;
+
+// The matcher a mock format brings for its own mocks (a WireMock stub's request pattern and
+// scenario state): the snapshot asks it without knowing the format.
+class FormatMatcher {
+  public:
+    virtual ~FormatMatcher() = default;
+    virtual bool matches(const MatchInput& in) const = 0;
+    // The literal path every request it matches has (decoded as request paths are), for the
+    // snapshot's index; nullopt when there is none.
+    virtual const std::optional<std::string>& literalPath() const = 0;
+};
+
+class MatchInput final {
+  public:
+    explicit MatchInput(const core::Request& req) : req_(req) {}
+
+    const core::Request& request() const { return req_; }
+    // First decoded value of a query parameter, or nullopt when absent.
+    std::optional<std::string_view> query(std::string_view key) const;
+    // Every decoded query parameter, in request order.
+    const std::vector<std::pair<std::string, std::string>>& queryParams() const;
+    // The body parsed as JSON, or nullptr when it is not JSON (or nested too deeply).
+    const core::Json* json() const;
+    // The view `View` (a FormatView constructible from the request) of this request, built on
+    // first use. One format view per request: every mock of a format asks for the same type.
+    template <class View>
+    const View& view() const {
+        if (!view_) {
+            view_ = std::make_unique<View>(req_);
+            viewType_ = &typeid(View);
+        }
+        assert(*viewType_ == typeid(View));
+        return static_cast<const View&>(*view_);
+    }
+
+  private:
+    const core::Request& req_;
+    mutable bool queryParsed_ = false;
+    mutable std::vector<std::pair<std::string, std::string>> query_;
+    mutable int jsonState_ = 0;  // 0 not tried, 1 parsed, 2 not JSON
+    mutable core::Json json_;
+    mutable std::unique_ptr<FormatView> view_;
+    mutable const std::type_info* viewType_ = nullptr;
+};
+
+// Maximum nesting of a JSON body we parse; deeper input is treated as not JSON, so that a
+// hostile body cannot exhaust the stack.
+inline constexpr int kMaxJsonDepth = 512;
+
+// True when `text` nests arrays/objects no deeper than `maxDepth` (strings are skipped).
+bool jsonDepthWithin(std::string_view text, int maxDepth);
+
+// Parses a query string into decoded key/value pairs.
+void parseQuery(std::string_view raw, std::vector<std::pair<std::string, std::string>>& out);
+
+}  // namespace mockd::core
