@@ -125,7 +125,7 @@ Json liveMockJson(const match::CompiledMock& c) {
 }
 
 Json withTimestamps(Json j, const core::Mock* previous) {
-    std::string now = isoMicros(http::nowMicros());
+    std::string now = isoMicros(engine::nowMicros());
     j["createdAt"] = previous && previous->extra.contains("createdAt")
                          ? previous->extra["createdAt"]
                          : Json(now);
@@ -149,7 +149,7 @@ AdminApi::AdminApi(match::Registry& registry, journal::Journal& journal, http::M
       metrics_(metrics),
       settings_(std::move(settings)),
       started_(std::chrono::steady_clock::now()),
-      startedAt_(isoMicros(http::nowMicros())) {}
+      startedAt_(isoMicros(engine::nowMicros())) {}
 
 http::Outcome AdminApi::handle(const Request& req, std::string& out, bool closing) {
     Reply r{out, closing, req.method == "HEAD"};
@@ -174,7 +174,7 @@ http::Outcome AdminApi::handle(const Request& req, std::string& out, bool closin
         // mockd's key order.
         r.text(200, "application/json",
                "{\"status\":\"ok\",\"uptime\":" + std::to_string(uptime) + ",\"timestamp\":\"" +
-                   http::rfc3339Now() + "\"}");
+                   engine::rfc3339Now() + "\"}");
         return {};
     }
     if (req.path == "/metrics") {
@@ -232,7 +232,7 @@ http::Outcome AdminApi::handle(const Request& req, std::string& out, bool closin
         return {};
     }
 
-    if (auto denied = checkAccess(req, settings_.access)) {
+    if (auto denied = http::checkAccess(req, settings_.access)) {
         r.error(denied->status, denied->code, denied->message);
         return {};
     }
@@ -245,7 +245,7 @@ http::Outcome AdminApi::handle(const Request& req, std::string& out, bool closin
 
     if (top == "ready" && seg.size() == 1) {
         if (method != "GET") return notAllowed("GET");
-        r.json(200, {{"status", "ready"}, {"uptime", uptime}, {"timestamp", http::rfc3339Now()}});
+        r.json(200, {{"status", "ready"}, {"uptime", uptime}, {"timestamp", engine::rfc3339Now()}});
         return {};
     }
     if (top == "status" && seg.size() == 1) {

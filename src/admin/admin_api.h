@@ -24,7 +24,7 @@ struct AdminSettings {
     uint16_t httpsPort = 0;  // 0: no HTTPS
     uint16_t adminPort = 0;
     std::string configFile;
-    AccessPolicy access;
+    http::AccessPolicy access;
     std::function<size_t()> activeConnections;  // open connections on the mock port
     std::function<void()> onChange;             // after every change of the mock set
     state::TableStore* tables = nullptr;

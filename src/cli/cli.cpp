@@ -777,7 +777,7 @@ int serve(const ServeOptions& o) {
     if (o.mode == "start") {
         core::Json pid = {
             {"pid", ::getpid()},
-            {"startTime", http::rfc3339Now()},
+            {"startTime", engine::rfc3339Now()},
             {"version", MOCKD_VERSION},
             {"commit", mockd::buildCommit()},
             {"components",

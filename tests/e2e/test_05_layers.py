@@ -93,7 +93,7 @@ def test_the_build_refuses_an_upward_include(tmp_path):
 @pytest.mark.parametrize("edit, message", [
     (lambda t: t.replace("core:\n", "core: cli\n", 1), "core builds on cli, which is not a layer"),
     (lambda t: t + "nowhere: core\n", None),
-    (lambda t: t.replace("\nstore: core\n", "\n"), "folder store is not a layer"),
+    (lambda t: t.replace("\nstore: core\n", "\n"), "admin builds on store, which is not a layer"),
 ])
 def test_a_broken_table_is_refused(tmp_path, edit, message):
     src = copy_tree(tmp_path) / "src"
@@ -105,6 +105,15 @@ def test_a_broken_table_is_refused(tmp_path, edit, message):
         return
     assert r.returncode != 0
     assert message in " ".join(r.stderr.split()), r.stderr
+
+
+def test_a_folder_outside_the_table_is_refused(tmp_path):
+    src = copy_tree(tmp_path) / "src"
+    (src / "stray").mkdir()
+    (src / "stray" / "stray.cpp").write_text('#include "core/clock.h"\n')
+    r = check(src)
+    assert r.returncode != 0
+    assert "src/stray/stray.cpp: folder stray is not a layer" in " ".join(r.stderr.split()), r.stderr
 
 
 def test_a_sideways_include_is_refused(tmp_path):
