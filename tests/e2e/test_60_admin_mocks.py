@@ -619,3 +619,30 @@ def test_unknown_route_is_404_json(mockd, path):
     assert r.status_code == 404
     assert r.headers["Content-Type"].startswith("application/json")
     assert r.json()["error"] == "not_found"
+
+
+@pytest.mark.parametrize("method, path, status, message", [
+    # A route under /mocks/{id} says the mock is unknown before it looks at the method.
+    ("POST", "/mocks/ghost", 404, 'no mock with id "ghost"'),
+    ("PUT", "/mocks/ghost/toggle", 404, 'no mock with id "ghost"'),
+    ("GET", "/mocks/ghost/nope", 404, 'no mock with id "ghost"'),
+    ("GET", "/mocks/m/nope", 404, "no admin route GET /mocks/m/nope"),
+    # /mocks/bulk is its own resource, not a mock named "bulk".
+    ("GET", "/mocks/bulk", 405, "GET is not allowed on /mocks/bulk (allowed: POST)"),
+    ("POST", "/mocks/m", 405, "POST is not allowed on /mocks/m (allowed: GET, PUT, PATCH, DELETE)"),
+    ("PUT", "/mocks", 405, "PUT is not allowed on /mocks (allowed: GET, POST, DELETE)"),
+    ("PATCH", "/requests", 405, "PATCH is not allowed on /requests (allowed: GET, DELETE)"),
+    ("POST", "/requests/stream", 405, "POST is not allowed on /requests/stream (allowed: GET)"),
+    ("PUT", "/state/operations", 405,
+     "PUT is not allowed on /state/operations (allowed: GET, POST)"),
+    ("GET", "/state/resources/ghost/items", 404, 'no table named "ghost"'),
+    ("GET", "/chaos/circuit-breakers/k/trip", 405,
+     "GET is not allowed on /chaos/circuit-breakers/k/trip (allowed: POST)"),
+    ("GET", "/chaos/profiles/ghost", 404, "chaos profile not found: ghost"),
+    ("GET", "/", 404, "no admin route GET /"),
+])
+def test_routes_answer_404_and_405_in_mockds_order(mockd, method, path, status, message):
+    a = mockd(mocks=[hm("/m", mock_id="m")])
+    r = a.call(method, path, json={})
+    assert (r.status_code, r.json()["message"]) == (status, message), r.text
+    assert a.ok("GET", "/mocks/m")["id"] == "m"  # nothing was changed

@@ -1,0 +1,174 @@
+// /config (import and export of mockd collections) and /chaos (rules, stats, faults, circuit
+// breakers, profiles).
+#include <filesystem>
+
+#include "admin/admin_call.h"
+#include "chaos/chaos.h"
+#include "config/loader.h"
+#include "config/yaml_json.h"
+
+namespace mockd::admin {
+
+http::Outcome AdminApi::exportConfig(Call& c) {
+    Json mocks = Json::array();
+    // Held for the loop: a range-for keeps only all()'s reference, not the snapshot.
+    const auto snap = registry_.snapshot();
+    for (const auto& mock : snap->all()) mocks.push_back(mockJson(mock->mock()));
+    Json doc = {{"version", "1.0"},
+                {"kind", "MockCollection"},
+                {"name", queryParam(c.req, "name").value_or("mockd-export")},
+                {"mocks", std::move(mocks)}};
+    if (settings_.tables) {
+        Json tables = Json::array();
+        for (const auto& t : settings_.tables->all()) tables.push_back(t->def().raw);
+        if (!tables.empty()) doc["tables"] = std::move(tables);
+    }
+    std::string_view accept = c.req.header("Accept");
+    if (accept.find("yaml") != std::string_view::npos ||
+        queryParam(c.req, "format").value_or("") == "yaml") {
+        c.r.text(200, "application/yaml", config::jsonToYaml(doc));
+    } else {
+        c.r.json(200, doc);
+    }
+    return {};
+}
+
+http::Outcome AdminApi::importConfig(Call& c) {
+    const bool yaml = c.req.header("Content-Type").find("yaml") != std::string_view::npos;
+    bool replace = queryParam(c.req, "replace").value_or("") == "true";
+    const bool dryRun = queryParam(c.req, "dryRun").value_or("") == "true";
+    std::string text(c.req.body);
+    bool isYaml = yaml;
+    if (!yaml) {
+        auto body = parseBody(c.req, c.r);
+        if (!body) return {};
+        if (body->is_object() && body->contains("config")) {
+            if (auto it = body->find("replace"); it != body->end() && it->is_boolean())
+                replace = replace || it->get<bool>();
+            text = (*body)["config"].dump();
+        }
+    } else if (text.empty()) {
+        c.r.error(400, "invalid_yaml", "the request body is empty");
+        return {};
+    }
+    try {
+        auto cfg = config::loadText(text, "config", isYaml, std::filesystem::current_path());
+        if (dryRun) {
+            c.r.json(
+                200,
+                {{"dryRun", true}, {"mocks", cfg.compiled.size()}, {"warnings", cfg.warnings}});
+            return {};
+        }
+        std::vector<core::Mock> mocks = cfg.mocks();
+        for (auto& m : mocks) m.extra = withTimestamps(m.extra, nullptr);
+        const size_t n = mocks.size();
+        if (settings_.tables) {
+            if (replace) {
+                settings_.tables->replaceAll(std::move(cfg.tables));
+            } else {
+                for (auto& t : cfg.tables) settings_.tables->put(std::move(t));
+            }
+        }
+        if (replace)
+            registry_.replaceAll(std::move(mocks));
+        else
+            registry_.upsertAll(std::move(mocks));
+        changed();
+        c.r.json(200, {{"message", "Imported " + std::to_string(n) + " mock(s)"},
+                       {"imported", n},
+                       {"replaced", replace},
+                       {"total", registry_.snapshot()->size()},
+                       {"warnings", cfg.warnings}});
+    } catch (const config::ConfigError& e) {
+        c.r.error(400, "validation_error", e.what());
+    } catch (const core::FieldError& e) {
+        c.r.error(400, "validation_error", e.field() + ": " + e.what());
+    }
+    return {};
+}
+
+// Without chaos (a server that has none), /chaos is not a route at all.
+bool AdminApi::chaosOn(Call& c) {
+    if (settings_.chaos) return true;
+    c.r.noRoute(c.req);
+    return false;
+}
+
+http::Outcome AdminApi::getChaos(Call& c) {
+    c.r.json(200, settings_.chaos->configJson());
+    return {};
+}
+
+http::Outcome AdminApi::putChaos(Call& c) {
+    auto body = parseBody(c.req, c.r);
+    if (!body) return {};
+    try {
+        settings_.chaos->apply(chaos::parseConfig(*body));
+    } catch (const chaos::ConfigError& e) {
+        c.r.error(400, "validation_error", e.what());
+        return {};
+    }
+    c.r.json(200, {{"status", "ok"}});
+    return {};
+}
+
+http::Outcome AdminApi::chaosStats(Call& c) {
+    c.r.json(200, settings_.chaos->statsJson());
+    return {};
+}
+
+http::Outcome AdminApi::resetChaosStats(Call& c) {
+    settings_.chaos->resetStats();
+    c.r.json(200, {{"message", "chaos stats reset"}});
+    return {};
+}
+
+http::Outcome AdminApi::chaosFaults(Call& c) {
+    c.r.json(200, settings_.chaos->faultsJson());
+    return {};
+}
+
+http::Outcome AdminApi::breakerAction(Call& c) {
+    const std::string key = c.param("key");
+    const bool trip = http::pathSegments(c.req.path).back() == "trip";
+    std::string err = trip ? settings_.chaos->trip(key) : settings_.chaos->resetBreaker(key);
+    if (!err.empty()) {
+        c.r.error(404, "not_found", err);
+        return {};
+    }
+    c.r.json(200, {{"message", trip ? "circuit breaker tripped" : "circuit breaker reset"},
+                   {"key", key}});
+    return {};
+}
+
+http::Outcome AdminApi::listProfiles(Call& c) {
+    Json list = Json::array();
+    for (const auto& p : chaos::profiles()) list.push_back(chaos::profileJson(p));
+    c.r.json(200, list);
+    return {};
+}
+
+http::Outcome AdminApi::getProfile(Call& c) {
+    const chaos::Profile* p = chaos::findProfile(c.param("name"));
+    if (!p) {
+        c.r.error(404, "not_found", "chaos profile not found: " + c.param("name"));
+        return {};
+    }
+    c.r.json(200, chaos::profileJson(*p));
+    return {};
+}
+
+http::Outcome AdminApi::applyProfile(Call& c) {
+    const chaos::Profile* p = chaos::findProfile(c.param("name"));
+    if (!p) {
+        c.r.error(404, "not_found", "chaos profile not found: " + c.param("name"));
+        return {};
+    }
+    settings_.chaos->apply(p->config);
+    c.r.json(200, {{"status", "ok"},
+                   {"profile", p->name},
+                   {"message", "chaos profile applied: " + p->description}});
+    return {};
+}
+
+}  // namespace mockd::admin

@@ -1,0 +1,362 @@
+// /mocks: list, create, replace, patch, toggle and delete mocks; per-mock verification and
+// invocations.
+#include "admin/admin_call.h"
+#include "core/mock_codec.h"
+
+namespace mockd::admin {
+
+namespace {
+
+const match::CompiledMock* compiledOf(const match::Snapshot& snap, const std::string& id) {
+    for (const auto& c : snap.all())
+        if (c->mock().id == id) return c.get();
+    return nullptr;
+}
+
+}  // namespace
+
+http::Outcome AdminApi::listMocks(Call& c) {
+    size_t offset = 0, limit = SIZE_MAX;
+    if (!parseSize(queryParam(c.req, "offset"), offset) ||
+        !parseSize(queryParam(c.req, "limit"), limit)) {
+        c.r.error(400, "validation_error", "offset and limit must be whole numbers");
+        return {};
+    }
+    auto type = queryParam(c.req, "type");
+    auto enabled = queryParam(c.req, "enabled");
+    auto search = queryParam(c.req, "search");
+    if (enabled && *enabled != "true" && *enabled != "false") {
+        c.r.error(400, "validation_error", "enabled must be true or false");
+        return {};
+    }
+    Json list = Json::array();
+    size_t total = 0;
+    // Held for the loop: a range-for keeps only all()'s reference, not the snapshot.
+    const auto snap = registry_.snapshot();
+    for (const auto& compiled : snap->all()) {
+        const auto& m = compiled->mock();
+        if (type && m.type != *type) continue;
+        if (enabled && m.enabled != (*enabled == "true")) continue;
+        if (search && m.id.find(*search) == std::string::npos &&
+            m.name.find(*search) == std::string::npos &&
+            m.matcher.path.find(*search) == std::string::npos)
+            continue;
+        if (total++ < offset || list.size() >= limit) continue;
+        list.push_back(liveMockJson(*compiled));
+    }
+    const size_t count = list.size();
+    c.r.json(200, {{"mocks", std::move(list)}, {"total", total}, {"count", count}});
+    return {};
+}
+
+http::Outcome AdminApi::createMock(Call& c) {
+    auto body = parseBody(c.req, c.r);
+    if (!body) return {};
+    core::Mock m;
+    try {
+        m = core::decodeMock(*body, "mock", {});
+        if (!body->contains("id") || (*body)["id"].is_null() || (*body)["id"] == "")
+            m.id = core::generateMockId(m.type);
+        if (registry_.get(m.id)) {
+            c.r.error(409, "duplicate_id", "a mock with id \"" + m.id + "\" already exists");
+            return {};
+        }
+        m.extra = withTimestamps(m.extra, nullptr);
+        auto stored = registry_.upsert(std::move(m));
+        changed();
+        c.r.json(201, {{"id", stored->id},
+                       {"action", "created"},
+                       {"message", "Created " + stored->type + " mock"},
+                       {"mock", mockJson(*stored)}});
+    } catch (const core::FieldError& e) {
+        c.r.invalid(e, "mock.");
+    }
+    return {};
+}
+
+http::Outcome AdminApi::deleteMocks(Call& c) {
+    registry_.clear();
+    changed();
+    c.r.noContent();
+    return {};
+}
+
+http::Outcome AdminApi::bulkMocks(Call& c) {
+    auto body = parseBody(c.req, c.r);
+    if (!body) return {};
+    if (body->is_object() && body->contains("mocks")) body = (*body)["mocks"];
+    if (!body->is_array()) {
+        c.r.error(400, "validation_error", "the body must be a JSON array of mocks");
+        return {};
+    }
+    // mockd: ?replace=true lets a batch overwrite the mocks it names (re-running the same
+    // batch); without it an id that already exists is a conflict, not an update.
+    const bool replace = queryParam(c.req, "replace").value_or("") == "true";
+    std::vector<core::Mock> mocks;
+    try {
+        for (size_t i = 0; i < body->size(); ++i) {
+            auto m = core::decodeMock((*body)[i], "[" + std::to_string(i) + "]", {});
+            m.extra = withTimestamps(m.extra, nullptr);
+            mocks.push_back(std::move(m));
+        }
+        // Checked before anything changes, so a refused batch leaves every mock as it was.
+        for (size_t i = 0; i < mocks.size(); ++i) {
+            for (size_t k = 0; k < i; ++k)
+                if (mocks[k].id == mocks[i].id) {
+                    c.r.error(400, "duplicate_id",
+                              "duplicate mock ID '" + mocks[i].id + "' at index " +
+                                  std::to_string(i) + " (also at index " + std::to_string(k) + ")");
+                    return {};
+                }
+            if (!replace && registry_.get(mocks[i].id)) {
+                c.r.error(409, "already_exists",
+                          "a mock with id \"" + mocks[i].id + "\" (index " + std::to_string(i) +
+                              ") already exists; send ?replace=true to replace it");
+                return {};
+            }
+        }
+        registry_.upsertAll(mocks);
+    } catch (const core::FieldError& e) {
+        c.r.invalid(e);
+        return {};
+    }
+    changed();
+    Json list = Json::array();
+    for (const auto& m : mocks) list.push_back(mockJson(*registry_.get(m.id)));
+    c.r.json(201, {{"created", mocks.size()}, {"mocks", std::move(list)}});
+    return {};
+}
+
+// Every route under /mocks/{id} answers 404 for an unknown id before it looks at the method.
+bool AdminApi::mockExists(Call& c) {
+    const std::string id = c.param("id");
+    if (registry_.get(id)) return true;
+    c.r.error(404, "not_found", "no mock with id \"" + id + "\"");
+    return false;
+}
+
+http::Outcome AdminApi::getMock(Call& c) {
+    const std::string id = c.param("id");
+    auto snap = registry_.snapshot();
+    if (const auto* compiled = compiledOf(*snap, id)) {
+        c.r.json(200, liveMockJson(*compiled));
+    } else if (auto existing = registry_.get(id)) {
+        c.r.json(200, mockJson(*existing));
+    } else {
+        c.r.error(404, "not_found", "no mock with id \"" + id + "\"");
+    }
+    return {};
+}
+
+http::Outcome AdminApi::deleteMock(Call& c) {
+    registry_.remove(c.param("id"));
+    changed();
+    c.r.noContent();
+    return {};
+}
+
+http::Outcome AdminApi::updateMock(Call& c) {
+    const std::string id = c.param("id");
+    core::MockPtr existing = registry_.get(id);
+    if (!existing) {
+        c.r.error(404, "not_found", "no mock with id \"" + id + "\"");
+        return {};
+    }
+    auto body = parseBody(c.req, c.r);
+    if (!body) return {};
+    if (!body->is_object()) {
+        c.r.error(400, "validation_error", "the body must be a JSON object");
+        return {};
+    }
+    Json merged = *body;
+    if (c.method == "PATCH") {
+        merged = mockJson(*existing);
+        merged.merge_patch(*body);
+    }
+    merged["id"] = id;
+    try {
+        core::Mock m = core::decodeMock(merged, "mock", {});
+        m.extra = withTimestamps(m.extra, existing.get());
+        registry_.check(m);
+        auto stored = registry_.upsert(std::move(m));
+        changed();
+        c.r.json(200, {{"id", id},
+                       {"action", "updated"},
+                       {"message", "Updated " + stored->type + " mock"},
+                       {"mock", mockJson(*stored)}});
+    } catch (const core::FieldError& e) {
+        c.r.invalid(e, "mock.");
+    }
+    return {};
+}
+
+http::Outcome AdminApi::toggleMock(Call& c) {
+    const std::string id = c.param("id");
+    core::MockPtr existing = registry_.get(id);
+    auto stored = existing ? registry_.setEnabled(id, !existing->enabled) : nullptr;
+    if (!stored) {
+        c.r.error(404, "not_found", "no mock with id \"" + id + "\"");
+        return {};
+    }
+    changed();
+    c.r.json(200, {{"id", id},
+                   {"action", "toggled"},
+                   {"message", stored->enabled ? "Mock enabled" : "Mock disabled"},
+                   {"mock", mockJson(*stored)}});
+    return {};
+}
+
+http::Outcome AdminApi::mockCalls(Call& c) {
+    const std::string id = c.param("id");
+    auto snap = registry_.snapshot();
+    const auto* compiled = compiledOf(*snap, id);
+    if (!compiled) {
+        c.r.noRoute(c.req);
+        return {};
+    }
+    Json j = {{"mockId", id}, {"callCount", compiled->stats().calls.load()}};
+    if (int64_t last = compiled->stats().lastCalledUs.load()) j["lastCalledAt"] = isoMicros(last);
+    c.r.json(200, j);
+    return {};
+}
+
+namespace {
+
+// The criteria of POST /mocks/{id}/verify; false once it has answered 400.
+struct Criteria {
+    std::optional<uint64_t> atLeast, atMost, exactly;
+    bool never = false;
+};
+
+bool readCriteria(const Json& body, const Reply& r, Criteria& out) {
+    for (const char* k : {"atLeast", "atMost", "exactly", "never"}) {
+        auto it = body.find(k);
+        if (it == body.end() || it->is_null()) continue;
+        if (std::string_view(k) == "never") {
+            if (!it->is_boolean()) {
+                r.error(400, "validation_error", "never must be true or false");
+                return false;
+            }
+            out.never = it->get<bool>();
+            continue;
+        }
+        if (!it->is_number_unsigned() && !(it->is_number_integer() && it->get<int64_t>() >= 0)) {
+            r.error(400, "validation_error", std::string(k) + " must be a whole number >= 0");
+            return false;
+        }
+        auto v = it->get<uint64_t>();
+        if (std::string_view(k) == "atLeast")
+            out.atLeast = v;
+        else if (std::string_view(k) == "atMost")
+            out.atMost = v;
+        else
+            out.exactly = v;
+    }
+    if (!out.never && !out.atLeast && !out.atMost && !out.exactly) {
+        r.error(400, "missing_criteria", "give at least one of exactly, atLeast, atMost or never");
+        return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+http::Outcome AdminApi::verifyMock(Call& c) {
+    auto snap = registry_.snapshot();
+    const auto* compiled = compiledOf(*snap, c.param("id"));
+    if (!compiled) {
+        c.r.noRoute(c.req);
+        return {};
+    }
+    const uint64_t actual = compiled->stats().calls.load();
+    auto body = parseBody(c.req, c.r);
+    if (!body) return {};
+    if (!body->is_object()) {
+        c.r.error(400, "validation_error", "the body must be a JSON object");
+        return {};
+    }
+    Criteria want;
+    if (!readCriteria(*body, c.r, want)) return {};
+    bool passed;
+    std::string expected;
+    if (want.never) {
+        passed = actual == 0;
+        expected = "never (0 times)";
+    } else if (want.exactly) {
+        passed = actual == *want.exactly;
+        expected = "exactly " + std::to_string(*want.exactly) + " time(s)";
+    } else {
+        passed =
+            (!want.atLeast || actual >= *want.atLeast) && (!want.atMost || actual <= *want.atMost);
+        if (want.atLeast) expected = "at least " + std::to_string(*want.atLeast) + " time(s)";
+        if (want.atMost)
+            expected += (expected.empty() ? "" : " and ") + std::string("at most ") +
+                        std::to_string(*want.atMost) + " time(s)";
+    }
+    std::string message = passed
+                              ? "Verification passed: called " + std::to_string(actual) + " time(s)"
+                              : "Verification failed: expected " + expected + ", but was called " +
+                                    std::to_string(actual) + " time(s)";
+    c.r.json(
+        200,
+        {{"passed", passed}, {"actual", actual}, {"expected", expected}, {"message", message}});
+    return {};
+}
+
+http::Outcome AdminApi::clearInvocations(Call& c) {
+    const std::string id = c.param("id");
+    auto snap = registry_.snapshot();
+    const auto* compiled = compiledOf(*snap, id);
+    if (!compiled) {
+        c.r.noRoute(c.req);
+        return {};
+    }
+    size_t cleared = journal_.clearMock(id);
+    compiled->stats().calls.store(0);
+    compiled->stats().lastCalledUs.store(0);
+    compiled->progress().rearm();  // its `times` count its matches
+    c.r.json(200, {{"message", "Invocations cleared"}, {"mockId", id}, {"cleared", cleared}});
+    return {};
+}
+
+http::Outcome AdminApi::mockInvocations(Call& c) {
+    const std::string id = c.param("id");
+    auto snap = registry_.snapshot();
+    if (!compiledOf(*snap, id)) {
+        c.r.noRoute(c.req);
+        return {};
+    }
+    size_t offset = 0, limit = 100;
+    if (!parseSize(queryParam(c.req, "offset"), offset) ||
+        !parseSize(queryParam(c.req, "limit"), limit)) {
+        c.r.error(400, "validation_error", "offset and limit must be whole numbers");
+        return {};
+    }
+    journal::Filter f;
+    f.mockId = id;
+    size_t total = 0;
+    Json list = Json::array();
+    for (const auto& e : journal_.list(f, offset, limit, &total)) {
+        Json headers = Json::object();
+        for (const auto& [k, v] : e->headers)
+            if (!headers.contains(k)) headers[k] = v;
+        Json inv = {{"id", e->id()},       {"timestamp", isoMicros(e->timestampUs)},
+                    {"method", e->method}, {"path", e->path},
+                    {"headers", headers},  {"body", e->body}};
+        if (!e->query.empty()) {
+            std::vector<std::pair<std::string, std::string>> q;
+            core::parseQuery(e->query, q);
+            Json qp = Json::object();
+            for (auto& [k, v] : q)
+                if (!qp.contains(k)) qp[k] = v;
+            inv["queryParams"] = qp;
+        }
+        inv["responseStatus"] = e->status;
+        list.push_back(std::move(inv));
+    }
+    const size_t count = list.size();
+    c.r.json(200, {{"invocations", std::move(list)}, {"count", count}, {"total", total}});
+    return {};
+}
+
+}  // namespace mockd::admin
