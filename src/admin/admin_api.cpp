@@ -132,17 +132,16 @@ http::Outcome AdminApi::handle(const Request& req, std::string& out, bool closin
                    .count();
     const auto segs = http::pathSegments(req.path);
     auto run = [&](const Router& router) -> std::optional<http::Outcome> {
-        http::Outcome result;
-        std::string allowed;
-        switch (router.dispatch(c.method, segs, c, result, allowed)) {
-            case Router::Outcome::Handled:
-                return result;
+        auto found = router.find(c.method, segs, c);
+        switch (found.outcome) {
+            case Router::Outcome::Found:
+                return (*found.handler)(c);
             case Router::Outcome::Answered:
                 return http::Outcome{};
             case Router::Outcome::NotAllowed:
                 c.r.error(405, "method_not_allowed",
                           std::string(req.method) + " is not allowed on " + std::string(req.path) +
-                              " (allowed: " + allowed + ")");
+                              " (allowed: " + found.allowed + ")");
                 return http::Outcome{};
             case Router::Outcome::NotFound:
                 break;

@@ -1,7 +1,11 @@
 // The admin APIs' router: a method and a path pattern to a handler. Patterns are whole segments,
-// literal or `{name}` (any one segment); the first pattern added that matches a path is its
-// resource. A path no pattern matches is the API's 404; a resource asked with a method it has no
-// handler for is the API's 405, told the methods it has (in the order they were added).
+// literal or `{name}` (any one segment), and may end in `{*name}` (every segment left, none
+// included). Two ways to pick a route, one per API:
+// - by resource (mockd): the first pattern added that matches a path is its resource; a path no
+//   pattern matches is the API's 404, a resource asked with a method it has no handler for is
+//   the API's 405, told the methods it has (in the order they were added);
+// - by method (WireMock, as Jetty routes it): the first route with the request's method (or "*")
+//   whose pattern matches; anything else is the API's 404.
 #pragma once
 
 #include <algorithm>
@@ -22,7 +26,7 @@ std::vector<std::string_view> pathSegments(std::string_view path);
 std::string_view routeParam(const RouteParams& params, std::string_view name);
 
 // `Call` is the API's per-request context; it must have a `RouteParams params` member, which the
-// router fills before it runs a guard or a handler. `Result` is what a handler returns.
+// router fills before it runs a guard or hands out a handler. `Result` is what a handler returns.
 template <class Call, class Result>
 class Router final {
   public:
@@ -31,7 +35,15 @@ class Router final {
     // has answered (the resource the path names does not exist).
     using Guard = std::function<bool(Call&)>;
 
-    enum class Outcome { Handled, Answered, NotFound, NotAllowed };
+    enum class Outcome { Found, Answered, NotFound, NotAllowed };
+    struct Found {
+        Outcome outcome = Outcome::NotFound;
+        const Handler* handler = nullptr;  // set when Found: call it with the same Call
+        std::string allowed;               // when NotAllowed: the resource's methods ("GET, POST")
+    };
+
+    enum class Pick { ByResource, ByMethod };
+    explicit Router(Pick pick = Pick::ByResource) : pick_(pick) {}
 
     Router& route(std::string_view method, std::string_view pattern, Handler handler) {
         routes_.push_back({std::string(method), split(pattern), std::move(handler)});
@@ -44,10 +56,22 @@ class Router final {
         return *this;
     }
 
-    // Handled: a handler ran and `result` is its answer. Answered: a guard answered.
-    // NotAllowed: `allowed` lists the resource's methods ("GET, POST").
-    Outcome dispatch(std::string_view method, const std::vector<std::string_view>& segs, Call& call,
-                     Result& result, std::string& allowed) const {
+    // Runs the guards the path is under, then finds the handler for the method. Found: the
+    // handler to run (`call.params` holds its pattern's values). Answered: a guard answered.
+    Found find(std::string_view method, const std::vector<std::string_view>& segs,
+               Call& call) const {
+        Found found;
+        if (pick_ == Pick::ByMethod) {
+            for (const auto& r : routes_)
+                if ((r.method == method || r.method == "*") &&
+                    matches(r.pattern, segs, segs.size())) {
+                    call.params = bind(r.pattern, segs);
+                    found.outcome = Outcome::Found;
+                    found.handler = &r.handler;
+                    return found;
+                }
+            return found;
+        }
         const std::vector<std::string>* resource = nullptr;
         for (const auto& r : routes_)
             if (matches(r.pattern, segs, segs.size())) {
@@ -59,23 +83,28 @@ class Router final {
                                   : matches(g.prefix, segs, g.prefix.size());
             if (!under) continue;
             call.params = bind(g.prefix, segs);
-            if (!g.check(call)) return Outcome::Answered;
+            if (!g.check(call)) {
+                found.outcome = Outcome::Answered;
+                return found;
+            }
         }
-        if (!resource) return Outcome::NotFound;
+        if (!resource) return found;
         std::vector<std::string_view> seen;
         for (const auto& r : routes_) {
             if (r.pattern != *resource) continue;
             if (r.method == method) {
                 call.params = bind(r.pattern, segs);
-                result = r.handler(call);
-                return Outcome::Handled;
+                found.outcome = Outcome::Found;
+                found.handler = &r.handler;
+                return found;
             }
             if (std::find(seen.begin(), seen.end(), r.method) == seen.end()) {
                 seen.push_back(r.method);
-                allowed += (allowed.empty() ? "" : ", ") + r.method;
+                found.allowed += (found.allowed.empty() ? "" : ", ") + r.method;
             }
         }
-        return Outcome::NotAllowed;
+        found.outcome = Outcome::NotAllowed;
+        return found;
     }
 
   private:
@@ -90,18 +119,23 @@ class Router final {
     };
 
     static bool isParam(const std::string& s) {
-        return s.size() >= 2 && s.front() == '{' && s.back() == '}';
+        return s.size() >= 2 && s.front() == '{' && s.back() == '}' && !isRest(s);
     }
     static std::vector<std::string> split(std::string_view pattern) {
         std::vector<std::string> out;
         for (auto s : pathSegments(pattern)) out.emplace_back(s);
         return out;
     }
-    // The first `n` segments of the path match the pattern, which has exactly `n` segments.
+    static bool isRest(const std::string& s) { return s.starts_with("{*") && s.ends_with("}"); }
+    // The first `n` segments of the path match the pattern, which has exactly `n` segments (or
+    // fewer, before a final {*name}).
     static bool matches(const std::vector<std::string>& pattern,
                         const std::vector<std::string_view>& segs, size_t n) {
-        if (pattern.size() != n || segs.size() < n) return false;
-        for (size_t i = 0; i < n; ++i)
+        const bool rest = !pattern.empty() && isRest(pattern.back());
+        const size_t fixed = rest ? pattern.size() - 1 : pattern.size();
+        if (rest ? n < fixed : pattern.size() != n) return false;
+        if (segs.size() < n) return false;
+        for (size_t i = 0; i < fixed; ++i)
             if (!isParam(pattern[i]) && pattern[i] != segs[i]) return false;
         return true;
     }
@@ -120,6 +154,7 @@ class Router final {
         return out;
     }
 
+    Pick pick_;
     std::vector<Route> routes_;
     std::vector<GuardEntry> guards_;
 };

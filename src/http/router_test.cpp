@@ -22,7 +22,10 @@ Result run(const R& router, std::string_view method, std::string_view path, Call
     Call local;
     Call& c = call ? *call : local;
     Result out;
-    out.outcome = router.dispatch(method, pathSegments(path), c, out.value, out.allowed);
+    auto found = router.find(method, pathSegments(path), c);
+    out.outcome = found.outcome;
+    out.allowed = found.allowed;
+    if (found.handler) out.value = (*found.handler)(c);
     out.params = c.params;
     return out;
 }
@@ -46,7 +49,7 @@ TEST(Router, MethodAndPatternChooseTheHandler) {
     EXPECT_EQ(run(r, "GET", "/mocks").value, "list");
     EXPECT_EQ(run(r, "POST", "/mocks/").value, "create");
     auto got = run(r, "GET", "/mocks/m1");
-    EXPECT_EQ(got.outcome, R::Outcome::Handled);
+    EXPECT_EQ(got.outcome, R::Outcome::Found);
     EXPECT_EQ(got.value, "get:m1");
     EXPECT_EQ(routeParam(got.params, "id"), "m1");
     EXPECT_EQ(run(r, "GET", "/mocks/m1/x").outcome, R::Outcome::NotFound);
@@ -88,6 +91,19 @@ TEST(Router, GuardsRunBeforeTheMethodAndForUnroutedPathsUnderThem) {
     Call bulk;
     EXPECT_EQ(run(r, "POST", "/mocks/bulk", &bulk).value, "bulk");  // not under the guard
     EXPECT_TRUE(bulk.log.empty());
+}
+
+TEST(Router, ByMethodTakesTheFirstRouteWithTheMethod) {
+    R r(R::Pick::ByMethod);
+    r.route("POST", "/mappings/save", says("save")).route("GET", "/mappings/{id}", says("get"));
+    r.route("*", "/files/{*path}", says("files"));
+    // GET /mappings/save is the GET route's, as Jetty routes it; a method with no route is a 404.
+    EXPECT_EQ(run(r, "GET", "/mappings/save").value, "get:save");
+    EXPECT_EQ(run(r, "POST", "/mappings/save").value, "save");
+    EXPECT_EQ(run(r, "DELETE", "/mappings/save").outcome, R::Outcome::NotFound);
+    EXPECT_EQ(run(r, "PUT", "/files").value, "files");
+    EXPECT_EQ(run(r, "GET", "/files/a/b/c").value, "files");
+    EXPECT_EQ(run(r, "GET", "/filesx").outcome, R::Outcome::NotFound);
 }
 
 }  // namespace

@@ -365,6 +365,7 @@ struct WireMockApi::Reply {
 
 WireMockApi::WireMockApi(match::Registry& registry, journal::Journal* journal, ApiOptions options)
     : registry_(registry), journal_(journal), options_(std::move(options)) {
+    addRoutes();
     if (options_.rootDir.empty()) options_.rootDir = ".";
     while (options_.rootDir.size() > 1 && options_.rootDir.back() == '/')
         options_.rootDir.pop_back();
@@ -642,37 +643,6 @@ void WireMockApi::served(const core::WireMockStub& stub) {
 
 // ---- routing ----
 
-http::Outcome WireMockApi::handle(const Request& req, std::string& out, bool closing) {
-    Reply r{out, closing};
-    if (options_.policy) {
-        if (auto denied = http::checkAccess(req, *options_.policy)) {
-            r.error(denied->status, denied->status, denied->message);
-            return {};
-        }
-    }
-    if (!options_.basicAuth.empty()) {
-        std::string_view auth = req.header("Authorization");
-        bool ok = false;
-        if (auth.size() > 6 && core::iequals(auth.substr(0, 6), "Basic ")) {
-            auto decoded = core::base64Decode(auth.substr(6));
-            ok = decoded && http::constantTimeEquals(*decoded, options_.basicAuth);
-        }
-        if (!ok) {
-            r.raw(401, {}, {}, "WWW-Authenticate: Basic realm=\"WireMock\"\r\n");
-            return {};
-        }
-    }
-    std::string_view sub = req.path.substr(std::string_view("/__admin").size());
-    try {
-        route(req, sub, r);
-    } catch (const PatternError& e) {
-        r.invalid(e);
-    } catch (const Json::exception& e) {
-        r.error(422, 10, "Error parsing JSON", e.what());
-    }
-    return r.outcome;
-}
-
 namespace {
 bool blankBody(const Request& req) {
     return req.body.find_first_not_of(" \t\r\n") == std::string_view::npos;
@@ -702,241 +672,6 @@ bool under(std::string_view sub, std::string_view prefix, std::string_view& rest
 }
 }  // namespace
 
-void WireMockApi::route(const Request& req, std::string_view sub, Reply& r) {
-    const std::string_view m = req.method;
-    std::string_view rest;
-    if (sub.empty()) {
-        if (m == "GET") {
-            // Absolute, from the Host the client used, as Jetty writes it.
-            std::string host(req.header("Host"));
-            if (host.empty()) host = "localhost:" + std::to_string(req.localPort);
-            std::string location;
-            http::appendHeaderLine(location, "Location", "http://" + host + "/__admin/");
-            r.raw(302, {}, {}, location);
-            return;
-        }
-    } else if (sub == "/") {
-        if (m == "GET") return mappingsRoutes(req, "", r);
-    } else if (sub == "/health") {
-        if (m == "GET") {
-            auto up = std::chrono::duration_cast<std::chrono::seconds>(
-                          std::chrono::steady_clock::now() - started_)
-                          .count();
-            OJson b = {{"status", "healthy"},
-                       {"message", "Wiremock is ok"},
-                       {"version", kVersion},
-                       {"uptimeInSeconds", up},
-                       {"timestamp", core::isoUtc(core::nowMicros(), 6)}};
-            return r.json(200, b);
-        }
-    } else if (sub == "/version") {
-        if (m == "GET") {
-            if (req.header("Accept").find("text/plain") != std::string_view::npos)
-                return r.raw(200, "text/plain", kVersion);
-            return r.json(200, {{"version", kVersion}});
-        }
-    } else if (under(sub, "/mappings", rest)) {
-        return mappingsRoutes(req, rest, r);
-    } else if (under(sub, "/requests", rest) || under(sub, "/near-misses", rest)) {
-        return requestsRoutes(req, sub, r);
-    } else if (under(sub, "/scenarios", rest)) {
-        return scenariosRoutes(req, rest, r);
-    } else if (under(sub, "/files", rest)) {
-        return filesRoutes(req, rest, r);
-    } else if (under(sub, "/settings", rest)) {
-        return settingsRoutes(req, rest, r);
-    } else if (sub == "/reset") {
-        if (m == "POST") {
-            resetToFiles();
-            return r.empty();
-        }
-    } else if (sub == "/shutdown") {
-        if (m == "POST") {
-            r.empty();
-            r.outcome.close = true;
-            if (shutdown_) shutdown_();
-            return;
-        }
-    } else if (under(sub, "/recordings", rest)) {
-        return recordingsRoutes(req, rest, r);
-    }
-    r.empty(404);
-}
-
-void WireMockApi::mappingsRoutes(const Request& req, std::string_view rest, Reply& r) {
-    const std::string_view m = req.method;
-    auto list = [&](std::vector<core::MockPtr> all) {
-        auto q = queryOf(req);
-        size_t total = all.size();
-        long offset = 0, limit = -1;
-        if (auto v = param(q, "offset")) offset = std::atol(v->c_str());
-        if (auto v = param(q, "limit")) limit = std::atol(v->c_str());
-        if (offset < 0) return r.error(422, 10, "offset must be 0 or greater");
-        if (limit < -1 || (param(q, "limit") && limit < 0))
-            return r.error(422, 10, "limit must be 0 or greater");
-        OJson arr = OJson::array();
-        for (size_t i = static_cast<size_t>(offset); i < all.size(); ++i) {
-            if (limit >= 0 && arr.size() >= static_cast<size_t>(limit)) break;
-            arr.push_back(encodeStub(*all[i]));
-        }
-        r.json(200, {{"mappings", std::move(arr)}, {"meta", {{"total", total}}}});
-    };
-    auto unmatchedStubs = [&]() {
-        std::vector<core::MockPtr> out;
-        auto snap = registry_.snapshot();
-        for (const auto& mp : stubs()) {
-            bool hit = false;
-            for (const auto& c : snap->all())
-                if (c->mock().id == mp->id && c->stats().calls.load() > 0) hit = true;
-            if (!hit) out.push_back(mp);
-        }
-        return out;
-    };
-    auto metadataMatcher = [&]() { return compileValueMatcher(Json(bodyJson(req)), ""); };
-    auto metadataOf = [](const core::Mock& s) {
-        auto it = s.wiremock->json.find("metadata");
-        return it == s.wiremock->json.end() || it->is_null() ? std::string("{}") : it->dump();
-    };
-
-    if (rest.empty()) {
-        if (m == "GET") return list(stubs());
-        if (m == "POST") {
-            core::Mock stub = decodeStub(bodyJson(req), filesDir());
-            warnMissingExtensions(stub);
-            if (this->stub(stub.id))
-                return r.error(422, 109, "Duplicate stub mapping ID",
-                               "ID of the provided stub mapping '" + stub.id +
-                                   "' is already taken by another stub mapping");
-            return r.json(201, encodeStub(*addStub(std::move(stub))));
-        }
-        if (m == "DELETE") {
-            for (const auto& s : stubs()) unpersist(*s);
-            registry_.edit([](std::vector<match::CompiledMockPtr>& all) {
-                std::erase_if(all, [](const auto& c) { return c->wiremock() != nullptr; });
-            });
-            Scenarios::global().resetAll();
-            return r.json(200, OJson::object());
-        }
-        return r.empty(404);
-    }
-    if (rest == "save" && m == "POST") {
-        for (const auto& s : stubs()) {
-            core::Mock copy = *s;
-            auto wm = std::make_shared<core::WireMockStub>(*copy.wiremock);
-            wm->persistent = true;
-            wm->json["persistent"] = true;
-            copy.wiremock = wm;
-            addStub(std::move(copy));
-        }
-        return r.empty();
-    }
-    if (rest == "reset" && m == "POST") {
-        resetToFiles();
-        return r.empty();
-    }
-    if (rest == "import" && m == "POST") {
-        OJson body = bodyJson(req);
-        auto list = stubsOf(body);
-        std::string policy = "OVERWRITE";
-        bool deleteOthers = false;
-        if (body.is_object() && body.contains("importOptions")) {
-            const Json& o = body["importOptions"];
-            policy = core::valueOr<std::string>(o, "duplicatePolicy", "OVERWRITE");
-            deleteOthers = core::valueOr(o, "deleteAllNotInImport", false);
-        }
-        std::vector<core::Mock> decoded;
-        for (size_t i = 0; i < list.size(); ++i) {
-            try {
-                decoded.push_back(decodeStub(list[i], filesDir()));
-                warnMissingExtensions(decoded.back());
-            } catch (const PatternError& e) {
-                throw PatternError("/mappings/" + std::to_string(i) + e.pointer(), e.what());
-            }
-        }
-        if (deleteOthers) {
-            std::vector<std::string> keep;
-            for (const auto& d : decoded) keep.push_back(d.id);
-            registry_.edit([&](std::vector<match::CompiledMockPtr>& all) {
-                std::erase_if(all, [&](const auto& c) {
-                    return c->wiremock() &&
-                           std::find(keep.begin(), keep.end(), c->mock().id) == keep.end();
-                });
-            });
-        }
-        for (auto it = decoded.rbegin(); it != decoded.rend(); ++it) {
-            if (policy == "IGNORE" && stub(it->id)) continue;
-            addStub(std::move(*it));
-        }
-        return r.empty();
-    }
-    if (rest == "find-by-metadata" && m == "POST") {
-        auto matcher = metadataMatcher();
-        std::vector<core::MockPtr> found;
-        for (const auto& s : stubs())
-            if (matcher->match(metadataOf(*s)).matched) found.push_back(s);
-        return list(found);
-    }
-    if (rest == "remove-by-metadata" && m == "POST") {
-        auto matcher = metadataMatcher();
-        for (const auto& s : stubs()) {
-            if (!matcher->match(metadataOf(*s)).matched) continue;
-            unpersist(*s);
-            registry_.remove(s->id);
-        }
-        return r.json(200, OJson::object());
-    }
-    if (rest == "remove" && m == "POST") {
-        OJson body = bodyJson(req);
-        core::Mock probe = decodeStub(body, filesDir());
-        bool byId = body.contains("id") || body.contains("uuid");
-        for (const auto& s : stubs()) {
-            bool hit = byId ? s->id == probe.id
-                            : s->wiremock->json["request"] == probe.wiremock->json["request"];
-            if (!hit) continue;
-            unpersist(*s);
-            registry_.remove(s->id);
-        }
-        return r.empty();
-    }
-    if (rest == "edit" && m == "POST") {
-        core::Mock stub = decodeStub(bodyJson(req), filesDir());
-        warnMissingExtensions(stub);
-        if (!this->stub(stub.id)) return r.empty(404);
-        addStub(std::move(stub));
-        return r.empty(204);
-    }
-    if (rest == "unmatched") {
-        if (m == "GET") return list(unmatchedStubs());
-        if (m == "DELETE") {
-            for (const auto& s : unmatchedStubs()) {
-                unpersist(*s);
-                registry_.remove(s->id);
-            }
-            return r.json(200, OJson::object());
-        }
-    }
-    if (rest.find('/') == std::string_view::npos && (m == "GET" || m == "PUT" || m == "DELETE")) {
-        std::string id(rest);
-        if (!core::isUuid(id)) return r.error(400, 10, id + " is not a valid UUID");
-        auto existing = stub(id);
-        if (!existing) return r.empty(404);
-        if (m == "GET") return r.json(200, encodeStub(*existing));
-        if (m == "DELETE") {
-            unpersist(*existing);
-            registry_.remove(id);
-            return r.json(200, OJson::object());
-        }
-        OJson body = bodyJson(req);
-        if (body.is_object()) {
-            body["id"] = id;
-            body.erase("uuid");
-        }
-        core::Mock stub = decodeStub(body, filesDir());
-        return r.json(200, encodeStub(*addStub(std::move(stub))));
-    }
-    r.empty(404);
-}
-
 namespace {
 struct Ranked {
     double distance;
@@ -956,228 +691,551 @@ OJson matchResult(double d) {
 }
 }  // namespace
 
-void WireMockApi::requestsRoutes(const Request& req, std::string_view sub, Reply& r) {
-    const std::string_view m = req.method;
-    const bool disabled = !journal_ || !options_.journalEnabled;
-    auto entries = [&]() {
-        std::vector<journal::EntryPtr> all;
-        if (disabled) return all;
-        size_t total = 0;
-        return journal_->list({}, 0, SIZE_MAX, &total);
-    };
-    // find lists the journal oldest first; the other listings are newest first.
-    auto oldestFirst = [&]() {
-        auto all = entries();
-        std::reverse(all.begin(), all.end());
-        return all;
-    };
-    auto serveEvent = [&](const journal::Entry& e) {
-        OJson ev = OJson::object();
-        ev["id"] = e.uuid();
-        ev["request"] = loggedRequest(e);
-        core::MockPtr s = e.mockId.empty() ? nullptr : stub(e.mockId);
-        OJson stubJson = s ? encodeStub(*s) : unmatchedStubJson(e.uuid());
-        ev["responseDefinition"] = stubJson["response"];
-        OJson resp = {{"status", e.status}};
-        if (e.proxied) {
-            // What the upstream answered, as WireMock journals a proxied response.
-            OJson headers = OJson::object();
-            for (const auto& [k, v] : e.proxied->headers) headers[k] = v;
-            if (s)
-                for (const auto& [k, v] : s->response.headers) headers[k] = v;
-            resp["headers"] = std::move(headers);
-            resp["bodyAsBase64"] = core::base64Encode(e.proxied->body);
-            resp["body"] = e.proxied->body;
-        } else if (e.mockId.empty()) {
-            resp["bodyAsBase64"] = "";
-            resp["body"] = "";
-        } else if (s) {
-            OJson headers = OJson::object();
-            for (const auto& [k, v] : s->response.headers) headers[k] = v;
-            headers["Matched-Stub-Id"] = s->id;
-            if (!s->name.empty()) headers["Matched-Stub-Name"] = s->name;
-            resp["headers"] = std::move(headers);
-            resp["bodyAsBase64"] = core::base64Encode(s->response.body);
-            resp["body"] = s->response.body;
-        }
-        ev["response"] = std::move(resp);
-        ev["wasMatched"] = !e.mockId.empty();
-        const double total = std::round(e.durationMs);
-        ev["timing"] = {{"addedDelay", 0},
-                        {"processTime", static_cast<int64_t>(total)},
-                        {"responseSendTime", 0},
-                        {"serveTime", static_cast<int64_t>(total)},
-                        {"totalTime", static_cast<int64_t>(total)}};
-        OJson subs = OJson::array();
-        if (e.mockId.empty() && !e.report.empty())
-            subs.push_back(
-                {{"type", "REQUEST_NOT_MATCHED"},
-                 {"timeOffsetNanos", 0},
-                 {"data", {{"status", 404}, {"contentType", "text/plain"}, {"report", e.report}}}});
-        if (e.subEvents)
-            for (const auto& sub : e.subEvents->all()) subs.push_back(OJson::parse(sub));
-        ev["subEvents"] = std::move(subs);
-        ev["stubMapping"] = std::move(stubJson);
-        return ev;
-    };
-    auto pattern = [&]() { return RequestPattern::compile(Json(bodyJson(req)), ""); };
-    auto stubNearMisses = [&](const journal::Entry& e, OJson& out, const OJson* echo = nullptr) {
-        LoggedView v(e);
-        auto all = stubs();
-        std::vector<Ranked> ranked;
-        for (size_t i = 0; i < all.size() && i < kNearMissCap; ++i)
-            ranked.push_back({all[i]->wiremock->pattern->match(v.req).distance, i});
-        for (const auto& rk : closest(std::move(ranked), 3))
-            out.push_back({{"request", echo ? *echo : loggedRequest(e)},
-                           {"stubMapping", encodeStub(*all[rk.index])},
-                           {"matchResult", matchResult(rk.distance)}});
-    };
+struct WireMockApi::Call {
+    const Request& req;
+    Reply& r;
+    std::string_view sub;  // the path after /__admin
+    http::RouteParams params;
+};
 
-    if (sub == "/requests") {
-        if (m == "GET") {
-            auto q = queryOf(req);
-            auto all = entries();
-            std::optional<int64_t> since;
-            if (auto v = param(q, "since")) {
-                since = parseIso(*v);
-                if (!since)
-                    return r.error(400, 10, *v + " is not a valid ISO8601 date", {}, "since");
-            }
-            long limit = -1;
-            if (auto v = param(q, "limit")) {
-                limit = std::atol(v->c_str());
-                if (limit < 0) return r.error(422, 10, "limit must be 0 or greater");
-            }
-            std::string matching;
-            if (auto v = param(q, "matchingStub")) {
-                if (!core::isUuid(*v))
-                    return r.error(
-                        400, 15,
-                        "Query parameter matchingStub value '" + *v + "' is not a valid UUID");
-                matching = *v;
-            }
-            bool unmatchedOnly = param(q, "unmatched").value_or("") == "true";
-            // meta.total counts the events the unmatched / matchingStub filters keep, before
-            // `since` and `limit` page them.
-            size_t total = 0;
-            OJson arr = OJson::array();
-            for (const auto& e : all) {
-                if (unmatchedOnly && !e->mockId.empty()) continue;
-                if (!matching.empty() && e->mockId != matching) continue;
-                ++total;
-                if (since && e->timestampUs / 1000 <= *since / 1000) continue;
-                if (limit >= 0 && arr.size() >= static_cast<size_t>(limit)) continue;
-                arr.push_back(serveEvent(*e));
-            }
-            return r.json(200, {{"requests", std::move(arr)},
-                                {"meta", {{"total", total}}},
-                                {"requestJournalDisabled", disabled}});
-        }
-        if (m == "DELETE") {
-            if (journal_) journal_->clear();
-            return r.json(200, OJson::object());
-        }
-        return r.empty(404);
-    }
-    if (sub == "/requests/reset" && m == "POST") {
+// As WireMock 3 routes /__admin: by method and path; anything else is an empty 404.
+void WireMockApi::addRoutes() {
+#define MOCKD_ROUTE(fn) [this](Call& c) { fn(c); }
+    routes_.route("GET", "/health", MOCKD_ROUTE(health))
+        .route("GET", "/version", MOCKD_ROUTE(version))
+        .route("GET", "/mappings", MOCKD_ROUTE(listStubs))
+        .route("POST", "/mappings", MOCKD_ROUTE(createStub))
+        .route("DELETE", "/mappings", MOCKD_ROUTE(deleteStubs))
+        .route("POST", "/mappings/save", MOCKD_ROUTE(saveStubs))
+        .route("POST", "/mappings/reset", MOCKD_ROUTE(resetStubs))
+        .route("POST", "/mappings/import", MOCKD_ROUTE(importStubs))
+        .route("POST", "/mappings/find-by-metadata", MOCKD_ROUTE(findStubsByMetadata))
+        .route("POST", "/mappings/remove-by-metadata", MOCKD_ROUTE(removeStubsByMetadata))
+        .route("POST", "/mappings/remove", MOCKD_ROUTE(removeStubs))
+        .route("POST", "/mappings/edit", MOCKD_ROUTE(editStub))
+        .route("GET", "/mappings/unmatched", MOCKD_ROUTE(listUnmatchedStubs))
+        .route("DELETE", "/mappings/unmatched", MOCKD_ROUTE(deleteUnmatchedStubs));
+    for (const char* m : {"GET", "PUT", "DELETE"})
+        routes_.route(m, "/mappings/{id}", MOCKD_ROUTE(stubById));
+    routes_.route("GET", "/requests", MOCKD_ROUTE(listServeEvents))
+        .route("DELETE", "/requests", MOCKD_ROUTE(clearServeEvents))
         // Gone from WireMock 3's API, still called by older clients: accepted.
-        if (journal_) journal_->clear();
-        return r.json(200, OJson::object());
-    }
-    if (sub == "/requests/count" && m == "POST") {
-        auto p = pattern();
-        if (disabled) return r.json(200, {{"count", -1}, {"requestJournalDisabled", true}});
-        int64_t n = 0;
-        for (const auto& e : entries())
-            if (p->match(LoggedView(*e).req).matched) ++n;
-        return r.json(200, {{"count", n}, {"requestJournalDisabled", false}});
-    }
-    if (sub == "/requests/find" && m == "POST") {
-        auto p = pattern();
-        OJson arr = OJson::array();
-        for (const auto& e : oldestFirst())
-            if (p->match(LoggedView(*e).req).matched) arr.push_back(loggedRequest(*e));
-        return r.json(200, {{"requests", std::move(arr)}, {"requestJournalDisabled", disabled}});
-    }
-    if (sub == "/requests/remove" && m == "POST") {
-        auto p = pattern();
-        OJson arr = OJson::array();
-        if (journal_) {
-            auto removed = journal_->removeIf(
-                [&](const journal::Entry& e) { return p->match(LoggedView(e).req).matched; });
-            for (const auto& e : removed) arr.push_back(serveEvent(*e));
+        .route("POST", "/requests/reset", MOCKD_ROUTE(clearServeEvents))
+        .route("POST", "/requests/count", MOCKD_ROUTE(countRequests))
+        .route("POST", "/requests/find", MOCKD_ROUTE(findRequests))
+        .route("POST", "/requests/remove", MOCKD_ROUTE(removeRequests))
+        .route("POST", "/requests/remove-by-metadata", MOCKD_ROUTE(removeRequestsByMetadata))
+        .route("GET", "/requests/unmatched", MOCKD_ROUTE(unmatchedRequests))
+        .route("GET", "/requests/unmatched/near-misses", MOCKD_ROUTE(unmatchedNearMisses))
+        .route("POST", "/near-misses/request", MOCKD_ROUTE(nearMissesForRequest))
+        // wiremock-rest-client posts to the /requests/ forms (WireMock 3 answers them 404);
+        // being lenient costs nothing.
+        .route("POST", "/requests/near-misses/request", MOCKD_ROUTE(nearMissesForRequest))
+        .route("POST", "/near-misses/request-pattern", MOCKD_ROUTE(nearMissesForPattern))
+        .route("POST", "/requests/near-misses/request-pattern", MOCKD_ROUTE(nearMissesForPattern));
+    for (const char* m : {"GET", "DELETE"})
+        routes_.route(m, "/requests/{id}", MOCKD_ROUTE(serveEventById));
+    routes_.route("*", "/scenarios/{*rest}", MOCKD_ROUTE(scenarios))
+        .route("*", "/files/{*rest}", MOCKD_ROUTE(files))
+        .route("*", "/settings/{*rest}", MOCKD_ROUTE(settings))
+        .route("*", "/recordings/{*rest}", MOCKD_ROUTE(recordings))
+        .route("POST", "/reset", MOCKD_ROUTE(resetAll))
+        .route("POST", "/shutdown", MOCKD_ROUTE(shutdown));
+#undef MOCKD_ROUTE
+}
+
+http::Outcome WireMockApi::handle(const Request& req, std::string& out, bool closing) {
+    Reply r{out, closing};
+    if (options_.policy) {
+        if (auto denied = http::checkAccess(req, *options_.policy)) {
+            r.error(denied->status, denied->status, denied->message);
+            return {};
         }
-        return r.json(200, {{"serveEvents", std::move(arr)}});
     }
-    if (sub == "/requests/remove-by-metadata" && m == "POST") {
-        auto matcher = compileValueMatcher(Json(bodyJson(req)), "");
-        std::vector<std::string> ids;
-        for (const auto& s : stubs()) {
-            auto it = s->wiremock->json.find("metadata");
-            std::string meta = it == s->wiremock->json.end() ? "{}" : it->dump();
-            if (matcher->match(meta).matched) ids.push_back(s->id);
+    if (!options_.basicAuth.empty()) {
+        std::string_view auth = req.header("Authorization");
+        bool ok = false;
+        if (auth.size() > 6 && core::iequals(auth.substr(0, 6), "Basic ")) {
+            auto decoded = core::base64Decode(auth.substr(6));
+            ok = decoded && http::constantTimeEquals(*decoded, options_.basicAuth);
         }
-        OJson arr = OJson::array();
-        if (journal_) {
-            auto removed = journal_->removeIf([&](const journal::Entry& e) {
-                return std::find(ids.begin(), ids.end(), e.mockId) != ids.end();
-            });
-            for (const auto& e : removed) arr.push_back(serveEvent(*e));
+        if (!ok) {
+            r.raw(401, {}, {}, "WWW-Authenticate: Basic realm=\"WireMock\"\r\n");
+            return {};
         }
-        return r.json(200, {{"serveEvents", std::move(arr)}});
     }
-    if (sub == "/requests/unmatched" && m == "GET") {
-        OJson arr = OJson::array();
-        for (const auto& e : entries())
-            if (e->mockId.empty()) arr.push_back(loggedRequest(*e));
-        return r.json(200, {{"requests", std::move(arr)}, {"requestJournalDisabled", disabled}});
+    Call c{req, r, req.path.substr(std::string_view("/__admin").size()), {}};
+    try {
+        // /__admin redirects to /__admin/, which lists the stubs.
+        if (c.sub.empty() && req.method == "GET") {
+            redirectToSlash(c);
+        } else if (c.sub == "/" && req.method == "GET") {
+            listStubs(c);
+        } else if (auto found = routes_.find(req.method, http::pathSegments(c.sub), c);
+                   found.handler && !c.sub.empty() && c.sub != "/") {
+            (*found.handler)(c);
+        } else {
+            r.empty(404);
+        }
+    } catch (const PatternError& e) {
+        r.invalid(e);
+    } catch (const Json::exception& e) {
+        r.error(422, 10, "Error parsing JSON", e.what());
     }
-    if (sub == "/requests/unmatched/near-misses" && m == "GET") {
-        OJson arr = OJson::array();
-        for (const auto& e : entries())
-            if (e->mockId.empty()) stubNearMisses(*e, arr);
-        return r.json(200, {{"nearMisses", std::move(arr)}});
-    }
-    if ((sub == "/near-misses/request" || sub == "/requests/near-misses/request") && m == "POST") {
-        OJson echo;
-        journal::Entry e = postedRequest(bodyJson(req), echo);
-        OJson arr = OJson::array();
-        stubNearMisses(e, arr, &echo);
-        return r.json(200, {{"nearMisses", std::move(arr)}});
-    }
-    // wiremock-rest-client posts to the second route (WireMock 3 answers it 404); being
-    // lenient costs nothing, as for /requests/near-misses/request above.
-    if ((sub == "/near-misses/request-pattern" || sub == "/requests/near-misses/request-pattern") &&
-        m == "POST") {
-        Json body = bodyJson(req);
-        auto p = RequestPattern::compile(Json(body), "");
-        auto all = entries();
-        std::vector<Ranked> ranked;
-        for (size_t i = 0; i < all.size(); ++i)
-            ranked.push_back({p->match(LoggedView(*all[i]).req).distance, i});
-        OJson arr = OJson::array();
-        OJson patternJson = OJson::parse(body.dump());
-        for (const auto& rk : closest(std::move(ranked), 3))
-            arr.push_back({{"request", loggedRequest(*all[rk.index])},
-                           {"requestPattern", patternJson},
-                           {"matchResult", matchResult(rk.distance)}});
-        return r.json(200, {{"nearMisses", std::move(arr)}});
-    }
+    return r.outcome;
+}
+
+void WireMockApi::redirectToSlash(Call& c) {
+    // Absolute, from the Host the client used, as Jetty writes it.
+    std::string host(c.req.header("Host"));
+    if (host.empty()) host = "localhost:" + std::to_string(c.req.localPort);
+    std::string location;
+    http::appendHeaderLine(location, "Location", "http://" + host + "/__admin/");
+    c.r.raw(302, {}, {}, location);
+}
+
+void WireMockApi::health(Call& c) {
+    auto up = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() -
+                                                               started_)
+                  .count();
+    c.r.json(200, {{"status", "healthy"},
+                   {"message", "Wiremock is ok"},
+                   {"version", kVersion},
+                   {"uptimeInSeconds", up},
+                   {"timestamp", core::isoUtc(core::nowMicros(), 6)}});
+}
+
+void WireMockApi::version(Call& c) {
+    if (c.req.header("Accept").find("text/plain") != std::string_view::npos)
+        return c.r.raw(200, "text/plain", kVersion);
+    c.r.json(200, {{"version", kVersion}});
+}
+
+void WireMockApi::resetAll(Call& c) {
+    resetToFiles();
+    c.r.empty();
+}
+
+void WireMockApi::shutdown(Call& c) {
+    c.r.empty();
+    c.r.outcome.close = true;
+    if (shutdown_) shutdown_();
+}
+
+void WireMockApi::scenarios(Call& c) {
     std::string_view rest;
-    if (under(sub, "/requests", rest) && rest.find('/') == std::string_view::npos &&
-        (m == "GET" || m == "DELETE")) {
-        std::string id(rest);
-        if (!core::isUuid(id)) return r.error(400, 10, id + " is not a valid UUID");
-        if (m == "DELETE") {
-            if (journal_)
-                journal_->removeIf([&](const journal::Entry& e) { return e.uuid() == id; });
-            return r.json(200, OJson::object());
-        }
-        auto e = journal_ ? journal_->findUuid(id) : nullptr;
-        if (!e) return r.empty(404);
-        return r.json(200, serveEvent(*e));
+    under(c.sub, "/scenarios", rest);
+    scenariosRoutes(c.req, rest, c.r);
+}
+void WireMockApi::files(Call& c) {
+    std::string_view rest;
+    under(c.sub, "/files", rest);
+    filesRoutes(c.req, rest, c.r);
+}
+void WireMockApi::settings(Call& c) {
+    std::string_view rest;
+    under(c.sub, "/settings", rest);
+    settingsRoutes(c.req, rest, c.r);
+}
+void WireMockApi::recordings(Call& c) {
+    std::string_view rest;
+    under(c.sub, "/recordings", rest);
+    recordingsRoutes(c.req, rest, c.r);
+}
+
+// ---- /__admin/mappings ----
+
+void WireMockApi::listStubPage(Call& c, std::vector<core::MockPtr> all) {
+    auto q = queryOf(c.req);
+    size_t total = all.size();
+    long offset = 0, limit = -1;
+    if (auto v = param(q, "offset")) offset = std::atol(v->c_str());
+    if (auto v = param(q, "limit")) limit = std::atol(v->c_str());
+    if (offset < 0) return c.r.error(422, 10, "offset must be 0 or greater");
+    if (limit < -1 || (param(q, "limit") && limit < 0))
+        return c.r.error(422, 10, "limit must be 0 or greater");
+    OJson arr = OJson::array();
+    for (size_t i = static_cast<size_t>(offset); i < all.size(); ++i) {
+        if (limit >= 0 && arr.size() >= static_cast<size_t>(limit)) break;
+        arr.push_back(encodeStub(*all[i]));
     }
-    r.empty(404);
+    c.r.json(200, {{"mappings", std::move(arr)}, {"meta", {{"total", total}}}});
+}
+
+std::vector<core::MockPtr> WireMockApi::unmatchedStubs() const {
+    std::vector<core::MockPtr> out;
+    auto snap = registry_.snapshot();
+    for (const auto& mp : stubs()) {
+        bool hit = false;
+        for (const auto& compiled : snap->all())
+            if (compiled->mock().id == mp->id && compiled->stats().calls.load() > 0) hit = true;
+        if (!hit) out.push_back(mp);
+    }
+    return out;
+}
+
+namespace {
+std::string metadataOf(const core::Mock& s) {
+    auto it = s.wiremock->json.find("metadata");
+    return it == s.wiremock->json.end() || it->is_null() ? std::string("{}") : it->dump();
+}
+}  // namespace
+
+void WireMockApi::listStubs(Call& c) { listStubPage(c, stubs()); }
+
+void WireMockApi::createStub(Call& c) {
+    core::Mock stub = decodeStub(bodyJson(c.req), filesDir());
+    warnMissingExtensions(stub);
+    if (this->stub(stub.id))
+        return c.r.error(422, 109, "Duplicate stub mapping ID",
+                         "ID of the provided stub mapping '" + stub.id +
+                             "' is already taken by another stub mapping");
+    c.r.json(201, encodeStub(*addStub(std::move(stub))));
+}
+
+void WireMockApi::deleteStubs(Call& c) {
+    for (const auto& s : stubs()) unpersist(*s);
+    registry_.edit([](std::vector<match::CompiledMockPtr>& all) {
+        std::erase_if(all, [](const auto& m) { return m->wiremock() != nullptr; });
+    });
+    Scenarios::global().resetAll();
+    c.r.json(200, OJson::object());
+}
+
+void WireMockApi::saveStubs(Call& c) {
+    for (const auto& s : stubs()) {
+        core::Mock copy = *s;
+        auto wm = std::make_shared<core::WireMockStub>(*copy.wiremock);
+        wm->persistent = true;
+        wm->json["persistent"] = true;
+        copy.wiremock = wm;
+        addStub(std::move(copy));
+    }
+    c.r.empty();
+}
+
+void WireMockApi::resetStubs(Call& c) {
+    resetToFiles();
+    c.r.empty();
+}
+
+void WireMockApi::importStubs(Call& c) {
+    OJson body = bodyJson(c.req);
+    auto list = stubsOf(body);
+    std::string policy = "OVERWRITE";
+    bool deleteOthers = false;
+    if (body.is_object() && body.contains("importOptions")) {
+        const Json& o = body["importOptions"];
+        policy = core::valueOr<std::string>(o, "duplicatePolicy", "OVERWRITE");
+        deleteOthers = core::valueOr(o, "deleteAllNotInImport", false);
+    }
+    std::vector<core::Mock> decoded;
+    for (size_t i = 0; i < list.size(); ++i) {
+        try {
+            decoded.push_back(decodeStub(list[i], filesDir()));
+            warnMissingExtensions(decoded.back());
+        } catch (const PatternError& e) {
+            throw PatternError("/mappings/" + std::to_string(i) + e.pointer(), e.what());
+        }
+    }
+    if (deleteOthers) {
+        std::vector<std::string> keep;
+        for (const auto& d : decoded) keep.push_back(d.id);
+        registry_.edit([&](std::vector<match::CompiledMockPtr>& all) {
+            std::erase_if(all, [&](const auto& m) {
+                return m->wiremock() &&
+                       std::find(keep.begin(), keep.end(), m->mock().id) == keep.end();
+            });
+        });
+    }
+    for (auto it = decoded.rbegin(); it != decoded.rend(); ++it) {
+        if (policy == "IGNORE" && stub(it->id)) continue;
+        addStub(std::move(*it));
+    }
+    c.r.empty();
+}
+
+void WireMockApi::findStubsByMetadata(Call& c) {
+    auto matcher = compileValueMatcher(Json(bodyJson(c.req)), "");
+    std::vector<core::MockPtr> found;
+    for (const auto& s : stubs())
+        if (matcher->match(metadataOf(*s)).matched) found.push_back(s);
+    listStubPage(c, found);
+}
+
+void WireMockApi::removeStubsByMetadata(Call& c) {
+    auto matcher = compileValueMatcher(Json(bodyJson(c.req)), "");
+    for (const auto& s : stubs()) {
+        if (!matcher->match(metadataOf(*s)).matched) continue;
+        unpersist(*s);
+        registry_.remove(s->id);
+    }
+    c.r.json(200, OJson::object());
+}
+
+void WireMockApi::removeStubs(Call& c) {
+    OJson body = bodyJson(c.req);
+    core::Mock probe = decodeStub(body, filesDir());
+    bool byId = body.contains("id") || body.contains("uuid");
+    for (const auto& s : stubs()) {
+        bool hit = byId ? s->id == probe.id
+                        : s->wiremock->json["request"] == probe.wiremock->json["request"];
+        if (!hit) continue;
+        unpersist(*s);
+        registry_.remove(s->id);
+    }
+    c.r.empty();
+}
+
+void WireMockApi::editStub(Call& c) {
+    core::Mock stub = decodeStub(bodyJson(c.req), filesDir());
+    warnMissingExtensions(stub);
+    if (!this->stub(stub.id)) return c.r.empty(404);
+    addStub(std::move(stub));
+    c.r.empty(204);
+}
+
+void WireMockApi::listUnmatchedStubs(Call& c) { listStubPage(c, unmatchedStubs()); }
+
+void WireMockApi::deleteUnmatchedStubs(Call& c) {
+    for (const auto& s : unmatchedStubs()) {
+        unpersist(*s);
+        registry_.remove(s->id);
+    }
+    c.r.json(200, OJson::object());
+}
+
+void WireMockApi::stubById(Call& c) {
+    std::string id(http::routeParam(c.params, "id"));
+    if (!core::isUuid(id)) return c.r.error(400, 10, id + " is not a valid UUID");
+    auto existing = stub(id);
+    if (!existing) return c.r.empty(404);
+    if (c.req.method == "GET") return c.r.json(200, encodeStub(*existing));
+    if (c.req.method == "DELETE") {
+        unpersist(*existing);
+        registry_.remove(id);
+        return c.r.json(200, OJson::object());
+    }
+    OJson body = bodyJson(c.req);
+    if (body.is_object()) {
+        body["id"] = id;
+        body.erase("uuid");
+    }
+    core::Mock stub = decodeStub(body, filesDir());
+    c.r.json(200, encodeStub(*addStub(std::move(stub))));
+}
+
+// ---- /__admin/requests and near misses ----
+
+bool WireMockApi::journalDisabled() const { return !journal_ || !options_.journalEnabled; }
+
+// Newest first.
+std::vector<journal::EntryPtr> WireMockApi::journalEntries() const {
+    if (journalDisabled()) return {};
+    size_t total = 0;
+    return journal_->list({}, 0, SIZE_MAX, &total);
+}
+
+OJson WireMockApi::serveEvent(const journal::Entry& e) const {
+    OJson ev = OJson::object();
+    ev["id"] = e.uuid();
+    ev["request"] = loggedRequest(e);
+    core::MockPtr s = e.mockId.empty() ? nullptr : stub(e.mockId);
+    OJson stubJson = s ? encodeStub(*s) : unmatchedStubJson(e.uuid());
+    ev["responseDefinition"] = stubJson["response"];
+    OJson resp = {{"status", e.status}};
+    if (e.proxied) {
+        // What the upstream answered, as WireMock journals a proxied response.
+        OJson headers = OJson::object();
+        for (const auto& [k, v] : e.proxied->headers) headers[k] = v;
+        if (s)
+            for (const auto& [k, v] : s->response.headers) headers[k] = v;
+        resp["headers"] = std::move(headers);
+        resp["bodyAsBase64"] = core::base64Encode(e.proxied->body);
+        resp["body"] = e.proxied->body;
+    } else if (e.mockId.empty()) {
+        resp["bodyAsBase64"] = "";
+        resp["body"] = "";
+    } else if (s) {
+        OJson headers = OJson::object();
+        for (const auto& [k, v] : s->response.headers) headers[k] = v;
+        headers["Matched-Stub-Id"] = s->id;
+        if (!s->name.empty()) headers["Matched-Stub-Name"] = s->name;
+        resp["headers"] = std::move(headers);
+        resp["bodyAsBase64"] = core::base64Encode(s->response.body);
+        resp["body"] = s->response.body;
+    }
+    ev["response"] = std::move(resp);
+    ev["wasMatched"] = !e.mockId.empty();
+    const double total = std::round(e.durationMs);
+    ev["timing"] = {{"addedDelay", 0},
+                    {"processTime", static_cast<int64_t>(total)},
+                    {"responseSendTime", 0},
+                    {"serveTime", static_cast<int64_t>(total)},
+                    {"totalTime", static_cast<int64_t>(total)}};
+    OJson subs = OJson::array();
+    if (e.mockId.empty() && !e.report.empty())
+        subs.push_back(
+            {{"type", "REQUEST_NOT_MATCHED"},
+             {"timeOffsetNanos", 0},
+             {"data", {{"status", 404}, {"contentType", "text/plain"}, {"report", e.report}}}});
+    if (e.subEvents)
+        for (const auto& sub : e.subEvents->all()) subs.push_back(OJson::parse(sub));
+    ev["subEvents"] = std::move(subs);
+    ev["stubMapping"] = std::move(stubJson);
+    return ev;
+}
+
+void WireMockApi::stubNearMisses(const journal::Entry& e, OJson& out, const OJson* echo) const {
+    LoggedView v(e);
+    auto all = stubs();
+    std::vector<Ranked> ranked;
+    for (size_t i = 0; i < all.size() && i < kNearMissCap; ++i)
+        ranked.push_back({all[i]->wiremock->pattern->match(v.req).distance, i});
+    for (const auto& rk : closest(std::move(ranked), 3))
+        out.push_back({{"request", echo ? *echo : loggedRequest(e)},
+                       {"stubMapping", encodeStub(*all[rk.index])},
+                       {"matchResult", matchResult(rk.distance)}});
+}
+
+void WireMockApi::listServeEvents(Call& c) {
+    auto q = queryOf(c.req);
+    std::optional<int64_t> since;
+    if (auto v = param(q, "since")) {
+        since = parseIso(*v);
+        if (!since) return c.r.error(400, 10, *v + " is not a valid ISO8601 date", {}, "since");
+    }
+    long limit = -1;
+    if (auto v = param(q, "limit")) {
+        limit = std::atol(v->c_str());
+        if (limit < 0) return c.r.error(422, 10, "limit must be 0 or greater");
+    }
+    std::string matching;
+    if (auto v = param(q, "matchingStub")) {
+        if (!core::isUuid(*v))
+            return c.r.error(400, 15,
+                             "Query parameter matchingStub value '" + *v + "' is not a valid UUID");
+        matching = *v;
+    }
+    bool unmatchedOnly = param(q, "unmatched").value_or("") == "true";
+    // meta.total counts the events the unmatched / matchingStub filters keep, before `since`
+    // and `limit` page them.
+    size_t total = 0;
+    OJson arr = OJson::array();
+    for (const auto& e : journalEntries()) {
+        if (unmatchedOnly && !e->mockId.empty()) continue;
+        if (!matching.empty() && e->mockId != matching) continue;
+        ++total;
+        if (since && e->timestampUs / 1000 <= *since / 1000) continue;
+        if (limit >= 0 && arr.size() >= static_cast<size_t>(limit)) continue;
+        arr.push_back(serveEvent(*e));
+    }
+    c.r.json(200, {{"requests", std::move(arr)},
+                   {"meta", {{"total", total}}},
+                   {"requestJournalDisabled", journalDisabled()}});
+}
+
+void WireMockApi::clearServeEvents(Call& c) {
+    if (journal_) journal_->clear();
+    c.r.json(200, OJson::object());
+}
+
+void WireMockApi::countRequests(Call& c) {
+    auto p = RequestPattern::compile(Json(bodyJson(c.req)), "");
+    if (journalDisabled()) return c.r.json(200, {{"count", -1}, {"requestJournalDisabled", true}});
+    int64_t n = 0;
+    for (const auto& e : journalEntries())
+        if (p->match(LoggedView(*e).req).matched) ++n;
+    c.r.json(200, {{"count", n}, {"requestJournalDisabled", false}});
+}
+
+void WireMockApi::findRequests(Call& c) {
+    auto p = RequestPattern::compile(Json(bodyJson(c.req)), "");
+    auto all = journalEntries();
+    std::reverse(all.begin(), all.end());  // find lists the journal oldest first
+    OJson arr = OJson::array();
+    for (const auto& e : all)
+        if (p->match(LoggedView(*e).req).matched) arr.push_back(loggedRequest(*e));
+    c.r.json(200, {{"requests", std::move(arr)}, {"requestJournalDisabled", journalDisabled()}});
+}
+
+void WireMockApi::removeRequests(Call& c) {
+    auto p = RequestPattern::compile(Json(bodyJson(c.req)), "");
+    OJson arr = OJson::array();
+    if (journal_) {
+        auto removed = journal_->removeIf(
+            [&](const journal::Entry& e) { return p->match(LoggedView(e).req).matched; });
+        for (const auto& e : removed) arr.push_back(serveEvent(*e));
+    }
+    c.r.json(200, {{"serveEvents", std::move(arr)}});
+}
+
+void WireMockApi::removeRequestsByMetadata(Call& c) {
+    auto matcher = compileValueMatcher(Json(bodyJson(c.req)), "");
+    std::vector<std::string> ids;
+    for (const auto& s : stubs()) {
+        auto it = s->wiremock->json.find("metadata");
+        std::string meta = it == s->wiremock->json.end() ? "{}" : it->dump();
+        if (matcher->match(meta).matched) ids.push_back(s->id);
+    }
+    OJson arr = OJson::array();
+    if (journal_) {
+        auto removed = journal_->removeIf([&](const journal::Entry& e) {
+            return std::find(ids.begin(), ids.end(), e.mockId) != ids.end();
+        });
+        for (const auto& e : removed) arr.push_back(serveEvent(*e));
+    }
+    c.r.json(200, {{"serveEvents", std::move(arr)}});
+}
+
+void WireMockApi::unmatchedRequests(Call& c) {
+    OJson arr = OJson::array();
+    for (const auto& e : journalEntries())
+        if (e->mockId.empty()) arr.push_back(loggedRequest(*e));
+    c.r.json(200, {{"requests", std::move(arr)}, {"requestJournalDisabled", journalDisabled()}});
+}
+
+void WireMockApi::unmatchedNearMisses(Call& c) {
+    OJson arr = OJson::array();
+    for (const auto& e : journalEntries())
+        if (e->mockId.empty()) stubNearMisses(*e, arr, nullptr);
+    c.r.json(200, {{"nearMisses", std::move(arr)}});
+}
+
+void WireMockApi::nearMissesForRequest(Call& c) {
+    OJson echo;
+    journal::Entry e = postedRequest(bodyJson(c.req), echo);
+    OJson arr = OJson::array();
+    stubNearMisses(e, arr, &echo);
+    c.r.json(200, {{"nearMisses", std::move(arr)}});
+}
+
+void WireMockApi::nearMissesForPattern(Call& c) {
+    Json body = bodyJson(c.req);
+    auto p = RequestPattern::compile(Json(body), "");
+    auto all = journalEntries();
+    std::vector<Ranked> ranked;
+    for (size_t i = 0; i < all.size(); ++i)
+        ranked.push_back({p->match(LoggedView(*all[i]).req).distance, i});
+    OJson arr = OJson::array();
+    OJson patternJson = OJson::parse(body.dump());
+    for (const auto& rk : closest(std::move(ranked), 3))
+        arr.push_back({{"request", loggedRequest(*all[rk.index])},
+                       {"requestPattern", patternJson},
+                       {"matchResult", matchResult(rk.distance)}});
+    c.r.json(200, {{"nearMisses", std::move(arr)}});
+}
+
+void WireMockApi::serveEventById(Call& c) {
+    std::string id(http::routeParam(c.params, "id"));
+    if (!core::isUuid(id)) return c.r.error(400, 10, id + " is not a valid UUID");
+    if (c.req.method == "DELETE") {
+        if (journal_) journal_->removeIf([&](const journal::Entry& e) { return e.uuid() == id; });
+        return c.r.json(200, OJson::object());
+    }
+    auto e = journal_ ? journal_->findUuid(id) : nullptr;
+    if (!e) return c.r.empty(404);
+    c.r.json(200, serveEvent(*e));
 }
 
 void WireMockApi::scenariosRoutes(const Request& req, std::string_view rest, Reply& r) {

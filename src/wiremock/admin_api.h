@@ -12,11 +12,12 @@
 #include <string>
 #include <vector>
 
-#include "http/auth.h"
-#include "match/registry.h"
-#include "journal/journal.h"
 #include "core/match_input.h"
+#include "http/auth.h"
 #include "http/handler.h"
+#include "http/router.h"
+#include "journal/journal.h"
+#include "match/registry.h"
 #include "wiremock/recorder.h"
 #include "wiremock/stub_codec.h"
 
@@ -90,9 +91,50 @@ class WireMockApi final {
 
   private:
     struct Reply;
-    void route(const core::Request& req, std::string_view sub, Reply& r);
-    void mappingsRoutes(const core::Request& req, std::string_view sub, Reply& r);
-    void requestsRoutes(const core::Request& req, std::string_view sub, Reply& r);
+    struct Call;
+    using Router = http::Router<Call, void>;
+    void addRoutes();
+    void redirectToSlash(Call& c);
+    void health(Call& c);
+    void version(Call& c);
+    void resetAll(Call& c);
+    void shutdown(Call& c);
+    void scenarios(Call& c);
+    void files(Call& c);
+    void settings(Call& c);
+    void recordings(Call& c);
+    // /__admin/mappings
+    void listStubPage(Call& c, std::vector<core::MockPtr> all);
+    std::vector<core::MockPtr> unmatchedStubs() const;
+    void listStubs(Call& c);
+    void createStub(Call& c);
+    void deleteStubs(Call& c);
+    void saveStubs(Call& c);
+    void resetStubs(Call& c);
+    void importStubs(Call& c);
+    void findStubsByMetadata(Call& c);
+    void removeStubsByMetadata(Call& c);
+    void removeStubs(Call& c);
+    void editStub(Call& c);
+    void listUnmatchedStubs(Call& c);
+    void deleteUnmatchedStubs(Call& c);
+    void stubById(Call& c);
+    // /__admin/requests and near misses
+    bool journalDisabled() const;
+    std::vector<journal::EntryPtr> journalEntries() const;
+    OJson serveEvent(const journal::Entry& e) const;
+    void stubNearMisses(const journal::Entry& e, OJson& out, const OJson* echo) const;
+    void listServeEvents(Call& c);
+    void clearServeEvents(Call& c);
+    void countRequests(Call& c);
+    void findRequests(Call& c);
+    void removeRequests(Call& c);
+    void removeRequestsByMetadata(Call& c);
+    void unmatchedRequests(Call& c);
+    void unmatchedNearMisses(Call& c);
+    void nearMissesForRequest(Call& c);
+    void nearMissesForPattern(Call& c);
+    void serveEventById(Call& c);
     void scenariosRoutes(const core::Request& req, std::string_view sub, Reply& r);
     void filesRoutes(const core::Request& req, std::string_view sub, Reply& r);
     void settingsRoutes(const core::Request& req, std::string_view sub, Reply& r);
@@ -122,6 +164,7 @@ class WireMockApi final {
     mutable std::mutex settingsMu_;
     Json settings_ = Json::object();
     std::mutex filesMu_;  // mapping files written by the API
+    Router routes_{Router::Pick::ByMethod};
 
     // The recorder (/__admin/recordings): its state changes under the mutex, as WireMock's
     // Recorder methods are synchronized.
