@@ -125,11 +125,12 @@ void AdminApi::changed() const {
 }
 
 http::Outcome AdminApi::handle(const Request& req, std::string& out, bool closing) {
-    Call c{req, req.method == "HEAD" ? "GET" : std::string(req.method), out,
-           Reply{out, closing, req.method == "HEAD"}};
-    c.uptime = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() -
-                                                                started_)
-                   .count();
+    const int64_t uptime = std::chrono::duration_cast<std::chrono::seconds>(
+                               std::chrono::steady_clock::now() - started_)
+                               .count();
+    Call c{req,    req.method == "HEAD" ? "GET" : std::string(req.method),
+           out,    Reply{out, closing, req.method == "HEAD"},
+           uptime, {}};
     const auto segs = http::pathSegments(req.path);
     auto run = [&](const Router& router) -> std::optional<http::Outcome> {
         auto found = router.find(c.method, segs, c);

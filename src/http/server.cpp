@@ -14,10 +14,10 @@
 #include <unordered_set>
 
 #include "core/client_cert.h"
+#include "http/request.h"
 #include "http/response.h"
 #include "log/log.h"
 #include "match/path_pattern.h"
-#include "http/request.h"
 
 namespace mockd::http {
 
@@ -695,7 +695,8 @@ WorkerPool::~WorkerPool() {
 }
 
 void WorkerPool::start() {
-    for (auto& w : workers_) threads_.emplace_back([wp = w.get()] { wp->run(); });
+    for (auto& w : workers_)
+        threads_.push_back(std::make_unique<core::DeepStackThread>([wp = w.get()] { wp->run(); }));
 }
 
 void WorkerPool::drain() {
@@ -707,8 +708,7 @@ void WorkerPool::stop() {
 }
 
 void WorkerPool::join() {
-    for (auto& t : threads_)
-        if (t.joinable()) t.join();
+    for (auto& t : threads_) t->join();
 }
 
 Worker& WorkerPool::next() {

@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/stack.h"
 #include "http/handler.h"
 #include "net/tls.h"
 
@@ -40,7 +41,8 @@ class WorkerPool final {
 
   private:
     std::vector<std::unique_ptr<Worker>> workers_;
-    std::vector<std::thread> threads_;
+    // Deep stacks: a matcher that recurses per byte of a request (JSON Schema) runs inline.
+    std::vector<std::unique_ptr<core::DeepStackThread>> threads_;
     size_t next_ = 0;
 };
 

@@ -3,7 +3,6 @@
 #include "wiremock/matcher.h"
 
 #define VALIJSON_USE_EXCEPTIONS 1
-#include <pthread.h>
 #include <re2/re2.h>
 
 #include <algorithm>
@@ -22,6 +21,7 @@
 #include <valijson/validator.hpp>
 
 #include "core/jsonpath.h"
+#include "core/stack.h"
 #include "match/regex.h"
 
 namespace mockd::wiremock {
@@ -2381,26 +2381,6 @@ size_t longestString(const Json& root) {
     return longest;
 }
 
-// Runs `f` to completion on a new thread with the given stack size.
-template <typename F>
-bool runOnLargeStack(size_t stackBytes, F& f) {
-    pthread_attr_t attr;
-    if (pthread_attr_init(&attr) != 0) return false;
-    pthread_attr_setstacksize(&attr, stackBytes);
-    pthread_t thread;
-    int rc = pthread_create(
-        &thread, &attr,
-        [](void* arg) -> void* {
-            (*static_cast<F*>(arg))();
-            return nullptr;
-        },
-        &f);
-    pthread_attr_destroy(&attr);
-    if (rc != 0) return false;
-    pthread_join(thread, nullptr);
-    return true;
-}
-
 // Rewrites 1.0-style numbers as integers; false when there were none.
 bool integralFloatsToIntegers(Json& root) {
     bool changed = false;
@@ -2479,12 +2459,13 @@ class JsonSchemaMatcher final : public Base {
             }
         };
         // The validator's std::regex recurses (about 1 KB of stack) per character of a string it
-        // checks: long strings get a thread with a stack to match, absurd ones are not checked.
+        // checks. Serving threads have deep stacks (core::kDeepStackBytes), so it runs inline;
+        // a string too long for the stack this runs on is a miss, never a crash.
         size_t longest = std::max(longestString(*target), actual->size());
         size_t stack = longest * 4096 + (size_t{8} << 20);
-        if (longest <= 256) {
+        if (longest <= 256 || stack < core::stackRemaining()) {
             run();
-        } else if (stack > (size_t{1} << 30) || !runOnLargeStack(stack, run)) {
+        } else {
             return MatchResult::miss();
         }
         if (errors == 0) return MatchResult::exact();

@@ -8,6 +8,8 @@
 #include <thread>
 #include <vector>
 
+#include "core/stack.h"
+
 namespace mockd::wiremock {
 namespace {
 
@@ -907,13 +909,29 @@ TEST(MultiValueTest, Errors) {
 
 // --- hostile input -----------------------------------------------------------------------------
 
+// On a serving thread's deep stack, long strings are checked inline; on a shallow one they are a
+// miss, never a stack overflow (and no thread is started per check).
 TEST(RobustnessTest, LongStringsAgainstSchemaPatterns) {
     auto m = compile(
         R"({"matchesJsonSchema": {"type": "object", "properties": {"s": {"type": "string", "pattern": "^(a|b)*$"}}}})");
     std::string ok = "{\"s\":\"" + std::string(100000, 'a') + "\"}";
     std::string bad = "{\"s\":\"" + std::string(100000, 'a') + "c\"}";
-    EXPECT_TRUE(hit(m, ok));
-    EXPECT_FALSE(hit(m, bad));
+    bool deepOk = false, deepBad = true, shallowOk = true, shortOk = false;
+    core::DeepStackThread([&] {
+        deepOk = hit(m, ok);
+        deepBad = hit(m, bad);
+    }).join();
+    core::DeepStackThread(
+        [&] {
+            shallowOk = hit(m, ok);
+            shortOk = hit(m, "{\"s\":\"abab\"}");
+        },
+        size_t{16} << 20)
+        .join();
+    EXPECT_TRUE(deepOk);
+    EXPECT_FALSE(deepBad);
+    EXPECT_FALSE(shallowOk);
+    EXPECT_TRUE(shortOk);
 }
 
 TEST(RobustnessTest, DeeplyNestedBodies) {
