@@ -5,8 +5,10 @@ BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 MOCKD := $(BUILD)/mockd
 # ccache keys leave out the build directory, so build-release reuses build's objects (same
-# sources, same flags) and `make release` after `make build` is little more than a link.
+# sources, same flags) and `make release` after `make build` is little more than a link; paths
+# under the checkout are hashed relative to it, so another clone of the same commit reuses them.
 export CCACHE_NOHASHDIR ?= 1
+export CCACHE_BASEDIR ?= $(CURDIR)
 
 .PHONY: all deps configure build test unit e2e jest demo bench bench-quick bench-micro format clean \
         release release-check release-check-smoke lint-docker \
