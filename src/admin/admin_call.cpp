@@ -51,6 +51,13 @@ bool parseSize(const std::optional<std::string>& v, size_t& out) {
     return true;
 }
 
+bool readPage(const Request& req, const Reply& r, size_t& offset, size_t& limit) {
+    if (parseSize(queryParam(req, "offset"), offset) && parseSize(queryParam(req, "limit"), limit))
+        return true;
+    r.error(400, "validation_error", "offset and limit must be whole numbers");
+    return false;
+}
+
 std::optional<Json> parseBody(const Request& req, const Reply& r) {
     if (req.body.empty()) {
         r.error(400, "invalid_json", "the request body is empty; send a JSON document");

@@ -54,6 +54,9 @@ std::string isoMicros(int64_t us);
 std::optional<std::string> queryParam(const Request& req, std::string_view key);
 // An optional whole number; false when it is given and not one.
 bool parseSize(const std::optional<std::string>& v, size_t& out);
+// ?offset= and ?limit=, when given; on a value that is not a whole number writes the 400 and
+// returns false.
+bool readPage(const Request& req, const Reply& r, size_t& offset, size_t& limit);
 // Parses a JSON request body; on failure writes the 400 and returns nullopt.
 std::optional<Json> parseBody(const Request& req, const Reply& r);
 Json mockJson(const core::Mock& m);

@@ -148,22 +148,23 @@ http::Outcome AdminApi::listProfiles(Call& c) {
     return {};
 }
 
-http::Outcome AdminApi::getProfile(Call& c) {
+namespace {
+// The profile {name} names; nullptr once the 404 is written.
+const chaos::Profile* profileNamed(const AdminApi::Call& c) {
     const chaos::Profile* p = chaos::findProfile(c.param("name"));
-    if (!p) {
-        c.r.error(404, "not_found", "chaos profile not found: " + c.param("name"));
-        return {};
-    }
-    c.r.json(200, chaos::profileJson(*p));
+    if (!p) c.r.error(404, "not_found", "chaos profile not found: " + c.param("name"));
+    return p;
+}
+}  // namespace
+
+http::Outcome AdminApi::getProfile(Call& c) {
+    if (const chaos::Profile* p = profileNamed(c)) c.r.json(200, chaos::profileJson(*p));
     return {};
 }
 
 http::Outcome AdminApi::applyProfile(Call& c) {
-    const chaos::Profile* p = chaos::findProfile(c.param("name"));
-    if (!p) {
-        c.r.error(404, "not_found", "chaos profile not found: " + c.param("name"));
-        return {};
-    }
+    const chaos::Profile* p = profileNamed(c);
+    if (!p) return {};
     settings_.chaos->apply(p->config);
     c.r.json(200, {{"status", "ok"},
                    {"profile", p->name},

@@ -13,15 +13,20 @@ const match::CompiledMock* compiledOf(const match::Snapshot& snap, const std::st
     return nullptr;
 }
 
+// The answer to a create or an update: {"id", "action", "message", "mock"}.
+void replyStored(const Reply& r, int status, const core::Mock& stored, const char* action,
+                 const std::string& verb) {
+    r.json(status, {{"id", stored.id},
+                    {"action", action},
+                    {"message", verb + stored.type + " mock"},
+                    {"mock", mockJson(stored)}});
+}
+
 }  // namespace
 
 http::Outcome AdminApi::listMocks(Call& c) {
     size_t offset = 0, limit = SIZE_MAX;
-    if (!parseSize(queryParam(c.req, "offset"), offset) ||
-        !parseSize(queryParam(c.req, "limit"), limit)) {
-        c.r.error(400, "validation_error", "offset and limit must be whole numbers");
-        return {};
-    }
+    if (!readPage(c.req, c.r, offset, limit)) return {};
     auto type = queryParam(c.req, "type");
     auto enabled = queryParam(c.req, "enabled");
     auto search = queryParam(c.req, "search");
@@ -64,10 +69,7 @@ http::Outcome AdminApi::createMock(Call& c) {
         m.extra = withTimestamps(m.extra, nullptr);
         auto stored = registry_.upsert(std::move(m));
         changed();
-        c.r.json(201, {{"id", stored->id},
-                       {"action", "created"},
-                       {"message", "Created " + stored->type + " mock"},
-                       {"mock", mockJson(*stored)}});
+        replyStored(c.r, 201, *stored, "created", "Created ");
     } catch (const core::FieldError& e) {
         c.r.invalid(e, "mock.");
     }
@@ -180,10 +182,7 @@ http::Outcome AdminApi::updateMock(Call& c) {
         registry_.check(m);
         auto stored = registry_.upsert(std::move(m));
         changed();
-        c.r.json(200, {{"id", id},
-                       {"action", "updated"},
-                       {"message", "Updated " + stored->type + " mock"},
-                       {"mock", mockJson(*stored)}});
+        replyStored(c.r, 200, *stored, "updated", "Updated ");
     } catch (const core::FieldError& e) {
         c.r.invalid(e, "mock.");
     }
@@ -327,11 +326,7 @@ http::Outcome AdminApi::mockInvocations(Call& c) {
         return {};
     }
     size_t offset = 0, limit = 100;
-    if (!parseSize(queryParam(c.req, "offset"), offset) ||
-        !parseSize(queryParam(c.req, "limit"), limit)) {
-        c.r.error(400, "validation_error", "offset and limit must be whole numbers");
-        return {};
-    }
+    if (!readPage(c.req, c.r, offset, limit)) return {};
     journal::Filter f;
     f.mockId = id;
     size_t total = 0;

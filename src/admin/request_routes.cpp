@@ -54,11 +54,7 @@ http::Outcome AdminApi::clearRequests(Call& c) {
 
 http::Outcome AdminApi::listRequests(Call& c) {
     size_t offset = 0, limit = 100;
-    if (!parseSize(queryParam(c.req, "offset"), offset) ||
-        !parseSize(queryParam(c.req, "limit"), limit)) {
-        c.r.error(400, "validation_error", "offset and limit must be whole numbers");
-        return {};
-    }
+    if (!readPage(c.req, c.r, offset, limit)) return {};
     journal::Filter f;
     if (auto v = queryParam(c.req, "method")) {
         f.method = *v;
