@@ -692,7 +692,7 @@ Injector::Injector(Config cfg) : cfg_(std::move(cfg)) {
 Injector::~Injector() = default;
 
 http::Outcome Injector::serve(const core::Request& req, std::string& out, bool closing,
-                             const std::function<http::Outcome()>& next) {
+                              const std::function<http::Outcome()>& next) {
     total_.fetch_add(1, std::memory_order_relaxed);
     const bool head = req.method == "HEAD";
     auto count = [&](FaultType t) {
@@ -833,7 +833,7 @@ http::Outcome Injector::serve(const core::Request& req, std::string& out, bool c
 }
 
 http::Outcome Injector::shapeBody(const BodyFaults& f, bool head, std::string& out, size_t at,
-                                 http::Outcome o) const {
+                                  http::Outcome o) const {
     const Fault* corrupt = f.corrupt;
     const Fault* partial = f.partial;
     const Fault* dribble = f.dribble;

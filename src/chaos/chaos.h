@@ -18,8 +18,8 @@
 
 #include "core/mock.h"
 #include "core/request.h"
-#include "match/regex.h"
 #include "http/handler.h"
+#include "match/regex.h"
 
 namespace mockd::chaos {
 
@@ -133,7 +133,7 @@ class Injector final : public std::enable_shared_from_this<Injector> {
     // Answers a request: draws the faults, and either answers for the mock (an error, a
     // timeout, an open circuit, ...) or lets `next` answer and then degrades its delivery.
     http::Outcome serve(const core::Request& req, std::string& out, bool closing,
-                       const std::function<http::Outcome()>& next);
+                        const std::function<http::Outcome()>& next);
 
     Json statsJson() const;
     void resetStats();
@@ -153,7 +153,7 @@ class Injector final : public std::enable_shared_from_this<Injector> {
     };
     // Applies them to the response appended to `out` at `at`.
     http::Outcome shapeBody(const BodyFaults& f, bool head, std::string& out, size_t at,
-                           http::Outcome o) const;
+                            http::Outcome o) const;
     Config cfg_;
     std::atomic<uint64_t> total_{0}, injected_{0}, latency_{0}, errors_{0}, timeouts_{0};
     std::array<std::atomic<uint64_t>, kFaultTypes> byType_{};

@@ -26,12 +26,12 @@
 #include "core/errors.h"
 #include "core/json_fields.h"
 #include "core/mock_codec.h"
-#include "match/registry.h"
 #include "engine/mock_engine.h"
-#include "journal/journal.h"
-#include "log/log.h"
 #include "http/client.h"
 #include "http/server.h"
+#include "journal/journal.h"
+#include "log/log.h"
+#include "match/registry.h"
 #include "net/tls.h"
 #include "state/operations.h"
 #include "store/store.h"
@@ -138,7 +138,7 @@ struct ServeOptions {
     bool stubCors = false;             // --enable-stub-cors
     std::string templating = "local";  // WireMock response templating: off, local, global
     std::vector<std::string> permittedSystemKeys;
-    std::vector<std::string> ignoredFlags;  // JVM/Jetty tuning flags with no meaning here
+    std::vector<std::string> ignoredFlags;       // JVM/Jetty tuning flags with no meaning here
     std::vector<std::string> missingExtensions;  // --extensions: Java classes we cannot load
     // Forwarding
     std::string proxyUnmatched;  // --proxy-unmatched URL (mockd modes)
@@ -632,7 +632,7 @@ int serve(const ServeOptions& o) {
     journal::Journal journal(journaled ? o.maxLogEntries : 0);
     http::Metrics metrics;
     engine::MockEngine engine(registry, journaled ? &journal : nullptr,
-                            withAdmin || wiremockMode ? &metrics : nullptr, &tables);
+                              withAdmin || wiremockMode ? &metrics : nullptr, &tables);
     admin::AdminSettings adminSettings;
     adminSettings.configFile = o.config;
     adminSettings.tables = &tables;
@@ -732,7 +732,7 @@ int serve(const ServeOptions& o) {
     try {
         if (o.mode == "start")
             adminListener = std::make_unique<http::Listener>(acceptCtx, adminPool, o.bind,
-                                                            o.adminPort, adminApi, limits);
+                                                             o.adminPort, adminApi, limits);
     } catch (const boost::system::system_error& e) {
         if (e.code() == asio::error::address_in_use) die(portInUse(o.adminPort, "--admin-port"));
         die(std::string("admin port: ") + e.what());
@@ -816,9 +816,10 @@ int serve(const ServeOptions& o) {
             log::warn("flag accepted for WireMock compatibility; it has no effect here",
                       {{"flag", f}});
         for (const auto& cls : o.missingExtensions)
-            log::warn("WireMock extension not available; stubs that name it are answered as "
-                      "WireMock answers without it",
-                      {{"extension", cls}});
+            log::warn(
+                "WireMock extension not available; stubs that name it are answered as "
+                "WireMock answers without it",
+                {{"extension", cls}});
         log::info("WireMock-compatible server on http://localhost:" +
                   std::to_string(mockListener->port()));
         if (httpsListener)

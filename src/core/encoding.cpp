@@ -122,7 +122,6 @@ std::string percentDecode(std::string_view s, bool plusAsSpace) {
     return out;
 }
 
-
 std::string_view sniffContentType(std::string_view body) {
     size_t b = 0, e = body.size();
     auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };

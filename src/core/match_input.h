@@ -5,8 +5,8 @@
 #include <cassert>
 #include <memory>
 #include <optional>
-#include <typeinfo>
 #include <string>
+#include <typeinfo>
 #include <utility>
 #include <vector>
 

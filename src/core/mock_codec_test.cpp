@@ -125,8 +125,8 @@ TEST(MockCodecUnbuilt, StreamAndValidationFieldsAreRefused) {
 
 TEST(MockCodecUnbuilt, AProtocolBlockBesideHttpIsRefused) {
     try {
-        decodeMock(Json::parse(R"({"type":"http","http":{"matcher":{"path":"/p"}},"grpc":{}})"), "m",
-                   {});
+        decodeMock(Json::parse(R"({"type":"http","http":{"matcher":{"path":"/p"}},"grpc":{}})"),
+                   "m", {});
         ADD_FAILURE() << "accepted";
     } catch (const FieldError& e) {
         EXPECT_EQ(e.field(), "m.grpc");

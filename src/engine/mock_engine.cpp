@@ -10,10 +10,10 @@
 #include "chaos/chaos.h"
 #include "core/clock.h"
 #include "core/encoding.h"
+#include "core/match_input.h"
 #include "http/proxy.h"
 #include "http/response.h"
 #include "log/log.h"
-#include "core/match_input.h"
 #include "state/operations.h"
 #include "template/template.h"
 #include "wiremock/admin_api.h"
@@ -364,7 +364,7 @@ http::Outcome MockEngine::withCors(const Request& req, std::string& out, bool cl
 }
 
 http::Outcome MockEngine::route(const Request& req, std::string& out, bool closing,
-                               bool* preflight) {
+                                bool* preflight) {
     const bool head = req.method == "HEAD";
     if (req.path.starts_with("/__mockd/")) {
         if (req.path == "/__mockd/health") {
@@ -526,9 +526,9 @@ uint32_t MockEngine::wireMockDelay(const core::HttpResponse& r) const {
 }
 
 http::Outcome MockEngine::proxyStub(const Request& req, const core::MatchInput& in,
-                                   const match::CompiledMock& m, const core::WireMockStub& wm,
-                                   std::string& out, bool closing, bool head,
-                                   std::chrono::steady_clock::time_point start) {
+                                    const match::CompiledMock& m, const core::WireMockStub& wm,
+                                    std::string& out, bool closing, bool head,
+                                    std::chrono::steady_clock::time_point start) {
     const core::WireMockProxy& px = *wm.proxy;
     const core::Mock& mock = m.mock();
     const core::HttpResponse& r = mock.response;
@@ -584,10 +584,10 @@ http::Outcome MockEngine::proxyStub(const Request& req, const core::MatchInput& 
                    head, true, start);
 }
 
-http::Outcome MockEngine::forward(http::ClientRequest up, std::string extraHeaders, journal::Entry e,
-                                 const core::HttpResponse* stubResponse, uint32_t delayMs,
-                                 bool closing, bool head, bool wireMockErrors,
-                                 std::chrono::steady_clock::time_point start) {
+http::Outcome MockEngine::forward(http::ClientRequest up, std::string extraHeaders,
+                                  journal::Entry e, const core::HttpResponse* stubResponse,
+                                  uint32_t delayMs, bool closing, bool head, bool wireMockErrors,
+                                  std::chrono::steady_clock::time_point start) {
     http::Outcome o;
     core::Dribble dribble = stubResponse ? stubResponse->dribble : core::Dribble{};
     const bool observe = observing();

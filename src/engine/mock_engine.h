@@ -6,13 +6,13 @@
 #include <chrono>
 #include <string>
 
-#include "match/registry.h"
+#include "http/client.h"
 #include "http/cors.h"
+#include "http/handler.h"
 #include "http/metrics.h"
 #include "http/rate_limit.h"
 #include "journal/journal.h"
-#include "http/handler.h"
-#include "http/client.h"
+#include "match/registry.h"
 #include "state/table.h"
 
 namespace mockd::chaos {
@@ -80,7 +80,7 @@ class MockEngine final : public http::Handler {
     // `preflight`: an OPTIONS request under mockd's CORS; when no mock matches it, route answers
     // it as a preflight and sets *preflight.
     http::Outcome route(const Request& req, std::string& out, bool closing,
-                       bool* preflight = nullptr);
+                        bool* preflight = nullptr);
     http::Outcome withCors(const Request& req, std::string& out, bool closing);
     http::Outcome withMockdCors(const Request& req, std::string& out, bool closing);
     // A WireMock stub's templated response; returns the status sent.
@@ -114,15 +114,15 @@ class MockEngine final : public http::Handler {
     bool observing() const;
     // A WireMock proxyBaseUrl stub: the answer comes from the upstream, later.
     http::Outcome proxyStub(const Request& req, const core::MatchInput& in,
-                           const match::CompiledMock& m, const core::WireMockStub& wm,
-                           std::string& out, bool closing, bool head,
-                           std::chrono::steady_clock::time_point start);
+                            const match::CompiledMock& m, const core::WireMockStub& wm,
+                            std::string& out, bool closing, bool head,
+                            std::chrono::steady_clock::time_point start);
     // Sends `up` and answers with the upstream's response; `wireMockErrors` picks WireMock's
     // text for an unreachable upstream over mockd's JSON error.
     http::Outcome forward(http::ClientRequest up, std::string extraHeaders, journal::Entry e,
-                         const core::HttpResponse* stubResponse, uint32_t delayMs, bool closing,
-                         bool head, bool wireMockErrors,
-                         std::chrono::steady_clock::time_point start);
+                          const core::HttpResponse* stubResponse, uint32_t delayMs, bool closing,
+                          bool head, bool wireMockErrors,
+                          std::chrono::steady_clock::time_point start);
     // The delay a WireMock stub's response gets: its own or the global one.
     uint32_t wireMockDelay(const core::HttpResponse& r) const;
 

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include "http/response.h"
 #include "http/request.h"
+#include "http/response.h"
 
 namespace mockd::http {
 

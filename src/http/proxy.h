@@ -8,8 +8,8 @@
 #include <utility>
 #include <vector>
 
-#include "http/request.h"
 #include "http/client.h"
+#include "http/request.h"
 
 namespace mockd::http {
 

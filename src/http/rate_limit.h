@@ -16,7 +16,6 @@
 
 namespace mockd::http {
 
-
 struct RateLimitConfig {
     double rate = 100;  // tokens per second
     int burst = 0;      // 0: twice the rate (at least 1)

@@ -123,7 +123,6 @@ std::string_view httpDate() {
     return {buf, len};
 }
 
-
 static void appendStatusLine(std::string& out, int status, std::string_view reason) {
     out += "HTTP/1.1 ";
     char code[4] = {static_cast<char>('0' + status / 100 % 10),
@@ -138,7 +137,6 @@ static void appendStatusLine(std::string& out, int status, std::string_view reas
     }
     out += "\r\n";
 }
-
 
 void appendResponse(std::string& out, const ResponseHead& head, std::string_view body,
                     bool headOnly) {

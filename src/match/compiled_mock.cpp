@@ -1,10 +1,10 @@
 // Matching one mock against a request, with mockd's scores and near-miss details.
 #include "match/compiled_mock.h"
 
-#include "core/errors.h"
-#include "core/mock_codec.h"
 #include "core/client_cert.h"
 #include "core/encoding.h"
+#include "core/errors.h"
+#include "core/mock_codec.h"
 #include "log/log.h"
 
 namespace mockd::match {

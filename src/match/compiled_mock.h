@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "core/mock.h"
 #include "core/jsonpath.h"
 #include "core/match_input.h"
+#include "core/mock.h"
 #include "match/path_pattern.h"
 #include "template/template.h"
 

@@ -5,9 +5,9 @@
 
 #include <thread>
 
+#include "core/client_cert.h"
 #include "core/mock_codec.h"
 #include "match/registry.h"
-#include "core/client_cert.h"
 #include "match/snapshot.h"
 
 namespace mockd::match {

@@ -20,7 +20,6 @@ struct ThreadCache {
 thread_local ThreadCache tCache;
 }  // namespace
 
-
 Registry::Registry() : current_(match::Snapshot::build({})), version_(gNextVersion.fetch_add(1)) {}
 
 void Registry::publishLocked(std::vector<match::CompiledMockPtr> mocks) {

@@ -11,8 +11,8 @@
 #include "core/errors.h"
 #include "core/json_fields.h"
 #include "core/json_text.h"
-#include "log/log.h"
 #include "core/match_input.h"
+#include "log/log.h"
 #include "state/operations.h"
 
 namespace mockd::state {

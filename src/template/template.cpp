@@ -9,8 +9,8 @@
 #include <mutex>
 #include <unordered_map>
 
-#include "core/clock.h"
 #include "core/client_cert.h"
+#include "core/clock.h"
 #include "core/jsonpath.h"
 #include "template/faker.h"
 

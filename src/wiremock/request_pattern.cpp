@@ -1097,8 +1097,8 @@ BodyPattern compileBodyPattern(const Json& spec, const std::string& pointer) {
             rest.erase("expression");
             b.sub = compileValueMatcher(rest, pointer + "/" + std::string(name));
             if (!b.xpath)
-                b.jsonPath = core::JsonPath::compile(b.expression, nullptr,
-                                                      core::JsonPath::Dialect::Jayway);
+                b.jsonPath =
+                    core::JsonPath::compile(b.expression, nullptr, core::JsonPath::Dialect::Jayway);
         } else {
             b.kind = BodyPattern::Kind::SimplePath;
             b.expression = operand.is_string() ? operand.get<std::string>() : operand.dump();

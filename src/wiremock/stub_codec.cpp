@@ -581,9 +581,10 @@ void warnMissingExtensions(const core::Mock& stub) {
             std::lock_guard lock(mutex);
             if (!warned.insert(name).second) continue;
         }
-        log::warn("WireMock extension not available; stubs that name it are answered as WireMock "
-                  "answers without it",
-                  {{"extension", name}});
+        log::warn(
+            "WireMock extension not available; stubs that name it are answered as WireMock "
+            "answers without it",
+            {{"extension", name}});
     }
 }
 

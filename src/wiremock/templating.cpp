@@ -21,9 +21,9 @@
 
 #include "core/clock.h"
 #include "core/encoding.h"
-#include "core/request.h"
 #include "core/jsonpath.h"
 #include "core/match_input.h"
+#include "core/request.h"
 #include "match/path_pattern.h"
 #include "match/regex.h"
 #include "wiremock/matcher.h"
@@ -1726,7 +1726,7 @@ std::optional<J> jsonParam(const std::vector<Value>& p, size_t i, const std::str
     }
     const std::string& s = p[i].json.get_ref<const std::string&>();
     J j = core::jsonDepthWithin(s, core::kMaxJsonDepth) ? J::parse(s, nullptr, false)
-                                                          : J(J::value_t::discarded);
+                                                        : J(J::value_t::discarded);
     if (j.is_discarded()) {
         err = what + " is not valid JSON ('" + s + "')";
         return std::nullopt;
@@ -1778,8 +1778,7 @@ std::vector<nlohmann::json::json_pointer> jsonPathPointers(const J& ordered,
 
 void jsonMergeInto(J& base, const J& add, int depth) {
     for (const auto& [k, v] : add.items()) {
-        if (depth < core::kMaxJsonDepth && v.is_object() && base.contains(k) &&
-            base[k].is_object())
+        if (depth < core::kMaxJsonDepth && v.is_object() && base.contains(k) && base[k].is_object())
             jsonMergeInto(base[k], v, depth + 1);
         else
             base[k] = v;
