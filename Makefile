@@ -12,7 +12,7 @@ export CCACHE_BASEDIR ?= $(CURDIR)
 
 .PHONY: all deps configure build test unit e2e jest demo bench bench-quick bench-micro format clean \
         release release-check release-check-smoke lint-docker \
-	asan-build asan asan-unit asan-e2e tsan fuzz-build fuzz-smoke fuzz-replay soak soak-ci
+	function-size asan-build asan asan-unit asan-e2e tsan fuzz-build fuzz-smoke fuzz-replay soak soak-ci
 
 all: build
 
@@ -30,6 +30,10 @@ build: configure
 
 unit: build
 	$(BUILD)/mockd_tests --gtest_brief=1
+
+# No function in src/ over 150 lines (clang-tidy readability-function-size).
+function-size: build
+	bash scripts/function-size.sh $(BUILD)
 
 e2e: build
 	MOCKD_BIN=$(abspath $(MOCKD)) /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/e2e

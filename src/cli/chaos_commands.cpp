@@ -70,6 +70,92 @@ void printConfig(const Json& cfg) {
     }
 }
 
+void printJson(const Json& j) { std::cout << j.dump(2) << "\n"; }
+
+// `chaos enable`: global latency and errors, or a single rule when --path narrows them.
+int enableChaos(const ChaosCommands::State& s, AdminClient& c) {
+    if (s.latency.empty() && s.errorRate == 0)
+        throw ClientError("at least --latency or --error-rate must be specified");
+    if (s.errorRate < 0 || s.errorRate > 1 || s.probability < 0 || s.probability > 1)
+        throw ClientError("--error-rate and --probability must be between 0.0 and 1.0");
+    Json latency, error;
+    if (!s.latency.empty()) {
+        std::string mn = s.latency, mx = s.latency;
+        if (auto d = s.latency.find('-'); d != std::string::npos && d > 0) {
+            mn = s.latency.substr(0, d);
+            mx = s.latency.substr(d + 1);
+        }
+        latency = {{"min", mn}, {"max", mx}, {"probability", s.probability}};
+    }
+    if (s.errorRate > 0) error = {{"probability", s.errorRate}, {"defaultCode", s.errorCode}};
+    Json cfg = {{"enabled", true}};
+    if (s.path.empty()) {
+        if (!latency.is_null()) cfg["latency"] = latency;
+        if (!error.is_null()) cfg["errorRate"] = error;
+    } else {
+        // A matching rule replaces the global settings for its requests, so the
+        // latency and errors go into the rule itself: chaos on that path only.
+        Json faults = Json::array();
+        if (!latency.is_null())
+            faults.push_back({{"type", "latency"},
+                              {"probability", 1.0},
+                              {"config", {{"min", latency["min"]}, {"max", latency["max"]}}}});
+        if (!error.is_null())
+            faults.push_back({{"type", "error"},
+                              {"probability", s.errorRate},
+                              {"config", {{"defaultCode", s.errorCode}}}});
+        Json one = {{"pathPattern", s.path}, {"probability", s.probability}};
+        one["faults"] = faults;
+        cfg["rules"] = Json::array();
+        cfg["rules"].push_back(one);
+    }
+    expectOk(c.call("PUT", "/chaos", cfg.dump()));
+    if (s.json) {
+        printJson({{"enabled", true}, {"config", cfg}});
+        return 0;
+    }
+    std::printf("Chaos injection enabled\n");
+    if (!s.latency.empty()) std::printf("  Latency: %s\n", s.latency.c_str());
+    if (s.errorRate > 0)
+        std::printf("  Error rate: %s (HTTP %d)\n", percent(s.errorRate).c_str(), s.errorCode);
+    if (!s.path.empty()) std::printf("  Path pattern: %s\n", s.path.c_str());
+    return 0;
+}
+
+int printFaults(const ChaosCommands::State& s, AdminClient& c) {
+    Json f = expectOk(c.call("GET", "/chaos/faults"));
+    if (s.json) {
+        printJson(f);
+        return 0;
+    }
+    if (f.empty()) {
+        std::printf("No stateful chaos faults are configured\n");
+        return 0;
+    }
+    if (f.contains("circuitBreakers")) {
+        std::printf("Circuit breakers:\n");
+        for (auto& [key, cb] : f["circuitBreakers"].items())
+            std::printf("  %-6s state=%s trips=%lld rejected=%lld passed=%lld\n", key.c_str(),
+                        cb.value("state", "").c_str(), cb.value("totalTrips", 0LL),
+                        cb.value("totalRejected", 0LL), cb.value("totalPassed", 0LL));
+    }
+    if (f.contains("retryAfterTrackers")) {
+        std::printf("Retry-after:\n");
+        for (auto& [key, t] : f["retryAfterTrackers"].items())
+            std::printf("  %-6s limited=%s status=%d limits=%lld passed=%lld\n", key.c_str(),
+                        t.value("isLimited", false) ? "yes" : "no", t.value("statusCode", 0),
+                        t.value("totalLimited", 0LL), t.value("totalPassed", 0LL));
+    }
+    if (f.contains("progressiveDegradations")) {
+        std::printf("Progressive degradation:\n");
+        for (auto& [key, d] : f["progressiveDegradations"].items())
+            std::printf("  %-6s requests=%lld delay=%lldms erroring=%s\n", key.c_str(),
+                        d.value("requestCount", 0LL), d.value("currentDelayMs", 0LL),
+                        d.value("isErroring", false) ? "yes" : "no");
+    }
+    return 0;
+}
+
 }  // namespace
 
 ChaosCommands::ChaosCommands(CLI::App& app) : s_(std::make_unique<State>()) {
@@ -117,60 +203,9 @@ ChaosCommands::~ChaosCommands() = default;
 std::optional<int> ChaosCommands::run() {
     State& s = *s_;
     if (!*s.chaos) return std::nullopt;
-    auto printJson = [](const Json& j) { std::cout << j.dump(2) << "\n"; };
     try {
         AdminClient c(s.adminUrl, s.apiKey.empty() ? keyFromDataDir(s.dataDir) : s.apiKey);
-        if (*s.enable) {
-            if (s.latency.empty() && s.errorRate == 0)
-                throw ClientError("at least --latency or --error-rate must be specified");
-            if (s.errorRate < 0 || s.errorRate > 1 || s.probability < 0 || s.probability > 1)
-                throw ClientError("--error-rate and --probability must be between 0.0 and 1.0");
-            Json latency, error;
-            if (!s.latency.empty()) {
-                std::string mn = s.latency, mx = s.latency;
-                if (auto d = s.latency.find('-'); d != std::string::npos && d > 0) {
-                    mn = s.latency.substr(0, d);
-                    mx = s.latency.substr(d + 1);
-                }
-                latency = {{"min", mn}, {"max", mx}, {"probability", s.probability}};
-            }
-            if (s.errorRate > 0)
-                error = {{"probability", s.errorRate}, {"defaultCode", s.errorCode}};
-            Json cfg = {{"enabled", true}};
-            if (s.path.empty()) {
-                if (!latency.is_null()) cfg["latency"] = latency;
-                if (!error.is_null()) cfg["errorRate"] = error;
-            } else {
-                // A matching rule replaces the global settings for its requests, so the
-                // latency and errors go into the rule itself: chaos on that path only.
-                Json faults = Json::array();
-                if (!latency.is_null())
-                    faults.push_back(
-                        {{"type", "latency"},
-                         {"probability", 1.0},
-                         {"config", {{"min", latency["min"]}, {"max", latency["max"]}}}});
-                if (!error.is_null())
-                    faults.push_back({{"type", "error"},
-                                      {"probability", s.errorRate},
-                                      {"config", {{"defaultCode", s.errorCode}}}});
-                Json one = {{"pathPattern", s.path}, {"probability", s.probability}};
-                one["faults"] = faults;
-                cfg["rules"] = Json::array();
-                cfg["rules"].push_back(one);
-            }
-            expectOk(c.call("PUT", "/chaos", cfg.dump()));
-            if (s.json) {
-                printJson({{"enabled", true}, {"config", cfg}});
-                return 0;
-            }
-            std::printf("Chaos injection enabled\n");
-            if (!s.latency.empty()) std::printf("  Latency: %s\n", s.latency.c_str());
-            if (s.errorRate > 0)
-                std::printf("  Error rate: %s (HTTP %d)\n", percent(s.errorRate).c_str(),
-                            s.errorCode);
-            if (!s.path.empty()) std::printf("  Path pattern: %s\n", s.path.c_str());
-            return 0;
-        }
+        if (*s.enable) return enableChaos(s, c);
         if (*s.disable) {
             expectOk(c.call("PUT", "/chaos", R"({"enabled":false})"));
             if (s.json)
@@ -220,41 +255,7 @@ std::optional<int> ChaosCommands::run() {
             std::printf("\nDisable with: mockd chaos disable\n");
             return 0;
         }
-        if (*s.faults) {
-            Json f = expectOk(c.call("GET", "/chaos/faults"));
-            if (s.json) {
-                printJson(f);
-                return 0;
-            }
-            if (f.empty()) {
-                std::printf("No stateful chaos faults are configured\n");
-                return 0;
-            }
-            if (f.contains("circuitBreakers")) {
-                std::printf("Circuit breakers:\n");
-                for (auto& [key, cb] : f["circuitBreakers"].items())
-                    std::printf("  %-6s state=%s trips=%lld rejected=%lld passed=%lld\n",
-                                key.c_str(), cb.value("state", "").c_str(),
-                                cb.value("totalTrips", 0LL), cb.value("totalRejected", 0LL),
-                                cb.value("totalPassed", 0LL));
-            }
-            if (f.contains("retryAfterTrackers")) {
-                std::printf("Retry-after:\n");
-                for (auto& [key, t] : f["retryAfterTrackers"].items())
-                    std::printf("  %-6s limited=%s status=%d limits=%lld passed=%lld\n",
-                                key.c_str(), t.value("isLimited", false) ? "yes" : "no",
-                                t.value("statusCode", 0), t.value("totalLimited", 0LL),
-                                t.value("totalPassed", 0LL));
-            }
-            if (f.contains("progressiveDegradations")) {
-                std::printf("Progressive degradation:\n");
-                for (auto& [key, d] : f["progressiveDegradations"].items())
-                    std::printf("  %-6s requests=%lld delay=%lldms erroring=%s\n", key.c_str(),
-                                d.value("requestCount", 0LL), d.value("currentDelayMs", 0LL),
-                                d.value("isErroring", false) ? "yes" : "no");
-            }
-            return 0;
-        }
+        if (*s.faults) return printFaults(s, c);
         if (*s.trip || *s.reset) {
             const bool trip = s.trip->parsed();
             Json j = expectOk(

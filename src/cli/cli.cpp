@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -475,7 +476,7 @@ std::string portInUse(uint16_t port, const char* flag) {
            ") or choose another port with " + flag;
 }
 
-int serve(const ServeOptions& o) {
+void initLogging(const ServeOptions& o) {
     log::Level level = log::Level::Info;
     if (!log::parseLevel(o.logLevel.empty() ? (o.mode == "engine" ? "warn" : "info") : o.logLevel,
                          level))
@@ -483,7 +484,10 @@ int serve(const ServeOptions& o) {
     if (o.logFormat != "text" && o.logFormat != "json")
         die("--log-format must be text or json, not \"" + o.logFormat + "\"", 2);
     log::init(level, o.logFormat == "json" ? log::Format::Json : log::Format::Text);
+}
 
+// The connection limits of every listener, and the drain time at shutdown.
+http::Limits connectionLimits(const ServeOptions& o, std::chrono::milliseconds& drain) {
     http::Limits limits;
     uint64_t size = 0;
     if (!parseSize(o.maxBodySize, size)) die("--max-body-size: not a size: " + o.maxBodySize, 2);
@@ -498,103 +502,106 @@ int serve(const ServeOptions& o) {
     if (!parseDuration(o.idleTimeout, d) || d.count() < 1000)
         die("--idle-timeout: a duration of at least 1s, e.g. 60s, not " + o.idleTimeout, 2);
     limits.idleTimeout = std::chrono::duration_cast<std::chrono::seconds>(d);
-    std::chrono::milliseconds drain{};
     if (!parseDuration(o.drainTimeout, drain))
         die("--drain-timeout: not a duration: " + o.drainTimeout, 2);
     limits.maxConnections = o.maxConnections == 0 ? SIZE_MAX : o.maxConnections;
     if (o.mode == "start" && o.port != 0 && o.port == o.adminPort)
         die("--port and --admin-port must differ (both are " + std::to_string(o.port) + ")", 2);
+    return limits;
+}
 
-    match::Registry registry;
-    state::TableStore tables;
-    size_t mockCount = 0;
-    const auto dataDir = o.dataDir.empty() ? defaultDataDir() : std::filesystem::path(o.dataDir);
-    std::unique_ptr<store::Store> store;
-    if (o.mode == "start" && o.config.empty()) {
-        // Without --config, mocks made over the admin API live in the store.
+// Decodes each stored document; one that no longer reads is skipped with a warning, so a
+// store written by another version never keeps the server from starting.
+template <class Decode>
+void forEachStored(const std::vector<core::Json>& docs, const char* what, Decode&& decode) {
+    for (const auto& j : docs) {
         try {
-            store = std::make_unique<store::Store>(dataDir);
-            std::vector<core::Mock> mocks;
-            for (const auto& j : store->loadMocks()) {
-                try {
-                    mocks.push_back(core::decodeMock(j, "stored mock", {}));
-                } catch (const core::FieldError& e) {
-                    log::warn("a stored mock could not be read and is skipped",
-                              {{"field", e.field()}, {"error", e.what()}});
-                }
-            }
-            mockCount = mocks.size();
-            registry.replaceAll(std::move(mocks));
-            for (const auto& j : store->loadOperations()) {
-                try {
-                    tables.putOperation(std::make_shared<const state::Operation>(
-                        state::decodeOperation(j, "stored operation")));
-                } catch (const core::FieldError& e) {
-                    log::warn("a stored custom operation could not be read and is skipped",
-                              {{"field", e.field()}, {"error", e.what()}});
-                }
-            }
-            for (const auto& j : store->loadTables()) {
-                try {
-                    tables.put(state::decodeTable(j, "stored table"));
-                } catch (const core::FieldError& e) {
-                    log::warn("a stored table could not be read and is skipped",
-                              {{"field", e.field()}, {"error", e.what()}});
-                }
-            }
-        } catch (const std::exception& e) {
-            die(e.what());
+            decode(j);
+        } catch (const core::FieldError& e) {
+            log::warn(std::string("a stored ") + what + " could not be read and is skipped",
+                      {{"field", e.field()}, {"error", e.what()}});
         }
     }
-    if (o.mode == "wiremock") registry.setOrder(match::Order::WireMock);
-    std::vector<std::string> dirIds;  // mocks that came from --load DIR (replaced on reload)
-    if (!o.loadDir.empty()) {
-        try {
-            LoadedDir loaded = loadDirectory(o.loadDir);
-            for (const auto& w : loaded.warnings) log::warn(w);
-            for (const auto& c : loaded.compiled) dirIds.push_back(c->mock().id);
-            mockCount += loaded.compiled.size();
-            registry.edit([&](std::vector<match::CompiledMockPtr>& all) {
-                all.insert(all.end(), loaded.compiled.begin(), loaded.compiled.end());
-            });
-            for (auto& t : loaded.tables) tables.put(std::move(t));
-            for (auto& op : loaded.operations)
-                tables.putOperation(std::make_shared<const state::Operation>(std::move(op)));
-        } catch (const std::exception& e) {
-            die(std::string("--load: ") + e.what());
-        }
-    }
-    std::optional<core::Json> chaosDoc;  // serverConfig.chaos of the config file
-    std::optional<core::Json> serverConfig;
-    if (!o.config.empty()) {
-        try {
-            config::LoadedConfig cfg = config::loadFile(o.config);
-            if (const auto& sc = cfg.collection; sc.is_object() && sc.contains("serverConfig") &&
-                                                 sc["serverConfig"].is_object() &&
-                                                 sc["serverConfig"].contains("chaos"))
-                chaosDoc = sc["serverConfig"]["chaos"];
-            if (cfg.collection.is_object() && cfg.collection.contains("serverConfig"))
-                serverConfig = cfg.collection["serverConfig"];
-            for (const auto& w : cfg.warnings) log::warn(w);
-            mockCount += cfg.compiled.size();
-            registry.edit([&](std::vector<match::CompiledMockPtr>& all) {
-                all.insert(all.end(), cfg.compiled.begin(), cfg.compiled.end());
-            });
-            tables.replaceAll(std::move(cfg.tables));
-            for (auto& op : cfg.operations)
-                tables.putOperation(std::make_shared<const state::Operation>(std::move(op)));
-            // Freeing the parsed document of a large config takes as long as a fifth of its
-            // loading: it happens beside start-up, not before the port opens.
-            std::thread([done = std::move(cfg)] {}).detach();
-        } catch (const config::ConfigError& e) {
-            die(e.what());
-        }
-    }
+}
 
-    // Chaos: the config file's serverConfig.chaos, then the --chaos-* flags on top.
-    chaos::Controller chaosControl;
+// `mockd start` without --config: mocks made over the admin API live in the store, and come
+// back from it.
+std::unique_ptr<store::Store> openStore(const std::filesystem::path& dataDir,
+                                        match::Registry& registry, state::TableStore& tables,
+                                        size_t& mockCount) {
     try {
-        if (chaosDoc) chaosControl.apply(chaos::parseConfig(*chaosDoc));
+        auto store = std::make_unique<store::Store>(dataDir);
+        std::vector<core::Mock> mocks;
+        forEachStored(store->loadMocks(), "mock", [&](const core::Json& j) {
+            mocks.push_back(core::decodeMock(j, "stored mock", {}));
+        });
+        mockCount = mocks.size();
+        registry.replaceAll(std::move(mocks));
+        forEachStored(store->loadOperations(), "custom operation", [&](const core::Json& j) {
+            tables.putOperation(std::make_shared<const state::Operation>(
+                state::decodeOperation(j, "stored operation")));
+        });
+        forEachStored(store->loadTables(), "table", [&](const core::Json& j) {
+            tables.put(state::decodeTable(j, "stored table"));
+        });
+        return store;
+    } catch (const std::exception& e) {
+        die(e.what());
+    }
+}
+
+// --load DIR: returns the ids of the mocks it added, which a reload replaces.
+std::vector<std::string> loadDirInto(const std::string& dir, match::Registry& registry,
+                                     state::TableStore& tables, size_t& mockCount) {
+    std::vector<std::string> ids;
+    try {
+        LoadedDir loaded = loadDirectory(dir);
+        for (const auto& w : loaded.warnings) log::warn(w);
+        for (const auto& c : loaded.compiled) ids.push_back(c->mock().id);
+        mockCount += loaded.compiled.size();
+        registry.edit([&](std::vector<match::CompiledMockPtr>& all) {
+            all.insert(all.end(), loaded.compiled.begin(), loaded.compiled.end());
+        });
+        for (auto& t : loaded.tables) tables.put(std::move(t));
+        for (auto& op : loaded.operations)
+            tables.putOperation(std::make_shared<const state::Operation>(std::move(op)));
+    } catch (const std::exception& e) {
+        die(std::string("--load: ") + e.what());
+    }
+    return ids;
+}
+
+// --config FILE: its mocks, tables and operations; returns its serverConfig (null without).
+core::Json loadConfigInto(const std::string& file, match::Registry& registry,
+                          state::TableStore& tables, size_t& mockCount) {
+    core::Json serverConfig;
+    try {
+        config::LoadedConfig cfg = config::loadFile(file);
+        if (cfg.collection.is_object() && cfg.collection.contains("serverConfig"))
+            serverConfig = cfg.collection["serverConfig"];
+        for (const auto& w : cfg.warnings) log::warn(w);
+        mockCount += cfg.compiled.size();
+        registry.edit([&](std::vector<match::CompiledMockPtr>& all) {
+            all.insert(all.end(), cfg.compiled.begin(), cfg.compiled.end());
+        });
+        tables.replaceAll(std::move(cfg.tables));
+        for (auto& op : cfg.operations)
+            tables.putOperation(std::make_shared<const state::Operation>(std::move(op)));
+        // Freeing the parsed document of a large config takes as long as a fifth of its
+        // loading: it happens beside start-up, not before the port opens.
+        std::thread([done = std::move(cfg)] {}).detach();
+    } catch (const config::ConfigError& e) {
+        die(e.what());
+    }
+    return serverConfig;
+}
+
+// Chaos: the config file's serverConfig.chaos, then the --chaos-* flags on top.
+void configureChaos(const ServeOptions& o, const core::Json& serverConfig,
+                    chaos::Controller& chaosControl) {
+    try {
+        if (serverConfig.is_object() && serverConfig.contains("chaos"))
+            chaosControl.apply(chaos::parseConfig(serverConfig["chaos"]));
     } catch (const chaos::ConfigError& e) {
         die(o.config + ": serverConfig.chaos: " + e.what());
     }
@@ -619,290 +626,226 @@ int serve(const ServeOptions& o) {
             die("--chaos-latency: " + std::string(e.what()), 2);
         }
     }
+}
 
-    http::raiseFileLimit();
-    ::signal(SIGPIPE, SIG_IGN);
-    unsigned threads = o.workers ? o.workers : usableCores();
-    asio::io_context acceptCtx{1};
-    http::WorkerPool pool(threads);
-    http::WorkerPool adminPool(1);  // admin work (and store writes) never runs on mock workers
-    const bool withAdmin = o.mode == "start";
-    const bool wiremockMode = o.mode == "wiremock";
-    const bool journaled = withAdmin || (wiremockMode && !o.noJournal);
-    journal::Journal journal(journaled ? o.maxLogEntries : 0);
-    http::Metrics metrics;
-    engine::MockEngine engine(registry, journaled ? &journal : nullptr,
-                              withAdmin || wiremockMode ? &metrics : nullptr, &tables);
-    admin::AdminSettings adminSettings;
-    adminSettings.configFile = o.config;
-    adminSettings.tables = &tables;
-    adminSettings.access.noAuth = o.noAuth;
-    if (store) {
-        store::Store* st = store.get();
-        match::Registry* reg = &registry;
-        state::TableStore* tbl = &tables;
-        adminSettings.onChange = [st, reg, tbl] {
-            std::vector<core::Json> all, defs;
-            // Held for the loop: a range-for keeps only all()'s reference, not the snapshot.
-            const auto snap = reg->snapshot();
-            for (const auto& c : snap->all()) all.push_back(core::encodeMock(c->mock()));
-            std::vector<core::Json> ops;
-            for (const auto& t : tbl->all()) defs.push_back(t->def().raw);
-            for (const auto& op : tbl->operations()) ops.push_back(op->raw);
-            try {
-                st->saveMocks(all);
-                st->saveTables(defs);
-                st->saveOperations(ops);
-            } catch (const std::exception& e) {
-                log::error("cannot save mocks to the store", {{"error", e.what()}});
-            }
-        };
-    }
-    if (withAdmin) {
-        adminSettings.access.apiKey = loadOrCreateApiKey(dataDir);
-        char host[256] = {};
-        if (::gethostname(host, sizeof host - 1) == 0) adminSettings.access.hostname = host;
-    }
-    adminSettings.chaos = &chaosControl;
-    engine.setChaos(&chaosControl);
-    admin::AdminApi adminApi(registry, journal, metrics, adminSettings);
-
-    // WireMock's /__admin on the mock port (start and wiremock modes).
-    std::unique_ptr<wiremock::WireMockApi> wmApi;
-    if (withAdmin || wiremockMode) {
-        wiremock::ApiOptions wo;
-        wo.rootDir = wiremockMode ? o.rootDir : (dataDir / "wiremock").string();
-        wo.basicAuth = o.basicAuth;
-        if (withAdmin) wo.policy = adminSettings.access;
-        wo.journalEnabled = journaled;
-        wo.proxyAll = o.proxyAll;
-        wmApi =
-            std::make_unique<wiremock::WireMockApi>(registry, journaled ? &journal : nullptr, wo);
+// After each admin change, the store is made equal to the mocks, tables and operations.
+std::function<void()> storeWriter(store::Store* st, match::Registry* reg, state::TableStore* tbl) {
+    return [st, reg, tbl] {
+        std::vector<core::Json> all, defs;
+        // Held for the loop: a range-for keeps only all()'s reference, not the snapshot.
+        const auto snap = reg->snapshot();
+        for (const auto& c : snap->all()) all.push_back(core::encodeMock(c->mock()));
+        std::vector<core::Json> ops;
+        for (const auto& t : tbl->all()) defs.push_back(t->def().raw);
+        for (const auto& op : tbl->operations()) ops.push_back(op->raw);
         try {
-            // start: stubs saved over /__admin (persistent) come back on the next start.
-            wmApi->loadMappings(!wiremockMode);
-            wmApi->addProxyAll();
-            if (wiremockMode && o.recordMappings) {
-                // The recorder reads what was proxied from the journal, as WireMock's does.
-                if (!journaled)
-                    die("--record-mappings needs the request journal (drop --no-request-journal)",
-                        2);
-                wmApi->recordMappings(journal);
-            }
+            st->saveMocks(all);
+            st->saveTables(defs);
+            st->saveOperations(ops);
         } catch (const std::exception& e) {
-            die(e.what());
+            log::error("cannot save mocks to the store", {{"error", e.what()}});
         }
-        if (wiremockMode) mockCount = registry.snapshot()->size();
-        engine.setWireMock(wmApi.get(), wiremockMode);
-        engine.setStubCors(o.stubCors);
-        engine.setTemplating(o.templating == "global" ? engine::MockEngine::Templating::Global
-                             : o.templating == "off"  ? engine::MockEngine::Templating::Off
-                                                      : engine::MockEngine::Templating::Local);
-        if (!o.permittedSystemKeys.empty()) {
-            wiremock::TemplateSettings ts;
-            ts.permittedSystemKeys = o.permittedSystemKeys;
-            wiremock::setTemplateSettings(std::move(ts));
+    };
+}
+
+// WireMock's /__admin on the mock port (start and wiremock modes), with its stubs loaded.
+std::unique_ptr<wiremock::WireMockApi> startWireMockApi(const ServeOptions& o,
+                                                        const std::filesystem::path& dataDir,
+                                                        match::Registry& registry,
+                                                        journal::Journal* journal,
+                                                        const admin::AdminSettings& settings) {
+    const bool wiremockMode = o.mode == "wiremock";
+    wiremock::ApiOptions wo;
+    wo.rootDir = wiremockMode ? o.rootDir : (dataDir / "wiremock").string();
+    wo.basicAuth = o.basicAuth;
+    if (!wiremockMode) wo.policy = settings.access;
+    wo.journalEnabled = journal != nullptr;
+    wo.proxyAll = o.proxyAll;
+    auto api = std::make_unique<wiremock::WireMockApi>(registry, journal, wo);
+    try {
+        // start: stubs saved over /__admin (persistent) come back on the next start.
+        api->loadMappings(!wiremockMode);
+        api->addProxyAll();
+        if (wiremockMode && o.recordMappings) {
+            // The recorder reads what was proxied from the journal, as WireMock's does.
+            if (!journal)
+                die("--record-mappings needs the request journal (drop --no-request-journal)", 2);
+            api->recordMappings(*journal);
         }
+    } catch (const std::exception& e) {
+        die(e.what());
     }
-    {
-        engine::MockEngine::ProxyOptions po;
-        po.unmatchedUrl = o.proxyUnmatched;
-        po.preserveHost = o.preserveHost;
-        http::Url url;
-        std::string err;
-        for (const auto* flag : {&o.proxyUnmatched, &o.proxyAll})
-            if (!flag->empty() && !http::parseUrl(*flag, url, err))
-                die((flag == &o.proxyAll ? "--proxy-all: " : "--proxy-unmatched: ") + err, 2);
-        if (!parseDuration(o.proxyTimeout, po.timeout) || po.timeout.count() < 1)
-            die("--proxy-timeout: not a duration: " + o.proxyTimeout, 2);
-        engine.setProxy(std::move(po));
+    if (!o.permittedSystemKeys.empty()) {
+        wiremock::TemplateSettings ts;
+        ts.permittedSystemKeys = o.permittedSystemKeys;
+        wiremock::setTemplateSettings(std::move(ts));
     }
-    std::unique_ptr<http::Listener> adminListener, mockListener, httpsListener;
+    return api;
+}
+
+void configureWireMockServing(const ServeOptions& o, wiremock::WireMockApi* api,
+                              engine::MockEngine& engine) {
+    engine.setWireMock(api, o.mode == "wiremock");
+    engine.setStubCors(o.stubCors);
+    engine.setTemplating(o.templating == "global" ? engine::MockEngine::Templating::Global
+                         : o.templating == "off"  ? engine::MockEngine::Templating::Off
+                                                  : engine::MockEngine::Templating::Local);
+}
+
+void configureProxy(const ServeOptions& o, engine::MockEngine& engine) {
+    engine::MockEngine::ProxyOptions po;
+    po.unmatchedUrl = o.proxyUnmatched;
+    po.preserveHost = o.preserveHost;
+    http::Url url;
+    std::string err;
+    for (const auto* flag : {&o.proxyUnmatched, &o.proxyAll})
+        if (!flag->empty() && !http::parseUrl(*flag, url, err))
+            die((flag == &o.proxyAll ? "--proxy-all: " : "--proxy-unmatched: ") + err, 2);
+    if (!parseDuration(o.proxyTimeout, po.timeout) || po.timeout.count() < 1)
+        die("--proxy-timeout: not a duration: " + o.proxyTimeout, 2);
+    engine.setProxy(std::move(po));
+}
+
+struct Listeners {
+    std::unique_ptr<http::Listener> admin, mock, https;
+};
+
+// Opens one listener; a port in use names the flag that chooses it.
+std::unique_ptr<http::Listener> listenOn(
+    uint16_t port, const char* flag, const char* what,
+    const std::function<std::unique_ptr<http::Listener>()>& open) {
+    try {
+        return open();
+    } catch (const boost::system::system_error& e) {
+        if (e.code() == asio::error::address_in_use) die(portInUse(port, flag));
+        die(what + std::string(e.what()));
+    }
+}
+
+struct ServePools {
+    asio::io_context& acceptCtx;
+    http::WorkerPool& mock;
+    http::WorkerPool& admin;
+};
+
+Listeners openListeners(const ServeOptions& o, const core::Json& serverConfig, ServePools pools,
+                        const http::Limits& limits, admin::AdminApi& adminApi,
+                        engine::MockEngine& engine) {
+    Listeners l;
     uint16_t httpsPort = 0;
     std::optional<net::TlsServer> tlsServer;
+    const core::Json* sc = serverConfig.is_null() ? nullptr : &serverConfig;
     try {
-        tlsServer = httpsSettings(o, serverConfig ? &*serverConfig : nullptr, httpsPort);
+        tlsServer = httpsSettings(o, sc, httpsPort);
         // WireMock mode has WireMock's own CORS (--enable-stub-cors) and no rate limit.
-        if (!wiremockMode) applyGuards(o, serverConfig ? &*serverConfig : nullptr, engine);
+        if (o.mode != "wiremock") applyGuards(o, sc, engine);
     } catch (const core::FieldError& e) {
         die(e.field() + ": " + e.what(), 2);
     } catch (const std::exception& e) {
         die(e.what(), 2);
     }
-    try {
-        if (o.mode == "start")
-            adminListener = std::make_unique<http::Listener>(acceptCtx, adminPool, o.bind,
-                                                             o.adminPort, adminApi, limits);
-    } catch (const boost::system::system_error& e) {
-        if (e.code() == asio::error::address_in_use) die(portInUse(o.adminPort, "--admin-port"));
-        die(std::string("admin port: ") + e.what());
-    }
-    try {
-        mockListener =
-            std::make_unique<http::Listener>(acceptCtx, pool, o.bind, o.port, engine, limits);
-    } catch (const boost::system::system_error& e) {
-        if (e.code() == asio::error::address_in_use) die(portInUse(o.port, "--port"));
-        die(e.what());
-    }
-    if (tlsServer) {
-        try {
-            httpsListener = std::make_unique<http::Listener>(
-                acceptCtx, pool, o.bind, httpsPort, engine, limits,
+    if (o.mode == "start")
+        l.admin = listenOn(o.adminPort, "--admin-port", "admin port: ", [&] {
+            return std::make_unique<http::Listener>(pools.acceptCtx, pools.admin, o.bind,
+                                                    o.adminPort, adminApi, limits);
+        });
+    l.mock = listenOn(o.port, "--port", "", [&] {
+        return std::make_unique<http::Listener>(pools.acceptCtx, pools.mock, o.bind, o.port, engine,
+                                                limits);
+    });
+    if (tlsServer)
+        l.https = listenOn(httpsPort, "--https-port", "HTTPS port: ", [&] {
+            return std::make_unique<http::Listener>(
+                pools.acceptCtx, pools.mock, o.bind, httpsPort, engine, limits,
                 std::make_shared<const net::TlsServer>(std::move(*tlsServer)));
-        } catch (const boost::system::system_error& e) {
-            if (e.code() == asio::error::address_in_use) die(portInUse(httpsPort, "--https-port"));
-            die(std::string("HTTPS port: ") + e.what());
-        }
-    }
-    adminApi.settings().mockPort = mockListener->port();
-    if (httpsListener) adminApi.settings().httpsPort = httpsListener->port();
-    if (adminListener) adminApi.settings().adminPort = adminListener->port();
-    http::Listener* ml = mockListener.get();
-    http::Listener* hl = httpsListener.get();
-    adminApi.settings().activeConnections = [ml, hl] {
-        return ml->activeConnections() + (hl ? hl->activeConnections() : 0);
-    };
-    engine.setReady(true);
-    pool.start();
-    if (adminListener) adminPool.start();
-    if (adminListener) adminListener->start();
-    mockListener->start();
-    if (httpsListener) httpsListener->start();
+        });
+    return l;
+}
 
-    if (o.printUrl) {
-        std::printf("http://%s:%u\n", o.host.c_str(), mockListener->port());
+void announceStart(const ServeOptions& o, const Listeners& l, size_t mockCount,
+                   const std::filesystem::path& pidFile) {
+    core::Json pid = {{"pid", ::getpid()},
+                      {"startTime", engine::rfc3339Now()},
+                      {"version", MOCKD_VERSION},
+                      {"commit", mockd::buildCommit()},
+                      {"components",
+                       {{"admin", {{"enabled", true}, {"port", l.admin->port()}, {"host", o.host}}},
+                        {"engine",
+                         {{"enabled", true},
+                          {"port", l.mock->port()},
+                          {"host", o.host},
+                          {"httpsPort", l.https ? l.https->port() : 0}}}}},
+                      {"config", {{"file", o.config}, {"mocksLoaded", mockCount}}}};
+    writePidFile(pidFile, pid);
+    log::info("mockd started", {{"version", MOCKD_VERSION},
+                                {"mocks", static_cast<int64_t>(mockCount)},
+                                {"config", o.config}});
+    log::info("mock server on http://localhost:" + std::to_string(l.mock->port()));
+    if (l.https) log::info("mock server on https://localhost:" + std::to_string(l.https->port()));
+    log::info("admin API on http://localhost:" + std::to_string(l.admin->port()));
+}
+
+void announceWireMock(const ServeOptions& o, const Listeners& l, size_t mockCount) {
+    if (!o.disableBanner) {
+        std::printf(
+            "mockd %s: WireMock-compatible mode (WireMock %s API)\n"
+            "port:                         %u\n"
+            "root-dir:                     %s\n"
+            "stubs:                        %zu\n"
+            "no-request-journal:           %s\n"
+            "max-request-journal-entries:  %zu\n"
+            "watch-mappings:               %s\n"
+            "verbose:                      %s\n",
+            MOCKD_VERSION, std::string(wiremock::kVersion).c_str(), l.mock->port(),
+            o.rootDir.c_str(), mockCount, o.noJournal ? "true" : "false", o.maxLogEntries,
+            o.watch ? "true" : "false", o.verbose ? "true" : "false");
         std::fflush(stdout);
     }
-    const auto pidFile = o.pidFile.empty() ? defaultPidFile() : std::filesystem::path(o.pidFile);
-    if (o.mode == "start") {
-        core::Json pid = {
-            {"pid", ::getpid()},
-            {"startTime", engine::rfc3339Now()},
-            {"version", MOCKD_VERSION},
-            {"commit", mockd::buildCommit()},
-            {"components",
-             {{"admin", {{"enabled", true}, {"port", adminListener->port()}, {"host", o.host}}},
-              {"engine",
-               {{"enabled", true},
-                {"port", mockListener->port()},
-                {"host", o.host},
-                {"httpsPort", httpsListener ? httpsListener->port() : 0}}}}},
-            {"config", {{"file", o.config}, {"mocksLoaded", mockCount}}}};
-        writePidFile(pidFile, pid);
-        log::info("mockd started", {{"version", MOCKD_VERSION},
-                                    {"mocks", static_cast<int64_t>(mockCount)},
-                                    {"config", o.config}});
-        log::info("mock server on http://localhost:" + std::to_string(mockListener->port()));
-        if (httpsListener)
-            log::info("mock server on https://localhost:" + std::to_string(httpsListener->port()));
-        log::info("admin API on http://localhost:" + std::to_string(adminListener->port()));
-    } else if (wiremockMode) {
-        if (!o.disableBanner) {
-            std::printf(
-                "mockd %s: WireMock-compatible mode (WireMock %s API)\n"
-                "port:                         %u\n"
-                "root-dir:                     %s\n"
-                "stubs:                        %zu\n"
-                "no-request-journal:           %s\n"
-                "max-request-journal-entries:  %zu\n"
-                "watch-mappings:               %s\n"
-                "verbose:                      %s\n",
-                MOCKD_VERSION, std::string(wiremock::kVersion).c_str(), mockListener->port(),
-                o.rootDir.c_str(), mockCount, o.noJournal ? "true" : "false", o.maxLogEntries,
-                o.watch ? "true" : "false", o.verbose ? "true" : "false");
-            std::fflush(stdout);
-        }
-        for (const auto& f : o.ignoredFlags)
-            log::warn("flag accepted for WireMock compatibility; it has no effect here",
-                      {{"flag", f}});
-        for (const auto& cls : o.missingExtensions)
-            log::warn(
-                "WireMock extension not available; stubs that name it are answered as "
-                "WireMock answers without it",
-                {{"extension", cls}});
-        log::info("WireMock-compatible server on http://localhost:" +
-                  std::to_string(mockListener->port()));
-        if (httpsListener)
-            log::info("WireMock-compatible server on https://localhost:" +
-                      std::to_string(httpsListener->port()));
-    } else {
-        log::info("engine started", {{"port", mockListener->port()},
-                                     {"httpsPort", httpsListener ? httpsListener->port() : 0},
-                                     {"mocks", static_cast<int64_t>(mockCount)},
-                                     {"config", o.config},
-                                     {"workers", threads}});
-    }
+    for (const auto& f : o.ignoredFlags)
+        log::warn("flag accepted for WireMock compatibility; it has no effect here", {{"flag", f}});
+    for (const auto& cls : o.missingExtensions)
+        log::warn(
+            "WireMock extension not available; stubs that name it are answered as "
+            "WireMock answers without it",
+            {{"extension", cls}});
+    log::info("WireMock-compatible server on http://localhost:" + std::to_string(l.mock->port()));
+    if (l.https)
+        log::info("WireMock-compatible server on https://localhost:" +
+                  std::to_string(l.https->port()));
+}
 
-    // With --detach, the parent returns now: everything it may look at (PID file) is in place.
-    if (gReadyFd >= 0) {
-        std::string line = "ready " + std::to_string(::getpid()) + " " +
-                           std::to_string(mockListener->port()) + " " +
-                           std::to_string(adminListener ? adminListener->port() : 0) + "\n";
-        [[maybe_unused]] auto n = ::write(gReadyFd, line.data(), line.size());
-        ::close(gReadyFd);
-        gReadyFd = -1;
-    }
+// With --detach, the parent returns once this line arrives: everything it may look at (the
+// PID file) is in place.
+void reportReady(const Listeners& l) {
+    if (gReadyFd < 0) return;
+    std::string line = "ready " + std::to_string(::getpid()) + " " +
+                       std::to_string(l.mock->port()) + " " +
+                       std::to_string(l.admin ? l.admin->port() : 0) + "\n";
+    [[maybe_unused]] auto n = ::write(gReadyFd, line.data(), line.size());
+    ::close(gReadyFd);
+    gReadyFd = -1;
+}
 
-    asio::signal_set signals(acceptCtx, SIGINT, SIGTERM);
-    asio::steady_timer drainTimer(acceptCtx);
-    std::thread joiner;
-    bool stopping = false;
-    std::function<void(const char*)> beginShutdown = [&](const char* why) {
-        if (stopping) return;
-        stopping = true;
-        log::info("shutting down", {{"reason", why}});
-        // A second signal means "now".
-        signals.async_wait([](const boost::system::error_code& e, int) {
-            if (!e) {
-                log::flush();
-                std::_Exit(1);
-            }
-        });
-        if (adminListener) adminListener->close();
-        mockListener->close();
-        if (httpsListener) httpsListener->close();
-        pool.drain();
-        adminPool.drain();
-        drainTimer.expires_after(drain);
-        drainTimer.async_wait([&](const boost::system::error_code& e) {
-            if (e) return;
-            log::warn("drain timeout reached; closing remaining connections");
-            pool.stop();
-            adminPool.stop();
-        });
-        joiner = std::thread([&] {
-            pool.join();
-            adminPool.join();
-            asio::post(acceptCtx, [&] {
-                drainTimer.cancel();
-                signals.cancel();
-                acceptCtx.stop();
+// Hot reload: --watch on WireMock's mappings and files, or on the --load directory.
+std::unique_ptr<config::DirWatcher> watchForReload(const ServeOptions& o,
+                                                   wiremock::WireMockApi* wmApi,
+                                                   match::Registry& registry,
+                                                   state::TableStore& tables,
+                                                   std::vector<std::string>& dirIds) {
+    if (o.watch && o.mode == "wiremock")
+        return std::make_unique<config::DirWatcher>(
+            std::vector<std::string>{wmApi->mappingsDir(), wmApi->filesDir()}, [wmApi] {
+                try {
+                    wmApi->loadMappings(true);
+                    log::info("mappings reloaded", {{"dir", wmApi->mappingsDir()}});
+                } catch (const std::exception& e) {
+                    log::error("mappings not reloaded; the previous stubs stay",
+                               {{"error", e.what()}});
+                }
             });
-        });
-    };
-    signals.async_wait([&](const boost::system::error_code& ec, int sig) {
-        if (ec) return;
-        beginShutdown(sig == SIGINT ? "SIGINT" : "SIGTERM");
-    });
-    if (wmApi)
-        wmApi->onShutdown(
-            [&] { asio::post(acceptCtx, [&] { beginShutdown("/__admin/shutdown"); }); });
-
-    // Hot reload.
-    std::unique_ptr<config::DirWatcher> watcher;
-    if (o.watch && wiremockMode) {
-        watcher = std::make_unique<
-            config::
-                DirWatcher>(std::vector<std::string>{wmApi->mappingsDir(), wmApi->filesDir()}, [&] {
-            try {
-                wmApi->loadMappings(true);
-                log::info("mappings reloaded", {{"dir", wmApi->mappingsDir()}});
-            } catch (const std::exception& e) {
-                log::error("mappings not reloaded; the previous stubs stay", {{"error", e.what()}});
-            }
-        });
-    } else if (o.watch && !o.loadDir.empty()) {
-        watcher = std::make_unique<config::DirWatcher>(std::vector<std::string>{o.loadDir}, [&] {
+    if (!o.watch || o.loadDir.empty()) return nullptr;
+    return std::make_unique<config::DirWatcher>(
+        std::vector<std::string>{o.loadDir}, [&o, &registry, &tables, &dirIds] {
             try {
                 LoadedDir loaded = loadDirectory(o.loadDir);
                 for (const auto& w : loaded.warnings) log::warn(w);
@@ -922,20 +865,183 @@ int serve(const ServeOptions& o) {
                 log::error("mocks not reloaded; the previous set stays", {{"error", e.what()}});
             }
         });
+}
+
+// Removes the PID file only if it is still ours.
+void removeOwnPidFile(const std::filesystem::path& pidFile) {
+    std::ifstream in(pidFile);
+    auto cur = core::Json::parse(in, nullptr, false);
+    std::error_code ec;
+    if (!cur.is_discarded() && cur.value("pid", 0L) == static_cast<long>(::getpid()))
+        std::filesystem::remove(pidFile, ec);
+}
+
+// Stops accepting, lets in-flight requests finish within --drain-timeout, then stops the
+// accept loop. A second signal exits at once.
+class Shutdown {
+  public:
+    Shutdown(asio::io_context& ctx, ServePools pools, const Listeners& listeners,
+             std::chrono::milliseconds drain)
+        : ctx_(ctx),
+          pools_(pools),
+          listeners_(listeners),
+          drain_(drain),
+          signals_(ctx, SIGINT, SIGTERM),
+          drainTimer_(ctx) {
+        signals_.async_wait([this](const boost::system::error_code& ec, int sig) {
+            if (ec) return;
+            begin(sig == SIGINT ? "SIGINT" : "SIGTERM");
+        });
     }
-    acceptCtx.run();
-    watcher.reset();
-    if (joiner.joinable()) joiner.join();
+    ~Shutdown() {
+        if (joiner_.joinable()) joiner_.join();
+    }
+
+    void begin(const char* why) {
+        if (stopping_) return;
+        stopping_ = true;
+        log::info("shutting down", {{"reason", why}});
+        signals_.async_wait([](const boost::system::error_code& e, int) {
+            if (!e) {
+                log::flush();
+                std::_Exit(1);
+            }
+        });
+        if (listeners_.admin) listeners_.admin->close();
+        listeners_.mock->close();
+        if (listeners_.https) listeners_.https->close();
+        pools_.mock.drain();
+        pools_.admin.drain();
+        drainTimer_.expires_after(drain_);
+        drainTimer_.async_wait([this](const boost::system::error_code& e) {
+            if (e) return;
+            log::warn("drain timeout reached; closing remaining connections");
+            pools_.mock.stop();
+            pools_.admin.stop();
+        });
+        joiner_ = std::thread([this] {
+            pools_.mock.join();
+            pools_.admin.join();
+            asio::post(ctx_, [this] {
+                drainTimer_.cancel();
+                signals_.cancel();
+                ctx_.stop();
+            });
+        });
+    }
+
+  private:
+    asio::io_context& ctx_;
+    ServePools pools_;
+    const Listeners& listeners_;
+    std::chrono::milliseconds drain_;
+    asio::signal_set signals_;
+    asio::steady_timer drainTimer_;
+    std::thread joiner_;
+    bool stopping_ = false;
+};
+
+int serve(const ServeOptions& o) {
+    initLogging(o);
+    std::chrono::milliseconds drain{};
+    const http::Limits limits = connectionLimits(o, drain);
+
+    match::Registry registry;
+    state::TableStore tables;
+    size_t mockCount = 0;
+    const auto dataDir = o.dataDir.empty() ? defaultDataDir() : std::filesystem::path(o.dataDir);
+    std::unique_ptr<store::Store> store;
+    if (o.mode == "start" && o.config.empty())
+        store = openStore(dataDir, registry, tables, mockCount);
+    if (o.mode == "wiremock") registry.setOrder(match::Order::WireMock);
+    // Mocks that came from --load DIR (replaced on reload).
+    std::vector<std::string> dirIds;
+    if (!o.loadDir.empty()) dirIds = loadDirInto(o.loadDir, registry, tables, mockCount);
+    core::Json serverConfig;
+    if (!o.config.empty()) serverConfig = loadConfigInto(o.config, registry, tables, mockCount);
+    chaos::Controller chaosControl;
+    configureChaos(o, serverConfig, chaosControl);
+
+    http::raiseFileLimit();
+    ::signal(SIGPIPE, SIG_IGN);
+    unsigned threads = o.workers ? o.workers : usableCores();
+    asio::io_context acceptCtx{1};
+    http::WorkerPool pool(threads);
+    http::WorkerPool adminPool(1);  // admin work (and store writes) never runs on mock workers
+    const bool withAdmin = o.mode == "start";
+    const bool wiremockMode = o.mode == "wiremock";
+    const bool journaled = withAdmin || (wiremockMode && !o.noJournal);
+    journal::Journal journal(journaled ? o.maxLogEntries : 0);
+    http::Metrics metrics;
+    engine::MockEngine engine(registry, journaled ? &journal : nullptr,
+                              withAdmin || wiremockMode ? &metrics : nullptr, &tables);
+    admin::AdminSettings adminSettings;
+    adminSettings.configFile = o.config;
+    adminSettings.tables = &tables;
+    adminSettings.access.noAuth = o.noAuth;
+    if (store) adminSettings.onChange = storeWriter(store.get(), &registry, &tables);
+    if (withAdmin) {
+        adminSettings.access.apiKey = loadOrCreateApiKey(dataDir);
+        char host[256] = {};
+        if (::gethostname(host, sizeof host - 1) == 0) adminSettings.access.hostname = host;
+    }
+    adminSettings.chaos = &chaosControl;
+    engine.setChaos(&chaosControl);
+    admin::AdminApi adminApi(registry, journal, metrics, adminSettings);
+
+    std::unique_ptr<wiremock::WireMockApi> wmApi;
+    if (withAdmin || wiremockMode) {
+        wmApi =
+            startWireMockApi(o, dataDir, registry, journaled ? &journal : nullptr, adminSettings);
+        if (wiremockMode) mockCount = registry.snapshot()->size();
+        configureWireMockServing(o, wmApi.get(), engine);
+    }
+    configureProxy(o, engine);
+    const ServePools pools{acceptCtx, pool, adminPool};
+    const Listeners listeners = openListeners(o, serverConfig, pools, limits, adminApi, engine);
+    adminApi.settings().mockPort = listeners.mock->port();
+    if (listeners.https) adminApi.settings().httpsPort = listeners.https->port();
+    if (listeners.admin) adminApi.settings().adminPort = listeners.admin->port();
+    http::Listener* ml = listeners.mock.get();
+    http::Listener* hl = listeners.https.get();
+    adminApi.settings().activeConnections = [ml, hl] {
+        return ml->activeConnections() + (hl ? hl->activeConnections() : 0);
+    };
+    engine.setReady(true);
+    pool.start();
+    if (listeners.admin) adminPool.start();
+    if (listeners.admin) listeners.admin->start();
+    listeners.mock->start();
+    if (listeners.https) listeners.https->start();
+
+    if (o.printUrl) {
+        std::printf("http://%s:%u\n", o.host.c_str(), listeners.mock->port());
+        std::fflush(stdout);
+    }
+    const auto pidFile = o.pidFile.empty() ? defaultPidFile() : std::filesystem::path(o.pidFile);
+    if (withAdmin)
+        announceStart(o, listeners, mockCount, pidFile);
+    else if (wiremockMode)
+        announceWireMock(o, listeners, mockCount);
+    else
+        log::info("engine started", {{"port", listeners.mock->port()},
+                                     {"httpsPort", listeners.https ? listeners.https->port() : 0},
+                                     {"mocks", static_cast<int64_t>(mockCount)},
+                                     {"config", o.config},
+                                     {"workers", threads}});
+    reportReady(listeners);
+
+    {
+        Shutdown shutdown(acceptCtx, pools, listeners, drain);
+        if (wmApi)
+            wmApi->onShutdown(
+                [&] { asio::post(acceptCtx, [&] { shutdown.begin("/__admin/shutdown"); }); });
+        auto watcher = watchForReload(o, wmApi.get(), registry, tables, dirIds);
+        acceptCtx.run();
+    }
     pool.join();
     adminPool.join();
-    if (o.mode == "start") {
-        // Remove the PID file only if it is still ours.
-        std::ifstream in(pidFile);
-        auto cur = core::Json::parse(in, nullptr, false);
-        std::error_code ec;
-        if (!cur.is_discarded() && cur.value("pid", 0L) == static_cast<long>(::getpid()))
-            std::filesystem::remove(pidFile, ec);
-    }
+    if (withAdmin) removeOwnPidFile(pidFile);
     if (uint64_t dropped = log::dropped()) log::warn("log lines dropped", {{"count", dropped}});
     log::info("stopped");
     log::flush();
@@ -1113,16 +1219,8 @@ Usage: mockd wiremock [flags]
   one are answered as WireMock answers without it.
 )";
 
-// WireMock's flags: "--name value", "--name=value" and bare switches.
-int runWireMock(int argc, char** argv) {
-    std::vector<std::string> args(argv + 2, argv + argc);
-    if (const char* env = std::getenv("WIREMOCK_OPTIONS")) {
-        std::istringstream ss(env);
-        for (std::string a; ss >> a;) args.push_back(a);
-    }
-    ServeOptions o;
-    o.mode = "wiremock";
-    o.port = 8080;
+// WireMock's switches: flags that never take a value.
+bool isWireMockSwitch(const std::string& name) {
     static const std::vector<std::string> switches = {"no-request-journal",
                                                       "global-response-templating",
                                                       "local-response-templating",
@@ -1150,19 +1248,132 @@ int runWireMock(int argc, char** argv) {
                                                       "supported-proxy-encodings",
                                                       "proxy-pass-through",
                                                       "https-require-client-cert"};
-    auto fail = [](const std::string& msg) {
-        std::fprintf(stderr, "mockd wiremock: %s (see 'mockd wiremock --help')\n", msg.c_str());
-        return 2;
+    return std::find(switches.begin(), switches.end(), name) != switches.end();
+}
+
+int wireMockUsageError(const std::string& msg) {
+    std::fprintf(stderr, "mockd wiremock: %s (see 'mockd wiremock --help')\n", msg.c_str());
+    return 2;
+}
+
+bool wireMockNumber(const std::string& v, size_t& out) {
+    if (v.empty() || v.size() > 12 || v.find_first_not_of("0123456789") != std::string::npos)
+        return false;
+    out = std::stoull(v);
+    return true;
+}
+
+// Applies one WireMock flag; an exit code when it ends the run (--help, --version, an error).
+std::optional<int> applyWireMockFlag(ServeOptions& o, const std::string& name,
+                                     const std::string& value, bool hasValue) {
+    auto need = [&]() {
+        if (!hasValue) throw std::runtime_error("--" + name + " needs a value");
+        return value;
     };
-    auto number = [](const std::string& v, size_t& out) {
-        if (v.empty() || v.size() > 12 || v.find_first_not_of("0123456789") != std::string::npos)
-            return false;
-        out = std::stoull(v);
-        return true;
-    };
+    auto number = wireMockNumber;
+    size_t n = 0;
+    if (name == "help") {
+        std::fputs(kWireMockHelp, stdout);
+        return 0;
+    } else if (name == "version") {
+        std::printf("%s\n", std::string(wiremock::kVersion).c_str());
+        return 0;
+    } else if (name == "port") {
+        if (!number(need(), n) || n > 65535) return wireMockUsageError("--port must be 0 to 65535");
+        o.port = static_cast<uint16_t>(n);
+    } else if (name == "bind-address") {
+        o.bind = need();
+    } else if (name == "root-dir") {
+        o.rootDir = need();
+    } else if (name == "max-request-journal-entries" || name == "max-request-journal-size") {
+        if (!number(need(), n)) return wireMockUsageError("--" + name + " must be a number");
+        o.maxLogEntries = n;
+    } else if (name == "no-request-journal") {
+        o.noJournal = true;
+    } else if (name == "admin-api-basic-auth") {
+        o.basicAuth = need();
+        if (o.basicAuth.find(':') == std::string::npos)
+            return wireMockUsageError("--admin-api-basic-auth must be user:password");
+    } else if (name == "watch-mappings") {
+        o.watch = true;
+    } else if (name == "verbose") {
+        o.verbose = true;
+    } else if (name == "disable-banner") {
+        o.disableBanner = true;
+    } else if (name == "enable-stub-cors") {
+        o.stubCors = true;
+    } else if (name == "global-response-templating") {
+        o.templating = "global";
+    } else if (name == "local-response-templating") {
+        o.templating = "local";
+    } else if (name == "disable-response-templating") {
+        o.templating = "off";
+    } else if (name == "permitted-system-keys") {
+        std::string keys = need();
+        std::stringstream ss(keys);
+        for (std::string k; std::getline(ss, k, ',');)
+            if (!k.empty()) o.permittedSystemKeys.push_back(k);
+    } else if (name == "disable-request-logging") {
+    } else if (name == "workers") {
+        // mockd's own: event-loop threads (default: the usable cores).
+        if (!number(need(), n) || n == 0 || n > 1024)
+            return wireMockUsageError("--workers must be 1 to 1024");
+        o.workers = static_cast<unsigned>(n);
+    } else if (name == "proxy-all") {
+        o.proxyAll = need();
+    } else if (name == "preserve-host-header") {
+        o.preserveHost = true;
+    } else if (name == "proxy-timeout") {
+        if (!number(need(), n)) return wireMockUsageError("--proxy-timeout must be milliseconds");
+        o.proxyTimeout = std::to_string(n) + "ms";
+    } else if (name == "record-mappings") {
+        o.recordMappings = true;
+    } else if (name == "https-port") {
+        if (!number(need(), n) || n > 65535)
+            return wireMockUsageError("--https-port must be 0 to 65535");
+        o.httpsPort = static_cast<uint16_t>(n);
+    } else if (name == "https-keystore") {
+        o.keystore = need();
+    } else if (name == "keystore-password" || name == "key-manager-password") {
+        // One password opens a PKCS#12 keystore and the key inside it.
+        o.keystorePassword = need();
+    } else if (name == "keystore-type" || name == "truststore-type") {
+        std::string type = need();
+        if (type != "PKCS12" && type != "pkcs12")
+            return wireMockUsageError(
+                "--" + name + " " + type +
+                ": only PKCS12 is read (convert JKS with keytool -importkeystore)");
+    } else if (name == "https-truststore") {
+        o.truststore = need();
+    } else if (name == "truststore-password") {
+        o.truststorePassword = need();
+    } else if (name == "https-require-client-cert") {
+        o.requireClientCert = true;
+    } else if (name == "extensions") {
+        // Java classes loaded into the jar: none can load here. Each is named once at
+        // start-up; stubs that use one are answered as the jar answers without it.
+        std::istringstream list(need());
+        for (std::string cls; std::getline(list, cls, ',');)
+            if (!cls.empty()) o.missingExtensions.push_back(cls);
+    } else {
+        o.ignoredFlags.push_back("--" + name + (hasValue ? "=" + value : ""));
+    }
+    return std::nullopt;
+}
+
+// WireMock's flags: "--name value", "--name=value" and bare switches.
+int runWireMock(int argc, char** argv) {
+    std::vector<std::string> args(argv + 2, argv + argc);
+    if (const char* env = std::getenv("WIREMOCK_OPTIONS")) {
+        std::istringstream ss(env);
+        for (std::string a; ss >> a;) args.push_back(a);
+    }
+    ServeOptions o;
+    o.mode = "wiremock";
+    o.port = 8080;
     for (size_t i = 0; i < args.size(); ++i) {
         std::string a = args[i];
-        if (!a.starts_with("--")) return fail("unexpected argument \"" + a + "\"");
+        if (!a.starts_with("--")) return wireMockUsageError("unexpected argument \"" + a + "\"");
         std::string name = a.substr(2), value;
         bool hasValue = false;
         if (auto eq = name.find('='); eq != std::string::npos) {
@@ -1170,110 +1381,21 @@ int runWireMock(int argc, char** argv) {
             name = name.substr(0, eq);
             hasValue = true;
         }
-        const bool isSwitch = std::find(switches.begin(), switches.end(), name) != switches.end();
-        if (!hasValue && !isSwitch && i + 1 < args.size() && !args[i + 1].starts_with("--")) {
+        if (!hasValue && !isWireMockSwitch(name) && i + 1 < args.size() &&
+            !args[i + 1].starts_with("--")) {
             value = args[++i];
             hasValue = true;
         }
-        auto need = [&]() {
-            if (!hasValue) throw std::runtime_error("--" + name + " needs a value");
-            return value;
-        };
         try {
-            size_t n = 0;
-            if (name == "help") {
-                std::fputs(kWireMockHelp, stdout);
-                return 0;
-            } else if (name == "version") {
-                std::printf("%s\n", std::string(wiremock::kVersion).c_str());
-                return 0;
-            } else if (name == "port") {
-                if (!number(need(), n) || n > 65535) return fail("--port must be 0 to 65535");
-                o.port = static_cast<uint16_t>(n);
-            } else if (name == "bind-address") {
-                o.bind = need();
-            } else if (name == "root-dir") {
-                o.rootDir = need();
-            } else if (name == "max-request-journal-entries" ||
-                       name == "max-request-journal-size") {
-                if (!number(need(), n)) return fail("--" + name + " must be a number");
-                o.maxLogEntries = n;
-            } else if (name == "no-request-journal") {
-                o.noJournal = true;
-            } else if (name == "admin-api-basic-auth") {
-                o.basicAuth = need();
-                if (o.basicAuth.find(':') == std::string::npos)
-                    return fail("--admin-api-basic-auth must be user:password");
-            } else if (name == "watch-mappings") {
-                o.watch = true;
-            } else if (name == "verbose") {
-                o.verbose = true;
-            } else if (name == "disable-banner") {
-                o.disableBanner = true;
-            } else if (name == "enable-stub-cors") {
-                o.stubCors = true;
-            } else if (name == "global-response-templating") {
-                o.templating = "global";
-            } else if (name == "local-response-templating") {
-                o.templating = "local";
-            } else if (name == "disable-response-templating") {
-                o.templating = "off";
-            } else if (name == "permitted-system-keys") {
-                std::string keys = need();
-                std::stringstream ss(keys);
-                for (std::string k; std::getline(ss, k, ',');)
-                    if (!k.empty()) o.permittedSystemKeys.push_back(k);
-            } else if (name == "disable-request-logging") {
-            } else if (name == "workers") {
-                // mockd's own: event-loop threads (default: the usable cores).
-                if (!number(need(), n) || n == 0 || n > 1024)
-                    return fail("--workers must be 1 to 1024");
-                o.workers = static_cast<unsigned>(n);
-            } else if (name == "proxy-all") {
-                o.proxyAll = need();
-            } else if (name == "preserve-host-header") {
-                o.preserveHost = true;
-            } else if (name == "proxy-timeout") {
-                if (!number(need(), n)) return fail("--proxy-timeout must be milliseconds");
-                o.proxyTimeout = std::to_string(n) + "ms";
-            } else if (name == "record-mappings") {
-                o.recordMappings = true;
-            } else if (name == "https-port") {
-                if (!number(need(), n) || n > 65535) return fail("--https-port must be 0 to 65535");
-                o.httpsPort = static_cast<uint16_t>(n);
-            } else if (name == "https-keystore") {
-                o.keystore = need();
-            } else if (name == "keystore-password" || name == "key-manager-password") {
-                // One password opens a PKCS#12 keystore and the key inside it.
-                o.keystorePassword = need();
-            } else if (name == "keystore-type" || name == "truststore-type") {
-                std::string type = need();
-                if (type != "PKCS12" && type != "pkcs12")
-                    return fail("--" + name + " " + type +
-                                ": only PKCS12 is read (convert JKS with keytool -importkeystore)");
-            } else if (name == "https-truststore") {
-                o.truststore = need();
-            } else if (name == "truststore-password") {
-                o.truststorePassword = need();
-            } else if (name == "https-require-client-cert") {
-                o.requireClientCert = true;
-            } else if (name == "extensions") {
-                // Java classes loaded into the jar: none can load here. Each is named once at
-                // start-up; stubs that use one are answered as the jar answers without it.
-                std::istringstream list(need());
-                for (std::string cls; std::getline(list, cls, ',');)
-                    if (!cls.empty()) o.missingExtensions.push_back(cls);
-            } else {
-                o.ignoredFlags.push_back("--" + name + (hasValue ? "=" + value : ""));
-            }
+            if (auto code = applyWireMockFlag(o, name, value, hasValue)) return *code;
         } catch (const std::runtime_error& e) {
-            return fail(e.what());
+            return wireMockUsageError(e.what());
         }
     }
     o.logLevel = o.verbose ? "debug" : "warn";
     std::error_code ec;
     if (!std::filesystem::is_directory(o.rootDir, ec))
-        return fail("--root-dir " + o.rootDir + " is not a directory");
+        return wireMockUsageError("--root-dir " + o.rootDir + " is not a directory");
     return serve(o);
 }
 

@@ -478,685 +478,722 @@ void registerStateful(CLI::App& app, ClientCommands::State& s,
 
 ClientCommands::~ClientCommands() = default;
 
+namespace {
+
+using State = ClientCommands::State;
+
+AdminClient client(const State& s) {
+    std::string key = s.apiKey.empty() ? keyFromDataDir(s.dataDir) : s.apiKey;
+    return AdminClient(s.adminUrl, key);
+}
+
+void printJson(const Json& j) { std::cout << j.dump(2) << "\n"; }
+
+// What a stateful command did: its answer with --json, else a sentence.
+void say(const State& s, const Json& j, const std::string& text) {
+    if (s.json)
+        printJson(j);
+    else
+        std::printf("%s\n", text.c_str());
+}
+
+int runStop(const State& s) {
+    auto pf = pidFilePath(s.pidFile);
+    auto pid = readPidFile(pf);
+    if (!pid) {
+        std::fprintf(stderr, "mockd: no running server (no PID file at %s)\n", pf.c_str());
+        return 1;
+    }
+    long p = (*pid)["pid"].get<long>();
+    if (!alive(p)) {
+        std::error_code ec;
+        fs::remove(pf, ec);
+        std::fprintf(stderr,
+                     "mockd: the server (pid %ld) is not running; removed its stale PID file\n", p);
+        return 1;
+    }
+    ::kill(static_cast<pid_t>(p), s.force ? SIGKILL : SIGTERM);
+    std::chrono::milliseconds wait{};
+    if (!parseDuration(s.timeout, wait))
+        throw ClientError("--timeout: not a duration: " + s.timeout);
+    auto deadline = std::chrono::steady_clock::now() + wait;
+    while (alive(p) && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    if (alive(p)) {
+        std::fprintf(stderr, "mockd: pid %ld is still running after %s; try `mockd stop --force`\n",
+                     p, s.timeout.c_str());
+        return 1;
+    }
+    std::error_code ec;
+    if (s.force) fs::remove(pf, ec);
+    std::printf("mockd stopped (pid %ld)\n", p);
+    return 0;
+}
+
+int runStatus(const State& s) {
+    auto pf = pidFilePath(s.pidFile);
+    auto pid = readPidFile(pf);
+    std::string url = s.adminUrl;
+    if (pid && pid->contains("components") && s.adminUrl == "http://localhost:4290")
+        url =
+            "http://localhost:" + std::to_string((*pid)["components"]["admin"].value("port", 4290));
+    AdminClient c(url, s.apiKey.empty() ? keyFromDataDir(s.dataDir) : s.apiKey);
+    HttpResult r;
+    try {
+        r = c.call("GET", "/status");
+    } catch (const ClientError&) {
+        if (s.json)
+            printJson({{"running", false}});
+        else
+            std::printf("mockd is not running\n");
+        return 1;
+    }
+    auto st = expectOk(r);
+    if (s.json) {
+        printJson(st);
+        return 0;
+    }
+    std::printf(
+        "mockd is running (version %s)\n  mock server: http://localhost:%d\n  admin API:   "
+        "http://localhost:%d\n"
+        "  mocks: %d (%d enabled)\n  requests: %d\n  uptime: %ds\n",
+        st.value("version", "").c_str(), st.value("httpPort", 0), st.value("adminPort", 0),
+        st.value("mockCount", 0), st.value("activeMocks", 0), st.value("requestCount", 0),
+        st.value("uptime", 0));
+    if (pid) std::printf("  pid: %ld\n", (*pid)["pid"].get<long>());
+    return 0;
+}
+
+int runList(const State& s) {
+    Json mocks = Json::array();
+    if (!s.listConfig.empty()) {
+        auto cfg = config::loadFile(s.listConfig);
+        for (const auto& w : cfg.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
+        for (const auto& c : cfg.compiled)
+            if (s.type.empty() || lower(c->mock().type) == lower(s.type))
+                mocks.push_back(core::encodeMock(c->mock()));
+    } else {
+        std::string target = "/mocks";
+        if (!s.type.empty()) target += "?type=" + s.type;
+        mocks = expectOk(client(s).call("GET", target))["mocks"];
+    }
+    if (s.json) {
+        printJson(mocks);
+        return 0;
+    }
+    std::vector<std::vector<std::string>> rows = {
+        {"ID", "TYPE", "METHOD", "PATH", "STATUS", "ENABLED"}};
+    for (const auto& m : mocks) {
+        Json http = m.value("http", Json::object());
+        Json matcher = http.value("matcher", Json::object());
+        rows.push_back(
+            {m.value("id", ""), m.value("type", ""), matcher.value("method", "*"),
+             matcher.value("path", matcher.value("pathPattern", "")),
+             std::to_string(http.value("response", Json::object()).value("statusCode", 200)),
+             m.value("enabled", true) ? "yes" : "no"});
+    }
+    // Fixed columns that cut long ids and paths short, or (-w) as wide as their cells.
+    std::vector<size_t> widths = {26, 6, 7, 32, 6};
+    if (s.noTruncate)
+        for (const auto& r : rows)
+            for (size_t i = 0; i < widths.size(); ++i) widths[i] = std::max(widths[i], r[i].size());
+    for (const auto& r : rows) {
+        std::string line;
+        for (size_t i = 0; i < widths.size(); ++i) line += pad(r[i], widths[i]) + " ";
+        std::printf("%s%s\n", line.c_str(), r[5].c_str());
+    }
+    std::printf("%zu mock(s)\n", mocks.size());
+    return 0;
+}
+
+int runGet(const State& s) {
+    auto c = client(s);
+    printJson(expectOk(c.call("GET", "/mocks/" + resolveId(c, s.id))));
+    return 0;
+}
+
+int runAdd(State& s) {
+    if (std::string type = lower(s.addType); !type.empty() && type != "http") {
+        if (oneOf(type, kMockTypes))
+            throw ClientError("adding " + type +
+                              " mocks is not supported yet; `mockd add` makes http mocks");
+        throw ClientError("unknown mock type \"" + s.addType + "\" (types: " + joined(kMockTypes) +
+                          ")");
+    }
+    if (s.path.empty() && s.pathPattern.empty())
+        throw ClientError("add needs --path or --path-pattern");
+    for (auto& ch : s.method) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    Json matcher = {{"method", s.method}};
+    if (!s.path.empty()) matcher["path"] = s.path;
+    if (!s.pathPattern.empty()) matcher["pathPattern"] = s.pathPattern;
+    std::string k, v;
+    for (const auto& h : s.matchHeaders) {
+        if (!splitPair(h, ':', 0, k, v))
+            throw ClientError("--match-header wants name:value, not " + h);
+        matcher["headers"][k] = v;
+    }
+    for (const auto& q : s.matchQuery) {
+        if (!splitPair(q, '=', ':', k, v)) throw ClientError("--match-query wants k=v, not " + q);
+        matcher["queryParams"][k] = v;
+    }
+    if (!s.bodyContains.empty()) matcher["bodyContains"] = s.bodyContains;
+    Json response = {{"statusCode", s.status_}};
+    if (!s.bodyFile.empty())
+        response["body"] = readFileOrThrow(s.bodyFile);
+    else if (!s.body.empty())
+        response["body"] = s.body;
+    for (const auto& h : s.headers) {
+        if (!splitPair(h, ':', 0, k, v)) throw ClientError("--header wants name:value, not " + h);
+        response["headers"][k] = v;
+    }
+    if (s.delay >= 0) response["delayMs"] = s.delay;
+    Json mock = {{"type", "http"}, {"http", {{"matcher", matcher}, {"response", response}}}};
+    if (s.priority) mock["http"]["priority"] = s.priority;
+    if (!s.name.empty()) mock["name"] = s.name;
+    auto c = client(s);
+    std::string existing;
+    if (!s.allowDuplicate) {
+        auto all = expectOk(c.call("GET", "/mocks"));
+        for (const auto& m : all["mocks"]) {
+            const Json mm = m.value("http", Json::object()).value("matcher", Json::object());
+            if (m.value("type", "") == "http" && mm.value("method", "") == s.method &&
+                mm.value("path", "") == s.path && mm.value("pathPattern", "") == s.pathPattern)
+                existing = m["id"];
+        }
+    }
+    Json res;
+    if (!existing.empty()) {
+        mock["id"] = existing;
+        res = expectOk(c.call("PUT", "/mocks/" + existing, mock.dump()));
+    } else {
+        res = expectOk(c.call("POST", "/mocks", mock.dump()));
+    }
+    if (s.json)
+        printJson(res);
+    else
+        std::printf("%s mock: %s\n", existing.empty() ? "Created" : "Updated",
+                    res.value("id", "").c_str());
+    return 0;
+}
+
+int runUpdate(const State& s) {
+    auto c = client(s);
+    std::string id = resolveId(c, s.id);
+    Json patch = Json::object();
+    Json response = Json::object();
+    if (!s.bodyFile.empty())
+        response["body"] = readFileOrThrow(s.bodyFile);
+    else if (!s.body.empty())
+        response["body"] = s.body;
+    if (s.statusSet) response["statusCode"] = s.status_;
+    if (s.delay >= 0) response["delayMs"] = s.delay;
+    std::string k, v;
+    for (const auto& h : s.headers) {
+        if (!splitPair(h, ':', 0, k, v)) throw ClientError("--header wants name:value, not " + h);
+        response["headers"][k] = v;
+    }
+    if (!response.empty()) patch["http"]["response"] = response;
+    if (!s.name.empty()) patch["name"] = s.name;
+    if (!s.enabled.empty()) {
+        if (s.enabled != "true" && s.enabled != "false")
+            throw ClientError("--enabled takes true or false");
+        patch["enabled"] = s.enabled == "true";
+    }
+    if (patch.empty())
+        throw ClientError("nothing to update: give -b, -s, -H, --delay, -n or --enabled");
+    auto res = expectOk(c.call("PATCH", "/mocks/" + id, patch.dump()));
+    if (s.json)
+        printJson(res);
+    else
+        std::printf("Updated mock: %s\n", id.c_str());
+    return 0;
+}
+
+int runDelete(const State& s) {
+    if (!s.delPath.empty() && !s.id.empty())
+        throw ClientError("give a mock id or --path, not both");
+    if (!s.delMethod.empty() && s.delPath.empty()) throw ClientError("--method needs --path");
+    if (s.delPath.empty() && s.id.empty())
+        throw ClientError("give a mock id (or a unique id prefix), or --path");
+    auto c = client(s);
+    if (!s.delPath.empty()) {
+        std::string method = s.delMethod;
+        for (auto& ch : method)
+            ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+        std::vector<Json> hits;
+        const Json all = expectOk(c.call("GET", "/mocks"));
+        for (const auto& m : all["mocks"]) {
+            Json matcher = m.value("http", Json::object()).value("matcher", Json::object());
+            std::string path = matcher.value("path", matcher.value("pathPattern", ""));
+            std::string mm = matcher.value("method", "");
+            for (auto& ch : mm)
+                ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+            if (path == s.delPath && (method.empty() || mm == method)) hits.push_back(m);
+        }
+        std::string what = (method.empty() ? "" : method + " ") + s.delPath;
+        if (hits.empty()) throw ClientError("no mocks found matching " + what);
+        if (hits.size() > 1 && !s.yes) {
+            std::string ids;
+            for (const auto& h : hits) ids += " " + h.value("id", "");
+            if (!::isatty(STDIN_FILENO))
+                throw ClientError(std::to_string(hits.size()) + " mocks match " + what + ":" + ids +
+                                  "; give -y to delete them all");
+            std::printf("Found %zu mocks matching %s:\n", hits.size(), what.c_str());
+            for (const auto& h : hits) {
+                Json matcher = h.value("http", Json::object()).value("matcher", Json::object());
+                std::printf("  %s  %s %s\n", h.value("id", "").c_str(),
+                            matcher.value("method", "*").c_str(), s.delPath.c_str());
+            }
+            std::printf("Delete all %zu mocks? [y/N]: ", hits.size());
+            std::fflush(stdout);
+            std::string answer;
+            std::getline(std::cin, answer);
+            answer = lower(answer);
+            while (!answer.empty() && std::isspace(static_cast<unsigned char>(answer.back())))
+                answer.pop_back();
+            if (answer != "y" && answer != "yes") {
+                std::printf("Cancelled\n");
+                return 0;
+            }
+        }
+        for (const auto& h : hits) expectOk(c.call("DELETE", "/mocks/" + h.value("id", "")), {204});
+        if (hits.size() == 1)
+            std::printf("Deleted mock: %s\n", hits[0].value("id", "").c_str());
+        else
+            std::printf("Deleted %zu mock(s)\n", hits.size());
+        return 0;
+    }
+    std::string id = resolveId(c, s.id);
+    expectOk(c.call("DELETE", "/mocks/" + id), {204});
+    std::printf("Deleted mock: %s\n", id.c_str());
+    return 0;
+}
+
+int runVerifyStatus(const State& s) {
+    auto j = expectOk(client(s).call("GET", "/mocks/" + s.id + "/verify"));
+    if (s.json)
+        printJson(j);
+    else
+        std::printf("%s: called %d time(s)%s\n", s.id.c_str(), j.value("callCount", 0),
+                    j.contains("lastCalledAt")
+                        ? (", last at " + j["lastCalledAt"].get<std::string>()).c_str()
+                        : "");
+    return 0;
+}
+
+int runVerifyCheck(const State& s) {
+    Json crit = Json::object();
+    if (s.exactly >= 0) crit["exactly"] = s.exactly;
+    if (s.atLeast >= 0) crit["atLeast"] = s.atLeast;
+    if (s.atMost >= 0) crit["atMost"] = s.atMost;
+    if (s.never) crit["never"] = true;
+    if (crit.empty()) throw ClientError("give --exactly N, --at-least N, --at-most N or --never");
+    auto j = expectOk(client(s).call("POST", "/mocks/" + s.id + "/verify", crit.dump()));
+    if (s.json)
+        printJson(j);
+    else
+        std::printf("%s %s\n", j.value("passed", false) ? "PASS" : "FAIL",
+                    j.value("message", "").c_str());
+    return j.value("passed", false) ? 0 : 1;
+}
+
+int runVerifyInvocations(const State& s) {
+    auto j = expectOk(client(s).call("GET", "/mocks/" + s.id + "/invocations"));
+    if (s.json) {
+        printJson(j);
+        return 0;
+    }
+    for (const auto& inv : j["invocations"])
+        std::printf("%s  %s %s\n", inv.value("timestamp", "").c_str(),
+                    inv.value("method", "").c_str(), inv.value("path", "").c_str());
+    std::printf("%d invocation(s)\n", j.value("total", 0));
+    return 0;
+}
+
+int runVerifyReset(const State& s) {
+    if (s.id.empty() && !s.all) throw ClientError("give a mock id, or --all");
+    auto c = client(s);
+    auto j = s.all ? expectOk(c.call("DELETE", "/verify"))
+                   : expectOk(c.call("DELETE", "/mocks/" + s.id + "/invocations"));
+    if (s.json)
+        printJson(j);
+    else
+        std::printf("%s\n", j.value("message", "reset").c_str());
+    return 0;
+}
+
+int runLogs(const State& s) {
+    std::string protocol = lower(s.protocol);
+    if (!protocol.empty() && !oneOf(protocol, kLogProtocols))
+        throw ClientError("--protocol must be one of " + joined(kLogProtocols) + ", not \"" +
+                          s.protocol + "\"");
+    auto c = client(s);
+    if (s.clear) {
+        auto j = expectOk(c.call("DELETE", "/requests"));
+        std::printf("%s\n", j.value("message", "").c_str());
+        return 0;
+    }
+    auto line = [&](const Json& e) {
+        if (s.json) {
+            std::cout << e.dump() << std::endl;
+            return;
+        }
+        std::string mock = e.value("matchedMockID", "");
+        std::printf("%s  %-6s %-40s %d  %s\n", e.value("timestamp", "").c_str(),
+                    e.value("method", "").c_str(), e.value("path", "").c_str(),
+                    e.value("responseStatus", 0), mock.empty() ? "(no match)" : mock.c_str());
+        if (s.verbose) {
+            if (std::string q = e.value("queryString", ""); !q.empty())
+                std::printf("  Query: %s\n", q.c_str());
+            if (auto h = e.find("headers"); h != e.end() && h->is_object() && !h->empty()) {
+                std::printf("  Headers:\n");
+                for (const auto& [name, values] : h->items()) {
+                    if (values.is_array()) {
+                        for (const auto& v : values)
+                            std::printf(
+                                "    %s: %s\n", name.c_str(),
+                                v.is_string() ? v.get<std::string>().c_str() : v.dump().c_str());
+                    } else {
+                        std::printf("    %s: %s\n", name.c_str(),
+                                    values.is_string() ? values.get<std::string>().c_str()
+                                                       : values.dump().c_str());
+                    }
+                }
+            }
+            std::string body = e.value("body", "");
+            if (body.size() > 200) body = body.substr(0, 200) + "...(truncated)";
+            std::printf("  Body: %s\n", body.empty() ? "(empty)" : body.c_str());
+        }
+        std::fflush(stdout);
+    };
+    auto wanted = [&](const Json& e) {
+        if (s.method != "GET" && !s.method.empty() && e.value("method", "") != s.method)
+            return false;
+        if (!s.path.empty() && e.value("path", "").find(s.path) == std::string::npos) return false;
+        if (!protocol.empty() && lower(e.value("protocol", "http")) != protocol) return false;
+        bool hit = !e.value("matchedMockID", "").empty();
+        return !(s.matched && !hit) && !(s.unmatched && hit);
+    };
+    if (s.follow) {
+        c.stream("/requests/stream", [&](const std::string& data) {
+            auto e = Json::parse(data, nullptr, false);
+            if (!e.is_discarded() && e.contains("method") && wanted(e)) line(e);
+        });
+        return 0;
+    }
+    // Filters go to the server so that -n counts requests that pass them.
+    std::string target = "/requests?limit=" + std::to_string(s.limit);
+    if (s.unmatched) target += "&unmatchedOnly=true";
+    if (s.matched) target += "&matchedOnly=true";
+    if (!s.logMethod.empty()) target += "&method=" + s.logMethod;
+    if (!s.path.empty()) target += "&path=" + percentEncode(s.path);
+    if (!protocol.empty()) target += "&protocol=" + protocol;
+    auto j = expectOk(c.call("GET", target));
+    std::vector<Json> rows;
+    for (const auto& e : j["requests"])
+        if (wanted(e)) rows.push_back(e);
+    for (auto it = rows.rbegin(); it != rows.rend(); ++it) line(*it);  // oldest first, like a log
+    return 0;
+}
+
+int runImport(const State& s) {
+    std::string text, source = s.id, ext;
+    fs::path dir = ".";
+    if (s.id == "-") {
+        std::ostringstream in;
+        in << std::cin.rdbuf();
+        text = in.str();
+        source = "standard input";
+    } else if (s.id.starts_with("curl ")) {
+        text = s.id;  // a curl command line given as the argument
+        source = "the curl command";
+    } else {
+        text = readFileOrThrow(s.id);
+        ext = lower(fs::path(s.id).extension().string());
+        dir = fs::path(s.id).parent_path();
+        if (dir.empty()) dir = ".";
+    }
+    std::string format = lower(s.format);
+    if (format.empty()) {
+        format = detectImportFormat(text);
+    } else if (!oneOf(format, kImportFormats)) {
+        throw ClientError("unknown import format \"" + s.format +
+                          "\" (formats: " + joined(kImportFormats) + ")");
+    }
+    if (!oneOf(format, kReadableImportFormats))
+        throw ClientError("importing " + format + " is not supported yet (formats: " +
+                          joined(kReadableImportFormats) + ")");
+    std::string contentType = "application/json";
+    if (format == "wiremock") {
+        auto doc = Json::parse(text, nullptr, false, true);
+        if (doc.is_discarded())
+            throw ClientError(source + ": not valid JSON, so not WireMock mappings");
+        // A file under <root>/mappings has its bodies under <root>/__files.
+        fs::path filesDir =
+            dir.filename() == "mappings" ? dir.parent_path() / "__files" : dir / "__files";
+        std::vector<std::string> warnings;
+        text = wireMockToCollection(doc, filesDir, warnings).dump();
+        for (const auto& w : warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
+    } else {
+        size_t first = text.find_first_not_of(" \t\r\n");
+        bool looksJson = first != std::string::npos && (text[first] == '{' || text[first] == '[');
+        if (ext == ".yaml" || ext == ".yml" || (ext != ".json" && !looksJson))
+            contentType = "application/yaml";
+    }
+    std::string target = "/config?replace=" + std::string(s.replace ? "true" : "false") +
+                         (s.dryRun ? "&dryRun=true" : "");
+    auto j = expectOk(client(s).call("POST", target, text, contentType));
+    if (s.json)
+        printJson(j);
+    else if (s.dryRun)
+        std::printf("%s is valid: %d mock(s); nothing changed\n", source.c_str(),
+                    j.value("mocks", 0));
+    else
+        std::printf("%s (%d in total)\n", j.value("message", "").c_str(), j.value("total", 0));
+    return 0;
+}
+
+int runExport(const State& s) {
+    std::string ext = fs::path(s.output).extension().string();
+    bool yaml = s.format == "yaml" || (s.format.empty() && (ext == ".yaml" || ext == ".yml"));
+    std::string target = "/config";
+    if (!s.name.empty()) target += "?name=" + s.name;
+    auto r = client(s).call("GET", target, {}, {}, yaml ? "application/yaml" : "application/json");
+    expectOk(r);
+    std::string body = yaml ? r.body : Json::parse(r.body).dump(2) + "\n";
+    if (s.output.empty()) {
+        std::cout << body;
+    } else {
+        std::ofstream out(s.output);
+        out << body;
+        if (!out) throw ClientError("cannot write " + s.output);
+        std::fprintf(stderr, "wrote %s\n", s.output.c_str());
+    }
+    return 0;
+}
+
+int runStatefulAdd(const State& s, const AdminClient& c) {
+    Json def = {{"name", s.id}};
+    if (!s.idField.empty()) def["idField"] = s.idField;
+    if (!s.idStrategy.empty()) def["idStrategy"] = s.idStrategy;
+    if (!s.seedFile.empty()) {
+        auto seeds = Json::parse(readFileOrThrow(s.seedFile), nullptr, false);
+        if (seeds.is_discarded() || !seeds.is_array())
+            throw ClientError(s.seedFile + " must hold a JSON array of items");
+        def["seedData"] = seeds;
+    }
+    auto j = expectOk(c.call("POST", "/state/resources", def.dump()));
+    say(s, j, "Created table: " + s.id);
+    return 0;
+}
+
+int runStatefulList(const State& s, const AdminClient& c) {
+    auto j = expectOk(c.call("GET", "/state"));
+    if (s.json) {
+        printJson(j["resources"]);
+        return 0;
+    }
+    std::printf("%s %s %s %s\n", pad("NAME", 20).c_str(), pad("ITEMS", 8).c_str(),
+                pad("SEEDS", 8).c_str(), "ID FIELD");
+    for (const auto& t : j["resources"])
+        std::printf("%s %s %s %s\n", pad(t.value("name", ""), 20).c_str(),
+                    pad(std::to_string(t.value("itemCount", 0)), 8).c_str(),
+                    pad(std::to_string(t.value("seedCount", 0)), 8).c_str(),
+                    t.value("idField", "id").c_str());
+    return 0;
+}
+
+int runStatefulReset(const State& s, const AdminClient& c) {
+    if (s.id.empty() && !s.all) throw ClientError("give a table name, or --all");
+    auto j = s.all ? expectOk(c.call("POST", "/state/reset"))
+                   : expectOk(c.call("POST", "/state/resources/" + s.id + "/reset"));
+    say(s, j,
+        s.all ? "Reset " + std::to_string(j.value("tables", 0)) + " table(s)"
+              : "Reset table " + s.id + " (" + std::to_string(j.value("itemCount", 0)) + " items)");
+    return 0;
+}
+
+int runStatefulClear(const State& s, const AdminClient& c) {
+    auto j = expectOk(c.call("DELETE", "/state/resources/" + s.id));
+    say(s, j,
+        "Cleared table " + s.id + " (" + std::to_string(j.value("cleared", 0)) + " items removed)");
+    return 0;
+}
+
+int runStatefulDelete(const State& s, const AdminClient& c) {
+    auto j = expectOk(c.call("POST", "/state/resources/" + s.id + "/unregister"));
+    say(s, j, "Deleted table " + s.id);
+    return 0;
+}
+
+int runStatefulItems(const State& s, const AdminClient& c) {
+    std::string target = "/state/resources/" + s.id + "/items?limit=" + std::to_string(s.limit) +
+                         "&offset=" + std::to_string(s.offset);
+    if (!s.sort.empty()) target += "&sort=" + percentEncode(s.sort);
+    if (!s.order.empty()) target += "&order=" + percentEncode(s.order);
+    auto j = expectOk(c.call("GET", target));
+    if (s.json)
+        printJson(j);
+    else
+        for (const auto& item : j["data"]) std::cout << item.dump() << "\n";
+    return 0;
+}
+
+int runCustomList(const State& s, const AdminClient& c) {
+    auto j = expectOk(c.call("GET", "/state/operations"));
+    if (s.json) {
+        printJson(j);
+        return 0;
+    }
+    for (const auto& op : j)
+        std::printf("%s  %d step(s)  %s\n", pad(op.value("name", ""), 24).c_str(),
+                    op.value("stepCount", 0), op.value("consistency", "").c_str());
+    return 0;
+}
+
+int runCustomGet(const State& s, const AdminClient& c) {
+    printJson(expectOk(c.call("GET", "/state/operations/" + s.id)));
+    return 0;
+}
+
+int runCustomAdd(const State& s, const AdminClient& c) {
+    Json def;
+    if (!s.definition.empty()) {
+        def = Json::parse(s.definition, nullptr, false);
+    } else if (!s.seedFile.empty()) {
+        std::string ext = fs::path(s.seedFile).extension().string();
+        if (ext == ".yaml" || ext == ".yml") {
+            try {
+                config::LineMap lines;
+                def = config::yamlToJson(YAML::Load(readFileOrThrow(s.seedFile)), lines);
+            } catch (const YAML::Exception& e) {
+                throw ClientError(s.seedFile + ": invalid YAML: " + e.msg);
+            }
+        } else {
+            def = Json::parse(readFileOrThrow(s.seedFile), nullptr, false);
+        }
+    } else {
+        throw ClientError("give --file or --definition");
+    }
+    if (def.is_discarded() || !def.is_object())
+        throw ClientError("the definition is not a JSON object");
+    auto j = expectOk(c.call("POST", "/state/operations", def.dump()));
+    say(s, j,
+        std::string(j.value("action", "created") == "updated" ? "Updated" : "Created") +
+            " operation: " + j.value("name", ""));
+    return 0;
+}
+
+int runCustomRun(const State& s, const AdminClient& c) {
+    std::string input = !s.inputFile.empty() ? readFileOrThrow(s.inputFile) : s.input;
+    auto r = c.call("POST", "/state/operations/" + s.id + "/execute", input);
+    auto j = Json::parse(r.body, nullptr, false);
+    if (r.status != 200) {
+        std::fprintf(stderr, "mockd: operation %s failed (%d): %s\n", s.id.c_str(), r.status,
+                     j.is_object() ? j.value("error", r.body).c_str() : r.body.c_str());
+        return 1;
+    }
+    printJson(j);
+    return 0;
+}
+
+int runCustomDelete(const State& s, const AdminClient& c) {
+    expectOk(c.call("DELETE", "/state/operations/" + s.id), {204});
+    std::printf("Deleted operation: %s\n", s.id.c_str());
+    return 0;
+}
+
+std::optional<int> runStateful(const State& s) {
+    auto c = client(s);
+    if (*s.sAdd) return runStatefulAdd(s, c);
+    if (*s.sList) return runStatefulList(s, c);
+    if (*s.sReset) return runStatefulReset(s, c);
+    if (*s.sClear) return runStatefulClear(s, c);
+    if (*s.sDelete) return runStatefulDelete(s, c);
+    if (*s.sItems) return runStatefulItems(s, c);
+    if (*s.cList) return runCustomList(s, c);
+    if (*s.cGet) return runCustomGet(s, c);
+    if (*s.cAdd) return runCustomAdd(s, c);
+    if (*s.cRun) return runCustomRun(s, c);
+    if (*s.cDelete) return runCustomDelete(s, c);
+    return std::nullopt;
+}
+
+int runValidate(const State& s) {
+    int failed = 0;
+    for (const auto& f : s.files) {
+        try {
+            auto cfg = config::loadFile(f);
+            for (const auto& w : cfg.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
+            std::printf("ok   %s: %zu mock(s)\n", f.c_str(), cfg.compiled.size());
+        } catch (const config::ConfigError& e) {
+            ++failed;
+            std::printf("FAIL %s\n", e.what());
+        }
+    }
+    return failed ? 1 : 0;
+}
+
+int runInit(const State& s) {
+    std::string tmpl = lower(s.initTemplate);
+    if (tmpl == "list") {
+        std::fputs(kInitTemplateList, stdout);
+        return 0;
+    }
+    std::string text;
+    if (tmpl.empty() || tmpl == "default")
+        text = kInitTemplate;
+    else if (tmpl == "crud")
+        text = kCrudTemplate;
+    else if (oneOf(tmpl, kOtherInitTemplates))
+        throw ClientError("template \"" + s.initTemplate +
+                          "\" is not supported yet (templates: default, crud)");
+    else
+        throw ClientError("unknown template \"" + s.initTemplate + "\" (see 'mockd init -t list')");
+    bool jsonFormat =
+        s.format == "json" || (s.format.empty() && fs::path(s.output).extension() == ".json");
+    std::string out = s.output.empty() ? (jsonFormat ? "mockd.json" : "mockd.yaml") : s.output;
+    if (fs::exists(out) && !s.force) {
+        std::fprintf(stderr, "mockd: %s exists; use --force to overwrite it\n", out.c_str());
+        return 1;
+    }
+    if (jsonFormat) {
+        auto cfg = config::loadText(text, "template", true, fs::current_path());
+        text = cfg.collection.dump(2) + "\n";
+    }
+    std::ofstream f(out);
+    f << text;
+    if (!f) throw ClientError("cannot write " + out);
+    std::printf("wrote %s; start it with: mockd start --config %s\n", out.c_str(), out.c_str());
+    return 0;
+}
+
+}  // namespace
+
 std::optional<int> ClientCommands::run() {
     State& s = *s_;
-    auto client = [&] {
-        std::string key = s.apiKey.empty() ? keyFromDataDir(s.dataDir) : s.apiKey;
-        return AdminClient(s.adminUrl, key);
-    };
-    auto printJson = [](const Json& j) { std::cout << j.dump(2) << "\n"; };
     try {
-        if (*s.stop) {
-            auto pf = pidFilePath(s.pidFile);
-            auto pid = readPidFile(pf);
-            if (!pid) {
-                std::fprintf(stderr, "mockd: no running server (no PID file at %s)\n", pf.c_str());
-                return 1;
-            }
-            long p = (*pid)["pid"].get<long>();
-            if (!alive(p)) {
-                std::error_code ec;
-                fs::remove(pf, ec);
-                std::fprintf(
-                    stderr,
-                    "mockd: the server (pid %ld) is not running; removed its stale PID file\n", p);
-                return 1;
-            }
-            ::kill(static_cast<pid_t>(p), s.force ? SIGKILL : SIGTERM);
-            std::chrono::milliseconds wait{};
-            if (!parseDuration(s.timeout, wait))
-                throw ClientError("--timeout: not a duration: " + s.timeout);
-            auto deadline = std::chrono::steady_clock::now() + wait;
-            while (alive(p) && std::chrono::steady_clock::now() < deadline)
-                std::this_thread::sleep_for(std::chrono::milliseconds(20));
-            if (alive(p)) {
-                std::fprintf(stderr,
-                             "mockd: pid %ld is still running after %s; try `mockd stop --force`\n",
-                             p, s.timeout.c_str());
-                return 1;
-            }
-            std::error_code ec;
-            if (s.force) fs::remove(pf, ec);
-            std::printf("mockd stopped (pid %ld)\n", p);
-            return 0;
-        }
-        if (*s.status) {
-            auto pf = pidFilePath(s.pidFile);
-            auto pid = readPidFile(pf);
-            std::string url = s.adminUrl;
-            if (pid && pid->contains("components") && s.adminUrl == "http://localhost:4290")
-                url = "http://localhost:" +
-                      std::to_string((*pid)["components"]["admin"].value("port", 4290));
-            AdminClient c(url, s.apiKey.empty() ? keyFromDataDir(s.dataDir) : s.apiKey);
-            HttpResult r;
-            try {
-                r = c.call("GET", "/status");
-            } catch (const ClientError&) {
-                if (s.json)
-                    printJson({{"running", false}});
-                else
-                    std::printf("mockd is not running\n");
-                return 1;
-            }
-            auto st = expectOk(r);
-            if (s.json) {
-                printJson(st);
-                return 0;
-            }
-            std::printf(
-                "mockd is running (version %s)\n  mock server: http://localhost:%d\n  admin API:   "
-                "http://localhost:%d\n"
-                "  mocks: %d (%d enabled)\n  requests: %d\n  uptime: %ds\n",
-                st.value("version", "").c_str(), st.value("httpPort", 0), st.value("adminPort", 0),
-                st.value("mockCount", 0), st.value("activeMocks", 0), st.value("requestCount", 0),
-                st.value("uptime", 0));
-            if (pid) std::printf("  pid: %ld\n", (*pid)["pid"].get<long>());
-            return 0;
-        }
-        if (*s.list) {
-            Json mocks = Json::array();
-            if (!s.listConfig.empty()) {
-                auto cfg = config::loadFile(s.listConfig);
-                for (const auto& w : cfg.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
-                for (const auto& c : cfg.compiled)
-                    if (s.type.empty() || lower(c->mock().type) == lower(s.type))
-                        mocks.push_back(core::encodeMock(c->mock()));
-            } else {
-                std::string target = "/mocks";
-                if (!s.type.empty()) target += "?type=" + s.type;
-                mocks = expectOk(client().call("GET", target))["mocks"];
-            }
-            if (s.json) {
-                printJson(mocks);
-                return 0;
-            }
-            std::vector<std::vector<std::string>> rows = {
-                {"ID", "TYPE", "METHOD", "PATH", "STATUS", "ENABLED"}};
-            for (const auto& m : mocks) {
-                Json http = m.value("http", Json::object());
-                Json matcher = http.value("matcher", Json::object());
-                rows.push_back(
-                    {m.value("id", ""), m.value("type", ""), matcher.value("method", "*"),
-                     matcher.value("path", matcher.value("pathPattern", "")),
-                     std::to_string(
-                         http.value("response", Json::object()).value("statusCode", 200)),
-                     m.value("enabled", true) ? "yes" : "no"});
-            }
-            // Fixed columns that cut long ids and paths short, or (-w) as wide as their cells.
-            std::vector<size_t> widths = {26, 6, 7, 32, 6};
-            if (s.noTruncate)
-                for (const auto& r : rows)
-                    for (size_t i = 0; i < widths.size(); ++i)
-                        widths[i] = std::max(widths[i], r[i].size());
-            for (const auto& r : rows) {
-                std::string line;
-                for (size_t i = 0; i < widths.size(); ++i) line += pad(r[i], widths[i]) + " ";
-                std::printf("%s%s\n", line.c_str(), r[5].c_str());
-            }
-            std::printf("%zu mock(s)\n", mocks.size());
-            return 0;
-        }
-        if (*s.get) {
-            auto c = client();
-            printJson(expectOk(c.call("GET", "/mocks/" + resolveId(c, s.id))));
-            return 0;
-        }
-        if (*s.add) {
-            if (std::string type = lower(s.addType); !type.empty() && type != "http") {
-                if (oneOf(type, kMockTypes))
-                    throw ClientError("adding " + type +
-                                      " mocks is not supported yet; `mockd add` makes http mocks");
-                throw ClientError("unknown mock type \"" + s.addType +
-                                  "\" (types: " + joined(kMockTypes) + ")");
-            }
-            if (s.path.empty() && s.pathPattern.empty())
-                throw ClientError("add needs --path or --path-pattern");
-            for (auto& ch : s.method)
-                ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-            Json matcher = {{"method", s.method}};
-            if (!s.path.empty()) matcher["path"] = s.path;
-            if (!s.pathPattern.empty()) matcher["pathPattern"] = s.pathPattern;
-            std::string k, v;
-            for (const auto& h : s.matchHeaders) {
-                if (!splitPair(h, ':', 0, k, v))
-                    throw ClientError("--match-header wants name:value, not " + h);
-                matcher["headers"][k] = v;
-            }
-            for (const auto& q : s.matchQuery) {
-                if (!splitPair(q, '=', ':', k, v))
-                    throw ClientError("--match-query wants k=v, not " + q);
-                matcher["queryParams"][k] = v;
-            }
-            if (!s.bodyContains.empty()) matcher["bodyContains"] = s.bodyContains;
-            Json response = {{"statusCode", s.status_}};
-            if (!s.bodyFile.empty())
-                response["body"] = readFileOrThrow(s.bodyFile);
-            else if (!s.body.empty())
-                response["body"] = s.body;
-            for (const auto& h : s.headers) {
-                if (!splitPair(h, ':', 0, k, v))
-                    throw ClientError("--header wants name:value, not " + h);
-                response["headers"][k] = v;
-            }
-            if (s.delay >= 0) response["delayMs"] = s.delay;
-            Json mock = {{"type", "http"},
-                         {"http", {{"matcher", matcher}, {"response", response}}}};
-            if (s.priority) mock["http"]["priority"] = s.priority;
-            if (!s.name.empty()) mock["name"] = s.name;
-            auto c = client();
-            std::string existing;
-            if (!s.allowDuplicate) {
-                auto all = expectOk(c.call("GET", "/mocks"));
-                for (const auto& m : all["mocks"]) {
-                    const Json mm =
-                        m.value("http", Json::object()).value("matcher", Json::object());
-                    if (m.value("type", "") == "http" && mm.value("method", "") == s.method &&
-                        mm.value("path", "") == s.path &&
-                        mm.value("pathPattern", "") == s.pathPattern)
-                        existing = m["id"];
-                }
-            }
-            Json res;
-            if (!existing.empty()) {
-                mock["id"] = existing;
-                res = expectOk(c.call("PUT", "/mocks/" + existing, mock.dump()));
-            } else {
-                res = expectOk(c.call("POST", "/mocks", mock.dump()));
-            }
-            if (s.json)
-                printJson(res);
-            else
-                std::printf("%s mock: %s\n", existing.empty() ? "Created" : "Updated",
-                            res.value("id", "").c_str());
-            return 0;
-        }
-        if (*s.update) {
-            auto c = client();
-            std::string id = resolveId(c, s.id);
-            Json patch = Json::object();
-            Json response = Json::object();
-            if (!s.bodyFile.empty())
-                response["body"] = readFileOrThrow(s.bodyFile);
-            else if (!s.body.empty())
-                response["body"] = s.body;
-            if (s.statusSet) response["statusCode"] = s.status_;
-            if (s.delay >= 0) response["delayMs"] = s.delay;
-            std::string k, v;
-            for (const auto& h : s.headers) {
-                if (!splitPair(h, ':', 0, k, v))
-                    throw ClientError("--header wants name:value, not " + h);
-                response["headers"][k] = v;
-            }
-            if (!response.empty()) patch["http"]["response"] = response;
-            if (!s.name.empty()) patch["name"] = s.name;
-            if (!s.enabled.empty()) {
-                if (s.enabled != "true" && s.enabled != "false")
-                    throw ClientError("--enabled takes true or false");
-                patch["enabled"] = s.enabled == "true";
-            }
-            if (patch.empty())
-                throw ClientError("nothing to update: give -b, -s, -H, --delay, -n or --enabled");
-            auto res = expectOk(c.call("PATCH", "/mocks/" + id, patch.dump()));
-            if (s.json)
-                printJson(res);
-            else
-                std::printf("Updated mock: %s\n", id.c_str());
-            return 0;
-        }
-        if (*s.del) {
-            if (!s.delPath.empty() && !s.id.empty())
-                throw ClientError("give a mock id or --path, not both");
-            if (!s.delMethod.empty() && s.delPath.empty())
-                throw ClientError("--method needs --path");
-            if (s.delPath.empty() && s.id.empty())
-                throw ClientError("give a mock id (or a unique id prefix), or --path");
-            auto c = client();
-            if (!s.delPath.empty()) {
-                std::string method = s.delMethod;
-                for (auto& ch : method)
-                    ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-                std::vector<Json> hits;
-                const Json all = expectOk(c.call("GET", "/mocks"));
-                for (const auto& m : all["mocks"]) {
-                    Json matcher = m.value("http", Json::object()).value("matcher", Json::object());
-                    std::string path = matcher.value("path", matcher.value("pathPattern", ""));
-                    std::string mm = matcher.value("method", "");
-                    for (auto& ch : mm)
-                        ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-                    if (path == s.delPath && (method.empty() || mm == method)) hits.push_back(m);
-                }
-                std::string what = (method.empty() ? "" : method + " ") + s.delPath;
-                if (hits.empty()) throw ClientError("no mocks found matching " + what);
-                if (hits.size() > 1 && !s.yes) {
-                    std::string ids;
-                    for (const auto& h : hits) ids += " " + h.value("id", "");
-                    if (!::isatty(STDIN_FILENO))
-                        throw ClientError(std::to_string(hits.size()) + " mocks match " + what +
-                                          ":" + ids + "; give -y to delete them all");
-                    std::printf("Found %zu mocks matching %s:\n", hits.size(), what.c_str());
-                    for (const auto& h : hits) {
-                        Json matcher =
-                            h.value("http", Json::object()).value("matcher", Json::object());
-                        std::printf("  %s  %s %s\n", h.value("id", "").c_str(),
-                                    matcher.value("method", "*").c_str(), s.delPath.c_str());
-                    }
-                    std::printf("Delete all %zu mocks? [y/N]: ", hits.size());
-                    std::fflush(stdout);
-                    std::string answer;
-                    std::getline(std::cin, answer);
-                    answer = lower(answer);
-                    while (!answer.empty() &&
-                           std::isspace(static_cast<unsigned char>(answer.back())))
-                        answer.pop_back();
-                    if (answer != "y" && answer != "yes") {
-                        std::printf("Cancelled\n");
-                        return 0;
-                    }
-                }
-                for (const auto& h : hits)
-                    expectOk(c.call("DELETE", "/mocks/" + h.value("id", "")), {204});
-                if (hits.size() == 1)
-                    std::printf("Deleted mock: %s\n", hits[0].value("id", "").c_str());
-                else
-                    std::printf("Deleted %zu mock(s)\n", hits.size());
-                return 0;
-            }
-            std::string id = resolveId(c, s.id);
-            expectOk(c.call("DELETE", "/mocks/" + id), {204});
-            std::printf("Deleted mock: %s\n", id.c_str());
-            return 0;
-        }
-        if (*s.vStatus) {
-            auto j = expectOk(client().call("GET", "/mocks/" + s.id + "/verify"));
-            if (s.json)
-                printJson(j);
-            else
-                std::printf("%s: called %d time(s)%s\n", s.id.c_str(), j.value("callCount", 0),
-                            j.contains("lastCalledAt")
-                                ? (", last at " + j["lastCalledAt"].get<std::string>()).c_str()
-                                : "");
-            return 0;
-        }
-        if (*s.vCheck) {
-            Json crit = Json::object();
-            if (s.exactly >= 0) crit["exactly"] = s.exactly;
-            if (s.atLeast >= 0) crit["atLeast"] = s.atLeast;
-            if (s.atMost >= 0) crit["atMost"] = s.atMost;
-            if (s.never) crit["never"] = true;
-            if (crit.empty())
-                throw ClientError("give --exactly N, --at-least N, --at-most N or --never");
-            auto j = expectOk(client().call("POST", "/mocks/" + s.id + "/verify", crit.dump()));
-            if (s.json)
-                printJson(j);
-            else
-                std::printf("%s %s\n", j.value("passed", false) ? "PASS" : "FAIL",
-                            j.value("message", "").c_str());
-            return j.value("passed", false) ? 0 : 1;
-        }
-        if (*s.vInvocations) {
-            auto j = expectOk(client().call("GET", "/mocks/" + s.id + "/invocations"));
-            if (s.json) {
-                printJson(j);
-                return 0;
-            }
-            for (const auto& inv : j["invocations"])
-                std::printf("%s  %s %s\n", inv.value("timestamp", "").c_str(),
-                            inv.value("method", "").c_str(), inv.value("path", "").c_str());
-            std::printf("%d invocation(s)\n", j.value("total", 0));
-            return 0;
-        }
-        if (*s.vReset) {
-            if (s.id.empty() && !s.all) throw ClientError("give a mock id, or --all");
-            auto c = client();
-            auto j = s.all ? expectOk(c.call("DELETE", "/verify"))
-                           : expectOk(c.call("DELETE", "/mocks/" + s.id + "/invocations"));
-            if (s.json)
-                printJson(j);
-            else
-                std::printf("%s\n", j.value("message", "reset").c_str());
-            return 0;
-        }
-        if (*s.logs) {
-            std::string protocol = lower(s.protocol);
-            if (!protocol.empty() && !oneOf(protocol, kLogProtocols))
-                throw ClientError("--protocol must be one of " + joined(kLogProtocols) +
-                                  ", not \"" + s.protocol + "\"");
-            auto c = client();
-            if (s.clear) {
-                auto j = expectOk(c.call("DELETE", "/requests"));
-                std::printf("%s\n", j.value("message", "").c_str());
-                return 0;
-            }
-            auto line = [&](const Json& e) {
-                if (s.json) {
-                    std::cout << e.dump() << std::endl;
-                    return;
-                }
-                std::string mock = e.value("matchedMockID", "");
-                std::printf("%s  %-6s %-40s %d  %s\n", e.value("timestamp", "").c_str(),
-                            e.value("method", "").c_str(), e.value("path", "").c_str(),
-                            e.value("responseStatus", 0),
-                            mock.empty() ? "(no match)" : mock.c_str());
-                if (s.verbose) {
-                    if (std::string q = e.value("queryString", ""); !q.empty())
-                        std::printf("  Query: %s\n", q.c_str());
-                    if (auto h = e.find("headers"); h != e.end() && h->is_object() && !h->empty()) {
-                        std::printf("  Headers:\n");
-                        for (const auto& [name, values] : h->items()) {
-                            if (values.is_array()) {
-                                for (const auto& v : values)
-                                    std::printf("    %s: %s\n", name.c_str(),
-                                                v.is_string() ? v.get<std::string>().c_str()
-                                                              : v.dump().c_str());
-                            } else {
-                                std::printf("    %s: %s\n", name.c_str(),
-                                            values.is_string() ? values.get<std::string>().c_str()
-                                                               : values.dump().c_str());
-                            }
-                        }
-                    }
-                    std::string body = e.value("body", "");
-                    if (body.size() > 200) body = body.substr(0, 200) + "...(truncated)";
-                    std::printf("  Body: %s\n", body.empty() ? "(empty)" : body.c_str());
-                }
-                std::fflush(stdout);
-            };
-            auto wanted = [&](const Json& e) {
-                if (s.method != "GET" && !s.method.empty() && e.value("method", "") != s.method)
-                    return false;
-                if (!s.path.empty() && e.value("path", "").find(s.path) == std::string::npos)
-                    return false;
-                if (!protocol.empty() && lower(e.value("protocol", "http")) != protocol)
-                    return false;
-                bool hit = !e.value("matchedMockID", "").empty();
-                return !(s.matched && !hit) && !(s.unmatched && hit);
-            };
-            if (s.follow) {
-                c.stream("/requests/stream", [&](const std::string& data) {
-                    auto e = Json::parse(data, nullptr, false);
-                    if (!e.is_discarded() && e.contains("method") && wanted(e)) line(e);
-                });
-                return 0;
-            }
-            // Filters go to the server so that -n counts requests that pass them.
-            std::string target = "/requests?limit=" + std::to_string(s.limit);
-            if (s.unmatched) target += "&unmatchedOnly=true";
-            if (s.matched) target += "&matchedOnly=true";
-            if (!s.logMethod.empty()) target += "&method=" + s.logMethod;
-            if (!s.path.empty()) target += "&path=" + percentEncode(s.path);
-            if (!protocol.empty()) target += "&protocol=" + protocol;
-            auto j = expectOk(c.call("GET", target));
-            std::vector<Json> rows;
-            for (const auto& e : j["requests"])
-                if (wanted(e)) rows.push_back(e);
-            for (auto it = rows.rbegin(); it != rows.rend(); ++it)
-                line(*it);  // oldest first, like a log
-            return 0;
-        }
-        if (*s.import) {
-            std::string text, source = s.id, ext;
-            fs::path dir = ".";
-            if (s.id == "-") {
-                std::ostringstream in;
-                in << std::cin.rdbuf();
-                text = in.str();
-                source = "standard input";
-            } else if (s.id.starts_with("curl ")) {
-                text = s.id;  // a curl command line given as the argument
-                source = "the curl command";
-            } else {
-                text = readFileOrThrow(s.id);
-                ext = lower(fs::path(s.id).extension().string());
-                dir = fs::path(s.id).parent_path();
-                if (dir.empty()) dir = ".";
-            }
-            std::string format = lower(s.format);
-            if (format.empty()) {
-                format = detectImportFormat(text);
-            } else if (!oneOf(format, kImportFormats)) {
-                throw ClientError("unknown import format \"" + s.format +
-                                  "\" (formats: " + joined(kImportFormats) + ")");
-            }
-            if (!oneOf(format, kReadableImportFormats))
-                throw ClientError("importing " + format + " is not supported yet (formats: " +
-                                  joined(kReadableImportFormats) + ")");
-            std::string contentType = "application/json";
-            if (format == "wiremock") {
-                auto doc = Json::parse(text, nullptr, false, true);
-                if (doc.is_discarded())
-                    throw ClientError(source + ": not valid JSON, so not WireMock mappings");
-                // A file under <root>/mappings has its bodies under <root>/__files.
-                fs::path filesDir =
-                    dir.filename() == "mappings" ? dir.parent_path() / "__files" : dir / "__files";
-                std::vector<std::string> warnings;
-                text = wireMockToCollection(doc, filesDir, warnings).dump();
-                for (const auto& w : warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
-            } else {
-                size_t first = text.find_first_not_of(" \t\r\n");
-                bool looksJson =
-                    first != std::string::npos && (text[first] == '{' || text[first] == '[');
-                if (ext == ".yaml" || ext == ".yml" || (ext != ".json" && !looksJson))
-                    contentType = "application/yaml";
-            }
-            std::string target = "/config?replace=" + std::string(s.replace ? "true" : "false") +
-                                 (s.dryRun ? "&dryRun=true" : "");
-            auto j = expectOk(client().call("POST", target, text, contentType));
-            if (s.json)
-                printJson(j);
-            else if (s.dryRun)
-                std::printf("%s is valid: %d mock(s); nothing changed\n", source.c_str(),
-                            j.value("mocks", 0));
-            else
-                std::printf("%s (%d in total)\n", j.value("message", "").c_str(),
-                            j.value("total", 0));
-            return 0;
-        }
-        if (*s.exportCmd) {
-            std::string ext = fs::path(s.output).extension().string();
-            bool yaml =
-                s.format == "yaml" || (s.format.empty() && (ext == ".yaml" || ext == ".yml"));
-            std::string target = "/config";
-            if (!s.name.empty()) target += "?name=" + s.name;
-            auto r = client().call("GET", target, {}, {},
-                                   yaml ? "application/yaml" : "application/json");
-            expectOk(r);
-            std::string body = yaml ? r.body : Json::parse(r.body).dump(2) + "\n";
-            if (s.output.empty()) {
-                std::cout << body;
-            } else {
-                std::ofstream out(s.output);
-                out << body;
-                if (!out) throw ClientError("cannot write " + s.output);
-                std::fprintf(stderr, "wrote %s\n", s.output.c_str());
-            }
-            return 0;
-        }
+        if (*s.stop) return runStop(s);
+        if (*s.status) return runStatus(s);
+        if (*s.list) return runList(s);
+        if (*s.get) return runGet(s);
+        if (*s.add) return runAdd(s);
+        if (*s.update) return runUpdate(s);
+        if (*s.del) return runDelete(s);
+        if (*s.vStatus) return runVerifyStatus(s);
+        if (*s.vCheck) return runVerifyCheck(s);
+        if (*s.vInvocations) return runVerifyInvocations(s);
+        if (*s.vReset) return runVerifyReset(s);
+        if (*s.logs) return runLogs(s);
+        if (*s.import) return runImport(s);
+        if (*s.exportCmd) return runExport(s);
         if (*s.health) return runHealth(s.healthOpts);
         if (*s.wait) return runWait(s.waitOpts);
         if (s.stateful && *s.stateful) {
-            auto c = client();
-            auto say = [&](const Json& j, const std::string& text) {
-                if (s.json)
-                    printJson(j);
-                else
-                    std::printf("%s\n", text.c_str());
-            };
-            if (*s.sAdd) {
-                Json def = {{"name", s.id}};
-                if (!s.idField.empty()) def["idField"] = s.idField;
-                if (!s.idStrategy.empty()) def["idStrategy"] = s.idStrategy;
-                if (!s.seedFile.empty()) {
-                    auto seeds = Json::parse(readFileOrThrow(s.seedFile), nullptr, false);
-                    if (seeds.is_discarded() || !seeds.is_array())
-                        throw ClientError(s.seedFile + " must hold a JSON array of items");
-                    def["seedData"] = seeds;
-                }
-                auto j = expectOk(c.call("POST", "/state/resources", def.dump()));
-                say(j, "Created table: " + s.id);
-                return 0;
-            }
-            if (*s.sList) {
-                auto j = expectOk(c.call("GET", "/state"));
-                if (s.json) {
-                    printJson(j["resources"]);
-                    return 0;
-                }
-                std::printf("%s %s %s %s\n", pad("NAME", 20).c_str(), pad("ITEMS", 8).c_str(),
-                            pad("SEEDS", 8).c_str(), "ID FIELD");
-                for (const auto& t : j["resources"])
-                    std::printf("%s %s %s %s\n", pad(t.value("name", ""), 20).c_str(),
-                                pad(std::to_string(t.value("itemCount", 0)), 8).c_str(),
-                                pad(std::to_string(t.value("seedCount", 0)), 8).c_str(),
-                                t.value("idField", "id").c_str());
-                return 0;
-            }
-            if (*s.sReset) {
-                if (s.id.empty() && !s.all) throw ClientError("give a table name, or --all");
-                auto j = s.all ? expectOk(c.call("POST", "/state/reset"))
-                               : expectOk(c.call("POST", "/state/resources/" + s.id + "/reset"));
-                say(j, s.all ? "Reset " + std::to_string(j.value("tables", 0)) + " table(s)"
-                             : "Reset table " + s.id + " (" +
-                                   std::to_string(j.value("itemCount", 0)) + " items)");
-                return 0;
-            }
-            if (*s.sClear) {
-                auto j = expectOk(c.call("DELETE", "/state/resources/" + s.id));
-                say(j, "Cleared table " + s.id + " (" + std::to_string(j.value("cleared", 0)) +
-                           " items removed)");
-                return 0;
-            }
-            if (*s.sDelete) {
-                auto j = expectOk(c.call("POST", "/state/resources/" + s.id + "/unregister"));
-                say(j, "Deleted table " + s.id);
-                return 0;
-            }
-            if (*s.sItems) {
-                std::string target = "/state/resources/" + s.id +
-                                     "/items?limit=" + std::to_string(s.limit) +
-                                     "&offset=" + std::to_string(s.offset);
-                if (!s.sort.empty()) target += "&sort=" + percentEncode(s.sort);
-                if (!s.order.empty()) target += "&order=" + percentEncode(s.order);
-                auto j = expectOk(c.call("GET", target));
-                if (s.json)
-                    printJson(j);
-                else
-                    for (const auto& item : j["data"]) std::cout << item.dump() << "\n";
-                return 0;
-            }
-            if (*s.cList) {
-                auto j = expectOk(c.call("GET", "/state/operations"));
-                if (s.json) {
-                    printJson(j);
-                    return 0;
-                }
-                for (const auto& op : j)
-                    std::printf("%s  %d step(s)  %s\n", pad(op.value("name", ""), 24).c_str(),
-                                op.value("stepCount", 0), op.value("consistency", "").c_str());
-                return 0;
-            }
-            if (*s.cGet) {
-                printJson(expectOk(c.call("GET", "/state/operations/" + s.id)));
-                return 0;
-            }
-            if (*s.cAdd) {
-                Json def;
-                if (!s.definition.empty()) {
-                    def = Json::parse(s.definition, nullptr, false);
-                } else if (!s.seedFile.empty()) {
-                    std::string ext = fs::path(s.seedFile).extension().string();
-                    if (ext == ".yaml" || ext == ".yml") {
-                        try {
-                            config::LineMap lines;
-                            def =
-                                config::yamlToJson(YAML::Load(readFileOrThrow(s.seedFile)), lines);
-                        } catch (const YAML::Exception& e) {
-                            throw ClientError(s.seedFile + ": invalid YAML: " + e.msg);
-                        }
-                    } else {
-                        def = Json::parse(readFileOrThrow(s.seedFile), nullptr, false);
-                    }
-                } else {
-                    throw ClientError("give --file or --definition");
-                }
-                if (def.is_discarded() || !def.is_object())
-                    throw ClientError("the definition is not a JSON object");
-                auto j = expectOk(c.call("POST", "/state/operations", def.dump()));
-                say(j,
-                    std::string(j.value("action", "created") == "updated" ? "Updated" : "Created") +
-                        " operation: " + j.value("name", ""));
-                return 0;
-            }
-            if (*s.cRun) {
-                std::string input = !s.inputFile.empty() ? readFileOrThrow(s.inputFile) : s.input;
-                auto r = c.call("POST", "/state/operations/" + s.id + "/execute", input);
-                auto j = Json::parse(r.body, nullptr, false);
-                if (r.status != 200) {
-                    std::fprintf(stderr, "mockd: operation %s failed (%d): %s\n", s.id.c_str(),
-                                 r.status,
-                                 j.is_object() ? j.value("error", r.body).c_str() : r.body.c_str());
-                    return 1;
-                }
-                printJson(j);
-                return 0;
-            }
-            if (*s.cDelete) {
-                expectOk(c.call("DELETE", "/state/operations/" + s.id), {204});
-                std::printf("Deleted operation: %s\n", s.id.c_str());
-                return 0;
-            }
+            if (auto exitCode = runStateful(s)) return exitCode;
         }
-        if (*s.validate) {
-            int failed = 0;
-            for (const auto& f : s.files) {
-                try {
-                    auto cfg = config::loadFile(f);
-                    for (const auto& w : cfg.warnings)
-                        std::fprintf(stderr, "warning: %s\n", w.c_str());
-                    std::printf("ok   %s: %zu mock(s)\n", f.c_str(), cfg.compiled.size());
-                } catch (const config::ConfigError& e) {
-                    ++failed;
-                    std::printf("FAIL %s\n", e.what());
-                }
-            }
-            return failed ? 1 : 0;
-        }
-        if (*s.init) {
-            std::string tmpl = lower(s.initTemplate);
-            if (tmpl == "list") {
-                std::fputs(kInitTemplateList, stdout);
-                return 0;
-            }
-            std::string text;
-            if (tmpl.empty() || tmpl == "default")
-                text = kInitTemplate;
-            else if (tmpl == "crud")
-                text = kCrudTemplate;
-            else if (oneOf(tmpl, kOtherInitTemplates))
-                throw ClientError("template \"" + s.initTemplate +
-                                  "\" is not supported yet (templates: default, crud)");
-            else
-                throw ClientError("unknown template \"" + s.initTemplate +
-                                  "\" (see 'mockd init -t list')");
-            bool jsonFormat = s.format == "json" ||
-                              (s.format.empty() && fs::path(s.output).extension() == ".json");
-            std::string out =
-                s.output.empty() ? (jsonFormat ? "mockd.json" : "mockd.yaml") : s.output;
-            if (fs::exists(out) && !s.force) {
-                std::fprintf(stderr, "mockd: %s exists; use --force to overwrite it\n",
-                             out.c_str());
-                return 1;
-            }
-            if (jsonFormat) {
-                auto cfg = config::loadText(text, "template", true, fs::current_path());
-                text = cfg.collection.dump(2) + "\n";
-            }
-            std::ofstream f(out);
-            f << text;
-            if (!f) throw ClientError("cannot write " + out);
-            std::printf("wrote %s; start it with: mockd start --config %s\n", out.c_str(),
-                        out.c_str());
-            return 0;
-        }
+        if (*s.validate) return runValidate(s);
+        if (*s.init) return runInit(s);
     } catch (const ClientError& e) {
         std::fprintf(stderr, "mockd: %s\n", e.what());
         return 1;

@@ -238,178 +238,204 @@ LoadedConfig loadText(std::string_view rawText, const std::string& name, bool ya
 }
 
 namespace {
+// Places a field of the document in its file: "file:line: field: message". The line table of
+// a JSON document is built only when a message needs it.
+struct FieldLocator {
+    const std::string& name;
+    const std::string& text;
+    bool yaml;
+    LineMap& lines;
+    std::vector<std::string>& warnings;
+
+    ConfigError error(const std::string& field, const std::string& msg) {
+        if (!yaml && lines.empty()) jsonLines(text, lines);
+        return ConfigError(formatAt(name, lineOf(lines, field), field, msg));
+    }
+    void warn(const std::string& field, const std::string& msg) {
+        if (!yaml && lines.empty()) jsonLines(text, lines);
+        warnings.push_back(formatAt(name, lineOf(lines, field), field, msg));
+    }
+};
+
+Json parseYaml(const std::string& text, const std::string& name, LineMap& lines,
+               std::vector<std::string>& warnings) {
+    try {
+        return yamlToJson(YAML::Load(text), lines);
+    } catch (const YAML::Exception& first) {
+        std::string repaired = text;
+        auto fixed = quoteFlowMappingPaths(repaired);
+        Json doc;
+        bool ok = false;
+        if (!fixed.empty()) {
+            try {
+                lines.clear();
+                doc = yamlToJson(YAML::Load(repaired), lines);
+                ok = true;
+            } catch (const YAML::Exception&) {
+            }
+        }
+        if (!ok)
+            throw ConfigError(formatAt(name, first.mark.line >= 0 ? first.mark.line + 1 : 0, "",
+                                       "invalid YAML: " + first.msg));
+        for (int l : fixed)
+            warnings.push_back(formatAt(
+                name, l, "",
+                "a path with {param} inside a { ... } mapping is not valid YAML; read as "
+                "meant. Quote it to silence this warning, e.g. path: \"/api/users/{id}\""));
+        return doc;
+    }
+}
+
+Json parseJson(const std::string& text, const std::string& name) {
+    try {
+        return Json::parse(text);
+    } catch (const Json::parse_error& e) {
+        size_t pos = e.byte > 0 ? e.byte - 1 : 0;
+        int line = 1;
+        for (size_t k = 0; k < pos && k < text.size(); ++k) line += text[k] == '\n';
+        std::string msg = e.what();
+        if (auto p = msg.find("syntax error"); p != std::string::npos) msg = msg.substr(p);
+        throw ConfigError(formatAt(name, line, "", "invalid JSON: " + msg));
+    } catch (const Json::exception& e) {  // a number out of range (1e309)
+        throw ConfigError(formatAt(name, 0, "", std::string("invalid JSON: ") + e.what()));
+    }
+}
+
+// The top level: its shape, version, unknown and not-yet-supported sections, serverConfig.
+void checkTopLevel(Json& doc, FieldLocator& at) {
+    if (doc.is_array()) doc = Json{{"mocks", doc}};  // a bare list of mocks
+    if (doc.is_null()) doc = Json::object();
+    if (!doc.is_object())
+        throw at.error("", "a mock collection must be a mapping with \"mocks\", \"tables\", ...");
+    if (auto v = doc.find("version"); v != doc.end() && !v->is_null()) {
+        bool ok = (v->is_string() && (*v == "1.0" || *v == "1")) ||
+                  (v->is_number() && v->get<double>() == 1.0);
+        if (!ok)
+            throw at.error("version", "unsupported version " + v->dump() + " (expected \"1.0\")");
+    }
+    for (auto it = doc.begin(); it != doc.end(); ++it)
+        if (!isKnownTopLevel(it.key())) at.warn(it.key(), "unknown field, ignored");
+    for (const auto& [key, what] : unbuiltTopLevel())
+        if (auto it = doc.find(key); it != doc.end() && !it->is_null() && !it->empty())
+            throw at.error(key, "is not supported yet (" + what + ")");
+    if (auto sc = doc.find("serverConfig"); sc != doc.end())
+        checkServerConfig(
+            *sc, [&](const std::string& f, const std::string& m) { throw at.error(f, m); },
+            [&](const std::string& f, const std::string& m) { at.warn(f, m); });
+    for (const char* k : {"tables", "extend", "imports", "statefulResources", "customOperations"})
+        if (auto it = doc.find(k); it != doc.end() && !it->is_null() && !it->is_array())
+            throw at.error(k, "must be a list");
+}
+
+// Calls decode(item, "key[i]") for each item of the list at `key`; a field error becomes a
+// located config error.
+template <class Decode>
+void forEachItem(const Json& doc, const char* key, FieldLocator& at, Decode&& decode) {
+    auto list = doc.find(key);
+    if (list == doc.end() || list->is_null()) return;
+    for (size_t i = 0; i < list->size(); ++i) {
+        std::string where = std::string(key) + "[" + std::to_string(i) + "]";
+        try {
+            decode((*list)[i], where);
+        } catch (const core::FieldError& e) {
+            throw at.error(e.field(), e.what());
+        }
+    }
+}
+
+// The names tables and custom operations declare, which bindings must name.
+struct StateNames {
+    std::set<std::string> tables, operations;
+
+    void checkBinding(const core::StatefulBinding& b, const std::string& where) const {
+        if (!b.table.empty() && !tables.count(b.table))
+            throw core::FieldError(where + ".table", "no table named \"" + b.table + "\"");
+        if (b.action == "custom" && !operations.count(b.operation))
+            throw core::FieldError(where + ".operation",
+                                   "no custom operation named \"" + b.operation + "\"");
+    }
+};
+
+StateNames decodeStateful(const Json& doc, FieldLocator& at, LoadedConfig& cfg) {
+    StateNames names;
+    for (const char* key : {"tables", "statefulResources"})
+        forEachItem(doc, key, at, [&](const Json& item, const std::string& where) {
+            auto def = state::decodeTable(item, where);
+            if (!names.tables.insert(def.name).second)
+                throw core::FieldError(where + ".name", "duplicate table \"" + def.name + "\"");
+            cfg.tables.push_back(std::move(def));
+        });
+    forEachItem(doc, "customOperations", at, [&](const Json& item, const std::string& where) {
+        auto op = state::decodeOperation(item, where);
+        if (!names.operations.insert(op.name).second)
+            throw core::FieldError(where + ".name", "duplicate operation \"" + op.name + "\"");
+        for (size_t k = 0; k < op.steps.size(); ++k)
+            if (!op.steps[k].resource.empty() && !names.tables.count(op.steps[k].resource))
+                throw core::FieldError(where + ".steps[" + std::to_string(k) + "].resource",
+                                       "no table named \"" + op.steps[k].resource + "\"");
+        cfg.operations.push_back(std::move(op));
+    });
+    return names;
+}
+
+std::vector<core::Mock> decodeMocks(const Json& doc, FieldLocator& at,
+                                    const core::DecodeContext& ctx, const StateNames& names) {
+    std::vector<core::Mock> mocks;
+    auto m = doc.find("mocks");
+    if (m == doc.end() || m->is_null()) return mocks;
+    if (!m->is_array()) throw at.error("mocks", "must be a list of mocks");
+    std::set<std::string> ids;
+    mocks.reserve(m->size());
+    forEachItem(doc, "mocks", at, [&](const Json& item, const std::string& where) {
+        core::Mock mock = core::decodeMock(item, where, ctx);
+        if (!ids.insert(mock.id).second)
+            throw core::FieldError(where + ".id", "duplicate mock id \"" + mock.id + "\"");
+        if (mock.binding)
+            names.checkBinding(*mock.binding,
+                               where + (mock.binding->table.empty() ? ".http.statefulOperation"
+                                                                    : ".http.statefulBinding"));
+        mocks.push_back(std::move(mock));
+    });
+    return mocks;
+}
+
+// `extend`: binds mocks of the file to tables after the fact.
+void applyExtends(const Json& doc, FieldLocator& at, std::vector<core::Mock>& mocks,
+                  const StateNames& names) {
+    forEachItem(doc, "extend", at, [&](const Json& e, const std::string& where) {
+        if (!e.is_object()) throw core::FieldError(where, "must be {mock, table, action}");
+        auto mockId = e.value("mock", Json()).is_string() ? e["mock"].get<std::string>() : "";
+        if (mockId.empty()) throw core::FieldError(where + ".mock", "is required (a mock id)");
+        auto it = std::find_if(mocks.begin(), mocks.end(),
+                               [&](const core::Mock& mk) { return mk.id == mockId; });
+        if (it == mocks.end())
+            throw core::FieldError(where + ".mock", "no mock with id \"" + mockId + "\"");
+        auto b = core::decodeBinding(e, where);
+        names.checkBinding(b, where);
+        it->binding = std::move(b);
+    });
+}
+
 LoadedConfig decodeText(std::string_view rawText, const std::string& name, bool yaml,
                         const fs::path& baseDir) {
     LoadedConfig cfg;
     cfg.file = name;
-    std::vector<core::Mock> mocks;  // decoded, then moved into cfg.compiled
     std::string text = expandEnv(rawText);
     if (text.find_first_not_of(" \t\r\n") == std::string::npos)
         throw ConfigError(name + ": the configuration file is empty");
 
     LineMap lines;
-    Json doc;
-    if (yaml) {
-        try {
-            doc = yamlToJson(YAML::Load(text), lines);
-        } catch (const YAML::Exception& first) {
-            std::string repaired = text;
-            auto fixed = quoteFlowMappingPaths(repaired);
-            bool ok = false;
-            if (!fixed.empty()) {
-                try {
-                    lines.clear();
-                    doc = yamlToJson(YAML::Load(repaired), lines);
-                    ok = true;
-                } catch (const YAML::Exception&) {
-                }
-            }
-            if (!ok)
-                throw ConfigError(formatAt(name, first.mark.line >= 0 ? first.mark.line + 1 : 0, "",
-                                           "invalid YAML: " + first.msg));
-            for (int l : fixed)
-                cfg.warnings.push_back(formatAt(
-                    name, l, "",
-                    "a path with {param} inside a { ... } mapping is not valid YAML; read as "
-                    "meant. Quote it to silence this warning, e.g. path: \"/api/users/{id}\""));
-        }
-    } else {
-        try {
-            doc = Json::parse(text);
-        } catch (const Json::parse_error& e) {
-            size_t pos = e.byte > 0 ? e.byte - 1 : 0;
-            int line = 1;
-            for (size_t k = 0; k < pos && k < text.size(); ++k) line += text[k] == '\n';
-            std::string msg = e.what();
-            if (auto p = msg.find("syntax error"); p != std::string::npos) msg = msg.substr(p);
-            throw ConfigError(formatAt(name, line, "", "invalid JSON: " + msg));
-        } catch (const Json::exception& e) {  // a number out of range (1e309)
-            throw ConfigError(formatAt(name, 0, "", std::string("invalid JSON: ") + e.what()));
-        }
-    }
-
-    auto fail = [&](const std::string& field, const std::string& msg) -> ConfigError {
-        if (!yaml && lines.empty()) jsonLines(text, lines);
-        return ConfigError(formatAt(name, lineOf(lines, field), field, msg));
-    };
-    auto warnField = [&](const std::string& field, const std::string& msg) {
-        if (!yaml && lines.empty()) jsonLines(text, lines);
-        cfg.warnings.push_back(formatAt(name, lineOf(lines, field), field, msg));
-    };
-
-    if (doc.is_array()) doc = Json{{"mocks", doc}};  // a bare list of mocks
-    if (doc.is_null()) doc = Json::object();
-    if (!doc.is_object())
-        throw fail("", "a mock collection must be a mapping with \"mocks\", \"tables\", ...");
-
-    if (auto v = doc.find("version"); v != doc.end() && !v->is_null()) {
-        bool ok = (v->is_string() && (*v == "1.0" || *v == "1")) ||
-                  (v->is_number() && v->get<double>() == 1.0);
-        if (!ok) throw fail("version", "unsupported version " + v->dump() + " (expected \"1.0\")");
-    }
-    for (auto it = doc.begin(); it != doc.end(); ++it)
-        if (!isKnownTopLevel(it.key())) warnField(it.key(), "unknown field, ignored");
-    for (const auto& [key, what] : unbuiltTopLevel())
-        if (auto it = doc.find(key); it != doc.end() && !it->is_null() && !it->empty())
-            throw fail(key, "is not supported yet (" + what + ")");
-    if (auto sc = doc.find("serverConfig"); sc != doc.end())
-        checkServerConfig(
-            *sc, [&](const std::string& f, const std::string& m) { throw fail(f, m); }, warnField);
+    Json doc = yaml ? parseYaml(text, name, lines, cfg.warnings) : parseJson(text, name);
+    FieldLocator at{name, text, yaml, lines, cfg.warnings};
+    checkTopLevel(doc, at);
 
     core::DecodeContext ctx;
     ctx.baseDir = baseDir;
-    ctx.onUnknownField = [&](const std::string& f) { warnField(f, "unknown field, ignored"); };
-
-    for (const char* k : {"tables", "extend", "imports", "statefulResources", "customOperations"})
-        if (auto it = doc.find(k); it != doc.end() && !it->is_null() && !it->is_array())
-            throw fail(k, "must be a list");
-    std::set<std::string> tableNames;
-    for (const char* key : {"tables", "statefulResources"}) {
-        auto t = doc.find(key);
-        if (t == doc.end() || t->is_null()) continue;
-        for (size_t i = 0; i < t->size(); ++i) {
-            std::string where = std::string(key) + "[" + std::to_string(i) + "]";
-            try {
-                auto def = state::decodeTable((*t)[i], where);
-                if (!tableNames.insert(def.name).second)
-                    throw core::FieldError(where + ".name", "duplicate table \"" + def.name + "\"");
-                cfg.tables.push_back(std::move(def));
-            } catch (const core::FieldError& e) {
-                throw fail(e.field(), e.what());
-            }
-        }
-    }
-
-    std::set<std::string> operationNames;
-    if (auto ops = doc.find("customOperations"); ops != doc.end() && !ops->is_null()) {
-        for (size_t i = 0; i < ops->size(); ++i) {
-            std::string where = "customOperations[" + std::to_string(i) + "]";
-            try {
-                auto op = state::decodeOperation((*ops)[i], where);
-                if (!operationNames.insert(op.name).second)
-                    throw core::FieldError(where + ".name",
-                                           "duplicate operation \"" + op.name + "\"");
-                for (size_t k = 0; k < op.steps.size(); ++k)
-                    if (!op.steps[k].resource.empty() && !tableNames.count(op.steps[k].resource))
-                        throw core::FieldError(where + ".steps[" + std::to_string(k) + "].resource",
-                                               "no table named \"" + op.steps[k].resource + "\"");
-                cfg.operations.push_back(std::move(op));
-            } catch (const core::FieldError& e) {
-                throw fail(e.field(), e.what());
-            }
-        }
-    }
-    auto checkBinding = [&](const core::StatefulBinding& b, const std::string& where) {
-        if (!b.table.empty() && !tableNames.count(b.table))
-            throw core::FieldError(where + ".table", "no table named \"" + b.table + "\"");
-        if (b.action == "custom" && !operationNames.count(b.operation))
-            throw core::FieldError(where + ".operation",
-                                   "no custom operation named \"" + b.operation + "\"");
-    };
-
-    if (auto m = doc.find("mocks"); m != doc.end() && !m->is_null()) {
-        if (!m->is_array()) throw fail("mocks", "must be a list of mocks");
-        std::set<std::string> ids;
-        mocks.reserve(m->size());
-        cfg.compiled.reserve(m->size());
-        for (size_t i = 0; i < m->size(); ++i) {
-            std::string where = "mocks[" + std::to_string(i) + "]";
-            try {
-                core::Mock mock = core::decodeMock((*m)[i], where, ctx);
-                if (!ids.insert(mock.id).second)
-                    throw core::FieldError(where + ".id", "duplicate mock id \"" + mock.id + "\"");
-                if (mock.binding)
-                    checkBinding(*mock.binding,
-                                 where + (mock.binding->table.empty() ? ".http.statefulOperation"
-                                                                      : ".http.statefulBinding"));
-                mocks.push_back(std::move(mock));
-            } catch (const core::FieldError& e) {
-                throw fail(e.field(), e.what());
-            }
-        }
-    }
-    if (auto ext = doc.find("extend"); ext != doc.end() && !ext->is_null()) {
-        for (size_t i = 0; i < ext->size(); ++i) {
-            std::string where = "extend[" + std::to_string(i) + "]";
-            const Json& e = (*ext)[i];
-            try {
-                if (!e.is_object()) throw core::FieldError(where, "must be {mock, table, action}");
-                auto mockId =
-                    e.value("mock", Json()).is_string() ? e["mock"].get<std::string>() : "";
-                if (mockId.empty())
-                    throw core::FieldError(where + ".mock", "is required (a mock id)");
-                auto it = std::find_if(mocks.begin(), mocks.end(),
-                                       [&](const core::Mock& mk) { return mk.id == mockId; });
-                if (it == mocks.end())
-                    throw core::FieldError(where + ".mock", "no mock with id \"" + mockId + "\"");
-                auto b = core::decodeBinding(e, where);
-                checkBinding(b, where);
-                it->binding = std::move(b);
-            } catch (const core::FieldError& err) {
-                throw fail(err.field(), err.what());
-            }
-        }
-    }
+    ctx.onUnknownField = [&](const std::string& f) { at.warn(f, "unknown field, ignored"); };
+    const StateNames names = decodeStateful(doc, at, cfg);
+    std::vector<core::Mock> mocks = decodeMocks(doc, at, ctx, names);
+    applyExtends(doc, at, mocks, names);
+    cfg.compiled.reserve(mocks.size());
     for (size_t i = 0; i < mocks.size(); ++i) {
         core::Mock& mock = mocks[i];
         mock.seq = core::nextMockSeq();
@@ -417,7 +443,7 @@ LoadedConfig decodeText(std::string_view rawText, const std::string& name, bool 
             cfg.compiled.push_back(
                 match::CompiledMock::compile(std::make_shared<core::Mock>(std::move(mock))));
         } catch (const core::FieldError& e) {
-            throw fail("mocks[" + std::to_string(i) + "]." + e.field(), e.what());
+            throw at.error("mocks[" + std::to_string(i) + "]." + e.field(), e.what());
         }
     }
     cfg.collection = std::move(doc);

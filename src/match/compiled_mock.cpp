@@ -387,29 +387,19 @@ bool CompiledMock::bodyConditionsAcceptEmpty() const {
            (mt.bodyContains && mt.bodyContains->empty()) || bodyRegex_;
 }
 
-NearMiss CompiledMock::analyse(const MatchInput& in) const {
-    NearMiss nm;
-    nm.mock = this;
-    nm.maxScore = score_;
-    // Written directly in mockd's key order; empty expected/actual values are left out.
-    std::string& fields = nm.fieldsJson;
-    fields = "[";
-    std::vector<std::string_view> matched;
-    std::string firstMismatch;
-    const auto& mt = mock_->matcher;
-    const core::Request& req = in.request();
+namespace {
+// Writes a near miss's fields array directly in mockd's key order (empty expected and actual
+// values are left out) and its one-line reason.
+class NearMissWriter {
+  public:
+    explicit NearMissWriter(NearMiss& nm) : nm_(nm) { nm_.fieldsJson = "["; }
 
-    auto member = [](std::string& out, std::string_view key, std::string_view value) {
-        out += ",\"";
-        out += key;
-        out += "\":\"";
-        log::appendJsonEscaped(out, value);
-        out += '"';
-    };
     // `why` makes the mismatch message, only for the first field that fails.
-    auto add = [&](std::string_view field, bool ok, int score, int max, std::string_view expected,
-                   std::string_view actual, auto&& why, std::string_view rawExpected = {},
-                   std::string_view details = {}) {
+    template <class Why>
+    void add(std::string_view field, bool ok, int score, int max, std::string_view expected,
+             std::string_view actual, Why&& why, std::string_view rawExpected = {},
+             std::string_view details = {}) {
+        std::string& fields = nm_.fieldsJson;
         if (fields.size() > 1) fields += ',';
         fields += "{\"field\":\"";
         fields += field;
@@ -427,38 +417,80 @@ NearMiss CompiledMock::analyse(const MatchInput& in) const {
             fields += details;
         }
         fields += '}';
-        nm.score += score;
+        nm_.score += score;
         if (ok)
-            matched.push_back(field);
-        else if (firstMismatch.empty())
-            firstMismatch = why();
-    };
+            matched_.push_back(field);
+        else if (firstMismatch_.empty())
+            firstMismatch_ = why();
+    }
+
     // One entry of a headers/queryParams "details" array.
-    auto detail = [&](std::string& out, std::string_view key, std::string_view expected,
-                      std::string_view actual, bool ok) {
+    static void detail(std::string& out, std::string_view key, std::string_view expected,
+                       std::string_view actual, bool ok) {
         out += out.size() > 1 ? ",{\"key\":\"" : "{\"key\":\"";
         log::appendJsonEscaped(out, key);
         out += '"';
         member(out, "expected", expected);
         member(out, "actual", actual);
         out += ok ? ",\"matched\":true}" : ",\"matched\":false}";
-    };
+    }
+
+    void finish() {
+        if (firstMismatch_.empty()) {
+            nm_.reason = "all specified fields matched";
+        } else if (matched_.empty()) {
+            nm_.reason = firstMismatch_;
+        } else {
+            std::string list;
+            for (size_t i = 0; i < matched_.size(); ++i) {
+                if (i > 0)
+                    list += matched_.size() == 2 ? " and "
+                                                 : (i + 1 == matched_.size() ? ", and " : ", ");
+                list += matched_[i];
+            }
+            nm_.reason = list + " matched, but " + firstMismatch_;
+        }
+        nm_.fieldsJson += ']';
+    }
+
+  private:
+    static void member(std::string& out, std::string_view key, std::string_view value) {
+        out += ",\"";
+        out += key;
+        out += "\":\"";
+        log::appendJsonEscaped(out, value);
+        out += '"';
+    }
+
+    NearMiss& nm_;
+    std::vector<std::string_view> matched_;
+    std::string firstMismatch_;
+};
+}  // namespace
+
+NearMiss CompiledMock::analyse(const MatchInput& in) const {
+    NearMiss nm;
+    nm.mock = this;
+    nm.maxScore = score_;
+    NearMissWriter w(nm);
+    const auto& mt = mock_->matcher;
+    const core::Request& req = in.request();
 
     if (!mt.method.empty()) {
         bool ok = core::iequals(mt.method, req.method);
-        add("method", ok, ok ? kMethodScore : 0, kMethodScore, mt.method, req.method, [&] {
+        w.add("method", ok, ok ? kMethodScore : 0, kMethodScore, mt.method, req.method, [&] {
             return "method expected " + goQuote(mt.method) + ", got " + goQuote(req.method);
         });
     }
     if (!mt.path.empty()) {
         bool ok = path_.match(req.path);
         int max = path_.score();
-        add("path", ok, ok ? max : 0, max, mt.path, req.path,
-            [&] { return "path expected " + goQuote(mt.path) + ", got " + goQuote(req.path); });
+        w.add("path", ok, ok ? max : 0, max, mt.path, req.path,
+              [&] { return "path expected " + goQuote(mt.path) + ", got " + goQuote(req.path); });
     }
     if (pathRegex_) {
         bool ok = RE2::PartialMatch(req.path, *pathRegex_);
-        add("pathPattern", ok, ok ? kRegexScore : 0, kRegexScore, mt.pathPattern, req.path, [&] {
+        w.add("pathPattern", ok, ok ? kRegexScore : 0, kRegexScore, mt.pathPattern, req.path, [&] {
             return "path expected " + goQuote(mt.pathPattern) + ", got " + goQuote(req.path);
         });
     }
@@ -470,15 +502,15 @@ NearMiss CompiledMock::analyse(const MatchInput& in) const {
             std::string_view actual = req.header(h.name);
             bool ok = h.test(actual);
             got += ok ? 1 : 0;
-            detail(details, h.name, h.expected,
-                   req.hasHeader(h.name) ? actual : std::string_view("(missing)"), ok);
+            w.detail(details, h.name, h.expected,
+                     req.hasHeader(h.name) ? actual : std::string_view("(missing)"), ok);
             if (!ok && miss.empty())
                 miss = "header " + h.name + " expected " + goQuote(h.expected) + ", got " +
                        goQuote(actual);
         }
         details += ']';
         int n = static_cast<int>(headers_.size());
-        add(
+        w.add(
             "headers", got == n, got * kHeaderScore, n * kHeaderScore, {}, {}, [&] { return miss; },
             {}, details);
     }
@@ -490,35 +522,35 @@ NearMiss CompiledMock::analyse(const MatchInput& in) const {
             auto actual = in.query(k);
             bool ok = actual ? *actual == v : v.empty();
             got += ok ? 1 : 0;
-            detail(details, k, v, actual ? *actual : std::string_view("(missing)"), ok);
+            w.detail(details, k, v, actual ? *actual : std::string_view("(missing)"), ok);
             if (!ok && miss.empty())
                 miss = "query param " + k + " expected " + goQuote(v) + ", got " +
                        goQuote(actual ? *actual : std::string_view());
         }
         details += ']';
         int n = static_cast<int>(query_.size());
-        add(
+        w.add(
             "queryParams", got == n, got * kQueryScore, n * kQueryScore, {}, {},
             [&] { return miss; }, {}, details);
     }
     if (mt.bodyEquals) {
         bool ok = req.body == *mt.bodyEquals;
-        add("bodyEquals", ok, ok ? kBodyEqualsScore : 0, kBodyEqualsScore,
-            truncate200(*mt.bodyEquals), truncate200(req.body),
-            [&] { return "body expected exact match " + goQuote(truncate200(*mt.bodyEquals)); });
+        w.add("bodyEquals", ok, ok ? kBodyEqualsScore : 0, kBodyEqualsScore,
+              truncate200(*mt.bodyEquals), truncate200(req.body),
+              [&] { return "body expected exact match " + goQuote(truncate200(*mt.bodyEquals)); });
     }
     if (mt.bodyContains) {
         bool ok = req.body.find(*mt.bodyContains) != std::string_view::npos;
         std::string expected = "contains " + goQuote(*mt.bodyContains);
-        add("bodyContains", ok, ok ? kBodyContainsScore : 0, kBodyContainsScore, expected,
-            ok ? "(body contains substring)" : "(body does not contain substring)",
-            [&] { return "body expected to contain " + goQuote(expected); });
+        w.add("bodyContains", ok, ok ? kBodyContainsScore : 0, kBodyContainsScore, expected,
+              ok ? "(body contains substring)" : "(body does not contain substring)",
+              [&] { return "body expected to contain " + goQuote(expected); });
     }
     if (bodyRegex_) {
         bool ok = RE2::PartialMatch(req.body, *bodyRegex_);
-        add("bodyPattern", ok, ok ? kBodyPatternScore : 0, kBodyPatternScore, *mt.bodyPattern,
-            ok ? "(body matches pattern)" : "(body does not match pattern)",
-            [&] { return "body expected to match pattern " + goQuote(*mt.bodyPattern); });
+        w.add("bodyPattern", ok, ok ? kBodyPatternScore : 0, kBodyPatternScore, *mt.bodyPattern,
+              ok ? "(body matches pattern)" : "(body does not match pattern)",
+              [&] { return "body expected to match pattern " + goQuote(*mt.bodyPattern); });
     }
     if (!jsonPaths_.empty()) {
         const Json* doc = in.json();
@@ -529,7 +561,7 @@ NearMiss CompiledMock::analyse(const MatchInput& in) const {
             expected[jp.text] = OJson::parse(jp.expected.dump());
         }
         int n = static_cast<int>(jsonPaths_.size());
-        add(
+        w.add(
             "bodyJSONPath", got == n, got * kJsonPathScore, n * kJsonPathScore, {}, {},
             [] { return std::string("body JSONPath condition not satisfied"); }, expected.dump());
     }
@@ -537,37 +569,24 @@ NearMiss CompiledMock::analyse(const MatchInput& in) const {
     if (mt.mtls) {
         const core::ClientCert* cert = req.clientCert;
         if (!cert || !cert->present) {
-            add("mtls", false, 0, mtlsMax_, "client certificate required",
-                "(no client certificate)",
-                [] { return std::string("mTLS (no client certificate)"); });
+            w.add("mtls", false, 0, mtlsMax_, "client certificate required",
+                  "(no client certificate)",
+                  [] { return std::string("mTLS (no client certificate)"); });
         } else {
             int got = mtlsScore(cert);
-            add("mtls", got > 0, got, mtlsMax_, {}, {},
-                [] { return std::string("mTLS client certificate does not match"); });
+            w.add("mtls", got > 0, got, mtlsMax_, {}, {},
+                  [] { return std::string("mTLS client certificate does not match"); });
         }
     }
     if (exhausted()) {
         // Every field may match: the near miss must then say why the mock did not answer.
         const std::string n = std::to_string(*mock_->times);
-        add("times", false, 0, 0, "at most " + n + " match(es)", "all " + n + " used", [&] {
+        w.add("times", false, 0, 0, "at most " + n + " match(es)", "all " + n + " used", [&] {
             return "its times: " + n + " limit is used up (matched " + n +
                    " time(s); reset verification or update the mock to re-arm it)";
         });
     }
-    if (firstMismatch.empty()) {
-        nm.reason = "all specified fields matched";
-    } else if (matched.empty()) {
-        nm.reason = firstMismatch;
-    } else {
-        std::string list;
-        for (size_t i = 0; i < matched.size(); ++i) {
-            if (i > 0)
-                list += matched.size() == 2 ? " and " : (i + 1 == matched.size() ? ", and " : ", ");
-            list += matched[i];
-        }
-        nm.reason = list + " matched, but " + firstMismatch;
-    }
-    fields += ']';
+    w.finish();
     return nm;
 }
 

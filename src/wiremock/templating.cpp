@@ -1296,7 +1296,21 @@ class Renderer {
         render(yes ? n.body : n.inverse, out);
     }
 
-    static const std::unordered_map<std::string, Helper>& helpers();
+    using HelperMap = std::unordered_map<std::string, Helper>;
+    static const HelperMap& helpers();
+    static void addConditionalHelpers(HelperMap& map);
+    static void addStringHelpers(HelperMap& map);
+    static void addFormattingHelpers(HelperMap& map);
+    static void addMatchingHelpers(HelperMap& map);
+    static void addEncodingHelpers(HelperMap& map);
+    static void addJsonHelpers(HelperMap& map);
+    static void addXmlHelpers(HelperMap& map);
+    static void addListHelpers(HelperMap& map);
+    static void addVariableHelpers(HelperMap& map);
+    static void addSystemHelpers(HelperMap& map);
+    static void addRandomHelpers(HelperMap& map);
+    static void addDateHelpers(HelperMap& map);
+    static void addMathHelpers(HelperMap& map);
 
     const TemplateInput& in_;
     std::vector<Frame> stack_;
@@ -1839,57 +1853,76 @@ Value xpathHelper(const std::vector<Value>& p, const Hash& h, const std::string&
     return v;
 }
 
-const std::unordered_map<std::string, Renderer::Helper>& Renderer::helpers() {
+void Renderer::addConditionalHelpers(HelperMap& map) {
     using P = const std::vector<Value>&;
     using H = const Hash&;
-    static const auto* table = new std::unordered_map<std::string, Helper>{
-        // conditionals
-        {"eq", [](Renderer&, P p, H) { return Value::of(p.size() >= 2 && equalValues(p[0], p[1])); }},
-        {"neq", [](Renderer&, P p, H) { return Value::of(!(p.size() >= 2 && equalValues(p[0], p[1]))); }},
-        {"gt", [](Renderer&, P p, H) { return Value::of(p.size() >= 2 && compareValues(p[0], p[1]) > 0); }},
-        {"gte", [](Renderer&, P p, H) { return Value::of(p.size() >= 2 && compareValues(p[0], p[1]) >= 0); }},
-        {"lt", [](Renderer&, P p, H) { return Value::of(p.size() >= 2 && compareValues(p[0], p[1]) < 0); }},
-        {"lte", [](Renderer&, P p, H) { return Value::of(p.size() >= 2 && compareValues(p[0], p[1]) <= 0); }},
-        {"and", [](Renderer&, P p, H) {
+    map.insert({
+        {"eq",
+         [](Renderer&, P p, H) { return Value::of(p.size() >= 2 && equalValues(p[0], p[1])); }},
+        {"neq",
+         [](Renderer&, P p, H) { return Value::of(!(p.size() >= 2 && equalValues(p[0], p[1]))); }},
+        {"gt", [](Renderer&, P p,
+                  H) { return Value::of(p.size() >= 2 && compareValues(p[0], p[1]) > 0); }},
+        {"gte", [](Renderer&, P p,
+                   H) { return Value::of(p.size() >= 2 && compareValues(p[0], p[1]) >= 0); }},
+        {"lt", [](Renderer&, P p,
+                  H) { return Value::of(p.size() >= 2 && compareValues(p[0], p[1]) < 0); }},
+        {"lte", [](Renderer&, P p,
+                   H) { return Value::of(p.size() >= 2 && compareValues(p[0], p[1]) <= 0); }},
+        {"and",
+         [](Renderer&, P p, H) {
              bool all = !p.empty();
              for (const auto& v : p) all = all && truthy(v);
              return Value::of(all);
          }},
-        {"or", [](Renderer&, P p, H) {
+        {"or",
+         [](Renderer&, P p, H) {
              bool any = false;
              for (const auto& v : p) any = any || truthy(v);
              return Value::of(any);
          }},
         {"not", [](Renderer&, P p, H) { return Value::of(p.empty() || !truthy(p[0])); }},
         // Handlebars.java's number helpers print a word (or the given one) when they hold.
-        {"isEven", [](Renderer&, P p, H) {
+        {"isEven",
+         [](Renderer&, P p, H) {
              auto n = p.empty() ? std::nullopt : number(p[0]);
              bool yes = n && std::fmod(*n, 2) == 0;
              return Value::text(yes ? (p.size() > 1 ? str(p, 1) : "even") : "");
          }},
-        {"isOdd", [](Renderer&, P p, H) {
+        {"isOdd",
+         [](Renderer&, P p, H) {
              auto n = p.empty() ? std::nullopt : number(p[0]);
              bool yes = n && std::fmod(std::fabs(*n), 2) == 1;
              return Value::text(yes ? (p.size() > 1 ? str(p, 1) : "odd") : "");
          }},
-        {"lookup", [](Renderer&, P p, H) {
+        {"lookup",
+         [](Renderer&, P p, H) {
              if (p.size() < 2) return Value{};
              Value map = p[0];
              auto m = member(map, print(p[1]));
              return m ? *m : Value{};
          }},
-        // strings
-        {"upper", [](Renderer&, P p, H) {
+    });
+}
+
+void Renderer::addStringHelpers(HelperMap& map) {
+    using P = const std::vector<Value>&;
+    using H = const Hash&;
+    map.insert({
+        {"upper",
+         [](Renderer&, P p, H) {
              std::string s = str(p, 0);
              for (auto& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
              return Value::text(s);
          }},
-        {"lower", [](Renderer&, P p, H) {
+        {"lower",
+         [](Renderer&, P p, H) {
              std::string s = str(p, 0);
              for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
              return Value::text(s);
          }},
-        {"capitalize", [](Renderer&, P p, H h) {
+        {"capitalize",
+         [](Renderer&, P p, H h) {
              std::string s = str(p, 0);
              const bool fully = hashText(h, "fully") == "true";
              bool start = true;
@@ -1905,17 +1938,21 @@ const std::unordered_map<std::string, Renderer::Helper>& Renderer::helpers() {
              }
              return Value::text(s);
          }},
-        {"capitalizeFirst", [](Renderer&, P p, H) {
+        {"capitalizeFirst",
+         [](Renderer&, P p, H) {
              std::string s = str(p, 0);
-             if (!s.empty()) s[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(s[0])));
+             if (!s.empty())
+                 s[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(s[0])));
              return Value::text(s);
          }},
-        {"trim", [](Renderer&, P p, H) {
+        {"trim",
+         [](Renderer&, P p, H) {
              std::string s = str(p, 0);
              size_t b = s.find_first_not_of(" \t\r\n"), e = s.find_last_not_of(" \t\r\n");
              return Value::text(b == std::string::npos ? "" : s.substr(b, e - b + 1));
          }},
-        {"replace", [](Renderer&, P p, H) {
+        {"replace",
+         [](Renderer&, P p, H) {
              std::string s = str(p, 0), a = str(p, 1), b = str(p, 2);
              if (a.empty()) return Value::text(s);
              std::string out;
@@ -1928,7 +1965,8 @@ const std::unordered_map<std::string, Renderer::Helper>& Renderer::helpers() {
              }
              return Value::text(out);
          }},
-        {"substring", [](Renderer&, P p, H) {
+        {"substring",
+         [](Renderer&, P p, H) {
              std::string s = str(p, 0);
              auto a = p.size() > 1 ? number(p[1]) : std::nullopt;
              auto b = p.size() > 2 ? number(p[2]) : std::nullopt;
@@ -1936,40 +1974,54 @@ const std::unordered_map<std::string, Renderer::Helper>& Renderer::helpers() {
              size_t to = b ? std::min(s.size(), static_cast<size_t>(std::max(0.0, *b))) : s.size();
              return Value::text(to > from ? s.substr(from, to - from) : "");
          }},
-        {"abbreviate", [](Renderer&, P p, H) {
+        {"abbreviate",
+         [](Renderer&, P p, H) {
              std::string s = str(p, 0);
              auto n = p.size() > 1 ? number(p[1]) : std::nullopt;
              if (!n || s.size() <= *n || *n < 4) return Value::text(s);
              return Value::text(s.substr(0, static_cast<size_t>(*n) - 3) + "...");
          }},
-        {"yesno", [](Renderer&, P p, H h) {
-             if (p.empty() || p[0].json.is_null()) return Value::text(hashText(h, "maybe", "maybe"));
+        {"yesno",
+         [](Renderer&, P p, H h) {
+             if (p.empty() || p[0].json.is_null())
+                 return Value::text(hashText(h, "maybe", "maybe"));
              return Value::text(truthy(p[0]) ? hashText(h, "yes", "yes") : hashText(h, "no", "no"));
          }},
-        {"stripTags", [](Renderer&, P p, H) {
+        {"stripTags",
+         [](Renderer&, P p, H) {
              std::string s = str(p, 0), out;
              bool tag = false;
              for (char c : s) {
-                 if (c == '<') tag = true;
-                 else if (c == '>') tag = false;
-                 else if (!tag) out += c;
+                 if (c == '<')
+                     tag = true;
+                 else if (c == '>')
+                     tag = false;
+                 else if (!tag)
+                     out += c;
              }
              return Value::text(out);
          }},
-        {"cut", [](Renderer&, P p, H) {
+        {"cut",
+         [](Renderer&, P p, H) {
              std::string s = str(p, 0), a = p.size() > 1 ? str(p, 1) : " ", out;
              if (a.empty()) return Value::text(s);
              for (size_t i = 0; i < s.size();) {
-                 if (s.compare(i, a.size(), a) == 0) i += a.size();
-                 else out += s[i++];
+                 if (s.compare(i, a.size(), a) == 0)
+                     i += a.size();
+                 else
+                     out += s[i++];
              }
              return Value::text(out);
          }},
-        {"join", [](Renderer&, P p, H h) {
-             // {{join list sep}} or {{join a b c sep}}: Handlebars.java's join (a list joins alone).
+        {"join",
+         [](Renderer&, P p, H h) {
+             // {{join list sep}} or {{join a b c sep}}: Handlebars.java's join (a list joins
+             // alone).
              if (p.empty() || p.size() < 2 || !p.back().json.is_string())
-                 javaThrow("java.lang.NullPointerException: found 'null', expected 'separator' at param[" +
-                           std::to_string(static_cast<long>(p.size()) - 2) + "]");
+                 javaThrow(
+                     "java.lang.NullPointerException: found 'null', expected 'separator' at "
+                     "param[" +
+                     std::to_string(static_cast<long>(p.size()) - 2) + "]");
              if (!truthy(p[0])) return Value::text("");
              const std::string sep = print(p.back());
              std::vector<Value> items;
@@ -1983,10 +2035,18 @@ const std::unordered_map<std::string, Renderer::Helper>& Renderer::helpers() {
                  out += (i ? sep : "") + print(items[i]);
              return Value::text(out + hashText(h, "suffix"));
          }},
+    });
+}
+
+void Renderer::addFormattingHelpers(HelperMap& map) {
+    using P = const std::vector<Value>&;
+    using H = const Hash&;
+    map.insert({
         {"center", [](Renderer&, P p, H h) { return padHelper(p, h, 0); }},
         {"ljust", [](Renderer&, P p, H h) { return padHelper(p, h, 1); }},
         {"rjust", [](Renderer&, P p, H h) { return padHelper(p, h, 2); }},
-        {"slugify", [](Renderer&, P p, H) {
+        {"slugify",
+         [](Renderer&, P p, H) {
              if (p.empty() || !truthy(p[0])) return Value::text(str(p, 1));
              std::string s = print(p[0]), out;
              size_t b = 0, e = s.size();
@@ -1994,27 +2054,36 @@ const std::unordered_map<std::string, Renderer::Helper>& Renderer::helpers() {
              while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
              for (size_t i = b; i < e; ++i) {
                  const unsigned char c = static_cast<unsigned char>(s[i]);
-                 if (std::isalpha(c) || c >= 0x80) out += static_cast<char>(std::tolower(c));
-                 else if (std::isspace(c)) out += '-';
+                 if (std::isalpha(c) || c >= 0x80)
+                     out += static_cast<char>(std::tolower(c));
+                 else if (std::isspace(c))
+                     out += '-';
              }
              return Value::text(out);
          }},
-        {"wordWrap", [](Renderer&, P p, H) {
+        {"wordWrap",
+         [](Renderer&, P p, H) {
              if (p.empty() || !truthy(p[0])) return Value::text(str(p, 1));
-             if (p.size() < 2 || p[1].json.is_null()) javaThrow("java.lang.NullPointerException: found 'null', expected 'length'");
-             if (!p[1].json.is_number_integer()) javaThrow("java.lang.ClassCastException: expected an Integer length");
-             return Value::text(wordWrap(print(p[0]), static_cast<size_t>(std::max<int64_t>(1, p[1].json.get<int64_t>()))));
+             if (p.size() < 2 || p[1].json.is_null())
+                 javaThrow("java.lang.NullPointerException: found 'null', expected 'length'");
+             if (!p[1].json.is_number_integer())
+                 javaThrow("java.lang.ClassCastException: expected an Integer length");
+             return Value::text(wordWrap(
+                 print(p[0]), static_cast<size_t>(std::max<int64_t>(1, p[1].json.get<int64_t>()))));
          }},
-        {"stringFormat", [](Renderer&, P p, H) {
+        {"stringFormat",
+         [](Renderer&, P p, H) {
              if (p.empty() || !truthy(p[0])) return Value::text(str(p, 1));
              return Value::text(javaFormat(print(p[0]), p, 1));
          }},
-        {"numberFormat", [](Renderer&, P p, H h) {
+        {"numberFormat",
+         [](Renderer&, P p, H h) {
              if (p.empty() || !p[0].json.is_number() || p[0].dateMs) return Value::text(str(p, 1));
              NumberStyle s;
              std::string style = p.size() > 1 ? print(p[1]) : "";
              std::string upper = style;
-             for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+             for (auto& c : upper)
+                 c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
              if (upper == "INTEGER") {
                  s.maxFrac = 0;
              } else if (upper == "CURRENCY") {
@@ -2033,26 +2102,45 @@ const std::unordered_map<std::string, Renderer::Helper>& Renderer::helpers() {
                  if (!n) return std::nullopt;
                  return static_cast<int>(std::clamp(*n, 0.0, 340.0));
              };
-             if (const Value* g = hashGet(h, "groupingUsed")) s.grouping = truthy(*g) && print(*g) != "false";
-             if (auto n = opt("maximumFractionDigits")) s.maxFrac = *n, s.minFrac = std::min(s.minFrac, *n);
-             if (auto n = opt("maximumIntegerDigits")) s.maxInt = *n, s.minInt = std::min(s.minInt, *n);
-             if (auto n = opt("minimumFractionDigits")) s.minFrac = *n, s.maxFrac = std::max(s.maxFrac, *n);
-             if (auto n = opt("minimumIntegerDigits")) s.minInt = *n, s.maxInt = std::max(s.maxInt, *n);
+             if (const Value* g = hashGet(h, "groupingUsed"))
+                 s.grouping = truthy(*g) && print(*g) != "false";
+             if (auto n = opt("maximumFractionDigits"))
+                 s.maxFrac = *n, s.minFrac = std::min(s.minFrac, *n);
+             if (auto n = opt("maximumIntegerDigits"))
+                 s.maxInt = *n, s.minInt = std::min(s.minInt, *n);
+             if (auto n = opt("minimumFractionDigits"))
+                 s.minFrac = *n, s.maxFrac = std::max(s.maxFrac, *n);
+             if (auto n = opt("minimumIntegerDigits"))
+                 s.minInt = *n, s.maxInt = std::max(s.maxInt, *n);
              return Value::text(formatNumber(p[0].json, s));
          }},
-        {"dateFormat", [](Renderer&, P p, H h) {
+        {"dateFormat",
+         [](Renderer&, P p, H h) {
              if (p.empty() || !truthy(p[0])) return Value::text(str(p, 1));
              if (!p[0].dateMs)
-                 javaThrow("java.lang.IllegalArgumentException: found instance of String with value '" +
-                           print(p[0]) + "', but expected instance of TemporalAccessor");
+                 javaThrow(
+                     "java.lang.IllegalArgumentException: found instance of String with value '" +
+                     print(p[0]) + "', but expected instance of TemporalAccessor");
              std::string f = p.size() > 1 ? print(p[1]) : hashText(h, "format", "medium");
-             if (f == "full") f = "EEEE, MMMM d, y";
-             else if (f == "long") f = "MMMM d, y";
-             else if (f == "medium") f = "MMM d, y";
-             else if (f == "short") f = "M/d/yy";
+             if (f == "full")
+                 f = "EEEE, MMMM d, y";
+             else if (f == "long")
+                 f = "MMMM d, y";
+             else if (f == "medium")
+                 f = "MMM d, y";
+             else if (f == "short")
+                 f = "M/d/yy";
              return Value::text(formatDate(*p[0].dateMs, f, zoneOffset(hashText(h, "tz"))));
          }},
-        {"contains", [](Renderer&, P p, H) {
+    });
+}
+
+void Renderer::addMatchingHelpers(HelperMap& map) {
+    using P = const std::vector<Value>&;
+    using H = const Hash&;
+    map.insert({
+        {"contains",
+         [](Renderer&, P p, H) {
              if (p.size() < 2 || p[0].opaque) return Value::of(false);
              if (p[0].json.is_array()) {
                  for (const auto& x : p[0].json)
@@ -2061,12 +2149,14 @@ const std::unordered_map<std::string, Renderer::Helper>& Renderer::helpers() {
              }
              return Value::of(print(p[0]).find(print(p[1])) != std::string::npos);
          }},
-        {"matches", [](Renderer&, P p, H) {
+        {"matches",
+         [](Renderer&, P p, H) {
              std::string err;
              auto re = match::Regex::compile(str(p, 1), &err);
              return Value::of(re && re->fullMatch(str(p, 0)));
          }},
-        {"regexExtract", [](Renderer& r, P p, H h) {
+        {"regexExtract",
+         [](Renderer& r, P p, H h) {
              std::string err;
              auto re = match::Regex::compile(str(p, 1), &err);
              if (!re) return error("invalid regex: " + err);
@@ -2093,22 +2183,25 @@ const std::unordered_map<std::string, Renderer::Helper>& Renderer::helpers() {
              }
              return Value::text(out);
          }},
-        {"size", [](Renderer&, P p, H) {
-             if (p.empty()) return Value::of(0);
-             const J& j = p[0].json;
-             if (j.is_array() || j.is_object()) return Value::of(J(j.size()));
-             return Value::of(J(print(p[0]).size()));
-         }},
-        // encodings
-        {"base64", [](Renderer&, P p, H h) {
+    });
+}
+
+void Renderer::addEncodingHelpers(HelperMap& map) {
+    using P = const std::vector<Value>&;
+    using H = const Hash&;
+    map.insert({
+        {"base64",
+         [](Renderer&, P p, H h) {
              std::string s = str(p, 0);
-             if (hashText(h, "decode") == "true") return Value::text(core::base64Decode(s).value_or(""));
+             if (hashText(h, "decode") == "true")
+                 return Value::text(core::base64Decode(s).value_or(""));
              std::string out = core::base64Encode(s);
              if (hashText(h, "padding") == "false")
                  while (!out.empty() && out.back() == '=') out.pop_back();
              return Value::text(out);
          }},
-        {"urlEncode", [](Renderer&, P p, H h) {
+        {"urlEncode",
+         [](Renderer&, P p, H h) {
              std::string s = str(p, 0);
              if (hashText(h, "decode") == "true") {
                  for (auto& c : s)
@@ -2117,8 +2210,15 @@ const std::unordered_map<std::string, Renderer::Helper>& Renderer::helpers() {
              }
              return Value::text(urlEncode(s));
          }},
-        // JSON
-        {"jsonPath", [](Renderer&, P p, H h) {
+    });
+}
+
+void Renderer::addJsonHelpers(HelperMap& map) {
+    using P = const std::vector<Value>&;
+    using H = const Hash&;
+    map.insert({
+        {"jsonPath",
+         [](Renderer&, P p, H h) {
              const Value* def = hashGet(h, "default");
              bool ok = false;
              J doc = p.empty() ? J() : jsonOf(p[0], &ok);
@@ -2132,9 +2232,10 @@ const std::unordered_map<std::string, Renderer::Helper>& Renderer::helpers() {
              if (found.empty()) return def ? *def : Value::text("");
              // A definite path gives its value; a wildcard or filter gives the list.
              const std::string& e = path->text();
-             const bool list = e.find('*') != std::string::npos || e.find("..") != std::string::npos ||
-                               e.find("[?") != std::string::npos || e.find(',') != std::string::npos ||
-                               e.find(':') != std::string::npos;
+             const bool list = e.find('*') != std::string::npos ||
+                               e.find("..") != std::string::npos ||
+                               e.find("[?") != std::string::npos ||
+                               e.find(',') != std::string::npos || e.find(':') != std::string::npos;
              Value v;
              if (list) {
                  J arr = J::array();
@@ -2146,7 +2247,8 @@ const std::unordered_map<std::string, Renderer::Helper>& Renderer::helpers() {
              if (v.json.is_object() || v.json.is_array()) v.display = jacksonPrettyJson(v.json);
              return v;
          }},
-        {"parseJson", [](Renderer& r, P p, H) {
+        {"parseJson",
+         [](Renderer& r, P p, H) {
              bool ok = false;
              J j = p.empty() ? J() : jsonOf(p[0], &ok);
              if (!ok) return error("Unable to parse JSON");
@@ -2157,7 +2259,8 @@ const std::unordered_map<std::string, Renderer::Helper>& Renderer::helpers() {
              }
              return v;
          }},
-        {"toJson", [](Renderer&, P p, H) {
+        {"toJson",
+         [](Renderer&, P p, H) {
              if (p.empty()) return Value::text("null");
              if (p[0].dateMs) return Value::text("\"" + isoDate(*p[0].dateMs) + "\"");
              if (p[0].multiMap && p[0].json.is_object()) {
@@ -2169,25 +2272,32 @@ const std::unordered_map<std::string, Renderer::Helper>& Renderer::helpers() {
              }
              return Value::text(jacksonPrettyJson(p[0].json));
          }},
-        {"formatJson", [](Renderer&, P p, H h) {
+        {"formatJson",
+         [](Renderer&, P p, H h) {
              bool ok = false;
              J j = p.empty() ? J() : jsonOf(p[0], &ok);
              if (!ok) return error("Input is not valid JSON");
-             return Value::text(hashText(h, "format") == "compact" ? j.dump() : jacksonPrettyJson(j));
+             return Value::text(hashText(h, "format") == "compact" ? j.dump()
+                                                                   : jacksonPrettyJson(j));
          }},
-        {"jsonMerge", [](Renderer&, P p, H h) {
+        {"jsonMerge",
+         [](Renderer&, P p, H h) {
              std::string err;
              auto base = jsonParam(p, 0, "Base JSON", "Base JSON parameter must be a string", err);
              if (!base) return error(err);
-             if (!base->is_object()) return error("Base JSON is not a JSON object ('" + str(p, 0) + "')");
-             auto add = jsonParam(p, 1, "JSON to merge", "JSON to merge parameter must be a string", err);
+             if (!base->is_object())
+                 return error("Base JSON is not a JSON object ('" + str(p, 0) + "')");
+             auto add =
+                 jsonParam(p, 1, "JSON to merge", "JSON to merge parameter must be a string", err);
              if (!add) return error(err);
-             if (!add->is_object()) return error("JSON to merge is not a JSON object ('" + str(p, 1) + "')");
+             if (!add->is_object())
+                 return error("JSON to merge is not a JSON object ('" + str(p, 1) + "')");
              jsonMergeInto(*base, *add, 0);
              if (hashText(h, "removeNulls") == "true") jsonRemoveNulls(*base, 0);
              return Value::text(base->dump());
          }},
-        {"jsonRemove", [](Renderer&, P p, H) {
+        {"jsonRemove",
+         [](Renderer&, P p, H) {
              std::string err;
              auto doc = jsonParam(p, 0, "Input JSON string", "Input JSON must be a string", err);
              if (!doc) return error(err);
@@ -2201,16 +2311,19 @@ const std::unordered_map<std::string, Renderer::Helper>& Renderer::helpers() {
                  } else if (container.is_array()) {
                      size_t i = 0;
                      std::from_chars(ptr.back().data(), ptr.back().data() + ptr.back().size(), i);
-                     if (i < container.size()) container.erase(container.begin() + static_cast<long>(i));
+                     if (i < container.size())
+                         container.erase(container.begin() + static_cast<long>(i));
                  }
              }
              return Value::text(doc->dump());
          }},
-        {"jsonArrayAdd", [](Renderer&, P p, H h) {
+        {"jsonArrayAdd",
+         [](Renderer&, P p, H h) {
              std::string err;
              auto doc = jsonParam(p, 0, "Target JSON", "Base JSON must be a string", err);
              if (!doc) return error(err);
-             auto item = jsonParam(p, 1, "Item-to-add JSON", "Item-to-add JSON must be a string", err);
+             auto item =
+                 jsonParam(p, 1, "Item-to-add JSON", "Item-to-add JSON must be a string", err);
              if (!item) return error(err);
              J* target = doc->is_array() ? &*doc : nullptr;
              const std::string path = hashText(h, "jsonPath");
@@ -2219,7 +2332,8 @@ const std::unordered_map<std::string, Renderer::Helper>& Renderer::helpers() {
                  target = nullptr;
                  if (!ptrs.empty() && (*doc)[ptrs.back()].is_array()) target = &(*doc)[ptrs.back()];
                  if (!target)
-                     return error("Target JSON is not a JSON array (root: '" + str(p, 0) + "', jsonPath: '" + path + "')");
+                     return error("Target JSON is not a JSON array (root: '" + str(p, 0) +
+                                  "', jsonPath: '" + path + "')");
              } else if (!target) {
                  return error("Target JSON is not a JSON array ('" + str(p, 0) + "')");
              }
@@ -2230,28 +2344,55 @@ const std::unordered_map<std::string, Renderer::Helper>& Renderer::helpers() {
              }
              return Value::text(doc->dump());
          }},
+    });
+}
+
+void Renderer::addXmlHelpers(HelperMap& map) {
+    using P = const std::vector<Value>&;
+    using H = const Hash&;
+    map.insert({
         {"xPath", [](Renderer&, P p, H h) { return xpathHelper(p, h, ""); }},
         {"soapXPath", [](Renderer&, P p, H h) { return xpathHelper(p, h, "/Envelope/Body/"); }},
-        {"formatXml", [](Renderer&, P p, H h) {
+        {"formatXml",
+         [](Renderer&, P p, H h) {
              auto out = formatXmlText(str(p, 0), hashText(h, "format") != "compact");
              return out ? Value::text(*out) : error("Input is not valid XML");
          }},
-        // lists
-        {"array", [](Renderer&, P p, H) {
+    });
+}
+
+void Renderer::addListHelpers(HelperMap& map) {
+    using P = const std::vector<Value>&;
+    using H = const Hash&;
+    map.insert({
+        {"size",
+         [](Renderer&, P p, H) {
+             if (p.empty()) return Value::of(0);
+             const J& j = p[0].json;
+             if (j.is_array() || j.is_object()) return Value::of(J(j.size()));
+             return Value::of(J(print(p[0]).size()));
+         }},
+        {"array",
+         [](Renderer&, P p, H) {
              J arr = J::array();
              for (const auto& v : p) arr.push_back(v.dateMs ? J(isoDate(*v.dateMs)) : v.json);
              return Value::of(std::move(arr));
          }},
-        {"range", [](Renderer&, P p, H) {
+        {"range",
+         [](Renderer&, P p, H) {
              auto a = p.size() > 0 ? number(p[0]) : std::nullopt;
              auto b = p.size() > 1 ? number(p[1]) : std::nullopt;
-             if (!a || !b) return error("The range helper requires both lower and upper bounds as integer values");
+             if (!a || !b)
+                 return error(
+                     "The range helper requires both lower and upper bounds as integer values");
              J arr = J::array();
-             for (int64_t i = static_cast<int64_t>(*a); i <= static_cast<int64_t>(*b) && arr.size() < 100000; ++i)
+             for (int64_t i = static_cast<int64_t>(*a);
+                  i <= static_cast<int64_t>(*b) && arr.size() < 100000; ++i)
                  arr.push_back(i);
              return Value::of(std::move(arr));
          }},
-        {"arrayJoin", [](Renderer&, P p, H h) {
+        {"arrayJoin",
+         [](Renderer&, P p, H h) {
              std::string sep = str(p, 0), out = hashText(h, "prefix");
              std::vector<Value> items;
              for (size_t i = 1; i < p.size(); ++i) {
@@ -2263,8 +2404,10 @@ const std::unordered_map<std::string, Renderer::Helper>& Renderer::helpers() {
              for (size_t i = 0; i < items.size(); ++i) out += (i ? sep : "") + print(items[i]);
              return Value::text(out + hashText(h, "suffix"));
          }},
-        {"arrayAdd", [](Renderer&, P p, H h) {
-             if (p.size() < 2 || !p[0].json.is_array()) return error("arrayAdd needs a list and an item");
+        {"arrayAdd",
+         [](Renderer&, P p, H h) {
+             if (p.size() < 2 || !p[0].json.is_array())
+                 return error("arrayAdd needs a list and an item");
              J arr = p[0].json;
              std::string pos = hashText(h, "position", "end");
              if (pos == "start") {
@@ -2278,7 +2421,8 @@ const std::unordered_map<std::string, Renderer::Helper>& Renderer::helpers() {
              }
              return Value::of(std::move(arr));
          }},
-        {"arrayRemove", [](Renderer&, P p, H h) {
+        {"arrayRemove",
+         [](Renderer&, P p, H h) {
              if (p.empty() || !p[0].json.is_array()) return error("arrayRemove needs a list");
              J arr = p[0].json;
              if (arr.empty()) return Value::of(std::move(arr));
@@ -2292,12 +2436,21 @@ const std::unordered_map<std::string, Renderer::Helper>& Renderer::helpers() {
              arr.erase(arr.begin() + static_cast<long>(at));
              return Value::of(std::move(arr));
          }},
-        // values and variables
-        {"val", [](Renderer& r, P p, H h) {
+    });
+}
+
+void Renderer::addVariableHelpers(HelperMap& map) {
+    using P = const std::vector<Value>&;
+    using H = const Hash&;
+    map.insert({
+        {"val",
+         [](Renderer& r, P p, H h) {
              Value v = p.empty() ? Value{} : p[0];
              if (v.json.is_null() && !v.display && !v.dateMs) {
-                 if (const Value* o = hashGet(h, "or")) v = *o;
-                 else if (const Value* d = hashGet(h, "default")) v = *d;
+                 if (const Value* o = hashGet(h, "or"))
+                     v = *o;
+                 else if (const Value* d = hashGet(h, "default"))
+                     v = *d;
              }
              if (const Value* a = hashGet(h, "assign")) {
                  r.vars_[print(*a)] = v;
@@ -2305,16 +2458,19 @@ const std::unordered_map<std::string, Renderer::Helper>& Renderer::helpers() {
              }
              return v;
          }},
-        {"formData", [](Renderer& r, P p, H h) {
+        {"formData",
+         [](Renderer& r, P p, H h) {
              J form = J::object();
              const bool decode = hashText(h, "urlDecode") == "true";
              std::string body = str(p, 0);
              size_t i = 0;
              while (i <= body.size() && !body.empty()) {
                  size_t amp = body.find('&', i);
-                 std::string pair = body.substr(i, amp == std::string::npos ? std::string::npos : amp - i);
+                 std::string pair =
+                     body.substr(i, amp == std::string::npos ? std::string::npos : amp - i);
                  size_t eq = pair.find('=');
-                 std::string k = pair.substr(0, eq), v = eq == std::string::npos ? "" : pair.substr(eq + 1);
+                 std::string k = pair.substr(0, eq),
+                             v = eq == std::string::npos ? "" : pair.substr(eq + 1);
                  if (decode) {
                      for (auto& c : v)
                          if (c == '+') c = ' ';
@@ -2335,12 +2491,21 @@ const std::unordered_map<std::string, Renderer::Helper>& Renderer::helpers() {
              }
              return v;
          }},
-        {"hostname", [](Renderer&, P, H) {
+    });
+}
+
+void Renderer::addSystemHelpers(HelperMap& map) {
+    using P = const std::vector<Value>&;
+    using H = const Hash&;
+    map.insert({
+        {"hostname",
+         [](Renderer&, P, H) {
              char buf[256] = {};
              gethostname(buf, sizeof buf - 1);
              return Value::text(buf);
          }},
-        {"systemValue", [](Renderer&, P, H h) {
+        {"systemValue",
+         [](Renderer&, P, H h) {
              const std::string key = hashText(h, "key");
              const std::string type = hashText(h, "type", "ENVIRONMENT");
              std::vector<std::string> allowed;
@@ -2359,25 +2524,42 @@ const std::unordered_map<std::string, Renderer::Helper>& Renderer::helpers() {
              if (!v) return Value::text(hashText(h, "default"));
              return Value::text(v);
          }},
-        // random values
-        {"randomValue", [](Renderer&, P, H h) {
+    });
+}
+
+void Renderer::addRandomHelpers(HelperMap& map) {
+    using P = const std::vector<Value>&;
+    using H = const Hash&;
+    map.insert({
+        {"randomValue",
+         [](Renderer&, P, H h) {
              const Value* lenV = hashGet(h, "length");
              auto len = lenV ? number(*lenV) : std::nullopt;
              const size_t n = static_cast<size_t>(std::clamp(len.value_or(36), 0.0, 100000.0));
              const std::string type = hashText(h, "type", "ALPHANUMERIC");
              std::string out;
-             if (type == "UUID") out = uuid4();
-             else if (type == "ALPHABETIC") out = randomChars(n, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ");
-             else if (type == "NUMERIC") out = randomChars(n, "0123456789");
-             else if (type == "HEXADECIMAL") out = randomChars(n, "0123456789abcdef");
+             if (type == "UUID")
+                 out = uuid4();
+             else if (type == "ALPHABETIC")
+                 out = randomChars(n, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ");
+             else if (type == "NUMERIC")
+                 out = randomChars(n, "0123456789");
+             else if (type == "HEXADECIMAL")
+                 out = randomChars(n, "0123456789abcdef");
              else if (type == "ALPHANUMERIC_AND_SYMBOLS")
-                 out = randomChars(n, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!@#$%^&*()-_=+[]{};:,.<>/?");
-             else out = randomChars(n, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");
+                 out = randomChars(n,
+                                   "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!"
+                                   "@#$%^&*()-_=+[]{};:,.<>/?");
+             else
+                 out = randomChars(
+                     n, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");
              if (hashText(h, "uppercase") == "true")
-                 for (auto& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+                 for (auto& c : out)
+                     c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
              return Value::text(out);
          }},
-        {"randomInt", [](Renderer&, P, H h) {
+        {"randomInt",
+         [](Renderer&, P, H h) {
              const Value* lo = hashGet(h, "lower");
              const Value* hi = hashGet(h, "upper");
              int64_t a = lo ? static_cast<int64_t>(number(*lo).value_or(0)) : INT32_MIN;
@@ -2386,14 +2568,16 @@ const std::unordered_map<std::string, Renderer::Helper>& Renderer::helpers() {
              // The upper bound is exclusive, as Java's nextInt(lower, upper).
              return Value::of(std::uniform_int_distribution<int64_t>(a, b - 1)(rng()));
          }},
-        {"randomDecimal", [](Renderer&, P, H h) {
+        {"randomDecimal",
+         [](Renderer&, P, H h) {
              const Value* lo = hashGet(h, "lower");
              const Value* hi = hashGet(h, "upper");
              double a = lo ? number(*lo).value_or(0) : -1e9, b = hi ? number(*hi).value_or(0) : 1e9;
              if (b <= a) return Value::of(a);
              return Value::of(std::uniform_real_distribution<double>(a, b)(rng()));
          }},
-        {"pickRandom", [](Renderer&, P p, H) {
+        {"pickRandom",
+         [](Renderer&, P p, H) {
              std::vector<Value> items;
              for (const auto& v : p) {
                  if (v.json.is_array())
@@ -2404,27 +2588,37 @@ const std::unordered_map<std::string, Renderer::Helper>& Renderer::helpers() {
              if (items.empty()) return Value{};
              return items[std::uniform_int_distribution<size_t>(0, items.size() - 1)(rng())];
          }},
-        // dates
-        {"now", [](Renderer&, P, H h) {
+    });
+}
+
+void Renderer::addDateHelpers(HelperMap& map) {
+    using P = const std::vector<Value>&;
+    using H = const Hash&;
+    map.insert({
+        {"now",
+         [](Renderer&, P, H h) {
              auto ms = applyOffset(nowMs(), hashText(h, "offset"));
              if (!ms) return error("invalid offset: " + hashText(h, "offset"));
              return dateValue(*ms, h);
          }},
-        {"date", [](Renderer&, P p, H h) {
+        {"date",
+         [](Renderer&, P p, H h) {
              auto ms = p.empty() ? std::nullopt : dateOf(p[0]);
              if (!ms) return error("not a date: " + str(p, 0));
              auto shifted = applyOffset(*ms, hashText(h, "offset"));
              if (!shifted) return error("invalid offset: " + hashText(h, "offset"));
              return dateValue(*shifted, h);
          }},
-        {"parseDate", [](Renderer&, P p, H h) {
+        {"parseDate",
+         [](Renderer&, P p, H h) {
              auto ms = parseDateText(str(p, 0), hashText(h, "format"));
              if (!ms) return error("could not parse the date " + str(p, 0));
              Value v;
              v.dateMs = *ms;
              return v;
          }},
-        {"truncateDate", [](Renderer&, P p, H) {
+        {"truncateDate",
+         [](Renderer&, P p, H) {
              auto ms = p.empty() ? std::nullopt : dateOf(p[0]);
              if (!ms) return error("not a date: " + str(p, 0));
              time_t secs = static_cast<time_t>(*ms / 1000);
@@ -2445,8 +2639,15 @@ const std::unordered_map<std::string, Renderer::Helper>& Renderer::helpers() {
              v.dateMs = out;
              return v;
          }},
-        // numbers
-        {"math", [](Renderer&, P p, H) {
+    });
+}
+
+void Renderer::addMathHelpers(HelperMap& map) {
+    using P = const std::vector<Value>&;
+    using H = const Hash&;
+    map.insert({
+        {"math",
+         [](Renderer&, P p, H) {
              if (p.size() < 3) return error("math needs two numbers and an operator");
              auto a = decimal(p[0]), b = decimal(p[2]);
              const std::string op = print(p[1]);
@@ -2468,7 +2669,27 @@ const std::unordered_map<std::string, Renderer::Helper>& Renderer::helpers() {
              out.display = decimalText(v, scale);
              return out;
          }},
-    };
+    });
+}
+
+const Renderer::HelperMap& Renderer::helpers() {
+    static const auto* table = [] {
+        auto* map = new HelperMap;
+        addConditionalHelpers(*map);
+        addStringHelpers(*map);
+        addFormattingHelpers(*map);
+        addMatchingHelpers(*map);
+        addEncodingHelpers(*map);
+        addJsonHelpers(*map);
+        addXmlHelpers(*map);
+        addListHelpers(*map);
+        addVariableHelpers(*map);
+        addSystemHelpers(*map);
+        addRandomHelpers(*map);
+        addDateHelpers(*map);
+        addMathHelpers(*map);
+        return map;
+    }();
     return *table;
 }
 
