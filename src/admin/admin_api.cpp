@@ -124,55 +124,57 @@ void AdminApi::changed() const {
     if (settings_.onChange) settings_.onChange();
 }
 
-http::Outcome AdminApi::handle(const Request& req, std::string& out, bool closing) {
+void AdminApi::handle(const Request& req, http::Response& res) {
     const int64_t uptime = std::chrono::duration_cast<std::chrono::seconds>(
                                std::chrono::steady_clock::now() - started_)
                                .count();
-    Call c{req,    req.method == "HEAD" ? "GET" : std::string(req.method),
-           out,    Reply{out, closing, req.method == "HEAD"},
-           uptime, {}};
+    Call c{req, req.method == "HEAD" ? "GET" : std::string(req.method), res, Reply{res}, uptime,
+           {}};
     const auto segs = http::pathSegments(req.path);
-    auto run = [&](const Router& router) -> std::optional<http::Outcome> {
+    // False when no route has the path.
+    auto run = [&](const Router& router) {
         auto found = router.find(c.method, segs, c);
         switch (found.outcome) {
             case Router::Outcome::Found:
-                return (*found.handler)(c);
+                (*found.handler)(c);
+                return true;
             case Router::Outcome::Answered:
-                return http::Outcome{};
+                return true;
             case Router::Outcome::NotAllowed:
                 c.r.error(405, "method_not_allowed",
                           std::string(req.method) + " is not allowed on " + std::string(req.path) +
                               " (allowed: " + found.allowed + ")");
-                return http::Outcome{};
+                return true;
             case Router::Outcome::NotFound:
                 break;
         }
-        return std::nullopt;
+        return false;
     };
     // Open to everyone: liveness and metrics.
-    if (req.path == "/health" || req.path == "/metrics") return *run(open_);
+    if (req.path == "/health" || req.path == "/metrics") {
+        run(open_);
+        return;
+    }
 
     if (auto denied = http::checkAccess(req, settings_.access)) {
         c.r.error(denied->status, denied->code, denied->message);
-        return {};
+        return;
     }
-    if (auto answered = run(routes_)) return *answered;
+    if (run(routes_)) return;
     if (segs.empty())
         c.r.error(404, "not_found", "no admin route " + std::string(req.method) + " /");
     else
         c.r.noRoute(req);
-    return {};
 }
 
-http::Outcome AdminApi::health(Call& c) {
+void AdminApi::health(Call& c) {
     // mockd's key order.
     c.r.text(200, "application/json",
              "{\"status\":\"ok\",\"uptime\":" + std::to_string(c.uptime) + ",\"timestamp\":\"" +
                  engine::rfc3339Now() + "\"}");
-    return {};
 }
 
-http::Outcome AdminApi::metrics(Call& c) {
+void AdminApi::metrics(Call& c) {
     std::string m;
     m += "# HELP mockd_requests_total Requests answered on the mock port, by mock and status.\n";
     m += "# TYPE mockd_requests_total counter\n";
@@ -220,15 +222,13 @@ http::Outcome AdminApi::metrics(Call& c) {
     m += "# HELP mockd_uptime_seconds Seconds since start.\n# TYPE mockd_uptime_seconds gauge\n";
     m += "mockd_uptime_seconds " + std::to_string(c.uptime) + "\n";
     c.r.text(200, "text/plain; version=0.0.4", m);
-    return {};
 }
 
-http::Outcome AdminApi::ready(Call& c) {
+void AdminApi::ready(Call& c) {
     c.r.json(200, {{"status", "ready"}, {"uptime", c.uptime}, {"timestamp", engine::rfc3339Now()}});
-    return {};
 }
 
-http::Outcome AdminApi::status(Call& c) {
+void AdminApi::status(Call& c) {
     auto snap = registry_.snapshot();
     size_t active = 0;
     uint64_t requests = metrics_.matchHits.load() + metrics_.matchMisses.load();
@@ -247,10 +247,9 @@ http::Outcome AdminApi::status(Call& c) {
                    {"version", MOCKD_VERSION},
                    {"protocols", {{"http", {{"enabled", true}, {"port", settings_.mockPort}}}}},
                    {"startedAt", startedAt_}});
-    return {};
 }
 
-http::Outcome AdminApi::ports(Call& c) {
+void AdminApi::ports(Call& c) {
     core::Json ports = {{{"port", settings_.mockPort},
                          {"protocol", "HTTP"},
                          {"component", "Mock Engine"},
@@ -266,7 +265,6 @@ http::Outcome AdminApi::ports(Call& c) {
                      {"component", "Admin API"},
                      {"status", "running"}});
     c.r.json(200, {{"ports", ports}});
-    return {};
 }
 
 }  // namespace mockd::admin

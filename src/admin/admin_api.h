@@ -36,14 +36,14 @@ class AdminApi final : public http::Handler {
   public:
     AdminApi(match::Registry& registry, journal::Journal& journal, http::Metrics& metrics,
              AdminSettings settings);
-    http::Outcome handle(const core::Request& req, std::string& out, bool closing) override;
+    void handle(const core::Request& req, http::Response& res) override;
     AdminSettings& settings() { return settings_; }
 
     // One request as the route handlers see it (admin/admin_call.h).
     struct Call;
 
   private:
-    using Router = http::Router<Call, http::Outcome>;
+    using Router = http::Router<Call, void>;
     void addRoutes();
     void addMockRoutes();
     void addRequestRoutes();
@@ -52,65 +52,65 @@ class AdminApi final : public http::Handler {
     void changed() const;
 
     // Open to everyone (admin/admin_api.cpp).
-    http::Outcome health(Call& c);
-    http::Outcome metrics(Call& c);
+    void health(Call& c);
+    void metrics(Call& c);
     // Server facts (admin/admin_api.cpp).
-    http::Outcome ready(Call& c);
-    http::Outcome status(Call& c);
-    http::Outcome ports(Call& c);
+    void ready(Call& c);
+    void status(Call& c);
+    void ports(Call& c);
     // Mocks and their verification (admin/mock_routes.cpp).
-    http::Outcome listMocks(Call& c);
-    http::Outcome createMock(Call& c);
-    http::Outcome deleteMocks(Call& c);
-    http::Outcome bulkMocks(Call& c);
+    void listMocks(Call& c);
+    void createMock(Call& c);
+    void deleteMocks(Call& c);
+    void bulkMocks(Call& c);
     bool mockExists(Call& c);
-    http::Outcome getMock(Call& c);
-    http::Outcome deleteMock(Call& c);
-    http::Outcome updateMock(Call& c);
-    http::Outcome toggleMock(Call& c);
-    http::Outcome mockCalls(Call& c);
-    http::Outcome verifyMock(Call& c);
-    http::Outcome mockInvocations(Call& c);
-    http::Outcome clearInvocations(Call& c);
+    void getMock(Call& c);
+    void deleteMock(Call& c);
+    void updateMock(Call& c);
+    void toggleMock(Call& c);
+    void mockCalls(Call& c);
+    void verifyMock(Call& c);
+    void mockInvocations(Call& c);
+    void clearInvocations(Call& c);
     // The request log (admin/request_routes.cpp).
-    http::Outcome resetVerification(Call& c);
-    http::Outcome listRequests(Call& c);
-    http::Outcome clearRequests(Call& c);
-    http::Outcome streamRequests(Call& c);
-    http::Outcome getRequest(Call& c);
+    void resetVerification(Call& c);
+    void listRequests(Call& c);
+    void clearRequests(Call& c);
+    void streamRequests(Call& c);
+    void getRequest(Call& c);
     // Tables and custom operations (admin/state_routes.cpp).
     bool tablesOn(Call& c);
-    http::Outcome resetTables(Call& c);
-    http::Outcome resetTable(Call& c);
-    http::Outcome listState(Call& c);
-    http::Outcome listOperations(Call& c);
-    http::Outcome putOperation(Call& c);
+    void resetTables(Call& c);
+    void resetTable(Call& c);
+    void listState(Call& c);
+    void listOperations(Call& c);
+    void putOperation(Call& c);
     bool operationExists(Call& c);
-    http::Outcome getOperation(Call& c);
-    http::Outcome deleteOperation(Call& c);
-    http::Outcome executeOperation(Call& c);
-    http::Outcome listTables(Call& c);
-    http::Outcome createTable(Call& c);
+    void getOperation(Call& c);
+    void deleteOperation(Call& c);
+    void executeOperation(Call& c);
+    void listTables(Call& c);
+    void createTable(Call& c);
     bool tableExists(Call& c);
-    http::Outcome getTable(Call& c);
-    http::Outcome clearTable(Call& c);
-    http::Outcome unregisterTable(Call& c);
-    http::Outcome listItems(Call& c);
-    http::Outcome createItem(Call& c);
-    http::Outcome itemAction(Call& c);
+    void getTable(Call& c);
+    void clearTable(Call& c);
+    void unregisterTable(Call& c);
+    void listItems(Call& c);
+    void createItem(Call& c);
+    void itemAction(Call& c);
     // Config import and export, chaos (admin/config_routes.cpp).
-    http::Outcome exportConfig(Call& c);
-    http::Outcome importConfig(Call& c);
+    void exportConfig(Call& c);
+    void importConfig(Call& c);
     bool chaosOn(Call& c);
-    http::Outcome getChaos(Call& c);
-    http::Outcome putChaos(Call& c);
-    http::Outcome chaosStats(Call& c);
-    http::Outcome resetChaosStats(Call& c);
-    http::Outcome chaosFaults(Call& c);
-    http::Outcome breakerAction(Call& c);
-    http::Outcome listProfiles(Call& c);
-    http::Outcome getProfile(Call& c);
-    http::Outcome applyProfile(Call& c);
+    void getChaos(Call& c);
+    void putChaos(Call& c);
+    void chaosStats(Call& c);
+    void resetChaosStats(Call& c);
+    void chaosFaults(Call& c);
+    void breakerAction(Call& c);
+    void listProfiles(Call& c);
+    void getProfile(Call& c);
+    void applyProfile(Call& c);
 
     match::Registry& registry_;
     journal::Journal& journal_;

@@ -10,12 +10,13 @@
 namespace mockd::admin {
 
 void Reply::json(int status, const Json& body) const {
+    res.status = status;
+    res.contentType = "application/json";
     // Logged requests and mocks built from them carry bytes that need not be UTF-8.
-    http::appendResponse(out, {status, "application/json", {}, closing},
-                         body.dump(-1, ' ', false, Json::error_handler_t::replace), head);
+    res.setBody(body.dump(-1, ' ', false, Json::error_handler_t::replace));
 }
 void Reply::error(int status, std::string_view code, std::string_view message) const {
-    http::appendJsonError(out, status, code, message, closing);
+    http::jsonError(res, status, code, message);
 }
 void Reply::invalid(const core::FieldError& e, std::string_view root) const {
     std::string field = e.field();
@@ -24,9 +25,12 @@ void Reply::invalid(const core::FieldError& e, std::string_view root) const {
                {"message", field + ": " + e.what()},
                {"details", {{"field", field}}}});
 }
-void Reply::noContent() const { http::appendResponse(out, {204, {}, {}, closing}, {}, false); }
+void Reply::noContent() const { res.status = 204; }
 void Reply::text(int status, std::string_view contentType, std::string_view body) const {
-    http::appendResponse(out, {status, contentType, {}, closing}, body, head);
+    res.status = status;
+    // Owned: the content type may come from the caller's temporary.
+    http::appendHeaderLine(res.headers, "Content-Type", contentType);
+    res.setBody(std::string(body));
 }
 void Reply::noRoute(const Request& req) const {
     error(404, "not_found",

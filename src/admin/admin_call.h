@@ -20,11 +20,9 @@ namespace mockd::admin {
 using core::Json;
 using core::Request;
 
-// Writes one answer into the connection's buffer, in mockd's JSON shapes.
+// Fills the response in mockd's JSON shapes.
 struct Reply {
-    std::string& out;
-    bool closing;
-    bool head;
+    http::Response& res;
 
     void json(int status, const Json& body) const;
     void error(int status, std::string_view code, std::string_view message) const;
@@ -39,7 +37,7 @@ struct Reply {
 struct AdminApi::Call {
     const Request& req;
     std::string method;  // HEAD is answered as GET, without the body
-    std::string& out;
+    http::Response& res;
     Reply r;
     int64_t uptime = 0;  // seconds since start
     http::RouteParams params;

@@ -9,7 +9,7 @@
 
 namespace mockd::admin {
 
-http::Outcome AdminApi::exportConfig(Call& c) {
+void AdminApi::exportConfig(Call& c) {
     Json mocks = Json::array();
     // Held for the loop: a range-for keeps only all()'s reference, not the snapshot.
     const auto snap = registry_.snapshot();
@@ -30,10 +30,9 @@ http::Outcome AdminApi::exportConfig(Call& c) {
     } else {
         c.r.json(200, doc);
     }
-    return {};
 }
 
-http::Outcome AdminApi::importConfig(Call& c) {
+void AdminApi::importConfig(Call& c) {
     const bool yaml = c.req.header("Content-Type").find("yaml") != std::string_view::npos;
     bool replace = queryParam(c.req, "replace").value_or("") == "true";
     const bool dryRun = queryParam(c.req, "dryRun").value_or("") == "true";
@@ -41,7 +40,7 @@ http::Outcome AdminApi::importConfig(Call& c) {
     bool isYaml = yaml;
     if (!yaml) {
         auto body = parseBody(c.req, c.r);
-        if (!body) return {};
+        if (!body) return;
         if (body->is_object() && body->contains("config")) {
             if (auto it = body->find("replace"); it != body->end() && it->is_boolean())
                 replace = replace || it->get<bool>();
@@ -49,7 +48,7 @@ http::Outcome AdminApi::importConfig(Call& c) {
         }
     } else if (text.empty()) {
         c.r.error(400, "invalid_yaml", "the request body is empty");
-        return {};
+        return;
     }
     try {
         auto cfg = config::loadText(text, "config", isYaml, std::filesystem::current_path());
@@ -57,7 +56,7 @@ http::Outcome AdminApi::importConfig(Call& c) {
             c.r.json(
                 200,
                 {{"dryRun", true}, {"mocks", cfg.compiled.size()}, {"warnings", cfg.warnings}});
-            return {};
+            return;
         }
         std::vector<core::Mock> mocks = cfg.mocks();
         for (auto& m : mocks) m.extra = withTimestamps(m.extra, nullptr);
@@ -84,7 +83,6 @@ http::Outcome AdminApi::importConfig(Call& c) {
     } catch (const core::FieldError& e) {
         c.r.error(400, "validation_error", e.field() + ": " + e.what());
     }
-    return {};
 }
 
 // Without chaos (a server that has none), /chaos is not a route at all.
@@ -94,58 +92,45 @@ bool AdminApi::chaosOn(Call& c) {
     return false;
 }
 
-http::Outcome AdminApi::getChaos(Call& c) {
-    c.r.json(200, settings_.chaos->configJson());
-    return {};
-}
+void AdminApi::getChaos(Call& c) { c.r.json(200, settings_.chaos->configJson()); }
 
-http::Outcome AdminApi::putChaos(Call& c) {
+void AdminApi::putChaos(Call& c) {
     auto body = parseBody(c.req, c.r);
-    if (!body) return {};
+    if (!body) return;
     try {
         settings_.chaos->apply(chaos::parseConfig(*body));
     } catch (const chaos::ConfigError& e) {
         c.r.error(400, "validation_error", e.what());
-        return {};
+        return;
     }
     c.r.json(200, {{"status", "ok"}});
-    return {};
 }
 
-http::Outcome AdminApi::chaosStats(Call& c) {
-    c.r.json(200, settings_.chaos->statsJson());
-    return {};
-}
+void AdminApi::chaosStats(Call& c) { c.r.json(200, settings_.chaos->statsJson()); }
 
-http::Outcome AdminApi::resetChaosStats(Call& c) {
+void AdminApi::resetChaosStats(Call& c) {
     settings_.chaos->resetStats();
     c.r.json(200, {{"message", "chaos stats reset"}});
-    return {};
 }
 
-http::Outcome AdminApi::chaosFaults(Call& c) {
-    c.r.json(200, settings_.chaos->faultsJson());
-    return {};
-}
+void AdminApi::chaosFaults(Call& c) { c.r.json(200, settings_.chaos->faultsJson()); }
 
-http::Outcome AdminApi::breakerAction(Call& c) {
+void AdminApi::breakerAction(Call& c) {
     const std::string key = c.param("key");
     const bool trip = http::pathSegments(c.req.path).back() == "trip";
     std::string err = trip ? settings_.chaos->trip(key) : settings_.chaos->resetBreaker(key);
     if (!err.empty()) {
         c.r.error(404, "not_found", err);
-        return {};
+        return;
     }
     c.r.json(200, {{"message", trip ? "circuit breaker tripped" : "circuit breaker reset"},
                    {"key", key}});
-    return {};
 }
 
-http::Outcome AdminApi::listProfiles(Call& c) {
+void AdminApi::listProfiles(Call& c) {
     Json list = Json::array();
     for (const auto& p : chaos::profiles()) list.push_back(chaos::profileJson(p));
     c.r.json(200, list);
-    return {};
 }
 
 namespace {
@@ -157,19 +142,17 @@ const chaos::Profile* profileNamed(const AdminApi::Call& c) {
 }
 }  // namespace
 
-http::Outcome AdminApi::getProfile(Call& c) {
+void AdminApi::getProfile(Call& c) {
     if (const chaos::Profile* p = profileNamed(c)) c.r.json(200, chaos::profileJson(*p));
-    return {};
 }
 
-http::Outcome AdminApi::applyProfile(Call& c) {
+void AdminApi::applyProfile(Call& c) {
     const chaos::Profile* p = profileNamed(c);
-    if (!p) return {};
+    if (!p) return;
     settings_.chaos->apply(p->config);
     c.r.json(200, {{"status", "ok"},
                    {"profile", p->name},
                    {"message", "chaos profile applied: " + p->description}});
-    return {};
 }
 
 }  // namespace mockd::admin

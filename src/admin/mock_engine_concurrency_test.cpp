@@ -37,8 +37,10 @@ Answer get(MockEngine& engine, std::string_view path) {
     req.target = req.rawPath = req.path = path;
     req.headers = {{"Host", "localhost"}};
     req.remoteAddress = "127.0.0.1";
+    http::Response res;
+    engine.handle(req, res);
     std::string out;
-    engine.handle(req, out, false);
+    http::writeResponse(res, false, out);
     Answer a;
     a.status = std::stoi(out.substr(9, 3));
     if (size_t h = out.find("X-V: "); h != std::string::npos)
@@ -57,8 +59,10 @@ std::string admin(admin::AdminApi& api, std::string_view method, std::string_vie
     req.headers = {{"Host", "localhost"}, {"Content-Type", "application/json"}};
     req.body = body;
     req.remoteAddress = "127.0.0.1";
+    http::Response res;
+    api.handle(req, res);
     std::string out;
-    api.handle(req, out, false);
+    http::writeResponse(res, false, out);
     return out;
 }
 

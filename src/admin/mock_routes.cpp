@@ -24,15 +24,15 @@ void replyStored(const Reply& r, int status, const core::Mock& stored, const cha
 
 }  // namespace
 
-http::Outcome AdminApi::listMocks(Call& c) {
+void AdminApi::listMocks(Call& c) {
     size_t offset = 0, limit = SIZE_MAX;
-    if (!readPage(c.req, c.r, offset, limit)) return {};
+    if (!readPage(c.req, c.r, offset, limit)) return;
     auto type = queryParam(c.req, "type");
     auto enabled = queryParam(c.req, "enabled");
     auto search = queryParam(c.req, "search");
     if (enabled && *enabled != "true" && *enabled != "false") {
         c.r.error(400, "validation_error", "enabled must be true or false");
-        return {};
+        return;
     }
     Json list = Json::array();
     size_t total = 0;
@@ -51,12 +51,11 @@ http::Outcome AdminApi::listMocks(Call& c) {
     }
     const size_t count = list.size();
     c.r.json(200, {{"mocks", std::move(list)}, {"total", total}, {"count", count}});
-    return {};
 }
 
-http::Outcome AdminApi::createMock(Call& c) {
+void AdminApi::createMock(Call& c) {
     auto body = parseBody(c.req, c.r);
-    if (!body) return {};
+    if (!body) return;
     core::Mock m;
     try {
         m = core::decodeMock(*body, "mock", {});
@@ -64,7 +63,7 @@ http::Outcome AdminApi::createMock(Call& c) {
             m.id = core::generateMockId(m.type);
         if (registry_.get(m.id)) {
             c.r.error(409, "duplicate_id", "a mock with id \"" + m.id + "\" already exists");
-            return {};
+            return;
         }
         m.extra = withTimestamps(m.extra, nullptr);
         auto stored = registry_.upsert(std::move(m));
@@ -73,23 +72,21 @@ http::Outcome AdminApi::createMock(Call& c) {
     } catch (const core::FieldError& e) {
         c.r.invalid(e, "mock.");
     }
-    return {};
 }
 
-http::Outcome AdminApi::deleteMocks(Call& c) {
+void AdminApi::deleteMocks(Call& c) {
     registry_.clear();
     changed();
     c.r.noContent();
-    return {};
 }
 
-http::Outcome AdminApi::bulkMocks(Call& c) {
+void AdminApi::bulkMocks(Call& c) {
     auto body = parseBody(c.req, c.r);
-    if (!body) return {};
+    if (!body) return;
     if (body->is_object() && body->contains("mocks")) body = (*body)["mocks"];
     if (!body->is_array()) {
         c.r.error(400, "validation_error", "the body must be a JSON array of mocks");
-        return {};
+        return;
     }
     // mockd: ?replace=true lets a batch overwrite the mocks it names (re-running the same
     // batch); without it an id that already exists is a conflict, not an update.
@@ -108,25 +105,24 @@ http::Outcome AdminApi::bulkMocks(Call& c) {
                     c.r.error(400, "duplicate_id",
                               "duplicate mock ID '" + mocks[i].id + "' at index " +
                                   std::to_string(i) + " (also at index " + std::to_string(k) + ")");
-                    return {};
+                    return;
                 }
             if (!replace && registry_.get(mocks[i].id)) {
                 c.r.error(409, "already_exists",
                           "a mock with id \"" + mocks[i].id + "\" (index " + std::to_string(i) +
                               ") already exists; send ?replace=true to replace it");
-                return {};
+                return;
             }
         }
         registry_.upsertAll(mocks);
     } catch (const core::FieldError& e) {
         c.r.invalid(e);
-        return {};
+        return;
     }
     changed();
     Json list = Json::array();
     for (const auto& m : mocks) list.push_back(mockJson(*registry_.get(m.id)));
     c.r.json(201, {{"created", mocks.size()}, {"mocks", std::move(list)}});
-    return {};
 }
 
 // Every route under /mocks/{id} answers 404 for an unknown id before it looks at the method.
@@ -137,7 +133,7 @@ bool AdminApi::mockExists(Call& c) {
     return false;
 }
 
-http::Outcome AdminApi::getMock(Call& c) {
+void AdminApi::getMock(Call& c) {
     const std::string id = c.param("id");
     auto snap = registry_.snapshot();
     if (const auto* compiled = compiledOf(*snap, id)) {
@@ -147,28 +143,26 @@ http::Outcome AdminApi::getMock(Call& c) {
     } else {
         c.r.error(404, "not_found", "no mock with id \"" + id + "\"");
     }
-    return {};
 }
 
-http::Outcome AdminApi::deleteMock(Call& c) {
+void AdminApi::deleteMock(Call& c) {
     registry_.remove(c.param("id"));
     changed();
     c.r.noContent();
-    return {};
 }
 
-http::Outcome AdminApi::updateMock(Call& c) {
+void AdminApi::updateMock(Call& c) {
     const std::string id = c.param("id");
     core::MockPtr existing = registry_.get(id);
     if (!existing) {
         c.r.error(404, "not_found", "no mock with id \"" + id + "\"");
-        return {};
+        return;
     }
     auto body = parseBody(c.req, c.r);
-    if (!body) return {};
+    if (!body) return;
     if (!body->is_object()) {
         c.r.error(400, "validation_error", "the body must be a JSON object");
-        return {};
+        return;
     }
     Json merged = *body;
     if (c.method == "PATCH") {
@@ -186,37 +180,34 @@ http::Outcome AdminApi::updateMock(Call& c) {
     } catch (const core::FieldError& e) {
         c.r.invalid(e, "mock.");
     }
-    return {};
 }
 
-http::Outcome AdminApi::toggleMock(Call& c) {
+void AdminApi::toggleMock(Call& c) {
     const std::string id = c.param("id");
     core::MockPtr existing = registry_.get(id);
     auto stored = existing ? registry_.setEnabled(id, !existing->enabled) : nullptr;
     if (!stored) {
         c.r.error(404, "not_found", "no mock with id \"" + id + "\"");
-        return {};
+        return;
     }
     changed();
     c.r.json(200, {{"id", id},
                    {"action", "toggled"},
                    {"message", stored->enabled ? "Mock enabled" : "Mock disabled"},
                    {"mock", mockJson(*stored)}});
-    return {};
 }
 
-http::Outcome AdminApi::mockCalls(Call& c) {
+void AdminApi::mockCalls(Call& c) {
     const std::string id = c.param("id");
     auto snap = registry_.snapshot();
     const auto* compiled = compiledOf(*snap, id);
     if (!compiled) {
         c.r.noRoute(c.req);
-        return {};
+        return;
     }
     Json j = {{"mockId", id}, {"callCount", compiled->stats().calls.load()}};
     if (int64_t last = compiled->stats().lastCalledUs.load()) j["lastCalledAt"] = isoMicros(last);
     c.r.json(200, j);
-    return {};
 }
 
 namespace {
@@ -260,22 +251,22 @@ bool readCriteria(const Json& body, const Reply& r, Criteria& out) {
 
 }  // namespace
 
-http::Outcome AdminApi::verifyMock(Call& c) {
+void AdminApi::verifyMock(Call& c) {
     auto snap = registry_.snapshot();
     const auto* compiled = compiledOf(*snap, c.param("id"));
     if (!compiled) {
         c.r.noRoute(c.req);
-        return {};
+        return;
     }
     const uint64_t actual = compiled->stats().calls.load();
     auto body = parseBody(c.req, c.r);
-    if (!body) return {};
+    if (!body) return;
     if (!body->is_object()) {
         c.r.error(400, "validation_error", "the body must be a JSON object");
-        return {};
+        return;
     }
     Criteria want;
-    if (!readCriteria(*body, c.r, want)) return {};
+    if (!readCriteria(*body, c.r, want)) return;
     bool passed;
     std::string expected;
     if (want.never) {
@@ -299,34 +290,32 @@ http::Outcome AdminApi::verifyMock(Call& c) {
     c.r.json(
         200,
         {{"passed", passed}, {"actual", actual}, {"expected", expected}, {"message", message}});
-    return {};
 }
 
-http::Outcome AdminApi::clearInvocations(Call& c) {
+void AdminApi::clearInvocations(Call& c) {
     const std::string id = c.param("id");
     auto snap = registry_.snapshot();
     const auto* compiled = compiledOf(*snap, id);
     if (!compiled) {
         c.r.noRoute(c.req);
-        return {};
+        return;
     }
     size_t cleared = journal_.clearMock(id);
     compiled->stats().calls.store(0);
     compiled->stats().lastCalledUs.store(0);
     compiled->progress().rearm();  // its `times` count its matches
     c.r.json(200, {{"message", "Invocations cleared"}, {"mockId", id}, {"cleared", cleared}});
-    return {};
 }
 
-http::Outcome AdminApi::mockInvocations(Call& c) {
+void AdminApi::mockInvocations(Call& c) {
     const std::string id = c.param("id");
     auto snap = registry_.snapshot();
     if (!compiledOf(*snap, id)) {
         c.r.noRoute(c.req);
-        return {};
+        return;
     }
     size_t offset = 0, limit = 100;
-    if (!readPage(c.req, c.r, offset, limit)) return {};
+    if (!readPage(c.req, c.r, offset, limit)) return;
     journal::Filter f;
     f.mockId = id;
     size_t total = 0;
@@ -351,7 +340,6 @@ http::Outcome AdminApi::mockInvocations(Call& c) {
     }
     const size_t count = list.size();
     c.r.json(200, {{"invocations", std::move(list)}, {"count", count}, {"total", total}});
-    return {};
 }
 
 }  // namespace mockd::admin

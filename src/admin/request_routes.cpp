@@ -32,7 +32,7 @@ Json entryJson(const journal::Entry& e) {
 
 }  // namespace
 
-http::Outcome AdminApi::resetVerification(Call& c) {
+void AdminApi::resetVerification(Call& c) {
     size_t cleared = journal_.clear();
     // `times` and sequences start over too: a test that resets verification between cases gets
     // every limited mock back. Held for the loop: a range-for keeps only all()'s reference.
@@ -43,18 +43,16 @@ http::Outcome AdminApi::resetVerification(Call& c) {
         mock->progress().rearm();
     }
     c.r.json(200, {{"message", "All verification data cleared"}, {"cleared", cleared}});
-    return {};
 }
 
-http::Outcome AdminApi::clearRequests(Call& c) {
+void AdminApi::clearRequests(Call& c) {
     size_t n = journal_.clear();
     c.r.json(200, {{"message", "Request log cleared"}, {"cleared", n}});
-    return {};
 }
 
-http::Outcome AdminApi::listRequests(Call& c) {
+void AdminApi::listRequests(Call& c) {
     size_t offset = 0, limit = 100;
-    if (!readPage(c.req, c.r, offset, limit)) return {};
+    if (!readPage(c.req, c.r, offset, limit)) return;
     journal::Filter f;
     if (auto v = queryParam(c.req, "method")) {
         f.method = *v;
@@ -67,7 +65,7 @@ http::Outcome AdminApi::listRequests(Call& c) {
         size_t s = 0;
         if (!parseSize(v, s)) {
             c.r.error(400, "validation_error", "status must be a number");
-            return {};
+            return;
         }
         f.status = static_cast<int>(s);
     }
@@ -83,29 +81,26 @@ http::Outcome AdminApi::listRequests(Call& c) {
             f.hasError = false;
         } else {
             c.r.error(400, "validation_error", "hasError must be true or false");
-            return {};
+            return;
         }
     }
     if (auto v = queryParam(c.req, "protocol"); v && *v != "http") {
         c.r.json(200, {{"requests", Json::array()}, {"count", 0}, {"total", 0}});
-        return {};
+        return;
     }
     size_t total = 0;
     Json list = Json::array();
     for (const auto& e : journal_.list(f, offset, limit, &total)) list.push_back(entryJson(*e));
     const size_t count = list.size();
     c.r.json(200, {{"requests", std::move(list)}, {"count", count}, {"total", total}});
-    return {};
 }
 
-http::Outcome AdminApi::streamRequests(Call& c) {
-    c.out +=
-        "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
-        "Connection: close\r\n\r\n";
-    c.out += "event: connected\ndata: {\"status\":\"connected\"}\n\n";
+void AdminApi::streamRequests(Call& c) {
+    c.res.contentType = "text/event-stream";
+    c.res.addHeader("Cache-Control", "no-cache");
+    c.res.setBody("event: connected\ndata: {\"status\":\"connected\"}\n\n");
     journal::Journal* journal = &journal_;
-    http::Outcome o;
-    o.stream = [journal](std::shared_ptr<http::Stream> stream) {
+    c.res.stream = [journal](std::shared_ptr<http::Stream> stream) {
         uint64_t token = journal->subscribe([stream](const journal::EntryPtr& e) {
             stream->push("event: request\ndata: " +
                          entryJson(*e).dump(-1, ' ', false, Json::error_handler_t::replace) +
@@ -113,18 +108,16 @@ http::Outcome AdminApi::streamRequests(Call& c) {
         });
         stream->onClose([journal, token] { journal->unsubscribe(token); });
     };
-    return o;
 }
 
-http::Outcome AdminApi::getRequest(Call& c) {
+void AdminApi::getRequest(Call& c) {
     const std::string id = c.param("id");
     auto e = journal_.find(id);
     if (!e) {
         c.r.error(404, "not_found", "no request with id \"" + id + "\"");
-        return {};
+        return;
     }
     c.r.json(200, entryJson(*e));
-    return {};
 }
 
 }  // namespace mockd::admin

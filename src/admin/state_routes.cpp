@@ -17,14 +17,13 @@ Json tableInfo(const state::Table& t) {
 }
 
 // A table action's result in mockd's shape for that action.
-http::Outcome sendResult(const Reply& r, const state::Table& t, const state::ActionResult& res,
-                         std::string_view action) {
+void sendResult(const Reply& r, const state::Table& t, const state::ActionResult& res,
+                std::string_view action) {
     auto [status, text] = state::render(res, t.def(), Json::object(), action);
     if (text.empty())
         r.noContent();
     else
         r.text(status, "application/json", text);
-    return {};
 }
 
 }  // namespace
@@ -36,26 +35,24 @@ bool AdminApi::tablesOn(Call& c) {
     return false;
 }
 
-http::Outcome AdminApi::resetTables(Call& c) {
+void AdminApi::resetTables(Call& c) {
     auto all = settings_.tables->all();
     for (auto& t : all) t->reset();
     c.r.json(200, {{"status", "reset"}, {"tables", all.size()}});
-    return {};
 }
 
-http::Outcome AdminApi::resetTable(Call& c) {
+void AdminApi::resetTable(Call& c) {
     const std::string name = c.param("name");
     auto t = settings_.tables->find(name);
     if (!t) {
         c.r.error(404, "not_found", "no table named \"" + name + "\"");
-        return {};
+        return;
     }
     size_t n = t->reset();
     c.r.json(200, {{"status", "reset"}, {"table", name}, {"itemCount", n}});
-    return {};
 }
 
-http::Outcome AdminApi::listState(Call& c) {
+void AdminApi::listState(Call& c) {
     Json list = Json::array(), names = Json::array();
     size_t items = 0;
     for (const auto& t : settings_.tables->all()) {
@@ -68,23 +65,21 @@ http::Outcome AdminApi::listState(Call& c) {
                    {"total", total},
                    {"totalItems", items},
                    {"resourceList", std::move(names)}});
-    return {};
 }
 
-http::Outcome AdminApi::listOperations(Call& c) {
+void AdminApi::listOperations(Call& c) {
     Json list = Json::array();
     for (const auto& op : settings_.tables->operations())
         list.push_back({{"name", op->name},
                         {"stepCount", op->steps.size()},
                         {"consistency", op->atomic ? "atomic" : "best_effort"}});
     c.r.json(200, list);
-    return {};
 }
 
-http::Outcome AdminApi::putOperation(Call& c) {
+void AdminApi::putOperation(Call& c) {
     state::TableStore& tables = *settings_.tables;
     auto body = parseBody(c.req, c.r);
-    if (!body) return {};
+    if (!body) return;
     try {
         auto op = state::decodeOperation(*body, "operation");
         for (size_t k = 0; k < op.steps.size(); ++k)
@@ -102,7 +97,6 @@ http::Outcome AdminApi::putOperation(Call& c) {
     } catch (const core::FieldError& e) {
         c.r.invalid(e, "operation.");
     }
-    return {};
 }
 
 bool AdminApi::operationExists(Call& c) {
@@ -112,56 +106,52 @@ bool AdminApi::operationExists(Call& c) {
     return false;
 }
 
-http::Outcome AdminApi::getOperation(Call& c) {
+void AdminApi::getOperation(Call& c) {
     auto op = settings_.tables->findOperation(c.param("name"));
     if (!op) {
         operationExists(c);  // answers the 404
-        return {};
+        return;
     }
     c.r.json(200, op->raw);
-    return {};
 }
 
-http::Outcome AdminApi::deleteOperation(Call& c) {
+void AdminApi::deleteOperation(Call& c) {
     settings_.tables->removeOperation(c.param("name"));
     changed();
     c.r.noContent();
-    return {};
 }
 
-http::Outcome AdminApi::executeOperation(Call& c) {
+void AdminApi::executeOperation(Call& c) {
     auto op = settings_.tables->findOperation(c.param("name"));
     if (!op) {
         operationExists(c);  // answers the 404
-        return {};
+        return;
     }
     Json input = Json::object();
     if (!c.req.body.empty()) {
         auto body = parseBody(c.req, c.r);
-        if (!body) return {};
+        if (!body) return;
         input = std::move(*body);
     }
     auto result = state::runOperation(*op, input, *settings_.tables);
     c.r.json(result.status, result.body);
-    return {};
 }
 
-http::Outcome AdminApi::listTables(Call& c) {
+void AdminApi::listTables(Call& c) {
     Json list = Json::array();
     for (const auto& t : settings_.tables->all()) list.push_back(tableInfo(*t));
     const size_t total = list.size();
     c.r.json(200, {{"resources", std::move(list)}, {"total", total}});
-    return {};
 }
 
-http::Outcome AdminApi::createTable(Call& c) {
+void AdminApi::createTable(Call& c) {
     auto body = parseBody(c.req, c.r);
-    if (!body) return {};
+    if (!body) return;
     try {
         auto def = state::decodeTable(*body, "table");
         if (settings_.tables->find(def.name)) {
             c.r.error(409, "duplicate_id", "a table named \"" + def.name + "\" exists");
-            return {};
+            return;
         }
         auto t = settings_.tables->put(std::move(def));
         changed();
@@ -169,7 +159,6 @@ http::Outcome AdminApi::createTable(Call& c) {
     } catch (const core::FieldError& e) {
         c.r.invalid(e, "table.");
     }
-    return {};
 }
 
 bool AdminApi::tableExists(Call& c) {
@@ -179,69 +168,66 @@ bool AdminApi::tableExists(Call& c) {
     return false;
 }
 
-http::Outcome AdminApi::getTable(Call& c) {
+void AdminApi::getTable(Call& c) {
     auto t = settings_.tables->find(c.param("name"));
     if (!t) {
         tableExists(c);  // answers the 404
-        return {};
+        return;
     }
     c.r.json(200, tableInfo(*t));
-    return {};
 }
 
-http::Outcome AdminApi::clearTable(Call& c) {
+void AdminApi::clearTable(Call& c) {
     const std::string name = c.param("name");
     auto t = settings_.tables->find(name);
     if (!t) {
         tableExists(c);  // answers the 404
-        return {};
+        return;
     }
     size_t n = t->clear();
     c.r.json(200, {{"status", "cleared"}, {"table", name}, {"cleared", n}});
-    return {};
 }
 
-http::Outcome AdminApi::unregisterTable(Call& c) {
+void AdminApi::unregisterTable(Call& c) {
     const std::string name = c.param("name");
     settings_.tables->remove(name);
     changed();
     c.r.json(200, {{"status", "unregistered"}, {"table", name}});
-    return {};
 }
 
-http::Outcome AdminApi::listItems(Call& c) {
+void AdminApi::listItems(Call& c) {
     auto t = settings_.tables->find(c.param("name"));
     if (!t) {
         tableExists(c);  // answers the 404
-        return {};
+        return;
     }
     std::vector<std::pair<std::string, std::string>> q;
     core::parseQuery(c.req.rawQuery, q);
     return sendResult(c.r, *t, t->list(q, std::nullopt), "list");
 }
 
-http::Outcome AdminApi::createItem(Call& c) {
+void AdminApi::createItem(Call& c) {
     auto t = settings_.tables->find(c.param("name"));
     if (!t) {
         tableExists(c);  // answers the 404
-        return {};
+        return;
     }
     auto body = parseBody(c.req, c.r);
-    if (!body) return {};
+    if (!body) return;
     return sendResult(c.r, *t, t->create(std::move(*body), std::nullopt), "create");
 }
 
-http::Outcome AdminApi::itemAction(Call& c) {
+void AdminApi::itemAction(Call& c) {
     auto t = settings_.tables->find(c.param("name"));
     if (!t) {
         tableExists(c);  // answers the 404
-        return {};
+        return;
     }
     const std::string id = c.param("id");
     if (c.method == "GET") return sendResult(c.r, *t, t->get(id), "get");
     if (c.method == "DELETE") return sendResult(c.r, *t, t->remove(id), "delete");
     auto body = parseBody(c.req, c.r);
-    if (!body) return {};
+    if (!body) return;
     if (c.method == "PUT") return sendResult(c.r, *t, t->update(id, std::move(*body)), "update");
     return sendResult(c.r, *t, t->patch(id, *body), "patch");
 }

@@ -37,12 +37,6 @@ tmpl::Rng& rng() {
     return r;
 }
 
-http::Outcome delayed(uint32_t ms) {
-    http::Outcome o;
-    o.delayMs = ms;
-    return o;
-}
-
 bool fires(double p) { return p >= 1.0 || (p > 0 && rng().unit() < p); }
 
 double clamp01(double v) { return v < 0 ? 0 : v > 1 ? 1 : v; }
@@ -107,16 +101,18 @@ std::string rfc3339(std::chrono::system_clock::time_point t) {
 }
 
 // Go's http.Error: the status text and a newline, as text/plain.
-void goError(std::string& out, int status, bool closing, bool head) {
-    std::string body = std::string(http::reasonPhrase(status)) + "\n";
-    http::appendResponse(
-        out, {status, "text/plain; charset=utf-8", "X-Content-Type-Options: nosniff\r\n", closing},
-        body, head);
+void goError(http::Response& res, int status) {
+    res.status = status;
+    res.headers = "X-Content-Type-Options: nosniff\r\n";
+    res.contentType = "text/plain; charset=utf-8";
+    res.setBody(std::string(http::reasonPhrase(status)) + "\n");
 }
 
-void jsonAnswer(std::string& out, int status, std::string_view extra, const std::string& body,
-                bool closing, bool head) {
-    http::appendResponse(out, {status, "application/json", extra, closing}, body, head);
+void jsonAnswer(http::Response& res, int status, std::string extra, std::string body) {
+    res.status = status;
+    res.headers = std::move(extra);
+    res.contentType = "application/json";
+    res.setBody(std::move(body));
 }
 
 LatencyRange readLatency(const Json& j, const std::string& field) {
@@ -426,7 +422,7 @@ class CircuitBreaker final {
     }
 
     // True when the breaker answered (rejected) the request.
-    bool handle(std::string& out, bool closing, bool head) {
+    bool handle(http::Response& res) {
         std::lock_guard lock(mu_);
         ++totalRequests_;
         maybeHalfOpen();
@@ -434,17 +430,17 @@ class CircuitBreaker final {
             case State::Closed:
                 if (tripAfter_ > 0 && totalRequests_ >= tripAfter_) {
                     tripLocked();
-                    writeOpen(out, closing, head);
+                    writeOpen(res);
                     return true;
                 }
                 if (closedErrorRate_ > 0 && rng().unit() < closedErrorRate_) {
                     if (++consecutiveFailures_ >= failureThreshold_) {
                         tripLocked();
-                        writeOpen(out, closing, head);
+                        writeOpen(res);
                         return true;
                     }
                     ++totalRejected_;
-                    goError(out, 500, closing, head);
+                    goError(res, 500);
                     return true;
                 }
                 consecutiveFailures_ = 0;
@@ -452,13 +448,13 @@ class CircuitBreaker final {
                 return false;
             case State::Open:
                 ++totalRejected_;
-                writeOpen(out, closing, head);
+                writeOpen(res);
                 return true;
             case State::HalfOpen:
                 ++totalHalfOpen_;
                 if (rng().unit() < halfOpenErrorRate_) {
                     tripLocked();
-                    writeOpen(out, closing, head);
+                    writeOpen(res);
                     return true;
                 }
                 if (++consecutiveSuccesses_ >= successThreshold_) closeLocked();
@@ -518,7 +514,7 @@ class CircuitBreaker final {
         totalRequests_ = 0;  // tripAfter counts again from here
         ++stateChanges_;
     }
-    void writeOpen(std::string& out, bool closing, bool head) const {
+    void writeOpen(http::Response& res) const {
         int secs = std::max(1, static_cast<int>(openMs_ / 1000));
         std::string extra;
         http::appendHeaderLine(extra, "Retry-After", std::to_string(secs));
@@ -529,7 +525,7 @@ class CircuitBreaker final {
                                     "open\",\"state\":\"") +
                                     stateName() + "\",\"retry_after\":" + std::to_string(secs) + "}"
                               : openBody_;
-        jsonAnswer(out, openStatus_, extra, body, closing, head);
+        jsonAnswer(res, openStatus_, std::move(extra), std::move(body));
     }
 
     std::mutex mu_;
@@ -557,7 +553,7 @@ class RetryAfterTracker final {
         if (retryMs_ <= 0) retryMs_ = 30'000;
         body_ = strOr(cfg, "body", "");
     }
-    bool handle(std::string& out, bool closing, bool head) {
+    bool handle(http::Response& res) {
         std::lock_guard lock(mu_);
         const auto now = SteadyClock::now();
         if (limited_) {
@@ -581,7 +577,7 @@ class RetryAfterTracker final {
                                ? "{\"error\":\"" + std::string(http::reasonPhrase(status_)) +
                                      "\",\"retry_after\":" + std::to_string(secs) + "}"
                                : body_;
-        jsonAnswer(out, status_, extra, body, closing, head);
+        jsonAnswer(res, status_, std::move(extra), std::move(body));
         return true;
     }
     Json stats() {
@@ -621,7 +617,7 @@ class ProgressiveDegradation final {
         errorAfter_ = static_cast<int64_t>(numOr(cfg, "errorAfter", 0));
     }
     // The delay for this request; true in `answered` when it also gets the error.
-    uint32_t handle(std::string& out, bool closing, bool head, bool& answered) {
+    uint32_t handle(http::Response& res, bool& answered) {
         int64_t count;
         bool error;
         {
@@ -637,11 +633,10 @@ class ProgressiveDegradation final {
         uint32_t delay = toMs(delayFor(count - 1));
         answered = error;
         if (error)
-            jsonAnswer(out, errorCode_, {},
+            jsonAnswer(res, errorCode_, {},
                        "{\"error\":\"" + std::string(http::reasonPhrase(errorCode_)) +
                            "\",\"degradation\":{\"request_count\":" + std::to_string(count) +
-                           ",\"delay_ms\":" + std::to_string(delay) + "}}",
-                       closing, head);
+                           ",\"delay_ms\":" + std::to_string(delay) + "}}");
         return delay;
     }
     Json stats() {
@@ -691,10 +686,9 @@ Injector::Injector(Config cfg) : cfg_(std::move(cfg)) {
 
 Injector::~Injector() = default;
 
-http::Outcome Injector::serve(const core::Request& req, std::string& out, bool closing,
-                              const std::function<http::Outcome()>& next) {
+void Injector::serve(const core::Request& req, http::Response& res,
+                     const std::function<void()>& next) {
     total_.fetch_add(1, std::memory_order_relaxed);
-    const bool head = req.method == "HEAD";
     auto count = [&](FaultType t) {
         injected_.fetch_add(1, std::memory_order_relaxed);
         byType_[static_cast<size_t>(t)].fetch_add(1, std::memory_order_relaxed);
@@ -709,63 +703,61 @@ http::Outcome Injector::serve(const core::Request& req, std::string& out, bool c
     const Fault* partial = nullptr;
     const Fault* dribble = nullptr;
     int64_t slowBps = 0;
-    auto pick = [&](const Fault& f, Stateful* st) -> std::optional<http::Outcome> {
+    // True when the fault answered the request (after `delay`).
+    auto answeredAfter = [&](uint32_t ms) {
+        res.delivery.delayMs = ms;
+        return true;
+    };
+    auto pick = [&](const Fault& f, Stateful* st) -> bool {
         count(f.type);
         switch (f.type) {
             case FaultType::Latency:
                 delay += static_cast<uint32_t>(rng().between(f.minMs, f.maxMs));
-                return std::nullopt;
+                return false;
             case FaultType::Error: {
                 int code = f.statusCodes.empty()
                                ? (f.code ? f.code : 500)
                                : f.statusCodes[rng().between(
                                      0, static_cast<int64_t>(f.statusCodes.size()) - 1)];
-                goError(out, code, closing, head);
-                return delayed(delay);
+                goError(res, code);
+                return answeredAfter(delay);
             }
             case FaultType::Timeout:
                 // mockd holds the request for the duration, then gives up with 504.
-                goError(out, 504, closing, head);
-                return delayed(delay + f.durationMs);
+                goError(res, 504);
+                return answeredAfter(delay + f.durationMs);
             case FaultType::EmptyResponse:
-                http::appendResponse(out, {200, {}, {}, closing}, {}, head);
-                return delayed(delay);
-            case FaultType::ConnectionReset: {
-                http::Outcome o = delayed(delay);
-                o.reset = true;
-                return o;
-            }
+                // A 200 with no body: the response as it is.
+                return answeredAfter(delay);
+            case FaultType::ConnectionReset:
+                res.delivery.fault = http::Delivery::Fault::Reset;
+                return answeredAfter(delay);
             case FaultType::SlowBody:
                 slowBps = f.bytesPerSecond;
-                return std::nullopt;
+                return false;
             case FaultType::CorruptBody:
                 corrupt = &f;
-                return std::nullopt;
+                return false;
             case FaultType::PartialResponse:
                 partial = &f;
-                return std::nullopt;
+                return false;
             case FaultType::ChunkedDribble:
                 dribble = &f;
-                return std::nullopt;
+                return false;
             case FaultType::CircuitBreaker:
-                if (st && st->breaker && st->breaker->handle(out, closing, head))
-                    return delayed(delay);
-                return std::nullopt;
+                return st && st->breaker && st->breaker->handle(res) && answeredAfter(delay);
             case FaultType::RetryAfter:
-                if (st && st->retry && st->retry->handle(out, closing, head)) return delayed(delay);
-                return std::nullopt;
+                return st && st->retry && st->retry->handle(res) && answeredAfter(delay);
             case FaultType::ProgressiveDegradation: {
-                if (!st || !st->degradation) return std::nullopt;
+                if (!st || !st->degradation) return false;
                 bool answered = false;
-                delay += st->degradation->handle(out, closing, head, answered);
-                if (answered) return delayed(delay);
-                return std::nullopt;
+                delay += st->degradation->handle(res, answered);
+                return answered && answeredAfter(delay);
             }
         }
-        return std::nullopt;
+        return false;
     };
 
-    const size_t at = out.size();
     bool ruleMatched = false;
     bool any = false;
     for (size_t r = 0; r < cfg_.rules.size(); ++r) {
@@ -785,7 +777,7 @@ http::Outcome Injector::serve(const core::Request& req, std::string& out, bool c
             const bool stateful = st->breaker || st->retry || st->degradation;
             if (!stateful && !fires(f.probability)) continue;
             any = true;
-            if (auto done = pick(f, st)) return *done;
+            if (pick(f, st)) return;
         }
     }
     if (!ruleMatched) {
@@ -801,7 +793,8 @@ http::Outcome Injector::serve(const core::Request& req, std::string& out, bool c
             f.type = FaultType::Error;
             f.statusCodes = cfg_.errorRate->statusCodes;
             f.code = cfg_.errorRate->defaultCode;
-            return *pick(f, nullptr);
+            pick(f, nullptr);
+            return;
         }
         if (cfg_.bandwidth && fires(cfg_.bandwidth->probability)) {
             any = true;
@@ -811,45 +804,37 @@ http::Outcome Injector::serve(const core::Request& req, std::string& out, bool c
     }
     if (!any) return next();
 
-    http::Outcome o = next();
-    BodyFaults faults{corrupt, partial, dribble, slowBps};
-    if (o.later) {
-        // A proxied answer: the delay and the body faults apply once it arrives. The injector
-        // stays alive with it (the faults point into its config).
-        auto inner = std::move(o.later);
-        o.later = [inner = std::move(inner), self = shared_from_this(), faults, delay, head](
-                      boost::asio::io_context& ctx, http::Completion done) {
-            inner(ctx, [self, faults, delay, head, done = std::move(done)](std::string bytes,
-                                                                           http::Outcome how) {
-                how.delayMs += delay;
-                how = self->shapeBody(faults, head, bytes, 0, std::move(how));
-                done(std::move(bytes), std::move(how));
-            });
-        };
-        return o;
+    next();
+    const BodyFaults faults{corrupt, partial, dribble, slowBps};
+    if (!res.later) {
+        res.delivery.delayMs += delay;
+        return shapeBody(faults, res);
     }
-    o.delayMs += delay;
-    return shapeBody(faults, head, out, at, std::move(o));
+    // A proxied answer gets the delay and the body faults once it arrives; the injector stays
+    // alive with it (the faults point into its config).
+    res.shape([self = shared_from_this(), faults, delay](http::Response& answer) {
+        answer.delivery.delayMs += delay;
+        self->shapeBody(faults, answer);
+    });
 }
 
-http::Outcome Injector::shapeBody(const BodyFaults& f, bool head, std::string& out, size_t at,
-                                  http::Outcome o) const {
+void Injector::shapeBody(const BodyFaults& f, http::Response& res) const {
     const Fault* corrupt = f.corrupt;
     const Fault* partial = f.partial;
     const Fault* dribble = f.dribble;
     const int64_t slowBps = f.slowBps;
-    if (!corrupt && !partial && !dribble && !slowBps) return o;
+    if (!corrupt && !partial && !dribble && !slowBps) return;
     // A mock with its own fault, dribble or stream keeps its delivery.
-    if (o.reset || o.stream || !o.chunks.empty() || head) return o;
-    const size_t headEnd = out.find("\r\n\r\n", at);
-    if (headEnd == std::string::npos) return o;
-    const size_t bodyAt = headEnd + 4;
-    const size_t bodyLen = out.size() - bodyAt;
-    if (bodyLen == 0) return o;
+    http::Delivery& d = res.delivery;
+    if (d.fault != http::Delivery::Fault::None || res.stream || d.dribblePieces || res.headOnly ||
+        res.bodyless())
+        return;
+    const size_t bodyLen = res.bodyBytes().size();
+    if (bodyLen == 0) return;
     if (corrupt) {
-        for (size_t i = bodyAt; i < out.size(); ++i)
-            if (rng().unit() < corrupt->corruptRate)
-                out[i] = static_cast<char>(rng().next() & 0xFF);
+        if (res.bodyRef) res.setBody(*res.bodyRef);
+        for (char& c : res.body)
+            if (rng().unit() < corrupt->corruptRate) c = static_cast<char>(rng().next() & 0xFF);
     }
     if (partial) {
         size_t keep;
@@ -864,35 +849,28 @@ http::Outcome Injector::shapeBody(const BodyFaults& f, bool head, std::string& o
         }
         // The head still announces the whole body: the client sees it cut off mid-way.
         if (keep < bodyLen) {
-            out.resize(bodyAt + keep);
-            o.close = true;
+            d.truncateBody = keep;
+            d.close = true;
         }
-        return o;
+        return;
     }
-    if (!dribble && !slowBps) return o;
-    std::string body;
-    if (!http::toChunked(out, at, body)) return o;
+    if (!dribble && !slowBps) return;
     size_t pieces;
-    uint32_t interval;
     if (dribble) {
-        pieces = (body.size() + static_cast<size_t>(dribble->chunkSize) - 1) /
+        pieces = (bodyLen + static_cast<size_t>(dribble->chunkSize) - 1) /
                  static_cast<size_t>(dribble->chunkSize);
-        interval = dribble->chunkDelayMs;
-        o.delayMs += dribble->initialDelayMs;
+        d.dribbleIntervalMs = dribble->chunkDelayMs;
+        d.delayMs += dribble->initialDelayMs;
     } else {
         // About ten pieces a second at the given rate; the first goes out at once.
         const size_t piece = static_cast<size_t>(std::max<int64_t>(1, slowBps / 10));
-        pieces = std::min<size_t>((body.size() + piece - 1) / piece, 10'000);
-        interval = static_cast<uint32_t>(std::max<double>(
-            1.0, static_cast<double>(body.size()) * 1000.0 /
+        pieces = std::min<size_t>((bodyLen + piece - 1) / piece, 10'000);
+        d.dribbleIntervalMs = static_cast<uint32_t>(std::max<double>(
+            1.0, static_cast<double>(bodyLen) * 1000.0 /
                      (static_cast<double>(slowBps) * static_cast<double>(pieces))));
     }
-    auto frames = core::chunkFrames(body, static_cast<uint32_t>(std::max<size_t>(pieces, 1)));
-    out += frames.front();
-    frames.erase(frames.begin());
-    o.chunks = std::move(frames);
-    o.chunkIntervalMs = interval;
-    return o;
+    d.dribblePieces = static_cast<uint32_t>(std::max<size_t>(pieces, 1));
+    d.dribbleFirstWithHead = true;
 }
 
 Json Injector::statsJson() const {

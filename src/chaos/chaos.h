@@ -132,8 +132,7 @@ class Injector final : public std::enable_shared_from_this<Injector> {
 
     // Answers a request: draws the faults, and either answers for the mock (an error, a
     // timeout, an open circuit, ...) or lets `next` answer and then degrades its delivery.
-    http::Outcome serve(const core::Request& req, std::string& out, bool closing,
-                        const std::function<http::Outcome()>& next);
+    void serve(const core::Request& req, http::Response& res, const std::function<void()>& next);
 
     Json statsJson() const;
     void resetStats();
@@ -151,9 +150,8 @@ class Injector final : public std::enable_shared_from_this<Injector> {
         const Fault* dribble = nullptr;
         int64_t slowBps = 0;
     };
-    // Applies them to the response appended to `out` at `at`.
-    http::Outcome shapeBody(const BodyFaults& f, bool head, std::string& out, size_t at,
-                            http::Outcome o) const;
+    // Applies them to the response's body and delivery.
+    void shapeBody(const BodyFaults& f, http::Response& res) const;
     Config cfg_;
     std::atomic<uint64_t> total_{0}, injected_{0}, latency_{0}, errors_{0}, timeouts_{0};
     std::array<std::atomic<uint64_t>, kFaultTypes> byType_{};

@@ -15,9 +15,15 @@ core::Request request(std::string_view method, std::string_view path) {
     return r;
 }
 
-// Runs one request through an injector whose mock answers 200 with `body`.
+// Runs one request through an injector whose mock answers 200 with `body`, and writes the
+// response as the connection would.
 struct Served {
-    http::Outcome outcome;
+    struct {
+        uint32_t delayMs = 0;
+        bool reset = false, close = false;
+        std::vector<std::string> chunks;
+        uint32_t chunkIntervalMs = 0;
+    } outcome;
     std::string out;
     bool mockCalled = false;
 };
@@ -26,11 +32,19 @@ Served serve(Injector& inj, std::string_view path, const std::string& body = "he
              std::string_view method = "GET") {
     Served s;
     auto req = request(method, path);
-    s.outcome = inj.serve(req, s.out, false, [&] {
+    http::Response res;
+    res.headOnly = method == "HEAD";
+    inj.serve(req, res, [&] {
         s.mockCalled = true;
-        http::appendResponse(s.out, {200, "text/plain", {}, false}, body, false);
-        return http::Outcome{};
+        res.contentType = "text/plain";
+        res.setBody(body);
     });
+    http::WirePlan plan = http::writeResponse(res, false, s.out);
+    s.outcome.delayMs = res.delivery.delayMs;
+    s.outcome.reset = plan.reset;
+    s.outcome.close = plan.close;
+    s.outcome.chunks = std::move(plan.chunks);
+    s.outcome.chunkIntervalMs = plan.chunkIntervalMs;
     return s;
 }
 

@@ -24,16 +24,13 @@
 namespace mockd::engine {
 
 using http::appendHeaderLine;
-using http::appendJsonError;
-using http::appendResponse;
-using http::appendUpstreamResponse;
 using http::iequals;
 using http::ProxySpec;
 using http::proxyUrl;
-using http::ResponseHead;
+using http::Response;
 using http::sniffContentType;
-using http::toChunked;
 using http::upstreamRequest;
+using http::upstreamResponse;
 
 namespace {
 
@@ -101,9 +98,8 @@ struct WireMockFile {
 };
 
 // WireMock answers a template it cannot compile or a body file it cannot read with Jetty's
-// server error page.
-int serverErrorPage(std::string& out, const std::string& message, bool closing, bool head,
-                    std::string_view extraHeaders = {}) {
+// server error page (in place of whatever the response held).
+void serverErrorPage(Response& res, const std::string& message, std::string extraHeaders = {}) {
     std::string escaped;
     for (char c : message) {
         if (c == '<')
@@ -117,9 +113,18 @@ int serverErrorPage(std::string& out, const std::string& message, bool closing, 
         else
             escaped += c;
     }
-    appendResponse(out, {500, "text/html;charset=iso-8859-1", extraHeaders, closing},
-                   "<html><body><h2>HTTP ERROR 500 " + escaped + "</h2></body></html>", head);
-    return 500;
+    res.status = 500;
+    res.reason.clear();
+    res.fixedHeaders = {};
+    res.headers = std::move(extraHeaders);
+    res.contentType = "text/html;charset=iso-8859-1";
+    res.setBody("<html><body><h2>HTTP ERROR 500 " + escaped + "</h2></body></html>");
+}
+
+void jsonAnswer(Response& res, int status, std::string body) {
+    res.status = status;
+    res.contentType = "application/json";
+    res.setBody(std::move(body));
 }
 
 // response.delete.preserve: a delete that keeps the item (soft delete).
@@ -135,21 +140,20 @@ bool preserves(const core::Json& cfg) {
 
 std::string rfc3339Now() { return core::isoNow(0); }
 
-void MockEngine::healthBody(std::string& out, bool headOnly, bool closing) const {
-    std::string body = "{\"status\":\"healthy\",\"timestamp\":\"" + rfc3339Now() + "\"}\n";
-    appendResponse(out, {200, "application/json", {}, closing}, body, headOnly);
+void MockEngine::healthBody(Response& res) const {
+    jsonAnswer(res, 200, "{\"status\":\"healthy\",\"timestamp\":\"" + rfc3339Now() + "\"}\n");
 }
 
-void MockEngine::readyBody(std::string& out, bool headOnly, bool closing) const {
+void MockEngine::readyBody(Response& res) const {
     if (!ready_.load(std::memory_order_acquire)) {
-        std::string body = "{\"status\":\"initializing\",\"timestamp\":\"" + rfc3339Now() + "\"}\n";
-        appendResponse(out, {503, "application/json", {}, closing}, body, headOnly);
+        jsonAnswer(res, 503,
+                   "{\"status\":\"initializing\",\"timestamp\":\"" + rfc3339Now() + "\"}\n");
         return;
     }
     size_t count = registry_.current().size();
-    std::string body = "{\"checks\":{\"mocks\":{\"count\":" + std::to_string(count) +
-                       ",\"status\":\"ok\"}},\"status\":\"ready\"}\n";
-    appendResponse(out, {200, "application/json", {}, closing}, body, headOnly);
+    jsonAnswer(res, 200,
+               "{\"checks\":{\"mocks\":{\"count\":" + std::to_string(count) +
+                   ",\"status\":\"ok\"}},\"status\":\"ready\"}\n");
 }
 
 int64_t nowMicros() { return core::nowMicros(); }
@@ -254,32 +258,8 @@ void MockEngine::setRateLimit(std::unique_ptr<RateLimiter> limiter) {
     limiter_ = std::move(limiter);
 }
 
-namespace {
-// Adds header lines to the response appended at `start` (after its status line), or to the
-// answer that comes later (a proxied request).
-void addHeaders(http::Outcome& o, std::string& out, size_t start, std::string lines) {
-    auto insert = [](std::string& text, size_t at, const std::string& add) {
-        const size_t eol = text.find("\r\n", at);
-        if (eol != std::string::npos) text.insert(eol + 2, add);
-    };
-    if (o.later) {
-        auto inner = std::move(o.later);
-        o.later = [inner = std::move(inner), lines = std::move(lines), insert](
-                      boost::asio::io_context& ctx, http::Completion done) {
-            inner(ctx,
-                  [lines, insert, done = std::move(done)](std::string bytes, http::Outcome how) {
-                      insert(bytes, 0, lines);
-                      done(std::move(bytes), std::move(how));
-                  });
-        };
-        return;
-    }
-    insert(out, start, lines);
-}
-}  // namespace
-
-http::Outcome MockEngine::handle(const Request& req, std::string& out, bool closing) {
-    if (!limiter_) return guarded(req, out, closing);
+void MockEngine::handle(const Request& req, Response& res) {
+    if (!limiter_) return guarded(req, res);
     // Outermost, as in mockd: every request on the port counts, and a refused one is answered
     // before anything else sees it.
     const RateLimiter::Decision d = limiter_->take(req);
@@ -289,67 +269,60 @@ http::Outcome MockEngine::handle(const Request& req, std::string& out, bool clos
     appendHeaderLine(lines, "X-RateLimit-Reset", std::to_string(d.reset));
     if (!d.allowed) {
         appendHeaderLine(lines, "Retry-After", std::to_string(d.reset));
-        appendResponse(
-            out, {429, "application/json", lines, closing},
-            R"({"error":"rate_limit_exceeded","message":"Too many requests. Please slow down."})",
-            req.method == "HEAD");
-        return {};
+        res.headers = std::move(lines);
+        jsonAnswer(
+            res, 429,
+            R"({"error":"rate_limit_exceeded","message":"Too many requests. Please slow down."})");
+        return;
     }
-    const size_t start = out.size();
-    http::Outcome o = guarded(req, out, closing);
-    addHeaders(o, out, start, std::move(lines));
-    return o;
+    guarded(req, res);
+    res.prependHeaders(std::move(lines));
 }
 
-http::Outcome MockEngine::guarded(const Request& req, std::string& out, bool closing) {
+void MockEngine::guarded(const Request& req, Response& res) {
     // With chaos off this costs one atomic load.
     if (chaos_ && chaos_->active() && !req.path.starts_with("/__mockd/") &&
         !(wiremock_ && req.path.starts_with("/__admin") &&
           (req.path.size() == 8 || req.path[8] == '/'))) {
         if (auto injector = chaos_->current())
-            return injector->serve(req, out, closing, [&] { return dispatch(req, out, closing); });
+            return injector->serve(req, res, [&] { dispatch(req, res); });
     }
-    return dispatch(req, out, closing);
+    dispatch(req, res);
 }
 
-http::Outcome MockEngine::dispatch(const Request& req, std::string& out, bool closing) {
-    if (stubCors_) return withCors(req, out, closing);
-    if (cors_ && !(wiremock_ && req.path.starts_with("/__admin")))
-        return withMockdCors(req, out, closing);
-    return route(req, out, closing);
+void MockEngine::dispatch(const Request& req, Response& res) {
+    if (stubCors_) return withCors(req, res);
+    if (cors_ && !(wiremock_ && req.path.starts_with("/__admin"))) return withMockdCors(req, res);
+    route(req, res);
 }
 
 // mockd's CORS: an allowed origin gets the CORS headers on every response, and an OPTIONS request
 // no mock matches is a preflight: 200 for an allowed origin, else 403. A disallowed origin's
 // other requests are answered without CORS headers.
-http::Outcome MockEngine::withMockdCors(const Request& req, std::string& out, bool closing) {
+void MockEngine::withMockdCors(const Request& req, Response& res) {
     const std::string_view allow = cors_->allowOrigin(req.header("Origin"));
-    if (allow.empty() && req.method != "OPTIONS") return route(req, out, closing);
-    const size_t start = out.size();
+    if (allow.empty() && req.method != "OPTIONS") return route(req, res);
     bool preflight = false;
-    http::Outcome o = route(req, out, closing, req.method == "OPTIONS" ? &preflight : nullptr);
-    if (!preflight && !allow.empty()) addHeaders(o, out, start, cors_->headerLines(allow));
-    return o;
+    route(req, res, req.method == "OPTIONS" ? &preflight : nullptr);
+    if (!preflight && !allow.empty()) res.prependHeaders(cors_->headerLines(allow));
 }
 
 // WireMock's CORS filter: a preflight (OPTIONS with Origin and Access-Control-Request-Method) is
 // answered before any stub sees it, and every other response names the caller's Origin.
-http::Outcome MockEngine::withCors(const Request& req, std::string& out, bool closing) {
+void MockEngine::withCors(const Request& req, Response& res) {
     const std::string_view origin = req.header("Origin");
     if (req.method == "OPTIONS" && !origin.empty() &&
         !req.header("Access-Control-Request-Method").empty()) {
-        std::string headers, allowed;
+        std::string allowed;
         for (char c : req.header("Access-Control-Request-Headers"))
             if (c != ' ' && c != '\t') allowed += c;
-        appendHeaderLine(headers, "Vary", "Origin");
-        appendHeaderLine(headers, "Access-Control-Allow-Origin", origin);
-        appendHeaderLine(headers, "Access-Control-Allow-Credentials", "true");
-        appendHeaderLine(headers, "Access-Control-Max-Age", "1800");
-        appendHeaderLine(headers, "Access-Control-Allow-Methods",
-                         "OPTIONS,GET,POST,PUT,PATCH,DELETE");
-        appendHeaderLine(headers, "Access-Control-Allow-Headers", allowed);
-        appendResponse(out, {200, {}, headers, closing}, {}, false);
-        return {};
+        res.addHeader("Vary", "Origin");
+        res.addHeader("Access-Control-Allow-Origin", origin);
+        res.addHeader("Access-Control-Allow-Credentials", "true");
+        res.addHeader("Access-Control-Max-Age", "1800");
+        res.addHeader("Access-Control-Allow-Methods", "OPTIONS,GET,POST,PUT,PATCH,DELETE");
+        res.addHeader("Access-Control-Allow-Headers", allowed);
+        return;
     }
     std::string headers;
     appendHeaderLine(headers, "Vary", "Origin");
@@ -357,28 +330,19 @@ http::Outcome MockEngine::withCors(const Request& req, std::string& out, bool cl
         appendHeaderLine(headers, "Access-Control-Allow-Origin", origin);
         appendHeaderLine(headers, "Access-Control-Allow-Credentials", "true");
     }
-    const size_t start = out.size();
-    http::Outcome o = route(req, out, closing);
-    addHeaders(o, out, start, std::move(headers));
-    return o;
+    route(req, res);
+    res.prependHeaders(std::move(headers));
 }
 
-http::Outcome MockEngine::route(const Request& req, std::string& out, bool closing,
-                                bool* preflight) {
+void MockEngine::route(const Request& req, Response& res, bool* preflight) {
     const bool head = req.method == "HEAD";
     if (req.path.starts_with("/__mockd/")) {
-        if (req.path == "/__mockd/health") {
-            healthBody(out, head, closing);
-            return {};
-        }
-        if (req.path == "/__mockd/ready") {
-            readyBody(out, head, closing);
-            return {};
-        }
+        if (req.path == "/__mockd/health") return healthBody(res);
+        if (req.path == "/__mockd/ready") return readyBody(res);
     }
     if (wiremock_ && req.path.starts_with("/__admin") &&
         (req.path.size() == 8 || req.path[8] == '/'))
-        return wiremock_->handle(req, out, closing);
+        return wiremock_->handle(req, res);
     const bool observe = observing();
     const auto start =
         observe ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
@@ -386,134 +350,141 @@ http::Outcome MockEngine::route(const Request& req, std::string& out, bool closi
     const match::Snapshot& snap = registry_.current();
     const match::CompiledMock* m = snap.find(in, req.method);
     if (!m && head && !wiremockUnmatched_) m = snap.find(in, "GET");
-    if (!m) {
-        if (preflight) {
-            *preflight = true;
-            const std::string_view allow = cors_->allowOrigin(req.header("Origin"));
-            if (allow.empty())
-                appendResponse(out, {403, {}, {}, closing}, {}, false);
-            else
-                appendResponse(out, {200, {}, cors_->headerLines(allow), closing}, {}, false);
-            return {};
-        }
-        if (!proxy_.unmatchedUrl.empty()) {
-            ProxySpec spec;
-            spec.url = proxyUrl(proxy_.unmatchedUrl, req, {});
-            spec.preserveHost = proxy_.preserveHost;
-            spec.timeout = proxy_.timeout;
-            journal::Entry e = observe ? requestEntry(req) : journal::Entry{};
-            return forward(upstreamRequest(req, spec), {}, std::move(e), nullptr, 0, closing, head,
-                           wiremockUnmatched_, start);
-        }
-        if (wiremockUnmatched_) {
-            std::string report;
-            int status = wiremock_->unmatched(req, in, out, closing, &report);
-            if (observe) record(req, {}, status, start, 0, {}, std::move(report));
-        } else if (req.path == "/health") {
-            healthBody(out, head, closing);
-        } else if (req.path == "/ready") {
-            readyBody(out, head, closing);
-        } else {
-            std::string slim = noMatch(req, in, out, closing);
-            if (observe) record(req, {}, 404, start, 0, std::move(slim));
-        }
-        return {};
-    }
+    if (!m) return unmatched(req, in, res, preflight, start);
 
     const core::Mock& mock = m->mock();
     // The single response, or this match's place in the mock's sequence.
     const match::CompiledResponse& cr = m->nextResponse();
     const core::HttpResponse& r = cr.response();
-    const size_t at = out.size();
     m->stats().calls.fetch_add(1, std::memory_order_relaxed);
     m->stats().lastCalledUs.store(nowMicros(), std::memory_order_relaxed);
-    ResponseHead h;
-    h.status = r.statusCode;
-    h.reason = r.statusMessage;
-    h.extraHeaders = cr.headers();
-    h.close = closing;
-    int status = r.statusCode;
-    std::string error;
     const core::WireMockStub* wmStub = m->wiremock();
     // As in WireMock, a proxy stub forwards even when it also names a fault.
-    if (wmStub && wmStub->proxy) return proxyStub(req, in, *m, *wmStub, out, closing, head, start);
-    if (wmStub && wmStub->hasTemplates() &&
-        (templating_ == Templating::Global ||
-         (templating_ == Templating::Local && wmStub->responseTemplate))) {
-        status = renderWireMock(in, *m, *wmStub, out, closing, head);
-    } else if (mock.binding) {
-        status = tableAction(req, in, *m, out, closing);
-    } else if (cr.templated() || (r.body.empty() && !r.bodyFile.empty())) {
-        // Seeded generator: ?_mockd_seed, then X-Mockd-Seed, then the response's seed.
-        int64_t seed = 0;
-        bool seeded = false;
-        if (auto q = in.query("_mockd_seed"); q && tmpl::parseSeed(*q, seed))
-            seeded = true;
-        else if (auto hs = req.header("X-Mockd-Seed"); !hs.empty() && tmpl::parseSeed(hs, seed))
-            seeded = true;
-        else if (r.seed)
-            seed = *r.seed, seeded = true;
-        tmpl::Rng rng = seeded ? tmpl::Rng(static_cast<uint64_t>(seed)) : tmpl::Rng::unseeded();
-        core::Captures caps = m->captures(in);
-        tmpl::RequestData data{&req, &in, &caps};
-        thread_local std::string body, headers;
-        body.clear();
-        headers.assign(cr.headers());
-        for (const auto& [name, t] : cr.headerTemplates()) {
-            std::string value;
-            t.render(data, rng, value);
-            appendHeaderLine(headers, name, value);
-        }
-        h.extraHeaders = headers;
-        if (cr.bodyTemplate()) {
-            cr.bodyTemplate()->render(data, rng, body);
-        } else if (r.body.empty() && !r.bodyFile.empty()) {
-            std::string raw;
-            if (!readFile(r.bodyFile, raw, error)) {
-                if (m->wiremock()) {
-                    status = serverErrorPage(out, error, closing, head);
-                } else {
-                    appendJsonError(out, 502, "body_file_error", error, closing);
-                    status = 502;
-                }
-            } else if (raw.find("{{") != std::string::npos && !m->wiremock()) {
-                compiledFile<MockdFile>(r.bodyFile, raw, [](const std::string& t, MockdFile& f) {
-                    f.compiled = tmpl::Template::compile(t);
-                }).compiled.render(data, rng, body);
-            } else {
-                body = std::move(raw);
-            }
-        } else {
-            body = r.body;
-        }
-        // (A stub's own 500 or 502 is an answer like any other: only a failure skips it.)
-        if (error.empty()) {
-            if (!cr.userContentType()) h.contentType = sniffContentType(body);
-            appendResponse(out, h, body, head);
-        }
+    if (wmStub && wmStub->proxy) return proxyStub(req, in, *m, *wmStub, res, start);
+    std::string error = answer(req, in, *m, cr, res);
+    res.delivery.delayMs = r.delayMs;
+    if (wmStub) {
+        wiremock::WireMockApi::served(*wmStub);
+        res.delivery.delayMs = wireMockDelay(r);
     } else {
-        h.contentType = cr.staticContentType();
-        appendResponse(out, h, r.body, head);
+        res.delivery.delayMs += r.delayDistribution.sample();
     }
-    http::Outcome outcome;
-    outcome.delayMs = r.delayMs;
-    if (const core::WireMockStub* wm = m->wiremock()) {
-        wiremock::WireMockApi::served(*wm);
-        outcome.delayMs = wireMockDelay(r);
-    } else {
-        outcome.delayMs += r.delayDistribution.sample();
-    }
-    if (r.fault != core::Fault::None || r.dribble.chunks > 0)
-        deliver(r, status, head, at, out, outcome);
+    if (r.fault != core::Fault::None || r.dribble.chunks > 0) deliver(r, res);
     if (r.fault != core::Fault::None && error.empty())
         error = "injected fault " + std::string(core::faultName(r.fault));
     // Webhooks go out once the answer is sent, so after its delay.
     std::shared_ptr<journal::SubEvents> fired;
-    if (wmStub && !wmStub->webhooks.empty()) fired = fireWebhooks(in, *wmStub, outcome.delayMs);
+    if (wmStub && !wmStub->webhooks.empty())
+        fired = fireWebhooks(in, *wmStub, res.delivery.delayMs);
     if (observe)
-        record(req, mock.id, status, start, outcome.delayMs, {}, {}, std::move(error),
+        record(req, mock.id, res.status, start, res.delivery.delayMs, {}, {}, std::move(error),
                std::move(fired));
-    return outcome;
+}
+
+void MockEngine::unmatched(const Request& req, const core::MatchInput& in, Response& res,
+                           bool* preflight, std::chrono::steady_clock::time_point start) {
+    const bool observe = observing();
+    if (preflight) {
+        *preflight = true;
+        const std::string_view allow = cors_->allowOrigin(req.header("Origin"));
+        if (allow.empty())
+            res.status = 403;
+        else
+            res.headers = cors_->headerLines(allow);
+        return;
+    }
+    if (!proxy_.unmatchedUrl.empty()) {
+        ProxySpec spec;
+        spec.url = proxyUrl(proxy_.unmatchedUrl, req, {});
+        spec.preserveHost = proxy_.preserveHost;
+        spec.timeout = proxy_.timeout;
+        journal::Entry e = observe ? requestEntry(req) : journal::Entry{};
+        return forward(upstreamRequest(req, spec), {}, std::move(e), nullptr, 0, wiremockUnmatched_,
+                       start, res);
+    }
+    if (wiremockUnmatched_) {
+        std::string report;
+        wiremock_->unmatched(req, in, res, &report);
+        if (observe) record(req, {}, res.status, start, 0, {}, std::move(report));
+    } else if (req.path == "/health") {
+        healthBody(res);
+    } else if (req.path == "/ready") {
+        readyBody(res);
+    } else {
+        std::string slim = noMatch(req, in, res);
+        if (observe) record(req, {}, 404, start, 0, std::move(slim));
+    }
+}
+
+std::string MockEngine::answer(const Request& req, const core::MatchInput& in,
+                               const match::CompiledMock& m, const match::CompiledResponse& cr,
+                               Response& res) const {
+    const core::HttpResponse& r = cr.response();
+    const core::WireMockStub* wmStub = m.wiremock();
+    res.status = r.statusCode;
+    if (wmStub && wmStub->hasTemplates() &&
+        (templating_ == Templating::Global ||
+         (templating_ == Templating::Local && wmStub->responseTemplate))) {
+        renderWireMock(in, m, *wmStub, res);
+        return {};
+    }
+    if (m.mock().binding) {
+        tableAction(req, in, m, res);
+        return {};
+    }
+    res.reason = r.statusMessage;
+    res.fixedHeaders = cr.headers();
+    if (!cr.templated() && !(r.body.empty() && !r.bodyFile.empty())) {
+        res.contentType = cr.staticContentType();
+        res.bodyRef = &r.body;
+        return {};
+    }
+    // Seeded generator: ?_mockd_seed, then X-Mockd-Seed, then the response's seed.
+    int64_t seed = 0;
+    bool seeded = false;
+    if (auto q = in.query("_mockd_seed"); q && tmpl::parseSeed(*q, seed))
+        seeded = true;
+    else if (auto hs = req.header("X-Mockd-Seed"); !hs.empty() && tmpl::parseSeed(hs, seed))
+        seeded = true;
+    else if (r.seed)
+        seed = *r.seed, seeded = true;
+    tmpl::Rng rng = seeded ? tmpl::Rng(static_cast<uint64_t>(seed)) : tmpl::Rng::unseeded();
+    core::Captures caps = m.captures(in);
+    tmpl::RequestData data{&req, &in, &caps};
+    for (const auto& [name, tpl] : cr.headerTemplates()) {
+        std::string value;
+        tpl.render(data, rng, value);
+        res.addHeader(name, value);
+    }
+    std::string error;
+    if (cr.bodyTemplate()) {
+        cr.bodyTemplate()->render(data, rng, res.body);
+    } else if (r.body.empty() && !r.bodyFile.empty()) {
+        std::string raw;
+        if (!readFile(r.bodyFile, raw, error)) {
+            // (A stub's own 500 or 502 is an answer like any other: only a failure replaces it.)
+            if (wmStub) {
+                serverErrorPage(res, error);
+            } else {
+                res.fixedHeaders = {};
+                res.headers.clear();
+                res.reason.clear();
+                http::jsonError(res, 502, "body_file_error", error);
+            }
+            return error;
+        }
+        if (raw.find("{{") != std::string::npos && !wmStub) {
+            compiledFile<MockdFile>(r.bodyFile, raw, [](const std::string& t, MockdFile& f) {
+                f.compiled = tmpl::Template::compile(t);
+            }).compiled.render(data, rng, res.body);
+        } else {
+            res.body = std::move(raw);
+        }
+    } else {
+        res.body = r.body;
+    }
+    if (!cr.userContentType()) res.contentType = sniffContentType(res.body);
+    return {};
 }
 
 uint32_t MockEngine::wireMockDelay(const core::HttpResponse& r) const {
@@ -525,10 +496,9 @@ uint32_t MockEngine::wireMockDelay(const core::HttpResponse& r) const {
                                                 : r.delayDistribution.sample());
 }
 
-http::Outcome MockEngine::proxyStub(const Request& req, const core::MatchInput& in,
-                                    const match::CompiledMock& m, const core::WireMockStub& wm,
-                                    std::string& out, bool closing, bool head,
-                                    std::chrono::steady_clock::time_point start) {
+void MockEngine::proxyStub(const Request& req, const core::MatchInput& in,
+                           const match::CompiledMock& m, const core::WireMockStub& wm,
+                           Response& res, std::chrono::steady_clock::time_point start) {
     const core::WireMockProxy& px = *wm.proxy;
     const core::Mock& mock = m.mock();
     const core::HttpResponse& r = mock.response;
@@ -542,10 +512,9 @@ http::Outcome MockEngine::proxyStub(const Request& req, const core::MatchInput& 
     if (!mock.name.empty()) appendHeaderLine(stubHeaders, "Matched-Stub-Name", mock.name);
     if (templated) {
         // The upstream URL and the added request headers are templates too.
-        auto fail = [&](const std::string& message, std::string_view extra) {
-            int status = serverErrorPage(out, message, closing, head, extra);
-            if (observing()) record(req, mock.id, status, start, 0, {}, {}, message);
-            return http::Outcome{};
+        auto fail = [&](const std::string& message, std::string extra) {
+            serverErrorPage(res, message, std::move(extra));
+            if (observing()) record(req, mock.id, res.status, start, 0, {}, {}, message);
         };
         if (!wm.templateError.empty()) return fail(wm.templateError, {});
         const wiremock::TemplateInput input = templateInput(in, wm);
@@ -580,92 +549,85 @@ http::Outcome MockEngine::proxyStub(const Request& req, const core::MatchInput& 
     const uint32_t delay = wireMockDelay(r);
     // (Sent while the upstream answers, not after: the request model is gone by then.)
     if (!wm.webhooks.empty()) e.subEvents = fireWebhooks(in, wm, delay);
-    return forward(upstreamRequest(req, spec), std::move(extra), std::move(e), &r, delay, closing,
-                   head, true, start);
+    forward(upstreamRequest(req, spec), std::move(extra), std::move(e), &r, delay, true, start,
+            res);
 }
 
-http::Outcome MockEngine::forward(http::ClientRequest up, std::string extraHeaders,
-                                  journal::Entry e, const core::HttpResponse* stubResponse,
-                                  uint32_t delayMs, bool closing, bool head, bool wireMockErrors,
-                                  std::chrono::steady_clock::time_point start) {
-    http::Outcome o;
+void MockEngine::forward(http::ClientRequest up, std::string extraHeaders, journal::Entry e,
+                         const core::HttpResponse* stubResponse, uint32_t delayMs,
+                         bool wireMockErrors, std::chrono::steady_clock::time_point start,
+                         Response& res) {
     core::Dribble dribble = stubResponse ? stubResponse->dribble : core::Dribble{};
     const bool observe = observing();
+    const bool head = res.headOnly;
     auto request = std::make_shared<http::ClientRequest>(std::move(up));
-    o.later = [this, request, extra = std::move(extraHeaders), e = std::move(e), dribble, delayMs,
-               closing, head, wireMockErrors, observe,
-               start](boost::asio::io_context& ctx, http::Completion done) mutable {
+    res.later = [this, request, extra = std::move(extraHeaders), e = std::move(e), dribble, delayMs,
+                 head, wireMockErrors, observe,
+                 start](boost::asio::io_context& ctx, http::Completion done) mutable {
         const std::string url = request->url;
-        http::fetch(
-            ctx, std::move(*request),
-            [this, url, extra = std::move(extra), e = std::move(e), dribble, delayMs, closing, head,
-             wireMockErrors, observe, start,
-             done = std::move(done)](http::ClientResponse res) mutable {
-                std::string bytes;
-                http::Outcome how;
-                how.delayMs = delayMs;
-                int status = 0;
-                if (res.status == 0) {
-                    if (wireMockErrors) {
-                        // WireMock's answer when the upstream cannot be reached.
-                        status = 500;
-                        appendResponse(bytes, {500, {}, {}, closing},
-                                       "Network failure trying to make a proxied "
-                                       "request from WireMock to " +
-                                           url + "\r\n" + res.error,
-                                       head);
-                    } else {
-                        status = res.timedOut ? 504 : 502;
-                        appendJsonError(bytes, status, "proxy_error",
-                                        "Forwarding to " + url + " failed: " + res.error, closing);
-                    }
-                    e.error = "proxy: " + res.error;
-                } else {
-                    status = appendUpstreamResponse(res, extra, closing, head, bytes, stubCors_);
-                }
-                if (dribble.chunks > 0) {
-                    core::HttpResponse r;
-                    r.dribble = dribble;
-                    deliver(r, status, head, 0, bytes, how);
-                }
-                if (observe) {
-                    auto p = std::make_shared<journal::Proxied>();
-                    p->url = url;
-                    p->status = res.status;
-                    p->headers = std::move(res.headers);
-                    p->body = std::move(res.body);
-                    p->error = std::move(res.error);
-                    e.status = status;
-                    e.proxied = std::move(p);
-                    commit(std::move(e), start, delayMs);
-                }
-                done(std::move(bytes), std::move(how));
-            });
+        http::fetch(ctx, std::move(*request),
+                    [this, url, extra = std::move(extra), e = std::move(e), dribble, delayMs, head,
+                     wireMockErrors, observe, start,
+                     done = std::move(done)](http::ClientResponse up) mutable {
+                        Response answer;
+                        answer.headOnly = head;
+                        answer.delivery.delayMs = delayMs;
+                        if (up.status == 0) {
+                            if (wireMockErrors) {
+                                // WireMock's answer when the upstream cannot be reached.
+                                answer.status = 500;
+                                answer.setBody(
+                                    "Network failure trying to make a proxied request from "
+                                    "WireMock to " +
+                                    url + "\r\n" + up.error);
+                            } else {
+                                http::jsonError(answer, up.timedOut ? 504 : 502, "proxy_error",
+                                                "Forwarding to " + url + " failed: " + up.error);
+                            }
+                            e.error = "proxy: " + up.error;
+                        } else {
+                            upstreamResponse(up, extra, head, answer, stubCors_);
+                        }
+                        if (dribble.chunks > 0) {
+                            core::HttpResponse r;
+                            r.dribble = dribble;
+                            deliver(r, answer);
+                        }
+                        if (observe) {
+                            auto p = std::make_shared<journal::Proxied>();
+                            p->url = url;
+                            p->status = up.status;
+                            p->headers = std::move(up.headers);
+                            p->body = std::move(up.body);
+                            p->error = std::move(up.error);
+                            e.status = answer.status;
+                            e.proxied = std::move(p);
+                            commit(std::move(e), start, delayMs);
+                        }
+                        done(std::move(answer));
+                    });
     };
-    return o;
 }
 
-int MockEngine::renderWireMock(const core::MatchInput& in, const match::CompiledMock& m,
-                               const core::WireMockStub& wm, std::string& out, bool closing,
-                               bool head) {
-    if (!wm.templateError.empty()) return serverErrorPage(out, wm.templateError, closing, head);
+void MockEngine::renderWireMock(const core::MatchInput& in, const match::CompiledMock& m,
+                                const core::WireMockStub& wm, Response& res) {
+    if (!wm.templateError.empty()) return serverErrorPage(res, wm.templateError);
     const wiremock::TemplateInput input = templateInput(in, wm);
 
     try {
-        return renderWireMockParts(m, wm, input, out, closing, head);
+        renderWireMockParts(m, wm, input, res);
     } catch (const wiremock::TemplateError& e) {
-        return serverErrorPage(out, e.what(), closing, head);
+        serverErrorPage(res, e.what());
     } catch (const wiremock::TemplateRuntimeError& e) {
         std::string stub;
         appendHeaderLine(stub, "Matched-Stub-Id", m.mock().id);
         if (!m.mock().name.empty()) appendHeaderLine(stub, "Matched-Stub-Name", m.mock().name);
-        return serverErrorPage(out, e.what(), closing, head, stub);
+        serverErrorPage(res, e.what(), std::move(stub));
     }
 }
 
-int MockEngine::renderWireMockParts(const match::CompiledMock& m, const core::WireMockStub& wm,
-                                    const wiremock::TemplateInput& input, std::string& out,
-                                    bool closing, bool head) {
+void MockEngine::renderWireMockParts(const match::CompiledMock& m, const core::WireMockStub& wm,
+                                     const wiremock::TemplateInput& input, Response& res) {
     const core::Mock& mock = m.mock();
     const core::HttpResponse& r = mock.response;
     std::string headers;
@@ -690,14 +652,13 @@ int MockEngine::renderWireMockParts(const match::CompiledMock& m, const core::Wi
         std::filesystem::path rel(name);
         for (const auto& part : rel)
             if (part == "..")
-                return serverErrorPage(out, "bodyFileName must stay inside __files: " + name,
-                                       closing, head);
+                return serverErrorPage(res, "bodyFileName must stay inside __files: " + name);
         std::string path =
             wm.bodyFileTemplate
                 ? (std::filesystem::path(wm.filesDir) / rel).lexically_normal().string()
                 : r.bodyFile;
         std::string raw, err;
-        if (!readFile(path, raw, err)) return serverErrorPage(out, err, closing, head);
+        if (!readFile(path, raw, err)) return serverErrorPage(res, err);
         if (wiremock::hasTemplate(raw)) {
             const WireMockFile& f =
                 compiledFile<WireMockFile>(path, raw, [&](const std::string& t, WireMockFile& e) {
@@ -708,7 +669,7 @@ int MockEngine::renderWireMockParts(const match::CompiledMock& m, const core::Wi
                                   std::to_string(te.column()) + ": " + te.what();
                     }
                 });
-            if (!f.compiled) return serverErrorPage(out, f.error, closing, head);
+            if (!f.compiled) return serverErrorPage(res, f.error);
             body = f.compiled->render(input);
         } else {
             body = std::move(raw);
@@ -716,58 +677,42 @@ int MockEngine::renderWireMockParts(const match::CompiledMock& m, const core::Wi
     } else {
         body = r.body;
     }
-    ResponseHead h{r.statusCode, {}, headers, closing, r.statusMessage};
-    appendResponse(out, h, body, head);
-    return r.statusCode;
+    res.status = r.statusCode;
+    res.reason = r.statusMessage;
+    res.headers = std::move(headers);
+    res.setBody(std::move(body));
 }
 
-// Turns the response appended at `at` into a fault or a dribbled body.
-void MockEngine::deliver(const core::HttpResponse& r, int status, bool head, size_t at,
-                         std::string& out, http::Outcome& outcome) {
+void MockEngine::deliver(const core::HttpResponse& r, Response& res) {
+    using Fault = http::Delivery::Fault;
     switch (r.fault) {
         case core::Fault::ConnectionReset:
-            outcome.reset = true;
+            res.delivery.fault = Fault::Reset;
             return;
         case core::Fault::EmptyResponse:
-            out.resize(at);
-            outcome.close = true;
+            res.delivery.fault = Fault::Empty;
             return;
-        case core::Fault::MalformedChunk: {
-            // WireMock sends no chunked head when the client asked to close the connection.
-            const bool closing = out.find("\r\nConnection: close\r\n", at) != std::string::npos;
-            out.resize(at);
-            ResponseHead h{status, {}, closing ? "" : "Transfer-Encoding: chunked\r\n", true};
-            h.chunked = true;
-            appendResponse(out, h, {}, true);
-            out += core::garbageBytes();
-            outcome.close = true;
+        case core::Fault::MalformedChunk:
+            res.delivery.fault = Fault::MalformedChunk;
             return;
-        }
         case core::Fault::RandomData:
-            out.resize(at);
-            out += core::garbageBytes();
-            outcome.close = true;
+            res.delivery.fault = Fault::RandomData;
             return;
         case core::Fault::None:
             break;
     }
-    if (head || status < 200 || status == 204 || status == 304) return;
-    std::string body;
-    if (!toChunked(out, at, body)) return;
-    outcome.chunks = core::chunkFrames(body, r.dribble.chunks);
-    outcome.chunkIntervalMs =
-        r.dribble.totalMs / static_cast<uint32_t>(std::max<size_t>(outcome.chunks.size(), 1));
+    res.delivery.dribblePieces = r.dribble.chunks;
+    res.delivery.dribbleTotalMs = r.dribble.totalMs;
 }
 
-int MockEngine::tableAction(const Request& req, const core::MatchInput& in,
-                            const match::CompiledMock& m, std::string& out, bool closing) const {
+void MockEngine::tableAction(const Request& req, const core::MatchInput& in,
+                             const match::CompiledMock& m, Response& res) const {
     const core::StatefulBinding& b = *m.mock().binding;
-    const bool head = req.method == "HEAD";
-    auto send = [&](int status, std::string_view body) {
-        ResponseHead h{status, body.empty() ? std::string_view() : "application/json",
-                       m.responseHeaders(), closing};
-        appendResponse(out, h, body, head);
-        return status;
+    auto send = [&](int status, std::string body) {
+        res.status = status;
+        res.fixedHeaders = m.responseHeaders();
+        res.contentType = body.empty() ? std::string_view() : "application/json";
+        res.setBody(std::move(body));
     };
     auto fail = [&](int status, const std::string& message) {
         core::Json e = {{"error", message}, {"resource", b.table}, {"statusCode", status}};
@@ -871,8 +816,8 @@ int MockEngine::tableAction(const Request& req, const core::MatchInput& in,
     return send(status, text);
 }
 
-std::string MockEngine::noMatch(const Request& req, const core::MatchInput& in, std::string& out,
-                                bool closing) const {
+std::string MockEngine::noMatch(const Request& req, const core::MatchInput& in,
+                                Response& res) const {
     auto misses = registry_.current().nearMisses(in, 3);
     // Keys in alphabetical order, as mockd's encoder writes a map.
     std::string body =
@@ -905,9 +850,8 @@ std::string MockEngine::noMatch(const Request& req, const core::MatchInput& in, 
     appendJsonString(body, req.path);
     body += '}';
     body = goHtmlEscape(std::move(body));
-    std::string extra;
-    appendHeaderLine(extra, "X-Mockd-Near-Misses", std::to_string(misses.size()));
-    appendResponse(out, {404, "application/json", extra, closing}, body, req.method == "HEAD");
+    res.addHeader("X-Mockd-Near-Misses", std::to_string(misses.size()));
+    jsonAnswer(res, 404, std::move(body));
     if (!journal_) return {};
     std::string slim = "[";
     for (size_t i = 0; i < misses.size(); ++i) {

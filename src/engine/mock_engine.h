@@ -40,7 +40,7 @@ class MockEngine final : public http::Handler {
                         Metrics* metrics = nullptr, state::TableStore* tables = nullptr);
     ~MockEngine() override;
 
-    http::Outcome handle(const Request& req, std::string& out, bool closing) override;
+    void handle(const Request& req, http::Response& res) override;
 
     // /ready answers 503 until this is set (the config is loaded).
     void setReady(bool ready) { ready_.store(ready, std::memory_order_release); }
@@ -75,28 +75,33 @@ class MockEngine final : public http::Handler {
     void setRateLimit(std::unique_ptr<RateLimiter> limiter);
 
   private:
-    http::Outcome guarded(const Request& req, std::string& out, bool closing);
-    http::Outcome dispatch(const Request& req, std::string& out, bool closing);
+    // The filters around route, outermost first: the rate limit (handle), chaos (guarded),
+    // CORS (dispatch: WireMock's stub CORS or mockd's).
+    void guarded(const Request& req, http::Response& res);
+    void dispatch(const Request& req, http::Response& res);
     // `preflight`: an OPTIONS request under mockd's CORS; when no mock matches it, route answers
     // it as a preflight and sets *preflight.
-    http::Outcome route(const Request& req, std::string& out, bool closing,
-                        bool* preflight = nullptr);
-    http::Outcome withCors(const Request& req, std::string& out, bool closing);
-    http::Outcome withMockdCors(const Request& req, std::string& out, bool closing);
-    // A WireMock stub's templated response; returns the status sent.
-    static int renderWireMock(const core::MatchInput& in, const match::CompiledMock& m,
-                              const core::WireMockStub& wm, std::string& out, bool closing,
-                              bool head);
-    static int renderWireMockParts(const match::CompiledMock& m, const core::WireMockStub& wm,
-                                   const wiremock::TemplateInput& input, std::string& out,
-                                   bool closing, bool head);
-    static void deliver(const core::HttpResponse& r, int status, bool head, size_t at,
-                        std::string& out, http::Outcome& outcome);
-    void healthBody(std::string& out, bool headOnly, bool closing) const;
-    void readyBody(std::string& out, bool headOnly, bool closing) const;
-    // Appends the 404 and returns the slim near-miss list for the request log.
-    std::string noMatch(const Request& req, const class core::MatchInput& in, std::string& out,
-                        bool closing) const;
+    void route(const Request& req, http::Response& res, bool* preflight = nullptr);
+    void withCors(const Request& req, http::Response& res);
+    void withMockdCors(const Request& req, http::Response& res);
+    // No mock matched: a preflight, the unmatched proxy, WireMock's or mockd's 404.
+    void unmatched(const Request& req, const core::MatchInput& in, http::Response& res,
+                   bool* preflight, std::chrono::steady_clock::time_point start);
+    // The matched mock's response body and headers; returns why it failed (empty when not).
+    std::string answer(const Request& req, const core::MatchInput& in, const match::CompiledMock& m,
+                       const match::CompiledResponse& cr, http::Response& res) const;
+    // A WireMock stub's templated response.
+    static void renderWireMock(const core::MatchInput& in, const match::CompiledMock& m,
+                               const core::WireMockStub& wm, http::Response& res);
+    static void renderWireMockParts(const match::CompiledMock& m, const core::WireMockStub& wm,
+                                    const wiremock::TemplateInput& input, http::Response& res);
+    // A mock's fault or dribbled body, as the response's delivery.
+    static void deliver(const core::HttpResponse& r, http::Response& res);
+    void healthBody(http::Response& res) const;
+    void readyBody(http::Response& res) const;
+    // Answers the 404 and returns the slim near-miss list for the request log.
+    std::string noMatch(const Request& req, const class core::MatchInput& in,
+                        http::Response& res) const;
     // Journal entry, counters and debug line for one answered request; `error` says why it
     // failed (an unreadable body file, an injected fault), empty when it did not.
     void record(const Request& req, const std::string& mockId, int status,
@@ -113,22 +118,20 @@ class MockEngine final : public http::Handler {
                 uint32_t delayMs) const;
     bool observing() const;
     // A WireMock proxyBaseUrl stub: the answer comes from the upstream, later.
-    http::Outcome proxyStub(const Request& req, const core::MatchInput& in,
-                            const match::CompiledMock& m, const core::WireMockStub& wm,
-                            std::string& out, bool closing, bool head,
-                            std::chrono::steady_clock::time_point start);
+    void proxyStub(const Request& req, const core::MatchInput& in, const match::CompiledMock& m,
+                   const core::WireMockStub& wm, http::Response& res,
+                   std::chrono::steady_clock::time_point start);
     // Sends `up` and answers with the upstream's response; `wireMockErrors` picks WireMock's
     // text for an unreachable upstream over mockd's JSON error.
-    http::Outcome forward(http::ClientRequest up, std::string extraHeaders, journal::Entry e,
-                          const core::HttpResponse* stubResponse, uint32_t delayMs, bool closing,
-                          bool head, bool wireMockErrors,
-                          std::chrono::steady_clock::time_point start);
+    void forward(http::ClientRequest up, std::string extraHeaders, journal::Entry e,
+                 const core::HttpResponse* stubResponse, uint32_t delayMs, bool wireMockErrors,
+                 std::chrono::steady_clock::time_point start, http::Response& res);
     // The delay a WireMock stub's response gets: its own or the global one.
     uint32_t wireMockDelay(const core::HttpResponse& r) const;
 
-    // Runs the table action a mock is bound to; returns the status sent.
-    int tableAction(const Request& req, const class core::MatchInput& in,
-                    const match::CompiledMock& m, std::string& out, bool closing) const;
+    // Runs the table action a mock is bound to.
+    void tableAction(const Request& req, const class core::MatchInput& in,
+                     const match::CompiledMock& m, http::Response& res) const;
 
     match::Registry& registry_;
     journal::Journal* journal_;

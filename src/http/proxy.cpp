@@ -48,9 +48,8 @@ http::ClientRequest upstreamRequest(const Request& req, const ProxySpec& spec) {
     return up;
 }
 
-int appendUpstreamResponse(const http::ClientResponse& res, std::string_view extraHeaders,
-                           bool closing, bool head, std::string& out, bool dropCors) {
-    std::string headers;
+void upstreamResponse(const http::ClientResponse& res, std::string_view extraHeaders, bool head,
+                      Response& out, bool dropCors) {
     for (const auto& [name, value] : res.headers) {
         if (named(name,
                   {"transfer-encoding", "connection", "keep-alive", "content-length", "date"}))
@@ -58,16 +57,13 @@ int appendUpstreamResponse(const http::ClientResponse& res, std::string_view ext
         if (dropCors && name.size() >= 14 &&
             iequals(std::string_view(name).substr(0, 14), "access-control"))
             continue;
-        appendHeaderLine(headers, name, value);
+        out.addHeader(name, value);
     }
-    headers += extraHeaders;
-    ResponseHead h;
-    h.status = res.status;
-    h.reason = res.reason;
-    h.extraHeaders = headers;
-    h.close = closing;
-    appendResponse(out, h, res.body, head);
-    return res.status;
+    out.headers += extraHeaders;
+    out.status = res.status;
+    out.reason = res.reason;
+    out.setBody(res.body);
+    out.headOnly = head;
 }
 
 }  // namespace mockd::http

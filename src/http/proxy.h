@@ -10,6 +10,7 @@
 
 #include "http/client.h"
 #include "http/request.h"
+#include "http/response.h"
 
 namespace mockd::http {
 
@@ -31,12 +32,12 @@ std::string proxyUrl(std::string_view base, const Request& req, std::string_view
 // Transfer-Encoding, Connection and Expect, which the client library sets itself.
 http::ClientRequest upstreamRequest(const Request& req, const ProxySpec& spec);
 
-// Appends the upstream's answer: its status, reason and headers (less Transfer-Encoding,
-// Connection, Keep-Alive, Content-Length and Date, which this server writes), then
-// `extraHeaders`, then the body. Returns the status.
+// The upstream's answer as this server's response: its status, reason and headers (less
+// Transfer-Encoding, Connection, Keep-Alive, Content-Length and Date, which the codec writes),
+// then `extraHeaders`, then the body.
 // With `dropCors` the upstream's Access-Control-* headers are left out (this server answers
 // CORS itself: --enable-stub-cors).
-int appendUpstreamResponse(const http::ClientResponse& res, std::string_view extraHeaders,
-                           bool closing, bool head, std::string& out, bool dropCors = false);
+void upstreamResponse(const http::ClientResponse& res, std::string_view extraHeaders, bool head,
+                      Response& out, bool dropCors = false);
 
 }  // namespace mockd::http

@@ -1,8 +1,9 @@
-// Response serialisation helpers shared by the mock engine and the admin endpoints.
+// The response model's helpers and the HTTP/1.1 codec.
 #include "http/response.h"
 
 #include <ctime>
 
+#include "core/delivery.h"
 #include "http/request.h"
 #include "log/log.h"
 
@@ -123,7 +124,59 @@ std::string_view httpDate() {
     return {buf, len};
 }
 
-static void appendStatusLine(std::string& out, int status, std::string_view reason) {
+void Response::own() {
+    if (!fixedHeaders.empty()) {
+        headers.insert(0, fixedHeaders);
+        fixedHeaders = {};
+    }
+    if (bodyRef) setBody(*bodyRef);
+    // Content types are static strings or a compiled mock's; copied next to the headers they
+    // would otherwise outlive.
+    if (!contentType.empty()) {
+        headers += "Content-Type: ";
+        headers += contentType;
+        headers += "\r\n";
+        contentType = {};
+    }
+}
+
+void Response::prependHeaders(std::string lines) {
+    if (!later) {
+        filterHeaders.insert(0, lines);
+        return;
+    }
+    shape([lines = std::move(lines)](Response& res) { res.filterHeaders.insert(0, lines); });
+}
+
+void Response::shape(std::function<void(Response&)> fn) {
+    if (!later) {
+        fn(*this);
+        return;
+    }
+    auto inner = std::move(later);
+    later = [inner = std::move(inner), fn = std::move(fn)](boost::asio::io_context& ctx,
+                                                           Completion done) {
+        inner(ctx, [fn, done = std::move(done)](Response res) {
+            fn(res);
+            done(std::move(res));
+        });
+    };
+}
+
+void jsonError(Response& res, int status, std::string_view code, std::string_view message) {
+    std::string body = "{\"error\":\"";
+    log::appendJsonEscaped(body, code);
+    body += "\",\"message\":\"";
+    log::appendJsonEscaped(body, message);
+    body += "\"}";
+    res.status = status;
+    res.contentType = "application/json";
+    res.setBody(std::move(body));
+}
+
+namespace {
+
+void appendStatusLine(std::string& out, int status, std::string_view reason) {
     out += "HTTP/1.1 ";
     char code[4] = {static_cast<char>('0' + status / 100 % 10),
                     static_cast<char>('0' + status / 10 % 10), static_cast<char>('0' + status % 10),
@@ -138,63 +191,89 @@ static void appendStatusLine(std::string& out, int status, std::string_view reas
     out += "\r\n";
 }
 
-void appendResponse(std::string& out, const ResponseHead& head, std::string_view body,
-                    bool headOnly) {
-    appendStatusLine(out, head.status, head.reason);
-    out += head.extraHeaders;
-    if (!head.contentType.empty()) {
+void appendDateAndEnd(std::string& out, bool close) {
+    out += "Date: ";
+    out += httpDate();
+    out += "\r\n";
+    if (close) out += "Connection: close\r\n";
+    out += "\r\n";
+}
+
+// A malformed chunk: a chunked head (none when the connection closes anyway, as WireMock
+// sends it) and bytes that are not a chunk.
+void writeMalformedChunk(const Response& res, bool lastOnConnection, std::string& out) {
+    appendStatusLine(out, res.status, {});
+    if (!lastOnConnection) out += "Transfer-Encoding: chunked\r\n";
+    appendDateAndEnd(out, true);
+    out += core::garbageBytes();
+}
+
+}  // namespace
+
+WirePlan writeResponse(const Response& res, bool lastOnConnection, std::string& out) {
+    WirePlan plan;
+    const Delivery& d = res.delivery;
+    plan.close = d.close;
+    switch (d.fault) {
+        case Delivery::Fault::Reset:
+            plan.reset = plan.close = true;
+            return plan;
+        case Delivery::Fault::Empty:
+            plan.close = true;
+            return plan;
+        case Delivery::Fault::MalformedChunk:
+            writeMalformedChunk(res, lastOnConnection, out);
+            plan.close = true;
+            return plan;
+        case Delivery::Fault::RandomData:
+            out += core::garbageBytes();
+            plan.close = true;
+            return plan;
+        case Delivery::Fault::None:
+            break;
+    }
+    const std::string_view body = res.bodyBytes();
+    const bool bodyless = res.bodyless();
+    const bool streamed = static_cast<bool>(res.stream);
+    const bool dribbled = d.dribblePieces > 0 && !res.headOnly && !bodyless && !streamed;
+    appendStatusLine(out, res.status, res.reason);
+    out += res.filterHeaders;
+    out += res.fixedHeaders;
+    out += res.headers;
+    if (!res.contentType.empty()) {
         out += "Content-Type: ";
-        out += head.contentType;
+        out += res.contentType;
         out += "\r\n";
     }
-    // 1xx, 204 and 304 carry no body and no Content-Length.
-    bool bodyless = head.status < 200 || head.status == 204 || head.status == 304;
-    if (!bodyless && !head.chunked) {
+    if (dribbled) {
+        out += "Transfer-Encoding: chunked\r\n";
+    } else if (!bodyless && !streamed) {
         out += "Content-Length: ";
         char num[24];
         int n = std::snprintf(num, sizeof num, "%zu", body.size());
         out.append(num, static_cast<size_t>(n));
         out += "\r\n";
     }
-    out += "Date: ";
-    out += httpDate();
-    out += "\r\n";
-    if (head.close) out += "Connection: close\r\n";
-    out += "\r\n";
-    if (!headOnly && !bodyless) out += body;
-}
-
-bool toChunked(std::string& out, size_t at, std::string& body) {
-    const size_t end = out.find("\r\n\r\n", at);
-    if (end == std::string::npos) return false;
-    const std::string_view head = std::string_view(out).substr(at, end + 2 - at);
-    size_t line = 0;
-    while (line < head.size()) {
-        size_t next = head.find("\r\n", line);
-        if (next == std::string_view::npos) break;
-        if (head.size() - line > 15 && iequals(head.substr(line, 15), "Content-Length:")) {
-            body.assign(out, end + 4, std::string::npos);
-            out.resize(end + 4);
-            out.replace(at + line, next + 2 - line, "Transfer-Encoding: chunked\r\n");
-            return true;
+    appendDateAndEnd(out, lastOnConnection || streamed);
+    if (res.headOnly || bodyless) return plan;
+    if (dribbled) {
+        plan.chunks = core::chunkFrames(body, d.dribblePieces);
+        plan.chunkIntervalMs = d.dribbleTotalMs
+                                   ? d.dribbleTotalMs / static_cast<uint32_t>(plan.chunks.size())
+                                   : d.dribbleIntervalMs;
+        if (d.dribbleFirstWithHead) {
+            out += plan.chunks.front();
+            plan.chunks.erase(plan.chunks.begin());
         }
-        line = next + 2;
+        return plan;
     }
-    return false;
-}
-
-void appendJsonError(std::string& out, int status, std::string_view code, std::string_view message,
-                     bool close) {
-    std::string body = "{\"error\":\"";
-    log::appendJsonEscaped(body, code);
-    body += "\",\"message\":\"";
-    log::appendJsonEscaped(body, message);
-    body += "\"}";
-    ResponseHead h;
-    h.status = status;
-    h.contentType = "application/json";
-    h.close = close;
-    appendResponse(out, h, body, false);
+    if (d.truncateBody && *d.truncateBody < body.size()) {
+        out += body.substr(0, *d.truncateBody);
+        plan.close = true;
+        return plan;
+    }
+    out += body;
+    return plan;
 }
 
 }  // namespace mockd::http

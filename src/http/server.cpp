@@ -359,16 +359,16 @@ class Connection final : public std::enable_shared_from_this<Connection> {
     }
 
     void sendParseError(const beast::error_code& ec) {
+        Response res;
         if (ec == bhttp::error::body_limit) {
-            http::appendJsonError(out_, 413, "body_too_large",
-                                  "Request body exceeds maximum allowed size", true);
-        } else if (ec == bhttp::error::header_limit) {
-            http::ResponseHead h{431, "text/plain; charset=utf-8", {}, true};
-            http::appendResponse(out_, h, "431 Request Header Fields Too Large", false);
+            jsonError(res, 413, "body_too_large", "Request body exceeds maximum allowed size");
         } else {
-            http::ResponseHead h{400, "text/plain; charset=utf-8", {}, true};
-            http::appendResponse(out_, h, "400 Bad Request", false);
+            res.status = ec == bhttp::error::header_limit ? 431 : 400;
+            res.contentType = "text/plain; charset=utf-8";
+            res.setBody(res.status == 431 ? "431 Request Header Fields Too Large"
+                                          : "400 Bad Request");
         }
+        writeResponse(res, true, out_);
         errorSent_ = true;
         closing_ = true;
     }
@@ -413,91 +413,80 @@ class Connection final : public std::enable_shared_from_this<Connection> {
             req.path = req.rawPath;
         }
 
-        bool closing = closing_ || !req.keepAlive || worker_.draining();
-        size_t before = out_.size();
-        Outcome o = handler_.handle(req, out_, closing);
-        if (o.later) {
+        const bool last = closing_ || !req.keepAlive || worker_.draining();
+        Response res;
+        res.headOnly = req.method == "HEAD";  // the head of what GET would answer, no body
+        handler_.handle(req, res);
+        if (res.later) {
             // Held like a delayed response until the answer arrives; the completion is posted so
             // that it never runs inside this parse loop.
             delayPending_ = true;
-            if (closing) closing_ = true;
-            auto later = std::move(o.later);
-            later(worker_.ctx(), [self = shared_from_this()](std::string bytes, Outcome how) {
-                asio::post(self->worker_.ctx(),
-                           [self, bytes = std::move(bytes), how = std::move(how)]() mutable {
-                               self->completeLater(std::move(bytes), std::move(how));
-                           });
+            if (last) closing_ = true;
+            auto later = std::move(res.later);
+            later(worker_.ctx(), [self = shared_from_this()](Response answer) {
+                asio::post(self->worker_.ctx(), [self, answer = std::move(answer)]() mutable {
+                    self->completeLater(std::move(answer));
+                });
             });
             return;
         }
-        if (o.close || closing) closing_ = true;
-        if (o.stream) {
+        if (last) closing_ = true;
+        if (res.stream) {
             streaming_ = true;
             closing_ = true;
+            writeResponse(res, true, out_);
             stream_ = std::make_shared<ConnectionStream>(worker_.ctx(), weak_from_this());
-            o.stream(stream_);
+            res.stream(stream_);
             return;
         }
-        deliver(std::move(o), before);
+        send(std::move(res), last);
     }
 
-    // A response the handler produced later (see Outcome::later).
-    void completeLater(std::string bytes, Outcome how) {
+    // A response the handler produced later (see Response::later).
+    void completeLater(Response res) {
         if (closed_) return;
         delayPending_ = false;
-        if (closing_ || worker_.draining()) markLast(bytes);
-        if (how.close) closing_ = true;
-        const size_t before = out_.size();
-        out_ += bytes;
         lastActivity_ = Clock::now();
-        deliver(std::move(how), before);
+        send(std::move(res), closing_ || worker_.draining());
         if (delayPending_)
             flush();
         else
             process();
     }
 
-    // A drain began while this response was held: it is the connection's last.
-    void markLast(std::string& response) {
-        closing_ = true;
-        if (response.find("\r\nConnection: close\r\n") != std::string::npos) return;
-        size_t end = response.find("\r\n\r\n");
-        if (end != std::string::npos) response.insert(end + 2, "Connection: close\r\n");
-    }
-
-    // Applies a response's delivery (reset, dribbled chunks, delay) to what it appended at
-    // `before`.
-    void deliver(Outcome o, size_t before) {
-        if (o.reset) {
-            // Nothing of this response is sent: the connection is reset once the responses
-            // before it are out.
-            out_.resize(before);
-            reset_ = true;
-            closing_ = true;
-        }
-        chunks_ = std::move(o.chunks);
-        nextChunk_ = 0;
-        chunkInterval_ = std::chrono::milliseconds(o.chunkIntervalMs);
-        if (o.delayMs > 0) {
-            pending_.assign(out_, before, std::string::npos);
-            out_.resize(before);
+    // Writes a response, or holds it for its delay (it is written when the delay ends, so that a
+    // drain begun meanwhile makes it the connection's last); then starts its dribbled chunks.
+    void send(Response res, bool last) {
+        if (res.delivery.close) closing_ = true;
+        if (res.delivery.delayMs > 0) {
+            res.own();
+            const auto delay = std::chrono::milliseconds(res.delivery.delayMs);
+            res.delivery.delayMs = 0;
+            held_ = std::move(res);
             delayPending_ = true;
-            delay_.expires_after(std::chrono::milliseconds(o.delayMs));
+            delay_.expires_after(delay);
             delay_.async_wait([self = shared_from_this()](beast::error_code ec) {
                 if (ec || self->closed_) return;
                 self->delayPending_ = false;
-                if (self->closing_ || self->worker_.draining()) self->markLast(self->pending_);
-                self->out_ += self->pending_;
-                self->pending_.clear();
+                Response held = std::move(*self->held_);
+                self->held_.reset();
                 self->lastActivity_ = Clock::now();
-                if (!self->chunks_.empty()) {
-                    self->nextChunkLater();
+                self->send(std::move(held), self->closing_ || self->worker_.draining());
+                if (self->delayPending_) {
                     self->flush();
                     return;
                 }
                 self->process();
             });
-        } else if (!chunks_.empty()) {
+            return;
+        }
+        WirePlan plan = writeResponse(res, last, out_);
+        if (plan.close) closing_ = true;
+        if (plan.reset) reset_ = true;
+        if (!plan.chunks.empty()) {
+            chunks_ = std::move(plan.chunks);
+            nextChunk_ = 0;
+            chunkInterval_ = std::chrono::milliseconds(plan.chunkIntervalMs);
             nextChunkLater();
         }
     }
@@ -637,7 +626,8 @@ class Connection final : public std::enable_shared_from_this<Connection> {
     std::optional<Parser> parser_;
     core::Request req_;
     std::string decodedPath_;
-    std::string out_, wbuf_, pending_;
+    std::string out_, wbuf_;
+    std::optional<Response> held_;  // a response waiting out its delay
     std::string remote_;
     unsigned short localPort_ = 0;
     Clock::time_point lastActivity_, requestStart_, lingerStart_;

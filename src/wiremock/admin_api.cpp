@@ -337,29 +337,27 @@ OJson unmatchedStubJson(const std::string& id) {
 
 }  // namespace
 
+// Fills the response in WireMock's admin shapes.
 struct WireMockApi::Reply {
-    std::string& out;
-    bool closing;
-    http::Outcome outcome{};
+    http::Response& res;
 
     void json(int status, const OJson& body) {
-        http::appendResponse(out, {status, "application/json", {}, closing},
-                             body.dump(-1, ' ', false, OJson::error_handler_t::replace), false);
+        raw(status, "application/json", body.dump(-1, ' ', false, OJson::error_handler_t::replace));
     }
-    void empty(int status = 200) {
-        http::appendResponse(out, {status, {}, {}, closing}, {}, false);
-    }
+    void empty(int status = 200) { raw(status, {}, {}); }
     void error(int status, int code, const std::string& title, const std::string& detail = {},
                const std::string& pointer = {}) {
-        http::appendResponse(out, {status, "application/json", {}, closing},
-                             errorBody(code, title, detail, pointer), false);
+        raw(status, "application/json", errorBody(code, title, detail, pointer));
     }
     void invalid(const PatternError& e) {
         error(422, 10, "Error parsing JSON", e.what(), e.pointer());
     }
     void raw(int status, std::string_view contentType, std::string_view body,
              std::string_view extra = {}) {
-        http::appendResponse(out, {status, contentType, extra, closing}, body, false);
+        res.status = status;
+        res.headers = extra;
+        if (!contentType.empty()) http::appendHeaderLine(res.headers, "Content-Type", contentType);
+        res.setBody(std::string(body));
     }
 };
 
@@ -590,18 +588,18 @@ std::optional<fs::path> under(const std::string& base, std::string_view rel) {
 }
 }  // namespace
 
-int WireMockApi::unmatched(const Request& req, const core::MatchInput& in, std::string& out,
-                           bool closing, std::string* report) const {
-    const bool head = req.method == "HEAD";
-    if (req.method == "GET" || head) {
+void WireMockApi::unmatched(const Request& req, const core::MatchInput& in, http::Response& res,
+                            std::string* report) const {
+    if (req.method == "GET" || req.method == "HEAD") {
         if (auto p = under(filesDir(), req.path)) {
             std::error_code ec;
             fs::path file = *p;
             if (fs::is_directory(file, ec)) file /= "index.html";
             std::string body;
             if (fs::is_regular_file(file, ec) && readWhole(file, body)) {
-                http::appendResponse(out, {200, mimeType(file), {}, closing}, body, head);
-                return 200;
+                res.contentType = mimeType(file);
+                res.setBody(std::move(body));
+                return;
             }
         }
     }
@@ -631,9 +629,10 @@ int WireMockApi::unmatched(const Request& req, const core::MatchInput& in, std::
     } else {
         body = renderDiffReport(best->pattern->diff(wmView(in)), bestMock->name);
     }
-    http::appendResponse(out, {404, "text/plain", {}, closing}, body, head);
-    if (report) *report = std::move(body);
-    return 404;
+    res.status = 404;
+    res.contentType = "text/plain";
+    if (report) *report = body;
+    res.setBody(std::move(body));
 }
 
 void WireMockApi::served(const core::WireMockStub& stub) {
@@ -744,12 +743,12 @@ void WireMockApi::addRoutes() {
 #undef MOCKD_ROUTE
 }
 
-http::Outcome WireMockApi::handle(const Request& req, std::string& out, bool closing) {
-    Reply r{out, closing};
+void WireMockApi::handle(const Request& req, http::Response& res) {
+    Reply r{res};
     if (options_.policy) {
         if (auto denied = http::checkAccess(req, *options_.policy)) {
             r.error(denied->status, denied->status, denied->message);
-            return {};
+            return;
         }
     }
     if (!options_.basicAuth.empty()) {
@@ -761,7 +760,7 @@ http::Outcome WireMockApi::handle(const Request& req, std::string& out, bool clo
         }
         if (!ok) {
             r.raw(401, {}, {}, "WWW-Authenticate: Basic realm=\"WireMock\"\r\n");
-            return {};
+            return;
         }
     }
     Call c{req, r, req.path.substr(std::string_view("/__admin").size()), {}};
@@ -782,7 +781,6 @@ http::Outcome WireMockApi::handle(const Request& req, std::string& out, bool clo
     } catch (const Json::exception& e) {
         r.error(422, 10, "Error parsing JSON", e.what());
     }
-    return r.outcome;
 }
 
 void WireMockApi::redirectToSlash(Call& c) {
@@ -818,7 +816,7 @@ void WireMockApi::resetAll(Call& c) {
 
 void WireMockApi::shutdown(Call& c) {
     c.r.empty();
-    c.r.outcome.close = true;
+    c.r.res.delivery.close = true;
     if (shutdown_) shutdown_();
 }
 

@@ -44,7 +44,7 @@ class WireMockApi final {
     WireMockApi& operator=(const WireMockApi&) = delete;
 
     // Answers a request whose path starts with /__admin.
-    http::Outcome handle(const core::Request& req, std::string& out, bool closing);
+    void handle(const core::Request& req, http::Response& res);
 
     // Reads every stub under mappings/ and makes them the live WireMock stubs (mocks in mockd's
     // format stay). Throws std::runtime_error naming the file when one cannot be read; the live
@@ -74,8 +74,8 @@ class WireMockApi final {
 
     // The mock port's answer when no stub matched: a file under __files/ for GET, else 404 with
     // WireMock's plain-text diff against the closest stub. Sets *report to that text.
-    int unmatched(const core::Request& req, const core::MatchInput& in, std::string& out,
-                  bool closing, std::string* report) const;
+    void unmatched(const core::Request& req, const core::MatchInput& in, http::Response& res,
+                   std::string* report) const;
     // After a WireMock stub matched: its scenario moves on.
     static void served(const core::WireMockStub& stub);
     // The global fixedDelay from /__admin/settings: a stub's own fixed delay replaces it.

@@ -2,8 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include "http/response.h"
-
 namespace mockd::core {
 
 TEST(Delivery, ChunkFramesCutLikeWireMock) {
@@ -52,21 +50,6 @@ TEST(Delivery, FaultNames) {
     EXPECT_EQ(faultName(Fault::None), "");
     EXPECT_FALSE(faultNamed("connection_reset_by_peer"));
     EXPECT_FALSE(garbageBytes().starts_with("HTTP/"));
-}
-
-TEST(Delivery, ToChunkedRewritesTheHead) {
-    std::string out = "earlier";
-    http::appendResponse(out, {200, "text/plain", "X-A: 1\r\n", false}, "hello", false);
-    std::string body;
-    ASSERT_TRUE(http::toChunked(out, 7, body));
-    EXPECT_EQ(body, "hello");
-    EXPECT_TRUE(out.starts_with("earlierHTTP/1.1 200 OK\r\n"));
-    EXPECT_NE(out.find("Transfer-Encoding: chunked\r\n"), std::string::npos);
-    EXPECT_EQ(out.find("Content-Length"), std::string::npos);
-    EXPECT_TRUE(out.ends_with("\r\n\r\n"));
-    std::string bodyless;
-    http::appendResponse(bodyless, {204, {}, {}, false}, {}, false);
-    EXPECT_FALSE(http::toChunked(bodyless, 0, body));
 }
 
 }  // namespace mockd::core
