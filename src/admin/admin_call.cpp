@@ -5,6 +5,7 @@
 #include "core/match_input.h"
 #include "core/mock_codec.h"
 #include "engine/mock_engine.h"
+#include "http/local_reply.h"
 #include "http/response.h"
 
 namespace mockd::admin {
@@ -16,7 +17,7 @@ void Reply::json(int status, const Json& body) const {
     res.setBody(body.dump(-1, ' ', false, Json::error_handler_t::replace));
 }
 void Reply::error(int status, std::string_view code, std::string_view message) const {
-    http::jsonError(res, status, code, message);
+    http::local_reply::mockdError(res, status, code, message);
 }
 void Reply::invalid(const core::FieldError& e, std::string_view root) const {
     std::string field = e.field();

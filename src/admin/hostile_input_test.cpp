@@ -28,7 +28,7 @@ struct Server {
     match::Registry registry;
     journal::Journal journal{100};
     Metrics metrics;
-    MockEngine engine{registry, &journal, &metrics};
+    MockEngine engine{{.registry = &registry, .journal = &journal, .metrics = &metrics}};
     admin::AdminApi admin{registry, journal, metrics, [] {
                               admin::AdminSettings s;
                               s.access.noAuth = true;

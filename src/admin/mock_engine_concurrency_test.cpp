@@ -80,7 +80,7 @@ struct Rig {
     match::Registry registry;
     journal::Journal journal;
     Metrics metrics;
-    MockEngine engine{registry, &journal, &metrics};
+    MockEngine engine{{.registry = &registry, .journal = &journal, .metrics = &metrics}};
     admin::AdminSettings settings = open();
     admin::AdminApi api{registry, journal, metrics, settings};
 };

@@ -9,6 +9,7 @@
 
 #include "core/clock.h"
 #include "core/delivery.h"
+#include "http/local_reply.h"
 #include "http/response.h"
 #include "template/rng.h"
 
@@ -100,13 +101,8 @@ std::string rfc3339(std::chrono::system_clock::time_point t) {
         std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count(), 0);
 }
 
-// Go's http.Error: the status text and a newline, as text/plain.
-void goError(http::Response& res, int status) {
-    res.status = status;
-    res.headers = "X-Content-Type-Options: nosniff\r\n";
-    res.contentType = "text/plain; charset=utf-8";
-    res.setBody(std::string(http::reasonPhrase(status)) + "\n");
-}
+// Go's http.Error, as mockd's chaos answers.
+void goError(http::Response& res, int status) { http::local_reply::goError(res, status); }
 
 void jsonAnswer(http::Response& res, int status, std::string extra, std::string body) {
     res.status = status;
@@ -1058,6 +1054,17 @@ Config simpleConfig(const std::string& latency, double errorRate, int errorCode,
     }
     if (errorRate > 0) j["errorRate"] = {{"probability", errorRate}, {"defaultCode", errorCode}};
     return parseConfig(j);
+}
+
+void ChaosFilter::apply(const core::Request& req, http::Response& res, const http::Next& next) {
+    const bool exempt = req.path.starts_with("/__mockd/") ||
+                        (skipWireMockAdmin_ && req.path.starts_with("/__admin") &&
+                         (req.path.size() == 8 || req.path[8] == '/'));
+    if (!exempt && controller_.active()) {
+        if (auto injector = controller_.current())
+            return injector->serve(req, res, [&] { next(req, res); });
+    }
+    next(req, res);
 }
 
 }  // namespace mockd::chaos

@@ -18,7 +18,7 @@
 
 #include "core/mock.h"
 #include "core/request.h"
-#include "http/handler.h"
+#include "http/filter.h"
 #include "match/regex.h"
 
 namespace mockd::chaos {
@@ -182,6 +182,20 @@ class Controller final {
     std::shared_ptr<Injector> injector_;
     std::atomic<bool> active_{false};
     std::atomic<uint64_t> version_{0};
+};
+
+// Chaos on a port: every request but mockd's /__mockd/ built-ins (and, with `skipWireMockAdmin`,
+// WireMock's /__admin) goes through the live injector, so that health checks and the admin API
+// keep working under chaos. With chaos off it costs one atomic load.
+class ChaosFilter final : public http::Filter {
+  public:
+    ChaosFilter(const Controller& controller, bool skipWireMockAdmin)
+        : controller_(controller), skipWireMockAdmin_(skipWireMockAdmin) {}
+    void apply(const core::Request& req, http::Response& res, const http::Next& next) override;
+
+  private:
+    const Controller& controller_;
+    bool skipWireMockAdmin_;
 };
 
 // Builds the configuration of `mockd start --chaos-*`: a latency range ("50ms-200ms" or

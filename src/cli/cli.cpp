@@ -185,7 +185,7 @@ std::vector<std::string> stringList(const core::Json& j, const std::string& fiel
 // mockd's CORS (on by default, for local dev servers) and rate limit (off by default):
 // serverConfig.cors and .rateLimit of the config file, then --cors-origins and --rate-limit.
 // Throws std::runtime_error or core::FieldError naming the setting.
-void applyGuards(const ServeOptions& o, const core::Json* sc, engine::MockEngine& engine) {
+void applyGuards(const ServeOptions& o, const core::Json* sc, engine::EngineConfig& engine) {
     http::CorsConfig cors;
     std::optional<http::RateLimitConfig> limit;
     if (sc && sc->is_object() && sc->contains("cors")) {
@@ -231,10 +231,10 @@ void applyGuards(const ServeOptions& o, const core::Json* sc, engine::MockEngine
         limit->rate = o.rateLimit;
         limit->burst = std::max(1, static_cast<int>(o.rateLimit * 2));
     }
-    if (cors.enabled) engine.setCors(std::make_unique<http::Cors>(cors));
+    if (cors.enabled) engine.cors = std::make_unique<http::Cors>(cors);
     if (limit) {
         try {
-            engine.setRateLimit(std::make_unique<http::RateLimiter>(*limit));
+            engine.rateLimit = std::make_unique<http::RateLimiter>(*limit);
         } catch (const std::invalid_argument& e) {
             throw std::runtime_error(std::string("serverConfig.rateLimit.trustedProxies: ") +
                                      e.what());
@@ -476,6 +476,17 @@ std::string portInUse(uint16_t port, const char* flag) {
            ") or choose another port with " + flag;
 }
 
+void configureGuards(const ServeOptions& o, const core::Json& serverConfig,
+                     engine::EngineConfig& engine) {
+    try {
+        applyGuards(o, serverConfig.is_null() ? nullptr : &serverConfig, engine);
+    } catch (const core::FieldError& e) {
+        die(e.field() + ": " + e.what(), 2);
+    } catch (const std::exception& e) {
+        die(e.what(), 2);
+    }
+}
+
 void initLogging(const ServeOptions& o) {
     log::Level level = log::Level::Info;
     if (!log::parseLevel(o.logLevel.empty() ? (o.mode == "engine" ? "warn" : "info") : o.logLevel,
@@ -684,16 +695,17 @@ std::unique_ptr<wiremock::WireMockApi> startWireMockApi(const ServeOptions& o,
 }
 
 void configureWireMockServing(const ServeOptions& o, wiremock::WireMockApi* api,
-                              engine::MockEngine& engine) {
-    engine.setWireMock(api, o.mode == "wiremock");
-    engine.setStubCors(o.stubCors);
-    engine.setTemplating(o.templating == "global" ? engine::MockEngine::Templating::Global
-                         : o.templating == "off"  ? engine::MockEngine::Templating::Off
-                                                  : engine::MockEngine::Templating::Local);
+                              engine::EngineConfig& engine) {
+    engine.wiremock = api;
+    engine.wiremockUnmatched = o.mode == "wiremock";
+    engine.stubCors = o.stubCors;
+    engine.templating = o.templating == "global" ? engine::Templating::Global
+                        : o.templating == "off"  ? engine::Templating::Off
+                                                 : engine::Templating::Local;
 }
 
-void configureProxy(const ServeOptions& o, engine::MockEngine& engine) {
-    engine::MockEngine::ProxyOptions po;
+void configureProxy(const ServeOptions& o, engine::EngineConfig& engine) {
+    engine::ProxyOptions po;
     po.unmatchedUrl = o.proxyUnmatched;
     po.preserveHost = o.preserveHost;
     http::Url url;
@@ -703,7 +715,7 @@ void configureProxy(const ServeOptions& o, engine::MockEngine& engine) {
             die((flag == &o.proxyAll ? "--proxy-all: " : "--proxy-unmatched: ") + err, 2);
     if (!parseDuration(o.proxyTimeout, po.timeout) || po.timeout.count() < 1)
         die("--proxy-timeout: not a duration: " + o.proxyTimeout, 2);
-    engine.setProxy(std::move(po));
+    engine.proxy = std::move(po);
 }
 
 struct Listeners {
@@ -737,8 +749,6 @@ Listeners openListeners(const ServeOptions& o, const core::Json& serverConfig, S
     const core::Json* sc = serverConfig.is_null() ? nullptr : &serverConfig;
     try {
         tlsServer = httpsSettings(o, sc, httpsPort);
-        // WireMock mode has WireMock's own CORS (--enable-stub-cors) and no rate limit.
-        if (o.mode != "wiremock") applyGuards(o, sc, engine);
     } catch (const core::FieldError& e) {
         die(e.field() + ": " + e.what(), 2);
     } catch (const std::exception& e) {
@@ -973,8 +983,6 @@ int serve(const ServeOptions& o) {
     const bool journaled = withAdmin || (wiremockMode && !o.noJournal);
     journal::Journal journal(journaled ? o.maxLogEntries : 0);
     http::Metrics metrics;
-    engine::MockEngine engine(registry, journaled ? &journal : nullptr,
-                              withAdmin || wiremockMode ? &metrics : nullptr, &tables);
     admin::AdminSettings adminSettings;
     adminSettings.configFile = o.config;
     adminSettings.tables = &tables;
@@ -986,17 +994,25 @@ int serve(const ServeOptions& o) {
         if (::gethostname(host, sizeof host - 1) == 0) adminSettings.access.hostname = host;
     }
     adminSettings.chaos = &chaosControl;
-    engine.setChaos(&chaosControl);
     admin::AdminApi adminApi(registry, journal, metrics, adminSettings);
 
+    engine::EngineConfig ec;
+    ec.registry = &registry;
+    ec.journal = journaled ? &journal : nullptr;
+    ec.metrics = withAdmin || wiremockMode ? &metrics : nullptr;
+    ec.tables = &tables;
+    ec.chaos = &chaosControl;
     std::unique_ptr<wiremock::WireMockApi> wmApi;
     if (withAdmin || wiremockMode) {
         wmApi =
             startWireMockApi(o, dataDir, registry, journaled ? &journal : nullptr, adminSettings);
         if (wiremockMode) mockCount = registry.snapshot()->size();
-        configureWireMockServing(o, wmApi.get(), engine);
+        configureWireMockServing(o, wmApi.get(), ec);
     }
-    configureProxy(o, engine);
+    configureProxy(o, ec);
+    // WireMock mode has WireMock's own CORS (--enable-stub-cors) and no rate limit.
+    if (!wiremockMode) configureGuards(o, serverConfig, ec);
+    engine::MockEngine engine(std::move(ec));
     const ServePools pools{acceptCtx, pool, adminPool};
     const Listeners listeners = openListeners(o, serverConfig, pools, limits, adminApi, engine);
     adminApi.settings().mockPort = listeners.mock->port();

@@ -11,6 +11,7 @@
 #include "core/clock.h"
 #include "core/encoding.h"
 #include "core/match_input.h"
+#include "http/local_reply.h"
 #include "http/proxy.h"
 #include "http/response.h"
 #include "log/log.h"
@@ -98,27 +99,9 @@ struct WireMockFile {
 };
 
 // WireMock answers a template it cannot compile or a body file it cannot read with Jetty's
-// server error page (in place of whatever the response held).
+// server error page.
 void serverErrorPage(Response& res, const std::string& message, std::string extraHeaders = {}) {
-    std::string escaped;
-    for (char c : message) {
-        if (c == '<')
-            escaped += "&lt;";
-        else if (c == '>')
-            escaped += "&gt;";
-        else if (c == '&')
-            escaped += "&amp;";
-        else if (c == '\'')
-            escaped += "&apos;";
-        else
-            escaped += c;
-    }
-    res.status = 500;
-    res.reason.clear();
-    res.fixedHeaders = {};
-    res.headers = std::move(extraHeaders);
-    res.contentType = "text/html;charset=iso-8859-1";
-    res.setBody("<html><body><h2>HTTP ERROR 500 " + escaped + "</h2></body></html>");
+    http::local_reply::jettyError(res, 500, message, std::move(extraHeaders));
 }
 
 void jsonAnswer(Response& res, int status, std::string body) {
@@ -150,7 +133,7 @@ void MockEngine::readyBody(Response& res) const {
                    "{\"status\":\"initializing\",\"timestamp\":\"" + rfc3339Now() + "\"}\n");
         return;
     }
-    size_t count = registry_.current().size();
+    size_t count = registry_.current()->size();
     jsonAnswer(res, 200,
                "{\"checks\":{\"mocks\":{\"count\":" + std::to_string(count) +
                    ",\"status\":\"ok\"}},\"status\":\"ready\"}\n");
@@ -170,13 +153,25 @@ wiremock::TemplateInput templateInput(const core::MatchInput& in, const core::Wi
 }
 }  // namespace
 
-MockEngine::MockEngine(match::Registry& registry, journal::Journal* journal, Metrics* metrics,
-                       state::TableStore* tables)
-    : registry_(registry),
-      journal_(journal),
-      metrics_(metrics),
-      tables_(tables),
-      webhooks_(std::make_unique<wiremock::WebhookSender>()) {}
+MockEngine::MockEngine(EngineConfig config)
+    : config_(checked(std::move(config))),
+      registry_(*config_.registry),
+      journal_(config_.journal),
+      metrics_(config_.metrics),
+      tables_(config_.tables),
+      wiremock_(config_.wiremock),
+      wiremockUnmatched_(config_.wiremockUnmatched && config_.wiremock),
+      templating_(config_.templating),
+      proxy_(config_.proxy),
+      webhooks_(std::make_unique<wiremock::WebhookSender>()),
+      route_(std::make_unique<Route>(*this)) {
+    buildFilters();
+}
+
+EngineConfig MockEngine::checked(EngineConfig config) {
+    if (!config.registry) throw std::invalid_argument("a mock engine needs a registry");
+    return config;
+}
 
 MockEngine::~MockEngine() = default;
 
@@ -253,88 +248,31 @@ void MockEngine::commit(journal::Entry e, std::chrono::steady_clock::time_point 
     }
 }
 
-void MockEngine::setCors(std::unique_ptr<Cors> cors) { cors_ = std::move(cors); }
-void MockEngine::setRateLimit(std::unique_ptr<RateLimiter> limiter) {
-    limiter_ = std::move(limiter);
-}
+class MockEngine::Route final : public http::Handler {
+  public:
+    explicit Route(MockEngine& engine) : engine_(engine) {}
+    void handle(const Request& req, Response& res) override { engine_.route(req, res); }
 
-void MockEngine::handle(const Request& req, Response& res) {
-    if (!limiter_) return guarded(req, res);
+  private:
+    MockEngine& engine_;
+};
+
+void MockEngine::buildFilters() {
     // Outermost, as in mockd: every request on the port counts, and a refused one is answered
     // before anything else sees it.
-    const RateLimiter::Decision d = limiter_->take(req);
-    std::string lines;
-    appendHeaderLine(lines, "X-RateLimit-Limit", std::to_string(d.limit));
-    appendHeaderLine(lines, "X-RateLimit-Remaining", std::to_string(d.remaining));
-    appendHeaderLine(lines, "X-RateLimit-Reset", std::to_string(d.reset));
-    if (!d.allowed) {
-        appendHeaderLine(lines, "Retry-After", std::to_string(d.reset));
-        res.headers = std::move(lines);
-        jsonAnswer(
-            res, 429,
-            R"({"error":"rate_limit_exceeded","message":"Too many requests. Please slow down."})");
-        return;
-    }
-    guarded(req, res);
-    res.prependHeaders(std::move(lines));
+    if (config_.rateLimit)
+        filters_.add(std::make_unique<http::RateLimitFilter>(*config_.rateLimit));
+    if (config_.chaos)
+        filters_.add(std::make_unique<chaos::ChaosFilter>(*config_.chaos, wiremock_ != nullptr));
+    if (config_.stubCors)
+        filters_.add(std::make_unique<http::StubCorsFilter>());
+    else if (config_.cors)
+        filters_.add(std::make_unique<http::CorsFilter>(*config_.cors, wiremock_ != nullptr));
 }
 
-void MockEngine::guarded(const Request& req, Response& res) {
-    // With chaos off this costs one atomic load.
-    if (chaos_ && chaos_->active() && !req.path.starts_with("/__mockd/") &&
-        !(wiremock_ && req.path.starts_with("/__admin") &&
-          (req.path.size() == 8 || req.path[8] == '/'))) {
-        if (auto injector = chaos_->current())
-            return injector->serve(req, res, [&] { dispatch(req, res); });
-    }
-    dispatch(req, res);
-}
+void MockEngine::handle(const Request& req, Response& res) { filters_.run(req, res, *route_); }
 
-void MockEngine::dispatch(const Request& req, Response& res) {
-    if (stubCors_) return withCors(req, res);
-    if (cors_ && !(wiremock_ && req.path.starts_with("/__admin"))) return withMockdCors(req, res);
-    route(req, res);
-}
-
-// mockd's CORS: an allowed origin gets the CORS headers on every response, and an OPTIONS request
-// no mock matches is a preflight: 200 for an allowed origin, else 403. A disallowed origin's
-// other requests are answered without CORS headers.
-void MockEngine::withMockdCors(const Request& req, Response& res) {
-    const std::string_view allow = cors_->allowOrigin(req.header("Origin"));
-    if (allow.empty() && req.method != "OPTIONS") return route(req, res);
-    bool preflight = false;
-    route(req, res, req.method == "OPTIONS" ? &preflight : nullptr);
-    if (!preflight && !allow.empty()) res.prependHeaders(cors_->headerLines(allow));
-}
-
-// WireMock's CORS filter: a preflight (OPTIONS with Origin and Access-Control-Request-Method) is
-// answered before any stub sees it, and every other response names the caller's Origin.
-void MockEngine::withCors(const Request& req, Response& res) {
-    const std::string_view origin = req.header("Origin");
-    if (req.method == "OPTIONS" && !origin.empty() &&
-        !req.header("Access-Control-Request-Method").empty()) {
-        std::string allowed;
-        for (char c : req.header("Access-Control-Request-Headers"))
-            if (c != ' ' && c != '\t') allowed += c;
-        res.addHeader("Vary", "Origin");
-        res.addHeader("Access-Control-Allow-Origin", origin);
-        res.addHeader("Access-Control-Allow-Credentials", "true");
-        res.addHeader("Access-Control-Max-Age", "1800");
-        res.addHeader("Access-Control-Allow-Methods", "OPTIONS,GET,POST,PUT,PATCH,DELETE");
-        res.addHeader("Access-Control-Allow-Headers", allowed);
-        return;
-    }
-    std::string headers;
-    appendHeaderLine(headers, "Vary", "Origin");
-    if (!origin.empty()) {
-        appendHeaderLine(headers, "Access-Control-Allow-Origin", origin);
-        appendHeaderLine(headers, "Access-Control-Allow-Credentials", "true");
-    }
-    route(req, res);
-    res.prependHeaders(std::move(headers));
-}
-
-void MockEngine::route(const Request& req, Response& res, bool* preflight) {
+void MockEngine::route(const Request& req, Response& res) {
     const bool head = req.method == "HEAD";
     if (req.path.starts_with("/__mockd/")) {
         if (req.path == "/__mockd/health") return healthBody(res);
@@ -347,10 +285,12 @@ void MockEngine::route(const Request& req, Response& res, bool* preflight) {
     const auto start =
         observe ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
     core::MatchInput in(req);
-    const match::Snapshot& snap = registry_.current();
-    const match::CompiledMock* m = snap.find(in, req.method);
-    if (!m && head && !wiremockUnmatched_) m = snap.find(in, "GET");
-    if (!m) return unmatched(req, in, res, preflight, start);
+    std::shared_ptr<const match::Snapshot> snap = registry_.current();
+    const match::CompiledMock* m = snap->find(in, req.method);
+    if (!m && head && !wiremockUnmatched_) m = snap->find(in, "GET");
+    if (!m) return unmatched(req, in, res, start);
+    // The response may borrow the mock's headers and body: the snapshot keeps them alive.
+    res.keepAlive = std::move(snap);
 
     const core::Mock& mock = m->mock();
     // The single response, or this match's place in the mock's sequence.
@@ -382,16 +322,12 @@ void MockEngine::route(const Request& req, Response& res, bool* preflight) {
 }
 
 void MockEngine::unmatched(const Request& req, const core::MatchInput& in, Response& res,
-                           bool* preflight, std::chrono::steady_clock::time_point start) {
+                           std::chrono::steady_clock::time_point start) {
     const bool observe = observing();
-    if (preflight) {
-        *preflight = true;
-        const std::string_view allow = cors_->allowOrigin(req.header("Origin"));
-        if (allow.empty())
-            res.status = 403;
-        else
-            res.headers = cors_->headerLines(allow);
-        return;
+    if (res.fallback) {
+        auto answer = std::move(res.fallback);
+        res.fallback = nullptr;
+        return answer(res);
     }
     if (!proxy_.unmatchedUrl.empty()) {
         ProxySpec spec;
@@ -466,10 +402,7 @@ std::string MockEngine::answer(const Request& req, const core::MatchInput& in,
             if (wmStub) {
                 serverErrorPage(res, error);
             } else {
-                res.fixedHeaders = {};
-                res.headers.clear();
-                res.reason.clear();
-                http::jsonError(res, 502, "body_file_error", error);
+                http::local_reply::mockdError(res, 502, "body_file_error", error);
             }
             return error;
         }
@@ -581,12 +514,13 @@ void MockEngine::forward(http::ClientRequest up, std::string extraHeaders, journ
                                     "WireMock to " +
                                     url + "\r\n" + up.error);
                             } else {
-                                http::jsonError(answer, up.timedOut ? 504 : 502, "proxy_error",
-                                                "Forwarding to " + url + " failed: " + up.error);
+                                http::local_reply::mockdError(
+                                    answer, up.timedOut ? 504 : 502, "proxy_error",
+                                    "Forwarding to " + url + " failed: " + up.error);
                             }
                             e.error = "proxy: " + up.error;
                         } else {
-                            upstreamResponse(up, extra, head, answer, stubCors_);
+                            upstreamResponse(up, extra, head, answer, config_.stubCors);
                         }
                         if (dribble.chunks > 0) {
                             core::HttpResponse r;
@@ -818,7 +752,7 @@ void MockEngine::tableAction(const Request& req, const core::MatchInput& in,
 
 std::string MockEngine::noMatch(const Request& req, const core::MatchInput& in,
                                 Response& res) const {
-    auto misses = registry_.current().nearMisses(in, 3);
+    auto misses = registry_.current()->nearMisses(in, 3);
     // Keys in alphabetical order, as mockd's encoder writes a map.
     std::string body =
         "{\"error\":\"no_match\",\"message\":\"No mock matched the request\",\"method\":";

@@ -33,60 +33,63 @@ using http::Metrics;
 using http::RateLimiter;
 using http::Request;
 
+// WireMock response templating: off, only for stubs that ask for it (the default), or for every
+// stub (--global-response-templating).
+enum class Templating { Off, Local, Global };
+
+// Forwarding: `unmatchedUrl` (--proxy-unmatched) takes every request no mock matches; WireMock's
+// proxy stubs use the rest.
+struct ProxyOptions {
+    std::string unmatchedUrl;
+    bool preserveHost = false;  // --preserve-host-header
+    std::chrono::milliseconds timeout{300000};
+};
+
+// Everything a mock engine is built from. None of it changes once the engine serves.
+struct EngineConfig {
+    match::Registry* registry = nullptr;  // required
+    // Optional: the headless engine keeps neither a journal nor metrics.
+    journal::Journal* journal = nullptr;
+    Metrics* metrics = nullptr;
+    state::TableStore* tables = nullptr;
+    // Serves WireMock's /__admin API on this port. With `wiremockUnmatched`, requests no stub
+    // matches get WireMock's answer (a __files/ file or the plain-text diff) instead of mockd's.
+    wiremock::WireMockApi* wiremock = nullptr;
+    bool wiremockUnmatched = false;
+    Templating templating = Templating::Local;
+    // --enable-stub-cors: preflights are answered and every response allows the caller's Origin.
+    bool stubCors = false;
+    ProxyOptions proxy;
+    // mockd's chaos: applies to every request on this port but the /__mockd/ built-ins and
+    // WireMock's /__admin (so health checks and the admin API keep working under chaos).
+    chaos::Controller* chaos = nullptr;
+    // mockd's CORS on the mock port and the per-IP rate limit (null: none).
+    std::unique_ptr<Cors> cors;
+    std::unique_ptr<RateLimiter> rateLimit;
+};
+
 class MockEngine final : public http::Handler {
   public:
-    // The journal and metrics are optional (the headless engine keeps neither).
-    explicit MockEngine(match::Registry& registry, journal::Journal* journal = nullptr,
-                        Metrics* metrics = nullptr, state::TableStore* tables = nullptr);
+    explicit MockEngine(EngineConfig config);
     ~MockEngine() override;
 
     void handle(const Request& req, http::Response& res) override;
 
     // /ready answers 503 until this is set (the config is loaded).
     void setReady(bool ready) { ready_.store(ready, std::memory_order_release); }
-    // Serves WireMock's /__admin API on this port. With `answerUnmatched`, requests no stub
-    // matches get WireMock's answer (a __files/ file or the plain-text diff) instead of mockd's.
-    void setWireMock(wiremock::WireMockApi* api, bool answerUnmatched) {
-        wiremock_ = api;
-        wiremockUnmatched_ = answerUnmatched;
-    }
-
-    // WireMock response templating: off, only for stubs that ask for it (the default), or for
-    // every stub (--global-response-templating).
-    enum class Templating { Off, Local, Global };
-    void setTemplating(Templating mode) { templating_ = mode; }
-
-    // --enable-stub-cors: preflights are answered and every response allows the caller's Origin.
-    void setStubCors(bool on) { stubCors_ = on; }
-
-    // Forwarding: `unmatchedUrl` (--proxy-unmatched) takes every request no mock matches;
-    // WireMock's proxy stubs use the rest.
-    struct ProxyOptions {
-        std::string unmatchedUrl;
-        bool preserveHost = false;  // --preserve-host-header
-        std::chrono::milliseconds timeout{300000};
-    };
-    void setProxy(ProxyOptions o) { proxy_ = std::move(o); }
-    // mockd's chaos: applies to every request on this port but the /__mockd/ built-ins and
-    // WireMock's /__admin (so health checks and the admin API keep working under chaos).
-    void setChaos(chaos::Controller* chaos) { chaos_ = chaos; }
-    // mockd's CORS on the mock port (null: none) and the per-IP rate limit (null: none).
-    void setCors(std::unique_ptr<Cors> cors);
-    void setRateLimit(std::unique_ptr<RateLimiter> limiter);
 
   private:
-    // The filters around route, outermost first: the rate limit (handle), chaos (guarded),
-    // CORS (dispatch: WireMock's stub CORS or mockd's).
-    void guarded(const Request& req, http::Response& res);
-    void dispatch(const Request& req, http::Response& res);
-    // `preflight`: an OPTIONS request under mockd's CORS; when no mock matches it, route answers
-    // it as a preflight and sets *preflight.
-    void route(const Request& req, http::Response& res, bool* preflight = nullptr);
-    void withCors(const Request& req, http::Response& res);
-    void withMockdCors(const Request& req, http::Response& res);
-    // No mock matched: a preflight, the unmatched proxy, WireMock's or mockd's 404.
+    // The filters around route, outermost first: the rate limit, chaos, then WireMock's stub
+    // CORS or mockd's.
+    void buildFilters();
+    static EngineConfig checked(EngineConfig config);
+    // The end of the filter chain.
+    class Route;
+    void route(const Request& req, http::Response& res);
+    // No mock matched: a filter's fallback (a preflight), the unmatched proxy, WireMock's or
+    // mockd's 404.
     void unmatched(const Request& req, const core::MatchInput& in, http::Response& res,
-                   bool* preflight, std::chrono::steady_clock::time_point start);
+                   std::chrono::steady_clock::time_point start);
     // The matched mock's response body and headers; returns why it failed (empty when not).
     std::string answer(const Request& req, const core::MatchInput& in, const match::CompiledMock& m,
                        const match::CompiledResponse& cr, http::Response& res) const;
@@ -133,20 +136,19 @@ class MockEngine final : public http::Handler {
     void tableAction(const Request& req, const class core::MatchInput& in,
                      const match::CompiledMock& m, http::Response& res) const;
 
+    const EngineConfig config_;
     match::Registry& registry_;
-    journal::Journal* journal_;
-    Metrics* metrics_;
-    state::TableStore* tables_;
+    journal::Journal* const journal_;
+    Metrics* const metrics_;
+    state::TableStore* const tables_;
+    wiremock::WireMockApi* const wiremock_;
+    const bool wiremockUnmatched_;
+    const Templating templating_;
+    const ProxyOptions& proxy_;
     std::atomic<bool> ready_{false};
-    wiremock::WireMockApi* wiremock_ = nullptr;
-    bool wiremockUnmatched_ = false;
-    bool stubCors_ = false;
-    std::unique_ptr<Cors> cors_;
-    std::unique_ptr<RateLimiter> limiter_;
-    chaos::Controller* chaos_ = nullptr;
-    Templating templating_ = Templating::Local;
-    ProxyOptions proxy_;
     std::unique_ptr<wiremock::WebhookSender> webhooks_;
+    std::unique_ptr<Route> route_;
+    http::FilterChain filters_;
 };
 
 // Wall clock in microseconds since the epoch.

@@ -53,4 +53,47 @@ std::string Cors::headerLines(std::string_view allowOrigin) const {
     return out;
 }
 
+void CorsFilter::apply(const core::Request& req, Response& res, const Next& next) {
+    if (skipAdmin_ && req.path.starts_with("/__admin")) return next(req, res);
+    const std::string_view allow = cors_.allowOrigin(req.header("Origin"));
+    if (allow.empty() && req.method != "OPTIONS") return next(req, res);
+    bool preflight = false;
+    if (req.method == "OPTIONS")
+        res.fallback = [this, allow, &preflight](Response& r) {
+            preflight = true;
+            if (allow.empty())
+                r.status = 403;
+            else
+                r.headers = cors_.headerLines(allow);
+        };
+    next(req, res);
+    res.fallback = nullptr;
+    if (!preflight && !allow.empty()) res.prependHeaders(cors_.headerLines(allow));
+}
+
+void StubCorsFilter::apply(const core::Request& req, Response& res, const Next& next) {
+    const std::string_view origin = req.header("Origin");
+    if (req.method == "OPTIONS" && !origin.empty() &&
+        !req.header("Access-Control-Request-Method").empty()) {
+        std::string allowed;
+        for (char c : req.header("Access-Control-Request-Headers"))
+            if (c != ' ' && c != '\t') allowed += c;
+        res.addHeader("Vary", "Origin");
+        res.addHeader("Access-Control-Allow-Origin", origin);
+        res.addHeader("Access-Control-Allow-Credentials", "true");
+        res.addHeader("Access-Control-Max-Age", "1800");
+        res.addHeader("Access-Control-Allow-Methods", "OPTIONS,GET,POST,PUT,PATCH,DELETE");
+        res.addHeader("Access-Control-Allow-Headers", allowed);
+        return;
+    }
+    std::string headers;
+    appendHeaderLine(headers, "Vary", "Origin");
+    if (!origin.empty()) {
+        appendHeaderLine(headers, "Access-Control-Allow-Origin", origin);
+        appendHeaderLine(headers, "Access-Control-Allow-Credentials", "true");
+    }
+    next(req, res);
+    res.prependHeaders(std::move(headers));
+}
+
 }  // namespace mockd::http

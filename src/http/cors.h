@@ -6,6 +6,8 @@
 #include <string_view>
 #include <vector>
 
+#include "http/filter.h"
+
 namespace mockd::http {
 
 struct CorsConfig {
@@ -35,6 +37,28 @@ class Cors {
     CorsConfig config_;
     bool wildcard_ = false;
     std::string fixedLines_;  // everything after Access-Control-Allow-Origin
+};
+
+// mockd's CORS: an allowed origin gets the CORS headers on every response, and an OPTIONS
+// request the handler has nothing for is a preflight: 200 for an allowed origin, else 403. A
+// disallowed origin's other requests are answered without CORS headers. With `skipAdmin`,
+// WireMock's /__admin (which has none) is left alone.
+class CorsFilter final : public Filter {
+  public:
+    CorsFilter(const Cors& cors, bool skipAdmin) : cors_(cors), skipAdmin_(skipAdmin) {}
+    void apply(const core::Request& req, Response& res, const Next& next) override;
+
+  private:
+    const Cors& cors_;
+    bool skipAdmin_;
+};
+
+// WireMock's --enable-stub-cors: a preflight (OPTIONS with Origin and
+// Access-Control-Request-Method) is answered before any stub sees it, and every other response
+// names the caller's Origin.
+class StubCorsFilter final : public Filter {
+  public:
+    void apply(const core::Request& req, Response& res, const Next& next) override;
 };
 
 }  // namespace mockd::http

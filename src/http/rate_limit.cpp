@@ -133,4 +133,23 @@ RateLimiter::Decision RateLimiter::take(std::string_view ip,
     return d;
 }
 
+void RateLimitFilter::apply(const core::Request& req, Response& res, const Next& next) {
+    const RateLimiter::Decision d = limiter_.take(req);
+    std::string lines;
+    appendHeaderLine(lines, "X-RateLimit-Limit", std::to_string(d.limit));
+    appendHeaderLine(lines, "X-RateLimit-Remaining", std::to_string(d.remaining));
+    appendHeaderLine(lines, "X-RateLimit-Reset", std::to_string(d.reset));
+    if (!d.allowed) {
+        appendHeaderLine(lines, "Retry-After", std::to_string(d.reset));
+        res.status = 429;
+        res.headers = std::move(lines);
+        res.contentType = "application/json";
+        res.setBody(
+            R"({"error":"rate_limit_exceeded","message":"Too many requests. Please slow down."})");
+        return;
+    }
+    next(req, res);
+    res.prependHeaders(std::move(lines));
+}
+
 }  // namespace mockd::http

@@ -12,6 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "http/filter.h"
 #include "http/request.h"
 
 namespace mockd::http {
@@ -63,6 +64,17 @@ class RateLimiter {
     size_t maxPerShard_;
     std::vector<Cidr> trusted_;
     std::array<Shard, kShards> shards_;
+};
+
+// The limit as a filter: every request counts, and a refused one is answered 429 before anything
+// else sees it; allowed ones carry the X-RateLimit-* headers.
+class RateLimitFilter final : public Filter {
+  public:
+    explicit RateLimitFilter(RateLimiter& limiter) : limiter_(limiter) {}
+    void apply(const core::Request& req, Response& res, const Next& next) override;
+
+  private:
+    RateLimiter& limiter_;
 };
 
 // Parses an IPv4 or IPv6 address into 16 bytes (IPv4 as ::ffff:a.b.c.d); false if it is neither.

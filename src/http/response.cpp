@@ -124,22 +124,6 @@ std::string_view httpDate() {
     return {buf, len};
 }
 
-void Response::own() {
-    if (!fixedHeaders.empty()) {
-        headers.insert(0, fixedHeaders);
-        fixedHeaders = {};
-    }
-    if (bodyRef) setBody(*bodyRef);
-    // Content types are static strings or a compiled mock's; copied next to the headers they
-    // would otherwise outlive.
-    if (!contentType.empty()) {
-        headers += "Content-Type: ";
-        headers += contentType;
-        headers += "\r\n";
-        contentType = {};
-    }
-}
-
 void Response::prependHeaders(std::string lines) {
     if (!later) {
         filterHeaders.insert(0, lines);
@@ -161,17 +145,6 @@ void Response::shape(std::function<void(Response&)> fn) {
             done(std::move(res));
         });
     };
-}
-
-void jsonError(Response& res, int status, std::string_view code, std::string_view message) {
-    std::string body = "{\"error\":\"";
-    log::appendJsonEscaped(body, code);
-    body += "\",\"message\":\"";
-    log::appendJsonEscaped(body, message);
-    body += "\"}";
-    res.status = status;
-    res.contentType = "application/json";
-    res.setBody(std::move(body));
 }
 
 namespace {

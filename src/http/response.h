@@ -84,10 +84,12 @@ struct Response {
     std::string headers;
     std::string_view contentType;  // borrowed or static; empty: no Content-Type
     // The body: `body`, or the borrowed bytes `bodyRef` points at (a mock's static body).
-    // Borrowed parts live as long as the matched mock, which outlives the handler's return; a
-    // response held past it (a delay) owns them first (own()).
+    // Borrowed parts live as long as `keepAlive` holds them.
     std::string body;
     const std::string* bodyRef = nullptr;
+    // Keeps what the borrowed parts point into alive until the response is written (the
+    // snapshot of the matched mock).
+    std::shared_ptr<const void> keepAlive;
     bool headOnly = false;  // HEAD: Content-Length of the body, no body bytes
     Delivery delivery;
     // After the head (no Content-Length, the connection's last): a stream the connection hands
@@ -97,6 +99,9 @@ struct Response {
     // io_context and answers no further request until the completion runs. The other fields
     // are ignored; the completion brings its own response.
     std::function<void(boost::asio::io_context&, Completion)> later;
+    // A filter's answer for a request the handler has nothing for (no mock matched), in place of
+    // the handler's own: mockd's CORS answers such an OPTIONS request as a preflight.
+    std::function<void(Response&)> fallback;
 
     std::string_view bodyBytes() const { return bodyRef ? std::string_view(*bodyRef) : body; }
     void setBody(std::string b) {
@@ -108,17 +113,12 @@ struct Response {
     }
     // 1xx, 204 and 304 carry no body and no Content-Length.
     bool bodyless() const { return status < 200 || status == 204 || status == 304; }
-    // Copies the borrowed parts in, so that the response outlives what it borrowed from.
-    void own();
     // Adds header lines ahead of those already there; for an answer that comes later, to that
     // answer when it arrives. (Filters: CORS, the rate limit.)
     void prependHeaders(std::string lines);
     // Runs `shape` on the response now, or on the later answer when it arrives.
     void shape(std::function<void(Response&)> fn);
 };
-
-// A JSON error response: {"error": code, "message": message}.
-void jsonError(Response& res, int status, std::string_view code, std::string_view message);
 
 // What the connection does after writing a response's bytes.
 struct WirePlan {

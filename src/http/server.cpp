@@ -14,6 +14,7 @@
 #include <unordered_set>
 
 #include "core/client_cert.h"
+#include "http/local_reply.h"
 #include "http/request.h"
 #include "http/response.h"
 #include "log/log.h"
@@ -360,14 +361,14 @@ class Connection final : public std::enable_shared_from_this<Connection> {
 
     void sendParseError(const beast::error_code& ec) {
         Response res;
-        if (ec == bhttp::error::body_limit) {
-            jsonError(res, 413, "body_too_large", "Request body exceeds maximum allowed size");
-        } else {
-            res.status = ec == bhttp::error::header_limit ? 431 : 400;
-            res.contentType = "text/plain; charset=utf-8";
-            res.setBody(res.status == 431 ? "431 Request Header Fields Too Large"
-                                          : "400 Bad Request");
-        }
+        if (ec == bhttp::error::body_limit)
+            local_reply::mockdError(res, 413, "body_too_large",
+                                    "Request body exceeds maximum allowed size");
+        else if (ec == bhttp::error::header_limit)
+            local_reply::text(res, 431, "text/plain; charset=utf-8",
+                              "431 Request Header Fields Too Large");
+        else
+            local_reply::text(res, 400, "text/plain; charset=utf-8", "400 Bad Request");
         writeResponse(res, true, out_);
         errorSent_ = true;
         closing_ = true;
@@ -459,7 +460,6 @@ class Connection final : public std::enable_shared_from_this<Connection> {
     void send(Response res, bool last) {
         if (res.delivery.close) closing_ = true;
         if (res.delivery.delayMs > 0) {
-            res.own();
             const auto delay = std::chrono::milliseconds(res.delivery.delayMs);
             res.delivery.delayMs = 0;
             held_ = std::move(res);

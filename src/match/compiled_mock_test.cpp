@@ -138,18 +138,18 @@ TEST(Times, RegistryKeepsProgressAcrossOtherChangesAndRearmsOnUpdate) {
     match::Registry reg;
     const char* def = R"({"id":"t","type":"http","http":{"matcher":{"path":"/t"},"times":2}})";
     reg.upsert(core::decodeMock(Json::parse(def), "mock", {}));
-    EXPECT_NE(find(reg.current(), "/t"), nullptr);
+    EXPECT_NE(find(*reg.current(), "/t"), nullptr);
     // Another mock added: a new snapshot, the same compiled mock and the same progress.
     reg.upsert(core::decodeMock(
         Json::parse(R"({"id":"o","type":"http","http":{"matcher":{"path":"/o"}}})"), "mock", {}));
-    EXPECT_NE(find(reg.current(), "/t"), nullptr);
-    EXPECT_EQ(find(reg.current(), "/t"), nullptr);
+    EXPECT_NE(find(*reg.current(), "/t"), nullptr);
+    EXPECT_EQ(find(*reg.current(), "/t"), nullptr);
     // Disabling and enabling keeps the count; a new definition re-arms it.
     reg.setEnabled("t", false);
     reg.setEnabled("t", true);
-    EXPECT_EQ(find(reg.current(), "/t"), nullptr);
+    EXPECT_EQ(find(*reg.current(), "/t"), nullptr);
     reg.upsert(core::decodeMock(Json::parse(def), "mock", {}));
-    EXPECT_NE(find(reg.current(), "/t"), nullptr);
+    EXPECT_NE(find(*reg.current(), "/t"), nullptr);
 }
 
 }  // namespace
@@ -250,6 +250,21 @@ TEST(MtlsMatcher, ScoresAddToTheMock) {
     q.r.clientCert = &a;
     MatchInput in(q.r);
     EXPECT_EQ(c->nearMissScore(in), c->score());
+}
+
+TEST(Registry, ASnapshotHeldOutlivesTheChangesAfterIt) {
+    match::Registry reg;
+    reg.upsert(core::decodeMock(
+        Json::parse(R"({"id":"a","type":"http","http":{"matcher":{"path":"/a"}}})"), "mock", {}));
+    const auto held = reg.current();
+    reg.remove("a");
+    reg.upsert(core::decodeMock(
+        Json::parse(R"({"id":"b","type":"http","http":{"matcher":{"path":"/b"}}})"), "mock", {}));
+    // The request that took `held` still sees (and may still answer with) mock a.
+    EXPECT_NE(find(*held, "/a"), nullptr);
+    EXPECT_EQ(find(*reg.current(), "/a"), nullptr);
+    EXPECT_NE(find(*reg.current(), "/b"), nullptr);
+    EXPECT_NE(held.get(), reg.current().get());
 }
 
 }  // namespace

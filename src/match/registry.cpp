@@ -161,7 +161,7 @@ std::shared_ptr<const match::Snapshot> Registry::snapshot() const {
     return current_;
 }
 
-const match::Snapshot& Registry::current() const {
+std::shared_ptr<const match::Snapshot> Registry::current() const {
     uint64_t v = version_.load(std::memory_order_acquire);
     if (tCache.owner != this || tCache.version != v) {
         std::lock_guard lock(mu_);
@@ -169,7 +169,7 @@ const match::Snapshot& Registry::current() const {
         tCache.version = version_.load(std::memory_order_relaxed);
         tCache.owner = this;
     }
-    return *tCache.snap;
+    return tCache.snap;
 }
 
 }  // namespace mockd::match

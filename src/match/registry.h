@@ -44,8 +44,10 @@ class Registry final {
     void clear();
     MockPtr get(const std::string& id) const;
 
-    // The current snapshot. The reference stays valid on this thread until the next call.
-    const match::Snapshot& current() const;
+    // The current snapshot, for request threads: a copy of this thread's cached pointer,
+    // refreshed (under the lock) only after a change. Holding it keeps every mock in it alive.
+    std::shared_ptr<const match::Snapshot> current() const;
+    // The current snapshot, read under the lock (admin calls).
     std::shared_ptr<const match::Snapshot> snapshot() const;
 
   private:

@@ -604,7 +604,8 @@ void WireMockApi::unmatched(const Request& req, const core::MatchInput& in, http
         }
     }
     // The closest stub, comparing a bounded number of them so that a 404 stays cheap.
-    const match::Snapshot& snap = registry_.current();
+    const auto current = registry_.current();
+    const match::Snapshot& snap = *current;
     const core::WireMockStub* best = nullptr;
     const core::Mock* bestMock = nullptr;
     double bestDistance = 2;

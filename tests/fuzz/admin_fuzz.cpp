@@ -67,10 +67,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     wo.rootDir = rootDir();
     wiremock::WireMockApi wmApi(registry, &journal, wo);
 
+    http::Response res;
+    if (req.path.starts_with("/__admin"))
+        wmApi.handle(req, res);
+    else
+        mockdApi.handle(req, res);
+    // The codec must write whatever the handlers produced.
     std::string out;
-    http::Outcome o = req.path.starts_with("/__admin") ? wmApi.handle(req, out, false)
-                                                      : mockdApi.handle(req, out, false);
-    (void)o;
+    http::writeResponse(res, false, out);
     // Whatever a request persisted must not leak into the next input.
     std::error_code ec;
     for (const char* sub : {"/mappings", "/__files"}) {

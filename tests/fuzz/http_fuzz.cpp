@@ -15,9 +15,9 @@
 #include <thread>
 
 #include "config/loader.h"
-#include "match/registry.h"
 #include "engine/mock_engine.h"
 #include "http/server.h"
+#include "match/registry.h"
 #include "state/table.h"
 #include "wiremock/admin_api.h"
 #include "wiremock/stub_codec.h"
@@ -136,8 +136,13 @@ struct Server {
         wiremock::ApiOptions wo;
         wo.rootDir = rootDir;
         wiremock = std::make_unique<wiremock::WireMockApi>(registry, &journal, wo);
-        engine = std::make_unique<engine::MockEngine>(registry, &journal, &metrics, &tables);
-        engine->setWireMock(wiremock.get(), false);
+        engine::EngineConfig ec;
+        ec.registry = &registry;
+        ec.journal = &journal;
+        ec.metrics = &metrics;
+        ec.tables = &tables;
+        ec.wiremock = wiremock.get();
+        engine = std::make_unique<engine::MockEngine>(std::move(ec));
         engine->setReady(true);
         http::Limits limits;
         limits.maxBodyBytes = 64 * 1024;
@@ -159,8 +164,8 @@ struct Server {
         req.headers = {{"Host", "localhost"}};
         req.body = "{}";
         req.remoteAddress = "127.0.0.1";
-        std::string ignored;
-        (void)wiremock->handle(req, ignored, false);
+        http::Response ignored;
+        wiremock->handle(req, ignored);
     }
 };
 
