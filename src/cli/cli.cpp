@@ -338,7 +338,9 @@ struct LoadedDir {
     std::vector<std::string> warnings;
 };
 
-LoadedDir loadDirectory(const std::string& dir) {
+// `scenarios`: the set the WireMock stubs among the files share with /__admin's.
+LoadedDir loadDirectory(const std::string& dir,
+                        const std::shared_ptr<wiremock::Scenarios>& scenarios) {
     namespace fs = std::filesystem;
     LoadedDir out;
     std::error_code ec;
@@ -361,7 +363,8 @@ LoadedDir loadDirectory(const std::string& dir) {
             };
             if (!doc.is_discarded() &&
                 (isStub(doc) || (doc.is_object() && doc.contains("mappings")))) {
-                for (auto& m : wiremock::WireMockApi::readMappingFile(f.string(), "__files")) {
+                for (auto& m :
+                     wiremock::WireMockApi::readMappingFile(f.string(), "__files", scenarios)) {
                     // Not a mappings/ file: /__admin neither rewrites, deletes nor reloads it.
                     auto wm = std::make_shared<core::WireMockStub>(*m.wiremock);
                     wm->file.clear();
@@ -562,11 +565,13 @@ std::unique_ptr<store::Store> openStore(const std::filesystem::path& dataDir,
 }
 
 // --load DIR: returns the ids of the mocks it added, which a reload replaces.
-std::vector<std::string> loadDirInto(const std::string& dir, match::Registry& registry,
-                                     state::TableStore& tables, size_t& mockCount) {
+std::vector<std::string> loadDirInto(const std::string& dir,
+                                     const std::shared_ptr<wiremock::Scenarios>& scenarios,
+                                     match::Registry& registry, state::TableStore& tables,
+                                     size_t& mockCount) {
     std::vector<std::string> ids;
     try {
-        LoadedDir loaded = loadDirectory(dir);
+        LoadedDir loaded = loadDirectory(dir, scenarios);
         for (const auto& w : loaded.warnings) log::warn(w);
         for (const auto& c : loaded.compiled) ids.push_back(c->mock().id);
         mockCount += loaded.compiled.size();
@@ -660,13 +665,13 @@ std::function<void()> storeWriter(store::Store* st, match::Registry* reg, state:
 }
 
 // WireMock's /__admin on the mock port (start and wiremock modes), with its stubs loaded.
-std::unique_ptr<wiremock::WireMockApi> startWireMockApi(const ServeOptions& o,
-                                                        const std::filesystem::path& dataDir,
-                                                        match::Registry& registry,
-                                                        journal::Journal* journal,
-                                                        const admin::AdminSettings& settings) {
+std::unique_ptr<wiremock::WireMockApi> startWireMockApi(
+    const ServeOptions& o, const std::filesystem::path& dataDir, match::Registry& registry,
+    journal::Journal* journal, const admin::AdminSettings& settings,
+    std::shared_ptr<wiremock::Scenarios> scenarios) {
     const bool wiremockMode = o.mode == "wiremock";
     wiremock::ApiOptions wo;
+    wo.scenarios = std::move(scenarios);
     wo.rootDir = wiremockMode ? o.rootDir : (dataDir / "wiremock").string();
     wo.basicAuth = o.basicAuth;
     if (!wiremockMode) wo.policy = settings.access;
@@ -841,7 +846,8 @@ std::unique_ptr<config::DirWatcher> watchForReload(const ServeOptions& o,
                                                    wiremock::WireMockApi* wmApi,
                                                    match::Registry& registry,
                                                    state::TableStore& tables,
-                                                   std::vector<std::string>& dirIds) {
+                                                   std::vector<std::string>& dirIds,
+                                                   std::shared_ptr<wiremock::Scenarios> scenarios) {
     if (o.watch && o.mode == "wiremock")
         return std::make_unique<config::DirWatcher>(
             std::vector<std::string>{wmApi->mappingsDir(), wmApi->filesDir()}, [wmApi] {
@@ -855,9 +861,9 @@ std::unique_ptr<config::DirWatcher> watchForReload(const ServeOptions& o,
             });
     if (!o.watch || o.loadDir.empty()) return nullptr;
     return std::make_unique<config::DirWatcher>(
-        std::vector<std::string>{o.loadDir}, [&o, &registry, &tables, &dirIds] {
+        std::vector<std::string>{o.loadDir}, [&o, &registry, &tables, &dirIds, scenarios] {
             try {
-                LoadedDir loaded = loadDirectory(o.loadDir);
+                LoadedDir loaded = loadDirectory(o.loadDir, scenarios);
                 for (const auto& w : loaded.warnings) log::warn(w);
                 std::vector<std::string> ids;
                 for (const auto& c : loaded.compiled) ids.push_back(c->mock().id);
@@ -966,7 +972,9 @@ int serve(const ServeOptions& o) {
     if (o.mode == "wiremock") registry.setOrder(match::Order::WireMock);
     // Mocks that came from --load DIR (replaced on reload).
     std::vector<std::string> dirIds;
-    if (!o.loadDir.empty()) dirIds = loadDirInto(o.loadDir, registry, tables, mockCount);
+    // WireMock's scenarios on this port: /__admin's stubs and those --load reads share them.
+    const auto scenarios = std::make_shared<wiremock::Scenarios>();
+    if (!o.loadDir.empty()) dirIds = loadDirInto(o.loadDir, scenarios, registry, tables, mockCount);
     core::Json serverConfig;
     if (!o.config.empty()) serverConfig = loadConfigInto(o.config, registry, tables, mockCount);
     chaos::Controller chaosControl;
@@ -1004,8 +1012,8 @@ int serve(const ServeOptions& o) {
     ec.chaos = &chaosControl;
     std::unique_ptr<wiremock::WireMockApi> wmApi;
     if (withAdmin || wiremockMode) {
-        wmApi =
-            startWireMockApi(o, dataDir, registry, journaled ? &journal : nullptr, adminSettings);
+        wmApi = startWireMockApi(o, dataDir, registry, journaled ? &journal : nullptr,
+                                 adminSettings, scenarios);
         if (wiremockMode) mockCount = registry.snapshot()->size();
         configureWireMockServing(o, wmApi.get(), ec);
     }
@@ -1052,7 +1060,7 @@ int serve(const ServeOptions& o) {
         if (wmApi)
             wmApi->onShutdown(
                 [&] { asio::post(acceptCtx, [&] { shutdown.begin("/__admin/shutdown"); }); });
-        auto watcher = watchForReload(o, wmApi.get(), registry, tables, dirIds);
+        auto watcher = watchForReload(o, wmApi.get(), registry, tables, dirIds, scenarios);
         acceptCtx.run();
     }
     pool.join();

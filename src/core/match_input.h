@@ -33,6 +33,10 @@ class FormatMatcher {
     // The literal path every request it matches has (decoded as request paths are), for the
     // snapshot's index; nullopt when there is none.
     virtual const std::optional<std::string>& literalPath() const = 0;
+    // Called once on the mock a request is about to be answered by, to take what its match
+    // depended on in one atomic step (a WireMock scenario's state check and move). False when
+    // that changed since `matches` ran: the request is then matched again.
+    virtual bool claim() const { return true; }
 };
 
 class MatchInput final {

@@ -304,7 +304,6 @@ void MockEngine::route(const Request& req, Response& res) {
     std::string error = answer(req, in, *m, cr, res);
     res.delivery.delayMs = r.delayMs;
     if (wmStub) {
-        wiremock::WireMockApi::served(*wmStub);
         res.delivery.delayMs = wireMockDelay(r);
     } else {
         res.delivery.delayMs += r.delayDistribution.sample();
@@ -435,7 +434,6 @@ void MockEngine::proxyStub(const Request& req, const core::MatchInput& in,
     const core::WireMockProxy& px = *wm.proxy;
     const core::Mock& mock = m.mock();
     const core::HttpResponse& r = mock.response;
-    wiremock::WireMockApi::served(wm);
     ProxySpec spec;
     std::string base = px.baseUrl;
     const bool templated = templating_ == Templating::Global ||

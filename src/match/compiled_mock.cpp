@@ -256,17 +256,24 @@ void CompiledMock::compileWireMock(CompiledMock& c) {
     c.responses_.push_back(std::move(r));
 }
 
-bool CompiledMock::claim() const {
-    if (!mock_->times) return true;
-    const uint64_t limit = *mock_->times;
-    // A compare-and-swap rather than fetch_add: the count never passes the limit, so the
-    // admin API's "used" and "remaining" stay exact under a race.
-    uint64_t used = progress_->timesUsed.load(std::memory_order_relaxed);
-    do {
-        if (used >= limit) return false;
-    } while (
-        !progress_->timesUsed.compare_exchange_weak(used, used + 1, std::memory_order_relaxed));
-    return true;
+CompiledMock::Claim CompiledMock::claim() const {
+    if (mock_->times) {
+        const uint64_t limit = *mock_->times;
+        // A compare-and-swap rather than fetch_add: the count never passes the limit, so the
+        // admin API's "used" and "remaining" stay exact under a race.
+        uint64_t used = progress_->timesUsed.load(std::memory_order_relaxed);
+        do {
+            if (used >= limit) return Claim::UsedUp;
+        } while (!progress_->timesUsed.compare_exchange_weak(used, used + 1,
+                                                             std::memory_order_relaxed));
+    }
+    const core::WireMockStub* wm = mock_->wiremock.get();
+    if (wm && !wm->matcher->claim()) {
+        // Not served after all: the match it took is given back.
+        if (mock_->times) progress_->timesUsed.fetch_sub(1, std::memory_order_relaxed);
+        return Claim::Stale;
+    }
+    return Claim::Taken;
 }
 
 const CompiledResponse& CompiledMock::nextResponse() const {

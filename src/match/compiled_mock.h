@@ -113,9 +113,14 @@ class CompiledMock final {
     MockProgress& progress() const { return *progress_; }
     const std::shared_ptr<MockProgress>& progressPtr() const { return progress_; }
 
-    // `times`: takes one of the mock's remaining matches; false once they are used up. Called
-    // after a request matched, so exactly `times` requests get this mock however many race.
-    bool claim() const;
+    // Called after a request matched, so that exactly `times` requests get this mock however
+    // many race, and a WireMock scenario is checked and moved in one step.
+    enum class Claim {
+        Taken,
+        UsedUp,  // its `times` are used up: the request falls through to the next candidate
+        Stale,   // its format matcher's state moved since the match: match the request again
+    };
+    Claim claim() const;
     bool exhausted() const {
         return mock_->times &&
                progress_->timesUsed.load(std::memory_order_relaxed) >= *mock_->times;

@@ -65,18 +65,18 @@ TEST(Sequence, RearmStartsAgain) {
 
 TEST(Times, ClaimsExactlyTheLimit) {
     auto c = mk(R"({"id":"t","type":"http","http":{"matcher":{"path":"/t"},"times":3}})");
-    EXPECT_TRUE(c->claim());
-    EXPECT_TRUE(c->claim());
+    EXPECT_EQ(c->claim(), CompiledMock::Claim::Taken);
+    EXPECT_EQ(c->claim(), CompiledMock::Claim::Taken);
     EXPECT_FALSE(c->exhausted());
-    EXPECT_TRUE(c->claim());
+    EXPECT_EQ(c->claim(), CompiledMock::Claim::Taken);
     EXPECT_TRUE(c->exhausted());
-    EXPECT_FALSE(c->claim());
+    EXPECT_EQ(c->claim(), CompiledMock::Claim::UsedUp);
     EXPECT_EQ(c->progress().timesUsed.load(), 3u);  // never counts past the limit
 }
 
 TEST(Times, UnlimitedMockAlwaysClaims) {
     auto c = mk(R"({"id":"u","type":"http","http":{"matcher":{"path":"/u"}}})");
-    for (int i = 0; i < 100; ++i) ASSERT_TRUE(c->claim());
+    for (int i = 0; i < 100; ++i) ASSERT_EQ(c->claim(), CompiledMock::Claim::Taken);
     EXPECT_FALSE(c->exhausted());
 }
 
@@ -87,7 +87,7 @@ TEST(Times, ConcurrentClaimsNeverExceedTheLimit) {
     for (int t = 0; t < 8; ++t)
         threads.emplace_back([&] {
             for (int i = 0; i < 200; ++i)
-                if (c->claim()) won.fetch_add(1);
+                if (c->claim() == CompiledMock::Claim::Taken) won.fetch_add(1);
         });
     for (auto& t : threads) t.join();
     EXPECT_EQ(won.load(), 500);

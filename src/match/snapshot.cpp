@@ -143,7 +143,8 @@ bool Snapshot::matchPathSet(std::string_view path, std::vector<uint32_t>& ranks)
     return true;
 }
 
-const CompiledMock* Snapshot::find(const MatchInput& in, std::string_view method) const {
+const CompiledMock* Snapshot::findOnce(const MatchInput& in, std::string_view method,
+                                       bool* stale) const {
     // Up to five candidate lists, each in rank order: they are walked merged, best rank first,
     // so the first match wins without sorting (or even reaching) the long lists.
     struct Span {
@@ -189,9 +190,30 @@ const CompiledMock* Snapshot::find(const MatchInput& in, std::string_view method
         }
         const uint32_t r = *spans[best].at++;
         const CompiledMock* m = ranked_[r];
-        // A mock whose `times` are used up lets the request fall through to the next candidate.
-        if (m->matches(in, method) && m->claim()) return m;
+        if (!m->matches(in, method)) continue;
+        switch (m->claim()) {
+            case CompiledMock::Claim::Taken:
+                return m;
+            case CompiledMock::Claim::UsedUp:
+                // Its `times` are used up: the request falls through to the next candidate.
+                continue;
+            case CompiledMock::Claim::Stale:
+                *stale = true;
+                return nullptr;
+        }
     }
+}
+
+const CompiledMock* Snapshot::find(const MatchInput& in, std::string_view method) const {
+    // A scenario moved by a concurrent request between the match and its claim: the walk
+    // starts again against the new state. A few rounds suffice unless requests race on one
+    // scenario without end; the request is then unmatched rather than held.
+    for (int round = 0; round < 8; ++round) {
+        bool stale = false;
+        const CompiledMock* m = findOnce(in, method, &stale);
+        if (!stale) return m;
+    }
+    return nullptr;
 }
 
 std::vector<NearMiss> Snapshot::nearMisses(const MatchInput& in, size_t max) const {

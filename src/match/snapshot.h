@@ -54,6 +54,8 @@ class Snapshot final {
     // The ranks of the mocks whose pathPattern matches `path`, in rank order. False when the set
     // ran out of memory, in which case every regex must run on its own.
     bool matchPathSet(std::string_view path, std::vector<uint32_t>& ranks) const;
+    // One walk of the candidates; sets *stale when the winner's claim found its state moved.
+    const CompiledMock* findOnce(const MatchInput& in, std::string_view method, bool* stale) const;
     void buildNearMissIndex();
 
     // The near-miss index. A mock that no path list, header, query parameter or body condition

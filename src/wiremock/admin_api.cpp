@@ -362,7 +362,10 @@ struct WireMockApi::Reply {
 };
 
 WireMockApi::WireMockApi(match::Registry& registry, journal::Journal* journal, ApiOptions options)
-    : registry_(registry), journal_(journal), options_(std::move(options)) {
+    : registry_(registry),
+      scenarios_(options.scenarios ? options.scenarios : std::make_shared<Scenarios>()),
+      journal_(journal),
+      options_(std::move(options)) {
     addRoutes();
     if (options_.rootDir.empty()) options_.rootDir = ".";
     while (options_.rootDir.size() > 1 && options_.rootDir.back() == '/')
@@ -397,7 +400,8 @@ core::MockPtr WireMockApi::stub(const std::string& id) const {
 }
 
 std::vector<core::Mock> WireMockApi::readMappings(const std::string& dir,
-                                                  const std::string& filesDir) {
+                                                  const std::string& filesDir,
+                                                  const std::shared_ptr<Scenarios>& scenarios) {
     std::vector<core::Mock> out;
     std::error_code ec;
     if (!fs::is_directory(dir, ec)) return out;
@@ -409,14 +413,15 @@ std::vector<core::Mock> WireMockApi::readMappings(const std::string& dir,
     }
     std::sort(files.begin(), files.end());
     for (const auto& f : files) {
-        auto stubs = readMappingFile(f.string(), filesDir);
+        auto stubs = readMappingFile(f.string(), filesDir, scenarios);
         for (auto& m : stubs) out.push_back(std::move(m));
     }
     return out;
 }
 
 std::vector<core::Mock> WireMockApi::readMappingFile(const std::string& file,
-                                                     const std::string& filesDir) {
+                                                     const std::string& filesDir,
+                                                     const std::shared_ptr<Scenarios>& scenarios) {
     std::vector<core::Mock> out;
     std::ifstream in(file, std::ios::binary);
     if (!in) throw std::runtime_error(file + ": cannot be read");
@@ -431,7 +436,7 @@ std::vector<core::Mock> WireMockApi::readMappingFile(const std::string& file,
     try {
         auto list = stubsOf(doc);
         for (size_t i = 0; i < list.size(); ++i) {
-            core::Mock m = decodeStub(list[i], filesDir);
+            core::Mock m = decodeStub(list[i], filesDir, scenarios);
             warnMissingExtensions(m);
             auto wm = std::make_shared<core::WireMockStub>(*m.wiremock);
             wm->file = file;
@@ -447,7 +452,7 @@ std::vector<core::Mock> WireMockApi::readMappingFile(const std::string& file,
 }
 
 void WireMockApi::loadMappings(bool keepApiStubs) {
-    auto loaded = readMappings(mappingsDir(), filesDir());
+    auto loaded = readMappings(mappingsDir(), filesDir(), scenarios_);
     std::vector<match::CompiledMockPtr> compiled;
     compiled.reserve(loaded.size());
     for (auto& m : loaded) {
@@ -470,7 +475,7 @@ void WireMockApi::addProxyAll() {
     OJson proxy = {{"request", {{"method", "ANY"}}},
                    {"response", {{"proxyBaseUrl", options_.proxyAll}}},
                    {"priority", 10}};
-    core::Mock m = decodeStub(proxy, filesDir());
+    core::Mock m = decodeStub(proxy, filesDir(), scenarios_);
     m.seq = core::nextMockSeq();
     addStub(std::move(m));
 }
@@ -478,7 +483,7 @@ void WireMockApi::addProxyAll() {
 void WireMockApi::resetToFiles() {
     loadMappings();
     if (journal_) journal_->clear();
-    Scenarios::global().resetAll();
+    scenarios_->resetAll();
 }
 
 namespace {
@@ -634,11 +639,6 @@ void WireMockApi::unmatched(const Request& req, const core::MatchInput& in, http
     res.contentType = "text/plain";
     if (report) *report = body;
     res.setBody(std::move(body));
-}
-
-void WireMockApi::served(const core::WireMockStub& stub) {
-    if (!stub.scenario.empty() && !stub.newState.empty())
-        Scenarios::global().set(stub.scenario, stub.newState);
 }
 
 // ---- routing ----
@@ -883,7 +883,7 @@ std::string metadataOf(const core::Mock& s) {
 void WireMockApi::listStubs(Call& c) { listStubPage(c, stubs()); }
 
 void WireMockApi::createStub(Call& c) {
-    core::Mock stub = decodeStub(bodyJson(c.req), filesDir());
+    core::Mock stub = decodeStub(bodyJson(c.req), filesDir(), scenarios_);
     warnMissingExtensions(stub);
     if (this->stub(stub.id))
         return c.r.error(422, 109, "Duplicate stub mapping ID",
@@ -897,7 +897,7 @@ void WireMockApi::deleteStubs(Call& c) {
     registry_.edit([](std::vector<match::CompiledMockPtr>& all) {
         std::erase_if(all, [](const auto& m) { return m->wiremock() != nullptr; });
     });
-    Scenarios::global().resetAll();
+    scenarios_->resetAll();
     c.r.json(200, OJson::object());
 }
 
@@ -931,7 +931,7 @@ void WireMockApi::importStubs(Call& c) {
     std::vector<core::Mock> decoded;
     for (size_t i = 0; i < list.size(); ++i) {
         try {
-            decoded.push_back(decodeStub(list[i], filesDir()));
+            decoded.push_back(decodeStub(list[i], filesDir(), scenarios_));
             warnMissingExtensions(decoded.back());
         } catch (const PatternError& e) {
             throw PatternError("/mappings/" + std::to_string(i) + e.pointer(), e.what());
@@ -974,7 +974,7 @@ void WireMockApi::removeStubsByMetadata(Call& c) {
 
 void WireMockApi::removeStubs(Call& c) {
     OJson body = bodyJson(c.req);
-    core::Mock probe = decodeStub(body, filesDir());
+    core::Mock probe = decodeStub(body, filesDir(), scenarios_);
     bool byId = body.contains("id") || body.contains("uuid");
     for (const auto& s : stubs()) {
         bool hit = byId ? s->id == probe.id
@@ -987,7 +987,7 @@ void WireMockApi::removeStubs(Call& c) {
 }
 
 void WireMockApi::editStub(Call& c) {
-    core::Mock stub = decodeStub(bodyJson(c.req), filesDir());
+    core::Mock stub = decodeStub(bodyJson(c.req), filesDir(), scenarios_);
     warnMissingExtensions(stub);
     if (!this->stub(stub.id)) return c.r.empty(404);
     addStub(std::move(stub));
@@ -1020,7 +1020,7 @@ void WireMockApi::stubById(Call& c) {
         body["id"] = id;
         body.erase("uuid");
     }
-    core::Mock stub = decodeStub(body, filesDir());
+    core::Mock stub = decodeStub(body, filesDir(), scenarios_);
     c.r.json(200, encodeStub(*addStub(std::move(stub))));
 }
 
@@ -1274,14 +1274,14 @@ void WireMockApi::scenariosRoutes(const Request& req, std::string_view rest, Rep
             for (const auto& s : i.mappings) maps.push_back(encodeStub(*s));
             arr.push_back({{"id", i.name},
                            {"name", i.name},
-                           {"state", Scenarios::global().state(i.name)},
+                           {"state", scenarios_->state(i.name)},
                            {"possibleStates", i.states},
                            {"mappings", std::move(maps)}});
         }
         return r.json(200, {{"scenarios", std::move(arr)}});
     }
     if (rest == "reset" && m == "POST") {
-        Scenarios::global().resetAll();
+        scenarios_->resetAll();
         return r.json(200, OJson::object());
     }
     if (rest.ends_with("/state") && m == "PUT") {
@@ -1301,7 +1301,7 @@ void WireMockApi::scenariosRoutes(const Request& req, std::string_view rest, Rep
         }
         if (std::find(it->states.begin(), it->states.end(), state) == it->states.end())
             return r.error(422, 11, "Scenario " + name + " does not support state " + state);
-        Scenarios::global().set(name, state);
+        scenarios_->set(name, state);
         return r.json(200, OJson::object());
     }
     r.empty(404);
@@ -1509,7 +1509,7 @@ OJson WireMockApi::takeSnapshot(const std::vector<journal::EntryPtr>& events,
     OJson list = OJson::array();
     for (auto& g : generated) {
         if (!g.bodyFile.empty()) writeFile(fs::path(filesDir()) / g.bodyFile, g.bodyBytes);
-        core::Mock m = decodeStub(g.json, filesDir());
+        core::Mock m = decodeStub(g.json, filesDir(), scenarios_);
         m.seq = core::nextMockSeq();
         addStub(std::move(m));
         list.push_back(spec.idsOutput ? OJson(g.json["id"]) : std::move(g.json));
@@ -1541,7 +1541,7 @@ void WireMockApi::recordingsRoutes(const Request& req, std::string_view rest, Re
         if (!spec.targetBaseUrl.empty()) {
             OJson proxy = {{"request", {{"method", "ANY"}}},
                            {"response", {{"proxyBaseUrl", spec.targetBaseUrl}}}};
-            core::Mock stub = decodeStub(proxy, filesDir());
+            core::Mock stub = decodeStub(proxy, filesDir(), scenarios_);
             stub.seq = core::nextMockSeq();
             proxyId = addStub(std::move(stub))->id;
         }

@@ -19,6 +19,7 @@
 #include "journal/journal.h"
 #include "match/registry.h"
 #include "wiremock/recorder.h"
+#include "wiremock/scenarios.h"
 #include "wiremock/stub_codec.h"
 
 namespace mockd::wiremock {
@@ -34,6 +35,9 @@ struct ApiOptions {
     bool journalEnabled = true;
     // --proxy-all: the base URL of the catch-all proxy stub added at start-up.
     std::string proxyAll;
+    // The scenarios this API's stubs share (with stubs loaded elsewhere on the same port, such
+    // as `mockd start --load`); a set of its own when null.
+    std::shared_ptr<Scenarios> scenarios;
 };
 
 class WireMockApi final {
@@ -54,12 +58,13 @@ class WireMockApi final {
     // --proxy-all: adds the priority-10 stub that forwards any request (once, at start-up).
     void addProxyAll();
     // Stubs of every *.json under `dir` (recursive, sorted by path). Throws std::runtime_error.
-    static std::vector<core::Mock> readMappings(const std::string& dir,
-                                                const std::string& filesDir);
+    static std::vector<core::Mock> readMappings(const std::string& dir, const std::string& filesDir,
+                                                const std::shared_ptr<Scenarios>& scenarios);
 
     // Stubs of one mapping file (one stub or {"mappings": [...]}). Throws std::runtime_error.
     static std::vector<core::Mock> readMappingFile(const std::string& file,
-                                                   const std::string& filesDir);
+                                                   const std::string& filesDir,
+                                                   const std::shared_ptr<Scenarios>& scenarios);
 
     std::string mappingsDir() const { return options_.rootDir + "/mappings"; }
     std::string filesDir() const { return options_.rootDir + "/__files"; }
@@ -76,8 +81,6 @@ class WireMockApi final {
     // WireMock's plain-text diff against the closest stub. Sets *report to that text.
     void unmatched(const core::Request& req, const core::MatchInput& in, http::Response& res,
                    std::string* report) const;
-    // After a WireMock stub matched: its scenario moves on.
-    static void served(const core::WireMockStub& stub);
     // The global fixedDelay from /__admin/settings: a stub's own fixed delay replaces it.
     uint32_t globalDelayMs() const { return globalDelayMs_.load(std::memory_order_relaxed); }
     // A sample of the global delayDistribution (0 when there is none): a stub's own
@@ -154,6 +157,8 @@ class WireMockApi final {
     core::MockPtr stub(const std::string& id) const;
 
     match::Registry& registry_;
+    // This API's scenarios: its stubs check and move them as they are served.
+    std::shared_ptr<Scenarios> scenarios_;
     journal::Journal* journal_;
     ApiOptions options_;
     std::function<void()> shutdown_;

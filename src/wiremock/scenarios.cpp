@@ -3,11 +3,6 @@
 
 namespace mockd::wiremock {
 
-Scenarios& Scenarios::global() {
-    static Scenarios s;
-    return s;
-}
-
 std::string Scenarios::state(std::string_view scenario) const {
     std::lock_guard lock(mu_);
     auto it = states_.find(std::string(scenario));
@@ -26,6 +21,25 @@ void Scenarios::set(std::string_view scenario, std::string_view state) {
         states_.erase(std::string(scenario));
     else
         states_[std::string(scenario)] = std::string(state);
+}
+
+bool Scenarios::advance(std::string_view scenario, std::string_view required,
+                        std::string_view next) {
+    std::lock_guard lock(mu_);
+    auto it = states_.find(std::string(scenario));
+    if (!required.empty()) {
+        const std::string_view now = it == states_.end() ? kStarted : std::string_view(it->second);
+        if (now != required) return false;
+    }
+    if (next.empty()) return true;
+    if (next == kStarted) {
+        if (it != states_.end()) states_.erase(it);
+    } else if (it != states_.end()) {
+        it->second = std::string(next);
+    } else {
+        states_.emplace(std::string(scenario), std::string(next));
+    }
+    return true;
 }
 
 void Scenarios::resetAll() {

@@ -17,25 +17,34 @@ namespace mockd::wiremock {
 
 namespace {
 
-// A stub matches when its scenario is in the state it requires and its request pattern matches.
+// A stub matches when its scenario is in the state it requires and its request pattern matches;
+// serving it checks that state again and moves the scenario on, in one step.
 class StubMatcher final : public core::FormatMatcher {
   public:
-    StubMatcher(RequestPatternPtr pattern, std::string scenario, std::string requiredState)
+    StubMatcher(RequestPatternPtr pattern, std::shared_ptr<Scenarios> scenarios,
+                std::string scenario, std::string requiredState, std::string newState)
         : pattern_(std::move(pattern)),
+          scenarios_(std::move(scenarios)),
           scenario_(std::move(scenario)),
-          requiredState_(std::move(requiredState)) {}
+          requiredState_(std::move(requiredState)),
+          newState_(std::move(newState)) {}
     bool matches(const core::MatchInput& in) const override {
-        if (!requiredState_.empty() && !Scenarios::global().inState(scenario_, requiredState_))
+        if (!requiredState_.empty() && !scenarios_->inState(scenario_, requiredState_))
             return false;
         return pattern_->match(wmView(in)).matched;
     }
     const std::optional<std::string>& literalPath() const override {
         return pattern_->literalPath();
     }
+    bool claim() const override {
+        if (scenario_.empty() || (requiredState_.empty() && newState_.empty())) return true;
+        return scenarios_->advance(scenario_, requiredState_, newState_);
+    }
 
   private:
     RequestPatternPtr pattern_;
-    std::string scenario_, requiredState_;
+    std::shared_ptr<Scenarios> scenarios_;
+    std::string scenario_, requiredState_, newState_;
 };
 
 constexpr const char* kStubClass = "com.github.tomakehurst.wiremock.stubbing.StubMapping";
@@ -428,7 +437,8 @@ void canonicalizeRequest(OJson& request) {
         }
 }
 
-core::Mock decodeStub(const OJson& ordered, const std::string& filesDir) {
+core::Mock decodeStub(const OJson& ordered, const std::string& filesDir,
+                      std::shared_ptr<Scenarios> scenarios) {
     if (!ordered.is_object()) wrongType("", "an object");
     const Json in(ordered);
     core::Mock m;
@@ -491,7 +501,8 @@ core::Mock decodeStub(const OJson& ordered, const std::string& filesDir) {
     }
     if (!request.contains("method") || request["method"].is_null()) request["method"] = "ANY";
     wm->pattern = RequestPattern::compile(request, "/request");
-    wm->matcher = std::make_shared<StubMatcher>(wm->pattern, wm->scenario, wm->requiredState);
+    wm->matcher = std::make_shared<StubMatcher>(wm->pattern, std::move(scenarios), wm->scenario,
+                                                wm->requiredState, wm->newState);
     bool templated = false;
     decodeResponse(response, filesDir, m.response, templated);
     compileTemplates(response, templated, filesDir, *wm);

@@ -8,14 +8,17 @@
 
 #include "core/mock.h"
 #include "wiremock/matcher.h"
+#include "wiremock/scenarios.h"
 
 namespace mockd::wiremock {
 
 using OJson = nlohmann::ordered_json;
 
-// Decodes one stub. `filesDir` is the `__files` directory bodyFileName is relative to.
-// A stub without an id gets a new UUID. Throws PatternError (→ 422) with a JSON pointer.
-core::Mock decodeStub(const OJson& stub, const std::string& filesDir);
+// Decodes one stub. `filesDir` is the `__files` directory bodyFileName is relative to;
+// `scenarios` the set its scenario (if it names one) lives in. A stub without an id gets a new
+// UUID. Throws PatternError (→ 422) with a JSON pointer.
+core::Mock decodeStub(const OJson& stub, const std::string& filesDir,
+                      std::shared_ptr<Scenarios> scenarios);
 
 // A delayDistribution object (fixed, uniform or lognormal), in stubs and in global settings.
 // Throws PatternError at `pointer`.

@@ -12,7 +12,7 @@ Json parse(const char* s) { return Json::parse(s); }
 
 std::string pointerOf(const char* stub) {
     try {
-        decodeStub(parse(stub), "/files");
+        decodeStub(parse(stub), "/files", std::make_shared<Scenarios>());
     } catch (const PatternError& e) {
         return e.pointer();
     }
@@ -21,7 +21,7 @@ std::string pointerOf(const char* stub) {
 }  // namespace
 
 TEST(StubCodec, EmptyStubMatchesAnythingWith200) {
-    core::Mock m = decodeStub(Json::object(), "/files");
+    core::Mock m = decodeStub(Json::object(), "/files", std::make_shared<Scenarios>());
     EXPECT_TRUE(core::isUuid(m.id));
     ASSERT_TRUE(m.wiremock);
     EXPECT_EQ(m.response.statusCode, 200);
@@ -34,11 +34,15 @@ TEST(StubCodec, EmptyStubMatchesAnythingWith200) {
 }
 
 TEST(StubCodec, TimesIsMockdsExtension) {
-    core::Mock m = decodeStub(parse(R"({"request":{"url":"/t"},"times":3})"), "/files");
+    core::Mock m = decodeStub(parse(R"({"request":{"url":"/t"},"times":3})"), "/files",
+                              std::make_shared<Scenarios>());
     EXPECT_EQ(m.times, 3u);
     EXPECT_EQ(encodeStub(m)["times"], 3);
-    EXPECT_FALSE(decodeStub(parse(R"({"request":{"url":"/t"}})"), "/files").times);
-    EXPECT_FALSE(encodeStub(decodeStub(Json::object(), "/files")).contains("times"));
+    EXPECT_FALSE(
+        decodeStub(parse(R"({"request":{"url":"/t"}})"), "/files", std::make_shared<Scenarios>())
+            .times);
+    EXPECT_FALSE(encodeStub(decodeStub(Json::object(), "/files", std::make_shared<Scenarios>()))
+                     .contains("times"));
     EXPECT_EQ(pointerOf(R"({"times":0})"), "/times");
     EXPECT_EQ(pointerOf(R"({"times":-1})"), "/times");
     EXPECT_EQ(pointerOf(R"({"times":1.5})"), "/times");
@@ -50,7 +54,7 @@ TEST(StubCodec, ResponseForms) {
         "priority":1,"request":{"method":"GET","url":"/a"},
         "response":{"status":201,"statusMessage":"Made","headers":{"X-A":["1","2"],"X-B":"b"},
                     "jsonBody":{"x":1},"fixedDelayMilliseconds":20}})"),
-                        "/files");
+                        "/files", std::make_shared<Scenarios>());
     EXPECT_EQ(m.id, "8c5db8b0-2db4-4ad7-a99f-38c9b00da3f7");
     EXPECT_EQ(m.name, "n");
     EXPECT_EQ(m.wiremock->priority, 1);
@@ -62,16 +66,18 @@ TEST(StubCodec, ResponseForms) {
     EXPECT_EQ(m.response.headers[0], (std::pair<std::string, std::string>{"X-A", "1"}));
     EXPECT_EQ(m.response.headers[1], (std::pair<std::string, std::string>{"X-A", "2"}));
 
-    auto b = decodeStub(parse(R"({"response":{"base64Body":"aGVsbG8="}})"), "/files");
+    auto b = decodeStub(parse(R"({"response":{"base64Body":"aGVsbG8="}})"), "/files",
+                        std::make_shared<Scenarios>());
     EXPECT_EQ(b.response.body, "hello");
-    auto f = decodeStub(parse(R"({"response":{"bodyFileName":"dir/a.json"}})"), "/files");
+    auto f = decodeStub(parse(R"({"response":{"bodyFileName":"dir/a.json"}})"), "/files",
+                        std::make_shared<Scenarios>());
     EXPECT_EQ(f.response.bodyFile, "/files/dir/a.json");
 }
 
 TEST(StubCodec, UuidAliasAndBasicAuthAlias) {
     auto m = decodeStub(parse(R"({"uuid":"8c5db8b0-2db4-4ad7-a99f-38c9b00da3f7",
         "request":{"basicAuth":{"username":"u","password":"p"}}})"),
-                        "/f");
+                        "/f", std::make_shared<Scenarios>());
     EXPECT_EQ(m.id, "8c5db8b0-2db4-4ad7-a99f-38c9b00da3f7");
     auto out = encodeStub(m);
     EXPECT_TRUE(out["request"].contains("basicAuthCredentials"));
@@ -81,12 +87,13 @@ TEST(StubCodec, UuidAliasAndBasicAuthAlias) {
 TEST(StubCodec, ScenarioFields) {
     auto m = decodeStub(parse(R"({"scenarioName":"cart","requiredScenarioState":"Started",
         "newScenarioState":"added"})"),
-                        "/f");
+                        "/f", std::make_shared<Scenarios>());
     EXPECT_EQ(m.wiremock->scenario, "cart");
     EXPECT_EQ(m.wiremock->requiredState, "Started");
     EXPECT_EQ(m.wiremock->newState, "added");
     // Without a scenario name the states mean nothing.
-    auto n = decodeStub(parse(R"({"requiredScenarioState":"x"})"), "/f");
+    auto n =
+        decodeStub(parse(R"({"requiredScenarioState":"x"})"), "/f", std::make_shared<Scenarios>());
     EXPECT_TRUE(n.wiremock->requiredState.empty());
 }
 

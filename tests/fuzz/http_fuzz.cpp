@@ -129,7 +129,8 @@ struct Server {
         base = cfg.compiled;
         std::vector<core::Mock> stubs;
         for (const auto& s : wiremock::stubsOf(wiremock::OJson::parse(kStubs)))
-            stubs.push_back(wiremock::decodeStub(s, rootDir + "/__files"));
+            stubs.push_back(wiremock::decodeStub(s, rootDir + "/__files",
+                                                 std::make_shared<wiremock::Scenarios>()));
         registry.upsertAll(std::move(stubs));
         for (const auto& c : registry.snapshot()->all()) base.push_back(c);
         registry.replaceAll(base);

@@ -15,8 +15,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     try {
         match::Registry registry;
         registry.setOrder(match::Order::WireMock);
+        const auto scenarios = std::make_shared<wiremock::Scenarios>();
         for (const auto& stub : wiremock::stubsOf(doc)) {
-            core::Mock m = wiremock::decodeStub(stub, "/nonexistent/__files");
+            core::Mock m = wiremock::decodeStub(stub, "/nonexistent/__files", scenarios);
             OJson printed = wiremock::encodeStub(m);
             if (printed.contains("request") && printed["request"].is_object())
                 wiremock::canonicalizeRequest(printed["request"]);
