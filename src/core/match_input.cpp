@@ -28,17 +28,26 @@ bool jsonDepthWithin(std::string_view text, int maxDepth) {
     return true;
 }
 
-void parseQuery(std::string_view raw, std::vector<std::pair<std::string, std::string>>& out) {
-    while (!raw.empty()) {
-        size_t amp = raw.find('&');
-        std::string_view part = raw.substr(0, amp);
-        raw = amp == std::string_view::npos ? std::string_view() : raw.substr(amp + 1);
-        if (part.empty()) continue;
+void parseQuery(std::string_view raw, std::vector<std::pair<std::string, std::string>>& out,
+                EmptyParams empty) {
+    auto add = [&out](std::string_view part) {
         size_t eq = part.find('=');
         std::string_view k = part.substr(0, eq);
         std::string_view v =
             eq == std::string_view::npos ? std::string_view() : part.substr(eq + 1);
         out.emplace_back(percentDecode(k, true), percentDecode(v, true));
+    };
+    if (empty == EmptyParams::JavaSplit) {
+        // A string without the separator is one piece, even an empty one; otherwise the
+        // trailing empty pieces go and the rest stay, empty ones as ("", "").
+        if (raw.empty()) return add({});
+        while (raw.ends_with('&')) raw.remove_suffix(1);
+    }
+    while (!raw.empty()) {
+        size_t amp = raw.find('&');
+        std::string_view part = raw.substr(0, amp);
+        raw = amp == std::string_view::npos ? std::string_view() : raw.substr(amp + 1);
+        if (!part.empty() || empty == EmptyParams::JavaSplit) add(part);
     }
 }
 

@@ -79,7 +79,15 @@ inline constexpr int kMaxJsonDepth = 512;
 // True when `text` nests arrays/objects no deeper than `maxDepth` (strings are skipped).
 bool jsonDepthWithin(std::string_view text, int maxDepth);
 
-// Parses a query string into decoded key/value pairs.
-void parseQuery(std::string_view raw, std::vector<std::pair<std::string, std::string>>& out);
+// What an empty piece between two '&' is: nothing (mockd, and forms everywhere), or a parameter
+// with an empty name the way Java's String.split keeps it (WireMock's query parameters: empty
+// pieces at the end are dropped, and an empty query is one empty piece).
+enum class EmptyParams { Skip, JavaSplit };
+
+// The one decoder of query strings and application/x-www-form-urlencoded bodies: key/value pairs
+// in order, '+' as a space, %XX decoded (a malformed escape kept as written), a piece without
+// '=' a key with an empty value.
+void parseQuery(std::string_view raw, std::vector<std::pair<std::string, std::string>>& out,
+                EmptyParams empty = EmptyParams::Skip);
 
 }  // namespace mockd::core

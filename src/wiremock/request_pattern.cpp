@@ -43,50 +43,6 @@ std::string_view trim(std::string_view s) {
     return s.substr(b, e - b);
 }
 
-int hexValue(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-// Form/query decoding: '+' is a space and %XX a byte; a malformed escape is kept as written.
-std::string formDecode(std::string_view s) {
-    std::string out;
-    out.reserve(s.size());
-    for (size_t i = 0; i < s.size(); ++i) {
-        char c = s[i];
-        if (c == '+') {
-            out.push_back(' ');
-        } else if (c == '%' && i + 2 < s.size() && hexValue(s[i + 1]) >= 0 &&
-                   hexValue(s[i + 2]) >= 0) {
-            out.push_back(static_cast<char>(hexValue(s[i + 1]) * 16 + hexValue(s[i + 2])));
-            i += 2;
-        } else {
-            out.push_back(c);
-        }
-    }
-    return out;
-}
-
-// Java's String.split on one character: trailing empty pieces are dropped, and an input without
-// the separator is one piece (so "" gives [""]).
-std::vector<std::string_view> javaSplit(std::string_view s, char sep) {
-    std::vector<std::string_view> out;
-    size_t start = 0;
-    bool found = false;
-    for (size_t i = 0; i <= s.size(); ++i) {
-        if (i == s.size() || s[i] == sep) {
-            if (i < s.size()) found = true;
-            out.push_back(s.substr(start, i - start));
-            start = i + 1;
-        }
-    }
-    if (!found) return {s};
-    while (!out.empty() && out.back().empty()) out.pop_back();
-    return out;
-}
-
 std::string base64Encode(std::string_view in) {
     static const char* tbl = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     std::string out;
@@ -750,15 +706,8 @@ const std::vector<std::pair<std::string, std::string>>& WmRequest::query() const
     if (query_) return *query_;
     query_.emplace();
     size_t q = url.find('?');
-    if (q == std::string_view::npos) return *query_;
-    for (std::string_view piece : javaSplit(url.substr(q + 1), '&')) {
-        size_t eq = piece.find('=');
-        if (eq == std::string_view::npos) {
-            query_->emplace_back(formDecode(piece), std::string());
-        } else {
-            query_->emplace_back(formDecode(piece.substr(0, eq)), formDecode(piece.substr(eq + 1)));
-        }
-    }
+    if (q != std::string_view::npos)
+        core::parseQuery(url.substr(q + 1), *query_, core::EmptyParams::JavaSplit);
     return *query_;
 }
 
@@ -770,19 +719,7 @@ const std::vector<std::pair<std::string, std::string>>& WmRequest::form() const 
     std::string type(ct.front());
     for (auto& c : type) c = lowerAscii(c);
     if (type.find("application/x-www-form-urlencoded") == std::string::npos) return *form_;
-    std::string_view s = body;
-    size_t start = 0;
-    for (size_t i = 0; i <= s.size(); ++i) {
-        if (i < s.size() && s[i] != '&') continue;
-        std::string_view piece = s.substr(start, i - start);
-        start = i + 1;
-        size_t eq = piece.find('=');
-        if (eq != std::string_view::npos) {
-            form_->emplace_back(formDecode(piece.substr(0, eq)), formDecode(piece.substr(eq + 1)));
-        } else if (!piece.empty()) {
-            form_->emplace_back(formDecode(piece), std::string());
-        }
-    }
+    core::parseQuery(body, *form_);
     return *form_;
 }
 
