@@ -1,5 +1,6 @@
 # Checks that every file under SRC includes only its own folder and the folders its layer builds
-# on (SRC/layers.txt, followed transitively). Run by the build before anything compiles:
+# on (SRC/layers.txt, followed transitively). A layer is a folder of SRC, and each protocol's
+# folder under protocols/ (protocols/http) is one of its own. Run by the build before anything compiles:
 #   cmake -DSRC=<src dir> [-DSTAMP=<file to touch when clean>] -P check_layers.cmake
 # Prints one line per upward or sideways include and fails when there is any.
 cmake_minimum_required(VERSION 3.25)
@@ -13,11 +14,11 @@ foreach(line IN LISTS lines)
   if(line MATCHES "^[ \t]*#" OR line MATCHES "^[ \t]*$")
     continue()
   endif()
-  if(NOT line MATCHES "^([a-z_]+):(.*)$")
+  if(NOT line MATCHES "^([a-z_]+(/[a-z_]+)?):(.*)$")
     message(FATAL_ERROR "${SRC}/layers.txt: not \"folder: deps\": ${line}")
   endif()
   set(folder ${CMAKE_MATCH_1})
-  string(STRIP "${CMAKE_MATCH_2}" deps)
+  string(STRIP "${CMAKE_MATCH_3}" deps)
   separate_arguments(deps)
   # What the folder may reach: its deps and everything they may reach. A dep must be a layer
   # listed above, so the table cannot hold a cycle.
@@ -34,13 +35,24 @@ foreach(line IN LISTS lines)
   list(APPEND layers ${folder})
 endforeach()
 
+# The layer a path (a file of SRC, or an include) belongs to: protocols/<name> for a protocol's
+# files, else its first folder; empty for a file directly in SRC.
+function(layer_of path out)
+  set(${out} "" PARENT_SCOPE)
+  if(path MATCHES "^(protocols/[a-z_]+)/")
+    set(${out} ${CMAKE_MATCH_1} PARENT_SCOPE)
+  elseif(path MATCHES "^([a-z_]+)/")
+    set(${out} ${CMAKE_MATCH_1} PARENT_SCOPE)
+  endif()
+endfunction()
+
 set(violations 0)
 file(GLOB_RECURSE files RELATIVE "${SRC}" "${SRC}/*.h" "${SRC}/*.cpp")
 foreach(file IN LISTS files)
-  if(NOT file MATCHES "^([a-z_]+)/")
+  layer_of("${file}" folder)
+  if(folder STREQUAL "")
     continue()  # main.cpp: the program, above every layer
   endif()
-  set(folder ${CMAKE_MATCH_1})
   if(NOT folder IN_LIST layers)
     message(SEND_ERROR "src/${file}: folder ${folder} is not a layer in src/layers.txt")
     math(EXPR violations "${violations} + 1")
@@ -48,7 +60,8 @@ foreach(file IN LISTS files)
   endif()
   file(STRINGS "${SRC}/${file}" includes REGEX "^[ \t]*#[ \t]*include[ \t]+\"[a-z_]+/")
   foreach(inc IN LISTS includes)
-    string(REGEX REPLACE "^[ \t]*#[ \t]*include[ \t]+\"([a-z_]+)/.*$" "\\1" target "${inc}")
+    string(REGEX REPLACE "^[ \t]*#[ \t]*include[ \t]+\"([^\"]*)\".*$" "\\1" included "${inc}")
+    layer_of("${included}" target)
     if(NOT target IN_LIST reach_${folder})
       string(STRIP "${inc}" inc)
       message(SEND_ERROR "src/${file}: ${inc}: layer ${folder} may not include ${target} "

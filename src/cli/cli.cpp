@@ -34,6 +34,7 @@
 #include "log/log.h"
 #include "match/registry.h"
 #include "net/tls.h"
+#include "protocols/http/http_protocol.h"
 #include "state/operations.h"
 #include "store/store.h"
 #include "wiremock/admin_api.h"
@@ -723,80 +724,83 @@ void configureProxy(const ServeOptions& o, engine::EngineConfig& engine) {
     engine.proxy = std::move(po);
 }
 
-struct Listeners {
-    std::unique_ptr<http::Listener> admin, mock, https;
-};
-
-// Opens one listener; a port in use names the flag that chooses it.
-std::unique_ptr<http::Listener> listenOn(
-    uint16_t port, const char* flag, const char* what,
-    const std::function<std::unique_ptr<http::Listener>()>& open) {
-    try {
-        return open();
-    } catch (const boost::system::system_error& e) {
-        if (e.code() == asio::error::address_in_use) die(portInUse(port, flag));
-        die(what + std::string(e.what()));
-    }
-}
-
 struct ServePools {
     asio::io_context& acceptCtx;
     http::WorkerPool& mock;
     http::WorkerPool& admin;
 };
 
-Listeners openListeners(const ServeOptions& o, const core::Json& serverConfig, ServePools pools,
-                        const http::Limits& limits, admin::AdminApi& adminApi,
-                        engine::MockEngine& engine) {
-    Listeners l;
-    uint16_t httpsPort = 0;
-    std::optional<net::TlsServer> tlsServer;
-    const core::Json* sc = serverConfig.is_null() ? nullptr : &serverConfig;
+// The admin API's listener, and the ports the protocols opened.
+struct Listeners {
+    std::unique_ptr<http::Listener> admin;
+    protocols::Protocols& served;
+    uint16_t mock = 0, https = 0;  // 0: none
+};
+
+// The HTTP protocol: the mock port, and HTTPS when configured.
+std::unique_ptr<protocols::HttpProtocol> httpProtocol(const ServeOptions& o,
+                                                      const core::Json& serverConfig,
+                                                      engine::EngineConfig engineConfig) {
+    protocols::HttpProtocol::Options http;
+    http.port = o.port;
+    http.engine = std::move(engineConfig);
     try {
-        tlsServer = httpsSettings(o, sc, httpsPort);
+        http.tls =
+            httpsSettings(o, serverConfig.is_null() ? nullptr : &serverConfig, http.httpsPort);
     } catch (const core::FieldError& e) {
         die(e.field() + ": " + e.what(), 2);
     } catch (const std::exception& e) {
         die(e.what(), 2);
     }
-    if (o.mode == "start")
-        l.admin = listenOn(o.adminPort, "--admin-port", "admin port: ", [&] {
-            return std::make_unique<http::Listener>(pools.acceptCtx, pools.admin, o.bind,
-                                                    o.adminPort, adminApi, limits);
-        });
-    l.mock = listenOn(o.port, "--port", "", [&] {
-        return std::make_unique<http::Listener>(pools.acceptCtx, pools.mock, o.bind, o.port, engine,
-                                                limits);
-    });
-    if (tlsServer)
-        l.https = listenOn(httpsPort, "--https-port", "HTTPS port: ", [&] {
-            return std::make_unique<http::Listener>(
-                pools.acceptCtx, pools.mock, o.bind, httpsPort, engine, limits,
-                std::make_shared<const net::TlsServer>(std::move(*tlsServer)));
-        });
+    return std::make_unique<protocols::HttpProtocol>(std::move(http));
+}
+
+// Binds the admin port (mockd start), then every protocol's: a port in use stops start-up
+// before anything answers.
+Listeners openListeners(const ServeOptions& o, ServePools pools, const http::Limits& limits,
+                        admin::AdminApi& adminApi, protocols::Protocols& served,
+                        protocols::Server& server) {
+    Listeners l{nullptr, served};
+    if (o.mode == "start") {
+        try {
+            l.admin = std::make_unique<http::Listener>(pools.acceptCtx, pools.admin, o.bind,
+                                                       o.adminPort, adminApi, limits);
+        } catch (const boost::system::system_error& e) {
+            if (e.code() == asio::error::address_in_use)
+                die(portInUse(o.adminPort, "--admin-port"));
+            die(std::string("admin port: ") + e.what());
+        }
+    }
+    try {
+        served.openAll(server);
+    } catch (const protocols::PortInUse& e) {
+        die(portInUse(e.port(), e.flag().c_str()));
+    } catch (const std::exception& e) {
+        die(e.what());
+    }
+    l.mock = served.port("http");
+    l.https = served.port("https");
     return l;
 }
 
 void announceStart(const ServeOptions& o, const Listeners& l, size_t mockCount,
                    const std::filesystem::path& pidFile) {
-    core::Json pid = {{"pid", ::getpid()},
-                      {"startTime", engine::rfc3339Now()},
-                      {"version", MOCKD_VERSION},
-                      {"commit", mockd::buildCommit()},
-                      {"components",
-                       {{"admin", {{"enabled", true}, {"port", l.admin->port()}, {"host", o.host}}},
-                        {"engine",
-                         {{"enabled", true},
-                          {"port", l.mock->port()},
-                          {"host", o.host},
-                          {"httpsPort", l.https ? l.https->port() : 0}}}}},
-                      {"config", {{"file", o.config}, {"mocksLoaded", mockCount}}}};
+    core::Json pid = {
+        {"pid", ::getpid()},
+        {"startTime", engine::rfc3339Now()},
+        {"version", MOCKD_VERSION},
+        {"commit", mockd::buildCommit()},
+        {"components",
+         {{"admin", {{"enabled", true}, {"port", l.admin->port()}, {"host", o.host}}},
+          {"engine",
+           {{"enabled", true}, {"port", l.mock}, {"host", o.host}, {"httpsPort", l.https}}}}},
+        {"config", {{"file", o.config}, {"mocksLoaded", mockCount}}}};
     writePidFile(pidFile, pid);
     log::info("mockd started", {{"version", MOCKD_VERSION},
                                 {"mocks", static_cast<int64_t>(mockCount)},
                                 {"config", o.config}});
-    log::info("mock server on http://localhost:" + std::to_string(l.mock->port()));
-    if (l.https) log::info("mock server on https://localhost:" + std::to_string(l.https->port()));
+    log::info("mock server on http://localhost:" + std::to_string(l.mock));
+    if (l.https) log::info("mock server on https://localhost:" + std::to_string(l.https));
     log::info("admin API on http://localhost:" + std::to_string(l.admin->port()));
 }
 
@@ -811,9 +815,9 @@ void announceWireMock(const ServeOptions& o, const Listeners& l, size_t mockCoun
             "max-request-journal-entries:  %zu\n"
             "watch-mappings:               %s\n"
             "verbose:                      %s\n",
-            MOCKD_VERSION, std::string(wiremock::kVersion).c_str(), l.mock->port(),
-            o.rootDir.c_str(), mockCount, o.noJournal ? "true" : "false", o.maxLogEntries,
-            o.watch ? "true" : "false", o.verbose ? "true" : "false");
+            MOCKD_VERSION, std::string(wiremock::kVersion).c_str(), l.mock, o.rootDir.c_str(),
+            mockCount, o.noJournal ? "true" : "false", o.maxLogEntries, o.watch ? "true" : "false",
+            o.verbose ? "true" : "false");
         std::fflush(stdout);
     }
     for (const auto& f : o.ignoredFlags)
@@ -823,18 +827,16 @@ void announceWireMock(const ServeOptions& o, const Listeners& l, size_t mockCoun
             "WireMock extension not available; stubs that name it are answered as "
             "WireMock answers without it",
             {{"extension", cls}});
-    log::info("WireMock-compatible server on http://localhost:" + std::to_string(l.mock->port()));
+    log::info("WireMock-compatible server on http://localhost:" + std::to_string(l.mock));
     if (l.https)
-        log::info("WireMock-compatible server on https://localhost:" +
-                  std::to_string(l.https->port()));
+        log::info("WireMock-compatible server on https://localhost:" + std::to_string(l.https));
 }
 
 // With --detach, the parent returns once this line arrives: everything it may look at (the
 // PID file) is in place.
 void reportReady(const Listeners& l) {
     if (gReadyFd < 0) return;
-    std::string line = "ready " + std::to_string(::getpid()) + " " +
-                       std::to_string(l.mock->port()) + " " +
+    std::string line = "ready " + std::to_string(::getpid()) + " " + std::to_string(l.mock) + " " +
                        std::to_string(l.admin ? l.admin->port() : 0) + "\n";
     [[maybe_unused]] auto n = ::write(gReadyFd, line.data(), line.size());
     ::close(gReadyFd);
@@ -924,8 +926,7 @@ class Shutdown {
             }
         });
         if (listeners_.admin) listeners_.admin->close();
-        listeners_.mock->close();
-        if (listeners_.https) listeners_.https->close();
+        listeners_.served.closeAll();
         pools_.mock.drain();
         pools_.admin.drain();
         drainTimer_.expires_after(drain_);
@@ -1004,11 +1005,8 @@ int serve(const ServeOptions& o) {
     adminSettings.chaos = &chaosControl;
     admin::AdminApi adminApi(registry, journal, metrics, adminSettings);
 
+    // The engine's settings; the HTTP protocol builds it with the server's shared parts.
     engine::EngineConfig ec;
-    ec.registry = &registry;
-    ec.journal = journaled ? &journal : nullptr;
-    ec.metrics = withAdmin || wiremockMode ? &metrics : nullptr;
-    ec.tables = &tables;
     ec.chaos = &chaosControl;
     std::unique_ptr<wiremock::WireMockApi> wmApi;
     if (withAdmin || wiremockMode) {
@@ -1020,26 +1018,29 @@ int serve(const ServeOptions& o) {
     configureProxy(o, ec);
     // WireMock mode has WireMock's own CORS (--enable-stub-cors) and no rate limit.
     if (!wiremockMode) configureGuards(o, serverConfig, ec);
-    engine::MockEngine engine(std::move(ec));
+    protocols::Protocols served;
+    served.add(httpProtocol(o, serverConfig, std::move(ec)));
+    protocols::Server server{acceptCtx,
+                             pool,
+                             limits,
+                             o.bind,
+                             registry,
+                             journaled ? &journal : nullptr,
+                             withAdmin || wiremockMode ? &metrics : nullptr,
+                             &tables};
     const ServePools pools{acceptCtx, pool, adminPool};
-    const Listeners listeners = openListeners(o, serverConfig, pools, limits, adminApi, engine);
-    adminApi.settings().mockPort = listeners.mock->port();
-    if (listeners.https) adminApi.settings().httpsPort = listeners.https->port();
+    const Listeners listeners = openListeners(o, pools, limits, adminApi, served, server);
+    adminApi.settings().mockPort = listeners.mock;
+    if (listeners.https) adminApi.settings().httpsPort = listeners.https;
     if (listeners.admin) adminApi.settings().adminPort = listeners.admin->port();
-    http::Listener* ml = listeners.mock.get();
-    http::Listener* hl = listeners.https.get();
-    adminApi.settings().activeConnections = [ml, hl] {
-        return ml->activeConnections() + (hl ? hl->activeConnections() : 0);
-    };
-    engine.setReady(true);
+    adminApi.settings().activeConnections = [&served] { return served.activeConnections(); };
     pool.start();
     if (listeners.admin) adminPool.start();
     if (listeners.admin) listeners.admin->start();
-    listeners.mock->start();
-    if (listeners.https) listeners.https->start();
+    served.startAll();
 
     if (o.printUrl) {
-        std::printf("http://%s:%u\n", o.host.c_str(), listeners.mock->port());
+        std::printf("http://%s:%u\n", o.host.c_str(), listeners.mock);
         std::fflush(stdout);
     }
     const auto pidFile = o.pidFile.empty() ? defaultPidFile() : std::filesystem::path(o.pidFile);
@@ -1048,8 +1049,8 @@ int serve(const ServeOptions& o) {
     else if (wiremockMode)
         announceWireMock(o, listeners, mockCount);
     else
-        log::info("engine started", {{"port", listeners.mock->port()},
-                                     {"httpsPort", listeners.https ? listeners.https->port() : 0},
+        log::info("engine started", {{"port", listeners.mock},
+                                     {"httpsPort", listeners.https},
                                      {"mocks", static_cast<int64_t>(mockCount)},
                                      {"config", o.config},
                                      {"workers", threads}});

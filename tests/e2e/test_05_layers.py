@@ -49,6 +49,8 @@ def copy_tree(tmp_path):
 def test_every_folder_is_a_layer_and_the_tree_is_clean():
     table = layers()
     folders = {p.name for p in (REPO / "src").iterdir() if p.is_dir()}
+    # Each protocol is a layer of its own under protocols/.
+    folders |= {f"protocols/{p.name}" for p in (REPO / "src" / "protocols").iterdir() if p.is_dir()}
     assert folders == set(table), folders ^ set(table)
     r = check(REPO / "src")
     assert r.returncode == 0, r.stderr
@@ -64,6 +66,8 @@ def test_the_table_is_ordered_bottom_to_top():
     for low in ("core", "log", "template", "match", "state", "journal", "net", "http"):
         assert "wiremock" not in reach(table, low), low
         assert "engine" not in reach(table, low), low
+    # The engine knows no protocol: they plug in above it.
+    assert not any(f.startswith("protocols") for f in reach(table, "engine"))
     assert reach(table, "core") == {"core"}
     assert reach(table, "cli") == set(table)
 
@@ -124,3 +128,19 @@ def test_a_sideways_include_is_refused(tmp_path):
     r = check(src)
     assert r.returncode != 0
     assert "layer state may not include journal" in " ".join(r.stderr.split()), r.stderr
+
+
+def test_a_protocol_may_not_include_another(tmp_path):
+    src = tmp_path / "src"
+    shutil.copytree(REPO / "src", src)
+    (src / "protocols" / "stray").mkdir()
+    (src / "protocols" / "stray" / "stray.h").write_text("#pragma once\n")
+    seam = src / "protocols" / "http" / "http_protocol.cpp"
+    seam.write_text(seam.read_text() + '#include "protocols/stray/stray.h"\n')
+    r = check(src)
+    assert r.returncode != 0
+    err = " ".join(r.stderr.split())
+    # A protocol folder that is not in the table is refused, and so is reaching into it.
+    assert "src/protocols/stray/stray.h: folder protocols/stray is not a layer" in err, r.stderr
+    assert "layer protocols/http may not include protocols/stray" in err, r.stderr
+

@@ -1,0 +1,42 @@
+#include "protocols/protocol.h"
+
+namespace mockd::protocols {
+
+void Protocols::add(std::unique_ptr<Protocol> protocol) {
+    if (find(protocol->name()))
+        throw std::invalid_argument("protocol " + std::string(protocol->name()) + " added twice");
+    protocols_.push_back(std::move(protocol));
+}
+
+Protocol* Protocols::find(std::string_view name) const {
+    for (const auto& p : protocols_)
+        if (p->name() == name) return p.get();
+    return nullptr;
+}
+
+uint16_t Protocols::port(std::string_view name) const {
+    for (const auto& p : protocols_)
+        for (const Port& port : p->ports())
+            if (port.name == name) return port.port;
+    return 0;
+}
+
+void Protocols::openAll(Server& server) {
+    for (const auto& p : protocols_) p->open(server);
+}
+
+void Protocols::startAll() {
+    for (const auto& p : protocols_) p->start();
+}
+
+void Protocols::closeAll() {
+    for (const auto& p : protocols_) p->close();
+}
+
+size_t Protocols::activeConnections() const {
+    size_t n = 0;
+    for (const auto& p : protocols_) n += p->activeConnections();
+    return n;
+}
+
+}  // namespace mockd::protocols

@@ -1,0 +1,53 @@
+#include "protocols/protocol.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/io_context.hpp>
+
+namespace mockd::protocols {
+namespace {
+
+// Records what the server asked of it.
+class Fake final : public Protocol {
+  public:
+    Fake(std::string name, std::string& trace, uint16_t port)
+        : name_(std::move(name)), trace_(trace), port_(port) {}
+    std::string_view name() const override { return name_; }
+    void open(Server&) override { trace_ += "open " + name_ + ";"; }
+    std::vector<Port> ports() const override { return {{name_, port_}}; }
+    void start() override { trace_ += "start " + name_ + ";"; }
+    void close() override { trace_ += "close " + name_ + ";"; }
+    size_t activeConnections() const override { return port_ % 10; }
+
+  private:
+    std::string name_;
+    std::string& trace_;
+    uint16_t port_;
+};
+
+struct Parts {
+    boost::asio::io_context ctx;
+    http::WorkerPool workers{1};
+    match::Registry registry;
+    Server server{ctx, workers, {}, "127.0.0.1", registry};
+};
+
+TEST(Protocols, OpenStartAndCloseTogetherInOrder) {
+    std::string trace;
+    Protocols all;
+    all.add(std::make_unique<Fake>("http", trace, 8081));
+    all.add(std::make_unique<Fake>("grpc", trace, 50052));
+    Parts parts;
+    all.openAll(parts.server);
+    all.startAll();
+    all.closeAll();
+    EXPECT_EQ(trace, "open http;open grpc;start http;start grpc;close http;close grpc;");
+    EXPECT_EQ(all.port("grpc"), 50052);
+    EXPECT_EQ(all.port("mqtt"), 0);
+    EXPECT_EQ(all.activeConnections(), 1u + 2u);
+    EXPECT_NE(all.find("http"), nullptr);
+    EXPECT_THROW(all.add(std::make_unique<Fake>("http", trace, 1)), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace mockd::protocols
