@@ -38,6 +38,7 @@
 #include "state/operations.h"
 #include "store/store.h"
 #include "wiremock/admin_api.h"
+#include "wiremock/stub_codec.h"
 #include "wiremock/templating.h"
 
 namespace mockd::cli {
@@ -822,11 +823,7 @@ void announceWireMock(const ServeOptions& o, const Listeners& l, size_t mockCoun
     }
     for (const auto& f : o.ignoredFlags)
         log::warn("flag accepted for WireMock compatibility; it has no effect here", {{"flag", f}});
-    for (const auto& cls : o.missingExtensions)
-        log::warn(
-            "WireMock extension not available; stubs that name it are answered as "
-            "WireMock answers without it",
-            {{"extension", cls}});
+    for (const auto& cls : o.missingExtensions) wiremock::warnMissingExtension(cls);
     log::info("WireMock-compatible server on http://localhost:" + std::to_string(l.mock));
     if (l.https)
         log::info("WireMock-compatible server on https://localhost:" + std::to_string(l.https));

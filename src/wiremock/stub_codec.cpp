@@ -584,19 +584,21 @@ std::vector<std::string> missingExtensions(const core::Mock& stub) {
     return out;
 }
 
-void warnMissingExtensions(const core::Mock& stub) {
+void warnMissingExtension(const std::string& name) {
     static std::mutex mutex;
     static std::set<std::string> warned;
-    for (const auto& name : missingExtensions(stub)) {
-        {
-            std::lock_guard lock(mutex);
-            if (!warned.insert(name).second) continue;
-        }
-        log::warn(
-            "WireMock extension not available; stubs that name it are answered as WireMock "
-            "answers without it",
-            {{"extension", name}});
+    {
+        std::lock_guard lock(mutex);
+        if (!warned.insert(name).second) return;
     }
+    log::warn(
+        "WireMock extension not available; stubs that name it are answered as WireMock "
+        "answers without it",
+        {{"extension", name}});
+}
+
+void warnMissingExtensions(const core::Mock& stub) {
+    for (const auto& name : missingExtensions(stub)) warnMissingExtension(name);
 }
 
 }  // namespace mockd::wiremock

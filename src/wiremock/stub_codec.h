@@ -30,7 +30,10 @@ core::DelayDistribution decodeDelayDistribution(const Json& v, const std::string
 // matcher; so does mockd.
 std::vector<std::string> missingExtensions(const core::Mock& stub);
 
-// Logs one warning line per missing extension, the first time any stub names it.
+// Logs one warning line for a missing extension (a `--extensions` class, or what
+// missingExtensions names), the first time it is named.
+void warnMissingExtension(const std::string& name);
+// The same for each extension the stub needs.
 void warnMissingExtensions(const core::Mock& stub);
 
 // The stub as WireMock prints it: id, name, request, response, uuid, then the other fields.
