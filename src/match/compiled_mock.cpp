@@ -264,8 +264,8 @@ CompiledMock::Claim CompiledMock::claim() const {
         uint64_t used = progress_->timesUsed.load(std::memory_order_relaxed);
         do {
             if (used >= limit) return Claim::UsedUp;
-        } while (!progress_->timesUsed.compare_exchange_weak(used, used + 1,
-                                                             std::memory_order_relaxed));
+        } while (
+            !progress_->timesUsed.compare_exchange_weak(used, used + 1, std::memory_order_relaxed));
     }
     const core::WireMockStub* wm = mock_->wiremock.get();
     if (wm && !wm->matcher->claim()) {
