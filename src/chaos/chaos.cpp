@@ -1057,9 +1057,7 @@ Config simpleConfig(const std::string& latency, double errorRate, int errorCode,
 }
 
 void ChaosFilter::apply(const core::Request& req, http::Response& res, const http::Next& next) {
-    const bool exempt = req.path.starts_with("/__mockd/") ||
-                        (skipWireMockAdmin_ && req.path.starts_with("/__admin") &&
-                         (req.path.size() == 8 || req.path[8] == '/'));
+    const bool exempt = req.path.starts_with("/__mockd/") || http::underAny(req.path, exempt_);
     if (!exempt && controller_.active()) {
         if (auto injector = controller_.current())
             return injector->serve(req, res, [&] { next(req, res); });

@@ -184,18 +184,19 @@ class Controller final {
     std::atomic<uint64_t> version_{0};
 };
 
-// Chaos on a port: every request but mockd's /__mockd/ built-ins (and, with `skipWireMockAdmin`,
-// WireMock's /__admin) goes through the live injector, so that health checks and the admin API
-// keep working under chaos. With chaos off it costs one atomic load.
+// Chaos on a port: every request but mockd's /__mockd/ built-ins and those under `exempt` (the
+// handlers mounted on the port: WireMock's /__admin) goes through the live injector, so that
+// health checks and the admin API keep working under chaos. With chaos off it costs one atomic
+// load.
 class ChaosFilter final : public http::Filter {
   public:
-    ChaosFilter(const Controller& controller, bool skipWireMockAdmin)
-        : controller_(controller), skipWireMockAdmin_(skipWireMockAdmin) {}
+    ChaosFilter(const Controller& controller, std::vector<std::string> exempt)
+        : controller_(controller), exempt_(std::move(exempt)) {}
     void apply(const core::Request& req, http::Response& res, const http::Next& next) override;
 
   private:
     const Controller& controller_;
-    bool skipWireMockAdmin_;
+    std::vector<std::string> exempt_;
 };
 
 // Builds the configuration of `mockd start --chaos-*`: a latency range ("50ms-200ms" or

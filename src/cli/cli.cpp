@@ -39,6 +39,7 @@
 #include "store/store.h"
 #include "wiremock/admin_api.h"
 #include "wiremock/stub_codec.h"
+#include "wiremock/stub_responder.h"
 #include "wiremock/templating.h"
 
 namespace mockd::cli {
@@ -368,10 +369,10 @@ LoadedDir loadDirectory(const std::string& dir,
                 for (auto& m :
                      wiremock::WireMockApi::readMappingFile(f.string(), "__files", scenarios)) {
                     // Not a mappings/ file: /__admin neither rewrites, deletes nor reloads it.
-                    auto wm = std::make_shared<core::WireMockStub>(*m.wiremock);
+                    auto wm = wiremock::copyStub(m);
                     wm->file.clear();
                     wm->fromLoadDir = true;
-                    m.wiremock = std::move(wm);
+                    m.format = std::move(wm);
                     m.seq = core::nextMockSeq();
                     out.compiled.push_back(
                         match::CompiledMock::compile(std::make_shared<core::Mock>(std::move(m))));
@@ -703,12 +704,29 @@ std::unique_ptr<wiremock::WireMockApi> startWireMockApi(
 
 void configureWireMockServing(const ServeOptions& o, wiremock::WireMockApi* api,
                               engine::EngineConfig& engine) {
-    engine.wiremock = api;
-    engine.wiremockUnmatched = o.mode == "wiremock";
+    engine.mounts.push_back({"/__admin", api});
+    if (o.mode == "wiremock") {
+        // Requests no stub matches get WireMock's answer (a __files/ file or the plain-text
+        // diff), and a HEAD is not tried as a GET.
+        engine.unmatched = api;
+        engine.headAsGet = false;
+    }
     engine.stubCors = o.stubCors;
-    engine.templating = o.templating == "global" ? engine::Templating::Global
-                        : o.templating == "off"  ? engine::Templating::Off
-                                                 : engine::Templating::Local;
+}
+
+// How WireMock stubs are answered: in either mode, since `start --load DIR` reads them too.
+wiremock::ResponderOptions wireMockResponding(const ServeOptions& o,
+                                              const wiremock::WireMockApi* api, bool journaled,
+                                              const engine::ProxyOptions& proxy) {
+    wiremock::ResponderOptions ro;
+    ro.api = api;
+    ro.templating = o.templating == "global" ? wiremock::Templating::Global
+                    : o.templating == "off"  ? wiremock::Templating::Off
+                                             : wiremock::Templating::Local;
+    ro.journal = journaled;
+    ro.preserveHost = proxy.preserveHost;
+    ro.proxyTimeout = proxy.timeout;
+    return ro;
 }
 
 void configureProxy(const ServeOptions& o, engine::EngineConfig& engine) {
@@ -967,7 +985,7 @@ int serve(const ServeOptions& o) {
     std::unique_ptr<store::Store> store;
     if (o.mode == "start" && o.config.empty())
         store = openStore(dataDir, registry, tables, mockCount);
-    if (o.mode == "wiremock") registry.setOrder(match::Order::WireMock);
+    if (o.mode == "wiremock") registry.setOrder(match::Order::Priority);
     // Mocks that came from --load DIR (replaced on reload).
     std::vector<std::string> dirIds;
     // WireMock's scenarios on this port: /__admin's stubs and those --load reads share them.
@@ -1013,6 +1031,8 @@ int serve(const ServeOptions& o) {
         configureWireMockServing(o, wmApi.get(), ec);
     }
     configureProxy(o, ec);
+    wiremock::StubResponder stubResponder(wireMockResponding(o, wmApi.get(), journaled, ec.proxy));
+    ec.responders.push_back(&stubResponder);
     // WireMock mode has WireMock's own CORS (--enable-stub-cors) and no rate limit.
     if (!wiremockMode) configureGuards(o, serverConfig, ec);
     protocols::Protocols served;

@@ -39,6 +39,23 @@ class FormatMatcher {
     virtual bool claim() const { return true; }
 };
 
+// What a mock written in another format than mockd's brings besides the model: its matcher, its
+// rank, the response head it always sends. The format's own layer derives from it and answers
+// such mocks through the responder it registers with the engine, so the layers below never name
+// a format.
+class FormatStub {
+  public:
+    virtual ~FormatStub() = default;
+    // The format's name, which picks its responder ("wiremock").
+    virtual std::string_view format() const = 0;
+    virtual const FormatMatcher& matcher() const = 0;
+    // Its rank among mocks that match equally well, on mockd's scale: higher wins.
+    virtual int rank() const = 0;
+    // The header lines every answer of `mock` starts with: the format's own, then the mock's
+    // response headers (framing headers left out: the server owns them).
+    virtual std::string responseHead(const Mock& mock) const = 0;
+};
+
 class MatchInput final {
   public:
     explicit MatchInput(const core::Request& req) : req_(req) {}

@@ -1,5 +1,6 @@
-// The one internal model of a mock: a superset of the mockd and WireMock formats, decoded by
-// the codecs and compiled by the matcher into the registry's snapshots.
+// The one internal model of a mock, decoded by the codecs and compiled by the matcher into the
+// registry's snapshots. What another format needs beyond it (a WireMock stub's pattern,
+// templates, webhooks) rides along as a FormatStub, known here only by its interface.
 #pragma once
 
 #include <algorithm>
@@ -13,15 +14,9 @@
 
 #include "core/delivery.h"
 
-namespace mockd::wiremock {
-class RequestPattern;
-class HandlebarsTemplate;
-struct Webhook;
-}  // namespace mockd::wiremock
-
 namespace mockd::core {
 
-class FormatMatcher;
+class FormatStub;
 using Json = nlohmann::json;
 using KeyValues = std::vector<std::pair<std::string, std::string>>;
 
@@ -68,52 +63,6 @@ struct StatefulBinding {
     Json response;          // response shaping that replaces the table's own (or null)
 };
 
-// A stub written in WireMock's format: the document as WireMock echoes it, and what the server
-// needs from it besides the request pattern and the response.
-// A stub that answers by forwarding the request (proxyBaseUrl).
-struct WireMockProxy {
-    std::string baseUrl;
-    std::string prefixToRemove;  // proxyUrlPrefixToRemove
-    // additionalProxyRequestHeaders, each with its template (null: not templated).
-    std::vector<std::pair<std::string, std::string>> addHeaders;
-    std::vector<std::shared_ptr<const wiremock::HandlebarsTemplate>> addHeaderTemplates;
-    std::vector<std::string> removeHeaders;  // removeProxyRequestHeaders
-    std::shared_ptr<const wiremock::HandlebarsTemplate> baseUrlTemplate;
-};
-
-struct WireMockStub {
-    Json json;  // normalised stub: id, uuid, name, request, response, priority, metadata, …
-    std::shared_ptr<const wiremock::RequestPattern> pattern;
-    // What the snapshot matches with: the pattern and the scenario state it requires.
-    std::shared_ptr<const FormatMatcher> matcher;
-    int priority = 5;  // 1 is the highest
-    std::string scenario;
-    std::string requiredState;  // empty: any state
-    std::string newState;       // empty: no transition
-    bool persistent = false;
-    std::string file;          // the file under mappings/ it was read from, or empty
-    bool sharedFile = false;   // that file holds several stubs ({"mappings": [...]}): read-only
-    bool fromLoadDir = false;  // read by `start --load DIR`: config, left alone by /__admin resets
-    // Response templating: on for this stub (transformers: ["response-template"]), and the
-    // parts compiled once (null where a part has no template).
-    bool responseTemplate = false;
-    nlohmann::ordered_json transformerParameters = nlohmann::ordered_json::object();
-    std::shared_ptr<const wiremock::HandlebarsTemplate> bodyTemplate, bodyFileTemplate;
-    std::vector<std::pair<std::string, std::shared_ptr<const wiremock::HandlebarsTemplate>>>
-        headerTemplates;        // every response header, in order (null: not templated)
-    std::string bodyFileName;   // as written (relative to __files/)
-    std::string filesDir;       // the __files/ directory bodyFileName is under
-    std::string templateError;  // a syntax error found when compiling, served as a 500
-    std::shared_ptr<const WireMockProxy> proxy;                      // set for a proxyBaseUrl stub
-    std::vector<std::shared_ptr<const wiremock::Webhook>> webhooks;  // fired after answering
-    // A body file may hold a template too (its text is read per request).
-    bool hasTemplates() const {
-        return bodyTemplate || !bodyFileName.empty() || !templateError.empty() ||
-               std::any_of(headerTemplates.begin(), headerTemplates.end(),
-                           [](const auto& h) { return h.second != nullptr; });
-    }
-};
-
 // What a mock with a response sequence does after its last response.
 enum class SequenceMode { Last, Cycle };
 
@@ -134,9 +83,9 @@ struct Mock {
     // mockd extension: the mock matches only its first `times` requests (`http.times`).
     std::optional<uint64_t> times;
     std::optional<StatefulBinding> binding;
-    // Set for stubs in WireMock's format: they match by the WireMock request pattern and order
-    // by WireMock's priority.
-    std::shared_ptr<const WireMockStub> wiremock;
+    // Set for a mock written in another format than mockd's (a WireMock stub): it matches by
+    // that format's matcher, ranks by its priority, and that format's responder answers it.
+    std::shared_ptr<const FormatStub> format;
     // Fields this build does not model yet (other protocols, stateful bindings, validation),
     // kept as written so that nothing the user wrote is lost on export.
     Json extra = Json::object();

@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "chaos/chaos.h"
+#include "core/body_file.h"
 #include "core/clock.h"
 #include "core/encoding.h"
 #include "core/match_input.h"
@@ -17,10 +18,6 @@
 #include "log/log.h"
 #include "state/operations.h"
 #include "template/template.h"
-#include "wiremock/admin_api.h"
-#include "wiremock/request_pattern.h"
-#include "wiremock/templating.h"
-#include "wiremock/webhooks.h"
 
 namespace mockd::engine {
 
@@ -59,50 +56,10 @@ void appendJsonString(std::string& out, std::string_view s) {
     out += '"';
 }
 
-bool readFile(const std::string& path, std::string& out, std::string& err) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        err = "failed to read bodyFile: open " + path + ": " + std::strerror(errno);
-        return false;
-    }
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    out = ss.str();
-    return true;
-}
-
-// A body file is read on every request (it may change), but compiled again only when its text
-// did: each worker keeps the last compiled text of a few files. `Entry` has `text` and whatever
-// `compile(text, entry)` fills in.
-template <typename Entry, typename Compile>
-const Entry& compiledFile(const std::string& path, const std::string& text, Compile compile) {
-    thread_local std::unordered_map<std::string, Entry> cache;
-    auto it = cache.find(path);
-    if (it != cache.end() && it->second.text == text) return it->second;
-    if (cache.size() >= 64) cache.clear();
-    Entry& e = cache[path];
-    e = Entry{};
-    e.text = text;
-    compile(text, e);
-    return e;
-}
-
 struct MockdFile {
     std::string text;
     tmpl::Template compiled;
 };
-
-struct WireMockFile {
-    std::string text;
-    wiremock::HandlebarsPtr compiled;
-    std::string error;
-};
-
-// WireMock answers a template it cannot compile or a body file it cannot read with Jetty's
-// server error page.
-void serverErrorPage(Response& res, const std::string& message, std::string extraHeaders = {}) {
-    http::local_reply::jettyError(res, 500, message, std::move(extraHeaders));
-}
 
 void jsonAnswer(Response& res, int status, std::string body) {
     res.status = status;
@@ -141,48 +98,27 @@ void MockEngine::readyBody(Response& res) const {
 
 int64_t nowMicros() { return core::nowMicros(); }
 
-namespace {
-// What a WireMock stub's templates see of a request.
-wiremock::TemplateInput templateInput(const core::MatchInput& in, const core::WireMockStub& wm) {
-    wiremock::TemplateInput input;
-    input.request = &wiremock::wmView(in);
-    input.requestId = core::newUuid();
-    input.pathParams = wm.pattern->pathParameters(wiremock::wmView(in));
-    input.parameters = &wm.transformerParameters;
-    return input;
-}
-}  // namespace
-
 MockEngine::MockEngine(EngineConfig config)
     : config_(checked(std::move(config))),
       registry_(*config_.registry),
       journal_(config_.journal),
       metrics_(config_.metrics),
       tables_(config_.tables),
-      wiremock_(config_.wiremock),
-      wiremockUnmatched_(config_.wiremockUnmatched && config_.wiremock),
-      templating_(config_.templating),
+      unmatched_(config_.unmatched),
       proxy_(config_.proxy),
-      webhooks_(std::make_unique<wiremock::WebhookSender>()),
       route_(std::make_unique<Route>(*this)) {
     buildFilters();
 }
 
 EngineConfig MockEngine::checked(EngineConfig config) {
     if (!config.registry) throw std::invalid_argument("a mock engine needs a registry");
+    for (const auto& mount : config.mounts)
+        if (!mount.handler || mount.prefix.empty())
+            throw std::invalid_argument("a mount needs a path prefix and a handler");
     return config;
 }
 
 MockEngine::~MockEngine() = default;
-
-std::shared_ptr<journal::SubEvents> MockEngine::fireWebhooks(const core::MatchInput& in,
-                                                             const core::WireMockStub& wm,
-                                                             uint32_t afterMs) {
-    auto log = journal_ ? std::make_shared<journal::SubEvents>() : nullptr;
-    const wiremock::TemplateInput input = templateInput(in, wm);
-    for (const auto& hook : wm.webhooks) webhooks_->fire(*hook, input, afterMs, log);
-    return log;
-}
 
 journal::Entry MockEngine::requestEntry(const Request& req) const {
     journal::Entry e;
@@ -262,12 +198,13 @@ void MockEngine::buildFilters() {
     // before anything else sees it.
     if (config_.rateLimit)
         filters_.add(std::make_unique<http::RateLimitFilter>(*config_.rateLimit));
-    if (config_.chaos)
-        filters_.add(std::make_unique<chaos::ChaosFilter>(*config_.chaos, wiremock_ != nullptr));
+    std::vector<std::string> mounted;
+    for (const auto& mount : config_.mounts) mounted.push_back(mount.prefix);
+    if (config_.chaos) filters_.add(std::make_unique<chaos::ChaosFilter>(*config_.chaos, mounted));
     if (config_.stubCors)
         filters_.add(std::make_unique<http::StubCorsFilter>());
     else if (config_.cors)
-        filters_.add(std::make_unique<http::CorsFilter>(*config_.cors, wiremock_ != nullptr));
+        filters_.add(std::make_unique<http::CorsFilter>(*config_.cors, mounted));
 }
 
 void MockEngine::handle(const Request& req, Response& res) { filters_.run(req, res, *route_); }
@@ -278,16 +215,15 @@ void MockEngine::route(const Request& req, Response& res) {
         if (req.path == "/__mockd/health") return healthBody(res);
         if (req.path == "/__mockd/ready") return readyBody(res);
     }
-    if (wiremock_ && req.path.starts_with("/__admin") &&
-        (req.path.size() == 8 || req.path[8] == '/'))
-        return wiremock_->handle(req, res);
+    for (const auto& mount : config_.mounts)
+        if (http::underPrefix(req.path, mount.prefix)) return mount.handler->handle(req, res);
     const bool observe = observing();
     const auto start =
         observe ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
     core::MatchInput in(req);
     std::shared_ptr<const match::Snapshot> snap = registry_.current();
     const match::CompiledMock* m = snap->find(in, req.method);
-    if (!m && head && !wiremockUnmatched_) m = snap->find(in, "GET");
+    if (!m && head && config_.headAsGet) m = snap->find(in, "GET");
     if (!m) return unmatched(req, in, res, start);
     // The response may borrow the mock's headers and body: the snapshot keeps them alive.
     res.keepAlive = std::move(snap);
@@ -298,26 +234,44 @@ void MockEngine::route(const Request& req, Response& res) {
     const core::HttpResponse& r = cr.response();
     m->stats().calls.fetch_add(1, std::memory_order_relaxed);
     m->stats().lastCalledUs.store(nowMicros(), std::memory_order_relaxed);
-    const core::WireMockStub* wmStub = m->wiremock();
-    // As in WireMock, a proxy stub forwards even when it also names a fault.
-    if (wmStub && wmStub->proxy) return proxyStub(req, in, *m, *wmStub, res, start);
+    if (m->format()) return answerByFormat({req, in, *m, cr}, res, start);
     std::string error = answer(req, in, *m, cr, res);
-    res.delivery.delayMs = r.delayMs;
-    if (wmStub) {
-        res.delivery.delayMs = wireMockDelay(r);
-    } else {
-        res.delivery.delayMs += r.delayDistribution.sample();
-    }
-    if (r.fault != core::Fault::None || r.dribble.chunks > 0) deliver(r, res);
+    res.delivery.delayMs = r.delayMs + r.delayDistribution.sample();
+    if (r.fault != core::Fault::None || r.dribble.chunks > 0) http::deliverAsMocked(r, res);
     if (r.fault != core::Fault::None && error.empty())
         error = "injected fault " + std::string(core::faultName(r.fault));
-    // Webhooks go out once the answer is sent, so after its delay.
-    std::shared_ptr<journal::SubEvents> fired;
-    if (wmStub && !wmStub->webhooks.empty())
-        fired = fireWebhooks(in, *wmStub, res.delivery.delayMs);
     if (observe)
-        record(req, mock.id, res.status, start, res.delivery.delayMs, {}, {}, std::move(error),
-               std::move(fired));
+        record(req, mock.id, res.status, start, res.delivery.delayMs, {}, {}, std::move(error));
+}
+
+FormatResponder* MockEngine::responderFor(std::string_view format) const {
+    for (FormatResponder* r : config_.responders)
+        if (r->format() == format) return r;
+    return nullptr;
+}
+
+void MockEngine::answerByFormat(const MatchedCall& call, Response& res,
+                                std::chrono::steady_clock::time_point start) {
+    const core::Mock& mock = call.mock.mock();
+    const std::string_view format = call.mock.format()->format();
+    FormatResponder* responder = responderFor(format);
+    Outcome out;
+    if (responder) {
+        out = responder->respond(call, res);
+    } else {
+        // Only a server built without the format's responder gets here (a test harness).
+        out.error = "no responder for mocks in the " + std::string(format) + " format";
+        http::local_reply::mockdError(res, 500, "no_responder", out.error);
+    }
+    if (out.forward) {
+        journal::Entry e = observing() ? requestEntry(call.request) : journal::Entry{};
+        e.mockId = mock.id;
+        e.subEvents = std::move(out.subEvents);
+        return forward(std::move(*out.forward), std::move(e), start, res);
+    }
+    if (observing())
+        record(call.request, mock.id, res.status, start, res.delivery.delayMs, {}, {},
+               std::move(out.error), std::move(out.subEvents));
 }
 
 void MockEngine::unmatched(const Request& req, const core::MatchInput& in, Response& res,
@@ -334,12 +288,14 @@ void MockEngine::unmatched(const Request& req, const core::MatchInput& in, Respo
         spec.preserveHost = proxy_.preserveHost;
         spec.timeout = proxy_.timeout;
         journal::Entry e = observe ? requestEntry(req) : journal::Entry{};
-        return forward(upstreamRequest(req, spec), {}, std::move(e), nullptr, 0, wiremockUnmatched_,
-                       start, res);
+        Forward fw;
+        fw.request = upstreamRequest(req, spec);
+        if (unmatched_) fw.failure = unmatched_->proxyFailure();
+        return forward(std::move(fw), std::move(e), start, res);
     }
-    if (wiremockUnmatched_) {
+    if (unmatched_) {
         std::string report;
-        wiremock_->unmatched(req, in, res, &report);
+        unmatched_->unmatched(req, in, res, &report);
         if (observe) record(req, {}, res.status, start, 0, {}, std::move(report));
     } else if (req.path == "/health") {
         healthBody(res);
@@ -355,14 +311,7 @@ std::string MockEngine::answer(const Request& req, const core::MatchInput& in,
                                const match::CompiledMock& m, const match::CompiledResponse& cr,
                                Response& res) const {
     const core::HttpResponse& r = cr.response();
-    const core::WireMockStub* wmStub = m.wiremock();
     res.status = r.statusCode;
-    if (wmStub && wmStub->hasTemplates() &&
-        (templating_ == Templating::Global ||
-         (templating_ == Templating::Local && wmStub->responseTemplate))) {
-        renderWireMock(in, m, *wmStub, res);
-        return {};
-    }
     if (m.mock().binding) {
         tableAction(req, in, m, res);
         return {};
@@ -396,17 +345,13 @@ std::string MockEngine::answer(const Request& req, const core::MatchInput& in,
         cr.bodyTemplate()->render(data, rng, res.body);
     } else if (r.body.empty() && !r.bodyFile.empty()) {
         std::string raw;
-        if (!readFile(r.bodyFile, raw, error)) {
-            // (A stub's own 500 or 502 is an answer like any other: only a failure replaces it.)
-            if (wmStub) {
-                serverErrorPage(res, error);
-            } else {
-                http::local_reply::mockdError(res, 502, "body_file_error", error);
-            }
+        if (!core::readBodyFile(r.bodyFile, raw, error)) {
+            // (A mock's own 502 is an answer like any other: only a failure replaces it.)
+            http::local_reply::mockdError(res, 502, "body_file_error", error);
             return error;
         }
-        if (raw.find("{{") != std::string::npos && !wmStub) {
-            compiledFile<MockdFile>(r.bodyFile, raw, [](const std::string& t, MockdFile& f) {
+        if (raw.find("{{") != std::string::npos) {
+            core::compiledFile<MockdFile>(r.bodyFile, raw, [](const std::string& t, MockdFile& f) {
                 f.compiled = tmpl::Template::compile(t);
             }).compiled.render(data, rng, res.body);
         } else {
@@ -419,98 +364,24 @@ std::string MockEngine::answer(const Request& req, const core::MatchInput& in,
     return {};
 }
 
-uint32_t MockEngine::wireMockDelay(const core::HttpResponse& r) const {
-    // WireMock: the stub's fixed delay or else the global one, plus the stub's distribution or
-    // else the global one.
-    if (!wiremock_) return r.delayMs + r.delayDistribution.sample();
-    uint32_t delay = r.delaySet ? r.delayMs : wiremock_->globalDelayMs();
-    return delay + (r.delayDistribution.empty() ? wiremock_->sampleGlobalDistribution()
-                                                : r.delayDistribution.sample());
-}
-
-void MockEngine::proxyStub(const Request& req, const core::MatchInput& in,
-                           const match::CompiledMock& m, const core::WireMockStub& wm,
-                           Response& res, std::chrono::steady_clock::time_point start) {
-    const core::WireMockProxy& px = *wm.proxy;
-    const core::Mock& mock = m.mock();
-    const core::HttpResponse& r = mock.response;
-    ProxySpec spec;
-    std::string base = px.baseUrl;
-    const bool templated = templating_ == Templating::Global ||
-                           (templating_ == Templating::Local && wm.responseTemplate);
-    std::string stubHeaders;
-    appendHeaderLine(stubHeaders, "Matched-Stub-Id", mock.id);
-    if (!mock.name.empty()) appendHeaderLine(stubHeaders, "Matched-Stub-Name", mock.name);
-    if (templated) {
-        // The upstream URL and the added request headers are templates too.
-        auto fail = [&](const std::string& message, std::string extra) {
-            serverErrorPage(res, message, std::move(extra));
-            if (observing()) record(req, mock.id, res.status, start, 0, {}, {}, message);
-        };
-        if (!wm.templateError.empty()) return fail(wm.templateError, {});
-        const wiremock::TemplateInput input = templateInput(in, wm);
-        try {
-            if (px.baseUrlTemplate) base = px.baseUrlTemplate->render(input);
-            for (size_t i = 0; i < px.addHeaders.size(); ++i) {
-                const auto& t = px.addHeaderTemplates[i];
-                spec.addHeaders.emplace_back(px.addHeaders[i].first,
-                                             t ? t->render(input) : px.addHeaders[i].second);
-            }
-        } catch (const wiremock::TemplateError& e) {
-            return fail(e.what(), {});
-        } catch (const wiremock::TemplateRuntimeError& e) {
-            return fail(e.what(), stubHeaders);
-        }
-    } else {
-        spec.addHeaders = px.addHeaders;
-    }
-    spec.url = proxyUrl(base, req, px.prefixToRemove);
-    spec.removeHeaders = px.removeHeaders;
-    spec.preserveHost = proxy_.preserveHost;
-    spec.timeout = proxy_.timeout;
-    // The stub's own response headers are added to the upstream's.
-    std::string extra;
-    for (const auto& [name, value] : r.headers)
-        if (!iequals(name, "Content-Length") && !iequals(name, "Transfer-Encoding") &&
-            !iequals(name, "Connection") && !iequals(name, "Date"))
-            appendHeaderLine(extra, name, value);
-    // (No Matched-Stub-Id: the answer is the upstream's, as WireMock sends it.)
-    journal::Entry e = observing() ? requestEntry(req) : journal::Entry{};
-    e.mockId = mock.id;
-    const uint32_t delay = wireMockDelay(r);
-    // (Sent while the upstream answers, not after: the request model is gone by then.)
-    if (!wm.webhooks.empty()) e.subEvents = fireWebhooks(in, wm, delay);
-    forward(upstreamRequest(req, spec), std::move(extra), std::move(e), &r, delay, true, start,
-            res);
-}
-
-void MockEngine::forward(http::ClientRequest up, std::string extraHeaders, journal::Entry e,
-                         const core::HttpResponse* stubResponse, uint32_t delayMs,
-                         bool wireMockErrors, std::chrono::steady_clock::time_point start,
+void MockEngine::forward(Forward fw, journal::Entry e, std::chrono::steady_clock::time_point start,
                          Response& res) {
-    core::Dribble dribble = stubResponse ? stubResponse->dribble : core::Dribble{};
     const bool observe = observing();
     const bool head = res.headOnly;
-    auto request = std::make_shared<http::ClientRequest>(std::move(up));
-    res.later = [this, request, extra = std::move(extraHeaders), e = std::move(e), dribble, delayMs,
-                 head, wireMockErrors, observe,
-                 start](boost::asio::io_context& ctx, http::Completion done) mutable {
-        const std::string url = request->url;
-        http::fetch(ctx, std::move(*request),
-                    [this, url, extra = std::move(extra), e = std::move(e), dribble, delayMs, head,
-                     wireMockErrors, observe, start,
+    auto shared = std::make_shared<Forward>(std::move(fw));
+    res.later = [this, shared, e = std::move(e), head, observe, start](
+                    boost::asio::io_context& ctx, http::Completion done) mutable {
+        const std::string url = shared->request.url;
+        http::fetch(ctx, std::move(shared->request),
+                    [this, url, shared, e = std::move(e), head, observe, start,
                      done = std::move(done)](http::ClientResponse up) mutable {
+                        const Forward& fw = *shared;
                         Response answer;
                         answer.headOnly = head;
-                        answer.delivery.delayMs = delayMs;
+                        answer.delivery.delayMs = fw.delayMs;
                         if (up.status == 0) {
-                            if (wireMockErrors) {
-                                // WireMock's answer when the upstream cannot be reached.
-                                answer.status = 500;
-                                answer.setBody(
-                                    "Network failure trying to make a proxied request from "
-                                    "WireMock to " +
-                                    url + "\r\n" + up.error);
+                            if (fw.failure) {
+                                fw.failure(url, up, answer);
                             } else {
                                 http::local_reply::mockdError(
                                     answer, up.timedOut ? 504 : 502, "proxy_error",
@@ -518,12 +389,12 @@ void MockEngine::forward(http::ClientRequest up, std::string extraHeaders, journ
                             }
                             e.error = "proxy: " + up.error;
                         } else {
-                            upstreamResponse(up, extra, head, answer, config_.stubCors);
+                            upstreamResponse(up, fw.extraHeaders, head, answer, config_.stubCors);
                         }
-                        if (dribble.chunks > 0) {
+                        if (fw.dribble.chunks > 0) {
                             core::HttpResponse r;
-                            r.dribble = dribble;
-                            deliver(r, answer);
+                            r.dribble = fw.dribble;
+                            http::deliverAsMocked(r, answer);
                         }
                         if (observe) {
                             auto p = std::make_shared<journal::Proxied>();
@@ -534,107 +405,11 @@ void MockEngine::forward(http::ClientRequest up, std::string extraHeaders, journ
                             p->error = std::move(up.error);
                             e.status = answer.status;
                             e.proxied = std::move(p);
-                            commit(std::move(e), start, delayMs);
+                            commit(std::move(e), start, fw.delayMs);
                         }
                         done(std::move(answer));
                     });
     };
-}
-
-void MockEngine::renderWireMock(const core::MatchInput& in, const match::CompiledMock& m,
-                                const core::WireMockStub& wm, Response& res) {
-    if (!wm.templateError.empty()) return serverErrorPage(res, wm.templateError);
-    const wiremock::TemplateInput input = templateInput(in, wm);
-
-    try {
-        renderWireMockParts(m, wm, input, res);
-    } catch (const wiremock::TemplateError& e) {
-        serverErrorPage(res, e.what());
-    } catch (const wiremock::TemplateRuntimeError& e) {
-        std::string stub;
-        appendHeaderLine(stub, "Matched-Stub-Id", m.mock().id);
-        if (!m.mock().name.empty()) appendHeaderLine(stub, "Matched-Stub-Name", m.mock().name);
-        serverErrorPage(res, e.what(), std::move(stub));
-    }
-}
-
-void MockEngine::renderWireMockParts(const match::CompiledMock& m, const core::WireMockStub& wm,
-                                     const wiremock::TemplateInput& input, Response& res) {
-    const core::Mock& mock = m.mock();
-    const core::HttpResponse& r = mock.response;
-    std::string headers;
-    appendHeaderLine(headers, "Matched-Stub-Id", mock.id);
-    if (!mock.name.empty()) appendHeaderLine(headers, "Matched-Stub-Name", mock.name);
-    for (size_t i = 0; i < r.headers.size(); ++i) {
-        const auto& [name, value] = r.headers[i];
-        if (iequals(name, "Content-Length") || iequals(name, "Transfer-Encoding") ||
-            iequals(name, "Connection") || iequals(name, "Date"))
-            continue;
-        const auto* t =
-            i < wm.headerTemplates.size() ? wm.headerTemplates[i].second.get() : nullptr;
-        appendHeaderLine(headers, name, t ? t->render(input) : value);
-    }
-
-    std::string body;
-    if (wm.bodyTemplate) {
-        body = wm.bodyTemplate->render(input);
-    } else if (!wm.bodyFileName.empty()) {
-        std::string name =
-            wm.bodyFileTemplate ? wm.bodyFileTemplate->render(input) : wm.bodyFileName;
-        std::filesystem::path rel(name);
-        for (const auto& part : rel)
-            if (part == "..")
-                return serverErrorPage(res, "bodyFileName must stay inside __files: " + name);
-        std::string path =
-            wm.bodyFileTemplate
-                ? (std::filesystem::path(wm.filesDir) / rel).lexically_normal().string()
-                : r.bodyFile;
-        std::string raw, err;
-        if (!readFile(path, raw, err)) return serverErrorPage(res, err);
-        if (wiremock::hasTemplate(raw)) {
-            const WireMockFile& f =
-                compiledFile<WireMockFile>(path, raw, [&](const std::string& t, WireMockFile& e) {
-                    try {
-                        e.compiled = wiremock::HandlebarsTemplate::compile(t);
-                    } catch (const wiremock::TemplateError& te) {
-                        e.error = path + ":" + std::to_string(te.line()) + ":" +
-                                  std::to_string(te.column()) + ": " + te.what();
-                    }
-                });
-            if (!f.compiled) return serverErrorPage(res, f.error);
-            body = f.compiled->render(input);
-        } else {
-            body = std::move(raw);
-        }
-    } else {
-        body = r.body;
-    }
-    res.status = r.statusCode;
-    res.reason = r.statusMessage;
-    res.headers = std::move(headers);
-    res.setBody(std::move(body));
-}
-
-void MockEngine::deliver(const core::HttpResponse& r, Response& res) {
-    using Fault = http::Delivery::Fault;
-    switch (r.fault) {
-        case core::Fault::ConnectionReset:
-            res.delivery.fault = Fault::Reset;
-            return;
-        case core::Fault::EmptyResponse:
-            res.delivery.fault = Fault::Empty;
-            return;
-        case core::Fault::MalformedChunk:
-            res.delivery.fault = Fault::MalformedChunk;
-            return;
-        case core::Fault::RandomData:
-            res.delivery.fault = Fault::RandomData;
-            return;
-        case core::Fault::None:
-            break;
-    }
-    res.delivery.dribblePieces = r.dribble.chunks;
-    res.delivery.dribbleTotalMs = r.dribble.totalMs;
 }
 
 void MockEngine::tableAction(const Request& req, const core::MatchInput& in,

@@ -5,7 +5,9 @@
 #include <atomic>
 #include <chrono>
 #include <string>
+#include <vector>
 
+#include "engine/responder.h"
 #include "http/client.h"
 #include "http/cors.h"
 #include "http/handler.h"
@@ -19,12 +21,6 @@ namespace mockd::chaos {
 class Controller;
 }  // namespace mockd::chaos
 
-namespace mockd::wiremock {
-struct TemplateInput;
-class WireMockApi;
-class WebhookSender;
-}  // namespace mockd::wiremock
-
 namespace mockd::engine {
 
 // The HTTP layer's request view and filters, which the engine is built on.
@@ -33,12 +29,8 @@ using http::Metrics;
 using http::RateLimiter;
 using http::Request;
 
-// WireMock response templating: off, only for stubs that ask for it (the default), or for every
-// stub (--global-response-templating).
-enum class Templating { Off, Local, Global };
-
-// Forwarding: `unmatchedUrl` (--proxy-unmatched) takes every request no mock matches; WireMock's
-// proxy stubs use the rest.
+// Forwarding: `unmatchedUrl` (--proxy-unmatched) takes every request no mock matches; the format
+// responders' proxy stubs use the rest.
 struct ProxyOptions {
     std::string unmatchedUrl;
     bool preserveHost = false;  // --preserve-host-header
@@ -52,16 +44,20 @@ struct EngineConfig {
     journal::Journal* journal = nullptr;
     Metrics* metrics = nullptr;
     state::TableStore* tables = nullptr;
-    // Serves WireMock's /__admin API on this port. With `wiremockUnmatched`, requests no stub
-    // matches get WireMock's answer (a __files/ file or the plain-text diff) instead of mockd's.
-    wiremock::WireMockApi* wiremock = nullptr;
-    bool wiremockUnmatched = false;
-    Templating templating = Templating::Local;
+    // Handlers served ahead of every mock under their prefix (WireMock's /__admin API).
+    std::vector<Mount> mounts;
+    // Answer the mocks of other formats than mockd's (WireMock stubs), by format name.
+    std::vector<FormatResponder*> responders;
+    // Answers what no mock matched in its dialect instead of mockd's 404 (WireMock's answer: a
+    // __files/ file or the plain-text diff); null: mockd's.
+    const UnmatchedResponder* unmatched = nullptr;
+    // A HEAD request no mock matches is tried as a GET (mockd's way; WireMock's is not to).
+    bool headAsGet = true;
     // --enable-stub-cors: preflights are answered and every response allows the caller's Origin.
     bool stubCors = false;
     ProxyOptions proxy;
-    // mockd's chaos: applies to every request on this port but the /__mockd/ built-ins and
-    // WireMock's /__admin (so health checks and the admin API keep working under chaos).
+    // mockd's chaos: applies to every request on this port but the /__mockd/ built-ins and the
+    // mounts (so health checks and the admin API keep working under chaos).
     chaos::Controller* chaos = nullptr;
     // mockd's CORS on the mock port and the per-IP rate limit (null: none).
     std::unique_ptr<Cors> cors;
@@ -79,27 +75,24 @@ class MockEngine final : public http::Handler {
     void setReady(bool ready) { ready_.store(ready, std::memory_order_release); }
 
   private:
-    // The filters around route, outermost first: the rate limit, chaos, then WireMock's stub
-    // CORS or mockd's.
+    // The filters around route, outermost first: the rate limit, chaos, then the stub CORS of
+    // --enable-stub-cors or mockd's.
     void buildFilters();
     static EngineConfig checked(EngineConfig config);
     // The end of the filter chain.
     class Route;
     void route(const Request& req, http::Response& res);
-    // No mock matched: a filter's fallback (a preflight), the unmatched proxy, WireMock's or
-    // mockd's 404.
+    // No mock matched: a filter's fallback (a preflight), the unmatched proxy, the unmatched
+    // responder's answer or mockd's 404.
     void unmatched(const Request& req, const core::MatchInput& in, http::Response& res,
                    std::chrono::steady_clock::time_point start);
     // The matched mock's response body and headers; returns why it failed (empty when not).
     std::string answer(const Request& req, const core::MatchInput& in, const match::CompiledMock& m,
                        const match::CompiledResponse& cr, http::Response& res) const;
-    // A WireMock stub's templated response.
-    static void renderWireMock(const core::MatchInput& in, const match::CompiledMock& m,
-                               const core::WireMockStub& wm, http::Response& res);
-    static void renderWireMockParts(const match::CompiledMock& m, const core::WireMockStub& wm,
-                                    const wiremock::TemplateInput& input, http::Response& res);
-    // A mock's fault or dribbled body, as the response's delivery.
-    static void deliver(const core::HttpResponse& r, http::Response& res);
+    // A mock of another format, answered by its format's responder.
+    void answerByFormat(const MatchedCall& call, http::Response& res,
+                        std::chrono::steady_clock::time_point start);
+    FormatResponder* responderFor(std::string_view format) const;
     void healthBody(http::Response& res) const;
     void readyBody(http::Response& res) const;
     // Answers the 404 and returns the slim near-miss list for the request log.
@@ -111,26 +104,14 @@ class MockEngine final : public http::Handler {
                 std::chrono::steady_clock::time_point start, uint32_t delayMs,
                 std::string nearMisses, std::string report = {}, std::string error = {},
                 std::shared_ptr<journal::SubEvents> subEvents = nullptr) const;
-    // Fires a WireMock stub's webhooks; returns where they log, for the journal entry.
-    std::shared_ptr<journal::SubEvents> fireWebhooks(const core::MatchInput& in,
-                                                     const core::WireMockStub& wm,
-                                                     uint32_t afterMs);
 
     journal::Entry requestEntry(const Request& req) const;
     void commit(journal::Entry e, std::chrono::steady_clock::time_point start,
                 uint32_t delayMs) const;
     bool observing() const;
-    // A WireMock proxyBaseUrl stub: the answer comes from the upstream, later.
-    void proxyStub(const Request& req, const core::MatchInput& in, const match::CompiledMock& m,
-                   const core::WireMockStub& wm, http::Response& res,
-                   std::chrono::steady_clock::time_point start);
-    // Sends `up` and answers with the upstream's response; `wireMockErrors` picks WireMock's
-    // text for an unreachable upstream over mockd's JSON error.
-    void forward(http::ClientRequest up, std::string extraHeaders, journal::Entry e,
-                 const core::HttpResponse* stubResponse, uint32_t delayMs, bool wireMockErrors,
-                 std::chrono::steady_clock::time_point start, http::Response& res);
-    // The delay a WireMock stub's response gets: its own or the global one.
-    uint32_t wireMockDelay(const core::HttpResponse& r) const;
+    // Sends the forward's request and answers with the upstream's response, later.
+    void forward(Forward fw, journal::Entry e, std::chrono::steady_clock::time_point start,
+                 http::Response& res);
 
     // Runs the table action a mock is bound to.
     void tableAction(const Request& req, const class core::MatchInput& in,
@@ -141,12 +122,9 @@ class MockEngine final : public http::Handler {
     journal::Journal* const journal_;
     Metrics* const metrics_;
     state::TableStore* const tables_;
-    wiremock::WireMockApi* const wiremock_;
-    const bool wiremockUnmatched_;
-    const Templating templating_;
+    const UnmatchedResponder* const unmatched_;
     const ProxyOptions& proxy_;
     std::atomic<bool> ready_{false};
-    std::unique_ptr<wiremock::WebhookSender> webhooks_;
     std::unique_ptr<Route> route_;
     http::FilterChain filters_;
 };

@@ -54,7 +54,7 @@ std::string Cors::headerLines(std::string_view allowOrigin) const {
 }
 
 void CorsFilter::apply(const core::Request& req, Response& res, const Next& next) {
-    if (skipAdmin_ && req.path.starts_with("/__admin")) return next(req, res);
+    if (underAny(req.path, exempt_)) return next(req, res);
     const std::string_view allow = cors_.allowOrigin(req.header("Origin"));
     if (allow.empty() && req.method != "OPTIONS") return next(req, res);
     bool preflight = false;

@@ -41,16 +41,17 @@ class Cors {
 
 // mockd's CORS: an allowed origin gets the CORS headers on every response, and an OPTIONS
 // request the handler has nothing for is a preflight: 200 for an allowed origin, else 403. A
-// disallowed origin's other requests are answered without CORS headers. With `skipAdmin`,
-// WireMock's /__admin (which has none) is left alone.
+// disallowed origin's other requests are answered without CORS headers. Requests under `exempt`
+// (the handlers mounted on the port, such as WireMock's /__admin, which has none) are left alone.
 class CorsFilter final : public Filter {
   public:
-    CorsFilter(const Cors& cors, bool skipAdmin) : cors_(cors), skipAdmin_(skipAdmin) {}
+    CorsFilter(const Cors& cors, std::vector<std::string> exempt)
+        : cors_(cors), exempt_(std::move(exempt)) {}
     void apply(const core::Request& req, Response& res, const Next& next) override;
 
   private:
     const Cors& cors_;
-    bool skipAdmin_;
+    std::vector<std::string> exempt_;
 };
 
 // WireMock's --enable-stub-cors: a preflight (OPTIONS with Origin and

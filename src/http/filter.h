@@ -5,6 +5,8 @@
 #pragma once
 
 #include <memory>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "http/handler.h"
@@ -46,6 +48,18 @@ class FilterChain {
     friend class Next;
     std::vector<std::unique_ptr<Filter>> filters_;
 };
+
+// True when `path` is `prefix` or below it (a handler mounted there, which filters leave alone).
+inline bool underPrefix(std::string_view path, std::string_view prefix) {
+    return path.starts_with(prefix) && (path.size() == prefix.size() || path[prefix.size()] == '/');
+}
+
+// True when `path` is under one of `prefixes`.
+inline bool underAny(std::string_view path, const std::vector<std::string>& prefixes) {
+    for (const auto& p : prefixes)
+        if (underPrefix(path, p)) return true;
+    return false;
+}
 
 inline void Next::operator()(const core::Request& req, Response& res) const {
     if (at_ == chain_.filters_.size()) return last_.handle(req, res);

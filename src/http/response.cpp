@@ -249,4 +249,25 @@ WirePlan writeResponse(const Response& res, bool lastOnConnection, std::string& 
     return plan;
 }
 
+void deliverAsMocked(const core::HttpResponse& mocked, Response& res) {
+    switch (mocked.fault) {
+        case core::Fault::ConnectionReset:
+            res.delivery.fault = Delivery::Fault::Reset;
+            return;
+        case core::Fault::EmptyResponse:
+            res.delivery.fault = Delivery::Fault::Empty;
+            return;
+        case core::Fault::MalformedChunk:
+            res.delivery.fault = Delivery::Fault::MalformedChunk;
+            return;
+        case core::Fault::RandomData:
+            res.delivery.fault = Delivery::Fault::RandomData;
+            return;
+        case core::Fault::None:
+            break;
+    }
+    res.delivery.dribblePieces = mocked.dribble.chunks;
+    res.delivery.dribbleTotalMs = mocked.dribble.totalMs;
+}
+
 }  // namespace mockd::http

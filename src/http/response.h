@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/encoding.h"
+#include "core/mock.h"
 
 namespace boost::asio {
 class io_context;
@@ -119,6 +120,9 @@ struct Response {
     // Runs `shape` on the response now, or on the later answer when it arrives.
     void shape(std::function<void(Response&)> fn);
 };
+
+// A mock response's fault or dribbled body (the model's), as the response's delivery.
+void deliverAsMocked(const core::HttpResponse& mocked, Response& res);
 
 // What the connection does after writing a response's bytes.
 struct WirePlan {

@@ -129,8 +129,8 @@ std::shared_ptr<const CompiledMock> CompiledMock::compile(core::MockPtr mockPtr,
     c->progress_ = progress ? std::move(progress) : std::make_shared<MockProgress>();
     const core::Mock& m = *mockPtr;
     c->mock_ = std::move(mockPtr);
-    if (m.wiremock) {
-        compileWireMock(*c);
+    if (m.format) {
+        compileFormat(*c);
         return c;
     }
     const auto& mt = m.matcher;
@@ -238,21 +238,13 @@ CompiledResponse CompiledMock::compileResponse(const core::HttpResponse& r) {
     return c;
 }
 
-void CompiledMock::compileWireMock(CompiledMock& c) {
+void CompiledMock::compileFormat(CompiledMock& c) {
     const core::Mock& m = *c.mock_;
-    const core::WireMockStub& wm = *m.wiremock;
-    c.literalPath_ = wm.matcher->literalPath();
+    c.literalPath_ = m.format->matcher().literalPath();
     CompiledResponse r;
     r.response_ = &m.response;
-    core::appendHeaderLine(r.headerLines_, "Matched-Stub-Id", m.id);
-    if (!m.name.empty()) core::appendHeaderLine(r.headerLines_, "Matched-Stub-Name", m.name);
-    for (const auto& [name, value] : m.response.headers) {
-        if (core::iequals(name, "Content-Length") || core::iequals(name, "Transfer-Encoding") ||
-            core::iequals(name, "Connection") || core::iequals(name, "Date"))
-            continue;
-        core::appendHeaderLine(r.headerLines_, name, value);
-    }
-    r.userContentType_ = true;  // WireMock sends no Content-Type unless the stub sets one
+    r.headerLines_ = m.format->responseHead(m);
+    r.userContentType_ = true;  // the format decides its own headers
     c.responses_.push_back(std::move(r));
 }
 
@@ -267,8 +259,8 @@ CompiledMock::Claim CompiledMock::claim() const {
         } while (
             !progress_->timesUsed.compare_exchange_weak(used, used + 1, std::memory_order_relaxed));
     }
-    const core::WireMockStub* wm = mock_->wiremock.get();
-    if (wm && !wm->matcher->claim()) {
+    const core::FormatStub* format = mock_->format.get();
+    if (format && !format->matcher().claim()) {
         // Not served after all: the match it took is given back.
         if (mock_->times) progress_->timesUsed.fetch_sub(1, std::memory_order_relaxed);
         return Claim::Stale;
@@ -285,7 +277,7 @@ const CompiledResponse& CompiledMock::nextResponse() const {
 }
 
 bool CompiledMock::matches(const MatchInput& in, std::string_view method) const {
-    if (const core::WireMockStub* wm = mock_->wiremock.get()) return wm->matcher->matches(in);
+    if (const core::FormatStub* format = mock_->format.get()) return format->matcher().matches(in);
     const auto& mt = mock_->matcher;
     if (never_) return false;
     if (!mt.method.empty() && !core::iequals(mt.method, method)) return false;

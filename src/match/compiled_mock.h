@@ -102,8 +102,8 @@ class CompiledMock final {
     const core::MockPtr& mockPtr() const { return mock_; }
     const PathPattern& path() const { return path_; }
     bool hasPathPattern() const { return pathRegex_ != nullptr; }
-    // Set for WireMock stubs: their pattern, and the literal path the index files them under.
-    const core::WireMockStub* wiremock() const { return mock_->wiremock.get(); }
+    // Set for a mock of another format (a WireMock stub): it matches by that format's matcher.
+    const core::FormatStub* format() const { return mock_->format.get(); }
     const std::optional<std::string>& literalPath() const { return literalPath_; }
     bool enabled() const { return mock_->enabled && mock_->type == "http"; }
     // Total points when every criterion holds (mockd's specificity score).
@@ -114,7 +114,8 @@ class CompiledMock final {
     const std::shared_ptr<MockProgress>& progressPtr() const { return progress_; }
 
     // Called after a request matched, so that exactly `times` requests get this mock however
-    // many race, and a WireMock scenario is checked and moved in one step.
+    // many race, and the state a format matcher depends on (a WireMock scenario) is checked
+    // and moved in one step.
     enum class Claim {
         Taken,
         UsedUp,  // its `times` are used up: the request falls through to the next candidate
@@ -163,7 +164,7 @@ class CompiledMock final {
   private:
     // The points of matcher.mtls against a request's certificate: all its conditions or none.
     int mtlsScore(const core::ClientCert* cert) const;
-    static void compileWireMock(CompiledMock& c);
+    static void compileFormat(CompiledMock& c);
     static CompiledResponse compileResponse(const core::HttpResponse& r);
 
     core::MockPtr mock_;

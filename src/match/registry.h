@@ -54,7 +54,7 @@ class Registry final {
     void publishLocked(std::vector<match::CompiledMockPtr> mocks);
 
     mutable std::mutex mu_;
-    match::Order order_ = match::Order::Mockd;
+    match::Order order_ = match::Order::Specificity;
     std::shared_ptr<const match::Snapshot> current_;
     std::atomic<uint64_t> version_;
 };

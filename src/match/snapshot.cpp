@@ -26,19 +26,20 @@ std::shared_ptr<const Snapshot> Snapshot::build(std::vector<CompiledMockPtr> moc
     s->all_ = std::move(mocks);
     for (const auto& m : s->all_)
         if (m->enabled()) s->ranked_.push_back(m.get());
-    // WireMock's priority (1 first, default 5) is mockd's tie-break with the sign turned.
-    auto mockdPriority = [](const CompiledMock* m) {
-        return m->wiremock() ? -m->wiremock()->priority : m->mock().priority;
+    // A format stub's rank is on mockd's scale (higher wins), so both kinds sort together.
+    auto specificityRank = [](const CompiledMock* m) {
+        return m->format() ? m->format()->rank() : m->mock().priority;
     };
-    auto wiremockPriority = [](const CompiledMock* m) {
-        return m->wiremock() ? m->wiremock()->priority : 5;
+    // In priority order, a mock of mockd's format ranks with the stubs of default priority.
+    auto priorityRank = [](const CompiledMock* m) {
+        return m->format() ? m->format()->rank() : kDefaultPriorityRank;
     };
-    if (order == Order::WireMock) {
-        // Priority, then the newest stub.
+    if (order == Order::Priority) {
+        // Rank, then the newest mock.
         std::stable_sort(s->ranked_.begin(), s->ranked_.end(),
                          [&](const CompiledMock* a, const CompiledMock* b) {
-                             int pa = wiremockPriority(a), pb = wiremockPriority(b);
-                             if (pa != pb) return pa < pb;
+                             int pa = priorityRank(a), pb = priorityRank(b);
+                             if (pa != pb) return pa > pb;
                              return a->mock().seq > b->mock().seq;
                          });
     } else {
@@ -46,7 +47,7 @@ std::shared_ptr<const Snapshot> Snapshot::build(std::vector<CompiledMockPtr> moc
         std::stable_sort(s->ranked_.begin(), s->ranked_.end(),
                          [&](const CompiledMock* a, const CompiledMock* b) {
                              if (a->score() != b->score()) return a->score() > b->score();
-                             int pa = mockdPriority(a), pb = mockdPriority(b);
+                             int pa = specificityRank(a), pb = specificityRank(b);
                              if (pa != pb) return pa > pb;
                              return a->mock().seq > b->mock().seq;
                          });
@@ -57,8 +58,7 @@ std::shared_ptr<const Snapshot> Snapshot::build(std::vector<CompiledMockPtr> moc
         const PathPattern& p = m->path();
         if (m->literalPath()) {
             s->exact_[*m->literalPath()].push_back(r);
-        } else if (!m->wiremock() && p.kind() == PathPattern::Kind::Params &&
-                   !m->hasPathPattern()) {
+        } else if (!m->format() && p.kind() == PathPattern::Kind::Params && !m->hasPathPattern()) {
             paramsKey(key, p.segmentCount(), p.firstLiteralSegment());
             s->params_[key].push_back(r);
         } else {
@@ -69,7 +69,7 @@ std::shared_ptr<const Snapshot> Snapshot::build(std::vector<CompiledMockPtr> moc
     constexpr size_t kMinRegexesForSet = 16;
     std::vector<uint32_t> plain, regexes;
     for (uint32_t r : s->others_)
-        (!s->ranked_[r]->wiremock() && s->ranked_[r]->hasPathPattern() ? regexes : plain)
+        (!s->ranked_[r]->format() && s->ranked_[r]->hasPathPattern() ? regexes : plain)
             .push_back(r);
     if (regexes.size() >= kMinRegexesForSet) {
         RE2::Options opts;
@@ -93,7 +93,7 @@ void Snapshot::buildNearMissIndex() {
     std::string name;
     for (uint32_t r = 0; r < ranked_.size(); ++r) {
         const CompiledMock* m = ranked_[r];
-        if (m->wiremock()) {
+        if (m->format()) {  // its conditions are its format's, not indexed here
             nearAlways_.push_back(r);
             continue;
         }

@@ -19,15 +19,18 @@ struct StringHash {
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
 };
 
-// Which mock wins when several match: mockd's (most specific, then priority, then newest) or
-// WireMock's (priority 1 first, then newest).
-enum class Order { Mockd, WireMock };
+// Which mock wins when several match: the most specific (then the highest rank, then the newest:
+// mockd's order) or the highest rank (then the newest: WireMock's order, by priority).
+enum class Order { Specificity, Priority };
+
+// The rank of a mock of mockd's format in priority order: that of a stub of default priority.
+inline constexpr int kDefaultPriorityRank = -5;
 
 class Snapshot final {
   public:
     // `mocks` in creation order (oldest first), every type and state.
     static std::shared_ptr<const Snapshot> build(std::vector<CompiledMockPtr> mocks,
-                                                 Order order = Order::Mockd);
+                                                 Order order = Order::Specificity);
     // Enabled HTTP mocks in the order they are tried.
     const std::vector<const CompiledMock*>& ranked() const { return ranked_; }
 
@@ -65,7 +68,7 @@ class Snapshot final {
     RankLists nearByMethod_;  // upper-case method: its mocks, closest first on the method alone
     RankLists nearByHeader_;  // lower-case header name
     RankLists nearByQuery_;   // query parameter name
-    std::vector<uint32_t> nearAlways_;     // WireMock stubs, query conditions met by absence
+    std::vector<uint32_t> nearAlways_;     // format stubs, query conditions met by absence
     std::vector<uint32_t> nearBody_;       // every mock with a body condition
     std::vector<uint32_t> nearEmptyBody_;  // those an empty body can meet
 };

@@ -15,6 +15,7 @@
 #include "log/log.h"
 #include "wiremock/request_pattern.h"
 #include "wiremock/scenarios.h"
+#include "wiremock/stub_responder.h"
 
 namespace mockd::wiremock {
 
@@ -382,10 +383,10 @@ std::vector<core::MockPtr> WireMockApi::stubs() const {
     auto snap = registry_.snapshot();
     std::vector<const match::CompiledMock*> ordered;
     for (const auto& c : snap->all())
-        if (c->wiremock()) ordered.push_back(c.get());
+        if (stubOf(c->mock())) ordered.push_back(c.get());
     std::stable_sort(ordered.begin(), ordered.end(), [](const auto* a, const auto* b) {
-        if (a->wiremock()->priority != b->wiremock()->priority)
-            return a->wiremock()->priority < b->wiremock()->priority;
+        if (stubOf(a->mock())->priority != stubOf(b->mock())->priority)
+            return stubOf(a->mock())->priority < stubOf(b->mock())->priority;
         return a->mock().seq > b->mock().seq;
     });
     std::vector<core::MockPtr> out;
@@ -396,7 +397,7 @@ std::vector<core::MockPtr> WireMockApi::stubs() const {
 
 core::MockPtr WireMockApi::stub(const std::string& id) const {
     auto m = registry_.get(id);
-    return m && m->wiremock ? m : nullptr;
+    return m && stubOf(*m) ? m : nullptr;
 }
 
 std::vector<core::Mock> WireMockApi::readMappings(const std::string& dir,
@@ -438,10 +439,10 @@ std::vector<core::Mock> WireMockApi::readMappingFile(const std::string& file,
         for (size_t i = 0; i < list.size(); ++i) {
             core::Mock m = decodeStub(list[i], filesDir, scenarios);
             warnMissingExtensions(m);
-            auto wm = std::make_shared<core::WireMockStub>(*m.wiremock);
+            auto wm = copyStub(m);
             wm->file = file;
             wm->sharedFile = doc.is_object() && doc.contains("mappings");
-            m.wiremock = std::move(wm);
+            m.format = std::move(wm);
             out.push_back(std::move(m));
         }
     } catch (const PatternError& e) {
@@ -462,7 +463,7 @@ void WireMockApi::loadMappings(bool keepApiStubs) {
     }
     registry_.edit([&](std::vector<match::CompiledMockPtr>& all) {
         std::erase_if(all, [&](const auto& c) {
-            const core::WireMockStub* wm = c->wiremock();
+            const Stub* wm = stubOf(c->mock());
             return wm && !wm->fromLoadDir && (!keepApiStubs || !wm->file.empty());
         });
         all.insert(all.end(), compiled.begin(), compiled.end());
@@ -504,7 +505,7 @@ std::string sanitize(std::string_view s) {
 std::string WireMockApi::fileFor(const core::Mock& m) const {
     std::string base = m.name;
     if (base.empty()) {
-        const Json& rq = m.wiremock->json["request"];
+        const Json& rq = stubOf(m)->json["request"];
         std::string method = core::valueOr<std::string>(rq, "method", "ANY");
         std::string url;
         for (const char* k : {"url", "urlPath", "urlPattern", "urlPathPattern", "urlPathTemplate"})
@@ -517,7 +518,7 @@ std::string WireMockApi::fileFor(const core::Mock& m) const {
 
 void WireMockApi::persist(const core::Mock& m) {
     std::lock_guard lock(filesMu_);
-    const std::string& file = m.wiremock->file;
+    const std::string& file = stubOf(m)->file;
     std::error_code ec;
     fs::create_directories(fs::path(file).parent_path(), ec);
     std::ofstream outFile(file, std::ios::binary | std::ios::trunc);
@@ -526,30 +527,30 @@ void WireMockApi::persist(const core::Mock& m) {
 }
 
 void WireMockApi::unpersist(const core::Mock& m) {
-    if (m.wiremock->file.empty() || m.wiremock->sharedFile) return;
+    if (stubOf(m)->file.empty() || stubOf(m)->sharedFile) return;
     std::lock_guard lock(filesMu_);
     std::error_code ec;
-    if (!m.wiremock->file.empty()) fs::remove(m.wiremock->file, ec);
+    if (!stubOf(m)->file.empty()) fs::remove(stubOf(m)->file, ec);
 }
 
 core::MockPtr WireMockApi::addStub(core::Mock m) {
     auto old = stub(m.id);
-    if (m.wiremock->persistent || (old && !old->wiremock->file.empty())) {
+    if (stubOf(m)->persistent || (old && !stubOf(*old)->file.empty())) {
         // A persistent stub has its own file (the one it came from, when it has one); an edit
         // of a stub read from disk stays tied to that file for reloads.
-        auto wm = std::make_shared<core::WireMockStub>(*m.wiremock);
-        if (old && !old->wiremock->file.empty()) {
-            wm->file = old->wiremock->file;
-            wm->sharedFile = old->wiremock->sharedFile;
+        auto wm = copyStub(m);
+        if (old && !stubOf(*old)->file.empty()) {
+            wm->file = stubOf(*old)->file;
+            wm->sharedFile = stubOf(*old)->sharedFile;
         }
         if (wm->persistent && (wm->file.empty() || wm->sharedFile)) {
             wm->file = fileFor(m);
             wm->sharedFile = false;
         }
-        m.wiremock = std::move(wm);
+        m.format = std::move(wm);
     }
     auto added = registry_.upsert(std::move(m));
-    if (added->wiremock->persistent) persist(*added);
+    if (stubOf(*added)->persistent) persist(*added);
     return added;
 }
 
@@ -593,6 +594,8 @@ std::optional<fs::path> under(const std::string& base, std::string_view rel) {
 }
 }  // namespace
 
+engine::ProxyFailure WireMockApi::proxyFailure() const { return wireMockProxyFailure(); }
+
 void WireMockApi::unmatched(const Request& req, const core::MatchInput& in, http::Response& res,
                             std::string* report) const {
     if (req.method == "GET" || req.method == "HEAD") {
@@ -611,12 +614,12 @@ void WireMockApi::unmatched(const Request& req, const core::MatchInput& in, http
     // The closest stub, comparing a bounded number of them so that a 404 stays cheap.
     const auto current = registry_.current();
     const match::Snapshot& snap = *current;
-    const core::WireMockStub* best = nullptr;
+    const Stub* best = nullptr;
     const core::Mock* bestMock = nullptr;
     double bestDistance = 2;
     size_t seen = 0, total = 0;
     for (const match::CompiledMock* c : snap.ranked()) {
-        const core::WireMockStub* wm = c->wiremock();
+        const Stub* wm = stubOf(c->mock());
         if (!wm) continue;
         ++total;
         if (seen++ >= kNearMissCap) continue;
@@ -875,8 +878,8 @@ std::vector<core::MockPtr> WireMockApi::unmatchedStubs() const {
 
 namespace {
 std::string metadataOf(const core::Mock& s) {
-    auto it = s.wiremock->json.find("metadata");
-    return it == s.wiremock->json.end() || it->is_null() ? std::string("{}") : it->dump();
+    auto it = stubOf(s)->json.find("metadata");
+    return it == stubOf(s)->json.end() || it->is_null() ? std::string("{}") : it->dump();
 }
 }  // namespace
 
@@ -895,7 +898,7 @@ void WireMockApi::createStub(Call& c) {
 void WireMockApi::deleteStubs(Call& c) {
     for (const auto& s : stubs()) unpersist(*s);
     registry_.edit([](std::vector<match::CompiledMockPtr>& all) {
-        std::erase_if(all, [](const auto& m) { return m->wiremock() != nullptr; });
+        std::erase_if(all, [](const auto& m) { return stubOf(m->mock()) != nullptr; });
     });
     scenarios_->resetAll();
     c.r.json(200, OJson::object());
@@ -904,10 +907,10 @@ void WireMockApi::deleteStubs(Call& c) {
 void WireMockApi::saveStubs(Call& c) {
     for (const auto& s : stubs()) {
         core::Mock copy = *s;
-        auto wm = std::make_shared<core::WireMockStub>(*copy.wiremock);
+        auto wm = copyStub(copy);
         wm->persistent = true;
         wm->json["persistent"] = true;
-        copy.wiremock = wm;
+        copy.format = wm;
         addStub(std::move(copy));
     }
     c.r.empty();
@@ -942,7 +945,7 @@ void WireMockApi::importStubs(Call& c) {
         for (const auto& d : decoded) keep.push_back(d.id);
         registry_.edit([&](std::vector<match::CompiledMockPtr>& all) {
             std::erase_if(all, [&](const auto& m) {
-                return m->wiremock() &&
+                return stubOf(m->mock()) &&
                        std::find(keep.begin(), keep.end(), m->mock().id) == keep.end();
             });
         });
@@ -978,7 +981,7 @@ void WireMockApi::removeStubs(Call& c) {
     bool byId = body.contains("id") || body.contains("uuid");
     for (const auto& s : stubs()) {
         bool hit = byId ? s->id == probe.id
-                        : s->wiremock->json["request"] == probe.wiremock->json["request"];
+                        : stubOf(*s)->json["request"] == stubOf(probe)->json["request"];
         if (!hit) continue;
         unpersist(*s);
         registry_.remove(s->id);
@@ -1090,7 +1093,7 @@ void WireMockApi::stubNearMisses(const journal::Entry& e, OJson& out, const OJso
     auto all = stubs();
     std::vector<Ranked> ranked;
     for (size_t i = 0; i < all.size() && i < kNearMissCap; ++i)
-        ranked.push_back({all[i]->wiremock->pattern->match(v.req).distance, i});
+        ranked.push_back({stubOf(*all[i])->pattern->match(v.req).distance, i});
     for (const auto& rk : closest(std::move(ranked), 3))
         out.push_back({{"request", echo ? *echo : loggedRequest(e)},
                        {"stubMapping", encodeStub(*all[rk.index])},
@@ -1173,8 +1176,8 @@ void WireMockApi::removeRequestsByMetadata(Call& c) {
     auto matcher = compileValueMatcher(Json(bodyJson(c.req)), "");
     std::vector<std::string> ids;
     for (const auto& s : stubs()) {
-        auto it = s->wiremock->json.find("metadata");
-        std::string meta = it == s->wiremock->json.end() ? "{}" : it->dump();
+        auto it = stubOf(*s)->json.find("metadata");
+        std::string meta = it == stubOf(*s)->json.end() ? "{}" : it->dump();
         if (matcher->match(meta).matched) ids.push_back(s->id);
     }
     OJson arr = OJson::array();
@@ -1251,7 +1254,7 @@ void WireMockApi::scenariosRoutes(const Request& req, std::string_view rest, Rep
         std::stable_sort(all.begin(), all.end(),
                          [](const auto& a, const auto& b) { return a->seq < b->seq; });
         for (const auto& s : all) {
-            const auto& wm = *s->wiremock;
+            const auto& wm = *stubOf(*s);
             if (wm.scenario.empty()) continue;
             auto it = std::find_if(out.begin(), out.end(),
                                    [&](const Info& i) { return i.name == wm.scenario; });

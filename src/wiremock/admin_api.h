@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/match_input.h"
+#include "engine/responder.h"
 #include "http/auth.h"
 #include "http/handler.h"
 #include "http/router.h"
@@ -40,7 +41,7 @@ struct ApiOptions {
     std::shared_ptr<Scenarios> scenarios;
 };
 
-class WireMockApi final {
+class WireMockApi final : public http::Handler, public engine::UnmatchedResponder {
   public:
     WireMockApi(match::Registry& registry, journal::Journal* journal, ApiOptions options);
     ~WireMockApi();
@@ -48,7 +49,7 @@ class WireMockApi final {
     WireMockApi& operator=(const WireMockApi&) = delete;
 
     // Answers a request whose path starts with /__admin.
-    void handle(const core::Request& req, http::Response& res);
+    void handle(const core::Request& req, http::Response& res) override;
 
     // Reads every stub under mappings/ and makes them the live WireMock stubs (mocks in mockd's
     // format stay). Throws std::runtime_error naming the file when one cannot be read; the live
@@ -80,7 +81,10 @@ class WireMockApi final {
     // The mock port's answer when no stub matched: a file under __files/ for GET, else 404 with
     // WireMock's plain-text diff against the closest stub. Sets *report to that text.
     void unmatched(const core::Request& req, const core::MatchInput& in, http::Response& res,
-                   std::string* report) const;
+                   std::string* report) const override;
+    // An upstream that cannot be reached (--proxy-unmatched, proxy stubs): WireMock's 500 with
+    // "Network failure trying to make a proxied request".
+    engine::ProxyFailure proxyFailure() const override;
     // The global fixedDelay from /__admin/settings: a stub's own fixed delay replaces it.
     uint32_t globalDelayMs() const { return globalDelayMs_.load(std::memory_order_relaxed); }
     // A sample of the global delayDistribution (0 when there is none): a stub's own

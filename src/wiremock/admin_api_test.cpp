@@ -3,6 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
+#include "http/response.h"
+
 namespace mockd::wiremock {
 namespace {
 
@@ -20,6 +24,28 @@ TEST(JettyHeaderName, OtherHeadersStayAsSent) {
     EXPECT_EQ(jettyHeaderName("X-Mixed-CASE"), "X-Mixed-CASE");
     EXPECT_EQ(jettyHeaderName("x-request-id"), "x-request-id");
     EXPECT_EQ(jettyHeaderName("Content-Typo"), "Content-Typo");
+}
+
+// Found by the admin fuzzer (tests/fuzz/): a body that is not UTF-8 is WireMock's 422, not a
+// crash.
+TEST(HostileInput, WireMockAdminBodyThatIsNotUtf8IsA422) {
+    match::Registry registry;
+    journal::Journal journal{100};
+    ApiOptions wo;
+    wo.rootDir = std::filesystem::temp_directory_path().string();
+    WireMockApi api(registry, &journal, wo);
+    core::Request req;
+    req.method = "POST";
+    req.target = req.rawPath = req.path = "/__admin/settings";
+    req.headers = {{"Host", "localhost"}, {"Content-Type", "application/json"}};
+    req.body = "{\xd7\x8froxyPassThrough\": true}";
+    req.remoteAddress = "127.0.0.1";
+    http::Response res;
+    api.handle(req, res);
+    std::string out;
+    http::writeResponse(res, false, out);
+    EXPECT_EQ(out.substr(9, 3), "422") << out;
+    EXPECT_NE(out.find("\"errors\""), std::string::npos) << out;
 }
 
 }  // namespace

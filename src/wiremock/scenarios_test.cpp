@@ -62,7 +62,7 @@ struct Stubs {
     std::shared_ptr<Scenarios> scenarios = std::make_shared<Scenarios>();
     match::Registry registry;
     explicit Stubs(const std::vector<const char*>& json) {
-        registry.setOrder(match::Order::WireMock);
+        registry.setOrder(match::Order::Priority);
         std::vector<core::Mock> mocks;
         for (const char* j : json) mocks.push_back(decodeStub(OJson::parse(j), "/f", scenarios));
         registry.upsertAll(std::move(mocks));

@@ -47,6 +47,23 @@ class StubMatcher final : public core::FormatMatcher {
     std::string scenario_, requiredState_, newState_;
 };
 
+}  // namespace
+
+std::string Stub::responseHead(const core::Mock& mock) const {
+    std::string head;
+    core::appendHeaderLine(head, "Matched-Stub-Id", mock.id);
+    if (!mock.name.empty()) core::appendHeaderLine(head, "Matched-Stub-Name", mock.name);
+    for (const auto& [name, value] : mock.response.headers) {
+        if (core::iequals(name, "Content-Length") || core::iequals(name, "Transfer-Encoding") ||
+            core::iequals(name, "Connection") || core::iequals(name, "Date"))
+            continue;
+        core::appendHeaderLine(head, name, value);
+    }
+    return head;
+}
+
+namespace {
+
 constexpr const char* kStubClass = "com.github.tomakehurst.wiremock.stubbing.StubMapping";
 constexpr const char* kResponseClass = "com.github.tomakehurst.wiremock.http.ResponseDefinition";
 
@@ -93,8 +110,7 @@ double number(const Json& v, const std::string& pointer) {
 
 // Compiles the templatable parts: the body (or the body file's name) and header values.
 // WireMock finds syntax errors when the stub is first served, so they are kept for then.
-void compileTemplates(const Json& response, bool templated, const std::string& filesDir,
-                      core::WireMockStub& wm) {
+void compileTemplates(const Json& response, bool templated, const std::string& filesDir, Stub& wm) {
     wm.responseTemplate = templated;
     wm.filesDir = filesDir.empty() ? std::string("__files") : filesDir;
     if (auto p = response.find("transformerParameters"); p != response.end() && p->is_object())
@@ -121,7 +137,7 @@ void compileTemplates(const Json& response, bool templated, const std::string& f
         wm.bodyFileTemplate = compile(wm.bodyFileName);
     }
     if (auto p = response.find("proxyBaseUrl"); p != response.end() && p->is_string()) {
-        auto px = std::make_shared<core::WireMockProxy>();
+        auto px = std::make_shared<StubProxy>();
         px->baseUrl = p->get<std::string>();
         px->baseUrlTemplate = compile(px->baseUrl);
         if (auto x = response.find("proxyUrlPrefixToRemove"); x != response.end() && x->is_string())
@@ -442,7 +458,7 @@ core::Mock decodeStub(const OJson& ordered, const std::string& filesDir,
     if (!ordered.is_object()) wrongType("", "an object");
     const Json in(ordered);
     core::Mock m;
-    auto wm = std::make_shared<core::WireMockStub>();
+    auto wm = std::make_shared<Stub>();
     Json request = Json::object();
     Json response = Json::object();
     std::string id;
@@ -501,8 +517,8 @@ core::Mock decodeStub(const OJson& ordered, const std::string& filesDir,
     }
     if (!request.contains("method") || request["method"].is_null()) request["method"] = "ANY";
     wm->pattern = RequestPattern::compile(request, "/request");
-    wm->matcher = std::make_shared<StubMatcher>(wm->pattern, std::move(scenarios), wm->scenario,
-                                                wm->requiredState, wm->newState);
+    wm->stubMatcher = std::make_shared<StubMatcher>(wm->pattern, std::move(scenarios), wm->scenario,
+                                                    wm->requiredState, wm->newState);
     bool templated = false;
     decodeResponse(response, filesDir, m.response, templated);
     compileTemplates(response, templated, filesDir, *wm);
@@ -531,13 +547,14 @@ core::Mock decodeStub(const OJson& ordered, const std::string& filesDir,
     doc.erase("$schema");
     doc.erase("insertionIndex");
     wm->json = std::move(doc);
-    m.wiremock = std::move(wm);
+    m.format = std::move(wm);
     return m;
 }
 
 OJson encodeStub(const core::Mock& m) {
     OJson out = OJson::object();
-    const Json& doc = m.wiremock ? m.wiremock->json : Json::object();
+    const Stub* stub = stubOf(m);
+    const Json& doc = stub ? stub->json : Json::object();
     out["id"] = m.id;
     if (!m.name.empty()) out["name"] = m.name;
     out["request"] =
@@ -556,8 +573,9 @@ OJson encodeStub(const core::Mock& m) {
 
 std::vector<std::string> missingExtensions(const core::Mock& stub) {
     std::vector<std::string> out;
-    if (!stub.wiremock) return out;
-    const Json& doc = stub.wiremock->json;
+    const Stub* wm = stubOf(stub);
+    if (!wm) return out;
+    const Json& doc = wm->json;
     auto quoted = [](const char* kind, const std::string& name) {
         return std::string(kind) + " \"" + name + "\"";
     };

@@ -9,6 +9,7 @@
 #include "core/mock.h"
 #include "wiremock/matcher.h"
 #include "wiremock/scenarios.h"
+#include "wiremock/stub.h"
 
 namespace mockd::wiremock {
 

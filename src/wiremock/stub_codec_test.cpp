@@ -23,9 +23,9 @@ std::string pointerOf(const char* stub) {
 TEST(StubCodec, EmptyStubMatchesAnythingWith200) {
     core::Mock m = decodeStub(Json::object(), "/files", std::make_shared<Scenarios>());
     EXPECT_TRUE(core::isUuid(m.id));
-    ASSERT_TRUE(m.wiremock);
+    ASSERT_TRUE(stubOf(m));
     EXPECT_EQ(m.response.statusCode, 200);
-    EXPECT_EQ(m.wiremock->priority, 5);
+    EXPECT_EQ(stubOf(m)->priority, 5);
     auto out = encodeStub(m);
     EXPECT_EQ(out["id"], m.id);
     EXPECT_EQ(out["uuid"], m.id);
@@ -57,7 +57,7 @@ TEST(StubCodec, ResponseForms) {
                         "/files", std::make_shared<Scenarios>());
     EXPECT_EQ(m.id, "8c5db8b0-2db4-4ad7-a99f-38c9b00da3f7");
     EXPECT_EQ(m.name, "n");
-    EXPECT_EQ(m.wiremock->priority, 1);
+    EXPECT_EQ(stubOf(m)->priority, 1);
     EXPECT_EQ(m.response.statusCode, 201);
     EXPECT_EQ(m.response.statusMessage, "Made");
     EXPECT_EQ(m.response.body, R"({"x":1})");
@@ -88,13 +88,13 @@ TEST(StubCodec, ScenarioFields) {
     auto m = decodeStub(parse(R"({"scenarioName":"cart","requiredScenarioState":"Started",
         "newScenarioState":"added"})"),
                         "/f", std::make_shared<Scenarios>());
-    EXPECT_EQ(m.wiremock->scenario, "cart");
-    EXPECT_EQ(m.wiremock->requiredState, "Started");
-    EXPECT_EQ(m.wiremock->newState, "added");
+    EXPECT_EQ(stubOf(m)->scenario, "cart");
+    EXPECT_EQ(stubOf(m)->requiredState, "Started");
+    EXPECT_EQ(stubOf(m)->newState, "added");
     // Without a scenario name the states mean nothing.
     auto n =
         decodeStub(parse(R"({"requiredScenarioState":"x"})"), "/f", std::make_shared<Scenarios>());
-    EXPECT_TRUE(n.wiremock->requiredState.empty());
+    EXPECT_TRUE(stubOf(n)->requiredState.empty());
 }
 
 TEST(StubCodec, RejectsWhatWireMockRejects) {

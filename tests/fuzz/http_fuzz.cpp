@@ -21,6 +21,7 @@
 #include "state/table.h"
 #include "wiremock/admin_api.h"
 #include "wiremock/stub_codec.h"
+#include "wiremock/stub_responder.h"
 
 namespace {
 
@@ -111,6 +112,7 @@ struct Server {
     http::Metrics metrics;
     std::vector<match::CompiledMockPtr> base;
     std::unique_ptr<wiremock::WireMockApi> wiremock;
+    std::unique_ptr<wiremock::StubResponder> responder;
     std::unique_ptr<engine::MockEngine> engine;
     boost::asio::io_context acceptCtx{1};
     std::unique_ptr<http::WorkerPool> pool;
@@ -142,7 +144,12 @@ struct Server {
         ec.journal = &journal;
         ec.metrics = &metrics;
         ec.tables = &tables;
-        ec.wiremock = wiremock.get();
+        ec.mounts.push_back({"/__admin", wiremock.get()});
+        wiremock::ResponderOptions ro;
+        ro.api = wiremock.get();
+        ro.journal = true;
+        responder = std::make_unique<wiremock::StubResponder>(ro);
+        ec.responders.push_back(responder.get());
         engine = std::make_unique<engine::MockEngine>(std::move(ec));
         engine->setReady(true);
         http::Limits limits;

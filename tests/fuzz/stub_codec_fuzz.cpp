@@ -14,7 +14,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (doc.is_discarded()) return 0;
     try {
         match::Registry registry;
-        registry.setOrder(match::Order::WireMock);
+        registry.setOrder(match::Order::Priority);
         const auto scenarios = std::make_shared<wiremock::Scenarios>();
         for (const auto& stub : wiremock::stubsOf(doc)) {
             core::Mock m = wiremock::decodeStub(stub, "/nonexistent/__files", scenarios);
