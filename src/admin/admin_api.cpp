@@ -47,6 +47,15 @@ void AdminApi::addRoutes() {
     addRequestRoutes();
     addStateRoutes();
     addConfigAndChaosRoutes();
+    addProtocolRoutes();
+}
+
+void AdminApi::addProtocolRoutes() {
+    for (const auto& route : settings_.protocolRoutes) {
+        auto handle = route.handle;
+        routes_.route(route.method, route.pattern,
+                      [handle](Call& c) { handle(c.req, c.params, c.res); });
+    }
 }
 
 void AdminApi::addMockRoutes() {

@@ -12,6 +12,7 @@
 #include "http/router.h"
 #include "journal/journal.h"
 #include "match/registry.h"
+#include "protocols/protocol.h"
 #include "state/table.h"
 
 namespace mockd::chaos {
@@ -30,6 +31,8 @@ struct AdminSettings {
     std::function<void()> onChange;             // after every change of the mock set
     state::TableStore* tables = nullptr;
     chaos::Controller* chaos = nullptr;  // the mock port's chaos (the /chaos routes)
+    // The routes the server's protocols serve here (protocols::Protocol::adminRoutes).
+    std::vector<protocols::AdminRoute> protocolRoutes;
 };
 
 class AdminApi final : public http::Handler {
@@ -49,6 +52,7 @@ class AdminApi final : public http::Handler {
     void addRequestRoutes();
     void addStateRoutes();
     void addConfigAndChaosRoutes();
+    void addProtocolRoutes();
     void changed() const;
 
     // Open to everyone (admin/admin_api.cpp).

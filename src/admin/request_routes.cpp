@@ -10,7 +10,7 @@ Json entryJson(const journal::Entry& e) {
     for (const auto& [k, v] : e.headers) headers[k].push_back(v);
     Json j = {{"id", e.id()},
               {"timestamp", isoMicros(e.timestampUs)},
-              {"protocol", "http"},
+              {"protocol", std::string(e.protocol)},
               {"method", e.method},
               {"path", e.path},
               {"queryString", e.query},
@@ -27,6 +27,8 @@ Json entryJson(const journal::Entry& e) {
         j["proxyUrl"] = e.proxied->url;
     }
     if (!e.nearMissesJson.empty()) j["nearMisses"] = Json::parse(e.nearMissesJson, nullptr, false);
+    if (!e.protocolJson.empty())
+        j[std::string(e.protocol)] = Json::parse(e.protocolJson, nullptr, false);
     return j;
 }
 
@@ -84,10 +86,7 @@ void AdminApi::listRequests(Call& c) {
             return;
         }
     }
-    if (auto v = queryParam(c.req, "protocol"); v && *v != "http") {
-        c.r.json(200, {{"requests", Json::array()}, {"count", 0}, {"total", 0}});
-        return;
-    }
+    if (auto v = queryParam(c.req, "protocol")) f.protocol = *v;
     size_t total = 0;
     Json list = Json::array();
     for (const auto& e : journal_.list(f, offset, limit, &total)) list.push_back(entryJson(*e));

@@ -1018,7 +1018,6 @@ int serve(const ServeOptions& o) {
         if (::gethostname(host, sizeof host - 1) == 0) adminSettings.access.hostname = host;
     }
     adminSettings.chaos = &chaosControl;
-    admin::AdminApi adminApi(registry, journal, metrics, adminSettings);
 
     // The engine's settings; the HTTP protocol builds it with the server's shared parts.
     engine::EngineConfig ec;
@@ -1037,6 +1036,8 @@ int serve(const ServeOptions& o) {
     if (!wiremockMode) configureGuards(o, serverConfig, ec);
     protocols::Protocols served;
     served.add(httpProtocol(o, serverConfig, std::move(ec)));
+    adminSettings.protocolRoutes = served.adminRoutes();
+    admin::AdminApi adminApi(registry, journal, metrics, adminSettings);
     protocols::Server server{acceptCtx,
                              pool,
                              limits,
@@ -1443,7 +1444,12 @@ int runWireMock(int argc, char** argv) {
 
 }  // namespace
 
+// The mock types of every protocol this build serves, before any command reads a mock (`mockd
+// validate` and the admin client read configs without starting a server).
+void addMockTypes() { core::addMockType(protocols::HttpProtocol::codec()); }
+
 int run(int argc, char** argv) {
+    addMockTypes();
     if (argc >= 2 && std::string_view(argv[1]) == "wiremock") return runWireMock(argc, argv);
     CLI::App app{
         "mockd: a fast mock server for integration tests.\n"

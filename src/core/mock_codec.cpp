@@ -6,8 +6,10 @@
 #include <atomic>
 #include <cmath>
 #include <cstdint>
+#include <mutex>
 #include <random>
 #include <string_view>
+#include <vector>
 
 #include "core/errors.h"
 
@@ -306,6 +308,64 @@ void decodeHttp(const Json& j, const std::string& where, const DecodeContext& ct
     rejectUnbuiltHttpFields(j, where);
 }
 
+// mockd's mock types: those it names in its format, whether or not a protocol serves them here.
+constexpr std::array<std::string_view, 7> kMockTypes = {"http", "websocket", "graphql", "grpc",
+                                                        "soap", "mqtt",      "oauth"};
+
+bool knownType(std::string_view type) {
+    return std::find(kMockTypes.begin(), kMockTypes.end(), type) != kMockTypes.end() ||
+           findMockType(type) != nullptr;
+}
+
+// A mock without `type` is of the type whose block it holds.
+std::string typeFromBlock(const Json& j) {
+    for (auto t : kMockTypes)
+        if (j.contains(std::string(t))) return std::string(t);
+    for (auto it = j.begin(); it != j.end(); ++it)
+        if (it.value().is_object() && findMockType(it.key())) return it.key();
+    return {};
+}
+
+// The mock's type block, decoded by its type's codec. Blocks of other types, and types no
+// protocol serves here, are refused by name.
+void decodeTypedBlock(const Json& j, const std::string& where, const DecodeContext& ctx, Mock& m) {
+    const std::string& type = m.type;
+    if (type.empty())
+        throw FieldError(where + ".type",
+                         "is required (http, websocket, graphql, grpc, soap, mqtt or oauth)");
+    if (!knownType(type))
+        throw FieldError(where + ".type", "unknown mock type \"" + type +
+                                              "\" (http, websocket, graphql, grpc, soap, "
+                                              "mqtt or oauth)");
+    const MockTypeCodec* codec = findMockType(type);
+    if (!codec)
+        throw FieldError(where + ".type", "mock type \"" + type +
+                                              "\" is not supported yet (only http mocks are "
+                                              "served so far)");
+    static constexpr std::array<std::string_view, 12> kCommon = {
+        "id",       "type",        "name",        "description", "enabled",     "parentId",
+        "folderId", "metaSortKey", "workspaceId", "operationId", "syncVersion", "createdAt"};
+    for (auto it = j.begin(); it != j.end(); ++it) {
+        const std::string& key = it.key();
+        if (key == type) continue;
+        if (std::find(kCommon.begin(), kCommon.end(), key) != kCommon.end() || key == "updatedAt" ||
+            key == "usage")
+            continue;
+        if (knownType(key)) {
+            if (findMockType(key))
+                throw FieldError(where + "." + key,
+                                 "belongs to a mock of type " + key + ", not " + type);
+            throw FieldError(where + "." + key,
+                             "is not supported yet (only http mocks are served so far)");
+        }
+        if (ctx.onUnknownField) ctx.onUnknownField(where + "." + key);
+    }
+    auto block = j.find(type);
+    if (block == j.end() || block->is_null())
+        throw FieldError(where + "." + type, "is required for a mock of type " + type);
+    codec->decode(*block, where + "." + type, ctx, m);
+}
+
 }  // namespace
 
 Mock decodeMock(const Json& j, const std::string& where, const DecodeContext& ctx) {
@@ -319,8 +379,6 @@ Mock decodeMock(const Json& j, const std::string& where, const DecodeContext& ct
             throw FieldError(where + ".enabled", "must be true or false, not " + typeName(*it));
         m.enabled = it->get<bool>();
     }
-    static constexpr std::array<std::string_view, 7> kProtocols = {
-        "http", "websocket", "graphql", "grpc", "soap", "mqtt", "oauth"};
     std::string type = getString(j, "type", where);
     bool legacy =
         type.empty() && !j.contains("http") && (j.contains("matcher") || j.contains("response"));
@@ -337,42 +395,8 @@ Mock decodeMock(const Json& j, const std::string& where, const DecodeContext& ct
             m.response = decodeResponse(*rs, where + ".response", ctx);
         decodeSequenceAndTimes(j, where, ctx, m);
     } else {
-        if (type.empty()) {
-            for (auto p : kProtocols)
-                if (j.contains(std::string(p))) {
-                    type = std::string(p);
-                    break;
-                }
-        }
-        if (type.empty())
-            throw FieldError(where + ".type",
-                             "is required (http, websocket, graphql, grpc, soap, mqtt or oauth)");
-        bool known = false;
-        for (auto p : kProtocols) known = known || p == type;
-        if (!known)
-            throw FieldError(where + ".type", "unknown mock type \"" + type +
-                                                  "\" (http, websocket, graphql, grpc, soap, "
-                                                  "mqtt or oauth)");
-        if (type != "http")
-            throw FieldError(where + ".type", "mock type \"" + type +
-                                                  "\" is not supported yet (only http mocks are "
-                                                  "served so far)");
-        m.type = type;
-        warnUnknown(
-            j, where,
-            {"id",        "type",        "name",        "description", "enabled",     "parentId",
-             "folderId",  "metaSortKey", "workspaceId", "operationId", "syncVersion", "createdAt",
-             "updatedAt", "http",        "websocket",   "graphql",     "grpc",        "soap",
-             "mqtt",      "oauth",       "usage"},
-            ctx);
-        for (auto p : kProtocols)
-            if (p != "http" && j.contains(std::string(p)))
-                throw FieldError(where + "." + std::string(p),
-                                 "is not supported yet (only http mocks are served so far)");
-        auto h = j.find("http");
-        if (h == j.end() || h->is_null())
-            throw FieldError(where + ".http", "is required for a mock of type http");
-        decodeHttp(*h, where + ".http", ctx, m);
+        m.type = type.empty() ? typeFromBlock(j) : type;
+        decodeTypedBlock(j, where, ctx, m);
     }
     for (const char* k : {"parentId", "folderId", "metaSortKey", "workspaceId", "operationId",
                           "createdAt", "updatedAt"})
@@ -414,9 +438,26 @@ Json encodeMock(const Mock& m) {
     if (!m.name.empty()) j["name"] = m.name;
     if (!m.description.empty()) j["description"] = m.description;
     j["enabled"] = m.enabled;
+    const MockTypeCodec* codec = findMockType(m.type);
     for (auto it = m.extra.begin(); it != m.extra.end(); ++it)
-        if (it.key() != "http") j[it.key()] = it.value();
-    if (m.type != "http") return j;
+        if (!codec || it.key() != m.type) j[it.key()] = it.value();
+    if (codec) j[m.type] = codec->encode(m);
+    return j;
+}
+
+namespace {
+
+class HttpMockCodec final : public MockTypeCodec {
+  public:
+    std::string_view type() const override { return "http"; }
+    void decode(const Json& block, const std::string& where, const DecodeContext& ctx,
+                Mock& m) const override {
+        decodeHttp(block, where, ctx, m);
+    }
+    Json encode(const Mock& m) const override;
+};
+
+Json HttpMockCodec::encode(const Mock& m) const {
     Json matcher = Json::object();
     const auto& mt = m.matcher;
     if (!mt.method.empty()) matcher["method"] = mt.method;
@@ -487,8 +528,39 @@ Json encodeMock(const Mock& m) {
         if (!m.binding->response.is_null()) b["response"] = m.binding->response;
         http["statefulBinding"] = b;
     }
-    j["http"] = http;
-    return j;
+    return http;
+}
+
+struct MockTypeTable {
+    std::mutex mutex;
+    std::vector<std::shared_ptr<const MockTypeCodec>> codecs{httpMockType()};
+};
+
+MockTypeTable& mockTypeTable() {
+    static MockTypeTable table;
+    return table;
+}
+
+}  // namespace
+
+std::shared_ptr<const MockTypeCodec> httpMockType() {
+    static const auto codec = std::make_shared<HttpMockCodec>();
+    return codec;
+}
+
+void addMockType(std::shared_ptr<const MockTypeCodec> codec) {
+    MockTypeTable& t = mockTypeTable();
+    std::lock_guard lock(t.mutex);
+    std::erase_if(t.codecs, [&](const auto& c) { return c->type() == codec->type(); });
+    t.codecs.push_back(std::move(codec));
+}
+
+const MockTypeCodec* findMockType(std::string_view type) {
+    MockTypeTable& t = mockTypeTable();
+    std::lock_guard lock(t.mutex);
+    for (const auto& c : t.codecs)
+        if (c->type() == type) return c.get();
+    return nullptr;
 }
 
 uint64_t nextMockSeq() {

@@ -4,7 +4,9 @@
 
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <string>
+#include <string_view>
 
 #include "core/mock.h"
 
@@ -16,6 +18,30 @@ struct DecodeContext {
     // Called once per unknown field with its path (e.g. "mocks[2].http.matcher.pth").
     std::function<void(const std::string& field)> onUnknownField;
 };
+
+// The codec of one mock type's block (`"http": {...}`): the seam through which a protocol brings
+// its mock type. decodeMock reads what every mock has (id, name, enabled, type), then hands the
+// block named after the type to that type's codec; encodeMock asks it for the block back.
+class MockTypeCodec {
+  public:
+    virtual ~MockTypeCodec() = default;
+    virtual std::string_view type() const = 0;
+    // Decodes and validates the type's block into `mock`; `where` names the block in errors
+    // ("mocks[2].http"). Throws FieldError naming the field.
+    virtual void decode(const Json& block, const std::string& where, const DecodeContext& ctx,
+                        Mock& mock) const = 0;
+    // The block as `decode` reads it.
+    virtual Json encode(const Mock& mock) const = 0;
+};
+
+// Adds the codec of a mock type, at start-up before any mock is decoded (a protocol's, through
+// protocols::Protocol::mockType); one added later for the same type replaces it. HTTP's is
+// there from the start.
+void addMockType(std::shared_ptr<const MockTypeCodec> codec);
+// The codec of a type, or nullptr when no protocol serves it.
+const MockTypeCodec* findMockType(std::string_view type);
+// HTTP's codec: matcher, response or responses, priority, times, stateful bindings.
+std::shared_ptr<const MockTypeCodec> httpMockType();
 
 // Decodes one mock; `where` is the JSON path used in messages ("mocks[3]").
 // Throws FieldError naming the field.

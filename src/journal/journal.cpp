@@ -186,6 +186,7 @@ std::vector<EntryPtr> Journal::list(const Filter& f, size_t offset, size_t limit
         if (!f.mockId.empty() && e->mockId != f.mockId) continue;
         if (f.status && e->status != f.status) continue;
         if (f.unmatchedOnly && !e->mockId.empty()) continue;
+        if (!f.protocol.empty() && e->protocol != f.protocol) continue;
         if (f.matchedOnly && e->mockId.empty()) continue;
         if (f.hasError && *f.hasError == e->error.empty()) continue;
         if (matched++ < offset) continue;

@@ -46,6 +46,12 @@ class SubEvents {
 
 struct Entry {
     uint64_t seq = 0;
+    // The protocol that served it ("http", and those to come: "sse", "websocket", "grpc", ...),
+    // a name with static storage. /requests shows it and filters on it.
+    std::string_view protocol = "http";
+    // What that protocol adds to the entry, as a JSON object's text (an SSE event's connection
+    // and type, a WebSocket frame's direction), shown under the protocol's name; empty: nothing.
+    std::string protocolJson;
     int64_t timestampUs = 0;  // wall clock, microseconds since the epoch
     std::string method;
     std::string path;     // percent-decoded
@@ -74,7 +80,8 @@ using EntryPtr = std::shared_ptr<const Entry>;
 struct Filter {
     std::string method;
     std::string pathContains;
-    std::string mockId;  // "matched" filter
+    std::string mockId;    // "matched" filter
+    std::string protocol;  // entries of this protocol only
     int status = 0;
     bool unmatchedOnly = false;
     bool matchedOnly = false;

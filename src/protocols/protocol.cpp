@@ -5,6 +5,7 @@ namespace mockd::protocols {
 void Protocols::add(std::unique_ptr<Protocol> protocol) {
     if (find(protocol->name()))
         throw std::invalid_argument("protocol " + std::string(protocol->name()) + " added twice");
+    if (auto codec = protocol->mockType()) core::addMockType(std::move(codec));
     protocols_.push_back(std::move(protocol));
 }
 
@@ -37,6 +38,13 @@ size_t Protocols::activeConnections() const {
     size_t n = 0;
     for (const auto& p : protocols_) n += p->activeConnections();
     return n;
+}
+
+std::vector<AdminRoute> Protocols::adminRoutes() const {
+    std::vector<AdminRoute> all;
+    for (const auto& p : protocols_)
+        for (auto& r : p->adminRoutes()) all.push_back(std::move(r));
+    return all;
 }
 
 }  // namespace mockd::protocols

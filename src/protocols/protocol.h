@@ -1,19 +1,33 @@
 // The seam a protocol plugs into. A protocol is a folder under src/protocols/<name>/ with one
 // class implementing `Protocol`; `cli` adds one instance per protocol a server runs to its
-// `Protocols`, which opens, starts and closes them together and reports their ports. The shared
-// parts (the mocks, the request log, metrics, tables) come from the server (`Server`), so a
-// protocol builds on `match`, `journal`, `template`, `state`, `chaos` and `net` rather than
-// growing its own. HTTP itself is the first protocol (protocols/http).
+// `Protocols`, which opens, starts and closes them together and reports their ports. Through it
+// a protocol brings:
+// - its mock type: a core::MockTypeCodec (decode, encode, validate the `"<name>": {...}` block),
+//   added to the mock types when the protocol is added (and by `cli::run` for commands that
+//   read mocks without serving, such as `mockd validate`), so that configs, the store and the
+//   admin API read its mocks like any other;
+// - its listeners (`open`) or, for protocols over HTTP, its routes on the mock engine;
+// - its request-log entries: journal::Entry with `protocol` set to its name and its own fields
+//   in `protocolJson`, which /requests shows and filters;
+// - its verification counts: a mock it answers counts a call on its match::MockStats (and its
+//   request-log entry names the mock), which /verify and /mocks/{id}/verify read;
+// - its admin routes (`adminRoutes`), served by the admin API with its access checks.
+// The shared parts (the mocks, the request log, metrics, tables) come from the server
+// (`Server`), so a protocol builds on `match`, `journal`, `template`, `state`, `chaos` and `net`
+// rather than growing its own. HTTP itself is the first protocol (protocols/http).
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "core/mock_codec.h"
 #include "http/metrics.h"
+#include "http/router.h"
 #include "http/server.h"
 #include "journal/journal.h"
 #include "match/registry.h"
@@ -56,6 +70,16 @@ class PortInUse final : public std::runtime_error {
     std::string flag_;
 };
 
+// A route a protocol serves on the admin API ("/sse/connections/{id}"), behind the admin API's
+// access checks, with its 404 and 405 answers.
+struct AdminRoute {
+    std::string method;   // GET, POST, PUT, PATCH or DELETE
+    std::string pattern;  // the router's syntax: literal segments, {name}, a final {*rest}
+    std::function<void(const core::Request& req, const http::RouteParams& params,
+                       http::Response& res)>
+        handle;
+};
+
 class Protocol {
   public:
     virtual ~Protocol() = default;
@@ -74,11 +98,17 @@ class Protocol {
     virtual void close() = 0;
     // Open connections (for /status).
     virtual size_t activeConnections() const = 0;
+    // The codec of the mock type it serves; null when it has none of its own.
+    virtual std::shared_ptr<const core::MockTypeCodec> mockType() const { return nullptr; }
+    // What it serves on the admin API.
+    virtual std::vector<AdminRoute> adminRoutes() const { return {}; }
 };
 
 // The protocols of one server, in the order they were added.
 class Protocols final {
   public:
+    // Adds a protocol, and its mock type to the mock types. Throws std::invalid_argument for a
+    // name added twice.
     void add(std::unique_ptr<Protocol> protocol);
     Protocol* find(std::string_view name) const;
     // The port named `name` among every protocol's, or 0.
@@ -88,6 +118,8 @@ class Protocols final {
     void startAll();
     void closeAll();
     size_t activeConnections() const;
+    // Every protocol's admin routes, in the order the protocols were added.
+    std::vector<AdminRoute> adminRoutes() const;
 
   private:
     std::vector<std::unique_ptr<Protocol>> protocols_;

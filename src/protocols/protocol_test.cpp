@@ -49,5 +49,47 @@ TEST(Protocols, OpenStartAndCloseTogetherInOrder) {
     EXPECT_THROW(all.add(std::make_unique<Fake>("http", trace, 1)), std::invalid_argument);
 }
 
+// Brings a mock type and an admin route.
+class Typed final : public Protocol {
+  public:
+    std::string_view name() const override { return "typed"; }
+    void open(Server&) override {}
+    std::vector<Port> ports() const override { return {}; }
+    void start() override {}
+    void close() override {}
+    size_t activeConnections() const override { return 0; }
+    std::shared_ptr<const core::MockTypeCodec> mockType() const override { return codec; }
+    std::vector<AdminRoute> adminRoutes() const override {
+        return {{"GET", "/typed/{id}",
+                 [](const core::Request&, const http::RouteParams& p, http::Response& res) {
+                     res.setBody(std::string(http::routeParam(p, "id")));
+                 }}};
+    }
+
+    class Codec final : public core::MockTypeCodec {
+      public:
+        std::string_view type() const override { return "typed"; }
+        void decode(const core::Json&, const std::string&, const core::DecodeContext&,
+                    core::Mock&) const override {}
+        core::Json encode(const core::Mock&) const override { return core::Json::object(); }
+    };
+    std::shared_ptr<const core::MockTypeCodec> codec = std::make_shared<Codec>();
+};
+
+TEST(Protocols, AddingAProtocolAddsItsMockTypeAndCollectsItsAdminRoutes) {
+    Protocols all;
+    auto typed = std::make_unique<Typed>();
+    const core::MockTypeCodec* codec = typed->codec.get();
+    EXPECT_EQ(core::findMockType("typed"), nullptr);
+    all.add(std::move(typed));
+    EXPECT_EQ(core::findMockType("typed"), codec);
+    auto routes = all.adminRoutes();
+    ASSERT_EQ(routes.size(), 1u);
+    EXPECT_EQ(routes[0].pattern, "/typed/{id}");
+    http::Response res;
+    routes[0].handle({}, {{"id", "7"}}, res);
+    EXPECT_EQ(res.body, "7");
+}
+
 }  // namespace
 }  // namespace mockd::protocols

@@ -31,6 +31,9 @@ class HttpProtocol final : public Protocol {
     void start() override;
     void close() override;
     size_t activeConnections() const override;
+    std::shared_ptr<const core::MockTypeCodec> mockType() const override { return codec(); }
+    // HTTP's mock type, for commands that read mocks without serving.
+    static std::shared_ptr<const core::MockTypeCodec> codec() { return core::httpMockType(); }
 
   private:
     Options options_;
