@@ -745,8 +745,8 @@ void configureProxy(const ServeOptions& o, engine::EngineConfig& engine) {
 
 struct ServePools {
     asio::io_context& acceptCtx;
-    http::WorkerPool& mock;
-    http::WorkerPool& admin;
+    net::WorkerPool& mock;
+    net::WorkerPool& admin;
 };
 
 // The admin API's listener, and the ports the protocols opened.
@@ -996,12 +996,12 @@ int serve(const ServeOptions& o) {
     chaos::Controller chaosControl;
     configureChaos(o, serverConfig, chaosControl);
 
-    http::raiseFileLimit();
+    net::raiseFileLimit();
     ::signal(SIGPIPE, SIG_IGN);
     unsigned threads = o.workers ? o.workers : usableCores();
     asio::io_context acceptCtx{1};
-    http::WorkerPool pool(threads);
-    http::WorkerPool adminPool(1);  // admin work (and store writes) never runs on mock workers
+    net::WorkerPool pool(threads);
+    net::WorkerPool adminPool(1);  // admin work (and store writes) never runs on mock workers
     const bool withAdmin = o.mode == "start";
     const bool wiremockMode = o.mode == "wiremock";
     const bool journaled = withAdmin || (wiremockMode && !o.noJournal);

@@ -39,7 +39,7 @@ namespace mockd::protocols {
 // loop per core), the connection limits and address, and the parts every protocol shares.
 struct Server {
     boost::asio::io_context& acceptCtx;
-    http::WorkerPool& workers;
+    net::WorkerPool& workers;
     http::Limits limits;
     std::string bind;  // empty: every interface
     match::Registry& registry;

@@ -115,7 +115,7 @@ struct Server {
     std::unique_ptr<wiremock::StubResponder> responder;
     std::unique_ptr<engine::MockEngine> engine;
     boost::asio::io_context acceptCtx{1};
-    std::unique_ptr<http::WorkerPool> pool;
+    std::unique_ptr<net::WorkerPool> pool;
     std::unique_ptr<http::Listener> listener;
     std::thread acceptThread;
     std::string rootDir;
@@ -154,7 +154,7 @@ struct Server {
         engine->setReady(true);
         http::Limits limits;
         limits.maxBodyBytes = 64 * 1024;
-        pool = std::make_unique<http::WorkerPool>(1);
+        pool = std::make_unique<net::WorkerPool>(1);
         listener =
             std::make_unique<http::Listener>(acceptCtx, *pool, "127.0.0.1", 0, *engine, limits);
         pool->start();

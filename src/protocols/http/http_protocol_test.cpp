@@ -10,7 +10,7 @@ namespace {
 
 struct Parts {
     boost::asio::io_context ctx;
-    http::WorkerPool workers{1};
+    net::WorkerPool workers{1};
     match::Registry registry;
     Server server{ctx, workers, {}, "127.0.0.1", registry};
 };

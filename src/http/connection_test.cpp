@@ -1,0 +1,264 @@
+// The HTTP connection's state machine, driven over real sockets on the loopback: pipelining in
+// order through delays and later answers, the ways a connection ends (Connection: close, a
+// parse error, a reset fault, a half-closed client, a drain), Expect: 100-continue, and a
+// streamed response that owns the connection until the client leaves.
+#include "http/connection.h"
+
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <cerrno>
+#include <mutex>
+#include <thread>
+
+#include "http/server.h"
+
+namespace mockd::http {
+namespace {
+
+TEST(ConnectionPhases, MoveOnlyForward) {
+    EXPECT_TRUE(allowedTransition(Phase::Handshake, Phase::Serving));
+    EXPECT_TRUE(allowedTransition(Phase::Serving, Phase::Streaming));
+    EXPECT_TRUE(allowedTransition(Phase::Serving, Phase::Lingering));
+    EXPECT_TRUE(allowedTransition(Phase::Streaming, Phase::Lingering));
+    for (Phase p : {Phase::Handshake, Phase::Serving, Phase::Streaming, Phase::Lingering})
+        EXPECT_TRUE(allowedTransition(p, Phase::Closed)) << phaseName(p);
+    EXPECT_FALSE(allowedTransition(Phase::Closed, Phase::Serving));
+    EXPECT_FALSE(allowedTransition(Phase::Closed, Phase::Closed));
+    EXPECT_FALSE(allowedTransition(Phase::Serving, Phase::Handshake));
+    EXPECT_FALSE(allowedTransition(Phase::Lingering, Phase::Serving));
+    EXPECT_FALSE(allowedTransition(Phase::Streaming, Phase::Serving));
+    EXPECT_FALSE(allowedTransition(Phase::Handshake, Phase::Streaming));
+}
+
+// Answers by path: /slow after a delay, /later through Response::later, /reset with a reset
+// fault, /stream as a stream, /echo with the body's size; anything else with its path.
+class Scripted final : public Handler {
+  public:
+    void handle(const core::Request& req, Response& res) override {
+        const std::string path(req.path);
+        if (path == "/slow") {
+            res.delivery.delayMs = 150;
+            res.setBody("slow");
+        } else if (path == "/later") {
+            res.later = [](boost::asio::io_context& ctx, Completion done) {
+                auto timer = std::make_shared<boost::asio::steady_timer>(ctx);
+                timer->expires_after(std::chrono::milliseconds(80));
+                timer->async_wait([timer, done = std::move(done)](boost::system::error_code) {
+                    Response answer;
+                    answer.setBody("later");
+                    done(std::move(answer));
+                });
+            };
+        } else if (path == "/reset") {
+            res.delivery.fault = Delivery::Fault::Reset;
+        } else if (path == "/stream") {
+            res.contentType = "text/event-stream";
+            res.stream = [this](std::shared_ptr<Stream> s) {
+                s->push("data: one\n\n");
+                std::lock_guard lock(mu);
+                stream = std::move(s);
+            };
+        } else if (path == "/echo") {
+            res.setBody(std::to_string(req.body.size()));
+        } else {
+            res.setBody(path);
+        }
+    }
+    std::mutex mu;
+    std::shared_ptr<Stream> stream;
+};
+
+struct Port {
+    boost::asio::io_context acceptCtx{1};
+    net::WorkerPool pool{1};
+    Scripted handler;
+    std::unique_ptr<Listener> listener;
+    std::thread acceptThread;
+
+    Port() {
+        listener = std::make_unique<Listener>(acceptCtx, pool, "127.0.0.1", 0, handler, Limits{});
+        pool.start();
+        listener->start();
+        acceptThread = std::thread([this] { acceptCtx.run(); });
+    }
+    ~Port() {
+        listener->close();
+        pool.stop();
+        pool.join();
+        acceptCtx.stop();
+        acceptThread.join();
+    }
+};
+
+class Client {
+  public:
+    explicit Client(uint16_t port) {
+        fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in addr{};
+        addr.sin_family = AF_INET;
+        addr.sin_port = htons(port);
+        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        EXPECT_EQ(::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    }
+    ~Client() { ::close(fd_); }
+    void send(std::string_view bytes) const {
+        EXPECT_EQ(::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL),
+                  static_cast<ssize_t>(bytes.size()));
+    }
+    void closeWrite() const { ::shutdown(fd_, SHUT_WR); }
+    // Reads until `until` appears in what was read, the peer closes, or 5 s pass.
+    std::string read(std::string_view until = {}) {
+        for (;;) {
+            if (!until.empty() && got_.find(until) != std::string::npos) break;
+            pollfd p{fd_, POLLIN, 0};
+            if (::poll(&p, 1, 5000) <= 0) break;
+            char buf[4096];
+            ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+            if (n < 0) error_ = errno;
+            if (n <= 0) {
+                ended_ = true;
+                break;
+            }
+            got_.append(buf, static_cast<size_t>(n));
+        }
+        return got_;
+    }
+    bool ended() const { return ended_; }
+    int error() const { return error_; }
+
+  private:
+    int fd_ = -1;
+    std::string got_;
+    bool ended_ = false;
+    int error_ = 0;
+};
+
+std::string get(std::string_view path, std::string_view extra = {}) {
+    return "GET " + std::string(path) + " HTTP/1.1\r\nHost: x\r\n" + std::string(extra) + "\r\n";
+}
+
+TEST(Connection, PipelinedRequestsAreAnsweredInOrderThroughDelaysAndLaterAnswers) {
+    Port port;
+    Client c(port.listener->port());
+    c.send(get("/slow") + get("/later") + get("/fast"));
+    std::string out = c.read("/fast");
+    size_t slow = out.find("\r\n\r\nslow"), later = out.find("\r\n\r\nlater"),
+           fast = out.find("\r\n\r\n/fast");
+    ASSERT_NE(fast, std::string::npos) << out;
+    EXPECT_LT(slow, later) << out;
+    EXPECT_LT(later, fast) << out;
+    EXPECT_FALSE(c.ended());  // keep-alive: still open
+}
+
+TEST(Connection, ConnectionCloseEndsItAfterTheResponse) {
+    Port port;
+    Client c(port.listener->port());
+    c.send(get("/a", "Connection: close\r\n") + get("/never"));
+    std::string out = c.read();
+    EXPECT_TRUE(c.ended());
+    EXPECT_NE(out.find("Connection: close"), std::string::npos) << out;
+    EXPECT_NE(out.find("/a"), std::string::npos) << out;
+    EXPECT_EQ(out.find("/never"), std::string::npos) << out;
+}
+
+TEST(Connection, AMalformedRequestIsA400AndTheLastAnswer) {
+    Port port;
+    Client c(port.listener->port());
+    c.send("NOT HTTP AT ALL\r\n\r\n" + get("/after"));
+    std::string out = c.read();
+    EXPECT_TRUE(c.ended());
+    EXPECT_EQ(out.rfind("HTTP/1.1 400", 0), 0u) << out;
+    EXPECT_EQ(out.find("/after"), std::string::npos) << out;
+}
+
+TEST(Connection, ExpectContinueGetsA100BeforeTheBodyIsSent) {
+    Port port;
+    Client c(port.listener->port());
+    c.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n");
+    EXPECT_EQ(c.read("\r\n\r\n"), "HTTP/1.1 100 Continue\r\n\r\n");
+    c.send("hello");
+    std::string out = c.read("\r\n\r\n5");
+    EXPECT_NE(out.find("HTTP/1.1 200 OK"), std::string::npos) << out;
+}
+
+TEST(Connection, AResetFaultResetsIt) {
+    Port port;
+    Client c(port.listener->port());
+    c.send(get("/reset"));
+    std::string out = c.read();
+    EXPECT_TRUE(c.ended());
+    EXPECT_EQ(out, "");
+    EXPECT_EQ(c.error(), ECONNRESET);
+}
+
+TEST(Connection, AHalfClosedClientGetsWhatItSentAnswered) {
+    Port port;
+    Client c(port.listener->port());
+    c.send(get("/one") + get("/two"));
+    c.closeWrite();
+    std::string out = c.read();
+    EXPECT_TRUE(c.ended());
+    EXPECT_NE(out.find("/one"), std::string::npos) << out;
+    EXPECT_NE(out.find("/two"), std::string::npos) << out;
+}
+
+TEST(Connection, AResponseHeldWhenTheClientClosesItsSideIsDropped) {
+    // A client that stops sending while its answer waits out a delay is taken to be gone.
+    Port port;
+    Client c(port.listener->port());
+    c.send(get("/slow"));
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    c.closeWrite();
+    EXPECT_EQ(c.read(), "");
+    EXPECT_TRUE(c.ended());
+}
+
+TEST(Connection, ADrainClosesIdleConnectionsAndLetsBusyOnesFinish) {
+    Port port;
+    Client idle(port.listener->port());
+    Client busy(port.listener->port());
+    idle.send(get("/warm"));
+    idle.read("/warm");
+    busy.send(get("/slow"));
+    // The worker took the slow request (its answer is being held) before the drain begins.
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    port.pool.drain();
+    idle.read();
+    EXPECT_TRUE(idle.ended());
+    std::string out = busy.read();
+    EXPECT_TRUE(busy.ended());
+    EXPECT_NE(out.find("Connection: close"), std::string::npos) << out;
+    EXPECT_NE(out.find("slow"), std::string::npos) << out;
+}
+
+TEST(Connection, AStreamOwnsTheConnectionUntilTheClientLeaves) {
+    Port port;
+    auto c = std::make_unique<Client>(port.listener->port());
+    c->send(get("/stream") + get("/ignored"));
+    std::string out = c->read("data: one\n\n");
+    EXPECT_NE(out.find("text/event-stream"), std::string::npos) << out;
+    std::shared_ptr<Stream> stream;
+    {
+        std::lock_guard lock(port.handler.mu);
+        stream = port.handler.stream;
+    }
+    ASSERT_TRUE(stream);
+    stream->push("data: two\n\n");
+    out = c->read("data: two\n\n");
+    EXPECT_EQ(out.find("/ignored"), std::string::npos) << out;
+    EXPECT_FALSE(stream->closed());
+    c.reset();  // the client leaves
+    for (int i = 0; i < 100 && !stream->closed(); ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    EXPECT_TRUE(stream->closed());
+}
+
+}  // namespace
+}  // namespace mockd::http
