@@ -170,12 +170,12 @@ class ConnectionStream final : public Stream {
 class Connection final : public std::enable_shared_from_this<Connection>, public net::Session {
   public:
     Connection(net::Worker& worker, tcp::socket socket, Handler& handler, const Limits& limits,
-               net::ConnectionCount active, std::shared_ptr<const net::TlsServer> tls)
+               net::ConnectionSlot slot, std::shared_ptr<const net::TlsServer> tls)
         : worker_(worker),
           socket_(worker.ctx()),
           handler_(handler),
           limits_(limits),
-          active_(std::move(active)),
+          slot_(std::move(slot)),
           tlsServer_(std::move(tls)),
           delay_(worker.ctx()),
           phase_(tlsServer_ ? Phase::Handshake : Phase::Serving) {
@@ -194,7 +194,6 @@ class Connection final : public std::enable_shared_from_this<Connection>, public
     ~Connection() override {
         if (stream_) stream_->markClosed();
         worker_.remove(this);
-        active_->fetch_sub(1, std::memory_order_relaxed);
     }
 
     void start() {
@@ -317,6 +316,12 @@ class Connection final : public std::enable_shared_from_this<Connection>, public
     void onRead(beast::error_code ec, size_t n) {
         reading_ = false;
         if (closed()) return;
+        if (hold_ == Hold::Upgrade) {
+            // The read was cancelled for the hand-over; bytes it brought go along.
+            if (!ec) inbuf_.commit(n);
+            flush();
+            return;
+        }
         const bool lingering = phase_ == Phase::Lingering;
         if (lingering && tls_) {
             shutdownTls();
@@ -439,6 +444,14 @@ class Connection final : public std::enable_shared_from_this<Connection>, public
         Response res;
         res.headOnly = req.method == "HEAD";  // the head of what GET would answer, no body
         handler_.handle(req, res);
+        if (res.upgrade) {
+            // Handed over once the responses before it are out (see flush); nothing more is
+            // read as HTTP.
+            hold_ = Hold::Upgrade;
+            upgrade_ = std::move(res.upgrade);
+            upgradeRequest_ = ownedCopy(req);
+            return;
+        }
         if (res.later) {
             // Held like a delayed response until the answer arrives; the completion is posted so
             // that it never runs inside this parse loop.
@@ -552,11 +565,52 @@ class Connection final : public std::enable_shared_from_this<Connection>, public
                                       self->onWrite(ec);
                                   });
             });
+        } else if (!writing_ && hold_ == Hold::Upgrade) {
+            // One operation at a time owns the socket: a read still waiting is cancelled first
+            // (onRead then comes back here).
+            beast::error_code ignored;
+            if (reading_)
+                sock().cancel(ignored);
+            else
+                handOver();
+            return;
         } else if (!writing_ && doneAfterOutput()) {
             finish();
             return;
         }
-        doRead();
+        if (hold_ != Hold::Upgrade) doRead();
+    }
+
+    static OwnedRequest ownedCopy(const core::Request& req) {
+        OwnedRequest o;
+        o.method = req.method;
+        o.target = req.target;
+        for (const auto& h : req.headers) o.headers.emplace_back(h.name, h.value);
+        o.body = req.body;
+        o.version = req.version;
+        o.remoteAddress = req.remoteAddress;
+        return o;
+    }
+
+    // Gives the socket, what was read past the upgrade request, and this connection's place in
+    // the count to the protocol that took the upgrade; this connection then ends.
+    void handOver() {
+        Upgraded up;
+        up.worker = &worker_;
+        if (tls_)
+            up.tls = std::make_unique<asio::ssl::stream<tcp::socket>>(std::move(*tls_));
+        else
+            up.socket.emplace(std::move(socket_));
+        const auto data = inbuf_.data();
+        up.buffered.assign(static_cast<const char*>(data.data()), data.size());
+        inbuf_.consume(inbuf_.size());
+        up.request = std::move(upgradeRequest_);
+        up.slot = std::move(slot_);
+        enter(Phase::Closed);
+        delay_.cancel();
+        if (stream_) stream_->markClosed();
+        auto take = std::move(upgrade_);
+        take(std::move(up));
     }
 
     void onWrite(beast::error_code ec) {
@@ -641,7 +695,7 @@ class Connection final : public std::enable_shared_from_this<Connection>, public
     tcp::socket socket_;
     Handler& handler_;
     Limits limits_;
-    net::ConnectionCount active_;
+    net::ConnectionSlot slot_;
     std::shared_ptr<const net::TlsServer> tlsServer_;
     std::optional<asio::ssl::stream<tcp::socket>> tls_;  // on the HTTPS port
     core::ClientCert clientCert_;
@@ -667,6 +721,8 @@ class Connection final : public std::enable_shared_from_this<Connection>, public
     size_t nextChunk_ = 0;
     std::chrono::milliseconds chunkInterval_{0};
     std::shared_ptr<ConnectionStream> stream_;
+    std::function<void(Upgraded&&)> upgrade_;  // who takes the connection over
+    OwnedRequest upgradeRequest_;
 };
 
 void ConnectionStream::push(std::string data) {
@@ -677,11 +733,17 @@ void ConnectionStream::push(std::string data) {
 }
 
 void startConnection(net::Worker& worker, tcp::socket socket, Handler& handler,
-                     const Limits& limits, net::ConnectionCount open,
+                     const Limits& limits, net::ConnectionSlot slot,
                      std::shared_ptr<const net::TlsServer> tls) {
-    std::make_shared<Connection>(worker, std::move(socket), handler, limits, std::move(open),
+    std::make_shared<Connection>(worker, std::move(socket), handler, limits, std::move(slot),
                                  std::move(tls))
         ->start();
+}
+
+std::string_view OwnedRequest::header(std::string_view name) const {
+    for (const auto& [k, v] : headers)
+        if (core::iequals(k, name)) return v;
+    return {};
 }
 
 }  // namespace mockd::http

@@ -5,9 +5,14 @@
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <cstdint>
 #include <memory>
+#include <optional>
+#include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "http/handler.h"
 #include "net/acceptor.h"
@@ -40,6 +45,7 @@ enum class Hold : uint8_t {
     Delay,    // a response waits out its delay
     Later,    // the handler answers later (a proxied request)
     Dribble,  // a body goes out in timed chunks
+    Upgrade,  // the connection goes to another protocol once the responses before it are out
 };
 
 // How the connection ends, from the mildest: it stays open; it closes once the responses owed
@@ -54,9 +60,34 @@ std::string_view phaseName(Phase p);
 bool allowedTransition(Phase from, Phase to);
 
 // Starts a connection on an accepted socket, on the worker's thread. With `tls` it begins with
-// the handshake. `open` is released when the connection ends.
+// the handshake. `slot` is released when the connection ends (or goes with an upgrade).
 void startConnection(net::Worker& worker, boost::asio::ip::tcp::socket socket, Handler& handler,
-                     const Limits& limits, net::ConnectionCount open,
+                     const Limits& limits, net::ConnectionSlot slot,
                      std::shared_ptr<const net::TlsServer> tls);
+
+// A request as the connection read it, copied (its views point into the connection's buffers,
+// which an upgrade leaves behind).
+struct OwnedRequest {
+    std::string method, target;
+    std::vector<std::pair<std::string, std::string>> headers;
+    std::string body;
+    unsigned version = 11;
+    std::string remoteAddress;
+    // The first value of a header (case-insensitive), or empty.
+    std::string_view header(std::string_view name) const;
+};
+
+// A connection handed over to another protocol (Response::upgrade): its socket (plain, or the
+// TLS stream on the HTTPS port), the bytes it had read past the upgrade request, the request
+// itself, and its worker and place in the port's count. The new owner answers the upgrade (a
+// WebSocket accept writes the 101) and from then on runs the connection on `worker`'s loop.
+struct Upgraded {
+    net::Worker* worker = nullptr;
+    std::optional<boost::asio::ip::tcp::socket> socket;
+    std::unique_ptr<boost::asio::ssl::stream<boost::asio::ip::tcp::socket>> tls;
+    std::string buffered;
+    OwnedRequest request;
+    net::ConnectionSlot slot;
+};
 
 }  // namespace mockd::http

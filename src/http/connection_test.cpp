@@ -10,9 +10,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <array>
 #include <atomic>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
 #include <cerrno>
 #include <mutex>
 #include <thread>
@@ -36,6 +38,40 @@ TEST(ConnectionPhases, MoveOnlyForward) {
     EXPECT_FALSE(allowedTransition(Phase::Streaming, Phase::Serving));
     EXPECT_FALSE(allowedTransition(Phase::Handshake, Phase::Streaming));
 }
+
+// The other side of an upgrade in these tests: answers 101, then sends back every byte, the
+// ones the HTTP connection had already read first.
+class Echo final : public std::enable_shared_from_this<Echo> {
+  public:
+    explicit Echo(Upgraded&& up) : socket_(std::move(*up.socket)), slot_(std::move(up.slot)) {
+        out_ =
+            "HTTP/1.1 101 Switching Protocols\r\nUpgrade: echo\r\nConnection: Upgrade\r\n"
+            "X-Upgraded-From: " +
+            up.request.target + "\r\n\r\n" + up.buffered;
+    }
+    void start() { write(); }
+
+  private:
+    void write() {
+        boost::asio::async_write(socket_, boost::asio::buffer(out_),
+                                 [self = shared_from_this()](boost::system::error_code ec, size_t) {
+                                     if (!ec) self->read();
+                                 });
+    }
+    void read() {
+        socket_.async_read_some(
+            boost::asio::buffer(in_),
+            [self = shared_from_this()](boost::system::error_code ec, size_t n) {
+                if (ec) return;
+                self->out_.assign(self->in_.data(), n);
+                self->write();
+            });
+    }
+    boost::asio::ip::tcp::socket socket_;
+    net::ConnectionSlot slot_;
+    std::string out_;
+    std::array<char, 1024> in_{};
+};
 
 // Answers by path: /slow after a delay, /later through Response::later, /reset with a reset
 // fault, /stream as a stream, /echo with the body's size; anything else with its path.
@@ -65,6 +101,8 @@ class Scripted final : public Handler {
                 std::lock_guard lock(mu);
                 stream = std::move(s);
             };
+        } else if (path == "/upgrade") {
+            res.upgrade = [](Upgraded&& up) { std::make_shared<Echo>(std::move(up))->start(); };
         } else if (path == "/echo") {
             res.setBody(std::to_string(req.body.size()));
         } else {
@@ -236,6 +274,25 @@ TEST(Connection, ADrainClosesIdleConnectionsAndLetsBusyOnesFinish) {
     EXPECT_TRUE(busy.ended());
     EXPECT_NE(out.find("Connection: close"), std::string::npos) << out;
     EXPECT_NE(out.find("slow"), std::string::npos) << out;
+}
+
+TEST(Connection, AnUpgradeHandsTheSocketOverAfterTheResponsesBeforeIt) {
+    Port port;
+    Client c(port.listener->port());
+    // A slow response first: the hand-over waits for it. The bytes after the upgrade request
+    // arrive with it and go to the new protocol, not to the HTTP parser.
+    c.send(get("/slow") + get("/upgrade", "Upgrade: echo\r\nConnection: Upgrade\r\n") +
+           "hello, echo");
+    std::string out = c.read("hello, echo");
+    size_t slow = out.find("\r\n\r\nslow"), switched = out.find("HTTP/1.1 101");
+    ASSERT_NE(switched, std::string::npos) << out;
+    EXPECT_LT(slow, switched) << out;
+    EXPECT_NE(out.find("X-Upgraded-From: /upgrade\r\n\r\nhello, echo"), std::string::npos) << out;
+    // The connection is the new protocol's now: what follows is echoed, not parsed as HTTP.
+    c.send(get("/not-http"));
+    out = c.read("GET /not-http HTTP/1.1\r\nHost: x\r\n\r\n");
+    EXPECT_NE(out.find("GET /not-http HTTP/1.1"), std::string::npos) << out;
+    EXPECT_EQ(port.listener->activeConnections(), 1u);  // counted while the echo holds it
 }
 
 TEST(Connection, AStreamOwnsTheConnectionUntilTheClientLeaves) {

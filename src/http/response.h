@@ -71,6 +71,7 @@ struct Delivery {
 };
 
 struct Response;
+struct Upgraded;
 // Hands a response produced later to its connection. Must be called once, on the io_context the
 // connection passed in.
 using Completion = std::function<void(Response)>;
@@ -91,6 +92,9 @@ struct Response {
     // Keeps what the borrowed parts point into alive until the response is written (the
     // snapshot of the matched mock).
     std::shared_ptr<const void> keepAlive;
+    // What the handler notes about the exchange for a filter around it, opened by that filter
+    // (the mock engine's request log: engine/request_log.h).
+    std::shared_ptr<void> exchange;
     bool headOnly = false;  // HEAD: Content-Length of the body, no body bytes
     Delivery delivery;
     // After the head (no Content-Length, the connection's last): a stream the connection hands
@@ -100,6 +104,11 @@ struct Response {
     // io_context and answers no further request until the completion runs. The other fields
     // are ignored; the completion brings its own response.
     std::function<void(boost::asio::io_context&, Completion)> later;
+    // The handler takes the connection over for another protocol (a WebSocket upgrade): once
+    // the responses before this one are written, the connection hands its socket over
+    // (http/connection.h, Upgraded) and ends. Nothing else of this response is written: the new
+    // owner answers the upgrade itself.
+    std::function<void(Upgraded&&)> upgrade;
     // A filter's answer for a request the handler has nothing for (no mock matched), in place of
     // the handler's own: mockd's CORS answers such an OPTIONS request as a preflight.
     std::function<void(Response&)> fallback;

@@ -8,8 +8,8 @@ Listener::Listener(boost::asio::io_context& acceptCtx, net::WorkerPool& pool,
     : acceptor_(
           acceptCtx, pool, bindHost, port, limits.maxConnections,
           [&handler, limits, tls = std::move(tls)](
-              net::Worker& worker, boost::asio::ip::tcp::socket socket, net::ConnectionCount open) {
-              startConnection(worker, std::move(socket), handler, limits, std::move(open), tls);
+              net::Worker& worker, boost::asio::ip::tcp::socket socket, net::ConnectionSlot slot) {
+              startConnection(worker, std::move(socket), handler, limits, std::move(slot), tls);
           }) {}
 
 }  // namespace mockd::http

@@ -104,7 +104,7 @@ void Acceptor::accept(size_t i) {
                 active_->fetch_add(1, std::memory_order_relaxed);
                 sock.set_option(tcp::no_delay(true), ignored);
                 asio::post(w.ctx(), [&w, s = std::move(sock), this]() mutable {
-                    open_(w, std::move(s), active_);
+                    open_(w, std::move(s), ConnectionSlot(active_));
                 });
             }
             accept(i);

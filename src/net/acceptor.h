@@ -16,14 +16,35 @@
 
 namespace mockd::net {
 
-// Open connections on one port; a connection holds it for its life and releases its count
-// when it ends.
+// Open connections on one port.
 using ConnectionCount = std::shared_ptr<std::atomic<size_t>>;
+
+// One open connection's place in its port's count, released when its holder ends. It moves with
+// the socket (an HTTP connection upgraded to another protocol hands both over).
+class ConnectionSlot final {
+  public:
+    ConnectionSlot() = default;
+    explicit ConnectionSlot(ConnectionCount count) : count_(std::move(count)) {}
+    ConnectionSlot(ConnectionSlot&& other) noexcept = default;
+    ConnectionSlot& operator=(ConnectionSlot&& other) noexcept {
+        release();
+        count_ = std::move(other.count_);
+        return *this;
+    }
+    ~ConnectionSlot() { release(); }
+
+  private:
+    void release() {
+        if (count_) count_->fetch_sub(1, std::memory_order_relaxed);
+        count_.reset();
+    }
+    ConnectionCount count_;
+};
 
 class Acceptor final {
   public:
     // Runs on the worker's thread: starts a connection on the accepted socket.
-    using Open = std::function<void(Worker&, boost::asio::ip::tcp::socket, ConnectionCount)>;
+    using Open = std::function<void(Worker&, boost::asio::ip::tcp::socket, ConnectionSlot)>;
 
     // Binds (dual-stack on all interfaces unless `bindHost` is given) and listens. Throws
     // boost::system::system_error; EADDRINUSE is reported as such.
