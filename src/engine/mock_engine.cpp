@@ -32,8 +32,6 @@ using http::upstreamResponse;
 
 namespace {
 
-constexpr size_t kMaxLoggedBody = 64 * 1024;
-
 // Go's encoder escapes these inside strings; copying it keeps bodies byte-identical to mockd's.
 std::string goHtmlEscape(std::string s) {
     size_t at = s.find_first_of("<>&");
@@ -120,70 +118,6 @@ EngineConfig MockEngine::checked(EngineConfig config) {
 
 MockEngine::~MockEngine() = default;
 
-journal::Entry MockEngine::requestEntry(const Request& req) const {
-    journal::Entry e;
-    e.timestampUs = nowMicros();
-    e.method = req.method;
-    e.path = req.path;
-    if (req.rawPath != req.path) e.rawPath = req.rawPath;
-    e.query = req.rawQuery;
-    e.localPort = req.localPort;
-    if (!journal_) return e;  // the debug line needs only the method and path
-    e.headers.reserve(req.headers.size());
-    for (const auto& h : req.headers) e.headers.emplace_back(h.name, h.value);
-    // The log keeps the start of large bodies so that 10,000 entries stay small;
-    // bodySize still reports the whole size.
-    e.body = req.body.substr(0, kMaxLoggedBody);
-    e.bodySize = req.body.size();
-    e.remoteAddr = req.remoteAddress;
-    return e;
-}
-
-bool MockEngine::observing() const {
-    return journal_ || metrics_ || log::enabled(log::Level::Debug);
-}
-
-void MockEngine::record(const Request& req, const std::string& mockId, int status,
-                        std::chrono::steady_clock::time_point start, uint32_t delayMs,
-                        std::string nearMisses, std::string report, std::string error,
-                        std::shared_ptr<journal::SubEvents> subEvents) const {
-    journal::Entry e;
-    if (journal_ || log::enabled(log::Level::Debug)) e = requestEntry(req);
-    e.subEvents = std::move(subEvents);
-    e.mockId = mockId;
-    e.status = status;
-    e.nearMissesJson = std::move(nearMisses);
-    e.report = std::move(report);
-    e.error = std::move(error);
-    commit(std::move(e), start, delayMs);
-}
-
-void MockEngine::commit(journal::Entry e, std::chrono::steady_clock::time_point start,
-                        uint32_t delayMs) const {
-    const auto elapsed = std::chrono::steady_clock::now() - start;
-    const double seconds = std::chrono::duration<double>(elapsed).count() + delayMs / 1000.0;
-    if (metrics_) {
-        (e.mockId.empty() ? metrics_->matchMisses : metrics_->matchHits)
-            .fetch_add(1, std::memory_order_relaxed);
-        metrics_->observe(seconds);
-        metrics_->requests.add(e.mockId, e.status);
-    }
-    if (log::enabled(log::Level::Debug)) {
-        auto us = std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count();
-        log::debug(e.mockId.empty() ? "request unmatched" : "request matched",
-                   {{"method", e.method},
-                    {"path", e.path},
-                    {"status", e.status},
-                    {"mock_id", e.mockId},
-                    {"delay_ms", delayMs},
-                    {"duration_us", static_cast<int64_t>(us)}});
-    }
-    if (journal_) {
-        e.durationMs = seconds * 1000.0;
-        journal_->record(std::move(e));
-    }
-}
-
 class MockEngine::Route final : public http::Handler {
   public:
     explicit Route(MockEngine& engine) : engine_(engine) {}
@@ -205,6 +139,9 @@ void MockEngine::buildFilters() {
         filters_.add(std::make_unique<http::StubCorsFilter>());
     else if (config_.cors)
         filters_.add(std::make_unique<http::CorsFilter>(*config_.cors, mounted));
+    // Innermost: the request log sees the route's answer before any filter shapes it, for
+    // exactly the requests the route answers.
+    filters_.add(std::make_unique<RequestLogFilter>(journal_, metrics_));
 }
 
 void MockEngine::handle(const Request& req, Response& res) { filters_.run(req, res, *route_); }
@@ -217,14 +154,11 @@ void MockEngine::route(const Request& req, Response& res) {
     }
     for (const auto& mount : config_.mounts)
         if (http::underPrefix(req.path, mount.prefix)) return mount.handler->handle(req, res);
-    const bool observe = observing();
-    const auto start =
-        observe ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
     core::MatchInput in(req);
     std::shared_ptr<const match::Snapshot> snap = registry_.current();
     const match::CompiledMock* m = snap->find(in, req.method);
     if (!m && head && config_.headAsGet) m = snap->find(in, "GET");
-    if (!m) return unmatched(req, in, res, start);
+    if (!m) return unmatched(req, in, res);
     // The response may borrow the mock's headers and body: the snapshot keeps them alive.
     res.keepAlive = std::move(snap);
 
@@ -234,14 +168,13 @@ void MockEngine::route(const Request& req, Response& res) {
     const core::HttpResponse& r = cr.response();
     m->stats().calls.fetch_add(1, std::memory_order_relaxed);
     m->stats().lastCalledUs.store(nowMicros(), std::memory_order_relaxed);
-    if (m->format()) return answerByFormat({req, in, *m, cr}, res, start);
+    if (m->format()) return answerByFormat({req, in, *m, cr}, res);
     std::string error = answer(req, in, *m, cr, res);
     res.delivery.delayMs = r.delayMs + r.delayDistribution.sample();
     if (r.fault != core::Fault::None || r.dribble.chunks > 0) http::deliverAsMocked(r, res);
     if (r.fault != core::Fault::None && error.empty())
         error = "injected fault " + std::string(core::faultName(r.fault));
-    if (observe)
-        record(req, mock.id, res.status, start, res.delivery.delayMs, {}, {}, std::move(error));
+    noteExchange(res, mock.id, {}, {}, std::move(error));
 }
 
 FormatResponder* MockEngine::responderFor(std::string_view format) const {
@@ -250,8 +183,7 @@ FormatResponder* MockEngine::responderFor(std::string_view format) const {
     return nullptr;
 }
 
-void MockEngine::answerByFormat(const MatchedCall& call, Response& res,
-                                std::chrono::steady_clock::time_point start) {
+void MockEngine::answerByFormat(const MatchedCall& call, Response& res) {
     const core::Mock& mock = call.mock.mock();
     const std::string_view format = call.mock.format()->format();
     FormatResponder* responder = responderFor(format);
@@ -263,20 +195,11 @@ void MockEngine::answerByFormat(const MatchedCall& call, Response& res,
         out.error = "no responder for mocks in the " + std::string(format) + " format";
         http::local_reply::mockdError(res, 500, "no_responder", out.error);
     }
-    if (out.forward) {
-        journal::Entry e = observing() ? requestEntry(call.request) : journal::Entry{};
-        e.mockId = mock.id;
-        e.subEvents = std::move(out.subEvents);
-        return forward(std::move(*out.forward), std::move(e), start, res);
-    }
-    if (observing())
-        record(call.request, mock.id, res.status, start, res.delivery.delayMs, {}, {},
-               std::move(out.error), std::move(out.subEvents));
+    noteExchange(res, mock.id, {}, {}, std::move(out.error), std::move(out.subEvents));
+    if (out.forward) forward(std::move(*out.forward), res);
 }
 
-void MockEngine::unmatched(const Request& req, const core::MatchInput& in, Response& res,
-                           std::chrono::steady_clock::time_point start) {
-    const bool observe = observing();
+void MockEngine::unmatched(const Request& req, const core::MatchInput& in, Response& res) {
     if (res.fallback) {
         auto answer = std::move(res.fallback);
         res.fallback = nullptr;
@@ -287,23 +210,22 @@ void MockEngine::unmatched(const Request& req, const core::MatchInput& in, Respo
         spec.url = proxyUrl(proxy_.unmatchedUrl, req, {});
         spec.preserveHost = proxy_.preserveHost;
         spec.timeout = proxy_.timeout;
-        journal::Entry e = observe ? requestEntry(req) : journal::Entry{};
         Forward fw;
         fw.request = upstreamRequest(req, spec);
         if (unmatched_) fw.failure = unmatched_->proxyFailure();
-        return forward(std::move(fw), std::move(e), start, res);
+        noteExchange(res, {});
+        return forward(std::move(fw), res);
     }
     if (unmatched_) {
         std::string report;
         unmatched_->unmatched(req, in, res, &report);
-        if (observe) record(req, {}, res.status, start, 0, {}, std::move(report));
+        noteExchange(res, {}, {}, std::move(report));
     } else if (req.path == "/health") {
         healthBody(res);
     } else if (req.path == "/ready") {
         readyBody(res);
     } else {
-        std::string slim = noMatch(req, in, res);
-        if (observe) record(req, {}, 404, start, 0, std::move(slim));
+        noteExchange(res, {}, noMatch(req, in, res));
     }
 }
 
@@ -364,16 +286,16 @@ std::string MockEngine::answer(const Request& req, const core::MatchInput& in,
     return {};
 }
 
-void MockEngine::forward(Forward fw, journal::Entry e, std::chrono::steady_clock::time_point start,
-                         Response& res) {
-    const bool observe = observing();
+void MockEngine::forward(Forward fw, Response& res) {
     const bool head = res.headOnly;
     auto shared = std::make_shared<Forward>(std::move(fw));
-    res.later = [this, shared, e = std::move(e), head, observe, start](
-                    boost::asio::io_context& ctx, http::Completion done) mutable {
+    // The request log's entry, completed with what the upstream answered.
+    std::shared_ptr<Exchange> exchange = exchangeOf(res);
+    res.later = [this, shared, exchange, head](boost::asio::io_context& ctx,
+                                               http::Completion done) mutable {
         const std::string url = shared->request.url;
         http::fetch(ctx, std::move(shared->request),
-                    [this, url, shared, e = std::move(e), head, observe, start,
+                    [this, url, shared, exchange, head,
                      done = std::move(done)](http::ClientResponse up) mutable {
                         const Forward& fw = *shared;
                         Response answer;
@@ -387,7 +309,7 @@ void MockEngine::forward(Forward fw, journal::Entry e, std::chrono::steady_clock
                                     answer, up.timedOut ? 504 : 502, "proxy_error",
                                     "Forwarding to " + url + " failed: " + up.error);
                             }
-                            e.error = "proxy: " + up.error;
+                            if (exchange) exchange->entry.error = "proxy: " + up.error;
                         } else {
                             upstreamResponse(up, fw.extraHeaders, head, answer, config_.stubCors);
                         }
@@ -396,16 +318,14 @@ void MockEngine::forward(Forward fw, journal::Entry e, std::chrono::steady_clock
                             r.dribble = fw.dribble;
                             http::deliverAsMocked(r, answer);
                         }
-                        if (observe) {
+                        if (exchange) {
                             auto p = std::make_shared<journal::Proxied>();
                             p->url = url;
                             p->status = up.status;
                             p->headers = std::move(up.headers);
                             p->body = std::move(up.body);
                             p->error = std::move(up.error);
-                            e.status = answer.status;
-                            e.proxied = std::move(p);
-                            commit(std::move(e), start, fw.delayMs);
+                            exchange->entry.proxied = std::move(p);
                         }
                         done(std::move(answer));
                     });

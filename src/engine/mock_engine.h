@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/request_log.h"
 #include "engine/responder.h"
 #include "http/client.h"
 #include "http/cors.h"
@@ -75,8 +76,8 @@ class MockEngine final : public http::Handler {
     void setReady(bool ready) { ready_.store(ready, std::memory_order_release); }
 
   private:
-    // The filters around route, outermost first: the rate limit, chaos, then the stub CORS of
-    // --enable-stub-cors or mockd's.
+    // The filters around route, outermost first: the rate limit, chaos, the stub CORS of
+    // --enable-stub-cors or mockd's, then the request log.
     void buildFilters();
     static EngineConfig checked(EngineConfig config);
     // The end of the filter chain.
@@ -84,34 +85,20 @@ class MockEngine final : public http::Handler {
     void route(const Request& req, http::Response& res);
     // No mock matched: a filter's fallback (a preflight), the unmatched proxy, the unmatched
     // responder's answer or mockd's 404.
-    void unmatched(const Request& req, const core::MatchInput& in, http::Response& res,
-                   std::chrono::steady_clock::time_point start);
+    void unmatched(const Request& req, const core::MatchInput& in, http::Response& res);
     // The matched mock's response body and headers; returns why it failed (empty when not).
     std::string answer(const Request& req, const core::MatchInput& in, const match::CompiledMock& m,
                        const match::CompiledResponse& cr, http::Response& res) const;
     // A mock of another format, answered by its format's responder.
-    void answerByFormat(const MatchedCall& call, http::Response& res,
-                        std::chrono::steady_clock::time_point start);
+    void answerByFormat(const MatchedCall& call, http::Response& res);
     FormatResponder* responderFor(std::string_view format) const;
     void healthBody(http::Response& res) const;
     void readyBody(http::Response& res) const;
     // Answers the 404 and returns the slim near-miss list for the request log.
     std::string noMatch(const Request& req, const class core::MatchInput& in,
                         http::Response& res) const;
-    // Journal entry, counters and debug line for one answered request; `error` says why it
-    // failed (an unreadable body file, an injected fault), empty when it did not.
-    void record(const Request& req, const std::string& mockId, int status,
-                std::chrono::steady_clock::time_point start, uint32_t delayMs,
-                std::string nearMisses, std::string report = {}, std::string error = {},
-                std::shared_ptr<journal::SubEvents> subEvents = nullptr) const;
-
-    journal::Entry requestEntry(const Request& req) const;
-    void commit(journal::Entry e, std::chrono::steady_clock::time_point start,
-                uint32_t delayMs) const;
-    bool observing() const;
     // Sends the forward's request and answers with the upstream's response, later.
-    void forward(Forward fw, journal::Entry e, std::chrono::steady_clock::time_point start,
-                 http::Response& res);
+    void forward(Forward fw, http::Response& res);
 
     // Runs the table action a mock is bound to.
     void tableAction(const Request& req, const class core::MatchInput& in,
