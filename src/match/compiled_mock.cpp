@@ -96,21 +96,6 @@ std::string goQuote(std::string_view s) {
     return out;
 }
 
-bool HeaderCondition::test(std::string_view actual) const {
-    if (actual.empty()) return false;
-    switch (kind) {
-        case Kind::Exact:
-            return actual == needle;
-        case Kind::Prefix:
-            return actual.starts_with(needle);
-        case Kind::Suffix:
-            return actual.ends_with(needle);
-        case Kind::Contains:
-            return actual.find(needle) != std::string_view::npos;
-    }
-    return false;
-}
-
 bool JsonPathCondition::test(const Json& doc) const {
     thread_local std::vector<const Json*> results;
     results.clear();
@@ -157,9 +142,26 @@ std::shared_ptr<const CompiledMock> CompiledMock::compile(core::MockPtr mockPtr,
         } else {
             h.needle = value;
         }
+        switch (h.kind) {
+            case HeaderCondition::Kind::Exact:
+                h.value = equalTo(h.needle);
+                break;
+            case HeaderCondition::Kind::Prefix:
+                h.value = startingWith(h.needle);
+                break;
+            case HeaderCondition::Kind::Suffix:
+                h.value = endingWith(h.needle);
+                break;
+            case HeaderCondition::Kind::Contains:
+                h.value = containing(h.needle);
+                break;
+        }
         c->headers_.push_back(std::move(h));
     }
     c->query_ = mt.queryParams;
+    for (const auto& [key, value] : mt.queryParams) c->queryValues_.push_back(equalTo(value));
+    if (mt.bodyEquals) c->bodyEquals_ = equalTo(*mt.bodyEquals);
+    if (mt.bodyContains) c->bodyContains_ = containing(*mt.bodyContains);
     if (mt.bodyPattern) c->bodyRegex_ = compileRegex(*mt.bodyPattern, base + ".bodyPattern");
     for (const auto& [text, expected] : mt.bodyJsonPath) {
         std::string err;
@@ -286,12 +288,10 @@ bool CompiledMock::matches(const MatchInput& in, std::string_view method) const 
     if (pathRegex_ && !RE2::PartialMatch(req.path, *pathRegex_)) return false;
     for (const auto& h : headers_)
         if (!h.test(req.header(h.name))) return false;
-    for (const auto& [k, v] : query_) {
-        auto actual = in.query(k);
-        if (!(actual ? *actual == v : v.empty())) return false;
-    }
-    if (mt.bodyEquals && req.body != *mt.bodyEquals) return false;
-    if (mt.bodyContains && req.body.find(*mt.bodyContains) == std::string_view::npos) return false;
+    for (size_t i = 0; i < query_.size(); ++i)
+        if (!queryHolds(i, in)) return false;
+    if (bodyEquals_ && !bodyEquals_->test(req.body)) return false;
+    if (bodyContains_ && !bodyContains_->test(req.body)) return false;
     if (bodyRegex_ && !RE2::PartialMatch(req.body, *bodyRegex_)) return false;
     if (!jsonPaths_.empty()) {
         const Json* doc = in.json();
@@ -353,13 +353,10 @@ int CompiledMock::nearMissScore(const MatchInput& in) const {
     if (pathRegex_ && RE2::PartialMatch(req.path, *pathRegex_)) score += kRegexScore;
     for (const auto& h : headers_)
         if (h.test(req.header(h.name))) score += kHeaderScore;
-    for (const auto& [k, v] : query_) {
-        auto actual = in.query(k);
-        if (actual ? *actual == v : v.empty()) score += kQueryScore;
-    }
-    if (mt.bodyEquals && req.body == *mt.bodyEquals) score += kBodyEqualsScore;
-    if (mt.bodyContains && req.body.find(*mt.bodyContains) != std::string_view::npos)
-        score += kBodyContainsScore;
+    for (size_t i = 0; i < query_.size(); ++i)
+        if (queryHolds(i, in)) score += kQueryScore;
+    if (bodyEquals_ && bodyEquals_->test(req.body)) score += kBodyEqualsScore;
+    if (bodyContains_ && bodyContains_->test(req.body)) score += kBodyContainsScore;
     if (bodyRegex_ && RE2::PartialMatch(req.body, *bodyRegex_)) score += kBodyPatternScore;
     if (!jsonPaths_.empty()) {
         const Json* doc = in.json();
@@ -517,9 +514,10 @@ NearMiss CompiledMock::analyse(const MatchInput& in) const {
         std::string details = "[";
         int got = 0;
         std::string miss;
-        for (const auto& [k, v] : query_) {
+        for (size_t i = 0; i < query_.size(); ++i) {
+            const auto& [k, v] = query_[i];
             auto actual = in.query(k);
-            bool ok = actual ? *actual == v : v.empty();
+            bool ok = queryHolds(i, in);
             got += ok ? 1 : 0;
             w.detail(details, k, v, actual ? *actual : std::string_view("(missing)"), ok);
             if (!ok && miss.empty())
@@ -533,13 +531,13 @@ NearMiss CompiledMock::analyse(const MatchInput& in) const {
             [&] { return miss; }, {}, details);
     }
     if (mt.bodyEquals) {
-        bool ok = req.body == *mt.bodyEquals;
+        bool ok = bodyEquals_->test(req.body);
         w.add("bodyEquals", ok, ok ? kBodyEqualsScore : 0, kBodyEqualsScore,
               truncate200(*mt.bodyEquals), truncate200(req.body),
               [&] { return "body expected exact match " + goQuote(truncate200(*mt.bodyEquals)); });
     }
     if (mt.bodyContains) {
-        bool ok = req.body.find(*mt.bodyContains) != std::string_view::npos;
+        bool ok = bodyContains_->test(req.body);
         std::string expected = "contains " + goQuote(*mt.bodyContains);
         w.add("bodyContains", ok, ok ? kBodyContainsScore : 0, kBodyContainsScore, expected,
               ok ? "(body contains substring)" : "(body does not contain substring)",

@@ -14,6 +14,7 @@
 #include "core/match_input.h"
 #include "core/mock.h"
 #include "match/path_pattern.h"
+#include "match/value_matcher.h"
 #include "template/template.h"
 
 namespace mockd::match {
@@ -22,13 +23,16 @@ namespace mockd::match {
 using core::JsonPath;
 using core::MatchInput;
 
+// mockd's header condition, compiled onto the value-matcher engine (match/value_matcher.h):
+// exact, prefix*, *suffix or *contains*. A header that is absent or empty never meets it.
 struct HeaderCondition {
     enum class Kind { Exact, Prefix, Suffix, Contains };
     std::string name;
     std::string expected;  // as written
     Kind kind = Kind::Exact;
     std::string needle;
-    bool test(std::string_view actual) const;
+    ValueMatcherPtr value;
+    bool test(std::string_view actual) const { return !actual.empty() && value->test(actual); }
 };
 
 struct JsonPathCondition {
@@ -175,6 +179,14 @@ class CompiledMock final {
     std::shared_ptr<const RE2> pathRegex_;
     std::vector<HeaderCondition> headers_;
     std::vector<std::pair<std::string, std::string>> query_;
+    std::vector<ValueMatcherPtr> queryValues_;   // query_[i]'s value, compiled
+    ValueMatcherPtr bodyEquals_, bodyContains_;  // matcher.bodyEquals, bodyContains
+    // mockd's query condition: the first value meets the expected one; an empty expected value
+    // is also met by an absent parameter.
+    bool queryHolds(size_t i, const MatchInput& in) const {
+        auto actual = in.query(query_[i].first);
+        return actual ? queryValues_[i]->test(*actual) : query_[i].second.empty();
+    }
     std::shared_ptr<const RE2> bodyRegex_;
     std::vector<JsonPathCondition> jsonPaths_;
     std::optional<std::string> literalPath_;

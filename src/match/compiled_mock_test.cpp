@@ -38,6 +38,32 @@ std::string seqMock(const std::string& extra) {
     return buf;
 }
 
+// mockd's header conditions are value matchers of the one engine (match/value_matcher.h), with
+// mockd's rule that an absent or empty header never meets one.
+TEST(OneMatcherEngine, MockdHeaderConditionsCompileOntoValueMatchers) {
+    auto c = mk(R"({"type":"http","http":{"matcher":{"path":"/h","headers":{
+        "A":"exact","B":"pre*","C":"*suf","D":"*mid*"}}}})");
+    const auto& h = c->headerConditions();
+    ASSERT_EQ(h.size(), 4u);
+    EXPECT_EQ(h[0].value->name(), "equalTo");
+    EXPECT_EQ(h[1].value->name(), "startsWith");
+    EXPECT_EQ(h[2].value->name(), "endsWith");
+    EXPECT_EQ(h[3].value->name(), "contains");
+    EXPECT_TRUE(h[0].test("exact"));
+    EXPECT_FALSE(h[0].test("exactly"));
+    EXPECT_TRUE(h[1].test("prefix"));
+    EXPECT_FALSE(h[1].test("a prefix"));
+    EXPECT_TRUE(h[2].test("a suf"));
+    EXPECT_FALSE(h[2].test("sufx"));
+    EXPECT_TRUE(h[3].test("amidst"));
+    EXPECT_FALSE(h[3].test(""));
+    // The engine's contains accepts an empty needle; mockd's "**" still needs a header value.
+    auto any = mk(R"({"type":"http","http":{"matcher":{"path":"/h","headers":{"A":"**"}}}})");
+    EXPECT_TRUE(any->headerConditions()[0].value->test(""));
+    EXPECT_FALSE(any->headerConditions()[0].test(""));
+    EXPECT_TRUE(any->headerConditions()[0].test("x"));
+}
+
 TEST(Sequence, SticksAtTheLastResponseByDefault) {
     auto c = mk(seqMock(""));
     EXPECT_EQ(statuses(*c, 5), (std::vector<int>{201, 202, 203, 203, 203}));

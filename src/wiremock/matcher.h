@@ -1,102 +1,25 @@
-// WireMock's value matchers ("string value patterns" and content patterns): equalTo, contains,
-// matches, absent, and/or/not, equalToJson, matchesJsonPath, matchesJsonSchema, equalToXml,
-// matchesXPath, the date matchers, binaryEqualTo, matchesPathTemplate, and the multi-value forms
-// (hasExactly / includes). Compiled once when a stub is added; evaluated without throwing.
+// WireMock's value matchers are the one matcher engine (match/value_matcher.h); WireMock's code
+// names them as its own.
 #pragma once
 
-#include <memory>
-#include <nlohmann/json.hpp>
-#include <optional>
-#include <stdexcept>
-#include <string>
-#include <string_view>
-#include <vector>
+#include "match/value_matcher.h"
 
 namespace mockd::wiremock {
 
-using Json = nlohmann::json;
-
-// A stub or pattern WireMock would refuse: HTTP 422, code 10, "Error parsing JSON".
-// `pointer` is a JSON pointer into the submitted document ("/request/headers/X-A"), `detail`
-// reads like WireMock's (e.g. `{"bogus":"1"} is not a valid match operation`).
-class PatternError final : public std::runtime_error {
-  public:
-    PatternError(std::string pointer, const std::string& detail)
-        : std::runtime_error(detail), pointer_(std::move(pointer)) {}
-    const std::string& pointer() const { return pointer_; }
-
-  private:
-    std::string pointer_;
-};
-
-// The outcome of one comparison. `distance` is 0 for an exact match and 1 for a total miss, as
-// WireMock scores near misses (a match always has distance 0).
-struct MatchResult {
-    bool matched = false;
-    double distance = 1.0;
-    static MatchResult exact() { return {true, 0.0}; }
-    static MatchResult miss(double d = 1.0) { return {false, d}; }
-};
-
-class ValueMatcher {
-  public:
-    virtual ~ValueMatcher() = default;
-    // `actual` is std::nullopt when the value is absent (header/query/cookie not sent, no body).
-    virtual MatchResult match(std::optional<std::string_view> actual) const = 0;
-    // The operator key ("equalTo", "matchesJsonPath", …), for reports.
-    virtual std::string_view name() const = 0;
-    // The expected value as WireMock prints it in the near-miss diff's left column.
-    virtual std::string expected() const = 0;
-    // True for `absent: true` (and patterns that accept absence, such as not/or over absent).
-    virtual bool acceptsAbsent() const { return false; }
-};
-
-using ValueMatcherPtr = std::shared_ptr<const ValueMatcher>;
-
-// Compiles one matcher object such as {"equalTo": "x", "caseInsensitive": true}. `pointer` is
-// where the object sits in the submitted document (for PatternError). `binaryAllowed` is true
-// only inside bodyPatterns (binaryEqualTo). Throws PatternError.
-ValueMatcherPtr compileValueMatcher(const Json& spec, const std::string& pointer,
-                                    bool binaryAllowed = false);
-
-// A matcher over every value of a multi-valued field (headers, query and form parameters):
-// a plain matcher passes when any value matches; {"hasExactly": [...]} and {"includes": [...]}
-// as WireMock defines them.
-class MultiValueMatcher {
-  public:
-    virtual ~MultiValueMatcher() = default;
-    // `values` is empty when the field is absent.
-    virtual MatchResult match(const std::vector<std::string_view>& values) const = 0;
-    virtual std::string expected() const = 0;
-    virtual std::string_view name() const = 0;
-};
-
-using MultiValueMatcherPtr = std::shared_ptr<const MultiValueMatcher>;
-
-MultiValueMatcherPtr compileMultiValueMatcher(const Json& spec, const std::string& pointer);
-
-// The left column of WireMock's diff for a body pattern: "[equalTo]\n<expected>" for string
-// patterns, the expression for a plain matchesJsonPath / matchesXPath, "<expression>
-// [<sub-operator>] <sub-expected>" for their advanced form, and the base64 operand for
-// binaryEqualTo.
-std::string bodyDiffExpected(const ValueMatcher& matcher);
-
-// A JSON string literal as Jackson writes it (WireMock's JSON output).
-void appendJacksonString(std::string& out, std::string_view s);
-
-// Jackson's default pretty printer, as WireMock prints JSON: one object member per line
-// ("key" : value), arrays inline, "{ }" and "[ ]" when empty; compact past a nesting limit.
-std::string jacksonPrettyJson(const nlohmann::ordered_json& j);
-
-// Response templating's XML helpers. Names match by local name (WireMock's templating parses
-// namespace-unaware): `/Envelope/Body` selects `soap:Envelope/soap:Body`.
-struct XPathResult {
-    enum class Status { Ok, BadXml, BadXPath } status = Status::Ok;
-    std::vector<std::string> values;  // elements as indented XML, text and attributes as text
-};
-XPathResult xpathValues(std::string_view xml, const std::string& expression);
-// The document re-serialised like the JDK's transformer (indented, or compact); nullopt when the
-// text is not XML.
-std::optional<std::string> formatXmlText(std::string_view xml, bool pretty);
+using match::appendJacksonString;
+using match::bodyDiffExpected;
+using match::compileMultiValueMatcher;
+using match::compileValueMatcher;
+using match::formatXmlText;
+using match::jacksonPrettyJson;
+using match::Json;
+using match::MatchResult;
+using match::MultiValueMatcher;
+using match::MultiValueMatcherPtr;
+using match::PatternError;
+using match::ValueMatcher;
+using match::ValueMatcherPtr;
+using match::XPathResult;
+using match::xpathValues;
 
 }  // namespace mockd::wiremock

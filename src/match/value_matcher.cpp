@@ -1,6 +1,6 @@
 // WireMock's string value patterns and content patterns, compiled once per stub and evaluated on
 // the request path without throwing.
-#include "wiremock/matcher.h"
+#include "match/value_matcher.h"
 
 #define VALIJSON_USE_EXCEPTIONS 1
 #include <re2/re2.h>
@@ -24,7 +24,7 @@
 #include "core/stack.h"
 #include "match/regex.h"
 
-namespace mockd::wiremock {
+namespace mockd::match {
 namespace {
 
 using match::Regex;
@@ -1647,6 +1647,9 @@ class EqualTo final : public Base {
         if (ok) return MatchResult::exact();
         return MatchResult::miss(normalisedLevenshtein(value_, *actual));
     }
+    bool test(std::optional<std::string_view> actual) const override {
+        return actual && (ci_ ? equalsIgnoreCase(*actual, value_) : *actual == value_);
+    }
 
   private:
     std::string value_;
@@ -1668,6 +1671,25 @@ class Contains final : public Base {
   private:
     std::string value_;
     bool negate_;
+};
+
+// The value starts (or ends) with a text.
+class Affix final : public Base {
+  public:
+    Affix(std::string value, bool prefix)
+        : Base(prefix ? "startsWith" : "endsWith", value),
+          value_(std::move(value)),
+          prefix_(prefix) {}
+    MatchResult match(std::optional<std::string_view> actual) const override {
+        return of(test(actual));
+    }
+    bool test(std::optional<std::string_view> actual) const override {
+        return actual && (prefix_ ? actual->starts_with(value_) : actual->ends_with(value_));
+    }
+
+  private:
+    std::string value_;
+    bool prefix_;
 };
 
 class RegexMatch final : public Base {
@@ -3590,6 +3612,22 @@ class MultipleValues final : public MultiValueMatcher {
 
 }  // namespace
 
+ValueMatcherPtr equalTo(std::string expected, bool caseInsensitive) {
+    return std::make_shared<EqualTo>(std::move(expected), caseInsensitive);
+}
+
+ValueMatcherPtr containing(std::string needle) {
+    return std::make_shared<Contains>(std::move(needle), false);
+}
+
+ValueMatcherPtr startingWith(std::string prefix) {
+    return std::make_shared<Affix>(std::move(prefix), true);
+}
+
+ValueMatcherPtr endingWith(std::string suffix) {
+    return std::make_shared<Affix>(std::move(suffix), false);
+}
+
 // Jackson's escaping: \b and \f short (Go's encoder, log::appendJsonEscaped, spells them
 // \u0008 and \u000c, so the two stay apart).
 void appendJacksonString(std::string& out, std::string_view s) {
@@ -3731,4 +3769,4 @@ std::optional<std::string> formatXmlText(std::string_view xml, bool pretty) {
     return out;
 }
 
-}  // namespace mockd::wiremock
+}  // namespace mockd::match

@@ -1,4 +1,4 @@
-#include "wiremock/matcher.h"
+#include "match/value_matcher.h"
 
 #include <gtest/gtest.h>
 
@@ -10,7 +10,7 @@
 
 #include "core/stack.h"
 
-namespace mockd::wiremock {
+namespace mockd::match {
 namespace {
 
 ValueMatcherPtr compile(const std::string& json, bool binaryAllowed = false) {
@@ -994,5 +994,35 @@ TEST(ConcurrencyTest, OneMatcherManyThreads) {
     for (int n : ok) EXPECT_EQ(n, 300);
 }
 
+TEST(ValueMatcherObjects, AreTheOperatorsTheJsonSpellingCompilesTo) {
+    auto json = compileValueMatcher(Json::parse(R"({"equalTo":"abc"})"), "");
+    auto made = equalTo("abc");
+    for (const char* v : {"abc", "abd", "", "ABC"}) {
+        EXPECT_EQ(json->match(std::string_view(v)).matched,
+                  made->match(std::string_view(v)).matched)
+            << v;
+        EXPECT_DOUBLE_EQ(json->match(std::string_view(v)).distance,
+                         made->match(std::string_view(v)).distance)
+            << v;
+    }
+    EXPECT_EQ(made->name(), "equalTo");
+    EXPECT_EQ(containing("b")->name(), "contains");
+}
+
+TEST(ValueMatcherObjects, TestAgreesWithMatchWithoutTheDistance) {
+    const ValueMatcherPtr all[] = {equalTo("abc"), equalTo("AbC", true), containing("b"),
+                                   startingWith("ab"), endingWith("bc")};
+    for (const auto& m : all)
+        for (std::optional<std::string_view> v :
+             {std::optional<std::string_view>("abc"), std::optional<std::string_view>("xbz"),
+              std::optional<std::string_view>(""), std::optional<std::string_view>()})
+            EXPECT_EQ(m->test(v), m->match(v).matched)
+                << m->name() << " " << v.value_or("(absent)");
+    EXPECT_TRUE(startingWith("ab")->test(std::string_view("abc")));
+    EXPECT_FALSE(startingWith("ab")->test(std::string_view("cab")));
+    EXPECT_TRUE(endingWith("bc")->test(std::string_view("abc")));
+    EXPECT_FALSE(endingWith("bc")->test(std::nullopt));
+}
+
 }  // namespace
-}  // namespace mockd::wiremock
+}  // namespace mockd::match
