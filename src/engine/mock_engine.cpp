@@ -289,18 +289,20 @@ std::string MockEngine::answer(const Request& req, const core::MatchInput& in,
 void MockEngine::forward(Forward fw, Response& res) {
     const bool head = res.headOnly;
     auto shared = std::make_shared<Forward>(std::move(fw));
-    // The request log's entry, completed with what the upstream answered.
-    std::shared_ptr<Exchange> exchange = exchangeOf(res);
-    res.later = [this, shared, exchange, head](boost::asio::io_context& ctx,
-                                               http::Completion done) mutable {
+    // With a request log, the answer carries what the upstream said for its entry.
+    const bool logged = res.exchange != nullptr;
+    res.later = [this, shared, logged, head](boost::asio::io_context& ctx,
+                                             http::Completion done) mutable {
         const std::string url = shared->request.url;
         http::fetch(ctx, std::move(shared->request),
-                    [this, url, shared, exchange, head,
+                    [this, url, shared, logged, head,
                      done = std::move(done)](http::ClientResponse up) mutable {
                         const Forward& fw = *shared;
                         Response answer;
                         answer.headOnly = head;
                         answer.delivery.delayMs = fw.delayMs;
+                        std::shared_ptr<Exchange> exchange =
+                            logged ? std::make_shared<Exchange>() : nullptr;
                         if (up.status == 0) {
                             if (fw.failure) {
                                 fw.failure(url, up, answer);
@@ -319,6 +321,7 @@ void MockEngine::forward(Forward fw, Response& res) {
                             http::deliverAsMocked(r, answer);
                         }
                         if (exchange) {
+                            answer.exchange = exchange;
                             auto p = std::make_shared<journal::Proxied>();
                             p->url = url;
                             p->status = up.status;

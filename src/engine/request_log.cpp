@@ -34,22 +34,32 @@ void RequestLogFilter::apply(const core::Request& req, http::Response& res,
                              const http::Next& next) {
     if (!observing()) return next(req, res);
     const auto start = std::chrono::steady_clock::now();
-    auto ex = std::make_shared<Exchange>();
-    res.exchange = ex;
+    // Lent to the route for this call only (no allocation): an answer that comes later brings
+    // what it learnt on its own exchange (see below).
+    Exchange ex;
+    res.exchange = std::shared_ptr<void>(std::shared_ptr<void>(), &ex);
     next(req, res);
     res.exchange.reset();
-    if (!ex->logged) return;
-    describe(req, ex->entry);
+    if (!ex.logged) return;
+    // The request's part is for the journal and the debug line; metrics need the mock alone.
+    if (journal_ || log::enabled(log::Level::Debug)) describe(req, ex.entry);
     if (res.later) {
-        // Committed when the answer arrives, with the status and delay it brings.
-        res.shape([this, ex, start](http::Response& answer) {
-            ex->entry.status = answer.status;
-            commit(std::move(ex->entry), start, answer.delivery.delayMs);
+        // Committed when the answer arrives, with the status and delay it brings, and what the
+        // route noted on the answer's own exchange (a proxied exchange, its error).
+        auto kept = std::make_shared<Exchange>(std::move(ex));
+        res.shape([this, kept, start](http::Response& answer) {
+            if (auto late = exchangeOf(answer)) {
+                kept->entry.proxied = std::move(late->entry.proxied);
+                if (!late->entry.error.empty()) kept->entry.error = std::move(late->entry.error);
+                answer.exchange.reset();
+            }
+            kept->entry.status = answer.status;
+            commit(std::move(kept->entry), start, answer.delivery.delayMs);
         });
         return;
     }
-    ex->entry.status = res.status;
-    commit(std::move(ex->entry), start, res.delivery.delayMs);
+    ex.entry.status = res.status;
+    commit(std::move(ex.entry), start, res.delivery.delayMs);
 }
 
 void RequestLogFilter::describe(const core::Request& req, journal::Entry& e) const {

@@ -22,8 +22,9 @@ struct Exchange {
     bool logged = false;
 };
 
-// The exchange the request-log filter opened for this response, or null (no request log, or
-// outside the filter).
+// The exchange on a response: the one the request-log filter lent the route for its call (null
+// without a request log), or, on an answer that comes later, the one the route made for what
+// that answer learnt (a proxied exchange), which the filter takes when the answer arrives.
 std::shared_ptr<Exchange> exchangeOf(const http::Response& res);
 
 // Notes what the route knows about a logged exchange; does nothing without one.

@@ -70,13 +70,16 @@ TEST(RequestLogFilter, ALaterAnswerIsLoggedWhenItArrives) {
     Chain c;
     http::Response res = c.run("/proxied", [](http::Response& r) {
         noteExchange(r, {});
-        auto ex = exchangeOf(r);
-        r.later = [ex](boost::asio::io_context&, http::Completion done) {
-            auto p = std::make_shared<journal::Proxied>();
-            p->url = "http://upstream/proxied";
-            ex->entry.proxied = p;
+        r.later = [](boost::asio::io_context&, http::Completion done) {
+            // What the answer learnt on its way comes on its own exchange.
+            auto late = std::make_shared<Exchange>();
+            auto proxied = std::make_shared<journal::Proxied>();
+            proxied->url = "http://upstream/proxied";
+            late->entry.proxied = proxied;
+            late->entry.error = "proxy: refused";
             http::Response answer;
             answer.status = 502;
+            answer.exchange = late;
             done(std::move(answer));
         };
     });
@@ -91,6 +94,7 @@ TEST(RequestLogFilter, ALaterAnswerIsLoggedWhenItArrives) {
     EXPECT_EQ(entries[0]->status, 502);
     ASSERT_TRUE(entries[0]->proxied);
     EXPECT_EQ(entries[0]->proxied->url, "http://upstream/proxied");
+    EXPECT_EQ(entries[0]->error, "proxy: refused");
     EXPECT_EQ(c.metrics.matchMisses.load(), 1u);
 }
 

@@ -127,11 +127,12 @@ struct Port {
         acceptThread = std::thread([this] { acceptCtx.run(); });
     }
     ~Port() {
+        // The accept loop first, so that nothing else touches the acceptor while it closes.
+        acceptCtx.stop();
+        acceptThread.join();
         listener->close();
         pool.stop();
         pool.join();
-        acceptCtx.stop();
-        acceptThread.join();
     }
 };
 
