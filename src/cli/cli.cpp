@@ -999,9 +999,10 @@ int serve(const ServeOptions& o) {
     net::raiseFileLimit();
     ::signal(SIGPIPE, SIG_IGN);
     unsigned threads = o.workers ? o.workers : usableCores();
-    asio::io_context acceptCtx{1};
     net::WorkerPool pool(threads);
     net::WorkerPool adminPool(1);  // admin work (and store writes) never runs on mock workers
+    // After the pools, so it goes first: a pending accept holds a socket of a worker's loop.
+    asio::io_context acceptCtx{1};
     const bool withAdmin = o.mode == "start";
     const bool wiremockMode = o.mode == "wiremock";
     const bool journaled = withAdmin || (wiremockMode && !o.noJournal);

@@ -114,8 +114,9 @@ class Scripted final : public Handler {
 };
 
 struct Port {
-    boost::asio::io_context acceptCtx{1};
+    // The pool outlives the accept loop, whose pending accept holds a socket of a worker's loop.
     net::WorkerPool pool{1};
+    boost::asio::io_context acceptCtx{1};
     Scripted handler;
     std::unique_ptr<Listener> listener;
     std::thread acceptThread;

@@ -41,6 +41,8 @@ class ConnectionSlot final {
     ConnectionCount count_;
 };
 
+// A pending accept holds a socket of the next worker's loop until the accept loop runs it or is
+// destroyed: the worker pool must outlive `acceptCtx`.
 class Acceptor final {
   public:
     // Runs on the worker's thread: starts a connection on the accepted socket.

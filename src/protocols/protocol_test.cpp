@@ -26,8 +26,8 @@ class Fake final : public Protocol {
 };
 
 struct Parts {
-    boost::asio::io_context ctx;
     net::WorkerPool workers{1};
+    boost::asio::io_context ctx;
     match::Registry registry;
     Server server{ctx, workers, {}, "127.0.0.1", registry};
 };

@@ -114,8 +114,9 @@ struct Server {
     std::unique_ptr<wiremock::WireMockApi> wiremock;
     std::unique_ptr<wiremock::StubResponder> responder;
     std::unique_ptr<engine::MockEngine> engine;
-    boost::asio::io_context acceptCtx{1};
+    // The pool outlives the accept loop, whose pending accept holds a socket of a worker's loop.
     std::unique_ptr<net::WorkerPool> pool;
+    boost::asio::io_context acceptCtx{1};
     std::unique_ptr<http::Listener> listener;
     std::thread acceptThread;
     std::string rootDir;

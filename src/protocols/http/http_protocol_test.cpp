@@ -9,8 +9,9 @@ namespace mockd::protocols {
 namespace {
 
 struct Parts {
-    boost::asio::io_context ctx;
+    // The pool outlives the accept loop, whose pending accept holds a socket of a worker's loop.
     net::WorkerPool workers{1};
+    boost::asio::io_context ctx;
     match::Registry registry;
     Server server{ctx, workers, {}, "127.0.0.1", registry};
 };

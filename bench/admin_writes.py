@@ -1,0 +1,178 @@
+#!/usr/bin/env python3
+"""Admin writes at scale: mocks created one by one over the admin API, as a test suite's
+beforeEach or a WireMock client per stub creates them, and the time each create (and, at the
+end, each delete) takes as the set grows. One run on this machine, for `mockd start` (POST
+/mocks on the admin port, with its store), `mockd wiremock` (POST /__admin/mappings) and the
+WireMock jar in the same run.
+
+Each create is timed alone, over one keep-alive connection, and reported as the mean of the
+100 creates before each checkpoint (1,000, 5,000 and 10,000 mocks by default); deletes are the
+mean of 100 deletes once every mock is in. Informational: nothing here fails a build.
+
+Usage: bench/admin_writes.py [--mockd build/mockd] [--count 10000] [--servers start,wiremock,jar]
+                             [--checkpoints 1000,5000,10000] [--markdown] [--output FILE]
+"""
+import argparse
+import http.client
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+from suite import Server, free_port  # noqa: E402  (the suite's helpers, beside this file)
+WINDOW = 100
+LABEL = {"start": "mockd start (POST /mocks, store)", "wiremock": "mockd wiremock",
+         "jar": "WireMock 3.13.2 jar"}
+
+
+def log(msg):
+    print(f"admin-writes: {msg}", file=sys.stderr, flush=True)
+
+
+class Admin:
+    """A server process (the suite's Server) and the keep-alive admin connection the creates
+    go over."""
+
+    def __init__(self, kind, argv, admin_port, health, work):
+        self.kind, self.admin_port = kind, admin_port
+        self.server = Server(kind, kind, argv, admin_port, health, work, None)
+        self.conn = None
+
+    def start(self):
+        self.server.start()
+
+    def stop(self):
+        self.server.stop()
+
+    def request(self, method, path, body=None):
+        if self.conn is None:
+            self.conn = http.client.HTTPConnection("127.0.0.1", self.admin_port, timeout=60)
+        data = json.dumps(body).encode() if body is not None else None
+        headers = {"Content-Type": "application/json"} if data is not None else {}
+        try:
+            self.conn.request(method, path, body=data, headers=headers)
+            r = self.conn.getresponse()
+            return r.status, r.read()
+        except (http.client.HTTPException, OSError):
+            self.conn.close()
+            self.conn = None
+            raise
+
+
+def create_request(kind, i):
+    """The admin call that adds mock number i, and how to read its id from the answer."""
+    path = f"/w/{i}/item"
+    if kind == "start":
+        return "/mocks", {"type": "http", "http": {"matcher": {"method": "GET", "path": path},
+                                                   "response": {"statusCode": 200, "body": "ok"}}}
+    return "/__admin/mappings", {"request": {"method": "GET", "url": path},
+                                 "response": {"status": 200, "body": "ok"}}
+
+
+def delete_path(kind, mock_id):
+    return f"/mocks/{mock_id}" if kind == "start" else f"/__admin/mappings/{mock_id}"
+
+
+def server_for(kind, args, work):
+    port, admin = free_port(), free_port()
+    if kind == "start":
+        data = os.path.join(work, "start-data")
+        argv = [args.mockd, "start", "--port", str(port), "--admin-port", str(admin),
+                "--data-dir", data, "--pid-file", os.path.join(work, "start.pid"),
+                "--log-level", "warn"]
+        return Admin(kind, argv, admin, "/health", work)
+    root = os.path.join(work, kind + "-root")
+    os.makedirs(os.path.join(root, "mappings"), exist_ok=True)
+    if kind == "wiremock":
+        argv = [args.mockd, "wiremock", "--port", str(port), "--root-dir", root,
+                "--disable-banner"]
+    else:
+        argv = ["java"] + args.jvm_opts.split() + ["-jar", args.jar, "--port", str(port),
+                                                   "--root-dir", root, "--disable-banner"]
+    return Admin(kind, argv, port, "/__admin/health", work)
+
+
+def measure(server, kind, count, checkpoints):
+    """Creates `count` mocks one by one; returns {checkpoint: mean ms}, and the mean ms of
+    WINDOW deletes at the full count."""
+    creates, ids = {}, []
+    window = []
+    for i in range(1, count + 1):
+        path, body = create_request(kind, i)
+        t0 = time.perf_counter()
+        status, answer = server.request("POST", path, body)
+        window.append(time.perf_counter() - t0)
+        if status not in (200, 201):
+            raise SystemExit(f"admin-writes: {kind}: create {i} answered {status}: {answer[:200]}")
+        ids.append(json.loads(answer)["id"])
+        window = window[-WINDOW:]
+        if i in checkpoints:
+            creates[i] = 1000 * sum(window) / len(window)
+            log(f"{kind}: {i} mocks, {creates[i]:.2f} ms per create")
+    took = []
+    for mock_id in ids[-WINDOW:]:
+        t0 = time.perf_counter()
+        status, answer = server.request("DELETE", delete_path(kind, mock_id))
+        took.append(time.perf_counter() - t0)
+        if status not in (200, 204):
+            raise SystemExit(f"admin-writes: {kind}: delete answered {status}: {answer[:200]}")
+    return creates, 1000 * sum(took) / len(took)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--mockd", default=os.path.join(ROOT, "build", "mockd"))
+    ap.add_argument("--count", type=int, default=10000)
+    ap.add_argument("--servers", default="start,wiremock,jar")
+    ap.add_argument("--checkpoints", default="1000,5000,10000")
+    ap.add_argument("--jvm-opts", default="")
+    ap.add_argument("--markdown", action="store_true")
+    ap.add_argument("--output")
+    args = ap.parse_args()
+    kinds = [k for k in args.servers.split(",") if k]
+    checkpoints = sorted({int(c) for c in args.checkpoints.split(",") if int(c) <= args.count})
+    if not checkpoints or checkpoints[-1] != args.count:
+        checkpoints.append(args.count)
+    args.jar = None
+    if "jar" in kinds:
+        try:
+            args.jar = subprocess.run(["bash", os.path.join(ROOT, "scripts/wiremock-jar.sh")],
+                                      check=True, capture_output=True, text=True).stdout.strip()
+        except subprocess.CalledProcessError as e:
+            log(f"no WireMock jar ({e.stderr.strip()}); its row is skipped")
+            kinds.remove("jar")
+    work = tempfile.mkdtemp(prefix="mockd-admin-writes-")
+    rows = []
+    try:
+        for kind in kinds:
+            server = server_for(kind, args, work)
+            log(f"starting {kind}")
+            server.start()
+            try:
+                creates, delete_ms = measure(server, kind, args.count, set(checkpoints))
+            finally:
+                server.stop()
+            rows.append((kind, creates, delete_ms))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    head = "| server | " + " | ".join(f"ms per create at {c:,}" for c in checkpoints) + \
+        f" | ms per delete at {args.count:,} |"
+    lines = [head, "|---" * (len(checkpoints) + 2) + "|"]
+    for kind, creates, delete_ms in rows:
+        lines.append(f"| {LABEL[kind]} | " + " | ".join(f"{creates[c]:.2f}" for c in checkpoints) +
+                     f" | {delete_ms:.2f} |")
+    text = "\n".join(lines) + "\n"
+    if args.output:
+        with open(args.output, "w") as f:
+            f.write(text)
+    print(text if args.markdown else text.replace("|", " "))
+
+
+if __name__ == "__main__":
+    main()
