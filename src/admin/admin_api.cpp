@@ -129,8 +129,8 @@ void AdminApi::addConfigAndChaosRoutes() {
 #undef MOCKD_ROUTE
 #undef MOCKD_GUARD
 
-void AdminApi::changed() const {
-    if (settings_.onChange) settings_.onChange();
+void AdminApi::changed(const Change& change) const {
+    if (settings_.onChange) settings_.onChange(change);
 }
 
 void AdminApi::handle(const Request& req, http::Response& res) {

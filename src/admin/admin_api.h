@@ -21,6 +21,14 @@ class Controller;
 
 namespace mockd::admin {
 
+// What one admin call changed, for whatever keeps the set (the store): the mocks, tables and
+// operations it created, replaced or deleted, by id or name, or a whole set replaced.
+struct Change {
+    bool allMocks = false;   // every mock was replaced (or removed)
+    bool allTables = false;  // every table and operation was replaced
+    std::vector<std::string> mocks, tables, operations;
+};
+
 struct AdminSettings {
     uint16_t mockPort = 0;
     uint16_t httpsPort = 0;  // 0: no HTTPS
@@ -28,7 +36,7 @@ struct AdminSettings {
     std::string configFile;
     http::AccessPolicy access;
     std::function<size_t()> activeConnections;  // open connections on the mock port
-    std::function<void()> onChange;             // after every change of the mock set
+    std::function<void(const Change&)> onChange;  // after every change of mocks or tables
     state::TableStore* tables = nullptr;
     chaos::Controller* chaos = nullptr;  // the mock port's chaos (the /chaos routes)
     // The routes the server's protocols serve here (protocols::Protocol::adminRoutes).
@@ -53,7 +61,7 @@ class AdminApi final : public http::Handler {
     void addStateRoutes();
     void addConfigAndChaosRoutes();
     void addProtocolRoutes();
-    void changed() const;
+    void changed(const Change& change) const;
 
     // Open to everyone (admin/admin_api.cpp).
     void health(Call& c);

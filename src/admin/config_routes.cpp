@@ -59,20 +59,28 @@ void AdminApi::importConfig(Call& c) {
             return;
         }
         std::vector<core::Mock> mocks = cfg.mocks();
-        for (auto& m : mocks) m.extra = withTimestamps(m.extra, nullptr);
+        // Replacing is one change of every set; merging names what it wrote.
+        Change change{.allMocks = replace, .allTables = replace && settings_.tables};
+        for (auto& m : mocks) {
+            m.extra = withTimestamps(m.extra, nullptr);
+            if (!replace) change.mocks.push_back(m.id);
+        }
         const size_t n = mocks.size();
         if (settings_.tables) {
             if (replace) {
                 settings_.tables->replaceAll(std::move(cfg.tables));
             } else {
-                for (auto& t : cfg.tables) settings_.tables->put(std::move(t));
+                for (auto& t : cfg.tables) {
+                    change.tables.push_back(t.name);
+                    settings_.tables->put(std::move(t));
+                }
             }
         }
         if (replace)
             registry_.replaceAll(std::move(mocks));
         else
             registry_.upsertAll(std::move(mocks));
-        changed();
+        changed(change);
         c.r.json(200, {{"message", "Imported " + std::to_string(n) + " mock(s)"},
                        {"imported", n},
                        {"replaced", replace},

@@ -7,12 +7,6 @@ namespace mockd::admin {
 
 namespace {
 
-const match::CompiledMock* compiledOf(const match::Snapshot& snap, const std::string& id) {
-    for (const auto& c : snap.all())
-        if (c->mock().id == id) return c.get();
-    return nullptr;
-}
-
 // The answer to a create or an update: {"id", "action", "message", "mock"}.
 void replyStored(const Reply& r, int status, const core::Mock& stored, const char* action,
                  const std::string& verb) {
@@ -67,7 +61,7 @@ void AdminApi::createMock(Call& c) {
         }
         m.extra = withTimestamps(m.extra, nullptr);
         auto stored = registry_.upsert(std::move(m));
-        changed();
+        changed({.mocks = {stored->id}});
         replyStored(c.r, 201, *stored, "created", "Created ");
     } catch (const core::FieldError& e) {
         c.r.invalid(e, "mock.");
@@ -76,7 +70,7 @@ void AdminApi::createMock(Call& c) {
 
 void AdminApi::deleteMocks(Call& c) {
     registry_.clear();
-    changed();
+    changed({.allMocks = true});
     c.r.noContent();
 }
 
@@ -119,7 +113,9 @@ void AdminApi::bulkMocks(Call& c) {
         c.r.invalid(e);
         return;
     }
-    changed();
+    Change change;
+    for (const auto& m : mocks) change.mocks.push_back(m.id);
+    changed(change);
     Json list = Json::array();
     for (const auto& m : mocks) list.push_back(mockJson(*registry_.get(m.id)));
     c.r.json(201, {{"created", mocks.size()}, {"mocks", std::move(list)}});
@@ -135,19 +131,17 @@ bool AdminApi::mockExists(Call& c) {
 
 void AdminApi::getMock(Call& c) {
     const std::string id = c.param("id");
-    auto snap = registry_.snapshot();
-    if (const auto* compiled = compiledOf(*snap, id)) {
+    if (const auto compiled = registry_.compiled(id)) {
         c.r.json(200, liveMockJson(*compiled));
-    } else if (auto existing = registry_.get(id)) {
-        c.r.json(200, mockJson(*existing));
     } else {
         c.r.error(404, "not_found", "no mock with id \"" + id + "\"");
     }
 }
 
 void AdminApi::deleteMock(Call& c) {
-    registry_.remove(c.param("id"));
-    changed();
+    const std::string id = c.param("id");
+    registry_.remove(id);
+    changed({.mocks = {id}});
     c.r.noContent();
 }
 
@@ -175,7 +169,7 @@ void AdminApi::updateMock(Call& c) {
         m.extra = withTimestamps(m.extra, existing.get());
         registry_.check(m);
         auto stored = registry_.upsert(std::move(m));
-        changed();
+        changed({.mocks = {stored->id}});
         replyStored(c.r, 200, *stored, "updated", "Updated ");
     } catch (const core::FieldError& e) {
         c.r.invalid(e, "mock.");
@@ -190,7 +184,7 @@ void AdminApi::toggleMock(Call& c) {
         c.r.error(404, "not_found", "no mock with id \"" + id + "\"");
         return;
     }
-    changed();
+    changed({.mocks = {id}});
     c.r.json(200, {{"id", id},
                    {"action", "toggled"},
                    {"message", stored->enabled ? "Mock enabled" : "Mock disabled"},
@@ -199,8 +193,7 @@ void AdminApi::toggleMock(Call& c) {
 
 void AdminApi::mockCalls(Call& c) {
     const std::string id = c.param("id");
-    auto snap = registry_.snapshot();
-    const auto* compiled = compiledOf(*snap, id);
+    const auto compiled = registry_.compiled(id);
     if (!compiled) {
         c.r.noRoute(c.req);
         return;
@@ -252,8 +245,7 @@ bool readCriteria(const Json& body, const Reply& r, Criteria& out) {
 }  // namespace
 
 void AdminApi::verifyMock(Call& c) {
-    auto snap = registry_.snapshot();
-    const auto* compiled = compiledOf(*snap, c.param("id"));
+    const auto compiled = registry_.compiled(c.param("id"));
     if (!compiled) {
         c.r.noRoute(c.req);
         return;
@@ -294,8 +286,7 @@ void AdminApi::verifyMock(Call& c) {
 
 void AdminApi::clearInvocations(Call& c) {
     const std::string id = c.param("id");
-    auto snap = registry_.snapshot();
-    const auto* compiled = compiledOf(*snap, id);
+    const auto compiled = registry_.compiled(id);
     if (!compiled) {
         c.r.noRoute(c.req);
         return;
@@ -309,8 +300,7 @@ void AdminApi::clearInvocations(Call& c) {
 
 void AdminApi::mockInvocations(Call& c) {
     const std::string id = c.param("id");
-    auto snap = registry_.snapshot();
-    if (!compiledOf(*snap, id)) {
+    if (!registry_.compiled(id)) {
         c.r.noRoute(c.req);
         return;
     }

@@ -90,7 +90,7 @@ void AdminApi::putOperation(Call& c) {
         const std::string name = op.name;
         const size_t steps = op.steps.size();
         tables.putOperation(std::make_shared<const state::Operation>(std::move(op)));
-        changed();
+        changed({.operations = {name}});
         c.r.json(
             existed ? 200 : 201,
             {{"name", name}, {"stepCount", steps}, {"action", existed ? "updated" : "created"}});
@@ -116,8 +116,9 @@ void AdminApi::getOperation(Call& c) {
 }
 
 void AdminApi::deleteOperation(Call& c) {
-    settings_.tables->removeOperation(c.param("name"));
-    changed();
+    const std::string name = c.param("name");
+    settings_.tables->removeOperation(name);
+    changed({.operations = {name}});
     c.r.noContent();
 }
 
@@ -154,7 +155,7 @@ void AdminApi::createTable(Call& c) {
             return;
         }
         auto t = settings_.tables->put(std::move(def));
-        changed();
+        changed({.tables = {t->def().name}});
         c.r.json(201, tableInfo(*t));
     } catch (const core::FieldError& e) {
         c.r.invalid(e, "table.");
@@ -191,7 +192,7 @@ void AdminApi::clearTable(Call& c) {
 void AdminApi::unregisterTable(Call& c) {
     const std::string name = c.param("name");
     settings_.tables->remove(name);
-    changed();
+    changed({.tables = {name}});
     c.r.json(200, {{"status", "unregistered"}, {"table", name}});
 }
 

@@ -647,20 +647,46 @@ void configureChaos(const ServeOptions& o, const core::Json& serverConfig,
     }
 }
 
-// After each admin change, the store is made equal to the mocks, tables and operations.
-std::function<void()> storeWriter(store::Store* st, match::Registry* reg, state::TableStore* tbl) {
-    return [st, reg, tbl] {
-        std::vector<core::Json> all, defs;
-        // Held for the loop: a range-for keeps only all()'s reference, not the snapshot.
-        const auto snap = reg->snapshot();
-        for (const auto& c : snap->all()) all.push_back(core::encodeMock(c->mock()));
-        std::vector<core::Json> ops;
-        for (const auto& t : tbl->all()) defs.push_back(t->def().raw);
-        for (const auto& op : tbl->operations()) ops.push_back(op->raw);
+// After each admin change, the store writes the rows it changed: each named mock, table or
+// operation as it now is (or its deletion when it is gone), or a whole set replaced.
+std::function<void(const admin::Change&)> storeWriter(store::Store* st, match::Registry* reg,
+                                                      state::TableStore* tbl) {
+    return [st, reg, tbl](const admin::Change& change) {
         try {
-            st->saveMocks(all);
-            st->saveTables(defs);
-            st->saveOperations(ops);
+            if (change.allMocks) {
+                std::vector<core::Json> all;
+                // Held for the loop: a range-for keeps only all()'s reference, not the snapshot.
+                const auto snap = reg->snapshot();
+                for (const auto& c : snap->all()) all.push_back(core::encodeMock(c->mock()));
+                st->saveMocks(all);
+            }
+            if (change.allTables) {
+                std::vector<core::Json> defs, ops;
+                for (const auto& t : tbl->all()) defs.push_back(t->def().raw);
+                for (const auto& op : tbl->operations()) ops.push_back(op->raw);
+                st->saveTables(defs);
+                st->saveOperations(ops);
+            }
+            store::Changes rows;
+            for (const auto& id : change.mocks) {
+                if (auto m = reg->get(id))
+                    rows.mocks.upserts.push_back(core::encodeMock(*m));
+                else
+                    rows.mocks.deletes.push_back(id);
+            }
+            for (const auto& name : change.tables) {
+                if (auto t = tbl->find(name))
+                    rows.tables.upserts.push_back(t->def().raw);
+                else
+                    rows.tables.deletes.push_back(name);
+            }
+            for (const auto& name : change.operations) {
+                if (auto op = tbl->findOperation(name))
+                    rows.operations.upserts.push_back(op->raw);
+                else
+                    rows.operations.deletes.push_back(name);
+            }
+            st->write(rows);
         } catch (const std::exception& e) {
             log::error("cannot save mocks to the store", {{"error", e.what()}});
         }

@@ -18,14 +18,157 @@ struct ThreadCache {
     std::shared_ptr<const match::Snapshot> snap;
 };
 thread_local ThreadCache tCache;
+
+// Changes are folded into a new full index once they number a share of the set (so the work
+// of a fold, spread over the changes before it, stays the same per change however large the
+// set is), or once writes pause this long, so a set that stops changing is one index again.
+constexpr size_t kMinFoldThreshold = 64;
+constexpr size_t kFoldShare = 128;
+constexpr auto kFoldAfterPause = std::chrono::milliseconds(50);
 }  // namespace
 
-Registry::Registry() : current_(match::Snapshot::build({})), version_(gNextVersion.fetch_add(1)) {}
-
-void Registry::publishLocked(std::vector<match::CompiledMockPtr> mocks) {
-    current_ = match::Snapshot::build(std::move(mocks), order_);
-    version_.store(gNextVersion.fetch_add(1), std::memory_order_release);
+Registry::Registry() : version_(gNextVersion.fetch_add(1)) {
+    base_ = match::MockIndex::build({}, order_);
+    current_ = match::Snapshot::layered(base_, nullptr, nullptr);
 }
+
+Registry::~Registry() {
+    {
+        std::lock_guard lock(writeMu_);
+        stopping_ = true;
+    }
+    wake_.notify_all();
+    if (compactor_.joinable()) compactor_.join();
+}
+
+// ---- publishing ----
+
+void Registry::publishLocked(std::shared_ptr<const match::Snapshot> next) {
+    {
+        std::lock_guard lock(mu_);
+        current_.swap(next);
+        version_.store(gNextVersion.fetch_add(1), std::memory_order_release);
+    }
+    // `next` now holds the previous snapshot, released outside the readers' lock.
+}
+
+void Registry::publishFullLocked(std::vector<match::CompiledMockPtr> mocks) {
+    base_ = match::MockIndex::build(std::move(mocks), order_);
+    changed_.clear();
+    hidden_.clear();
+    ++generation_;
+    publishLocked(match::Snapshot::layered(base_, nullptr, nullptr));
+}
+
+void Registry::publishChangesLocked() {
+    std::vector<match::CompiledMockPtr> changes;
+    changes.reserve(changed_.size());
+    for (const auto& [id, c] : changed_) changes.push_back(c);
+    // Creation order, as every index keeps its mocks.
+    std::sort(changes.begin(), changes.end(),
+              [](const auto& a, const auto& b) { return a->mock().seq < b->mock().seq; });
+    auto top = changes.empty() ? nullptr : match::MockIndex::build(std::move(changes), order_);
+    auto hidden =
+        hidden_.empty() ? nullptr : std::make_shared<const match::HiddenSet>(hidden_);
+    publishLocked(match::Snapshot::layered(base_, std::move(top), std::move(hidden)));
+    if (changed_.empty() && hidden_.empty()) return;
+    if (!compactor_.joinable()) compactor_ = std::thread([this] { compactorLoop(); });
+    wake_.notify_one();
+}
+
+void Registry::applyLocked(const std::string& id, match::CompiledMockPtr next) {
+    const match::CompiledMockPtr* inBase = base_->byId(id);
+    const bool isBase = inBase && next && inBase->get() == next.get();
+    if (inBase && !isBase) hidden_.insert(inBase->get());
+    if (next && !isBase)
+        changed_[id] = std::move(next);
+    else
+        changed_.erase(id);
+}
+
+void Registry::noteWriteLocked(const std::string& id) {
+    lastChange_ = std::chrono::steady_clock::now();
+    if (folding_) touchedWhileFolding_.insert(id);
+}
+
+// ---- folding the changes into a full index ----
+
+size_t Registry::foldThresholdLocked() const {
+    return std::max(kMinFoldThreshold, base_->size() / kFoldShare);
+}
+
+void Registry::foldLocked(std::unique_lock<std::mutex>& lock) {
+    const auto snap = current_;
+    const uint64_t generation = generation_;
+    const match::Order order = order_;
+    folding_ = true;
+    touchedWhileFolding_.clear();
+    lock.unlock();
+    // The whole build runs with no lock held: writers and readers go on meanwhile.
+    auto index = match::MockIndex::build(snap->all(), order);
+    lock.lock();
+    folding_ = false;
+    folded_.notify_all();
+    if (generation != generation_ || order != order_) {
+        // The whole set was replaced meanwhile: this index is out of date.
+        lock.unlock();
+        index.reset();
+        lock.lock();
+        return;
+    }
+    retired_.push_back(std::move(base_));
+    base_ = std::move(index);
+    changed_.clear();
+    hidden_.clear();
+    // What changed while the index was being built goes on top of it.
+    for (const auto& id : touchedWhileFolding_) applyLocked(id, current_->byId(id));
+    touchedWhileFolding_.clear();
+    publishChangesLocked();
+}
+
+void Registry::freeRetiredLocked(std::unique_lock<std::mutex>& lock) {
+    // An index no snapshot holds any more is freed here, not by the request thread that
+    // happens to drop the last snapshot holding it.
+    std::vector<std::shared_ptr<const match::MockIndex>> unused;
+    auto kept = std::partition(retired_.begin(), retired_.end(),
+                               [](const auto& index) { return index.use_count() > 1; });
+    std::move(kept, retired_.end(), std::back_inserter(unused));
+    retired_.erase(kept, retired_.end());
+    if (unused.empty()) return;
+    lock.unlock();
+    unused.clear();
+    lock.lock();
+}
+
+void Registry::compactorLoop() {
+    std::unique_lock lock(writeMu_);
+    while (!stopping_) {
+        freeRetiredLocked(lock);
+        if (stopping_) break;
+        const size_t pending = changed_.size() + hidden_.size();
+        if (folding_) {
+            folded_.wait(lock);
+        } else if (pending == 0) {
+            if (retired_.empty())
+                wake_.wait(lock);
+            else
+                wake_.wait_for(lock, std::chrono::seconds(1));
+        } else if (const auto due = lastChange_ + kFoldAfterPause;
+                   pending < foldThresholdLocked() && std::chrono::steady_clock::now() < due) {
+            wake_.wait_until(lock, due);
+        } else {
+            foldLocked(lock);
+        }
+    }
+}
+
+void Registry::compact() {
+    std::unique_lock lock(writeMu_);
+    while (folding_) folded_.wait(lock);
+    if (!changed_.empty() || !hidden_.empty()) foldLocked(lock);
+}
+
+// ---- changes ----
 
 void Registry::replaceAll(std::vector<Mock> mocks) {
     std::vector<match::CompiledMockPtr> compiled;
@@ -43,32 +186,21 @@ void Registry::replaceAll(std::vector<Mock> mocks) {
 }
 
 void Registry::replaceAll(std::vector<match::CompiledMockPtr> compiled) {
-    std::lock_guard lock(mu_);
-    publishLocked(std::move(compiled));
+    std::lock_guard lock(writeMu_);
+    publishFullLocked(std::move(compiled));
 }
-
-namespace {
-std::shared_ptr<match::MockStats> statsOf(const std::vector<match::CompiledMockPtr>& all,
-                                          const std::string& id) {
-    for (const auto& c : all)
-        if (c->mock().id == id) return c->statsPtr();
-    return nullptr;
-}
-}  // namespace
 
 MockPtr Registry::upsert(Mock mock) {
-    std::lock_guard lock(mu_);
-    std::vector<match::CompiledMockPtr> next = current_->all();
-    auto it = std::find_if(next.begin(), next.end(),
-                           [&](const auto& c) { return c->mock().id == mock.id; });
-    mock.seq = it != next.end() ? (*it)->mock().seq : core::nextMockSeq();
-    auto stats = it != next.end() ? (*it)->statsPtr() : nullptr;
-    auto compiled = match::CompiledMock::compile(std::make_shared<Mock>(std::move(mock)), stats);
-    if (it != next.end())
-        *it = compiled;
-    else
-        next.push_back(compiled);
-    publishLocked(std::move(next));
+    std::lock_guard lock(writeMu_);
+    const match::CompiledMockPtr existing = current_->byId(mock.id);
+    // A replaced mock keeps its age (its place in creation order) and its counters.
+    mock.seq = existing ? existing->mock().seq : core::nextMockSeq();
+    auto compiled = match::CompiledMock::compile(std::make_shared<Mock>(std::move(mock)),
+                                                 existing ? existing->statsPtr() : nullptr);
+    const std::string& id = compiled->mock().id;
+    noteWriteLocked(id);
+    applyLocked(id, compiled);
+    publishChangesLocked();
     return compiled->mockPtr();
 }
 
@@ -77,83 +209,80 @@ void Registry::check(const Mock& mock) const {
 }
 
 void Registry::upsertAll(std::vector<Mock> mocks) {
-    std::lock_guard lock(mu_);
-    std::vector<match::CompiledMockPtr> next = current_->all();
+    std::lock_guard lock(writeMu_);
     std::vector<match::CompiledMockPtr> compiled;
+    compiled.reserve(mocks.size());
+    // Every mock compiles before anything changes.
     for (size_t i = 0; i < mocks.size(); ++i) {
-        auto it = std::find_if(next.begin(), next.end(),
-                               [&](const auto& c) { return c->mock().id == mocks[i].id; });
-        mocks[i].seq = it != next.end() ? (*it)->mock().seq : core::nextMockSeq();
-        auto stats = statsOf(next, mocks[i].id);
+        const match::CompiledMockPtr existing = current_->byId(mocks[i].id);
+        mocks[i].seq = existing ? existing->mock().seq : core::nextMockSeq();
         try {
-            compiled.push_back(
-                match::CompiledMock::compile(std::make_shared<Mock>(std::move(mocks[i])), stats));
+            compiled.push_back(match::CompiledMock::compile(
+                std::make_shared<Mock>(std::move(mocks[i])),
+                existing ? existing->statsPtr() : nullptr));
         } catch (const core::FieldError& e) {
             throw core::FieldError("[" + std::to_string(i) + "]." + e.field(), e.what());
         }
     }
     for (auto& c : compiled) {
-        auto it = std::find_if(next.begin(), next.end(),
-                               [&](const auto& x) { return x->mock().id == c->mock().id; });
-        if (it != next.end())
-            *it = c;
-        else
-            next.push_back(c);
+        const std::string id = c->mock().id;
+        noteWriteLocked(id);
+        applyLocked(id, std::move(c));
     }
-    publishLocked(std::move(next));
+    publishChangesLocked();
 }
 
 MockPtr Registry::setEnabled(const std::string& id, bool enabled) {
-    std::lock_guard lock(mu_);
-    std::vector<match::CompiledMockPtr> next = current_->all();
-    for (auto& c : next) {
-        if (c->mock().id != id) continue;
-        Mock m = c->mock();
-        m.enabled = enabled;
-        // The same definition: its sequence position and used `times` carry over.
-        c = match::CompiledMock::compile(std::make_shared<Mock>(std::move(m)), c->statsPtr(),
-                                         c->progressPtr());
-        auto result = c->mockPtr();
-        publishLocked(std::move(next));
-        return result;
-    }
-    return nullptr;
+    std::lock_guard lock(writeMu_);
+    const match::CompiledMockPtr existing = current_->byId(id);
+    if (!existing) return nullptr;
+    Mock m = existing->mock();
+    m.enabled = enabled;
+    // The same definition: its sequence position and used `times` carry over.
+    auto next = match::CompiledMock::compile(std::make_shared<Mock>(std::move(m)),
+                                             existing->statsPtr(), existing->progressPtr());
+    noteWriteLocked(id);
+    applyLocked(id, next);
+    publishChangesLocked();
+    return next->mockPtr();
 }
 
 bool Registry::remove(const std::string& id) {
-    std::lock_guard lock(mu_);
-    std::vector<match::CompiledMockPtr> next = current_->all();
-    auto it =
-        std::find_if(next.begin(), next.end(), [&](const auto& c) { return c->mock().id == id; });
-    if (it == next.end()) return false;
-    next.erase(it);
-    publishLocked(std::move(next));
+    std::lock_guard lock(writeMu_);
+    if (!current_->byId(id)) return false;
+    noteWriteLocked(id);
+    applyLocked(id, nullptr);
+    publishChangesLocked();
     return true;
 }
 
 void Registry::setOrder(match::Order order) {
-    std::lock_guard lock(mu_);
+    std::lock_guard lock(writeMu_);
     order_ = order;
-    publishLocked(current_->all());
+    publishFullLocked(current_->all());
 }
 
 void Registry::edit(const std::function<void(std::vector<match::CompiledMockPtr>&)>& change) {
-    std::lock_guard lock(mu_);
+    std::lock_guard lock(writeMu_);
     std::vector<match::CompiledMockPtr> next = current_->all();
     change(next);
-    publishLocked(std::move(next));
+    publishFullLocked(std::move(next));
 }
 
 void Registry::clear() {
-    std::lock_guard lock(mu_);
-    publishLocked({});
+    std::lock_guard lock(writeMu_);
+    publishFullLocked({});
 }
 
+// ---- reads ----
+
 MockPtr Registry::get(const std::string& id) const {
-    auto snap = snapshot();
-    for (const auto& c : snap->all())
-        if (c->mock().id == id) return c->mockPtr();
-    return nullptr;
+    auto c = compiled(id);
+    return c ? c->mockPtr() : nullptr;
+}
+
+match::CompiledMockPtr Registry::compiled(const std::string& id) const {
+    return snapshot()->byId(id);
 }
 
 std::shared_ptr<const match::Snapshot> Registry::snapshot() const {

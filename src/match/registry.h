@@ -1,13 +1,22 @@
-// The set of live mocks. Every change compiles what changed, builds a new immutable snapshot
-// and publishes it atomically; request threads read snapshots without taking a lock.
+// The set of live mocks. Every change publishes a new immutable snapshot atomically; request
+// threads read snapshots without taking a lock.
+//
+// A change costs what it changed, not the whole set: the snapshot it publishes is the last full
+// index with a small index of the changed mocks on top. A background thread folds the changes
+// into a new full index once they reach a share of the set (or the writes pause), off the
+// writers' and the request threads' paths. Each write returns once its change is visible.
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <memory>
 #include <mutex>
-#include <optional>
 #include <string>
+#include <thread>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "core/mock.h"
@@ -21,6 +30,9 @@ using core::MockPtr;
 class Registry final {
   public:
     Registry();
+    ~Registry();
+    Registry(const Registry&) = delete;
+    Registry& operator=(const Registry&) = delete;
 
     // Replaces every mock at once (config load, hot reload). Throws core::FieldError with the
     // field path prefixed by "mocks[i]." when a mock does not compile; nothing changes then.
@@ -37,12 +49,17 @@ class Registry final {
     MockPtr setEnabled(const std::string& id, bool enabled);
     bool remove(const std::string& id);
     // Runs `change` on a copy of the mock list (creation order, compiled) and publishes the
-    // result as one snapshot; nothing is published when `change` throws.
+    // result as one snapshot; nothing is published when `change` throws. It costs the whole
+    // set: for loads and resets, not for one mock.
     void edit(const std::function<void(std::vector<match::CompiledMockPtr>&)>& change);
     // Which mock wins when several match (mockd's rule unless told otherwise).
     void setOrder(match::Order order);
     void clear();
     MockPtr get(const std::string& id) const;
+    // The compiled mock with this id (its live counters with it), or nullptr.
+    CompiledMockPtr compiled(const std::string& id) const;
+    // Folds the pending changes into one index now and waits for it (tests and benchmarks).
+    void compact();
 
     // The current snapshot, for request threads: a copy of this thread's cached pointer,
     // refreshed (under the lock) only after a change. Holding it keeps every mock in it alive.
@@ -51,10 +68,39 @@ class Registry final {
     std::shared_ptr<const match::Snapshot> snapshot() const;
 
   private:
-    void publishLocked(std::vector<match::CompiledMockPtr> mocks);
+    // Everything below runs under writeMu_.
+    void publishFullLocked(std::vector<match::CompiledMockPtr> mocks);
+    void publishChangesLocked();
+    void publishLocked(std::shared_ptr<const match::Snapshot> next);
+    // Records that `id` is now `next` (nullptr: removed).
+    void applyLocked(const std::string& id, match::CompiledMockPtr next);
+    // A writer changed `id` now (the pause before a fold counts from here).
+    void noteWriteLocked(const std::string& id);
+    // Pending changes that make the compactor fold them at once.
+    size_t foldThresholdLocked() const;
+    void foldLocked(std::unique_lock<std::mutex>& lock);
+    void freeRetiredLocked(std::unique_lock<std::mutex>& lock);
+    void compactorLoop();
 
-    mutable std::mutex mu_;
+    mutable std::mutex writeMu_;  // one change at a time
     match::Order order_ = match::Order::Specificity;
+    std::shared_ptr<const match::MockIndex> base_;
+    // The mocks changed since base_ was built (by id, the current version) and the mocks of
+    // base_ that the changes replaced or removed.
+    std::unordered_map<std::string, match::CompiledMockPtr> changed_;
+    match::HiddenSet hidden_;
+    uint64_t generation_ = 0;  // bumped by every change of the whole set
+    bool folding_ = false;
+    std::unordered_set<std::string> touchedWhileFolding_;
+    std::chrono::steady_clock::time_point lastChange_;
+    // Replaced full indexes, freed by the compactor once no snapshot holds them.
+    std::vector<std::shared_ptr<const match::MockIndex>> retired_;
+    std::condition_variable wake_;
+    std::condition_variable folded_;
+    bool stopping_ = false;
+    std::thread compactor_;
+
+    mutable std::mutex mu_;  // guards current_ for readers
     std::shared_ptr<const match::Snapshot> current_;
     std::atomic<uint64_t> version_;
 };

@@ -1,9 +1,13 @@
-// SQLite persistence for mocks.
+// SQLite persistence for mocks, table definitions and custom operations.
 #include "store/store.h"
 
 #include <stdexcept>
 
 namespace mockd::store {
+
+namespace {
+constexpr const char* kTables[] = {"mocks", "tables", "operations"};
+}  // namespace
 
 Store::Store(const std::filesystem::path& dir) {
     std::error_code ec;
@@ -22,13 +26,18 @@ Store::Store(const std::filesystem::path& dir) {
     // WAL with NORMAL sync survives a process crash at any point; only a power cut can lose
     // the last commit.
     exec("PRAGMA synchronous=NORMAL");
-    for (const char* table : {"mocks", "tables", "operations"})
+    for (const char* table : kTables) {
         exec((std::string("CREATE TABLE IF NOT EXISTS ") + table +
               " (id TEXT PRIMARY KEY, seq INTEGER NOT NULL, body TEXT NOT NULL)")
                  .c_str());
+        sqlite3_stmt* st = statement(std::string("SELECT COALESCE(MAX(seq), 0) FROM ") + table);
+        nextSeq_[table] = (sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0) + 1;
+        sqlite3_reset(st);
+    }
 }
 
 Store::~Store() {
+    for (auto& [sql, st] : statements_) sqlite3_finalize(st);
     if (db_) sqlite3_close(db_);
 }
 
@@ -38,6 +47,38 @@ void Store::exec(const char* sql) {
         std::string msg = err ? err : "unknown error";
         sqlite3_free(err);
         throw std::runtime_error("store " + path_.string() + ": " + msg);
+    }
+}
+
+sqlite3_stmt* Store::statement(const std::string& sql) {
+    auto [it, added] = statements_.try_emplace(sql, nullptr);
+    if (added && sqlite3_prepare_v2(db_, sql.c_str(), -1, &it->second, nullptr) != SQLITE_OK) {
+        statements_.erase(it);
+        throw std::runtime_error("store " + path_.string() + ": " + sqlite3_errmsg(db_));
+    }
+    sqlite3_reset(it->second);
+    sqlite3_clear_bindings(it->second);
+    return it->second;
+}
+
+void Store::step(sqlite3_stmt* st) {
+    const int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        throw std::runtime_error("store " + path_.string() + ": " + sqlite3_errmsg(db_));
+}
+
+template <class Body>
+void Store::transaction(Body&& body) {
+    exec("BEGIN IMMEDIATE");
+    try {
+        body();
+        exec("COMMIT");
+    } catch (...) {
+        char* err = nullptr;
+        sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, &err);
+        sqlite3_free(err);
+        throw;
     }
 }
 
@@ -51,51 +92,58 @@ void Store::saveOperations(const std::vector<core::Json>& ops) { save("operation
 std::vector<core::Json> Store::load(const char* table) {
     std::lock_guard lock(mu_);
     std::vector<core::Json> out;
-    sqlite3_stmt* st = nullptr;
-    std::string sql = std::string("SELECT body FROM ") + table + " ORDER BY seq";
-    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &st, nullptr) != SQLITE_OK)
-        throw std::runtime_error("store " + path_.string() + ": " + sqlite3_errmsg(db_));
+    sqlite3_stmt* st = statement(std::string("SELECT body FROM ") + table + " ORDER BY seq");
     while (sqlite3_step(st) == SQLITE_ROW) {
         const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
         auto j = core::Json::parse(text ? text : "", nullptr, false);
         if (!j.is_discarded()) out.push_back(std::move(j));
     }
-    sqlite3_finalize(st);
+    sqlite3_reset(st);
     return out;
+}
+
+void Store::writeRows(const char* table, const std::vector<core::Json>& upserts,
+                      const std::vector<std::string>& deletes, const char* keyField) {
+    if (upserts.empty() && deletes.empty()) return;
+    // A replaced row keeps its seq (its place in creation order).
+    sqlite3_stmt* upsert =
+        statement(std::string("INSERT INTO ") + table +
+                  " (id, seq, body) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
+                  "body = excluded.body");
+    int64_t& seq = nextSeq_[table];
+    for (const auto& row : upserts) {
+        const std::string id = row.value(keyField, "");
+        const std::string body = row.dump();
+        sqlite3_bind_text(upsert, 1, id.c_str(), static_cast<int>(id.size()), SQLITE_TRANSIENT);
+        sqlite3_bind_int64(upsert, 2, seq++);
+        sqlite3_bind_text(upsert, 3, body.c_str(), static_cast<int>(body.size()),
+                          SQLITE_TRANSIENT);
+        step(upsert);
+    }
+    if (deletes.empty()) return;
+    sqlite3_stmt* remove = statement(std::string("DELETE FROM ") + table + " WHERE id = ?");
+    for (const auto& id : deletes) {
+        sqlite3_bind_text(remove, 1, id.c_str(), static_cast<int>(id.size()), SQLITE_TRANSIENT);
+        step(remove);
+    }
+}
+
+void Store::write(const Changes& changes) {
+    if (changes.mocks.empty() && changes.tables.empty() && changes.operations.empty()) return;
+    std::lock_guard lock(mu_);
+    transaction([&] {
+        writeRows("mocks", changes.mocks.upserts, changes.mocks.deletes, "id");
+        writeRows("tables", changes.tables.upserts, changes.tables.deletes, "name");
+        writeRows("operations", changes.operations.upserts, changes.operations.deletes, "name");
+    });
 }
 
 void Store::save(const char* table, const std::vector<core::Json>& rows, const char* keyField) {
     std::lock_guard lock(mu_);
-    exec("BEGIN IMMEDIATE");
-    try {
+    transaction([&] {
         exec((std::string("DELETE FROM ") + table).c_str());
-        sqlite3_stmt* st = nullptr;
-        std::string sql =
-            std::string("INSERT OR REPLACE INTO ") + table + " (id, seq, body) VALUES (?, ?, ?)";
-        if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &st, nullptr) != SQLITE_OK)
-            throw std::runtime_error(sqlite3_errmsg(db_));
-        int64_t seq = 0;
-        for (const auto& m : rows) {
-            std::string id = m.value(keyField, "");
-            std::string body = m.dump();
-            sqlite3_bind_text(st, 1, id.c_str(), -1, SQLITE_TRANSIENT);
-            sqlite3_bind_int64(st, 2, ++seq);
-            sqlite3_bind_text(st, 3, body.c_str(), static_cast<int>(body.size()), SQLITE_TRANSIENT);
-            if (sqlite3_step(st) != SQLITE_DONE) {
-                std::string msg = sqlite3_errmsg(db_);
-                sqlite3_finalize(st);
-                throw std::runtime_error(msg);
-            }
-            sqlite3_reset(st);
-        }
-        sqlite3_finalize(st);
-        exec("COMMIT");
-    } catch (...) {
-        char* err = nullptr;
-        sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, &err);
-        sqlite3_free(err);
-        throw;
-    }
+        writeRows(table, rows, {}, keyField);
+    });
 }
 
 }  // namespace mockd::store

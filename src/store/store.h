@@ -1,10 +1,13 @@
-// The `start` store: mocks created over the admin API survive a restart. SQLite in WAL mode,
-// every change one transaction, so a crash loses at most the change in flight.
+// The `start` store: mocks, table definitions and custom operations created over the admin API
+// survive a restart. SQLite in WAL mode; every change is one short transaction that writes only
+// the rows it changed, so a crash loses at most the change in flight and a change costs the
+// same however many rows there are.
 #pragma once
 
 #include <sqlite3.h>
 
 #include <filesystem>
+#include <map>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -12,6 +15,20 @@
 #include "core/mock.h"
 
 namespace mockd::store {
+
+// Rows of one kind to write: added or replaced (by their key) and deleted (by key).
+struct RowChanges {
+    std::vector<core::Json> upserts;
+    std::vector<std::string> deletes;
+    bool empty() const { return upserts.empty() && deletes.empty(); }
+};
+
+// One admin change, written in one transaction.
+struct Changes {
+    RowChanges mocks;       // keyed by "id"
+    RowChanges tables;      // keyed by "name"
+    RowChanges operations;  // keyed by "name"
+};
 
 class Store final {
   public:
@@ -23,6 +40,9 @@ class Store final {
 
     // Stored mocks in creation order (JSON in mockd's shape).
     std::vector<core::Json> loadMocks();
+    // Writes what changed. A replaced row keeps its place in creation order; a new one goes
+    // last. Throws std::runtime_error (nothing is written then).
+    void write(const Changes& changes);
     // Makes the stored set equal to `mocks` (creation order) in one transaction.
     void saveMocks(const std::vector<core::Json>& mocks);
     // Table definitions (items are not stored: they start from the seeds on every start).
@@ -34,10 +54,20 @@ class Store final {
 
   private:
     void exec(const char* sql);
+    // A statement prepared once and kept (reset before each use).
+    sqlite3_stmt* statement(const std::string& sql);
+    void step(sqlite3_stmt* st);
     std::vector<core::Json> load(const char* table);
     void save(const char* table, const std::vector<core::Json>& rows, const char* keyField);
+    void writeRows(const char* table, const std::vector<core::Json>& upserts,
+                   const std::vector<std::string>& deletes, const char* keyField);
+    // Runs `body` in one transaction, rolled back when it throws.
+    template <class Body>
+    void transaction(Body&& body);
     std::filesystem::path path_;
     sqlite3* db_ = nullptr;
+    std::map<std::string, sqlite3_stmt*> statements_;
+    std::map<std::string, int64_t> nextSeq_;  // per table: the seq a new row gets
     std::mutex mu_;
 };
 

@@ -45,6 +45,39 @@ TEST(Store, TablesAreKeptApartFromMocks) {
     EXPECT_EQ(again.loadMocks().size(), 1u);
 }
 
+std::vector<std::string> idsOf(const std::vector<core::Json>& rows, const char* key = "id") {
+    std::vector<std::string> out;
+    for (const auto& r : rows) out.push_back(r.value(key, ""));
+    return out;
+}
+
+TEST(Store, WritesOnlyTheChangedRowsAndKeepsCreationOrder) {
+    TempDir dir;
+    {
+        Store s(dir.path);
+        s.saveMocks({{{"id", "a"}}, {{"id", "b"}}, {{"id", "c"}}});
+        Changes change;
+        change.mocks.upserts = {{{"id", "a"}, {"name", "renamed"}}, {{"id", "d"}}};
+        change.mocks.deletes = {"b", "never-stored"};
+        change.tables.upserts = {{{"name", "users"}}};
+        change.operations.upserts = {{{"name", "transfer"}}};
+        s.write(change);
+    }
+    // Reopened: a replaced row kept its place, a new one went last, and a row added after
+    // the reopen still goes after every earlier one.
+    Store again(dir.path);
+    auto mocks = again.loadMocks();
+    EXPECT_EQ(idsOf(mocks), (std::vector<std::string>{"a", "c", "d"}));
+    EXPECT_EQ(mocks[0]["name"], "renamed");
+    Changes more;
+    more.mocks.upserts = {{{"id", "e"}}};
+    more.tables.deletes = {"users"};
+    again.write(more);
+    EXPECT_EQ(idsOf(again.loadMocks()), (std::vector<std::string>{"a", "c", "d", "e"}));
+    EXPECT_TRUE(again.loadTables().empty());
+    EXPECT_EQ(idsOf(again.loadOperations(), "name"), (std::vector<std::string>{"transfer"}));
+}
+
 TEST(Store, UnusableDirectoryIsAClearError) {
     try {
         Store s("/proc/mockd-cannot-be-here");
