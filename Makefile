@@ -111,7 +111,7 @@ ASAN_E2E ?= $(addprefix tests/e2e/,test_20_http_matching.py test_25_http_respons
 	test_80_tables.py test_85_chaos.py test_88_abuse.py test_89_tls.py test_90_templates.py \
 	test_96_wiremock_mode.py test_98_wiremock_templating.py test_99_proxy.py)
 # The concurrency tests: registry swaps under load, the journal, tables, verification counters.
-TSAN_FILTER ?= *Concurren*:*Thread*:*Race*:*Parallel*:*UnderLoad*:Journal*:RequestCounts*:TableStore*:Connection.*
+TSAN_FILTER ?= *Concurren*:RegistryChanges.*:*Thread*:*Race*:*Parallel*:*UnderLoad*:Journal*:RequestCounts*:TableStore*:Connection.*
 export ASAN_OPTIONS ?= detect_leaks=1:abort_on_error=1:detect_stack_use_after_return=0
 export UBSAN_OPTIONS ?= print_stacktrace=1:halt_on_error=1
 export TSAN_OPTIONS ?= halt_on_error=1:second_deadlock_stack=1

@@ -39,21 +39,27 @@ bool ranksBefore(const CompiledMock* a, const CompiledMock* b, Order order) {
     return a->mock().seq > b->mock().seq;
 }
 
-std::shared_ptr<const MockIndex> MockIndex::build(std::vector<CompiledMockPtr> mocks,
-                                                  Order order) {
+std::shared_ptr<const MockIndex> MockIndex::build(std::vector<CompiledMockPtr> mocks, Order order,
+                                                  Kind kind,
+                                                  const std::vector<const CompiledMock*>* ranked) {
     auto s = std::make_shared<MockIndex>();
     s->order_ = order;
+    s->kind_ = kind;
     s->all_ = std::move(mocks);
     s->byId_.reserve(s->all_.size());
-    for (uint32_t i = 0; i < s->all_.size(); ++i) {
-        const CompiledMock& m = *s->all_[i];
-        s->byId_[m.mock().id] = i;  // a repeated id: the newest stands for it
-        if (m.enabled()) s->ranked_.push_back(&m);
+    for (uint32_t i = 0; i < s->all_.size(); ++i)
+        s->byId_[s->all_[i]->mock().id] = i;  // a repeated id: the newest stands for it
+    if (ranked) {
+        s->ranked_ = *ranked;
+    } else {
+        for (const auto& m : s->all_)
+            if (m->enabled()) s->ranked_.push_back(m.get());
+        std::stable_sort(s->ranked_.begin(), s->ranked_.end(),
+                         [order](const CompiledMock* a, const CompiledMock* b) {
+                             return ranksBefore(a, b, order);
+                         });
     }
-    std::stable_sort(s->ranked_.begin(), s->ranked_.end(),
-                     [order](const CompiledMock* a, const CompiledMock* b) {
-                         return ranksBefore(a, b, order);
-                     });
+    s->exact_.reserve(s->ranked_.size());
     std::string key;
     for (uint32_t r = 0; r < s->ranked_.size(); ++r) {
         const CompiledMock* m = s->ranked_[r];
@@ -67,13 +73,14 @@ std::shared_ptr<const MockIndex> MockIndex::build(std::vector<CompiledMockPtr> m
             s->others_.push_back(r);
         }
     }
-    // One pass over many regexes beats running each: only worth it beyond a handful.
+    // One pass over many regexes beats running each: only worth it beyond a handful, and in an
+    // index that lives longer than one change.
     constexpr size_t kMinRegexesForSet = 16;
     std::vector<uint32_t> plain, regexes;
     for (uint32_t r : s->others_)
         (!s->ranked_[r]->format() && s->ranked_[r]->hasPathPattern() ? regexes : plain)
             .push_back(r);
-    if (regexes.size() >= kMinRegexesForSet) {
+    if (kind == Kind::Full && regexes.size() >= kMinRegexesForSet) {
         RE2::Options opts;
         opts.set_log_errors(false);
         opts.set_max_mem(int64_t{64} << 20);
@@ -87,7 +94,7 @@ std::shared_ptr<const MockIndex> MockIndex::build(std::vector<CompiledMockPtr> m
             s->others_ = std::move(plain);
         }
     }
-    s->buildNearMissIndex();
+    if (kind == Kind::Full) s->buildNearMissIndex();
     return s;
 }
 
@@ -126,11 +133,12 @@ void MockIndex::buildNearMissIndex() {
     }
     // On the method alone the score is the same for all, so the one whose maximum is lowest is
     // closest (as a percentage); ties keep the matching order.
+    std::vector<int> percent(ranked_.size());
+    for (uint32_t r = 0; r < ranked_.size(); ++r)
+        percent[r] = nearPercent(ranked_[r]->methodOnlyScore(), *ranked_[r]);
     for (auto& [method, list] : nearByMethod_)
-        std::stable_sort(list.begin(), list.end(), [&](uint32_t a, uint32_t b) {
-            return nearPercent(ranked_[a]->methodOnlyScore(), *ranked_[a]) >
-                   nearPercent(ranked_[b]->methodOnlyScore(), *ranked_[b]);
-        });
+        std::stable_sort(list.begin(), list.end(),
+                         [&](uint32_t a, uint32_t b) { return percent[a] > percent[b]; });
 }
 
 bool MockIndex::matchPathSet(std::string_view path, std::vector<uint32_t>& ranks) const {
@@ -200,7 +208,16 @@ void MockIndex::nearCandidates(const MatchInput& in, size_t max, const HiddenSet
     // its method alone, and the closest of those come from a list sorted ahead of time.
     thread_local std::vector<uint32_t> seen;  // seen[r] == epoch: mock r is already ranked
     thread_local uint32_t epoch = 0;
-    auto isHidden = [hidden](const CompiledMock* m) { return hidden && hidden->count(m) > 0; };
+    auto isHidden = [hidden](const CompiledMock* m) { return hidden && hidden->contains(m); };
+    if (kind_ == Kind::Changes) {
+        // Few mocks and no near-miss index: each one is scored.
+        for (const CompiledMock* m : ranked_) {
+            if (isHidden(m)) continue;
+            const int points = m->nearMissScore(in);
+            if (points > 0) out.push_back({m, points, nearPercent(points, *m)});
+        }
+        return;
+    }
     if (seen.size() < ranked_.size()) seen.resize(ranked_.size(), 0);
     if (++epoch == 0) {
         std::fill(seen.begin(), seen.end(), 0);

@@ -5,12 +5,12 @@
 
 #include <re2/set.h>
 
+#include <algorithm>
 #include <array>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "match/compiled_mock.h"
@@ -33,8 +33,28 @@ inline constexpr int kDefaultPriorityRank = -5;
 // indexes' candidates are merged in.
 bool ranksBefore(const CompiledMock* a, const CompiledMock* b, Order order);
 
-// Mocks of an index that a snapshot leaves out (removed, or replaced by a newer version).
-using HiddenSet = std::unordered_set<const CompiledMock*>;
+// Mocks of an index that a snapshot leaves out (removed, or replaced by a newer version),
+// sorted by address: small, and copied whole on every change.
+class HiddenSet {
+  public:
+    bool contains(const CompiledMock* m) const {
+        return std::binary_search(mocks_.begin(), mocks_.end(), m);
+    }
+    void insert(const CompiledMock* m) {
+        auto at = std::lower_bound(mocks_.begin(), mocks_.end(), m);
+        if (at == mocks_.end() || *at != m) mocks_.insert(at, m);
+    }
+    void erase(const CompiledMock* m) {
+        auto at = std::lower_bound(mocks_.begin(), mocks_.end(), m);
+        if (at != mocks_.end() && *at == m) mocks_.erase(at);
+    }
+    size_t size() const { return mocks_.size(); }
+    bool empty() const { return mocks_.empty(); }
+    void clear() { mocks_.clear(); }
+
+  private:
+    std::vector<const CompiledMock*> mocks_;
+};
 
 // A mock that partly matches a request, before its full analysis.
 struct NearCandidate {
@@ -44,9 +64,14 @@ struct NearCandidate {
 
 class MockIndex final {
   public:
-    // `mocks` in creation order (oldest first), every type and state.
-    static std::shared_ptr<const MockIndex> build(std::vector<CompiledMockPtr> mocks,
-                                                  Order order = Order::Specificity);
+    // A full index, or a small one of recent changes: that one is rebuilt on every change, so
+    // it skips what costs more to build than it saves (the near-miss index and the regex set).
+    enum class Kind { Full, Changes };
+    // `mocks` in creation order (oldest first), every type and state. `ranked`, when given, is
+    // their enabled mocks already in matching order (a fold has them so), which spares a sort.
+    static std::shared_ptr<const MockIndex> build(
+        std::vector<CompiledMockPtr> mocks, Order order = Order::Specificity,
+        Kind kind = Kind::Full, const std::vector<const CompiledMock*>* ranked = nullptr);
     // Enabled HTTP mocks in the order they are tried.
     const std::vector<const CompiledMock*>& ranked() const { return ranked_; }
     const std::vector<CompiledMockPtr>& all() const { return all_; }
@@ -89,6 +114,7 @@ class MockIndex final {
 
   private:
     Order order_ = Order::Specificity;
+    Kind kind_ = Kind::Full;
     std::vector<CompiledMockPtr> all_;
     std::vector<const CompiledMock*> ranked_;  // enabled HTTP mocks, best rank first
     std::unordered_map<std::string, std::vector<uint32_t>, StringHash, std::equal_to<>> exact_;

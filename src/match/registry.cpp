@@ -19,17 +19,24 @@ struct ThreadCache {
 };
 thread_local ThreadCache tCache;
 
-// Changes are folded into a new full index once they number a share of the set (so the work
-// of a fold, spread over the changes before it, stays the same per change however large the
-// set is), or once writes pause this long, so a set that stops changing is one index again.
+// The newest changes are rebuilt into an index on every change: past this many they settle
+// into the middle index, which is rebuilt only then.
+constexpr size_t kMaxRecent = 16;
+// Changes are folded into a new full index once they number a share of the set (so the work of
+// a fold, spread over the changes before it, stays the same per change however large the set
+// is), or once writes pause this long, so a set that stops changing is one index again.
 constexpr size_t kMinFoldThreshold = 64;
-constexpr size_t kFoldShare = 128;
+constexpr size_t kFoldShare = 16;
 constexpr auto kFoldAfterPause = std::chrono::milliseconds(50);
+
+bool bySeq(const match::CompiledMockPtr& a, const match::CompiledMockPtr& b) {
+    return a->mock().seq < b->mock().seq;
+}
 }  // namespace
 
 Registry::Registry() : version_(gNextVersion.fetch_add(1)) {
     base_ = match::MockIndex::build({}, order_);
-    current_ = match::Snapshot::layered(base_, nullptr, nullptr);
+    current_ = match::Snapshot::layered(base_, nullptr, nullptr, nullptr);
 }
 
 Registry::~Registry() {
@@ -54,36 +61,69 @@ void Registry::publishLocked(std::shared_ptr<const match::Snapshot> next) {
 
 void Registry::publishFullLocked(std::vector<match::CompiledMockPtr> mocks) {
     base_ = match::MockIndex::build(std::move(mocks), order_);
-    changed_.clear();
+    middle_.reset();
+    recent_.clear();
     hidden_.clear();
     ++generation_;
-    publishLocked(match::Snapshot::layered(base_, nullptr, nullptr));
+    publishLocked(match::Snapshot::layered(base_, nullptr, nullptr, nullptr));
+}
+
+size_t Registry::pendingLocked() const {
+    return (middle_ ? middle_->size() : 0) + recent_.size() + hidden_.size();
 }
 
 void Registry::publishChangesLocked() {
-    std::vector<match::CompiledMockPtr> changes;
-    changes.reserve(changed_.size());
-    for (const auto& [id, c] : changed_) changes.push_back(c);
+    if (recent_.size() > kMaxRecent) settleLocked();
+    std::vector<match::CompiledMockPtr> recent;
+    recent.reserve(recent_.size());
+    for (const auto& [id, c] : recent_) recent.push_back(c);
     // Creation order, as every index keeps its mocks.
-    std::sort(changes.begin(), changes.end(),
-              [](const auto& a, const auto& b) { return a->mock().seq < b->mock().seq; });
-    auto top = changes.empty() ? nullptr : match::MockIndex::build(std::move(changes), order_);
+    std::sort(recent.begin(), recent.end(), bySeq);
+    auto top = recent.empty() ? nullptr
+                              : match::MockIndex::build(std::move(recent), order_,
+                                                        match::MockIndex::Kind::Changes);
     auto hidden =
         hidden_.empty() ? nullptr : std::make_shared<const match::HiddenSet>(hidden_);
-    publishLocked(match::Snapshot::layered(base_, std::move(top), std::move(hidden)));
-    if (changed_.empty() && hidden_.empty()) return;
+    publishLocked(match::Snapshot::layered(base_, middle_, std::move(top), std::move(hidden)));
+    if (pendingLocked() == 0) return;
     if (!compactor_.joinable()) compactor_ = std::thread([this] { compactorLoop(); });
     wake_.notify_one();
 }
 
+void Registry::settleLocked() {
+    std::vector<match::CompiledMockPtr> settled;
+    settled.reserve((middle_ ? middle_->size() : 0) + recent_.size());
+    if (middle_) {
+        // The middle mocks that were replaced or removed leave with the old middle index.
+        for (const auto& c : middle_->all())
+            if (hidden_.contains(c.get()))
+                hidden_.erase(c.get());
+            else
+                settled.push_back(c);
+    }
+    for (auto& [id, c] : recent_) settled.push_back(std::move(c));
+    recent_.clear();
+    std::sort(settled.begin(), settled.end(), bySeq);
+    middle_ = settled.empty() ? nullptr
+                              : match::MockIndex::build(std::move(settled), order_,
+                                                        match::MockIndex::Kind::Changes);
+}
+
 void Registry::applyLocked(const std::string& id, match::CompiledMockPtr next) {
-    const match::CompiledMockPtr* inBase = base_->byId(id);
-    const bool isBase = inBase && next && inBase->get() == next.get();
-    if (inBase && !isBase) hidden_.insert(inBase->get());
-    if (next && !isBase)
-        changed_[id] = std::move(next);
+    if (!recent_.count(id)) {
+        // The version visible until now lies in a lower layer: it is hidden from now on.
+        for (const auto* layer : {middle_.get(), base_.get()}) {
+            const match::CompiledMockPtr* c = layer ? layer->byId(id) : nullptr;
+            if (c && !hidden_.contains(c->get())) {
+                hidden_.insert(c->get());
+                break;
+            }
+        }
+    }
+    if (next)
+        recent_[id] = std::move(next);
     else
-        changed_.erase(id);
+        recent_.erase(id);
 }
 
 void Registry::noteWriteLocked(const std::string& id) {
@@ -94,6 +134,7 @@ void Registry::noteWriteLocked(const std::string& id) {
 // ---- folding the changes into a full index ----
 
 size_t Registry::foldThresholdLocked() const {
+    // Folds less often as the set grows: each costs the whole set.
     return std::max(kMinFoldThreshold, base_->size() / kFoldShare);
 }
 
@@ -104,8 +145,10 @@ void Registry::foldLocked(std::unique_lock<std::mutex>& lock) {
     folding_ = true;
     touchedWhileFolding_.clear();
     lock.unlock();
-    // The whole build runs with no lock held: writers and readers go on meanwhile.
-    auto index = match::MockIndex::build(snap->all(), order);
+    // The whole build runs with no lock held: writers and readers go on meanwhile. The
+    // snapshot's mocks are in matching order already (its two indexes merged).
+    auto index =
+        match::MockIndex::build(snap->all(), order, match::MockIndex::Kind::Full, &snap->ranked());
     lock.lock();
     folding_ = false;
     folded_.notify_all();
@@ -118,10 +161,17 @@ void Registry::foldLocked(std::unique_lock<std::mutex>& lock) {
     }
     retired_.push_back(std::move(base_));
     base_ = std::move(index);
-    changed_.clear();
+    middle_.reset();
+    recent_.clear();
     hidden_.clear();
     // What changed while the index was being built goes on top of it.
-    for (const auto& id : touchedWhileFolding_) applyLocked(id, current_->byId(id));
+    for (const auto& id : touchedWhileFolding_) {
+        const match::CompiledMockPtr now = current_->byId(id);
+        const match::CompiledMockPtr* inBase = base_->byId(id);
+        if (inBase && inBase->get() == now.get()) continue;
+        if (inBase) hidden_.insert(inBase->get());
+        if (now) recent_[id] = now;
+    }
     touchedWhileFolding_.clear();
     publishChangesLocked();
 }
@@ -145,7 +195,7 @@ void Registry::compactorLoop() {
     while (!stopping_) {
         freeRetiredLocked(lock);
         if (stopping_) break;
-        const size_t pending = changed_.size() + hidden_.size();
+        const size_t pending = pendingLocked();
         if (folding_) {
             folded_.wait(lock);
         } else if (pending == 0) {
@@ -165,7 +215,7 @@ void Registry::compactorLoop() {
 void Registry::compact() {
     std::unique_lock lock(writeMu_);
     while (folding_) folded_.wait(lock);
-    if (!changed_.empty() || !hidden_.empty()) foldLocked(lock);
+    if (pendingLocked() > 0) foldLocked(lock);
 }
 
 // ---- changes ----

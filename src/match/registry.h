@@ -1,10 +1,12 @@
 // The set of live mocks. Every change publishes a new immutable snapshot atomically; request
 // threads read snapshots without taking a lock.
 //
-// A change costs what it changed, not the whole set: the snapshot it publishes is the last full
-// index with a small index of the changed mocks on top. A background thread folds the changes
-// into a new full index once they reach a share of the set (or the writes pause), off the
-// writers' and the request threads' paths. Each write returns once its change is visible.
+// A change costs what it changed, not the whole set. The snapshot it publishes is the last full
+// index with two small indexes of changed mocks on top: the newest changes (rebuilt on every
+// change, so kept to a handful) and the ones before them (rebuilt once per handful). A
+// background thread folds all of it into a new full index once the changes reach a share of the
+// set, or the writes pause, off the writers' and the request threads' paths. Each write returns
+// once its change is visible.
 #pragma once
 
 #include <atomic>
@@ -76,6 +78,9 @@ class Registry final {
     void applyLocked(const std::string& id, match::CompiledMockPtr next);
     // A writer changed `id` now (the pause before a fold counts from here).
     void noteWriteLocked(const std::string& id);
+    // Moves the newest changes into the middle index.
+    void settleLocked();
+    size_t pendingLocked() const;
     // Pending changes that make the compactor fold them at once.
     size_t foldThresholdLocked() const;
     void foldLocked(std::unique_lock<std::mutex>& lock);
@@ -84,10 +89,11 @@ class Registry final {
 
     mutable std::mutex writeMu_;  // one change at a time
     match::Order order_ = match::Order::Specificity;
+    // The layers: the full index, the settled changes after it, the newest changes (by id,
+    // the current version), and the mocks of the first two that later ones replace or remove.
     std::shared_ptr<const match::MockIndex> base_;
-    // The mocks changed since base_ was built (by id, the current version) and the mocks of
-    // base_ that the changes replaced or removed.
-    std::unordered_map<std::string, match::CompiledMockPtr> changed_;
+    std::shared_ptr<const match::MockIndex> middle_;
+    std::unordered_map<std::string, match::CompiledMockPtr> recent_;
     match::HiddenSet hidden_;
     uint64_t generation_ = 0;  // bumped by every change of the whole set
     bool folding_ = false;

@@ -1,9 +1,11 @@
 // The set of live mocks as request threads see it: immutable, answering "which mock wins".
-// Usually one index of every mock. After a change it is that index with a small one of the
-// changed mocks on top (and the versions they replace or remove left out), so a change costs
-// what it changed, not the whole set; the registry folds the two together in the background.
+// Usually one index of every mock. While mocks are being changed it is that index with up to
+// two small indexes of the changed mocks on top (and the versions they replace or remove left
+// out), so a change costs what it changed, not the whole set; the registry folds the layers
+// back into one index in the background.
 #pragma once
 
+#include <array>
 #include <memory>
 #include <mutex>
 #include <string_view>
@@ -18,10 +20,12 @@ class Snapshot final {
     // One index of `mocks` in creation order (oldest first), every type and state.
     static std::shared_ptr<const Snapshot> build(std::vector<CompiledMockPtr> mocks,
                                                  Order order = Order::Specificity);
-    // `base` without its `hidden` mocks, with `changes` on top (mocks that are new, or newer
-    // versions of hidden ones). Both indexes must have been built in the same order.
+    // Layers of indexes, oldest first: `base` (a full index), then `middle` and `top` (indexes
+    // of later changes; either may be null). `hidden` names the mocks of the lower layers that
+    // a later one replaced (with the same id and age) or removed. All were built in one order.
     static std::shared_ptr<const Snapshot> layered(std::shared_ptr<const MockIndex> base,
-                                                   std::shared_ptr<const MockIndex> changes,
+                                                   std::shared_ptr<const MockIndex> middle,
+                                                   std::shared_ptr<const MockIndex> top,
                                                    std::shared_ptr<const HiddenSet> hidden);
 
     // The best enabled HTTP mock for the request made with `method`, or nullptr.
@@ -37,23 +41,23 @@ class Snapshot final {
     // The mock with this id, or nullptr.
     CompiledMockPtr byId(std::string_view id) const;
 
-    const std::shared_ptr<const MockIndex>& base() const { return base_; }
-    // The changed mocks on top of the base (nullptr when there are none).
-    const std::shared_ptr<const MockIndex>& changes() const { return changes_; }
-    const std::shared_ptr<const HiddenSet>& hidden() const { return hidden_; }
-    Order order() const { return base_->order(); }
+    const std::shared_ptr<const MockIndex>& base() const { return layers_[0]; }
+    // True when changes lie on top of the base (they are folded in the background).
+    bool layered() const { return count_ > 1 || hidden_; }
+    Order order() const { return layers_[0]->order(); }
 
   private:
     // One walk of the candidates; sets *stale when the winner's claim found its state moved.
     const CompiledMock* findOnce(const MatchInput& in, std::string_view method, bool* stale) const;
-    bool isHidden(const CompiledMock* m) const { return hidden_ && hidden_->count(m) > 0; }
+    bool isHidden(const CompiledMock* m) const { return hidden_ && hidden_->contains(m); }
     void materialize() const;
 
-    std::shared_ptr<const MockIndex> base_;
-    std::shared_ptr<const MockIndex> changes_;
+    static constexpr size_t kMaxLayers = 3;
+    std::array<std::shared_ptr<const MockIndex>, kMaxLayers> layers_;  // the first count_ set
+    size_t count_ = 0;
     std::shared_ptr<const HiddenSet> hidden_;
     size_t size_ = 0;
-    // The merged lists of a layered snapshot, made on first use (listings, not requests).
+    // The merged lists of a layered snapshot, made on first use (listings and folds).
     mutable std::once_flag merged_;
     mutable std::vector<CompiledMockPtr> all_;
     mutable std::vector<const CompiledMock*> ranked_;

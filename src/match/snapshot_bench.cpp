@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/mock_codec.h"
+#include "match/registry.h"
 #include "match/snapshot.h"
 
 namespace mockd::match {
@@ -149,6 +150,56 @@ void BM_SnapshotBuild10k(benchmark::State& state) {
     }
 }
 BENCHMARK(BM_SnapshotBuild10k)->Unit(benchmark::kMillisecond);
+
+// A registry of 10,000 mocks just after `changes` admin writes, before they are folded.
+std::shared_ptr<const Snapshot> layeredSnapshot(Registry& reg, int changes) {
+    reg.replaceAll(tenThousand());
+    for (int i = 0; i < changes; ++i)
+        reg.upsert(core::decodeMock({{"id", "c" + std::to_string(i)},
+                                     {"type", "http"},
+                                     {"http", {{"matcher", {{"path", "/c/" + std::to_string(i)}}}}}},
+                                    "mock", {}));
+    return reg.snapshot();
+}
+
+void BM_SnapshotFindWithChangesOnTop(benchmark::State& state) {
+    Registry reg;
+    const auto snap = layeredSnapshot(reg, 64);
+    if (!snap->layered()) state.SkipWithError("the changes were folded already");
+    Req q("GET", "/lit/r9999/items");
+    for (auto _ : state) {
+        MatchInput in(q.r);
+        const CompiledMock* m = snap->find(in, q.r.method);
+        benchmark::DoNotOptimize(m);
+        if (!m) state.SkipWithError("unexpected match result");
+    }
+}
+BENCHMARK(BM_SnapshotFindWithChangesOnTop);
+
+// One admin create into a set of 10,000 (the folds it causes run beside it, on their thread).
+void BM_RegistryUpsertAt10k(benchmark::State& state) {
+    Registry reg;
+    reg.replaceAll(tenThousand());
+    int i = 0;
+    for (auto _ : state) {
+        const std::string s = std::to_string(i++);
+        reg.upsert(core::decodeMock({{"id", "u" + s},
+                                     {"type", "http"},
+                                     {"http", {{"matcher", {{"path", "/u/" + s}}}}}},
+                                    "mock", {}));
+    }
+}
+BENCHMARK(BM_RegistryUpsertAt10k)->Unit(benchmark::kMicrosecond);
+
+void BM_ChangesIndexBuild(benchmark::State& state) {
+    auto all = tenThousand();
+    std::vector<CompiledMockPtr> mocks(all.begin(), all.begin() + state.range(0));
+    for (auto _ : state) {
+        auto index = MockIndex::build(mocks, Order::Specificity, MockIndex::Kind::Changes);
+        benchmark::DoNotOptimize(index);
+    }
+}
+BENCHMARK(BM_ChangesIndexBuild)->Arg(16)->Arg(128)->Unit(benchmark::kMicrosecond);
 
 void BM_CompileMock(benchmark::State& state) {
     const Json j = {{"id", "x"},
