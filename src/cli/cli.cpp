@@ -653,21 +653,20 @@ std::function<void(const admin::Change&)> storeWriter(store::Store* st, match::R
                                                       state::TableStore* tbl) {
     return [st, reg, tbl](const admin::Change& change) {
         try {
+            // One transaction for the whole change, however many rows it has.
+            store::Changes rows;
+            rows.replaceMocks = change.allMocks;
+            rows.replaceTables = change.allTables;
             if (change.allMocks) {
-                std::vector<core::Json> all;
                 // Held for the loop: a range-for keeps only all()'s reference, not the snapshot.
                 const auto snap = reg->snapshot();
-                for (const auto& c : snap->all()) all.push_back(core::encodeMock(c->mock()));
-                st->saveMocks(all);
+                for (const auto& c : snap->all())
+                    rows.mocks.upserts.push_back(core::encodeMock(c->mock()));
             }
             if (change.allTables) {
-                std::vector<core::Json> defs, ops;
-                for (const auto& t : tbl->all()) defs.push_back(t->def().raw);
-                for (const auto& op : tbl->operations()) ops.push_back(op->raw);
-                st->saveTables(defs);
-                st->saveOperations(ops);
+                for (const auto& t : tbl->all()) rows.tables.upserts.push_back(t->def().raw);
+                for (const auto& op : tbl->operations()) rows.operations.upserts.push_back(op->raw);
             }
-            store::Changes rows;
             for (const auto& id : change.mocks) {
                 if (auto m = reg->get(id))
                     rows.mocks.upserts.push_back(core::encodeMock(*m));

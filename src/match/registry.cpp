@@ -87,7 +87,9 @@ void Registry::publishChangesLocked() {
     publishLocked(match::Snapshot::layered(base_, middle_, std::move(top), std::move(hidden)));
     if (pendingLocked() == 0) return;
     if (!compactor_.joinable()) compactor_ = std::thread([this] { compactorLoop(); });
-    wake_.notify_one();
+    // Waiting for the writes to pause, the compactor wakes by itself: waking it on every
+    // change would cost a thread switch per change.
+    if (waitingForChanges_ || pendingLocked() >= foldThresholdLocked()) wake_.notify_one();
 }
 
 void Registry::settleLocked() {
@@ -199,10 +201,12 @@ void Registry::compactorLoop() {
         if (folding_) {
             folded_.wait(lock);
         } else if (pending == 0) {
+            waitingForChanges_ = true;
             if (retired_.empty())
                 wake_.wait(lock);
             else
                 wake_.wait_for(lock, std::chrono::seconds(1));
+            waitingForChanges_ = false;
         } else if (const auto due = lastChange_ + kFoldAfterPause;
                    pending < foldThresholdLocked() && std::chrono::steady_clock::now() < due) {
             wake_.wait_until(lock, due);

@@ -102,6 +102,7 @@ class Registry final {
     // Replaced full indexes, freed by the compactor once no snapshot holds them.
     std::vector<std::shared_ptr<const match::MockIndex>> retired_;
     std::condition_variable wake_;
+    bool waitingForChanges_ = false;  // the compactor sleeps until a change comes
     std::condition_variable folded_;
     bool stopping_ = false;
     std::thread compactor_;

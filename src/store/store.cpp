@@ -129,9 +129,16 @@ void Store::writeRows(const char* table, const std::vector<core::Json>& upserts,
 }
 
 void Store::write(const Changes& changes) {
-    if (changes.mocks.empty() && changes.tables.empty() && changes.operations.empty()) return;
+    if (changes.mocks.empty() && changes.tables.empty() && changes.operations.empty() &&
+        !changes.replaceMocks && !changes.replaceTables)
+        return;
     std::lock_guard lock(mu_);
     transaction([&] {
+        if (changes.replaceMocks) exec("DELETE FROM mocks");
+        if (changes.replaceTables) {
+            exec("DELETE FROM tables");
+            exec("DELETE FROM operations");
+        }
         writeRows("mocks", changes.mocks.upserts, changes.mocks.deletes, "id");
         writeRows("tables", changes.tables.upserts, changes.tables.deletes, "name");
         writeRows("operations", changes.operations.upserts, changes.operations.deletes, "name");

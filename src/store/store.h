@@ -28,6 +28,9 @@ struct Changes {
     RowChanges mocks;       // keyed by "id"
     RowChanges tables;      // keyed by "name"
     RowChanges operations;  // keyed by "name"
+    // The stored rows of the kind are dropped first: the upserts are the whole set.
+    bool replaceMocks = false;
+    bool replaceTables = false;  // tables and operations
 };
 
 class Store final {

@@ -78,6 +78,22 @@ TEST(Store, WritesOnlyTheChangedRowsAndKeepsCreationOrder) {
     EXPECT_EQ(idsOf(again.loadOperations(), "name"), (std::vector<std::string>{"transfer"}));
 }
 
+TEST(Store, AReplacingChangeDropsTheOldRowsInTheSameTransaction) {
+    TempDir dir;
+    Store s(dir.path);
+    s.saveMocks({{{"id", "old1"}}, {{"id", "old2"}}});
+    s.saveTables({{{"name", "users"}}});
+    s.saveOperations({{{"name", "transfer"}}});
+    Changes change;
+    change.replaceMocks = true;
+    change.mocks.upserts = {{{"id", "new"}}};
+    change.replaceTables = true;
+    s.write(change);
+    EXPECT_EQ(idsOf(s.loadMocks()), (std::vector<std::string>{"new"}));
+    EXPECT_TRUE(s.loadTables().empty());
+    EXPECT_TRUE(s.loadOperations().empty());
+}
+
 TEST(Store, UnusableDirectoryIsAClearError) {
     try {
         Store s("/proc/mockd-cannot-be-here");

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <unordered_set>
 
 #include "core/clock.h"
 #include "core/encoding.h"
@@ -533,25 +534,39 @@ void WireMockApi::unpersist(const core::Mock& m) {
     if (!stubOf(m)->file.empty()) fs::remove(stubOf(m)->file, ec);
 }
 
-core::MockPtr WireMockApi::addStub(core::Mock m) {
+void WireMockApi::tieToFile(core::Mock& m) const {
     auto old = stub(m.id);
-    if (stubOf(m)->persistent || (old && !stubOf(*old)->file.empty())) {
-        // A persistent stub has its own file (the one it came from, when it has one); an edit
-        // of a stub read from disk stays tied to that file for reloads.
-        auto wm = copyStub(m);
-        if (old && !stubOf(*old)->file.empty()) {
-            wm->file = stubOf(*old)->file;
-            wm->sharedFile = stubOf(*old)->sharedFile;
-        }
-        if (wm->persistent && (wm->file.empty() || wm->sharedFile)) {
-            wm->file = fileFor(m);
-            wm->sharedFile = false;
-        }
-        m.format = std::move(wm);
+    if (!stubOf(m)->persistent && (!old || stubOf(*old)->file.empty())) return;
+    // A persistent stub has its own file (the one it came from, when it has one); an edit of a
+    // stub read from disk stays tied to that file for reloads.
+    auto wm = copyStub(m);
+    if (old && !stubOf(*old)->file.empty()) {
+        wm->file = stubOf(*old)->file;
+        wm->sharedFile = stubOf(*old)->sharedFile;
     }
+    if (wm->persistent && (wm->file.empty() || wm->sharedFile)) {
+        wm->file = fileFor(m);
+        wm->sharedFile = false;
+    }
+    m.format = std::move(wm);
+}
+
+core::MockPtr WireMockApi::addStub(core::Mock m) {
+    tieToFile(m);
     auto added = registry_.upsert(std::move(m));
     if (stubOf(*added)->persistent) persist(*added);
     return added;
+}
+
+void WireMockApi::addStubs(std::vector<core::Mock> mocks) {
+    for (auto& m : mocks) tieToFile(m);
+    std::vector<std::string> persistent;
+    for (const auto& m : mocks)
+        if (stubOf(m)->persistent) persistent.push_back(m.id);
+    // One change of the registry, however many stubs.
+    registry_.upsertAll(std::move(mocks));
+    for (const auto& id : persistent)
+        if (auto added = registry_.get(id)) persist(*added);
 }
 
 // ---- the mock port's unmatched answer ----
@@ -905,14 +920,16 @@ void WireMockApi::deleteStubs(Call& c) {
 }
 
 void WireMockApi::saveStubs(Call& c) {
+    std::vector<core::Mock> saved;
     for (const auto& s : stubs()) {
         core::Mock copy = *s;
         auto wm = copyStub(copy);
         wm->persistent = true;
         wm->json["persistent"] = true;
         copy.format = wm;
-        addStub(std::move(copy));
+        saved.push_back(std::move(copy));
     }
+    addStubs(std::move(saved));
     c.r.empty();
 }
 
@@ -941,19 +958,23 @@ void WireMockApi::importStubs(Call& c) {
         }
     }
     if (deleteOthers) {
-        std::vector<std::string> keep;
-        for (const auto& d : decoded) keep.push_back(d.id);
+        std::unordered_set<std::string_view> keep;
+        for (const auto& d : decoded) keep.insert(d.id);
         registry_.edit([&](std::vector<match::CompiledMockPtr>& all) {
             std::erase_if(all, [&](const auto& m) {
-                return stubOf(m->mock()) &&
-                       std::find(keep.begin(), keep.end(), m->mock().id) == keep.end();
+                return stubOf(m->mock()) && !keep.count(m->mock().id);
             });
         });
     }
+    // Added last to first, as WireMock adds them: the first of the list is the newest.
+    std::vector<core::Mock> added;
+    std::unordered_set<std::string> ids;
     for (auto it = decoded.rbegin(); it != decoded.rend(); ++it) {
-        if (policy == "IGNORE" && stub(it->id)) continue;
-        addStub(std::move(*it));
+        if (policy == "IGNORE" && (stub(it->id) || ids.count(it->id))) continue;
+        ids.insert(it->id);
+        added.push_back(std::move(*it));
     }
+    addStubs(std::move(added));
     c.r.empty();
 }
 

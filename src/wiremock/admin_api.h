@@ -153,6 +153,10 @@ class WireMockApi final : public http::Handler, public engine::UnmatchedResponde
 
     // Adds or replaces stubs; writes persistent ones to mappings/.
     core::MockPtr addStub(core::Mock mock);
+    // Adds or replaces many stubs in one change of the registry.
+    void addStubs(std::vector<core::Mock> mocks);
+    // Ties a stub to its mapping file: its own when persistent, the one it replaces otherwise.
+    void tieToFile(core::Mock& mock) const;
     void persist(const core::Mock& mock);
     std::string fileFor(const core::Mock& mock) const;
     void unpersist(const core::Mock& mock);

@@ -173,6 +173,35 @@ def test_put_patch_delete_toggle_are_stored(node):
     assert m.hit("/m5").text == "body5"
 
 
+def test_each_change_writes_its_rows_and_creation_order_survives(node):
+    """Every change writes only its own rows: a replaced mock keeps its place, a deleted and
+    recreated one goes last, and a bulk batch and a merged config land whole, in order."""
+    n = node()
+    for i in range(5):
+        n.create(mock_body(f"o{i}"))
+    n.ok("PUT", "/mocks/o1", 200, json=mock_body("o1", body="again"))
+    n.ok("DELETE", "/mocks/o2", 204)
+    n.create(mock_body("o2", body="recreated"))
+    n.ok("POST", "/mocks/bulk", 201, json=[mock_body(f"b{i}") for i in range(40)])
+    n.ok("POST", "/config", 200,
+         json={"config": {"version": "1.0", "mocks": [mock_body("cfg", body="merged")]}})
+    order = list(n.mocks())
+    assert order == ["o0", "o1", "o3", "o4", "o2"] + [f"b{i}" for i in range(40)] + ["cfg"]
+    n.stop()
+
+    m = node()
+    assert list(m.mocks()) == order
+    assert m.hit("/o1").text == "again"
+    assert m.hit("/o2").text == "recreated"
+    assert m.hit("/b39").text == "b39"
+    assert m.hit("/cfg").text == "merged"
+    # A mock created after the restart still goes after every stored one.
+    m.create(mock_body("late"))
+    m.stop()
+    k = node()
+    assert list(k.mocks()) == order + ["late"]
+
+
 def test_timestamps_survive_a_restart(node):
     n = node()
     n.create(mock_body("ts-new"))
