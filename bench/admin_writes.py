@@ -215,10 +215,14 @@ def serving(server, kind, count, secs, rounds):
             return n
         return load
 
+    bulk_ms = []
+
     def one_bulk(alive):
         nonlocal next_id
         path, body = bulk_request(kind, next_id, count)
+        t0 = time.perf_counter()
         status, answer = server.request("POST", path, body)
+        bulk_ms.append(1000 * (time.perf_counter() - t0))
         if status not in (200, 201):
             raise SystemExit(f"admin-writes: {kind}: bulk create answered {status}")
         next_id += count
@@ -243,7 +247,8 @@ def serving(server, kind, count, secs, rounds):
             lost += lost0 + lost1
             calls += n
         share = statistics.median(shares)
-        per = f"{calls:,} {unit}" if unit == "mocks" else f"{calls / rounds / secs:,.0f} {unit}/s"
+        per = f"{calls // rounds:,} {unit} in {statistics.median(bulk_ms):,.0f} ms" \
+            if unit == "mocks" else f"{calls / rounds / secs:,.0f} {unit}/s"
         rows.append((name, statistics.median(alone), statistics.median(loaded), share, lost, per))
         log(f"{kind}: {name}: {statistics.median(loaded):,.0f} requests/s, "
             f"{100 * share:.0f}% of alone, {lost} lost, {per}")
