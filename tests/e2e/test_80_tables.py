@@ -936,6 +936,35 @@ def test_api_made_tables_survive_a_restart_with_their_seeds(servers, tmp_path):
     assert info["idStrategy"] == "sequence" and info["seedCount"] == 1
 
 
+def test_table_changes_are_stored_one_by_one_and_a_replace_whole(servers, tmp_path):
+    data = tmp_path / "persist"
+    s = servers.start("--data-dir", data)
+
+    def admin(server, method, path, body=None, status=200):
+        r = server.session.request(method, server.admin_base + path, json=body, timeout=5)
+        assert r.status_code == status, r.text
+        return r.json() if r.content else None
+
+    def table_names(server):
+        return sorted(t["name"] for t in admin(server, "GET", "/state/resources")["resources"])
+
+    for name in ("keep", "drop", "later"):
+        admin(s, "POST", "/state/resources", {"name": name}, status=201)
+    admin(s, "POST", "/state/resources/drop/unregister")
+    s.signal(signal.SIGTERM)
+    assert s.wait_exit(5) == 0
+
+    again = servers.start("--data-dir", data)
+    assert table_names(again) == ["keep", "later"]
+    # A replacing import is one change of every set: only its tables are left.
+    admin(again, "POST", "/config?replace=true",
+          {"version": "1.0", "tables": [{"name": "fresh"}], "mocks": []})
+    again.signal(signal.SIGTERM)
+    assert again.wait_exit(5) == 0
+    third = servers.start("--data-dir", data)
+    assert table_names(third) == ["fresh"]
+
+
 def test_config_export_carries_tables_and_imports_whole(servers, tmp_path):
     cfg = tmp_path / "tables.yaml"
     cfg.write_text(
