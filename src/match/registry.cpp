@@ -162,6 +162,7 @@ void Registry::foldLocked(std::unique_lock<std::mutex>& lock) {
         return;
     }
     retired_.push_back(std::move(base_));
+    if (middle_) retired_.push_back(std::move(middle_));
     base_ = std::move(index);
     middle_.reset();
     recent_.clear();

@@ -99,7 +99,7 @@ class Registry final {
     bool folding_ = false;
     std::unordered_set<std::string> touchedWhileFolding_;
     std::chrono::steady_clock::time_point lastChange_;
-    // Replaced full indexes, freed by the compactor once no snapshot holds them.
+    // Indexes a fold replaced, freed by the compactor once no snapshot holds them.
     std::vector<std::shared_ptr<const match::MockIndex>> retired_;
     std::condition_variable wake_;
     bool waitingForChanges_ = false;  // the compactor sleeps until a change comes
