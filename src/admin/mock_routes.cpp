@@ -1,5 +1,8 @@
 // /mocks: list, create, replace, patch, toggle and delete mocks; per-mock verification and
 // invocations.
+#include <string_view>
+#include <unordered_map>
+
 #include "admin/admin_call.h"
 #include "core/mock_codec.h"
 
@@ -93,14 +96,16 @@ void AdminApi::bulkMocks(Call& c) {
             mocks.push_back(std::move(m));
         }
         // Checked before anything changes, so a refused batch leaves every mock as it was.
+        std::unordered_map<std::string_view, size_t> firstIndex;
+        firstIndex.reserve(mocks.size());
         for (size_t i = 0; i < mocks.size(); ++i) {
-            for (size_t k = 0; k < i; ++k)
-                if (mocks[k].id == mocks[i].id) {
-                    c.r.error(400, "duplicate_id",
-                              "duplicate mock ID '" + mocks[i].id + "' at index " +
-                                  std::to_string(i) + " (also at index " + std::to_string(k) + ")");
-                    return;
-                }
+            auto [seen, added] = firstIndex.emplace(mocks[i].id, i);
+            if (!added) {
+                c.r.error(400, "duplicate_id",
+                          "duplicate mock ID '" + mocks[i].id + "' at index " + std::to_string(i) +
+                              " (also at index " + std::to_string(seen->second) + ")");
+                return;
+            }
             if (!replace && registry_.get(mocks[i].id)) {
                 c.r.error(409, "already_exists",
                           "a mock with id \"" + mocks[i].id + "\" (index " + std::to_string(i) +

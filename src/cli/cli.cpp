@@ -29,6 +29,7 @@
 #include "core/mock_codec.h"
 #include "engine/mock_engine.h"
 #include "http/client.h"
+#include "http/offload.h"
 #include "http/server.h"
 #include "journal/journal.h"
 #include "log/log.h"
@@ -728,8 +729,8 @@ std::unique_ptr<wiremock::WireMockApi> startWireMockApi(
 }
 
 void configureWireMockServing(const ServeOptions& o, wiremock::WireMockApi* api,
-                              engine::EngineConfig& engine) {
-    engine.mounts.push_back({"/__admin", api});
+                              http::Handler* adminRoutes, engine::EngineConfig& engine) {
+    engine.mounts.push_back({"/__admin", adminRoutes});
     if (o.mode == "wiremock") {
         // Requests no stub matches get WireMock's answer (a __files/ file or the plain-text
         // diff), and a HEAD is not tried as a GET.
@@ -1025,7 +1026,9 @@ int serve(const ServeOptions& o) {
     ::signal(SIGPIPE, SIG_IGN);
     unsigned threads = o.workers ? o.workers : usableCores();
     net::WorkerPool pool(threads);
-    net::WorkerPool adminPool(1);  // admin work (and store writes) never runs on mock workers
+    // Admin work (and store writes) never runs on mock workers: the admin port's requests and
+    // those of WireMock's /__admin on the mock port run on the admin pool's thread.
+    net::WorkerPool adminPool(1, net::PoolPriority::Background);
     // After the pools, so it goes first: a pending accept holds a socket of a worker's loop.
     asio::io_context acceptCtx{1};
     const bool withAdmin = o.mode == "start";
@@ -1049,11 +1052,13 @@ int serve(const ServeOptions& o) {
     engine::EngineConfig ec;
     ec.chaos = &chaosControl;
     std::unique_ptr<wiremock::WireMockApi> wmApi;
+    std::unique_ptr<http::OffloadedHandler> wmAdmin;
     if (withAdmin || wiremockMode) {
         wmApi = startWireMockApi(o, dataDir, registry, journaled ? &journal : nullptr,
                                  adminSettings, scenarios);
         if (wiremockMode) mockCount = registry.snapshot()->size();
-        configureWireMockServing(o, wmApi.get(), ec);
+        wmAdmin = std::make_unique<http::OffloadedHandler>(*wmApi, adminPool.next().ctx());
+        configureWireMockServing(o, wmApi.get(), wmAdmin.get(), ec);
     }
     configureProxy(o, ec);
     wiremock::StubResponder stubResponder(wireMockResponding(o, wmApi.get(), journaled, ec.proxy));
@@ -1079,7 +1084,7 @@ int serve(const ServeOptions& o) {
     if (listeners.admin) adminApi.settings().adminPort = listeners.admin->port();
     adminApi.settings().activeConnections = [&served] { return served.activeConnections(); };
     pool.start();
-    if (listeners.admin) adminPool.start();
+    if (listeners.admin || wmAdmin) adminPool.start();
     if (listeners.admin) listeners.admin->start();
     served.startAll();
 

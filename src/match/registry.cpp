@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "core/background.h"
 #include "core/errors.h"
 
 namespace mockd::match {
@@ -82,8 +83,7 @@ void Registry::publishChangesLocked() {
     auto top = recent.empty() ? nullptr
                               : match::MockIndex::build(std::move(recent), order_,
                                                         match::MockIndex::Kind::Changes);
-    auto hidden =
-        hidden_.empty() ? nullptr : std::make_shared<const match::HiddenSet>(hidden_);
+    auto hidden = hidden_.empty() ? nullptr : std::make_shared<const match::HiddenSet>(hidden_);
     publishLocked(match::Snapshot::layered(base_, middle_, std::move(top), std::move(hidden)));
     if (pendingLocked() == 0) return;
     if (!compactor_.joinable()) compactor_ = std::thread([this] { compactorLoop(); });
@@ -194,6 +194,8 @@ void Registry::freeRetiredLocked(std::unique_lock<std::mutex>& lock) {
 }
 
 void Registry::compactorLoop() {
+    // A fold may take a while (a full index of the set); requests keep the cores first.
+    core::giveWayToServing();
     std::unique_lock lock(writeMu_);
     while (!stopping_) {
         freeRetiredLocked(lock);
@@ -272,9 +274,9 @@ void Registry::upsertAll(std::vector<Mock> mocks) {
         const match::CompiledMockPtr existing = current_->byId(mocks[i].id);
         mocks[i].seq = existing ? existing->mock().seq : core::nextMockSeq();
         try {
-            compiled.push_back(match::CompiledMock::compile(
-                std::make_shared<Mock>(std::move(mocks[i])),
-                existing ? existing->statsPtr() : nullptr));
+            compiled.push_back(
+                match::CompiledMock::compile(std::make_shared<Mock>(std::move(mocks[i])),
+                                             existing ? existing->statsPtr() : nullptr));
         } catch (const core::FieldError& e) {
             throw core::FieldError("[" + std::to_string(i) + "]." + e.field(), e.what());
         }

@@ -4,6 +4,8 @@
 
 #include <boost/asio/post.hpp>
 
+#include "core/background.h"
+
 namespace mockd::net {
 
 Worker::Worker() : guard_(boost::asio::make_work_guard(ctx_)), sweep_(ctx_) {}
@@ -42,7 +44,7 @@ void Worker::drain() {
     guard_.reset();
 }
 
-WorkerPool::WorkerPool(unsigned threads) {
+WorkerPool::WorkerPool(unsigned threads, PoolPriority priority) : priority_(priority) {
     if (threads == 0) threads = 1;
     for (unsigned i = 0; i < threads; ++i) workers_.push_back(std::make_unique<Worker>());
 }
@@ -54,7 +56,11 @@ WorkerPool::~WorkerPool() {
 
 void WorkerPool::start() {
     for (auto& w : workers_)
-        threads_.push_back(std::make_unique<core::DeepStackThread>([wp = w.get()] { wp->run(); }));
+        threads_.push_back(std::make_unique<core::DeepStackThread>(
+            [wp = w.get(), background = priority_ == PoolPriority::Background] {
+                if (background) core::giveWayToServing();
+                wp->run();
+            }));
 }
 
 void WorkerPool::drain() {

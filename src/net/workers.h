@@ -7,6 +7,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <unordered_set>
 #include <vector>
@@ -49,9 +50,13 @@ class Worker final {
     bool draining_ = false;
 };
 
+// Serving pools answer mock requests; a background pool (the admin API's) gives way to them
+// when the cores are busy (core/background.h).
+enum class PoolPriority : uint8_t { Serving, Background };
+
 class WorkerPool final {
   public:
-    explicit WorkerPool(unsigned threads);
+    explicit WorkerPool(unsigned threads, PoolPriority priority = PoolPriority::Serving);
     ~WorkerPool();
     void start();
     // Closes idle connections and lets busy ones finish their response; threads end when no
@@ -69,6 +74,7 @@ class WorkerPool final {
     // Deep stacks: a matcher that recurses per byte of a request (JSON Schema) runs inline.
     std::vector<std::unique_ptr<core::DeepStackThread>> threads_;
     size_t next_ = 0;
+    PoolPriority priority_;
 };
 
 // Raises the soft open-file limit to the hard limit (many keep-alive clients need it).
