@@ -79,17 +79,20 @@ std::vector<std::string> chunkFrames(std::string_view body, uint32_t pieces) {
         std::string_view part =
             body.substr(i * size, i + 1 == pieces ? std::string_view::npos : size);
         std::string frame;
-        if (!part.empty()) {
-            char len[20];
-            int n = std::snprintf(len, sizeof len, "%zx\r\n", part.size());
-            frame.append(len, static_cast<size_t>(n));
-            frame.append(part);
-            frame += "\r\n";
-        }
+        appendChunk(frame, part);
         out.push_back(std::move(frame));
     }
-    out.back() += "0\r\n\r\n";
+    out.back() += kLastChunk;
     return out;
+}
+
+void appendChunk(std::string& out, std::string_view data) {
+    if (data.empty()) return;
+    char len[20];
+    int n = std::snprintf(len, sizeof len, "%zx\r\n", data.size());
+    out.append(len, static_cast<size_t>(n));
+    out.append(data);
+    out += "\r\n";
 }
 
 std::string garbageBytes() {

@@ -39,6 +39,12 @@ struct Dribble {
 // than bytes), each framed as an HTTP/1.1 chunk; the last one also ends the chunked body.
 std::vector<std::string> chunkFrames(std::string_view body, uint32_t pieces);
 
+// Appends `data` framed as one HTTP/1.1 chunk (nothing for empty data: an empty chunk would
+// end the body).
+void appendChunk(std::string& out, std::string_view data);
+// The chunk that ends a chunked body.
+inline constexpr std::string_view kLastChunk = "0\r\n\r\n";
+
 // Bytes that are not HTTP, for the random-data and malformed-chunk faults.
 std::string garbageBytes();
 

@@ -14,6 +14,7 @@
 #include <optional>
 
 #include "core/client_cert.h"
+#include "core/delivery.h"
 #include "http/local_reply.h"
 #include "http/request.h"
 #include "http/response.h"
@@ -153,8 +154,11 @@ class ConnectionStream final : public Stream {
     ConnectionStream(asio::io_context& ctx, std::weak_ptr<Connection> conn)
         : ctx_(ctx), conn_(std::move(conn)) {}
     void push(std::string data) override;
+    void finish() override;
+    void abort() override;
     bool closed() const override { return closed_.load(std::memory_order_acquire); }
     void onClose(std::function<void()> fn) override { onClose_ = std::move(fn); }
+    asio::io_context& context() override { return ctx_; }
     void markClosed() {
         if (closed_.exchange(true)) return;
         if (onClose_) onClose_();
@@ -236,7 +240,11 @@ class Connection final : public std::enable_shared_from_this<Connection>, public
     // Drain: an idle connection closes now; a busy one closes after its response.
     void drain() override {
         endWith(Ending::AfterResponses);
-        if (phase_ == Phase::Streaming || phase_ == Phase::Handshake) {
+        if (phase_ == Phase::Streaming) {
+            streamEnd(true);  // a clean end: the client knows the stream is over, not broken
+            return;
+        }
+        if (phase_ == Phase::Handshake) {
             closeNow();
             return;
         }
@@ -469,6 +477,9 @@ class Connection final : public std::enable_shared_from_this<Connection>, public
         if (res.stream) {
             enter(Phase::Streaming);
             endWith(Ending::AfterResponses);
+            // An HTTP/1.0 client knows no chunks: its stream ends where the connection does.
+            if (req.version < 11) res.chunkedStream = false;
+            streamChunked_ = res.chunkedStream;
             writeResponse(res, true, out_);
             stream_ = std::make_shared<ConnectionStream>(worker_.ctx(), weak_from_this());
             res.stream(stream_);
@@ -546,6 +557,7 @@ class Connection final : public std::enable_shared_from_this<Connection>, public
     }
 
     bool doneAfterOutput() const {
+        if (phase_ == Phase::Streaming && streamEnded_) return true;
         if (hold_ != Hold::None ||
             (phase_ == Phase::Streaming && !peerClosed_ && !worker_.draining()))
             return false;
@@ -675,8 +687,30 @@ class Connection final : public std::enable_shared_from_this<Connection>, public
             closeNow();
             return;
         }
-        out_ += data;
+        if (streamEnded_) return;
+        if (streamChunked_)
+            core::appendChunk(out_, data);
+        else
+            out_ += data;
         lastActivity_ = Clock::now();
+        flush();
+    }
+
+    // Ends the stream (on the connection's thread): cleanly, with the last chunk once the data
+    // before it is written, or at once with a reset.
+    void streamEnd(bool clean) {
+        if (closed() || phase_ != Phase::Streaming || streamEnded_) return;
+        if (!clean) {
+            // What is not written yet is dropped; a write in flight ends first (then flush
+            // finds the stream over and resets the connection).
+            endWith(Ending::ResetAfterResponses);
+            streamEnded_ = true;
+            out_.clear();
+            flush();
+            return;
+        }
+        streamEnded_ = true;
+        if (streamChunked_) out_ += core::kLastChunk;
         flush();
     }
 
@@ -721,6 +755,8 @@ class Connection final : public std::enable_shared_from_this<Connection>, public
     size_t nextChunk_ = 0;
     std::chrono::milliseconds chunkInterval_{0};
     std::shared_ptr<ConnectionStream> stream_;
+    bool streamChunked_ = false;
+    bool streamEnded_ = false;
     std::function<void(Upgraded&&)> upgrade_;  // who takes the connection over
     OwnedRequest upgradeRequest_;
 };
@@ -729,6 +765,20 @@ void ConnectionStream::push(std::string data) {
     if (closed()) return;
     asio::post(ctx_, [c = conn_, d = std::move(data)] {
         if (auto conn = c.lock()) conn->streamData(d);
+    });
+}
+
+void ConnectionStream::finish() {
+    if (closed()) return;
+    asio::post(ctx_, [c = conn_] {
+        if (auto conn = c.lock()) conn->streamEnd(true);
+    });
+}
+
+void ConnectionStream::abort() {
+    if (closed()) return;
+    asio::post(ctx_, [c = conn_] {
+        if (auto conn = c.lock()) conn->streamEnd(false);
     });
 }
 

@@ -101,6 +101,14 @@ class Scripted final : public Handler {
                 std::lock_guard lock(mu);
                 stream = std::move(s);
             };
+        } else if (path == "/chunked") {
+            res.contentType = "text/event-stream";
+            res.chunkedStream = true;
+            res.setBody("first");
+            res.stream = [this](std::shared_ptr<Stream> s) {
+                std::lock_guard lock(mu);
+                stream = std::move(s);
+            };
         } else if (path == "/upgrade") {
             res.upgrade = [](Upgraded&& up) { std::make_shared<Echo>(std::move(up))->start(); };
         } else if (path == "/echo") {
@@ -317,6 +325,84 @@ TEST(Connection, AStreamOwnsTheConnectionUntilTheClientLeaves) {
     for (int i = 0; i < 100 && !stream->closed(); ++i)
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     EXPECT_TRUE(stream->closed());
+}
+
+std::shared_ptr<Stream> waitForStream(Scripted& handler) {
+    for (int i = 0; i < 250; ++i) {
+        {
+            std::lock_guard lock(handler.mu);
+            if (handler.stream) return handler.stream;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return nullptr;
+}
+
+TEST(Connection, AChunkedStreamEndsWithItsLastChunkAndThenTheConnection) {
+    Port port;
+    Client c(port.listener->port());
+    c.send(get("/chunked"));
+    std::string out = c.read("first\r\n");
+    EXPECT_NE(out.find("Transfer-Encoding: chunked\r\n"), std::string::npos) << out;
+    EXPECT_NE(out.find("\r\n\r\n5\r\nfirst\r\n"), std::string::npos) << out;
+    auto stream = waitForStream(port.handler);
+    ASSERT_TRUE(stream);
+    std::atomic<bool> closedFlag{false};
+    stream->onClose([&] { closedFlag = true; });
+    stream->push("data: 2\n\n");
+    stream->push("");  // nothing: an empty chunk would end the body
+    stream->finish();
+    stream->push("too late");
+    out = c.read();
+    EXPECT_TRUE(c.ended());
+    EXPECT_EQ(c.error(), 0);  // a clean close, not a reset
+    EXPECT_TRUE(out.ends_with("5\r\nfirst\r\n9\r\ndata: 2\n\n\r\n0\r\n\r\n")) << out;
+    for (int i = 0; i < 100 && !closedFlag; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    EXPECT_TRUE(closedFlag);  // onClose ran
+    EXPECT_TRUE(stream->closed());
+}
+
+TEST(Connection, AnAbortedStreamIsResetWithoutItsLastChunk) {
+    Port port;
+    Client c(port.listener->port());
+    c.send(get("/chunked"));
+    c.read("first\r\n");
+    auto stream = waitForStream(port.handler);
+    ASSERT_TRUE(stream);
+    stream->abort();
+    std::string out = c.read();
+    EXPECT_TRUE(c.ended());
+    EXPECT_EQ(c.error(), ECONNRESET);
+    EXPECT_EQ(out.find("0\r\n\r\n"), std::string::npos) << out;
+}
+
+TEST(Connection, AnHttp10ClientGetsTheStreamUnchunked) {
+    Port port;
+    Client c(port.listener->port());
+    c.send("GET /chunked HTTP/1.0\r\n\r\n");
+    c.read("first");
+    auto stream = waitForStream(port.handler);
+    ASSERT_TRUE(stream);
+    stream->push("second");
+    stream->finish();
+    std::string out = c.read();
+    EXPECT_EQ(out.find("Transfer-Encoding"), std::string::npos) << out;
+    EXPECT_TRUE(out.ends_with("\r\n\r\nfirstsecond")) << out;
+    EXPECT_EQ(c.error(), 0);
+}
+
+TEST(Connection, ADrainEndsAChunkedStreamCleanly) {
+    Port port;
+    Client c(port.listener->port());
+    c.send(get("/chunked"));
+    c.read("first\r\n");
+    ASSERT_TRUE(waitForStream(port.handler));
+    port.pool.drain();
+    std::string out = c.read();
+    EXPECT_TRUE(c.ended());
+    EXPECT_EQ(c.error(), 0);
+    EXPECT_TRUE(out.ends_with("first\r\n0\r\n\r\n")) << out;
 }
 
 }  // namespace

@@ -218,7 +218,7 @@ WirePlan writeResponse(const Response& res, bool lastOnConnection, std::string& 
         out += res.contentType;
         out += "\r\n";
     }
-    if (dribbled) {
+    if (dribbled || (streamed && res.chunkedStream)) {
         out += "Transfer-Encoding: chunked\r\n";
     } else if (!bodyless && !streamed) {
         out += "Content-Length: ";
@@ -238,6 +238,10 @@ WirePlan writeResponse(const Response& res, bool lastOnConnection, std::string& 
             out += plan.chunks.front();
             plan.chunks.erase(plan.chunks.begin());
         }
+        return plan;
+    }
+    if (streamed && res.chunkedStream) {
+        core::appendChunk(out, body);
         return plan;
     }
     if (d.truncateBody && *d.truncateBody < body.size()) {

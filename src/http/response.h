@@ -31,15 +31,24 @@ using core::sniffContentType;
 // Appends "Name: value\r\n", dropping CR/LF from both so a header cannot be split.
 using core::appendHeaderLine;
 
-// A response body that keeps coming after the head (server-sent events). Producers may push
-// from any thread; the data is written in order on the connection's own thread.
+// A response body that keeps coming after the head (server-sent events, chunked streams).
+// Producers may push from any thread; the data is written in order on the connection's own
+// thread. A stream is its connection's last response: the connection closes after it.
 class Stream {
   public:
     virtual ~Stream() = default;
     virtual void push(std::string data) = 0;
+    // Ends the body cleanly (a chunked stream's last chunk); the connection closes once what
+    // was pushed is written.
+    virtual void finish() = 0;
+    // Cuts the connection without ending the body (a reset): the client sees it broken.
+    virtual void abort() = 0;
     virtual bool closed() const = 0;
-    // Runs once, on the connection's thread, when the client goes away or the server stops.
+    // Runs once, on the connection's thread, when the stream ends for any reason: finished,
+    // aborted, the client gone or the server stopping.
     virtual void onClose(std::function<void()> fn) = 0;
+    // The connection's event loop: a producer running there (timers) pushes without a hop.
+    virtual boost::asio::io_context& context() = 0;
 };
 
 // How a response reaches the client, beyond its status, headers and body.
@@ -100,6 +109,9 @@ struct Response {
     // After the head (no Content-Length, the connection's last): a stream the connection hands
     // to this function; `body` is its first data.
     std::function<void(std::shared_ptr<Stream>)> stream;
+    // The stream goes out with chunked transfer coding, so that a clean end and a broken one
+    // differ for the client (HTTP/1.1 requests; an HTTP/1.0 client reads to the close).
+    bool chunkedStream = false;
     // The answer comes later (a proxied request): the connection calls this with its own
     // io_context and answers no further request until the completion runs. The other fields
     // are ignored; the completion brings its own response.
