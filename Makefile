@@ -107,7 +107,7 @@ SAN_CXX ?= clang++-14
 # ASAN_E2E=tests/e2e runs them all. Load tests skip themselves there.
 ASAN_E2E ?= $(addprefix tests/e2e/,test_20_http_matching.py test_25_http_responses.py \
 	test_30_connection.py test_40_config.py test_41_unsupported.py test_60_admin_mocks.py \
-	test_60_admin_security.py \
+	test_60_admin_security.py test_91_sse.py \
 	test_80_tables.py test_85_chaos.py test_88_abuse.py test_89_tls.py test_90_templates.py \
 	test_96_wiremock_mode.py test_98_wiremock_templating.py test_99_proxy.py)
 # The concurrency tests: registry swaps under load, the journal, tables, verification counters.

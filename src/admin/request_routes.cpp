@@ -27,7 +27,9 @@ Json entryJson(const journal::Entry& e) {
         j["proxyUrl"] = e.proxied->url;
     }
     if (!e.nearMissesJson.empty()) j["nearMisses"] = Json::parse(e.nearMissesJson, nullptr, false);
-    if (!e.protocolJson.empty())
+    if (e.live)
+        j[std::string(e.protocol)] = Json::parse(e.live->json(), nullptr, false);
+    else if (!e.protocolJson.empty())
         j[std::string(e.protocol)] = Json::parse(e.protocolJson, nullptr, false);
     return j;
 }

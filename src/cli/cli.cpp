@@ -36,6 +36,7 @@
 #include "match/registry.h"
 #include "net/tls.h"
 #include "protocols/http/http_protocol.h"
+#include "protocols/sse/sse_protocol.h"
 #include "state/operations.h"
 #include "store/store.h"
 #include "wiremock/admin_api.h"
@@ -128,6 +129,7 @@ struct ServeOptions {
     std::string drainTimeout = "10s";
     size_t maxConnections = 10000;
     size_t maxLogEntries = 10000;
+    size_t maxSseConnections = protocols::sse::kDefaultMaxStreams;
     std::string dataDir;
     bool noAuth = false;
     std::string pidFile;
@@ -1066,6 +1068,10 @@ int serve(const ServeOptions& o) {
     // WireMock mode has WireMock's own CORS (--enable-stub-cors) and no rate limit.
     if (!wiremockMode) configureGuards(o, serverConfig, ec);
     protocols::Protocols served;
+    // Streams ride on HTTP mocks: the engine hands them to the SSE protocol's responders.
+    auto sse = std::make_unique<protocols::sse::SseProtocol>(o.maxSseConnections);
+    ec.streamers = {sse->sseResponder(), sse->chunkedResponder()};
+    served.add(std::move(sse));
     served.add(httpProtocol(o, serverConfig, std::move(ec)));
     adminSettings.protocolRoutes = served.adminRoutes();
     admin::AdminApi adminApi(registry, journal, metrics, adminSettings);
@@ -1194,6 +1200,10 @@ void addServeFlags(CLI::App* cmd, ServeOptions& o) {
         ->capture_default_str();
     cmd->add_option("--idle-timeout,--write-timeout", o.idleTimeout,
                     "Close a connection that makes no progress for this long")
+        ->capture_default_str();
+    cmd->add_option("--max-sse-connections", o.maxSseConnections,
+                    "Server-sent event streams open at once (all mocks); more get 503")
+        ->check(CLI::Range(size_t{1}, size_t{1} << 20))
         ->capture_default_str();
     cmd->add_option("--drain-timeout", o.drainTimeout,
                     "On SIGTERM/SIGINT, wait this long for in-flight requests")
@@ -1477,7 +1487,11 @@ int runWireMock(int argc, char** argv) {
 
 // The mock types of every protocol this build serves, before any command reads a mock (`mockd
 // validate` and the admin client read configs without starting a server).
-void addMockTypes() { core::addMockType(protocols::HttpProtocol::codec()); }
+void addMockTypes() {
+    core::addMockType(protocols::HttpProtocol::codec());
+    for (auto& codec : protocols::sse::SseProtocol::codecs())
+        core::addStreamAnswerCodec(std::move(codec));
+}
 
 int run(int argc, char** argv) {
     addMockTypes();

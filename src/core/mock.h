@@ -17,6 +17,7 @@
 namespace mockd::core {
 
 class FormatStub;
+class StreamAnswer;
 using Json = nlohmann::json;
 using KeyValues = std::vector<std::pair<std::string, std::string>>;
 
@@ -86,6 +87,9 @@ struct Mock {
     // Set for a mock written in another format than mockd's (a WireMock stub): it matches by
     // that format's matcher, ranks by its priority, and that format's responder answers it.
     std::shared_ptr<const FormatStub> format;
+    // Set for an HTTP mock that answers with a stream instead of `response` (`http.sse`,
+    // `http.chunked`): the protocol that decoded it answers it (core/mock_codec.h).
+    std::shared_ptr<const StreamAnswer> stream;
     // Fields this build does not model yet (other protocols, stateful bindings, validation),
     // kept as written so that nothing the user wrote is lost on export.
     Json extra = Json::object();

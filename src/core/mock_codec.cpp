@@ -24,13 +24,6 @@ bool contains(std::initializer_list<std::string_view> keys, std::string_view k) 
     return false;
 }
 
-void warnUnknown(const Json& obj, const std::string& where,
-                 std::initializer_list<std::string_view> known, const DecodeContext& ctx) {
-    if (!ctx.onUnknownField) return;
-    for (auto it = obj.begin(); it != obj.end(); ++it)
-        if (!contains(known, it.key())) ctx.onUnknownField(where + "." + it.key());
-}
-
 std::string typeName(const Json& j) {
     switch (j.type()) {
         case Json::value_t::null:
@@ -269,6 +262,24 @@ void decodeSequenceAndTimes(const Json& j, const std::string& where, const Decod
     }
 }
 
+struct StreamCodecTable {
+    std::mutex mutex;
+    std::vector<std::shared_ptr<const StreamAnswerCodec>> codecs;
+};
+
+StreamCodecTable& streamCodecTable() {
+    static StreamCodecTable table;
+    return table;
+}
+
+const StreamAnswerCodec* findStreamCodec(std::string_view key) {
+    StreamCodecTable& t = streamCodecTable();
+    std::lock_guard lock(t.mutex);
+    for (const auto& c : t.codecs)
+        if (c->key() == key) return c.get();
+    return nullptr;
+}
+
 // HTTP mock fields whose behaviour is not built yet: refused by name rather than accepted and
 // served as a plain response, so a config never seems to work when it does not.
 void rejectUnbuiltHttpFields(const Json& j, const std::string& where) {
@@ -278,9 +289,28 @@ void rejectUnbuiltHttpFields(const Json& j, const std::string& where) {
         {"validation", "request validation"},
     }};
     for (const auto& [key, what] : kUnbuilt)
-        if (auto it = j.find(key); it != j.end() && !it->is_null())
+        if (auto it = j.find(key); it != j.end() && !it->is_null() && !findStreamCodec(key))
             throw FieldError(where + "." + std::string(key),
                              "is not supported yet (" + std::string(what) + ")");
+}
+
+// `sse` or `chunked` in place of `response`: exactly one way to answer (mockd's rule).
+void decodeStreamAnswer(const Json& j, const std::string& where, const DecodeContext& ctx,
+                        Mock& m) {
+    std::vector<std::string> given;
+    for (const char* key : {"response", "responses", "sse", "chunked"})
+        if (auto it = j.find(key); it != j.end() && !it->is_null()) given.emplace_back(key);
+    for (const char* key : {"sse", "chunked"}) {
+        auto it = j.find(key);
+        const StreamAnswerCodec* codec = findStreamCodec(key);
+        if (it == j.end() || it->is_null() || !codec) continue;
+        if (given.size() > 1)
+            throw FieldError(where + "." + key,
+                             "only one of response, responses, sse or "
+                             "chunked may be given (this mock has " +
+                                 given[0] + " and " + given[1] + ")");
+        m.stream = codec->decode(*it, where + "." + key, ctx);
+    }
 }
 
 void decodeHttp(const Json& j, const std::string& where, const DecodeContext& ctx, Mock& m) {
@@ -306,6 +336,10 @@ void decodeHttp(const Json& j, const std::string& where, const DecodeContext& ct
         m.binding = StatefulBinding{"", "custom", op->get<std::string>(), nullptr};
     }
     rejectUnbuiltHttpFields(j, where);
+    decodeStreamAnswer(j, where, ctx, m);
+    if (m.stream && m.binding)
+        throw FieldError(where + "." + std::string(m.stream->key()),
+                         "cannot be combined with a stateful binding or operation");
 }
 
 // mockd's mock types: those it names in its format, whether or not a protocol serves them here.
@@ -431,6 +465,13 @@ StatefulBinding decodeBinding(const Json& j, const std::string& where) {
     return b;
 }
 
+void warnUnknown(const Json& obj, const std::string& where,
+                 std::initializer_list<std::string_view> known, const DecodeContext& ctx) {
+    if (!ctx.onUnknownField || !obj.is_object()) return;
+    for (auto it = obj.begin(); it != obj.end(); ++it)
+        if (!contains(known, it.key())) ctx.onUnknownField(where + "." + it.key());
+}
+
 Json encodeMock(const Mock& m) {
     Json j = Json::object();
     j["id"] = m.id;
@@ -509,7 +550,9 @@ Json HttpMockCodec::encode(const Mock& m) const {
     Json http = Json::object();
     if (m.priority) http["priority"] = m.priority;
     http["matcher"] = matcher;
-    if (m.responses.empty()) {
+    if (m.stream) {
+        http[std::string(m.stream->key())] = m.stream->encode();
+    } else if (m.responses.empty()) {
         http["response"] = response(m.response);
     } else {
         Json list = Json::array();
@@ -546,6 +589,13 @@ MockTypeTable& mockTypeTable() {
 std::shared_ptr<const MockTypeCodec> httpMockType() {
     static const auto codec = std::make_shared<HttpMockCodec>();
     return codec;
+}
+
+void addStreamAnswerCodec(std::shared_ptr<const StreamAnswerCodec> codec) {
+    StreamCodecTable& t = streamCodecTable();
+    std::lock_guard lock(t.mutex);
+    std::erase_if(t.codecs, [&](const auto& c) { return c->key() == codec->key(); });
+    t.codecs.push_back(std::move(codec));
 }
 
 void addMockType(std::shared_ptr<const MockTypeCodec> codec) {

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -34,6 +35,33 @@ class MockTypeCodec {
     virtual Json encode(const Mock& mock) const = 0;
 };
 
+// An answer that streams instead of an HTTP mock's `response` (`"sse": {...}`,
+// `"chunked": {...}`), decoded by the protocol that serves it and known here only by this.
+class StreamAnswer {
+  public:
+    virtual ~StreamAnswer() = default;
+    // The field of the `http` block it was read from ("sse", "chunked").
+    virtual std::string_view key() const = 0;
+    // The field's value, as `decode` reads it.
+    virtual Json encode() const = 0;
+};
+
+// The codec of one such field: the seam through which a protocol that rides on HTTP mocks
+// (server-sent events, chunked streams) brings its block.
+class StreamAnswerCodec {
+  public:
+    virtual ~StreamAnswerCodec() = default;
+    virtual std::string_view key() const = 0;
+    // Decodes and validates the field; `where` names it in errors ("mocks[0].http.sse").
+    // Throws FieldError naming the field.
+    virtual std::shared_ptr<const StreamAnswer> decode(const Json& value, const std::string& where,
+                                                       const DecodeContext& ctx) const = 0;
+};
+
+// Adds the codec of a streaming field (at start-up, like addMockType); until one is added, the
+// field is refused by name as not supported.
+void addStreamAnswerCodec(std::shared_ptr<const StreamAnswerCodec> codec);
+
 // Adds the codec of a mock type, at start-up before any mock is decoded (a protocol's, through
 // protocols::Protocol::mockType); one added later for the same type replaces it. HTTP's is
 // there from the start.
@@ -42,6 +70,10 @@ void addMockType(std::shared_ptr<const MockTypeCodec> codec);
 const MockTypeCodec* findMockType(std::string_view type);
 // HTTP's codec: matcher, response or responses, priority, times, stateful bindings.
 std::shared_ptr<const MockTypeCodec> httpMockType();
+
+// Reports each field of `obj` not in `known` to ctx.onUnknownField (as "<where>.<field>").
+void warnUnknown(const Json& obj, const std::string& where,
+                 std::initializer_list<std::string_view> known, const DecodeContext& ctx);
 
 // Decodes one mock; `where` is the JSON path used in messages ("mocks[3]").
 // Throws FieldError naming the field.

@@ -12,6 +12,7 @@
 #include "core/clock.h"
 #include "core/encoding.h"
 #include "core/match_input.h"
+#include "core/mock_codec.h"
 #include "http/local_reply.h"
 #include "http/proxy.h"
 #include "http/response.h"
@@ -169,6 +170,7 @@ void MockEngine::route(const Request& req, Response& res) {
     m->stats().calls.fetch_add(1, std::memory_order_relaxed);
     m->stats().lastCalledUs.store(nowMicros(), std::memory_order_relaxed);
     if (m->format()) return answerByFormat({req, in, *m, cr}, res);
+    if (mock.stream) return answerStream({req, in, *m, cr}, res);
     std::string error = answer(req, in, *m, cr, res);
     res.delivery.delayMs = r.delayMs + r.delayDistribution.sample();
     if (r.fault != core::Fault::None || r.dribble.chunks > 0) http::deliverAsMocked(r, res);
@@ -181,6 +183,20 @@ FormatResponder* MockEngine::responderFor(std::string_view format) const {
     for (FormatResponder* r : config_.responders)
         if (r->format() == format) return r;
     return nullptr;
+}
+
+void MockEngine::answerStream(const MatchedCall& call, Response& res) {
+    const core::Mock& mock = call.mock.mock();
+    const std::string_view key = mock.stream->key();
+    for (StreamResponder* r : config_.streamers)
+        if (r->key() == key) {
+            noteExchange(res, mock.id);
+            return r->respond(call, res);
+        }
+    // Only a server built without the protocol gets here (a test harness).
+    std::string error = "no responder for " + std::string(key) + " streams";
+    http::local_reply::mockdError(res, 500, "no_responder", error);
+    noteExchange(res, mock.id, {}, {}, std::move(error));
 }
 
 void MockEngine::answerByFormat(const MatchedCall& call, Response& res) {

@@ -49,6 +49,8 @@ struct EngineConfig {
     std::vector<Mount> mounts;
     // Answer the mocks of other formats than mockd's (WireMock stubs), by format name.
     std::vector<FormatResponder*> responders;
+    // Answer the mocks that stream (`http.sse`, `http.chunked`), by field.
+    std::vector<StreamResponder*> streamers;
     // Answers what no mock matched in its dialect instead of mockd's 404 (WireMock's answer: a
     // __files/ file or the plain-text diff); null: mockd's.
     const UnmatchedResponder* unmatched = nullptr;
@@ -92,6 +94,8 @@ class MockEngine final : public http::Handler {
     // A mock of another format, answered by its format's responder.
     void answerByFormat(const MatchedCall& call, http::Response& res);
     FormatResponder* responderFor(std::string_view format) const;
+    // A mock whose answer streams, answered by its field's responder.
+    void answerStream(const MatchedCall& call, http::Response& res);
     void healthBody(http::Response& res) const;
     void readyBody(http::Response& res) const;
     // Answers the 404 and returns the slim near-miss list for the request log.

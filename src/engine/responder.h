@@ -58,6 +58,17 @@ class FormatResponder {
     virtual Outcome respond(const MatchedCall& call, http::Response& res) = 0;
 };
 
+// Answers the mocks whose answer streams (core::StreamAnswer: server-sent events, chunked
+// streams), one responder per field; the protocol that decodes the field brings it.
+class StreamResponder {
+  public:
+    virtual ~StreamResponder() = default;
+    // The field it answers (core::StreamAnswer::key()).
+    virtual std::string_view key() const = 0;
+    // Fills the head and the stream (Response::stream); the exchange already names the mock.
+    virtual void respond(const MatchedCall& call, http::Response& res) = 0;
+};
+
 // Answers what no mock matched in another dialect than mockd's 404 with near misses (WireMock's
 // plain-text diff), and the failures of --proxy-unmatched the same way.
 class UnmatchedResponder {

@@ -44,6 +44,14 @@ class SubEvents {
     std::vector<std::string> events_;
 };
 
+// What a protocol keeps adding to its entry after the entry is logged (a stream's events so
+// far and how it ended): /requests shows its JSON as it is now, under the protocol's name.
+class Live {
+  public:
+    virtual ~Live() = default;
+    virtual std::string json() const = 0;  // a JSON object's text
+};
+
 struct Entry {
     uint64_t seq = 0;
     // The protocol that served it ("http", and those to come: "sse", "websocket", "grpc", ...),
@@ -70,6 +78,7 @@ struct Entry {
     std::string error;   // why the request failed (unreadable body file, injected fault), or empty
     std::shared_ptr<const Proxied> proxied;  // set when the request was forwarded upstream
     std::shared_ptr<SubEvents> subEvents;    // set when the answer fired webhooks
+    std::shared_ptr<const Live> live;        // set by a protocol whose exchange goes on
 
     std::string id() const;    // "req-<16 hex>"
     std::string uuid() const;  // the same entry as a UUID (WireMock's request ids)

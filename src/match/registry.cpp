@@ -58,6 +58,18 @@ void Registry::publishLocked(std::shared_ptr<const match::Snapshot> next) {
         version_.store(gNextVersion.fetch_add(1), std::memory_order_release);
     }
     // `next` now holds the previous snapshot, released outside the readers' lock.
+    for (const auto& [token, fn] : watchers_) fn();
+}
+
+uint64_t Registry::watch(std::function<void()> fn) {
+    std::lock_guard lock(writeMu_);
+    watchers_.emplace_back(nextWatchToken_, std::move(fn));
+    return nextWatchToken_++;
+}
+
+void Registry::unwatch(uint64_t token) {
+    std::lock_guard lock(writeMu_);
+    std::erase_if(watchers_, [&](const auto& w) { return w.first == token; });
 }
 
 void Registry::publishFullLocked(std::vector<match::CompiledMockPtr> mocks) {

@@ -62,6 +62,12 @@ class Registry final {
     CompiledMockPtr compiled(const std::string& id) const;
     // Folds the pending changes into one index now and waits for it (tests and benchmarks).
     void compact();
+    // Calls `fn` after each snapshot the registry publishes (a change, or a fold that changes
+    // no mock), under the writers' lock: `fn` may read current() but must not change mocks,
+    // and should be quick (open streams use it to learn that their mock changed). Returns a
+    // token for unwatch.
+    uint64_t watch(std::function<void()> fn);
+    void unwatch(uint64_t token);
 
     // The current snapshot, for request threads: a copy of this thread's cached pointer,
     // refreshed (under the lock) only after a change. Holding it keeps every mock in it alive.
@@ -101,6 +107,8 @@ class Registry final {
     std::chrono::steady_clock::time_point lastChange_;
     // Indexes a fold replaced, freed by the compactor once no snapshot holds them.
     std::vector<std::shared_ptr<const match::MockIndex>> retired_;
+    std::vector<std::pair<uint64_t, std::function<void()>>> watchers_;
+    uint64_t nextWatchToken_ = 1;
     std::condition_variable wake_;
     bool waitingForChanges_ = false;  // the compactor sleeps until a change comes
     std::condition_variable folded_;

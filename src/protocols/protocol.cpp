@@ -6,6 +6,7 @@ void Protocols::add(std::unique_ptr<Protocol> protocol) {
     if (find(protocol->name()))
         throw std::invalid_argument("protocol " + std::string(protocol->name()) + " added twice");
     if (auto codec = protocol->mockType()) core::addMockType(std::move(codec));
+    for (auto& codec : protocol->streamAnswers()) core::addStreamAnswerCodec(std::move(codec));
     protocols_.push_back(std::move(protocol));
 }
 

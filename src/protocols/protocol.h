@@ -100,6 +100,11 @@ class Protocol {
     virtual size_t activeConnections() const = 0;
     // The codec of the mock type it serves; null when it has none of its own.
     virtual std::shared_ptr<const core::MockTypeCodec> mockType() const { return nullptr; }
+    // The codecs of the fields it answers in HTTP mocks in place of `response` (`sse`,
+    // `chunked`), added to the mock types' codecs with it.
+    virtual std::vector<std::shared_ptr<const core::StreamAnswerCodec>> streamAnswers() const {
+        return {};
+    }
     // What it serves on the admin API.
     virtual std::vector<AdminRoute> adminRoutes() const { return {}; }
 };

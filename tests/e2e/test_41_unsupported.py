@@ -16,8 +16,6 @@ GOOD_HTTP = {"matcher": {"method": "GET", "path": "/x"}, "response": {"statusCod
 # (what the config holds, the field the error names, words the message must have)
 MOCK_TYPES = ["websocket", "graphql", "grpc", "mqtt", "soap", "oauth"]
 HTTP_FIELDS = {
-    "sse": {"events": [{"data": "hello"}]},
-    "chunked": {"chunks": ["a", "b"]},
     "validation": {"mode": "strict"},
 }
 TOP_LEVEL = {

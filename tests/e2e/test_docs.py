@@ -171,7 +171,12 @@ def test_every_path_segment_the_code_routes_is_documented():
     loop = re.search(r'for \(const char\* method : \{([^}]*)\}\)\s*routes_\.route\(method, '
                      r'"(/[^"]*)"', table)
     routed |= {(m, loop.group(2)) for m in re.findall(r'"([A-Z]+)"', loop.group(1))}
-    assert {("GET", "/mocks"), ("POST", "/mocks/{id}/toggle"), ("GET", "/health")} <= routed
+    # The protocols' routes (protocols::AdminRoute: {"METHOD", "/pattern", handler}).
+    for source in sorted((REPO / "src" / "protocols").glob("*/*.cpp")):
+        routed |= set(re.findall(r'\{"(GET|POST|PUT|PATCH|DELETE)",\s*"(/[^"]*)"',
+                                 source.read_text()))
+    assert {("GET", "/mocks"), ("POST", "/mocks/{id}/toggle"), ("GET", "/health"),
+            ("GET", "/sse/connections")} <= routed
     documented = set(documented_routes("mockd"))
     assert not routed - documented, f"routed, not in docs/admin-api.md: {sorted(routed - documented)}"
     assert not documented - routed, f"documented, not routed: {sorted(documented - routed)}"
