@@ -22,7 +22,8 @@ packages=(
   # sanitizer and fuzzing builds (make asan, tsan, fuzz-smoke)
   clang-14 libclang-rt-14-dev llvm-14
   # tests and seed examples
-  curl python3 python3-pytest python3-requests golang-go nodejs npm
+  curl python3 python3-pytest python3-requests python3-websockets python3-websocket golang-go
+  nodejs npm
   # the WireMock differential test runs the real WireMock jar (npm package `wiremock`)
   openjdk-17-jre-headless
   # benchmarks

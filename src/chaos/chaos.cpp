@@ -9,6 +9,7 @@
 
 #include "core/clock.h"
 #include "core/delivery.h"
+#include "core/duration.h"
 #include "http/local_reply.h"
 #include "http/response.h"
 #include "template/rng.h"
@@ -284,54 +285,7 @@ std::optional<FaultType> faultTypeNamed(std::string_view name) {
     return std::nullopt;
 }
 
-std::optional<double> parseGoDuration(std::string_view s) {
-    if (s.empty()) return std::nullopt;
-    bool neg = false;
-    if (s[0] == '-' || s[0] == '+') {
-        neg = s[0] == '-';
-        s.remove_prefix(1);
-    }
-    if (s == "0") return 0.0;
-    if (s.empty()) return std::nullopt;
-    double total = 0;
-    while (!s.empty()) {
-        size_t i = 0;
-        bool digits = false;
-        while (i < s.size() && (std::isdigit(static_cast<unsigned char>(s[i])) || s[i] == '.')) {
-            digits = digits || s[i] != '.';
-            ++i;
-        }
-        if (!digits) return std::nullopt;
-        double v;
-        try {
-            v = std::stod(std::string(s.substr(0, i)));
-        } catch (...) {
-            return std::nullopt;
-        }
-        s.remove_prefix(i);
-        size_t u = 0;
-        while (u < s.size() && !std::isdigit(static_cast<unsigned char>(s[u])) && s[u] != '.') ++u;
-        std::string_view unit = s.substr(0, u);
-        s.remove_prefix(u);
-        double ms;
-        if (unit == "ns")
-            ms = v / 1e6;
-        else if (unit == "us" || unit == "\xC2\xB5s" || unit == "\xCE\xBCs")
-            ms = v / 1e3;
-        else if (unit == "ms")
-            ms = v;
-        else if (unit == "s")
-            ms = v * 1e3;
-        else if (unit == "m")
-            ms = v * 60e3;
-        else if (unit == "h")
-            ms = v * 3600e3;
-        else
-            return std::nullopt;  // Go requires a unit on every number but a bare "0"
-        total += ms;
-    }
-    return neg ? -total : total;
-}
+std::optional<double> parseGoDuration(std::string_view s) { return core::parseGoDurationMs(s); }
 
 Config parseConfig(const Json& j) {
     if (!j.is_object()) throw ConfigError("the chaos configuration must be a JSON object");

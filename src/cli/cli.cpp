@@ -37,6 +37,7 @@
 #include "net/tls.h"
 #include "protocols/http/http_protocol.h"
 #include "protocols/sse/sse_protocol.h"
+#include "protocols/websocket/ws_protocol.h"
 #include "state/operations.h"
 #include "store/store.h"
 #include "wiremock/admin_api.h"
@@ -1070,8 +1071,10 @@ int serve(const ServeOptions& o) {
     protocols::Protocols served;
     // Streams ride on HTTP mocks: the engine hands them to the SSE protocol's responders.
     auto sse = std::make_unique<protocols::sse::SseProtocol>(o.maxSseConnections);
-    ec.streamers = {sse->sseResponder(), sse->chunkedResponder()};
+    auto ws = std::make_unique<protocols::websocket::WebSocketProtocol>();
+    ec.streamers = {sse->sseResponder(), sse->chunkedResponder(), ws->responder()};
     served.add(std::move(sse));
+    served.add(std::move(ws));
     served.add(httpProtocol(o, serverConfig, std::move(ec)));
     adminSettings.protocolRoutes = served.adminRoutes();
     admin::AdminApi adminApi(registry, journal, metrics, adminSettings);
@@ -1489,6 +1492,7 @@ int runWireMock(int argc, char** argv) {
 // validate` and the admin client read configs without starting a server).
 void addMockTypes() {
     core::addMockType(protocols::HttpProtocol::codec());
+    core::addMockType(protocols::websocket::webSocketMockType());
     for (auto& codec : protocols::sse::SseProtocol::codecs())
         core::addStreamAnswerCodec(std::move(codec));
 }

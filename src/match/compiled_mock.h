@@ -109,7 +109,11 @@ class CompiledMock final {
     // Set for a mock of another format (a WireMock stub): it matches by that format's matcher.
     const core::FormatStub* format() const { return mock_->format.get(); }
     const std::optional<std::string>& literalPath() const { return literalPath_; }
-    bool enabled() const { return mock_->enabled && mock_->type == "http"; }
+    // Matched by requests when enabled: HTTP mocks, and mocks of a protocol that is answered on
+    // the mock port through a stream (a WebSocket endpoint's upgrade).
+    bool enabled() const {
+        return mock_->enabled && (mock_->type == "http" || mock_->stream != nullptr);
+    }
     // Total points when every criterion holds (mockd's specificity score).
     int score() const { return score_; }
     MockStats& stats() const { return *stats_; }

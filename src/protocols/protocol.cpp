@@ -1,5 +1,7 @@
 #include "protocols/protocol.h"
 
+#include "http/local_reply.h"
+
 namespace mockd::protocols {
 
 void Protocols::add(std::unique_ptr<Protocol> protocol) {
@@ -46,6 +48,19 @@ std::vector<AdminRoute> Protocols::adminRoutes() const {
     for (const auto& p : protocols_)
         for (auto& r : p->adminRoutes()) all.push_back(std::move(r));
     return all;
+}
+
+void jsonReply(http::Response& res, int status, const core::Json& body) {
+    res.status = status;
+    res.contentType = "application/json";
+    res.setBody(body.dump(-1, ' ', false, core::Json::error_handler_t::replace));
+}
+
+bool mockExists(const match::Registry* registry, const http::RouteParams& params,
+                http::Response& res) {
+    if (registry && registry->get(std::string(http::routeParam(params, "id")))) return true;
+    http::local_reply::mockdError(res, 404, "not_found", "Mock not found");
+    return false;
 }
 
 }  // namespace mockd::protocols

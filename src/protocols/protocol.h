@@ -80,6 +80,13 @@ struct AdminRoute {
         handle;
 };
 
+// Helpers for protocols' admin routes, so that every protocol answers as the admin API does.
+// A JSON answer.
+void jsonReply(http::Response& res, int status, const core::Json& body);
+// True when the mock named by the route's {id} exists; else answers mockd's 404 "Mock not found".
+bool mockExists(const match::Registry* registry, const http::RouteParams& params,
+                http::Response& res);
+
 class Protocol {
   public:
     virtual ~Protocol() = default;

@@ -14,7 +14,7 @@ from test_96_wiremock_mode import make_root, stub, wiremock
 GOOD_HTTP = {"matcher": {"method": "GET", "path": "/x"}, "response": {"statusCode": 200}}
 
 # (what the config holds, the field the error names, words the message must have)
-MOCK_TYPES = ["websocket", "graphql", "grpc", "mqtt", "soap", "oauth"]
+MOCK_TYPES = ["graphql", "grpc", "mqtt", "soap", "oauth"]
 HTTP_FIELDS = {
     "validation": {"mode": "strict"},
 }
@@ -83,14 +83,14 @@ def test_yaml_error_names_the_line(tmp_path):
         version: "1.0"
         mocks:
           - id: chat
-            type: websocket
-            websocket:
-              path: /chat
+            type: graphql
+            graphql:
+              path: /graphql
     """)
     r = run_mockd(["engine", "--config", str(cfg), "--port", "0"], timeout=10)
     assert r.returncode != 0
     (line,) = stderr_lines(r.stderr)
-    assert line.startswith(f"mockd: {cfg}:{line_of(cfg, 'type: websocket')}: mocks[0].type: "), line
+    assert line.startswith(f"mockd: {cfg}:{line_of(cfg, 'type: graphql')}: mocks[0].type: "), line
 
 
 @pytest.mark.parametrize("mock, field", (

@@ -1432,3 +1432,22 @@ def test_help_names_the_new_flags(cli):
         out = cli.run(cmd, "--help").stdout
         for needle in needles:
             assert needle in out, (cmd, needle, out)
+
+
+def test_add_sse_makes_a_stream_of_the_events_given(cli):
+    s = cli.start()
+    mock_id = cli.add("--sse", "--path", "/events", "--sse-event", 'tick:{"n":1}',
+                      "--sse-event", "plain words", "--sse-event", '{"whole":true}',
+                      "--sse-delay", "5", "--sse-repeat", "2")
+    block = json.loads(cli.ok("get", mock_id).stdout)["http"]["sse"]
+    assert block["generator"]["template"]["repeat"] == 2
+    body = hit(s, "GET", "/events").text
+    events = [e for e in body.split("\n\n") if e and not e.startswith("retry:")]
+    assert len(events) == 6  # three events, twice, then the stream ends
+    assert events[0] == "event:tick\nid:1\ndata:{\"n\":1}"
+    assert events[1] == "event:message\nid:2\ndata:plain words"
+    assert events[2] == "event:message\nid:3\ndata:{\"whole\":true}"
+    r = cli("add", "--sse", "--path", "/x", "--sse-keepalive", "2")
+    assert r.returncode != 0 and ">= 5 seconds" in r.stderr, r.stderr
+    r = cli("add", "--sse", "--path", "/x", "-b", "body")
+    assert r.returncode != 0 and "--sse-event, not --body" in r.stderr, r.stderr

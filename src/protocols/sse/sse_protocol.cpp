@@ -92,12 +92,6 @@ void ChunkedResponder::respond(const engine::MatchedCall& call, http::Response& 
     res.stream = [run](std::shared_ptr<http::Stream> s) { run->start(std::move(s)); };
 }
 
-void json(http::Response& res, int status, const Json& body) {
-    res.status = status;
-    res.contentType = "application/json";
-    res.setBody(body.dump(-1, ' ', false, Json::error_handler_t::replace));
-}
-
 Json listJson(const std::vector<std::shared_ptr<StreamRecord>>& records) {
     Json list = Json::array();
     for (const auto& r : records) list.push_back(r->toJson());
@@ -135,29 +129,25 @@ std::vector<AdminRoute> SseProtocol::adminRoutes() const {
     auto notFound = [](http::Response& res) {
         http::local_reply::mockdError(res, 404, "not_found", "Connection not found");
     };
-    // The mock named in the path must exist (mockd's 404).
     auto mockKnown = [self](const RouteParams& p, http::Response& res) {
-        const std::string id(routeParam(p, "id"));
-        if (self->registry_ && self->registry_->get(id)) return true;
-        http::local_reply::mockdError(res, 404, "not_found", "Mock not found");
-        return false;
+        return mockExists(self->registry_, p, res);
     };
     return {
         {"GET", "/sse/connections",
          [self](const core::Request&, const RouteParams&, http::Response& res) {
-             json(res, 200,
-                  {{"connections", listJson(self->streams_->list())},
-                   {"stats", self->streams_->stats()}});
+             jsonReply(res, 200,
+                       {{"connections", listJson(self->streams_->list())},
+                        {"stats", self->streams_->stats()}});
          }},
         {"GET", "/sse/stats",
          [self](const core::Request&, const RouteParams&, http::Response& res) {
-             json(res, 200, self->streams_->stats());
+             jsonReply(res, 200, self->streams_->stats());
          }},
         {"GET", "/sse/connections/{id}",
          [self, notFound](const core::Request&, const RouteParams& p, http::Response& res) {
              auto r = self->streams_->find(std::string(routeParam(p, "id")));
              if (!r) return notFound(res);
-             json(res, 200, r->toJson());
+             jsonReply(res, 200, r->toJson());
          }},
         {"DELETE", "/sse/connections/{id}",
          [self, notFound](const core::Request& req, const RouteParams& p, http::Response& res) {
@@ -166,23 +156,23 @@ std::vector<AdminRoute> SseProtocol::adminRoutes() const {
                                                       "the body is not valid JSON");
              auto r = self->streams_->find(std::string(routeParam(p, "id")));
              if (!r || !self->streams_->close(r->id, "api")) return notFound(res);
-             json(res, 200, {{"message", "Connection closed"}, {"connection", r->toJson()}});
+             jsonReply(res, 200, {{"message", "Connection closed"}, {"connection", r->toJson()}});
          }},
         {"GET", "/mocks/{id}/sse/connections",
          [self, mockKnown](const core::Request&, const RouteParams& p, http::Response& res) {
              if (!mockKnown(p, res)) return;
              const std::string id(routeParam(p, "id"));
              auto list = self->streams_->list(id);
-             json(res, 200,
-                  {{"connections", listJson(list)}, {"count", list.size()}, {"mockId", id}});
+             jsonReply(res, 200,
+                       {{"connections", listJson(list)}, {"count", list.size()}, {"mockId", id}});
          }},
         {"DELETE", "/mocks/{id}/sse/connections",
          [self, mockKnown](const core::Request&, const RouteParams& p, http::Response& res) {
              if (!mockKnown(p, res)) return;
              const std::string id(routeParam(p, "id"));
              const size_t closed = self->streams_->closeMock(id, "api");
-             json(res, 200,
-                  {{"message", "Connections closed"}, {"closed", closed}, {"mockId", id}});
+             jsonReply(res, 200,
+                       {{"message", "Connections closed"}, {"closed", closed}, {"mockId", id}});
          }},
     };
 }

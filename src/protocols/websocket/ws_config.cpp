@@ -1,0 +1,214 @@
+#include "protocols/websocket/ws_config.h"
+
+#include "core/duration.h"
+#include "core/errors.h"
+#include "core/json_fields.h"
+
+namespace mockd::protocols::websocket {
+
+namespace {
+
+using core::DecodeContext;
+using core::FieldError;
+
+int64_t duration(const Json& j, const char* key, const std::string& where, int64_t dflt) {
+    auto it = j.find(key);
+    if (it == j.end() || it->is_null()) return dflt;
+    if (!it->is_string())
+        throw FieldError(where + "." + key,
+                         "must be a duration string such as \"100ms\" or \"30s\" (a bare number "
+                         "has no unit)");
+    std::string error;
+    auto ms = core::parseGoDuration(it->get<std::string>(), &error);
+    if (!ms) throw FieldError(where + "." + key, error);
+    if (*ms < 0) throw FieldError(where + "." + key, "must not be negative");
+    return *ms;
+}
+
+const Json* objectField(const Json& j, const char* key, const std::string& where) {
+    auto it = j.find(key);
+    if (it == j.end() || it->is_null()) return nullptr;
+    if (!it->is_object()) throw FieldError(where + "." + key, "must be an object");
+    return &*it;
+}
+
+MessageMatch decodeMatch(const Json& j, const std::string& where, const DecodeContext& ctx) {
+    if (!j.is_object()) throw FieldError(where, "must be an object (type, value, ...)");
+    core::warnUnknown(j, where, {"type", "value", "path", "messageType"}, ctx);
+    MessageMatch m;
+    m.type = core::stringField(j, "type", where);
+    m.value = core::stringField(j, "value", where);
+    m.path = core::stringField(j, "path", where);
+    m.messageType = core::stringField(j, "messageType", where);
+    static const std::vector<std::string> kTypes = {"exact",  "contains", "prefix",
+                                                    "suffix", "regex",    "json"};
+    if (std::find(kTypes.begin(), kTypes.end(), m.type) == kTypes.end())
+        throw FieldError(where + ".type",
+                         "invalid matcher type \"" + m.type +
+                             "\" (exact, contains, prefix, suffix, regex or json)");
+    if (!m.messageType.empty() && m.messageType != "text" && m.messageType != "binary")
+        throw FieldError(where + ".messageType",
+                         "must be text or binary, not \"" + m.messageType + "\"");
+    if (m.type == "regex") {
+        std::string error;
+        m.regex = match::Regex::compile(m.value, &error);
+        if (!m.regex) throw FieldError(where + ".value", "invalid regex: " + error);
+    }
+    if (m.type == "json") {
+        if (m.path.empty()) throw FieldError(where + ".path", "is required for a json matcher");
+        std::string_view p = m.path;
+        if (p.starts_with("$.")) p.remove_prefix(2);
+        size_t start = 0;
+        for (;;) {
+            const size_t dot = p.find('.', start);
+            std::string key(p.substr(start, dot == std::string_view::npos ? dot : dot - start));
+            if (key.empty()) throw FieldError(where + ".path", "is not a dot path: " + m.path);
+            m.pathKeys.push_back(std::move(key));
+            if (dot == std::string_view::npos) break;
+            start = dot + 1;
+        }
+    }
+    return m;
+}
+
+Reply decodeReply(const Json& j, const std::string& where, const DecodeContext& ctx) {
+    if (!j.is_object()) throw FieldError(where, "must be an object (type, value, delay)");
+    core::warnUnknown(j, where, {"type", "value", "delay"}, ctx);
+    Reply r;
+    r.type = core::stringField(j, "type", where);
+    if (r.type != "text" && r.type != "json" && r.type != "binary")
+        throw FieldError(where + ".type", "must be text, json or binary, not \"" + r.type + "\"");
+    auto v = j.find("value");
+    r.value = v == j.end() ? Json(nullptr) : *v;
+    if ((r.type == "text" || r.type == "binary") && !r.value.is_string())
+        throw FieldError(where + ".value", "must be a string for a " + r.type + " response");
+    r.delayMs = duration(j, "delay", where, 0);
+    return r;
+}
+
+class WebSocketCodec final : public core::MockTypeCodec {
+  public:
+    std::string_view type() const override { return "websocket"; }
+    void decode(const Json& block, const std::string& where, const DecodeContext& ctx,
+                core::Mock& mock) const override;
+    Json encode(const core::Mock& mock) const override {
+        return mock.stream ? mock.stream->encode() : Json::object();
+    }
+};
+
+void decodeRules(const Json& j, const std::string& where, const DecodeContext& ctx,
+                 WebSocketConfig& c) {
+    auto it = j.find("matchers");
+    if (it == j.end() || it->is_null()) return;
+    if (!it->is_array()) throw FieldError(where + ".matchers", "must be a list");
+    for (size_t i = 0; i < it->size(); ++i) {
+        const std::string w = where + ".matchers[" + std::to_string(i) + "]";
+        const Json& rule = (*it)[i];
+        if (!rule.is_object()) throw FieldError(w, "must be an object (match, response)");
+        core::warnUnknown(rule, w, {"match", "response", "noResponse"}, ctx);
+        const Json* m = objectField(rule, "match", w);
+        if (!m) throw FieldError(w + ".match", "invalid matcher type (match is required)");
+        MessageRule r;
+        r.match = decodeMatch(*m, w + ".match", ctx);
+        if (const Json* resp = objectField(rule, "response", w))
+            r.response = decodeReply(*resp, w + ".response", ctx);
+        r.noResponse = core::boolField(rule, "noResponse", w, false);
+        c.matchers.push_back(std::move(r));
+    }
+}
+
+void WebSocketCodec::decode(const Json& j, const std::string& where, const DecodeContext& ctx,
+                            core::Mock& mock) const {
+    if (!j.is_object()) throw FieldError(where, "must be an object (path, matchers, ...)");
+    core::warnUnknown(j, where,
+                      {"path", "subprotocols", "requireSubprotocol", "matchers", "defaultResponse",
+                       "scenario", "heartbeat", "maxMessageSize", "idleTimeout", "maxConnections",
+                       "echoMode", "skipOriginVerify"},
+                      ctx);
+    auto c = std::make_shared<WebSocketConfig>();
+    c->path = core::stringField(j, "path", where);
+    if (c->path.empty()) throw FieldError(where + ".path", "path is required");
+    if (c->path.front() != '/') throw FieldError(where + ".path", "path must start with /");
+    if (auto sp = j.find("subprotocols"); sp != j.end() && !sp->is_null()) {
+        if (!sp->is_array()) throw FieldError(where + ".subprotocols", "must be a list of names");
+        for (const auto& p : *sp) {
+            if (!p.is_string() || p.get<std::string>().empty())
+                throw FieldError(where + ".subprotocols", "must be a list of names");
+            c->subprotocols.push_back(p.get<std::string>());
+        }
+    }
+    c->requireSubprotocol = core::boolField(j, "requireSubprotocol", where, false);
+    decodeRules(j, where, ctx, *c);
+    if (const Json* d = objectField(j, "defaultResponse", where))
+        c->defaultResponse = decodeReply(*d, where + ".defaultResponse", ctx);
+    if (auto s = j.find("scenario"); s != j.end() && !s->is_null())
+        throw FieldError(where + ".scenario", "is not supported yet (WebSocket scenarios)");
+    if (const Json* h = objectField(j, "heartbeat", where)) {
+        core::warnUnknown(*h, where + ".heartbeat", {"enabled", "interval", "timeout"}, ctx);
+        c->heartbeat = core::boolField(*h, "enabled", where + ".heartbeat", false);
+        c->heartbeatIntervalMs = duration(*h, "interval", where + ".heartbeat", 30000);
+        c->heartbeatTimeoutMs = duration(*h, "timeout", where + ".heartbeat", 10000);
+        if (c->heartbeat && c->heartbeatIntervalMs <= 0)
+            throw FieldError(where + ".heartbeat.interval", "must be more than 0");
+    }
+    c->maxMessageSize = core::intField(j, "maxMessageSize", where, 0, INT64_MIN, int64_t{1} << 30);
+    if (c->maxMessageSize <= 0) c->maxMessageSize = 65536;
+    c->idleTimeoutMs = duration(j, "idleTimeout", where, 0);
+    c->maxConnections = core::intField(j, "maxConnections", where, 0, 0, 1 << 20);
+    if (auto e = j.find("echoMode"); e != j.end() && !e->is_null())
+        c->echoMode = core::boolField(j, "echoMode", where, false);
+    c->skipOriginVerify = core::boolField(j, "skipOriginVerify", where, true);
+    // The endpoint is found like any mock: a GET to its path that asks for a WebSocket
+    // (`Upgrade: websocket`, as every client writes it); a plain GET there matches nothing.
+    mock.matcher = core::HttpMatcher{};
+    mock.matcher.method = "GET";
+    mock.matcher.path = c->path;
+    mock.matcher.headers = {{"Upgrade", "websocket"}};
+    mock.stream = std::move(c);
+}
+
+Json encodeReply(const Reply& r) {
+    Json j = {{"type", r.type}, {"value", r.value}};
+    if (r.delayMs) j["delay"] = core::formatGoDuration(r.delayMs);
+    return j;
+}
+
+}  // namespace
+
+Json WebSocketConfig::encode() const {
+    Json j = {{"path", path}};
+    if (!subprotocols.empty()) j["subprotocols"] = subprotocols;
+    if (requireSubprotocol) j["requireSubprotocol"] = true;
+    if (!matchers.empty()) {
+        Json list = Json::array();
+        for (const auto& r : matchers) {
+            Json m = {{"type", r.match.type}};
+            if (!r.match.value.empty()) m["value"] = r.match.value;
+            if (!r.match.path.empty()) m["path"] = r.match.path;
+            if (!r.match.messageType.empty()) m["messageType"] = r.match.messageType;
+            Json rule = {{"match", m}};
+            if (r.response) rule["response"] = encodeReply(*r.response);
+            if (r.noResponse) rule["noResponse"] = true;
+            list.push_back(rule);
+        }
+        j["matchers"] = list;
+    }
+    if (defaultResponse) j["defaultResponse"] = encodeReply(*defaultResponse);
+    if (heartbeat)
+        j["heartbeat"] = {{"enabled", true},
+                          {"interval", core::formatGoDuration(heartbeatIntervalMs)},
+                          {"timeout", core::formatGoDuration(heartbeatTimeoutMs)}};
+    if (maxMessageSize != 65536) j["maxMessageSize"] = maxMessageSize;
+    if (idleTimeoutMs) j["idleTimeout"] = core::formatGoDuration(idleTimeoutMs);
+    if (maxConnections) j["maxConnections"] = maxConnections;
+    if (echoMode) j["echoMode"] = *echoMode;
+    if (!skipOriginVerify) j["skipOriginVerify"] = false;
+    return j;
+}
+
+std::shared_ptr<const core::MockTypeCodec> webSocketMockType() {
+    static const auto codec = std::make_shared<WebSocketCodec>();
+    return codec;
+}
+
+}  // namespace mockd::protocols::websocket

@@ -1,0 +1,221 @@
+"""Layer 92: WebSocket mocks (`type: websocket`), driven by Debian's two Python clients,
+`websocket-client` (python3-websocket) and `websockets` (python3-websockets), against mockd's
+behaviour (reference: mockd-streaming-graphql.md §3) with its bugs fixed: the real close code in
+the request log, one log entry and one call per connection, `{{message}}` as documented.
+"""
+
+import asyncio
+import base64
+import json
+import time
+
+import pytest
+import requests
+import websocket  # websocket-client
+import websockets
+
+from conftest import wait_for
+from test_60_admin_helpers import mockd  # noqa: F401
+
+
+def ws_mock(path, mock_id=None, **fields):
+    mock = {"type": "websocket", "websocket": {"path": path, **fields}}
+    if mock_id:
+        mock["id"] = mock_id
+    return mock
+
+
+CHAT = ws_mock("/ws/chat", "chat",
+               subprotocols=["chat.v2", "chat.v1"],
+               matchers=[
+                   {"match": {"type": "json", "path": "$.op", "value": "join"},
+                    "response": {"type": "json",
+                                 "value": {"op": "joined", "room": "{{request.body.room}}"}}},
+                   {"match": {"type": "regex", "value": "^ping( .*)?$", "messageType": "text"},
+                    "response": {"type": "text", "value": "pong", "delay": "50ms"}},
+                   {"match": {"type": "prefix", "value": "#"}, "noResponse": True},
+                   {"match": {"type": "exact", "value": "bytes"},
+                    "response": {"type": "binary", "value": "AAECAw=="}},
+               ],
+               defaultResponse={"type": "text", "value": "unknown: {{message}}"})
+
+
+def url(a, path):
+    return f"ws://127.0.0.1:{a.port}{path}"
+
+
+def test_echo_by_default_text_and_binary(mockd):
+    a = mockd(mocks=[ws_mock("/ws/echo", "echo")])
+    ws = websocket.create_connection(url(a, "/ws/echo"), timeout=5)
+    ws.send("hello")
+    assert ws.recv() == "hello"
+    ws.send_binary(b"\x00\x01\xff")
+    opcode, data = ws.recv_data()
+    assert (opcode, data) == (websocket.ABNF.OPCODE_BINARY, b"\x00\x01\xff")
+    ws.close()
+
+
+def test_matchers_in_order_default_and_no_response(mockd):
+    a = mockd(mocks=[CHAT])
+    ws = websocket.create_connection(url(a, "/ws/chat"), timeout=5,
+                                     subprotocols=["chat.v1", "chat.v2"])
+    assert ws.getsubprotocol() == "chat.v2"  # the mock's preference wins
+    ws.send(json.dumps({"op": "join", "room": "lobby"}))
+    assert json.loads(ws.recv()) == {"op": "joined", "room": "lobby"}
+    started = time.monotonic()
+    ws.send("ping now")
+    assert ws.recv() == "pong"
+    assert time.monotonic() - started >= 0.05
+    ws.send("#quiet")  # taken, nothing sent, and the default is not tried
+    ws.send("what?")
+    assert ws.recv() == "unknown: what?"
+    ws.send("bytes")
+    assert ws.recv_data() == (websocket.ABNF.OPCODE_BINARY, b"\x00\x01\x02\x03")
+    ws.close()
+
+
+def test_handshake_rules(mockd):
+    a = mockd(mocks=[
+        ws_mock("/ws/strict", subprotocols=["json"], requireSubprotocol=True),
+        ws_mock("/ws/one", maxConnections=1),
+    ])
+    with pytest.raises(websocket.WebSocketBadStatusException) as e:
+        websocket.create_connection(url(a, "/ws/strict"), timeout=5, subprotocols=["xml"])
+    assert e.value.status_code == 400
+    ok = websocket.create_connection(url(a, "/ws/strict"), timeout=5, subprotocols=["xml", "json"])
+    assert ok.getsubprotocol() == "json"
+    first = websocket.create_connection(url(a, "/ws/one"), timeout=5)
+    with pytest.raises(websocket.WebSocketBadStatusException) as e:
+        websocket.create_connection(url(a, "/ws/one"), timeout=5)
+    assert e.value.status_code == 503
+    first.close()
+    # Once it is gone, the place is free again.
+    wait_for(lambda: a.ok("GET", "/websocket/stats")["activeConnections"] == 1, 5, "a close")
+    websocket.create_connection(url(a, "/ws/one"), timeout=5).close()
+    # A plain GET on the path is not a WebSocket request: no mock answers it.
+    assert requests.get(f"http://127.0.0.1:{a.port}/ws/one", timeout=5).status_code == 404
+    # An unknown path: 404 before any upgrade.
+    with pytest.raises(websocket.WebSocketBadStatusException) as e:
+        websocket.create_connection(url(a, "/ws/none"), timeout=5)
+    assert e.value.status_code == 404
+    ok.close()
+
+
+def test_admin_lists_sends_and_closes_and_the_log_has_one_entry_each(mockd):
+    a = mockd(mocks=[ws_mock("/ws/echo", "echo")])
+
+    def admin(method, path, **kw):  # from the event loop, without blocking it
+        return asyncio.get_running_loop().run_in_executor(None, lambda: a.ok(method, path, **kw))
+
+    async def session():
+        async with websockets.connect(url(a, "/ws/echo")) as ws:
+            await ws.send("one")
+            assert await ws.recv() == "one"
+            listed = await admin("GET", "/websocket/connections")
+            assert listed["stats"]["activeConnections"] == 1
+            conn = listed["connections"][0]
+            assert conn["mockId"] == "echo" and conn["path"] == "/ws/echo"
+            assert conn["messagesRecv"] == 1 and conn["messagesSent"] == 1
+            cid = conn["id"]
+            sent = await admin("POST", f"/websocket/connections/{cid}/send",
+                               json={"type": "text", "data": "from the API"})
+            assert sent["message"] == "Message sent"
+            assert await ws.recv() == "from the API"
+            await admin("POST", f"/websocket/connections/{cid}/send",
+                        json={"type": "binary", "data": base64.b64encode(b"\x07").decode()})
+            assert await ws.recv() == b"\x07"
+            bad = a.call("POST", f"/websocket/connections/{cid}/send",
+                         json={"type": "binary", "data": "%%"})
+            assert bad.status_code == 400 and bad.json()["error"] == "invalid_base64"
+            assert (await admin("GET", "/mocks/echo/websocket/connections"))["count"] == 1
+            await admin("DELETE", f"/websocket/connections/{cid}")
+            with pytest.raises(websockets.ConnectionClosed):
+                await asyncio.wait_for(ws.recv(), 5)
+            return cid, ws.close_code, ws.close_reason
+
+    cid, code, reason = asyncio.run(session())
+    assert (code, reason) == (1000, "closed by API")
+    wait_for(lambda: a.ok("GET", "/websocket/stats")["activeConnections"] == 0, 5, "the close")
+    assert a.call("GET", f"/websocket/connections/{cid}").status_code == 404
+    assert a.call_count("echo") == 1
+    entries = a.log(protocol="websocket")["requests"]
+    assert len(entries) == 1
+    logged = entries[0]["websocket"]
+    assert logged["closeCode"] == 1000 and logged["closeReason"] == "closed by API"
+    assert [(m["direction"], m["data"]) for m in logged["messages"]][:3] == [
+        ("in", "one"), ("out", "one"), ("out", "from the API")]
+
+
+def test_updating_the_mock_closes_its_connections_with_1012(mockd):
+    a = mockd(mocks=[ws_mock("/ws/feed", "feed")])
+
+    async def scenario():
+        async with websockets.connect(url(a, "/ws/feed")) as ws:
+            await ws.send("x")
+            assert await ws.recv() == "x"
+            await asyncio.get_running_loop().run_in_executor(
+                None, lambda: a.ok("PUT", "/mocks/feed", json=ws_mock("/ws/feed", "feed",
+                                                                       echoMode=False)))
+            with pytest.raises(websockets.ConnectionClosed):
+                await asyncio.wait_for(ws.recv(), 5)
+            return ws.close_code, ws.close_reason
+
+    assert asyncio.run(scenario()) == (1012, "mock updated")
+
+
+def test_unmatched_messages_are_logged_with_near_misses_and_ignored(mockd):
+    a = mockd(mocks=[ws_mock("/ws/strict", "strict", matchers=[
+        {"match": {"type": "exact", "value": "hello"}, "response": {"type": "text", "value": "hi"}}])])
+    ws = websocket.create_connection(url(a, "/ws/strict"), timeout=5)
+    ws.send("bye")  # no matcher, no default, echo off (there are matchers): nothing comes back
+    ws.send("hello")
+    assert ws.recv() == "hi"
+    ws.close()
+    wait_for(lambda: a.ok("GET", "/websocket/stats")["activeConnections"] == 0, 5, "the close")
+    logged = a.log(protocol="websocket")["requests"][0]["websocket"]
+    first = logged["messages"][0]
+    assert first["matched"] is None
+    assert first["nearMisses"][0]["reason"] == 'the message does not equal "hello"'
+    assert logged["closeCode"] == 1000
+
+
+def test_heartbeat_and_idle_timeout(mockd):
+    a = mockd(mocks=[ws_mock("/ws/idle", idleTimeout="1500ms"),
+                     ws_mock("/ws/beat", heartbeat={"enabled": True, "interval": "200ms",
+                                                    "timeout": "1s"})])
+
+    async def idle():
+        async with websockets.connect(url(a, "/ws/idle"), ping_interval=None) as ws:
+            started = time.monotonic()
+            with pytest.raises(websockets.ConnectionClosed):
+                await asyncio.wait_for(ws.recv(), 10)
+            return ws.close_code, time.monotonic() - started
+
+    code, took = asyncio.run(idle())
+    assert code == 1001 and 1.4 <= took < 4, (code, took)
+
+    async def beat():
+        # websockets answers pings by itself: the connection lives through several of them.
+        async with websockets.connect(url(a, "/ws/beat"), ping_interval=None) as ws:
+            await asyncio.sleep(1.2)
+            await ws.send("still here")
+            return await asyncio.wait_for(ws.recv(), 5)
+
+    assert asyncio.run(beat()) == "still here"
+
+
+def test_bad_websocket_configs_name_the_field(mockd):
+    a = mockd()
+    for mock, words in [
+        (ws_mock("ws"), "path must start with /"),
+        (ws_mock("/w", matchers=[{"match": {"type": "jsonpath", "value": "x"}}]),
+         "invalid matcher type"),
+        (ws_mock("/w", matchers=[{"match": {"type": "regex", "value": "("}}]), "invalid regex"),
+        (ws_mock("/w", idleTimeout=100), "duration string"),
+        (ws_mock("/w", heartbeat={"enabled": True, "interval": "5 sec"}), "unknown unit"),
+    ]:
+        r = a.post("/mocks", json=mock)
+        assert r.status_code == 400 and words in r.text, (mock, r.text)
+    made = a.create(ws_mock("/w", "w", idleTimeout="2m"))
+    assert a.ok("GET", "/mocks/w")["websocket"]["idleTimeout"] == "2m0s"
+    assert made["id"] == "w"
