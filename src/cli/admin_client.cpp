@@ -5,6 +5,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -147,6 +148,17 @@ nlohmann::json expectOk(const HttpResult& r, std::initializer_list<int> ok) {
             ? j["message"].get<std::string>()
             : r.body;
     throw ClientError("the admin API answered " + std::to_string(r.status) + ": " + msg);
+}
+
+std::optional<int> reportingClientErrors(const std::function<std::optional<int>()>& command) {
+    try {
+        return command();
+    } catch (const ClientError& e) {
+        std::fprintf(stderr, "mockd: %s\n", e.what());
+    } catch (const nlohmann::json::exception& e) {
+        std::fprintf(stderr, "mockd: unexpected answer from the server: %s\n", e.what());
+    }
+    return 1;
 }
 
 }  // namespace mockd::cli

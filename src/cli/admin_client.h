@@ -4,6 +4,7 @@
 #include <functional>
 #include <initializer_list>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -48,5 +49,9 @@ std::string keyFromDataDir(const std::string& dataDir);
 // Parses an admin answer with one of the `ok` statuses; any other status becomes a ClientError
 // with the answer's message.
 nlohmann::json expectOk(const HttpResult& r, std::initializer_list<int> ok = {200, 201});
+
+// Runs a client command; a ClientError or an answer of the wrong shape becomes one line on
+// stderr and exit code 1.
+std::optional<int> reportingClientErrors(const std::function<std::optional<int>()>& command);
 
 }  // namespace mockd::cli

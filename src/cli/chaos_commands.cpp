@@ -203,7 +203,7 @@ ChaosCommands::~ChaosCommands() = default;
 std::optional<int> ChaosCommands::run() {
     State& s = *s_;
     if (!*s.chaos) return std::nullopt;
-    try {
+    return reportingClientErrors([&]() -> std::optional<int> {
         AdminClient c(s.adminUrl, s.apiKey.empty() ? keyFromDataDir(s.dataDir) : s.apiKey);
         if (*s.enable) return enableChaos(s, c);
         if (*s.disable) {
@@ -266,14 +266,8 @@ std::optional<int> ChaosCommands::run() {
                 std::printf("Circuit breaker %s %s\n", s.key.c_str(), trip ? "tripped" : "reset");
             return 0;
         }
-    } catch (const ClientError& e) {
-        std::fprintf(stderr, "mockd: %s\n", e.what());
-        return 1;
-    } catch (const nlohmann::json::exception& e) {
-        std::fprintf(stderr, "mockd: unexpected answer from the server: %s\n", e.what());
-        return 1;
-    }
-    return std::nullopt;
+        return std::nullopt;
+    });
 }
 
 }  // namespace mockd::cli

@@ -21,6 +21,7 @@
 #include "chaos/chaos.h"
 #include "cli/chaos_commands.h"
 #include "cli/client_commands.h"
+#include "cli/stream_commands.h"
 #include "config/loader.h"
 #include "config/watcher.h"
 #include "core/build_info.h"
@@ -1563,6 +1564,7 @@ int run(int argc, char** argv) {
     auto* version = app.add_subcommand("version", "Print the version");
     ClientCommands clientCommands(app);
     ChaosCommands chaosCommands(app);
+    StreamCommands streamCommands(app);
 
     try {
         app.parse(argc, argv);
@@ -1587,6 +1589,7 @@ int run(int argc, char** argv) {
     }
     if (auto rc = clientCommands.run()) return *rc;
     if (auto rc = chaosCommands.run()) return *rc;
+    if (auto rc = streamCommands.run()) return *rc;
     if (*engine) return serve(engineOpts);
     if (*start) return startOpts.detach ? detachAndServe(startOpts) : serve(startOpts);
     std::cout << app.help();

@@ -219,3 +219,97 @@ def test_bad_websocket_configs_name_the_field(mockd):
     made = a.create(ws_mock("/w", "w", idleTimeout="2m"))
     assert a.ok("GET", "/mocks/w")["websocket"]["idleTimeout"] == "2m0s"
     assert made["id"] == "w"
+
+
+def test_wss_on_the_https_port(serve):
+    import ssl
+
+    from test_89_tls import free_port, wait_https
+
+    https = free_port()
+    srv = serve(json.dumps({"mocks": [ws_mock("/ws/echo", "echo")]}), "--https-port", https,
+                "--tls-auto", name="m.json")
+    wait_https(https)
+    ws = websocket.create_connection(f"wss://127.0.0.1:{https}/ws/echo", timeout=5,
+                                     sslopt={"cert_reqs": ssl.CERT_NONE, "check_hostname": False})
+    ws.send("over tls")
+    assert ws.recv() == "over tls"
+    ws.close()
+    # The plain port serves ws:// beside it.
+    plain = websocket.create_connection(f"ws://127.0.0.1:{srv.port}/ws/echo", timeout=5)
+    plain.send("plain")
+    assert plain.recv() == "plain"
+    plain.close()
+
+
+def test_a_drain_closes_open_connections_with_1001(mockd):
+    a = mockd(mocks=[ws_mock("/ws/echo", "echo")])
+
+    async def session():
+        async with websockets.connect(url(a, "/ws/echo")) as ws:
+            await ws.send("x")
+            assert await ws.recv() == "x"
+            a.server.signal(15)  # SIGTERM: the server drains
+            with pytest.raises(websockets.ConnectionClosed):
+                await asyncio.wait_for(ws.recv(), 10)
+            return ws.close_code, ws.close_reason
+
+    assert asyncio.run(session()) == (1001, "server shutdown")
+    assert a.server.wait_exit(15) == 0
+
+
+def test_a_scenario_sends_expects_and_waits_per_connection(mockd):
+    a = mockd(mocks=[ws_mock("/ws/feed", "feed", scenario={"name": "handshake", "steps": [
+        {"type": "send", "message": {"type": "json", "value": {"hello": True}}},
+        {"type": "expect", "match": {"type": "json", "path": "type", "value": "ready"},
+         "timeout": "5s"},
+        {"type": "send", "message": {"type": "text", "value": "ack {{request.body.client}}"}},
+        {"type": "wait", "duration": "300ms"},
+        {"type": "send", "message": {"type": "binary", "value": "AAECAw=="}},
+    ]}, matchers=[{"match": {"type": "exact", "value": "other"},
+                   "response": {"type": "text", "value": "matched"}}])])
+
+    async def one():
+        async with websockets.connect(url(a, "/ws/feed")) as ws:
+            assert json.loads(await ws.recv()) == {"hello": True}
+            await ws.send("other")  # not what the expect waits for: the matchers answer it
+            assert await ws.recv() == "matched"
+            await ws.send(json.dumps({"type": "ready", "client": "c1"}))
+            assert await ws.recv() == "ack c1"
+            started = time.monotonic()
+            assert await ws.recv() == b"\x00\x01\x02\x03"
+            return time.monotonic() - started
+
+    assert asyncio.run(one()) >= 0.25
+    assert asyncio.run(one()) >= 0.25  # every connection runs its own copy from the start
+
+
+def test_cli_client_and_connection_commands(mockd):
+    from conftest import run_mockd
+
+    a = mockd(mocks=[ws_mock("/ws/echo", "echo"),
+                     ws_mock("/ws/hello", "hello", scenario={"steps": [
+                         {"type": "send", "message": {"type": "text", "value": "one"}},
+                         {"type": "send", "message": {"type": "text", "value": "two"}}]})])
+    admin = ["--admin-url", f"http://127.0.0.1:{a.admin_port}", "--data-dir", str(a.data_dir)]
+    r = run_mockd(["websocket", "send", url(a, "/ws/echo"), "hi there"])
+    assert r.returncode == 0 and r.stdout == f"Sent to {url(a, '/ws/echo')}: hi there\n", r
+    r = run_mockd(["ws", "listen", url(a, "/ws/hello"), "-n", "2", "--json"])
+    assert r.returncode == 0, r
+    lines = [json.loads(x) for x in r.stdout.splitlines()]
+    assert [(x["index"], x["data"]) for x in lines] == [(0, "one"), (1, "two")]
+    r = run_mockd(["ws", "listen", url(a, "/ws/none")])
+    assert r.returncode == 1 and "(HTTP 404)" in r.stderr, r
+    held = websocket.create_connection(url(a, "/ws/echo"), timeout=5)
+    r = run_mockd(["ws", "connections", *admin, "--json"])
+    conns = json.loads(r.stdout)["connections"]
+    assert [c["mockId"] for c in conns] == ["echo"], r.stdout
+    r = run_mockd(["ws", "connections", "send", conns[0]["id"], "pushed", *admin])
+    assert r.returncode == 0, r
+    assert held.recv() == "pushed"
+    r = run_mockd(["ws", "connections", "close", conns[0]["id"], *admin])
+    assert r.returncode == 0 and "Closed connection" in r.stdout, r
+    stats = json.loads(run_mockd(["ws", "stats", *admin]).stdout)
+    assert stats["totalConnections"] >= 3
+    r = run_mockd(["sse", "stats", *admin])
+    assert r.returncode == 0 and json.loads(r.stdout)["activeConnections"] == 0, r

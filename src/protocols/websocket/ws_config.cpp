@@ -86,6 +86,54 @@ Reply decodeReply(const Json& j, const std::string& where, const DecodeContext& 
     return r;
 }
 
+ScenarioStep decodeStep(const Json& j, const std::string& where, const DecodeContext& ctx) {
+    if (!j.is_object()) throw FieldError(where, "must be an object (type, ...)");
+    core::warnUnknown(j, where, {"type", "message", "match", "duration", "timeout", "optional"},
+                      ctx);
+    ScenarioStep st;
+    st.type = core::stringField(j, "type", where);
+    if (st.type != "send" && st.type != "expect" && st.type != "wait")
+        throw FieldError(where + ".type",
+                         "invalid scenario step type \"" + st.type + "\" (send, expect or wait)");
+    if (const Json* m = objectField(j, "message", where))
+        st.message = decodeReply(*m, where + ".message", ctx);
+    if (const Json* m = objectField(j, "match", where))
+        st.match = decodeMatch(*m, where + ".match", ctx);
+    st.durationMs = duration(j, "duration", where, 0);
+    st.timeoutMs = duration(j, "timeout", where, 30000);
+    st.optional = core::boolField(j, "optional", where, false);
+    if (st.type == "send" && !st.message)
+        throw FieldError(where + ".message", "invalid scenario step type: a send needs a message");
+    if (st.type == "wait" && st.durationMs <= 0)
+        throw FieldError(where + ".duration",
+                         "invalid scenario step type: a wait needs a duration above 0");
+    if (st.type == "expect" && st.timeoutMs <= 0)
+        throw FieldError(where + ".timeout", "must be more than 0");
+    return st;
+}
+
+Scenario decodeScenario(const Json& j, const std::string& where, const DecodeContext& ctx) {
+    core::warnUnknown(j, where, {"name", "steps", "loop", "resetOnReconnect"}, ctx);
+    Scenario sc;
+    sc.name = core::stringField(j, "name", where);
+    auto steps = j.find("steps");
+    if (steps == j.end() || !steps->is_array() || steps->empty())
+        throw FieldError(where + ".steps", "must list at least one step");
+    for (size_t i = 0; i < steps->size(); ++i)
+        sc.steps.push_back(
+            decodeStep((*steps)[i], where + ".steps[" + std::to_string(i) + "]", ctx));
+    sc.loop = core::boolField(j, "loop", where, false);
+    sc.resetOnReconnect = core::boolField(j, "resetOnReconnect", where, true);
+    // A loop that never waits would flood the client as fast as the socket takes it.
+    const bool paced = std::any_of(sc.steps.begin(), sc.steps.end(), [](const ScenarioStep& st) {
+        return st.type != "send" || st.message->delayMs > 0;
+    });
+    if (sc.loop && !paced)
+        throw FieldError(where + ".loop",
+                         "a looping scenario needs a wait, an expect or a send with a delay");
+    return sc;
+}
+
 class WebSocketCodec final : public core::MockTypeCodec {
   public:
     std::string_view type() const override { return "websocket"; }
@@ -141,8 +189,8 @@ void WebSocketCodec::decode(const Json& j, const std::string& where, const Decod
     decodeRules(j, where, ctx, *c);
     if (const Json* d = objectField(j, "defaultResponse", where))
         c->defaultResponse = decodeReply(*d, where + ".defaultResponse", ctx);
-    if (auto s = j.find("scenario"); s != j.end() && !s->is_null())
-        throw FieldError(where + ".scenario", "is not supported yet (WebSocket scenarios)");
+    if (const Json* sc = objectField(j, "scenario", where))
+        c->scenario = decodeScenario(*sc, where + ".scenario", ctx);
     if (const Json* h = objectField(j, "heartbeat", where)) {
         core::warnUnknown(*h, where + ".heartbeat", {"enabled", "interval", "timeout"}, ctx);
         c->heartbeat = core::boolField(*h, "enabled", where + ".heartbeat", false);
@@ -173,6 +221,30 @@ Json encodeReply(const Reply& r) {
     return j;
 }
 
+Json encodeMatch(const MessageMatch& mt) {
+    Json m = {{"type", mt.type}};
+    if (!mt.value.empty()) m["value"] = mt.value;
+    if (!mt.path.empty()) m["path"] = mt.path;
+    if (!mt.messageType.empty()) m["messageType"] = mt.messageType;
+    return m;
+}
+
+Json encodeScenario(const Scenario& sc) {
+    Json steps = Json::array();
+    for (const auto& st : sc.steps) {
+        Json j = {{"type", st.type}};
+        if (st.message) j["message"] = encodeReply(*st.message);
+        if (st.match) j["match"] = encodeMatch(*st.match);
+        if (st.durationMs) j["duration"] = core::formatGoDuration(st.durationMs);
+        if (st.type == "expect") j["timeout"] = core::formatGoDuration(st.timeoutMs);
+        if (st.optional) j["optional"] = true;
+        steps.push_back(std::move(j));
+    }
+    Json j = {{"steps", steps}, {"loop", sc.loop}, {"resetOnReconnect", sc.resetOnReconnect}};
+    if (!sc.name.empty()) j["name"] = sc.name;
+    return j;
+}
+
 }  // namespace
 
 Json WebSocketConfig::encode() const {
@@ -182,11 +254,7 @@ Json WebSocketConfig::encode() const {
     if (!matchers.empty()) {
         Json list = Json::array();
         for (const auto& r : matchers) {
-            Json m = {{"type", r.match.type}};
-            if (!r.match.value.empty()) m["value"] = r.match.value;
-            if (!r.match.path.empty()) m["path"] = r.match.path;
-            if (!r.match.messageType.empty()) m["messageType"] = r.match.messageType;
-            Json rule = {{"match", m}};
+            Json rule = {{"match", encodeMatch(r.match)}};
             if (r.response) rule["response"] = encodeReply(*r.response);
             if (r.noResponse) rule["noResponse"] = true;
             list.push_back(rule);
@@ -194,6 +262,7 @@ Json WebSocketConfig::encode() const {
         j["matchers"] = list;
     }
     if (defaultResponse) j["defaultResponse"] = encodeReply(*defaultResponse);
+    if (scenario) j["scenario"] = encodeScenario(*scenario);
     if (heartbeat)
         j["heartbeat"] = {{"enabled", true},
                           {"interval", core::formatGoDuration(heartbeatIntervalMs)},

@@ -40,6 +40,26 @@ struct MessageRule {
     bool noResponse = false;
 };
 
+// A per-connection script (mockd's `scenario`): it starts when the client connects and runs
+// beside the matchers. `send` a message (after its delay), `wait` a while, or `expect` a message
+// (the first that matches, or any without `match`; at most `timeout`, then the scenario ends
+// unless the step is `optional`). After the last step it starts again with `loop`.
+struct ScenarioStep {
+    std::string type;  // send, expect, wait
+    std::optional<Reply> message;
+    std::optional<MessageMatch> match;
+    int64_t durationMs = 0;
+    int64_t timeoutMs = 30000;
+    bool optional = false;
+};
+
+struct Scenario {
+    std::string name;
+    std::vector<ScenarioStep> steps;
+    bool loop = false;
+    bool resetOnReconnect = true;  // each connection runs its own copy from the first step
+};
+
 class WebSocketConfig final : public core::StreamAnswer {
   public:
     std::string path;
@@ -47,6 +67,7 @@ class WebSocketConfig final : public core::StreamAnswer {
     bool requireSubprotocol = false;
     std::vector<MessageRule> matchers;
     std::optional<Reply> defaultResponse;
+    std::optional<Scenario> scenario;
     bool heartbeat = false;
     int64_t heartbeatIntervalMs = 30000, heartbeatTimeoutMs = 10000;
     int64_t maxMessageSize = 65536;
@@ -55,7 +76,7 @@ class WebSocketConfig final : public core::StreamAnswer {
     std::optional<bool> echoMode;  // unset: on when there are no matchers
     bool skipOriginVerify = true;
 
-    bool echoes() const { return echoMode.value_or(matchers.empty()); }
+    bool echoes() const { return echoMode.value_or(matchers.empty() && !scenario); }
     std::string_view key() const override { return "websocket"; }
     Json encode() const override;
 };

@@ -151,6 +151,7 @@ class Session final : public SessionControl,
           subprotocol_(std::move(subprotocol)),
           rng_(tmpl::Rng::unseeded()),
           sendTimer_(worker_.ctx()),
+          stepTimer_(worker_.ctx()),
           pingTimer_(worker_.ctx()),
           idleTimer_(worker_.ctx()) {
         handshake_ = "GET " + up.request.target + " HTTP/1.1\r\n";
@@ -220,6 +221,64 @@ class Session final : public SessionControl,
         armPing();
         armIdle();
         read();
+        if (config_->scenario) {
+            scenarioRunning_ = true;
+            runStep();
+        }
+    }
+
+    // Runs the scenario's current step (mockd's: send, wait or expect), then the next.
+    void runStep() {
+        if (!scenarioRunning_ || closing_) return;
+        const Scenario& sc = *config_->scenario;
+        if (step_ >= sc.steps.size()) {
+            if (!sc.loop) return void(scenarioRunning_ = false);
+            step_ = 0;
+        }
+        const ScenarioStep& st = sc.steps[step_];
+        if (st.type == "expect") {
+            expecting_ = true;
+            return afterStep(st.timeoutMs, [this, &st] {
+                expecting_ = false;
+                if (!st.optional) return void(scenarioRunning_ = false);
+                ++step_;
+                runStep();
+            });
+        }
+        const int64_t wait = st.type == "wait" ? st.durationMs : st.message->delayMs;
+        afterStep(wait, [this, &st] {
+            if (st.type == "send")
+                queue(renderReply(*st.message, expected_ ? &*expected_ : nullptr, held_->request(),
+                                  rng_),
+                      0);
+            ++step_;
+            runStep();
+        });
+    }
+
+    template <class F>
+    void afterStep(int64_t ms, F then) {
+        const uint64_t generation = ++stepGeneration_;
+        stepTimer_.expires_after(std::chrono::milliseconds(ms));
+        stepTimer_.async_wait([self = this->shared_from_this(), generation,
+                               then = std::move(then)](beast::error_code ec) {
+            if (!ec && generation == self->stepGeneration_ && !self->closing_) then();
+        });
+    }
+
+    // An expect step takes the message before any matcher sees it.
+    bool takenByScenario(const Message& msg) {
+        if (!scenarioRunning_ || !expecting_) return false;
+        const ScenarioStep& st = config_->scenario->steps[step_];
+        if (st.match && !matches(*st.match, msg)) return false;
+        expecting_ = false;
+        expected_ = msg;
+        record_->message("in", msg, {{"scenarioStep", step_}});
+        ++step_;
+        ++stepGeneration_;  // the expect's timeout no longer counts
+        stepTimer_.cancel();
+        asio::post(worker_.ctx(), [self = this->shared_from_this()] { self->runStep(); });
+        return true;
     }
 
     void read() {
@@ -245,6 +304,11 @@ class Session final : public SessionControl,
     // mockd's order: the first matcher decides; a matcher without a reply sends nothing and
     // skips the default; echo when nothing was sent and echo is on.
     void answer(const Message& msg) {
+        if (takenByScenario(msg)) {
+            std::lock_guard lock(ledger_->mu);
+            ++ledger_->messagesReceived;
+            return;
+        }
         const int index = firstMatch(*config_, msg);
         const Reply* reply = nullptr;
         Json info = {{"matched", index >= 0 ? Json(index) : Json(nullptr)}};
@@ -351,6 +415,7 @@ class Session final : public SessionControl,
         closing_ = true;
         pendingClose_ = false;
         sendTimer_.cancel();
+        stepTimer_.cancel();
         pingTimer_.cancel();
         idleTimer_.cancel();
         ws::close_reason why(static_cast<ws::close_code>(code), reason);
@@ -364,6 +429,7 @@ class Session final : public SessionControl,
         ended_ = true;
         closing_ = true;
         sendTimer_.cancel();
+        stepTimer_.cancel();
         pingTimer_.cancel();
         idleTimer_.cancel();
         record_->setClosed(code, reason);
@@ -388,7 +454,13 @@ class Session final : public SessionControl,
     tmpl::Rng rng_;
     beast::flat_buffer in_;
     std::deque<Outgoing> out_;
-    asio::steady_timer sendTimer_, pingTimer_, idleTimer_;
+    asio::steady_timer sendTimer_, stepTimer_, pingTimer_, idleTimer_;
+    // The scenario: the step it is at, whether it waits for a message, the generation of its
+    // timer (a step that moved on ignores its old timer), what its last expect took.
+    size_t step_ = 0;
+    bool scenarioRunning_ = false, expecting_ = false;
+    uint64_t stepGeneration_ = 0;
+    std::optional<Message> expected_;
     Clock::time_point lastActivity_ = Clock::now();
     bool registered_ = false, accepted_ = false, writing_ = false, closing_ = false,
          pendingClose_ = false, ended_ = false, awaitingPong_ = false;

@@ -90,7 +90,20 @@ TEST(WebSocketConfig, ErrorsNameTheField) {
               "mocks[0].websocket.matchers[0].response.value: must be a string for a text "
               "response");
     EXPECT_EQ(decodeError({{"path", "/w"}, {"scenario", {{"steps", Json::array()}}}}),
-              "mocks[0].websocket.scenario: is not supported yet (WebSocket scenarios)");
+              "mocks[0].websocket.scenario.steps: must list at least one step");
+    EXPECT_EQ(decodeError({{"path", "/w"}, {"scenario", {{"steps", {{{"type", "delay"}}}}}}}),
+              "mocks[0].websocket.scenario.steps[0].type: invalid scenario step type \"delay\" "
+              "(send, expect or wait)");
+    EXPECT_EQ(decodeError({{"path", "/w"}, {"scenario", {{"steps", {{{"type", "send"}}}}}}}),
+              "mocks[0].websocket.scenario.steps[0].message: invalid scenario step type: a send "
+              "needs a message");
+    EXPECT_EQ(decodeError({{"path", "/w"}, {"scenario", {{"steps", {{{"type", "wait"}}}}}}}),
+              "mocks[0].websocket.scenario.steps[0].duration: invalid scenario step type: a wait "
+              "needs a duration above 0");
+    const Json send = {{"type", "send"}, {"message", {{"type", "text"}, {"value", "x"}}}};
+    EXPECT_EQ(decodeError({{"path", "/w"}, {"scenario", {{"steps", {send}}, {"loop", true}}}}),
+              "mocks[0].websocket.scenario.loop: a looping scenario needs a wait, an expect or a "
+              "send with a delay");
 }
 
 TEST(WebSocketConfig, DefaultsAndRoundTrip) {
@@ -104,13 +117,25 @@ TEST(WebSocketConfig, DefaultsAndRoundTrip) {
                      {"response", {{"type", "text"}, {"value", "y"}, {"delay", "1.5s"}}}}}},
                   {"heartbeat", {{"enabled", true}, {"interval", "20s"}, {"timeout", "5s"}}},
                   {"idleTimeout", "2m"},
-                  {"echoMode", true}};
+                  {"echoMode", true},
+                  {"scenario",
+                   {{"name", "hello"},
+                    {"steps",
+                     {{{"type", "send"}, {"message", {{"type", "json"}, {"value", {{"hi", 1}}}}}},
+                      {{"type", "expect"},
+                       {"match", {{"type", "json"}, {"path", "type"}, {"value", "ready"}}},
+                       {"timeout", "5s"},
+                       {"optional", true}},
+                      {{"type", "wait"}, {"duration", "1s"}}}},
+                    {"loop", true}}}};
     auto c = decode(block);
     EXPECT_FALSE(decode({{"path", "/w"}, {"matchers", block["matchers"]}})->echoes());
     EXPECT_EQ(c->matchers[0].response->delayMs, 1500);
     Json again = c->encode();
     EXPECT_EQ(again["idleTimeout"], "2m0s");
     EXPECT_EQ(again["matchers"][0]["response"]["delay"], "1.5s");
+    EXPECT_EQ(again["scenario"]["steps"][1]["timeout"], "5s");
+    EXPECT_FALSE(decode({{"path", "/w"}, {"scenario", block["scenario"]}})->echoes());
     EXPECT_EQ(decode(again)->encode(), again);
 }
 
