@@ -9,6 +9,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
+#include <vector>
 
 namespace mockd::cli {
 
@@ -149,6 +151,24 @@ nlohmann::json expectOk(const HttpResult& r, std::initializer_list<int> ok) {
             : r.body;
     throw ClientError("the admin API answered " + std::to_string(r.status) + ": " + msg);
 }
+
+std::string resolveId(const AdminClient& c, const std::string& idOrPrefix) {
+    auto r = c.call("GET", "/mocks/" + idOrPrefix);
+    if (r.status == 200) return idOrPrefix;
+    auto all = expectOk(c.call("GET", "/mocks"));
+    std::vector<std::string> hits;
+    for (const auto& m : all["mocks"])
+        if (m.value("id", "").starts_with(idOrPrefix)) hits.push_back(m["id"]);
+    if (hits.empty()) throw ClientError("no mock with id or id prefix \"" + idOrPrefix + "\"");
+    if (hits.size() > 1) {
+        std::string list;
+        for (auto& h : hits) list += " " + h;
+        throw ClientError("\"" + idOrPrefix + "\" matches several mocks:" + list);
+    }
+    return hits[0];
+}
+
+void printJson(const nlohmann::json& j) { std::cout << j.dump(2) << "\n"; }
 
 std::optional<int> reportingClientErrors(const std::function<std::optional<int>()>& command) {
     try {

@@ -50,6 +50,12 @@ std::string keyFromDataDir(const std::string& dataDir);
 // with the answer's message.
 nlohmann::json expectOk(const HttpResult& r, std::initializer_list<int> ok = {200, 201});
 
+// The mock `idOrPrefix` names: an id, or the start of exactly one mock's id.
+std::string resolveId(const AdminClient& c, const std::string& idOrPrefix);
+
+// An admin answer as the commands print it with --json.
+void printJson(const nlohmann::json& j);
+
 // Runs a client command; a ClientError or an answer of the wrong shape becomes one line on
 // stderr and exit code 1.
 std::optional<int> reportingClientErrors(const std::function<std::optional<int>()>& command);

@@ -70,8 +70,6 @@ void printConfig(const Json& cfg) {
     }
 }
 
-void printJson(const Json& j) { std::cout << j.dump(2) << "\n"; }
-
 // `chaos enable`: global latency and errors, or a single rule when --path narrows them.
 int enableChaos(const ChaosCommands::State& s, AdminClient& c) {
     if (s.latency.empty() && s.errorRate == 0)

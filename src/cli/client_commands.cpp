@@ -19,6 +19,7 @@
 #include "cli/cli.h"
 #include "cli/health_check.h"
 #include "cli/import_formats.h"
+#include "cli/stream_mocks.h"
 #include "config/loader.h"
 #include "config/yaml_json.h"
 #include "core/mock_codec.h"
@@ -67,11 +68,9 @@ struct ClientCommands::State {
     bool verbose = false;            // logs --verbose
     std::string initTemplate;        // init -t
     HealthOptions healthOpts, waitOpts;
-    // add --sse ...: an SSE mock (mockd's flags).
-    bool sse = false;
-    std::vector<std::string> sseEvents;
-    int64_t sseDelay = 100, sseRepeat = 1, sseKeepalive = 0;
-    std::string sseTemplate;
+    // add --sse ... and add websocket ...: streaming mocks (mockd's flags).
+    SseFlags sse;
+    WebsocketFlags websocket;
 };
 
 namespace {
@@ -136,22 +135,6 @@ std::string percentEncode(std::string_view s) {
         }
     }
     return out;
-}
-
-std::string resolveId(const AdminClient& c, const std::string& idOrPrefix) {
-    auto r = c.call("GET", "/mocks/" + idOrPrefix);
-    if (r.status == 200) return idOrPrefix;
-    auto all = expectOk(c.call("GET", "/mocks"));
-    std::vector<std::string> hits;
-    for (const auto& m : all["mocks"])
-        if (m.value("id", "").starts_with(idOrPrefix)) hits.push_back(m["id"]);
-    if (hits.empty()) throw ClientError("no mock with id or id prefix \"" + idOrPrefix + "\"");
-    if (hits.size() > 1) {
-        std::string list;
-        for (auto& h : hits) list += " " + h;
-        throw ClientError("\"" + idOrPrefix + "\" matches several mocks:" + list);
-    }
-    return hits[0];
 }
 
 std::string lower(std::string s) {
@@ -288,23 +271,6 @@ void addAdminClientFlags(CLI::App* cmd, std::string& adminUrl, std::string& apiK
     cmd->add_flag("--json", json, "Machine-readable output");
 }
 
-// mockd's `add --sse` flags.
-void addSseFlags(CLI::App* add, ClientCommands::State& s) {
-    add->add_flag("--sse", s.sse, "Answer with server-sent events (one --sse-event or more)");
-    add->add_option("--sse-event", s.sseEvents,
-                    "An event, type:data (data as JSON when it parses; repeat)");
-    add->add_option("--sse-delay", s.sseDelay, "Milliseconds before each event")
-        ->capture_default_str();
-    add->add_option("--sse-template", s.sseTemplate,
-                    "A built-in stream: openai-chat or notification-stream");
-    add->add_option("--sse-repeat", s.sseRepeat,
-                    "Send the events this many times (0: as many as a stream may have)")
-        ->capture_default_str();
-    add->add_option("--sse-keepalive", s.sseKeepalive,
-                    "A keep-alive comment every N seconds (0: none, else 5 or more)")
-        ->capture_default_str();
-}
-
 ClientCommands::ClientCommands(CLI::App& app) : s_(std::make_unique<State>()) {
     State& s = *s_;
     auto shared = [&](CLI::App* cmd) {
@@ -353,7 +319,8 @@ ClientCommands::ClientCommands(CLI::App& app) : s_(std::make_unique<State>()) {
     s.add->add_option("-n,--name", s.name, "Mock name");
     s.add->add_flag("--allow-duplicate", s.allowDuplicate,
                     "Add even if a mock has the same method and path");
-    addSseFlags(s.add, s);
+    addSseFlags(s.add, s.sse, true);
+    addWebsocketFlags(s.add, s.websocket);
     shared(s.add);
 
     s.update = app.add_subcommand("update", "Change parts of a mock");
@@ -510,8 +477,6 @@ AdminClient client(const State& s) {
     return AdminClient(s.adminUrl, key);
 }
 
-void printJson(const Json& j) { std::cout << j.dump(2) << "\n"; }
-
 // What a stateful command did: its answer with --json, else a sentence.
 void say(const State& s, const Json& j, const std::string& text) {
     if (s.json)
@@ -635,50 +600,16 @@ int runGet(const State& s) {
     return 0;
 }
 
-// One --sse-event: "type:data" split at the first colon (data as JSON when it parses), or
-// only data. A whole JSON value is data, not a type and data split inside it.
-Json sseEvent(const std::string& text) {
-    Json whole = Json::parse(text, nullptr, false);
-    if (!whole.is_discarded() && (whole.is_object() || whole.is_array()))
-        return {{"type", "message"}, {"data", whole}};
-    const size_t colon = text.find(':');
-    if (colon == std::string::npos) return {{"type", "message"}, {"data", text}};
-    const std::string raw = text.substr(colon + 1);
-    Json data = Json::parse(raw, nullptr, false);
-    return {{"type", text.substr(0, colon)}, {"data", data.is_discarded() ? Json(raw) : data}};
-}
-
-// The `sse` block mockd's `add --sse` flags describe.
-Json sseBlock(const State& s) {
-    if (!s.body.empty() || !s.bodyFile.empty())
-        throw ClientError("--sse answers with events: give --sse-event, not --body");
-    if (s.sseRepeat < 0) throw ClientError("--sse-repeat must be 0 or more");
-    Json block = Json::object();
-    if (!s.sseTemplate.empty()) {
-        block["template"] = s.sseTemplate;
-    } else {
-        Json events = Json::array();
-        for (const auto& e : s.sseEvents) events.push_back(sseEvent(e));
-        if (events.empty())
-            events.push_back({{"type", "message"}, {"data", {{"status", "connected"}}}});
-        if (s.sseRepeat == 1) {
-            block["events"] = events;
-        } else {
-            // Repeated: a template generator, bounded (mockd's never ends).
-            Json gen = {{"type", "template"}, {"template", {{"events", events}}}};
-            if (s.sseRepeat > 1)
-                gen["template"]["repeat"] = s.sseRepeat;
-            else
-                gen["template"]["repeat"] = 100000;
-            block["generator"] = gen;
-        }
-        block["timing"] = {{"fixedDelay", s.sseDelay}};
-    }
-    if (s.sseKeepalive) block["lifecycle"] = {{"keepaliveInterval", s.sseKeepalive}};
-    return block;
-}
-
 int runAdd(State& s) {
+    if (lower(s.addType) == "websocket") {
+        if (s.sse.wanted()) throw ClientError("--sse flags make http mocks, not websocket ones");
+        Json mock = websocketMock(s.path, s.websocket);
+        if (!s.name.empty()) mock["name"] = s.name;
+        auto c = client(s);
+        return createOrReplace(c, mock, s.allowDuplicate ? "" : sameEndpoint(c, mock), s.json);
+    }
+    if (s.websocket.echo || !s.websocket.message.empty())
+        throw ClientError("--echo and --message are for websocket mocks: mockd add websocket");
     if (std::string type = lower(s.addType); !type.empty() && type != "http") {
         if (oneOf(type, kMockTypes))
             throw ClientError("adding " + type +
@@ -714,36 +645,17 @@ int runAdd(State& s) {
     }
     if (s.delay >= 0) response["delayMs"] = s.delay;
     Json mock = {{"type", "http"}, {"http", {{"matcher", matcher}}}};
-    if (s.sse || !s.sseEvents.empty() || !s.sseTemplate.empty())
-        mock["http"]["sse"] = sseBlock(s);
-    else
+    if (s.sse.wanted()) {
+        if (!s.body.empty() || !s.bodyFile.empty())
+            throw ClientError("--sse answers with events: give --sse-event, not --body");
+        mock["http"]["sse"] = sseBlock(s.sse);
+    } else {
         mock["http"]["response"] = response;
+    }
     if (s.priority) mock["http"]["priority"] = s.priority;
     if (!s.name.empty()) mock["name"] = s.name;
     auto c = client(s);
-    std::string existing;
-    if (!s.allowDuplicate) {
-        auto all = expectOk(c.call("GET", "/mocks"));
-        for (const auto& m : all["mocks"]) {
-            const Json mm = m.value("http", Json::object()).value("matcher", Json::object());
-            if (m.value("type", "") == "http" && mm.value("method", "") == s.method &&
-                mm.value("path", "") == s.path && mm.value("pathPattern", "") == s.pathPattern)
-                existing = m["id"];
-        }
-    }
-    Json res;
-    if (!existing.empty()) {
-        mock["id"] = existing;
-        res = expectOk(c.call("PUT", "/mocks/" + existing, mock.dump()));
-    } else {
-        res = expectOk(c.call("POST", "/mocks", mock.dump()));
-    }
-    if (s.json)
-        printJson(res);
-    else
-        std::printf("%s mock: %s\n", existing.empty() ? "Created" : "Updated",
-                    res.value("id", "").c_str());
-    return 0;
+    return createOrReplace(c, mock, s.allowDuplicate ? "" : sameEndpoint(c, mock), s.json);
 }
 
 int runUpdate(const State& s) {

@@ -17,6 +17,7 @@
 
 #include "cli/admin_client.h"
 #include "cli/client_commands.h"
+#include "cli/stream_mocks.h"
 #include "core/clock.h"
 #include "core/duration.h"
 #include "core/encoding.h"
@@ -34,6 +35,12 @@ struct ConnectionCommands {
     CLI::App *root = nullptr, *list = nullptr, *get = nullptr, *close = nullptr, *stats = nullptr;
 };
 
+// `add`, `list`, `get`, `delete` (and `status` for websocket): the protocol's mocks.
+struct MockCommands {
+    CLI::App *add = nullptr, *list = nullptr, *get = nullptr, *del = nullptr, *status = nullptr;
+    bool any() const { return *add || *list || *get || *del || (status && *status); }
+};
+
 struct StreamCommands::State {
     std::string adminUrl = "http://localhost:4290";
     std::string apiKey, dataDir;
@@ -41,6 +48,11 @@ struct StreamCommands::State {
     CLI::App *websocket = nullptr, *wsSend = nullptr, *connect = nullptr, *send = nullptr,
              *listen = nullptr, *sse = nullptr;
     ConnectionCommands wsAdmin, sseAdmin;
+    MockCommands wsMocks, sseMocks;
+    std::string path, name;
+    bool allowDuplicate = false;
+    SseFlags sseFlags;
+    WebsocketFlags wsFlags;
     std::string id, url, message;
     bool binary = false;
     std::vector<std::string> headers;
@@ -49,8 +61,6 @@ struct StreamCommands::State {
 };
 
 namespace {
-
-void printJson(const Json& j) { std::cout << j.dump(2) << "\n"; }
 
 std::string isoNow() { return core::isoUtc(core::nowMicros(), 3); }
 
@@ -329,6 +339,100 @@ ConnectionCommands addConnectionCommands(CLI::App* parent, StreamCommands::State
     return c;
 }
 
+bool isSseMock(const Json& m) {
+    return m.value("type", "") == "http" && m.value("http", Json::object()).contains("sse");
+}
+
+bool isWebsocketMock(const Json& m) { return m.value("type", "") == "websocket"; }
+
+// A websocket mock's open connections beside it.
+int websocketStatus(const AdminClient& c, bool json) {
+    Json byMock = expectOk(c.call("GET", "/websocket/stats")).value("connectionsByMock", Json());
+    Json out = Json::array();
+    const Json all = expectOk(c.call("GET", "/mocks"));
+    for (const auto& m : all["mocks"]) {
+        if (!isWebsocketMock(m)) continue;
+        const std::string id = m.value("id", "");
+        out.push_back({{"id", id},
+                       {"path", m["websocket"].value("path", "")},
+                       {"enabled", m.value("enabled", true)},
+                       {"connections", byMock.is_object() ? byMock.value(id, 0) : 0}});
+    }
+    if (json) {
+        printJson({{"mocks", out}, {"count", out.size()}});
+        return 0;
+    }
+    std::printf("%-30s %-40s %-8s %s\n", "PATH", "ID", "ENABLED", "CONNECTIONS");
+    for (const auto& m : out)
+        std::printf("%-30s %-40s %-8s %d\n", m["path"].get<std::string>().c_str(),
+                    m["id"].get<std::string>().c_str(), m["enabled"].get<bool>() ? "yes" : "no",
+                    m["connections"].get<int>());
+    std::printf("%zu websocket mock(s)\n", out.size());
+    return 0;
+}
+
+int mocks(const StreamCommands::State& s, bool sse) {
+    AdminClient c(s.adminUrl, s.apiKey.empty() ? keyFromDataDir(s.dataDir) : s.apiKey);
+    const MockCommands& cmds = sse ? s.sseMocks : s.wsMocks;
+    if (*cmds.add) {
+        Json mock;
+        if (sse) {
+            if (s.path.empty()) throw ClientError("--path is required for SSE mocks");
+            mock = {{"type", "http"},
+                    {"http",
+                     {{"matcher", {{"method", "GET"}, {"path", s.path}}},
+                      {"sse", sseBlock(s.sseFlags)}}}};
+        } else {
+            mock = websocketMock(s.path, s.wsFlags);
+        }
+        if (!s.name.empty()) mock["name"] = s.name;
+        return createOrReplace(c, mock, s.allowDuplicate ? "" : sameEndpoint(c, mock), s.json);
+    }
+    if (cmds.status && *cmds.status) return websocketStatus(c, s.json);
+    if (*cmds.list) return listMocks(c, sse ? isSseMock : isWebsocketMock, s.json);
+    const std::string id = resolveId(c, s.id);
+    Json mock = expectOk(c.call("GET", "/mocks/" + id));
+    if (!(sse ? isSseMock(mock) : isWebsocketMock(mock)))
+        throw ClientError("mock " + id + " is not " + (sse ? "an SSE" : "a websocket") + " mock");
+    if (*cmds.get) {
+        printJson(mock);
+        return 0;
+    }
+    expectOk(c.call("DELETE", "/mocks/" + id), {200, 204});
+    if (s.json)
+        printJson({{"deleted", id}});
+    else
+        std::printf("Deleted mock: %s\n", id.c_str());
+    return 0;
+}
+
+MockCommands addMockCommands(CLI::App* parent, StreamCommands::State& s, bool sse) {
+    const std::string kind = sse ? "SSE" : "websocket";
+    MockCommands c;
+    c.add =
+        parent->add_subcommand("add", "Add a " + kind + " mock (or replace the one on its path)");
+    c.add->add_option("--path", s.path, "Path it answers on");
+    c.add->add_option("-n,--name", s.name, "Mock name");
+    c.add->add_flag("--allow-duplicate", s.allowDuplicate,
+                    "Add another mock even when one answers on this path");
+    if (sse)
+        addSseFlags(c.add, s.sseFlags, false);
+    else
+        addWebsocketFlags(c.add, s.wsFlags);
+    c.list = parent->add_subcommand("list", "The " + kind + " mocks");
+    c.list->alias("ls");
+    c.get = parent->add_subcommand("get", "Show one " + kind + " mock");
+    c.get->add_option("id", s.id, "Mock id or id prefix")->required();
+    c.del = parent->add_subcommand("delete", "Delete one " + kind + " mock");
+    c.del->alias("rm");
+    c.del->add_option("id", s.id, "Mock id or id prefix")->required();
+    if (!sse)
+        c.status = parent->add_subcommand("status", "Each websocket mock and its connections");
+    for (auto* cmd : {c.add, c.list, c.get, c.del, c.status})
+        if (cmd) addAdminClientFlags(cmd, s.adminUrl, s.apiKey, s.dataDir, s.json);
+    return c;
+}
+
 }  // namespace
 
 StreamCommands::StreamCommands(CLI::App& app) : s_(std::make_unique<State>()) {
@@ -336,6 +440,7 @@ StreamCommands::StreamCommands(CLI::App& app) : s_(std::make_unique<State>()) {
     s.websocket = app.add_subcommand("websocket", "WebSocket connections and a client");
     s.websocket->alias("ws");
     s.websocket->require_subcommand(1);
+    s.wsMocks = addMockCommands(s.websocket, s, false);
     s.wsAdmin = addConnectionCommands(s.websocket, s, "connection", "Close one (1000)",
                                       "Connection and message counts");
     s.wsSend = s.wsAdmin.root->add_subcommand("send", "Send a message to one");
@@ -354,6 +459,7 @@ StreamCommands::StreamCommands(CLI::App& app) : s_(std::make_unique<State>()) {
 
     s.sse = app.add_subcommand("sse", "Server-sent event streams");
     s.sse->require_subcommand(1);
+    s.sseMocks = addMockCommands(s.sse, s, true);
     s.sseAdmin =
         addConnectionCommands(s.sse, s, "stream", "End one", "Stream, event and byte counts");
 }
@@ -367,6 +473,7 @@ std::optional<int> StreamCommands::run() {
         if (*s.send) return sendOne(s);
         if (*s.listen) return listen(s);
         if (*s.connect) return connectRepl(s);
+        if (s.wsMocks.any() || s.sseMocks.any()) return mocks(s, s.sseMocks.any());
         return admin(s, *s.sse ? "/sse" : "/websocket");
     });
 }

@@ -1153,11 +1153,13 @@ def test_add_takes_the_mock_type_as_an_argument(cli):
     assert cli.add("HTTP", "--path", "/typed", "-b", "again") == mid  # upsert, any case
     assert hit(s, "GET", "/typed").text == "again"
 
-    for kind in ("websocket", "graphql", "grpc", "mqtt", "soap", "oauth"):
+    for kind in ("graphql", "grpc", "mqtt", "soap", "oauth"):
         one_error_line(cli("add", kind, "--path", "/other"), kind, "not supported yet")
     one_error_line(cli("add", "carrier-pigeon", "--path", "/other"), '"carrier-pigeon"', "http")
     assert [m["id"] for m in cli.list_json()] == [mid]
     assert hit(s, "GET", "/other").status_code == 404
+    ws_id = cli.add("websocket", "--path", "/other", "--echo")  # tests/e2e/test_92 uses it
+    assert [m["type"] for m in cli.list_json() if m["id"] == ws_id] == ["websocket"]
 
 
 def test_health_admin_port_as_in_the_docker_healthcheck(cli):

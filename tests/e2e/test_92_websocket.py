@@ -313,3 +313,46 @@ def test_cli_client_and_connection_commands(mockd):
     assert stats["totalConnections"] >= 3
     r = run_mockd(["sse", "stats", *admin])
     assert r.returncode == 0 and json.loads(r.stdout)["activeConnections"] == 0, r
+
+
+def test_cli_mock_commands_for_websocket_and_sse(mockd):
+    from conftest import run_mockd
+
+    a = mockd(mocks=[])
+    admin = ["--admin-url", f"http://127.0.0.1:{a.admin_port}", "--data-dir", str(a.data_dir)]
+
+    def ok(*args):
+        r = run_mockd([*args, *admin])
+        assert r.returncode == 0, r
+        return r.stdout
+
+    assert ok("add", "websocket", "--path", "/ws/a", "--echo").startswith("Created mock: ")
+    # The same path again replaces it (as `mockd add` does for method + path).
+    assert ok("ws", "add", "--path", "/ws/a", "--message", '{"ok":true}').startswith("Updated")
+    ok("ws", "add", "--path", "/ws/b", "--message", "plain", "-n", "bee")
+    listed = json.loads(ok("ws", "list", "--json"))["mocks"]
+    assert sorted(m["websocket"]["path"] for m in listed) == ["/ws/a", "/ws/b"]
+    by_path = {m["websocket"]["path"]: m for m in listed}
+    assert by_path["/ws/a"]["websocket"]["defaultResponse"] == {"type": "json", "value": {"ok": True}}
+    assert by_path["/ws/b"]["name"] == "bee"
+    c = websocket.create_connection(url(a, "/ws/b"), timeout=5)
+    c.send("anything")
+    assert c.recv() == "plain"
+    status = {m["path"]: m for m in json.loads(ok("ws", "status", "--json"))["mocks"]}
+    assert status["/ws/b"]["connections"] == 1 and status["/ws/a"]["connections"] == 0
+    c.close()
+    r = run_mockd(["ws", "add", *admin])
+    assert r.returncode == 1 and "--path is required for WebSocket mocks" in r.stderr, r
+
+    ok("sse", "add", "--path", "/events", "--sse-event", 'tick:{"n":1}', "--sse-delay", "0")
+    sse_mocks = json.loads(ok("sse", "list", "--json"))["mocks"]
+    assert [m["http"]["matcher"]["path"] for m in sse_mocks] == ["/events"]
+    body = requests.get(f"http://127.0.0.1:{a.port}/events", timeout=5).text
+    assert body.endswith('event:tick\ndata:{"n":1}\n\n'), body
+    sse_id = sse_mocks[0]["id"]
+    r = run_mockd(["ws", "get", sse_id, *admin])
+    assert r.returncode == 1 and "is not a websocket mock" in r.stderr, r
+    assert json.loads(ok("sse", "get", sse_id[:8]))["id"] == sse_id  # an id prefix will do
+    assert ok("sse", "delete", sse_id) == f"Deleted mock: {sse_id}\n"
+    assert json.loads(ok("sse", "list", "--json"))["count"] == 0
+    assert json.loads(ok("ws", "list", "--json"))["count"] == 2
