@@ -86,44 +86,42 @@ def main():
                 "sse": {"events": [{"data": "late", "delay": 3600000}],
                         "lifecycle": {"keepaliveInterval": 15}}}},
             {"id": "echo", "type": "websocket", "websocket": {"path": "/echo"}}]}, f)
-    port, admin = free_port(), free_port()
     n = args.count
-    server = subprocess.Popen([args.mockd, "start", "--config", config, "--port", str(port),
-                               "--admin-port", str(admin), "--data-dir", work,
-                               "--pid-file", os.path.join(work, "pid"), "--log-level", "warn",
-                               "--max-connections", str(2 * n + 100),
-                               "--max-sse-connections", str(n)])
-    rows = []
-    try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port)).close()
-                break
-            except OSError:
-                time.sleep(0.05)
-        time.sleep(0.2)
-        base_rss, base_threads = status(server.pid, "VmRSS"), status(server.pid, "Threads")
-        sse = open_all(port, n, lambda i: b"GET /feed HTTP/1.1\r\nHost: x\r\n\r\n", b"retry:3000")
-        time.sleep(1)
-        sse_rss, sse_threads = status(server.pid, "VmRSS"), status(server.pid, "Threads")
-        rows.append((f"{n:,} idle SSE streams", base_rss, sse_rss, base_threads, sse_threads))
-        for s in sse:
-            s.close()
-        time.sleep(2)
-        base_rss, base_threads = status(server.pid, "VmRSS"), status(server.pid, "Threads")
-        key = base64.b64encode(b"0123456789abcdef").decode()
-        ws = open_all(port, n, lambda i: (
+    key = base64.b64encode(b"0123456789abcdef").decode()
+    kinds = [
+        (f"{n:,} idle SSE streams", lambda i: b"GET /feed HTTP/1.1\r\nHost: x\r\n\r\n",
+         b"retry:3000"),
+        (f"{n:,} idle WebSockets", lambda i: (
             "GET /echo HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
             f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n").encode(),
-            b"\r\n\r\n")
-        time.sleep(1)
-        ws_rss, ws_threads = status(server.pid, "VmRSS"), status(server.pid, "Threads")
-        rows.append((f"{n:,} idle WebSockets", base_rss, ws_rss, base_threads, ws_threads))
-        for s in ws:
-            s.close()
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+         b"\r\n\r\n"),
+    ]
+    rows = []
+    for name, request, until in kinds:  # each on a fresh server
+        port, admin = free_port(), free_port()
+        server = subprocess.Popen([args.mockd, "start", "--config", config, "--port", str(port),
+                                   "--admin-port", str(admin), "--data-dir", work,
+                                   "--pid-file", os.path.join(work, "pid"), "--log-level", "warn",
+                                   "--max-connections", str(n + 100),
+                                   "--max-sse-connections", str(n)])
+        try:
+            for _ in range(100):
+                try:
+                    socket.create_connection(("127.0.0.1", port)).close()
+                    break
+                except OSError:
+                    time.sleep(0.05)
+            time.sleep(0.2)
+            base_rss, base_threads = status(server.pid, "VmRSS"), status(server.pid, "Threads")
+            socks = open_all(port, n, request, until)
+            time.sleep(1)
+            rss, threads = status(server.pid, "VmRSS"), status(server.pid, "Threads")
+            rows.append((name, base_rss, rss, base_threads, threads))
+            for s in socks:
+                s.close()
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
     if args.markdown:
         print("| connections | RSS before (MB) | RSS with them (MB) | growth (MB) | KB each | "
               "threads before | threads with them |")

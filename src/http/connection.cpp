@@ -141,6 +141,12 @@ class Parser final : public bhttp::basic_parser<true> {
 };
 
 constexpr size_t kReadChunk = size_t{16} * 1024;
+// A connection starts with a read buffer one request's head fits in, and doubles it (up to
+// kReadChunk) while reads fill it (pipelining, large bodies): an idle connection stays small.
+constexpr size_t kFirstReadChunk = 2048;
+// While a stream is open the client rarely sends anything (a close, at most a next request):
+// a small read buffer keeps thousands of open streams cheap.
+constexpr size_t kStreamingReadChunk = 512;
 constexpr size_t kMaxBufferedInput = size_t{1024} * 1024;  // stop reading ahead beyond this
 constexpr size_t kMaxPendingOutput = size_t{4} * 1024 * 1024;
 constexpr auto kLingerTime = std::chrono::seconds(2);
@@ -184,7 +190,8 @@ class Connection final : public std::enable_shared_from_this<Connection>, public
           delay_(worker.ctx()),
           phase_(tlsServer_ ? Phase::Handshake : Phase::Serving) {
         if (tlsServer_)
-            tls_.emplace(std::move(socket), *tlsServer_->ctx);
+            tls_ = std::make_unique<asio::ssl::stream<tcp::socket>>(std::move(socket),
+                                                                    *tlsServer_->ctx);
         else
             socket_ = std::move(socket);
         worker_.add(this);
@@ -284,10 +291,11 @@ class Connection final : public std::enable_shared_from_this<Connection>, public
             closeNow();
             return;
         }
-        clientCert_ = net::readClientCert(tls_->native_handle());
-        if (clientCert_.present && !net::allowedByLists(clientCert_, tlsServer_->settings)) {
+        clientCert_ =
+            std::make_unique<core::ClientCert>(net::readClientCert(tls_->native_handle()));
+        if (clientCert_->present && !net::allowedByLists(*clientCert_, tlsServer_->settings)) {
             log::debug("client certificate not allowed",
-                       {{"remote", remote_}, {"cn", clientCert_.cn}});
+                       {{"remote", remote_}, {"cn", clientCert_->cn}});
             closeNow();
             return;
         }
@@ -310,10 +318,11 @@ class Connection final : public std::enable_shared_from_this<Connection>, public
         if (inbuf_.size() >= kMaxBufferedInput) return;  // back-pressure
         reading_ = true;
         withStream([&](auto& stream) {
-            stream.async_read_some(inbuf_.prepare(kReadChunk),
-                                   [self = shared_from_this()](beast::error_code ec, size_t n) {
-                                       self->onRead(ec, n);
-                                   });
+            stream.async_read_some(
+                inbuf_.prepare(phase_ == Phase::Streaming ? kStreamingReadChunk : readChunk_),
+                [self = shared_from_this()](beast::error_code ec, size_t n) {
+                    self->onRead(ec, n);
+                });
         });
     }
 
@@ -359,6 +368,7 @@ class Connection final : public std::enable_shared_from_this<Connection>, public
             return;
         }
         inbuf_.commit(n);
+        if (n == readChunk_) readChunk_ = std::min(readChunk_ * 2, kReadChunk);
         process();
     }
 
@@ -424,8 +434,8 @@ class Connection final : public std::enable_shared_from_this<Connection>, public
         req.keepAlive = parser_->keep_alive();
         req.remoteAddress = remote_;
         req.localPort = localPort_;
-        req.secure = tls_.has_value();
-        req.clientCert = tls_ ? &clientCert_ : nullptr;
+        req.secure = tls_ != nullptr;
+        req.clientCert = clientCert_.get();
 
         std::string_view target = req.target;
         if (target.starts_with("http://") || target.starts_with("https://")) {
@@ -481,6 +491,7 @@ class Connection final : public std::enable_shared_from_this<Connection>, public
             if (req.version < 11) res.chunkedStream = false;
             streamChunked_ = res.chunkedStream;
             writeResponse(res, true, out_);
+            if (!reading_ && inbuf_.size() == 0) inbuf_.shrink_to_fit();
             stream_ = std::make_shared<ConnectionStream>(worker_.ctx(), weak_from_this());
             res.stream(stream_);
             return;
@@ -507,7 +518,7 @@ class Connection final : public std::enable_shared_from_this<Connection>, public
         if (res.delivery.delayMs > 0) {
             const auto delay = std::chrono::milliseconds(res.delivery.delayMs);
             res.delivery.delayMs = 0;
-            held_ = std::move(res);
+            held_ = std::make_unique<Response>(std::move(res));
             hold_ = Hold::Delay;
             delay_.expires_after(delay);
             delay_.async_wait([self = shared_from_this()](beast::error_code ec) {
@@ -731,16 +742,18 @@ class Connection final : public std::enable_shared_from_this<Connection>, public
     Limits limits_;
     net::ConnectionSlot slot_;
     std::shared_ptr<const net::TlsServer> tlsServer_;
-    std::optional<asio::ssl::stream<tcp::socket>> tls_;  // on the HTTPS port
-    core::ClientCert clientCert_;
+    // Held by pointer, as is what only some connections use: an idle connection stays small.
+    std::unique_ptr<asio::ssl::stream<tcp::socket>> tls_;  // on the HTTPS port
+    std::unique_ptr<core::ClientCert> clientCert_;  // on the HTTPS port, once the handshake is done
     asio::steady_timer delay_;
     beast::flat_buffer inbuf_;
+    size_t readChunk_ = kFirstReadChunk;
     RequestStore store_;
     std::optional<Parser> parser_;
     core::Request req_;
     std::string decodedPath_;
     std::string out_, wbuf_;
-    std::optional<Response> held_;  // a response waiting out its delay
+    std::unique_ptr<Response> held_;  // a response waiting out its delay
     std::string remote_;
     unsigned short localPort_ = 0;
     Clock::time_point lastActivity_, requestStart_, lingerStart_;

@@ -8,7 +8,7 @@ HeldRequest::HeldRequest(const core::Request& req)
       path_(req.path),
       body_(req.body),
       remoteAddress_(req.remoteAddress) {
-    if (req.clientCert) clientCert_ = *req.clientCert;
+    if (req.clientCert) clientCert_ = std::make_unique<const core::ClientCert>(*req.clientCert);
     headers_.reserve(req.headers.size());
     for (const auto& h : req.headers) headers_.emplace_back(h.name, h.value);
     request_ = req;
@@ -22,7 +22,7 @@ HeldRequest::HeldRequest(const core::Request& req)
     request_.path = path_;
     request_.body = body_;
     request_.remoteAddress = remoteAddress_;
-    request_.clientCert = clientCert_ ? &*clientCert_ : nullptr;
+    request_.clientCert = clientCert_.get();
     request_.headers.clear();
     for (const auto& [name, value] : headers_) request_.headers.push_back({name, value});
 }

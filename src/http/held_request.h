@@ -3,7 +3,7 @@
 // thread, a stream that renders templates for minutes) holds one of these.
 #pragma once
 
-#include <optional>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -24,7 +24,7 @@ class HeldRequest final {
   private:
     std::string method_, target_, path_, body_, remoteAddress_;
     std::vector<std::pair<std::string, std::string>> headers_;
-    std::optional<core::ClientCert> clientCert_;
+    std::unique_ptr<const core::ClientCert> clientCert_;  // rare: kept out of line
     core::Request request_;
 };
 

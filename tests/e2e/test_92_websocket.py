@@ -356,3 +356,25 @@ def test_cli_mock_commands_for_websocket_and_sse(mockd):
     assert ok("sse", "delete", sse_id) == f"Deleted mock: {sse_id}\n"
     assert json.loads(ok("sse", "list", "--json"))["count"] == 0
     assert json.loads(ok("ws", "list", "--json"))["count"] == 2
+
+
+def test_large_messages_arrive_whole_in_both_kinds(mockd):
+    a = mockd(mocks=[ws_mock("/ws/echo", "echo", maxMessageSize=1 << 20)])
+    c = websocket.create_connection(url(a, "/ws/echo"), timeout=10)
+    text = "".join(chr(ord("a") + i % 26) for i in range(300_000))
+    c.send(text)
+    assert c.recv() == text
+    blob = bytes(i % 251 for i in range(200_000))
+    c.send_binary(blob)
+    assert c.recv() == blob
+    c.send("small")  # the next message starts clean
+    assert c.recv() == "small"
+    c.close()
+    small = mockd(mocks=[ws_mock("/ws/small", "small", maxMessageSize=1000)])
+    c = websocket.create_connection(url(small, "/ws/small"), timeout=10)
+    c.send("x" * 1000)
+    assert c.recv() == "x" * 1000  # at the limit: taken
+    c.send("y" * 1001)
+    frame = c.recv_frame()
+    assert frame.opcode == websocket.ABNF.OPCODE_CLOSE
+    assert int.from_bytes(frame.data[:2], "big") == 1009, frame.data

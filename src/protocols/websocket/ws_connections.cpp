@@ -1,5 +1,6 @@
 #include "protocols/websocket/ws_connections.h"
 
+#include <array>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -149,11 +150,7 @@ class Session final : public SessionControl,
           record_(std::move(record)),
           ledger_(std::move(ledger)),
           subprotocol_(std::move(subprotocol)),
-          rng_(tmpl::Rng::unseeded()),
-          sendTimer_(worker_.ctx()),
-          stepTimer_(worker_.ctx()),
-          pingTimer_(worker_.ctx()),
-          idleTimer_(worker_.ctx()) {
+          rng_(tmpl::Rng::unseeded()) {
         handshake_ = "GET " + up.request.target + " HTTP/1.1\r\n";
         for (const auto& [k, v] : up.request.headers) handshake_ += k + ": " + v + "\r\n";
         handshake_ += "\r\n" + up.buffered;
@@ -215,6 +212,7 @@ class Session final : public SessionControl,
     }
 
     void onAccept(beast::error_code ec) {
+        std::string().swap(handshake_);  // done with: an open connection keeps no copy
         if (ec) return end(1006, "handshake failed: " + ec.message());
         accepted_ = true;
         lastActivity_ = Clock::now();
@@ -259,9 +257,9 @@ class Session final : public SessionControl,
     template <class F>
     void afterStep(int64_t ms, F then) {
         const uint64_t generation = ++stepGeneration_;
-        stepTimer_.expires_after(std::chrono::milliseconds(ms));
-        stepTimer_.async_wait([self = this->shared_from_this(), generation,
-                               then = std::move(then)](beast::error_code ec) {
+        timer(stepTimer_).expires_after(std::chrono::milliseconds(ms));
+        stepTimer_->async_wait([self = this->shared_from_this(), generation,
+                                then = std::move(then)](beast::error_code ec) {
             if (!ec && generation == self->stepGeneration_ && !self->closing_) then();
         });
     }
@@ -276,26 +274,31 @@ class Session final : public SessionControl,
         record_->message("in", msg, {{"scenarioStep", step_}});
         ++step_;
         ++stepGeneration_;  // the expect's timeout no longer counts
-        stepTimer_.cancel();
+        cancel(stepTimer_);
         asio::post(worker_.ctx(), [self = this->shared_from_this()] { self->runStep(); });
         return true;
     }
 
     void read() {
-        ws_.async_read(in_, [self = this->shared_from_this()](beast::error_code ec, size_t) {
-            self->onRead(ec);
-        });
+        // A small read at a time, gathered into the message: a connection waiting for its next
+        // message holds no read buffer of its own beyond this.
+        ws_.async_read_some(asio::buffer(chunk_),
+                            [self = this->shared_from_this()](beast::error_code ec, size_t n) {
+                                self->onRead(ec, n);
+                            });
     }
 
-    void onRead(beast::error_code ec) {
+    void onRead(beast::error_code ec, size_t n) {
         if (ec) {
             if (ec == ws::error::closed)
                 return end(ws_.reason().code, std::string(ws_.reason().reason.c_str()));
             if (ec == ws::error::message_too_big) return close(1009, "message too big");
             return end(closing_ ? closeCode_ : 1006, ec.message());
         }
-        Message msg{!ws_.got_text(), beast::buffers_to_string(in_.data())};
-        in_.consume(in_.size());
+        message_.append(chunk_.data(), n);
+        if (!ws_.is_message_done()) return read();
+        Message msg{!ws_.got_text(), std::move(message_)};
+        message_ = std::string();
         lastActivity_ = Clock::now();
         answer(msg);
         if (!closing_) read();
@@ -346,8 +349,8 @@ class Session final : public SessionControl,
     void writeNext() {
         if (out_.empty() || writing_ || closing_) return;
         if (out_.front().due > Clock::now()) {
-            sendTimer_.expires_at(out_.front().due);
-            sendTimer_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
+            timer(sendTimer_).expires_at(out_.front().due);
+            sendTimer_->async_wait([self = this->shared_from_this()](beast::error_code ec) {
                 if (!ec) self->writeNext();
             });
             return;
@@ -375,9 +378,10 @@ class Session final : public SessionControl,
 
     void armPing() {
         if (!config_->heartbeat || closing_) return;
-        pingTimer_.expires_after(std::chrono::milliseconds(
-            awaitingPong_ ? config_->heartbeatTimeoutMs : config_->heartbeatIntervalMs));
-        pingTimer_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
+        timer(pingTimer_)
+            .expires_after(std::chrono::milliseconds(awaitingPong_ ? config_->heartbeatTimeoutMs
+                                                                   : config_->heartbeatIntervalMs));
+        pingTimer_->async_wait([self = this->shared_from_this()](beast::error_code ec) {
             if (ec || self->closing_) return;
             if (self->awaitingPong_) return self->close(1001, "ping timeout");
             self->awaitingPong_ = true;
@@ -390,8 +394,8 @@ class Session final : public SessionControl,
 
     void armIdle() {
         if (config_->idleTimeoutMs <= 0 || closing_) return;
-        idleTimer_.expires_after(std::chrono::seconds(1));
-        idleTimer_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
+        timer(idleTimer_).expires_after(std::chrono::seconds(1));
+        idleTimer_->async_wait([self = this->shared_from_this()](beast::error_code ec) {
             if (ec || self->closing_) return;
             if (Clock::now() - self->lastActivity_ >
                 std::chrono::milliseconds(self->config_->idleTimeoutMs))
@@ -414,10 +418,7 @@ class Session final : public SessionControl,
         }
         closing_ = true;
         pendingClose_ = false;
-        sendTimer_.cancel();
-        stepTimer_.cancel();
-        pingTimer_.cancel();
-        idleTimer_.cancel();
+        for (auto* t : {&sendTimer_, &stepTimer_, &pingTimer_, &idleTimer_}) cancel(*t);
         ws::close_reason why(static_cast<ws::close_code>(code), reason);
         ws_.async_close(why, [self = this->shared_from_this(), code, reason](beast::error_code) {
             self->end(code, reason);
@@ -428,10 +429,7 @@ class Session final : public SessionControl,
         if (ended_) return;
         ended_ = true;
         closing_ = true;
-        sendTimer_.cancel();
-        stepTimer_.cancel();
-        pingTimer_.cancel();
-        idleTimer_.cancel();
+        for (auto* t : {&sendTimer_, &stepTimer_, &pingTimer_, &idleTimer_}) cancel(*t);
         record_->setClosed(code, reason);
         ledger_->ended(record_->id);
         if (registered_) {
@@ -452,9 +450,19 @@ class Session final : public SessionControl,
     std::shared_ptr<Connections::Ledger> ledger_;
     std::string subprotocol_, handshake_;
     tmpl::Rng rng_;
-    beast::flat_buffer in_;
+    std::array<char, 512> chunk_;
+    std::string message_;  // the message being read
     std::deque<Outgoing> out_;
-    asio::steady_timer sendTimer_, stepTimer_, pingTimer_, idleTimer_;
+    // Made when first needed: most connections use one or two of them.
+    std::unique_ptr<asio::steady_timer> sendTimer_, stepTimer_, pingTimer_, idleTimer_;
+
+    asio::steady_timer& timer(std::unique_ptr<asio::steady_timer>& t) {
+        if (!t) t = std::make_unique<asio::steady_timer>(worker_.ctx());
+        return *t;
+    }
+    static void cancel(const std::unique_ptr<asio::steady_timer>& t) {
+        if (t) t->cancel();
+    }
     // The scenario: the step it is at, whether it waits for a message, the generation of its
     // timer (a step that moved on ignores its old timer), what its last expect took.
     size_t step_ = 0;
