@@ -84,25 +84,41 @@ Json ConnectionRecord::toJson(bool withMessages) const {
     }
     if (withMessages) {
         Json list = Json::array();
-        for (const auto& m : messages_) list.push_back(m);
+        for (const auto& m : messages_) {
+            Json e = {{"direction", m.in ? "in" : "out"},
+                      {"type", m.binary ? "binary" : "text"},
+                      {"data", m.binary ? core::base64Encode(m.data) : m.data},
+                      {"size", m.size},
+                      {"timestamp", core::isoUtc(m.atUs, 3)}};
+            if (m.matched != kNoMatchField)
+                e["matched"] = m.matched >= 0 ? Json(m.matched) : Json(nullptr);
+            if (m.extra.is_object()) e.update(m.extra);
+            list.push_back(std::move(e));
+        }
         j["messages"] = std::move(list);
     }
     return j;
 }
 
-void ConnectionRecord::message(const char* direction, const Message& m, Json matchInfo) {
-    Json entry = {
-        {"direction", direction},
-        {"type", m.binary ? "binary" : "text"},
-        {"data", m.data.size() > kMaxLoggedBytes ? m.data.substr(0, kMaxLoggedBytes) : m.data},
-        {"size", m.data.size()},
-        {"timestamp", core::isoUtc(core::nowMicros(), 3)}};
-    if (m.binary) entry["data"] = core::base64Encode(entry["data"].get<std::string>());
-    if (!matchInfo.is_null()) entry.update(matchInfo);
+void ConnectionRecord::message(const char* direction, const Message& m, int matched, Json extra) {
+    const int64_t at = core::nowMicros();
+    const bool in = std::string_view(direction) == "in";
     std::lock_guard lock(mu_);
-    (std::string_view(direction) == "in" ? received_ : sent_)++;
-    messages_.push_back(std::move(entry));
-    if (messages_.size() > kMaxLoggedMessages) messages_.pop_front();
+    (in ? received_ : sent_)++;
+    if (messages_.size() == kMaxLoggedMessages) {
+        messages_.push_back(std::move(messages_.front()));  // the oldest's storage, reused
+        messages_.pop_front();
+    } else {
+        messages_.emplace_back();
+    }
+    Logged& e = messages_.back();
+    e.in = in;
+    e.binary = m.binary;
+    e.data.assign(m.data, 0, std::min(m.data.size(), kMaxLoggedBytes));
+    e.size = m.data.size();
+    e.atUs = at;
+    e.matched = matched;
+    e.extra = std::move(extra);
 }
 
 void ConnectionRecord::setClosed(int code, std::string reason) {
@@ -271,7 +287,7 @@ class Session final : public SessionControl,
         if (st.match && !matches(*st.match, msg)) return false;
         expecting_ = false;
         expected_ = msg;
-        record_->message("in", msg, {{"scenarioStep", step_}});
+        record_->message("in", msg, ConnectionRecord::kNoMatchField, {{"scenarioStep", step_}});
         ++step_;
         ++stepGeneration_;  // the expect's timeout no longer counts
         cancel(stepTimer_);
@@ -300,37 +316,34 @@ class Session final : public SessionControl,
         Message msg{!ws_.got_text(), std::move(message_)};
         message_ = std::string();
         lastActivity_ = Clock::now();
-        answer(msg);
+        answer(std::move(msg));
         if (!closing_) read();
     }
 
     // mockd's order: the first matcher decides; a matcher without a reply sends nothing and
     // skips the default; echo when nothing was sent and echo is on.
-    void answer(const Message& msg) {
+    void answer(Message msg) {
         if (takenByScenario(msg)) {
-            std::lock_guard lock(ledger_->mu);
             ++ledger_->messagesReceived;
             return;
         }
         const int index = firstMatch(*config_, msg);
         const Reply* reply = nullptr;
-        Json info = {{"matched", index >= 0 ? Json(index) : Json(nullptr)}};
+        Json misses;
         if (index >= 0) {
             const MessageRule& rule = config_->matchers[static_cast<size_t>(index)];
             if (rule.response && !rule.noResponse) reply = &*rule.response;
         } else {
-            if (!config_->matchers.empty()) info["nearMisses"] = nearMisses(*config_, msg);
+            if (!config_->matchers.empty()) misses = {{"nearMisses", nearMisses(*config_, msg)}};
             if (config_->defaultResponse) reply = &*config_->defaultResponse;
         }
-        record_->message("in", msg, std::move(info));
-        {
-            std::lock_guard lock(ledger_->mu);
-            ++ledger_->messagesReceived;
-        }
+        record_->message("in", msg, index >= 0 ? index : ConnectionRecord::kUnmatched,
+                         std::move(misses));
+        ++ledger_->messagesReceived;
         if (reply)
             queue(renderReply(*reply, &msg, held_->request(), rng_), reply->delayMs);
         else if (config_->echoes())
-            queue(msg, 0);
+            queue(std::move(msg), 0);
     }
 
     struct Outgoing {
@@ -366,10 +379,7 @@ class Session final : public SessionControl,
         writing_ = false;
         if (ec) return end(1006, ec.message());
         record_->message("out", out_.front().msg);
-        {
-            std::lock_guard lock(ledger_->mu);
-            ++ledger_->messagesSent;
-        }
+        ++ledger_->messagesSent;
         out_.pop_front();
         lastActivity_ = Clock::now();
         if (pendingClose_) return close(closeCode_, closeReason_);
@@ -610,8 +620,8 @@ Json Connections::stats() const {
     }
     return {{"totalConnections", ledger_->total},
             {"activeConnections", ledger_->open.size()},
-            {"totalMessagesSent", ledger_->messagesSent},
-            {"totalMessagesRecv", ledger_->messagesReceived},
+            {"totalMessagesSent", ledger_->messagesSent.load()},
+            {"totalMessagesRecv", ledger_->messagesReceived.load()},
             {"connectionsByMock", byMock}};
 }
 

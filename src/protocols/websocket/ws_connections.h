@@ -2,6 +2,7 @@
 // thread per connection), with a record the admin API and the request log read.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -28,7 +29,14 @@ class ConnectionRecord final : public journal::Live {
     std::string json() const override;
     // With the messages (the request log) or without (the admin's lists).
     Json toJson(bool withMessages) const;
-    void message(const char* direction, const Message& m, Json matchInfo = nullptr);
+    // What a log entry says of matching: nothing (outgoing and scenario messages), "matched":
+    // null, or the index of the matcher that took the message.
+    static constexpr int kNoMatchField = -2, kUnmatched = -1;
+    // Notes a message; `extra` (near misses, a scenario step) is merged into its log entry.
+    // Kept compact, and in the storage of the entry it replaces: the JSON is made only when the
+    // log is read.
+    void message(const char* direction, const Message& m, int matched = kNoMatchField,
+                 Json extra = nullptr);
     void setClosed(int code, std::string reason);
     bool open() const;
     uint64_t sent() const;
@@ -37,7 +45,15 @@ class ConnectionRecord final : public journal::Live {
   private:
     mutable std::mutex mu_;
     uint64_t sent_ = 0, received_ = 0;
-    std::deque<Json> messages_;  // the newest kMaxLoggedMessages
+    struct Logged {
+        bool in = false, binary = false;
+        std::string data;  // at most kMaxLoggedBytes of it
+        size_t size = 0;
+        int64_t atUs = 0;
+        int matched = kNoMatchField;
+        Json extra;
+    };
+    std::deque<Logged> messages_;  // the newest kMaxLoggedMessages
     std::string status_ = "connected", closeReason_;
     int closeCode_ = 0;
 };
@@ -77,7 +93,8 @@ class Connections final {
             const match::CompiledMock* mock = nullptr;  // identity: the session holds it
         };
         std::map<std::string, Open> open;
-        uint64_t total = 0, messagesSent = 0, messagesReceived = 0;
+        uint64_t total = 0;
+        std::atomic<uint64_t> messagesSent{0}, messagesReceived{0};  // counted without the lock
         void ended(const std::string& id);
         size_t openFor(const std::string& mockId) const;
     };
