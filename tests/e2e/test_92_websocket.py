@@ -378,3 +378,39 @@ def test_large_messages_arrive_whole_in_both_kinds(mockd):
     frame = c.recv_frame()
     assert frame.opcode == websocket.ABNF.OPCODE_CLOSE
     assert int.from_bytes(frame.data[:2], "big") == 1009, frame.data
+
+
+def test_disabling_deleting_or_clearing_mocks_closes_their_connections(mockd):
+    # mockd's integration tests: every change to a mock ends what it serves (here with 1012), and
+    # only what it serves: a connection of another mock stays open.
+    a = mockd(mocks=[ws_mock("/ws/a", "a"), ws_mock("/ws/b", "b"),
+                     {"id": "feed", "type": "http", "http": {
+                         "matcher": {"method": "GET", "path": "/feed"},
+                         "sse": {"events": [{"data": "first"}, {"data": "late", "delay": 60000}]}}}])
+
+    async def admin(*args, **kw):
+        return await asyncio.get_running_loop().run_in_executor(None, lambda: a.ok(*args, **kw))
+
+    async def closed(ws):
+        with pytest.raises(websockets.ConnectionClosed):
+            await asyncio.wait_for(ws.recv(), 5)
+        return ws.close_code
+
+    async def session():
+        async with websockets.connect(url(a, "/ws/a")) as wa, \
+                websockets.connect(url(a, "/ws/b")) as wb:
+            await admin("POST", "/mocks/a/toggle")  # disabled
+            assert await closed(wa) == 1012
+            await wb.send("still here")
+            assert await wb.recv() == "still here"
+            await admin("DELETE", "/mocks", status=204)  # clear
+            assert await closed(wb) == 1012
+
+    stream = requests.get(f"http://127.0.0.1:{a.port}/feed", stream=True, timeout=10)
+    lines = stream.iter_lines()
+    assert next(x for x in lines if x.startswith(b"data:")) == b"data:first"
+    assert a.call("DELETE", "/mocks/feed").status_code in (200, 204)
+    assert b"data:late" not in list(lines)  # the stream ends with its mock, the late event unsent
+    asyncio.run(session())
+    wait_for(lambda: a.ok("GET", "/websocket/stats")["activeConnections"] == 0, 5, "the closes")
+    assert a.ok("GET", "/sse/stats")["activeConnections"] == 0
