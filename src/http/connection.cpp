@@ -163,7 +163,12 @@ class ConnectionStream final : public Stream {
     void finish() override;
     void abort() override;
     bool closed() const override { return closed_.load(std::memory_order_acquire); }
-    void onClose(std::function<void()> fn) override { onClose_ = std::move(fn); }
+    // A stream that closed before its producer started (its client left during the delay
+    // before the head) tells the producer at once.
+    void onClose(std::function<void()> fn) override {
+        if (closed()) return fn();
+        onClose_ = std::move(fn);
+    }
     asio::io_context& context() override { return ctx_; }
     void markClosed() {
         if (closed_.exchange(true)) return;
@@ -485,18 +490,64 @@ class Connection final : public std::enable_shared_from_this<Connection>, public
         }
         if (last) endWith(Ending::AfterResponses);
         if (res.stream) {
-            enter(Phase::Streaming);
-            endWith(Ending::AfterResponses);
             // An HTTP/1.0 client knows no chunks: its stream ends where the connection does.
             if (req.version < 11) res.chunkedStream = false;
-            streamChunked_ = res.chunkedStream;
-            writeResponse(res, true, out_);
-            if (!reading_ && inbuf_.size() == 0) inbuf_.shrink_to_fit();
-            stream_ = std::make_shared<ConnectionStream>(worker_.ctx(), weak_from_this());
-            res.stream(stream_);
+            if (res.delivery.delayMs > 0) return holdStream(std::move(res));
+            startStream(std::move(res));
             return;
         }
         send(std::move(res), last);
+    }
+
+    // Writes a stream's head and hands the stream to its producer.
+    void startStream(Response res) {
+        enter(Phase::Streaming);
+        endWith(Ending::AfterResponses);
+        streamChunked_ = res.chunkedStream;
+        writeResponse(res, true, out_);
+        if (!reading_ && inbuf_.size() == 0) inbuf_.shrink_to_fit();
+        stream_ = std::make_shared<ConnectionStream>(worker_.ctx(), weak_from_this());
+        res.stream(stream_);
+    }
+
+    // Holds `res` for its delay; `then(connection, res, open)` runs when the delay ends, or when
+    // the connection closes first (`open` false).
+    template <class Then>
+    void holdForDelay(Response res, Then then) {
+        const auto delay = std::chrono::milliseconds(res.delivery.delayMs);
+        res.delivery.delayMs = 0;
+        held_ = std::make_unique<Response>(std::move(res));
+        hold_ = Hold::Delay;
+        delay_.expires_after(delay);
+        delay_.async_wait(
+            [self = shared_from_this(), then = std::move(then)](beast::error_code ec) {
+                Response held = std::move(*self->held_);
+                self->held_.reset();
+                const bool open = !ec && !self->closed();
+                if (open) {
+                    self->hold_ = Hold::None;
+                    self->lastActivity_ = Clock::now();
+                }
+                then(*self, std::move(held), open);
+            });
+    }
+
+    // A delay (chaos latency, a mock's delay) holds a stream's head as it holds any answer. A
+    // client that leaves meanwhile gets no stream, but its producer still learns of it, so that
+    // what it counts as open is closed.
+    void holdStream(Response res) {
+        holdForDelay(std::move(res), [](Connection& c, Response held, bool open) {
+            if (!open) {
+                auto gone = std::make_shared<ConnectionStream>(c.worker_.ctx(),
+                                                               std::weak_ptr<Connection>());
+                gone->markClosed();
+                held.stream(gone);
+                return;
+            }
+            c.startStream(std::move(held));
+            if (c.worker_.draining()) c.streamEnd(true);  // the drain came meanwhile
+            c.flush();
+        });
     }
 
     // A response the handler produced later (see Response::later).
@@ -516,23 +567,11 @@ class Connection final : public std::enable_shared_from_this<Connection>, public
     void send(Response res, bool last) {
         if (res.delivery.close) endWith(Ending::AfterResponses);
         if (res.delivery.delayMs > 0) {
-            const auto delay = std::chrono::milliseconds(res.delivery.delayMs);
-            res.delivery.delayMs = 0;
-            held_ = std::make_unique<Response>(std::move(res));
-            hold_ = Hold::Delay;
-            delay_.expires_after(delay);
-            delay_.async_wait([self = shared_from_this()](beast::error_code ec) {
-                if (ec || self->closed()) return;
-                self->hold_ = Hold::None;
-                Response held = std::move(*self->held_);
-                self->held_.reset();
-                self->lastActivity_ = Clock::now();
-                self->send(std::move(held), self->closing() || self->worker_.draining());
-                if (self->hold_ != Hold::None) {
-                    self->flush();
-                    return;
-                }
-                self->process();
+            holdForDelay(std::move(res), [](Connection& c, Response held, bool open) {
+                if (!open) return;
+                c.send(std::move(held), c.closing() || c.worker_.draining());
+                if (c.hold_ != Hold::None) return c.flush();
+                c.process();
             });
             return;
         }

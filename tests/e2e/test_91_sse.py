@@ -5,6 +5,7 @@ a keep-alive does not restart the wait for the next event, a generator stops at 
 simulated disconnect is a broken stream, one request-log entry and one call per stream.
 """
 
+import socket
 import subprocess
 import threading
 import time
@@ -224,3 +225,57 @@ def test_bad_stream_configs_are_one_clear_error(mockd):
     assert back["http"]["sse"]["events"][1]["comment"] == "tick"
     assert back["http"]["sse"]["resume"]["enabled"] is True
     assert made["id"] == "ok"
+
+
+def test_the_resume_buffer_resumes_shows_and_clears(mockd):
+    # mockd keeps a fixed 100-event buffer it never consults and answers 501 on its routes; ours
+    # holds resume.bufferSize events, resumes by it and shows it.
+    counting = {"generator": {"type": "sequence", "count": 6,
+                              "sequence": {"start": 1, "increment": 2}},
+                "resume": {"enabled": True, "bufferSize": 3}}
+    unnamed = {"events": [{"data": "a"}, {"data": "b"}, {"data": "c"}],
+               "resume": {"enabled": True, "bufferSize": 5, "maxAge": 1}}
+    a = mockd(mocks=[sse_mock("/count", counting, "count"), sse_mock("/abc", unnamed, "abc"),
+                     {"id": "plain", "type": "http", "http": {"matcher": {"path": "/p"},
+                                                              "response": {"body": "x"}}}])
+    events = read_events(stream(a, "/count"))
+    assert [e["id"] for e in events[1:]] == [["1"], ["3"], ["5"], ["7"], ["9"], ["11"]]
+    buf = a.ok("GET", "/mocks/count/sse/buffer")
+    assert (buf["enabled"], buf["bufferSize"], buf["count"]) == (True, 3, 3)
+    assert [(e["id"], e["data"], e["position"]) for e in buf["events"]] == [
+        ("7", "7", 4), ("9", "9", 5), ("11", "11", 6)]
+    events = read_events(stream(a, "/count", {"Last-Event-ID": "9"}))
+    assert [e["data"] for e in events[1:]] == [["11"]]
+    assert a.ok("DELETE", "/mocks/count/sse/buffer") == {
+        "message": "Buffer cleared", "cleared": 3, "mockId": "count"}
+    assert a.ok("GET", "/mocks/count/sse/buffer")["count"] == 0
+    # Events without ids are sent with their place in the list, and resume by it.
+    events = read_events(stream(a, "/abc"))
+    assert [(e["id"], e["data"]) for e in events[1:]] == [(["1"], ["a"]), (["2"], ["b"]),
+                                                          (["3"], ["c"])]
+    events = read_events(stream(a, "/abc", {"Last-Event-ID": "2"}))
+    assert [e["data"] for e in events[1:]] == [["c"]]
+    assert a.ok("GET", "/mocks/abc/sse/buffer")["count"] == 4
+    time.sleep(1.2)  # maxAge: 1 second
+    assert a.ok("GET", "/mocks/abc/sse/buffer")["count"] == 0
+    r = a.call("GET", "/mocks/plain/sse/buffer")
+    assert r.status_code == 400 and r.json()["error"] == "not_sse", r.text
+    assert a.call("DELETE", "/mocks/none/sse/buffer").status_code == 404
+
+
+def test_chaos_latency_holds_the_head_of_a_stream(mockd):
+    a = mockd(mocks=[sse_mock("/quick", {"events": [{"data": "one"}]}, "quick")])
+    a.ok("PUT", "/chaos", json={"enabled": True,
+                                "latency": {"min": "400ms", "max": "400ms", "probability": 1}})
+    started = time.monotonic()
+    events = read_events(stream(a, "/quick"))
+    assert time.monotonic() - started >= 0.4
+    assert [e["data"] for e in events[1:]] == [["one"]]
+    # A client that leaves during the delay leaves no stream counted as open.
+    with socket.create_connection(("127.0.0.1", a.port)) as s:
+        s.sendall(b"GET /quick HTTP/1.1\r\nHost: x\r\n\r\n")
+        time.sleep(0.1)
+    time.sleep(0.6)
+    stats = a.ok("GET", "/sse/stats")
+    assert stats["activeConnections"] == 0 and stats["totalConnections"] == 2, stats
+    assert a.ok("GET", "/chaos/stats")["latencyInjected"] == 2

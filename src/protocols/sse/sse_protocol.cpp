@@ -92,6 +92,22 @@ void ChunkedResponder::respond(const engine::MatchedCall& call, http::Response& 
     res.stream = [run](std::shared_ptr<http::Stream> s) { run->start(std::move(s)); };
 }
 
+// The SSE block of the mock the route names, or nullptr after answering 404 (no such mock) or
+// 400 (a mock that answers with something else).
+std::shared_ptr<const SseConfig> sseOf(const match::Registry* registry, const http::RouteParams& p,
+                                       http::Response& res) {
+    if (!mockExists(registry, p, res)) return nullptr;
+    const std::string id(http::routeParam(p, "id"));
+    auto mock = registry->current()->byId(id);
+    const auto& stream = mock ? mock->mock().stream : nullptr;
+    if (!stream || stream->key() != "sse") {
+        http::local_reply::mockdError(res, 400, "not_sse",
+                                      "mock " + id + " does not answer with server-sent events");
+        return nullptr;
+    }
+    return std::static_pointer_cast<const SseConfig>(stream);
+}
+
 Json listJson(const std::vector<std::shared_ptr<StreamRecord>>& records) {
     Json list = Json::array();
     for (const auto& r : records) list.push_back(r->toJson());
@@ -173,6 +189,20 @@ std::vector<AdminRoute> SseProtocol::adminRoutes() const {
              const size_t closed = self->streams_->closeMock(id, "api");
              jsonReply(res, 200,
                        {{"message", "Connections closed"}, {"closed", closed}, {"mockId", id}});
+         }},
+        {"GET", "/mocks/{id}/sse/buffer",
+         [self](const core::Request&, const RouteParams& p, http::Response& res) {
+             auto config = sseOf(self->registry_, p, res);
+             if (!config) return;
+             jsonReply(res, 200, self->streams_->buffer(std::string(routeParam(p, "id")), *config));
+         }},
+        {"DELETE", "/mocks/{id}/sse/buffer",
+         [self](const core::Request&, const RouteParams& p, http::Response& res) {
+             if (!sseOf(self->registry_, p, res)) return;
+             const std::string id(routeParam(p, "id"));
+             const size_t cleared = self->streams_->clearBuffer(id);
+             jsonReply(res, 200,
+                       {{"message", "Buffer cleared"}, {"cleared", cleared}, {"mockId", id}});
          }},
     };
 }

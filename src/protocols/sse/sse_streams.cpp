@@ -1,5 +1,6 @@
 #include "protocols/sse/sse_streams.h"
 
+#include <algorithm>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <functional>
@@ -86,6 +87,7 @@ class StreamRun final : public std::enable_shared_from_this<StreamRun> {
 
   private:
     void begin();
+    size_t resumePosition(const std::string& lastEventId) const;
     void scheduleNext();
     void due();
     void send(const Event& e, bool counted);
@@ -138,11 +140,7 @@ void StreamRun::start(std::shared_ptr<http::Stream> stream, std::string lastEven
         ledger->ended(record->id);
     });
     events_ = streamEvents(*config_, rng_);
-    if (config_->resume.enabled && !lastEventId.empty()) {
-        // Resumes after the event with that id; an id it does not know starts from the top.
-        for (size_t i = 0; i < events_.size(); ++i)
-            if (events_[i].id == lastEventId) next_ = i + 1;
-    }
+    if (config_->resume.enabled && !lastEventId.empty()) next_ = resumePosition(lastEventId);
     if (config_->rateLimit)
         bucket_.emplace(config_->rateLimit->eventsPerSecond, config_->rateLimit->burstSize,
                         Clock::now());
@@ -158,6 +156,19 @@ void StreamRun::start(std::shared_ptr<http::Stream> stream, std::string lastEven
     eventTimer_->async_wait([self = shared_from_this()](boost::system::error_code ec) {
         if (!ec) self->begin();
     });
+}
+
+// Where a stream resuming after `lastEventId` starts: after that event as the mock's resume
+// buffer remembers it, else after the event of the list with that id (its own, or the place
+// resume numbers an event without one by); an id neither knows starts from the top.
+size_t StreamRun::resumePosition(const std::string& lastEventId) const {
+    if (auto at = ledger_->resumeAfter(record_->mockId, mock_.get(), lastEventId, config_->resume))
+        return std::min(*at, events_.size());
+    for (size_t i = 0; i < events_.size(); ++i) {
+        const std::string id = events_[i].id.empty() ? std::to_string(i + 1) : events_[i].id;
+        if (id == lastEventId) return i + 1;
+    }
+    return 0;
 }
 
 void StreamRun::begin() {
@@ -251,8 +262,13 @@ std::string StreamRun::render(const Json& data) {
 }
 
 void StreamRun::send(const Event& e, bool counted) {
-    std::string wire = wireEvent(e, render(e.data));
+    std::string data = render(e.data);
+    std::string wire = wireEvent(e, data);
     if (counted) ++sent_;
+    if (counted && config_->resume.enabled)
+        ledger_->buffered(record_->mockId, mock_.get(),
+                          {e.id, e.type, std::move(data), next_, core::nowMicros()},
+                          config_->resume);
     record_->sent(wire.size(), e.id, true);
     ledger_->counted(wire.size(), true);
     stream_->push(std::move(wire));
@@ -451,12 +467,97 @@ void Streams::Ledger::counted(size_t bytes, bool isEvent) {
     if (isEvent) ++stats.totalEventsSent;
 }
 
+void ResumeBuffer::expire(int64_t nowUs, int64_t maxAgeSeconds) {
+    if (maxAgeSeconds <= 0) return;
+    const int64_t oldest = nowUs - maxAgeSeconds * 1000000;
+    while (!events_.empty() && events_.front().sentAtUs < oldest) events_.pop_front();
+}
+
+void ResumeBuffer::add(Event e, size_t capacity, int64_t maxAgeSeconds) {
+    expire(e.sentAtUs, maxAgeSeconds);
+    events_.push_back(std::move(e));
+    while (events_.size() > capacity) events_.pop_front();
+}
+
+std::optional<size_t> ResumeBuffer::resumeAfter(const std::string& id,
+                                                int64_t maxAgeSeconds) const {
+    const int64_t oldest = maxAgeSeconds > 0 ? core::nowMicros() - maxAgeSeconds * 1000000 : 0;
+    // The newest event with that id: ids repeat when several streams of the mock run.
+    for (auto it = events_.rbegin(); it != events_.rend(); ++it)
+        if (it->id == id && it->sentAtUs >= oldest) return it->position;
+    return std::nullopt;
+}
+
+core::Json ResumeBuffer::toJson(int64_t maxAgeSeconds) const {
+    const int64_t oldest = maxAgeSeconds > 0 ? core::nowMicros() - maxAgeSeconds * 1000000 : 0;
+    core::Json list = core::Json::array();
+    for (const auto& e : events_) {
+        if (e.sentAtUs < oldest) continue;
+        list.push_back({{"id", e.id},
+                        {"type", e.type},
+                        {"data", e.data},
+                        {"position", e.position},
+                        {"sentAt", core::isoUtc(e.sentAtUs, 3)}});
+    }
+    return list;
+}
+
+size_t ResumeBuffer::clear() {
+    const size_t n = events_.size();
+    events_.clear();
+    return n;
+}
+
+void Streams::Ledger::buffered(const std::string& mockId, const match::CompiledMock* of,
+                               ResumeBuffer::Event e, const Resume& resume) {
+    std::lock_guard lock(mu);
+    ResumeBuffer& b = buffers[mockId];
+    if (b.of != of) {  // the mock changed since: its old events say nothing of the new list
+        b.clear();
+        b.of = of;
+    }
+    b.add(std::move(e), static_cast<size_t>(resume.bufferSize), resume.maxAgeSeconds);
+}
+
+std::optional<size_t> Streams::Ledger::resumeAfter(const std::string& mockId,
+                                                   const match::CompiledMock* of,
+                                                   const std::string& id, const Resume& resume) {
+    std::lock_guard lock(mu);
+    auto it = buffers.find(mockId);
+    if (it == buffers.end() || it->second.of != of) return std::nullopt;
+    return it->second.resumeAfter(id, resume.maxAgeSeconds);
+}
+
+core::Json Streams::buffer(const std::string& mockId, const SseConfig& config) const {
+    core::Json events = core::Json::array();
+    {
+        std::lock_guard lock(ledger_->mu);
+        auto it = ledger_->buffers.find(mockId);
+        auto now = registry_.current()->byId(mockId);
+        if (it != ledger_->buffers.end() && now && it->second.of == now.get())
+            events = it->second.toJson(config.resume.maxAgeSeconds);
+    }
+    return {{"mockId", mockId},
+            {"enabled", config.resume.enabled},
+            {"bufferSize", config.resume.bufferSize},
+            {"maxAge", config.resume.maxAgeSeconds},
+            {"count", events.size()},
+            {"events", std::move(events)}};
+}
+
+size_t Streams::clearBuffer(const std::string& mockId) {
+    std::lock_guard lock(ledger_->mu);
+    auto it = ledger_->buffers.find(mockId);
+    return it == ledger_->buffers.end() ? 0 : it->second.clear();
+}
+
 void Streams::mocksChanged() {
     std::vector<std::string> stale;
     {
         std::lock_guard lock(ledger_->mu);
-        if (ledger_->open.empty()) return;
         auto snap = registry_.current();
+        // A deleted mock's buffer goes with it (an updated one's restarts as it is next filled).
+        std::erase_if(ledger_->buffers, [&](const auto& b) { return !snap->byId(b.first); });
         for (const auto& [id, mock] : ledger_->mockOf) {
             auto now = snap->byId(mock.first);
             // Updated (a new compiled mock), disabled or deleted: its streams end, as mockd's.

@@ -5,9 +5,11 @@
 
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "core/mock.h"
@@ -42,6 +44,30 @@ class StreamRecord final : public journal::Live {
     std::string lastEventId_, resumedFrom_, status_ = "active", endedBy_;
 };
 
+// The resume buffer of one mock: the newest events its streams sent (`resume.bufferSize` of them,
+// none older than `resume.maxAge` seconds when that is set), each with its place in the mock's
+// event list, so that a reconnect with any id it saw (the mock's own, a generator's, or the one
+// resume gave an event without an id) resumes after that event.
+class ResumeBuffer final {
+  public:
+    struct Event {
+        std::string id, type, data;
+        size_t position = 0;  // the event's place in the list, counted from 1
+        int64_t sentAtUs = 0;
+    };
+    void add(Event e, size_t capacity, int64_t maxAgeSeconds);
+    // Where a stream resuming after `id` starts, if the buffer holds that id.
+    std::optional<size_t> resumeAfter(const std::string& id, int64_t maxAgeSeconds) const;
+    core::Json toJson(int64_t maxAgeSeconds) const;
+    size_t clear();
+    // The compiled mock the events came from: a changed mock starts a new buffer.
+    const match::CompiledMock* of = nullptr;
+
+  private:
+    void expire(int64_t nowUs, int64_t maxAgeSeconds);
+    std::deque<Event> events_;
+};
+
 struct StreamStats {
     uint64_t totalConnections = 0, totalEventsSent = 0, totalBytesSent = 0, connectionErrors = 0;
 };
@@ -66,6 +92,9 @@ class Streams final {
     void closeAll(const std::string& reason);
     size_t active() const;
     core::Json stats() const;
+    // The resume buffer of an SSE mock, for GET /mocks/{id}/sse/buffer; clearing it, for DELETE.
+    core::Json buffer(const std::string& mockId, const SseConfig& config) const;
+    size_t clearBuffer(const std::string& mockId);
 
     // What the streams share with the server: shared with each stream too, so that a stream
     // ending as the server shuts down never reaches a freed registry of streams.
@@ -77,8 +106,13 @@ class Streams final {
         std::map<std::string, std::pair<std::string, const match::CompiledMock*>> mockOf;
         StreamStats stats;
         uint64_t nextId = 1;
+        std::map<std::string, ResumeBuffer> buffers;  // by mock id, for mocks with resume on
         void ended(const std::string& id);
         void counted(size_t bytes, bool isEvent);
+        void buffered(const std::string& mockId, const match::CompiledMock* of,
+                      ResumeBuffer::Event e, const Resume& resume);
+        std::optional<size_t> resumeAfter(const std::string& mockId, const match::CompiledMock* of,
+                                          const std::string& id, const Resume& resume);
     };
 
   private:
