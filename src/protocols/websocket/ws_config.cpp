@@ -144,6 +144,22 @@ class WebSocketCodec final : public core::MockTypeCodec {
     }
 };
 
+bool isTemplate(const Reply& r) {
+    if (r.type == "binary") return false;
+    const std::string text = r.value.is_string() ? r.value.get<std::string>() : r.value.dump();
+    return text.find("{{") != std::string::npos;
+}
+
+bool hasTemplates(const WebSocketConfig& c) {
+    for (const auto& rule : c.matchers)
+        if (rule.response && isTemplate(*rule.response)) return true;
+    if (c.defaultResponse && isTemplate(*c.defaultResponse)) return true;
+    if (c.scenario)
+        for (const auto& st : c.scenario->steps)
+            if (st.message && isTemplate(*st.message)) return true;
+    return false;
+}
+
 void decodeRules(const Json& j, const std::string& where, const DecodeContext& ctx,
                  WebSocketConfig& c) {
     auto it = j.find("matchers");
@@ -206,6 +222,7 @@ void WebSocketCodec::decode(const Json& j, const std::string& where, const Decod
     if (auto e = j.find("echoMode"); e != j.end() && !e->is_null())
         c->echoMode = core::boolField(j, "echoMode", where, false);
     c->skipOriginVerify = core::boolField(j, "skipOriginVerify", where, true);
+    c->templated = hasTemplates(*c);
     // The endpoint is found like any mock: a GET to its path that asks for a WebSocket
     // (`Upgrade: websocket`, as every client writes it); a plain GET there matches nothing.
     mock.matcher = core::HttpMatcher{};

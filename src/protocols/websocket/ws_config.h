@@ -75,6 +75,8 @@ class WebSocketConfig final : public core::StreamAnswer {
     int64_t maxConnections = 0;    // 0: no limit
     std::optional<bool> echoMode;  // unset: on when there are no matchers
     bool skipOriginVerify = true;
+    // Some reply is a template: a connection keeps its handshake request for them to read.
+    bool templated = false;
 
     bool echoes() const { return echoMode.value_or(matchers.empty() && !scenario); }
     std::string_view key() const override { return "websocket"; }

@@ -84,7 +84,8 @@ Json ConnectionRecord::toJson(bool withMessages) const {
     }
     if (withMessages) {
         Json list = Json::array();
-        for (const auto& m : messages_) {
+        for (size_t i = 0; i < messages_.size(); ++i) {
+            const Logged& m = messages_[(oldest_ + i) % messages_.size()];
             Json e = {{"direction", m.in ? "in" : "out"},
                       {"type", m.binary ? "binary" : "text"},
                       {"data", m.binary ? core::base64Encode(m.data) : m.data},
@@ -105,13 +106,14 @@ void ConnectionRecord::message(const char* direction, const Message& m, int matc
     const bool in = std::string_view(direction) == "in";
     std::lock_guard lock(mu_);
     (in ? received_ : sent_)++;
+    Logged* slot;
     if (messages_.size() == kMaxLoggedMessages) {
-        messages_.push_back(std::move(messages_.front()));  // the oldest's storage, reused
-        messages_.pop_front();
+        slot = &messages_[oldest_];  // the oldest's storage, reused
+        oldest_ = (oldest_ + 1) % messages_.size();
     } else {
-        messages_.emplace_back();
+        slot = &messages_.emplace_back();
     }
-    Logged& e = messages_.back();
+    Logged& e = *slot;
     e.in = in;
     e.binary = m.binary;
     e.data.assign(m.data, 0, std::min(m.data.size(), kMaxLoggedBytes));
@@ -160,13 +162,13 @@ class Session final : public SessionControl,
         : ws_(std::move(next)),
           worker_(*up.worker),
           slot_(std::move(up.slot)),
-          held_(heldFrom(up.request)),
           config_(std::move(config)),
           mock_(std::move(mock)),
           record_(std::move(record)),
           ledger_(std::move(ledger)),
           subprotocol_(std::move(subprotocol)),
           rng_(tmpl::Rng::unseeded()) {
+        if (config_->templated) held_ = heldFrom(up.request);
         handshake_ = "GET " + up.request.target + " HTTP/1.1\r\n";
         for (const auto& [k, v] : up.request.headers) handshake_ += k + ": " + v + "\r\n";
         handshake_ += "\r\n" + up.buffered;
@@ -262,8 +264,8 @@ class Session final : public SessionControl,
         const int64_t wait = st.type == "wait" ? st.durationMs : st.message->delayMs;
         afterStep(wait, [this, &st] {
             if (st.type == "send")
-                queue(renderReply(*st.message, expected_ ? &*expected_ : nullptr, held_->request(),
-                                  rng_),
+                queue(renderReply(*st.message, expected_ ? &*expected_ : nullptr,
+                                  handshakeRequest(), rng_),
                       0);
             ++step_;
             runStep();
@@ -341,7 +343,7 @@ class Session final : public SessionControl,
                          std::move(misses));
         ++ledger_->messagesReceived;
         if (reply)
-            queue(renderReply(*reply, &msg, held_->request(), rng_), reply->delayMs);
+            queue(renderReply(*reply, &msg, handshakeRequest(), rng_), reply->delayMs);
         else if (config_->echoes())
             queue(std::move(msg), 0);
     }
@@ -354,33 +356,38 @@ class Session final : public SessionControl,
     void queue(Message m, int64_t delayMs) {
         if (closing_ || !accepted_) return;
         auto due = Clock::now() + std::chrono::milliseconds(delayMs);
-        if (!out_.empty() && out_.back().due > due) due = out_.back().due;
+        if (outHead_ < out_.size() && out_.back().due > due) due = out_.back().due;
         out_.push_back({std::move(m), due});
         if (!writing_) writeNext();
     }
 
     void writeNext() {
-        if (out_.empty() || writing_ || closing_) return;
-        if (out_.front().due > Clock::now()) {
-            timer(sendTimer_).expires_at(out_.front().due);
+        if (outHead_ == out_.size() || writing_ || closing_) return;
+        if (out_[outHead_].due > Clock::now()) {
+            timer(sendTimer_).expires_at(out_[outHead_].due);
             sendTimer_->async_wait([self = this->shared_from_this()](beast::error_code ec) {
                 if (!ec) self->writeNext();
             });
             return;
         }
         writing_ = true;
-        ws_.binary(out_.front().msg.binary);
+        // Out of the queue for the write: a reply queued meanwhile may move the queue's storage.
+        writingNow_ = std::move(out_[outHead_].msg);
+        if (++outHead_ == out_.size()) {
+            out_.clear();
+            outHead_ = 0;
+        }
+        ws_.binary(writingNow_.binary);
         ws_.async_write(
-            asio::buffer(out_.front().msg.data),
+            asio::buffer(writingNow_.data),
             [self = this->shared_from_this()](beast::error_code ec, size_t) { self->onWrite(ec); });
     }
 
     void onWrite(beast::error_code ec) {
         writing_ = false;
         if (ec) return end(1006, ec.message());
-        record_->message("out", out_.front().msg);
+        record_->message("out", writingNow_);
         ++ledger_->messagesSent;
-        out_.pop_front();
         lastActivity_ = Clock::now();
         if (pendingClose_) return close(closeCode_, closeReason_);
         writeNext();
@@ -453,16 +460,24 @@ class Session final : public SessionControl,
     ws::stream<Next> ws_;
     net::Worker& worker_;
     net::ConnectionSlot slot_;
-    std::unique_ptr<http::HeldRequest> held_;
+    std::unique_ptr<http::HeldRequest> held_;  // for templated replies only
+
+    const core::Request& handshakeRequest() const {
+        static const core::Request kNone;
+        return held_ ? held_->request() : kNone;
+    }
     std::shared_ptr<const WebSocketConfig> config_;
     match::CompiledMockPtr mock_;
     std::shared_ptr<ConnectionRecord> record_;
     std::shared_ptr<Connections::Ledger> ledger_;
     std::string subprotocol_, handshake_;
     tmpl::Rng rng_;
-    std::array<char, 512> chunk_;
+    std::array<char, 256> chunk_;
     std::string message_;  // the message being read
-    std::deque<Outgoing> out_;
+    // Replies waiting their turn, from `outHead_` (a vector, not a deque: see ConnectionRecord).
+    std::vector<Outgoing> out_;
+    size_t outHead_ = 0;
+    Message writingNow_;  // the message being written
     // Made when first needed: most connections use one or two of them.
     std::unique_ptr<asio::steady_timer> sendTimer_, stepTimer_, pingTimer_, idleTimer_;
 
@@ -644,7 +659,7 @@ void Connections::mocksChanged() {
         auto snap = registry_.current();
         for (const auto& [id, o] : ledger_->open) {
             auto now = snap->byId(o.record->mockId);
-            if (!now || now.get() != o.mock || !now->mock().enabled) stale.push_back(id);
+            if (!now || now.get() != o.mock || !now->mock().enabled) stale.emplace_back(id);
         }
     }
     // mockd's code for a mock that changed under its clients: 1012 (service restart).

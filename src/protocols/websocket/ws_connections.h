@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 
 #include "http/response.h"
 #include "journal/journal.h"
@@ -53,7 +54,10 @@ class ConnectionRecord final : public journal::Live {
         int matched = kNoMatchField;
         Json extra;
     };
-    std::deque<Logged> messages_;  // the newest kMaxLoggedMessages
+    // The newest kMaxLoggedMessages, a ring once full (from `oldest_`). A vector, not a deque: a
+    // deque allocates on construction, and most connections log few messages or none.
+    std::vector<Logged> messages_;
+    size_t oldest_ = 0;
     std::string status_ = "connected", closeReason_;
     int closeCode_ = 0;
 };
@@ -92,7 +96,8 @@ class Connections final {
             std::weak_ptr<SessionControl> session;
             const match::CompiledMock* mock = nullptr;  // identity: the session holds it
         };
-        std::map<std::string, Open> open;
+        // Keyed by a view of the record's own id: the entry holds the record.
+        std::map<std::string_view, Open, std::less<>> open;
         uint64_t total = 0;
         std::atomic<uint64_t> messagesSent{0}, messagesReceived{0};  // counted without the lock
         void ended(const std::string& id);

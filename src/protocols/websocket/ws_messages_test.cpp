@@ -73,6 +73,26 @@ TEST(WebSocketReply, TemplatesSeeTheMessageAndTheHandshake) {
     EXPECT_EQ(renderReply(raw, &in, hs, rng).data, "not base64!");
 }
 
+TEST(WebSocketConfig, KnowsWhetherAnyReplyIsATemplate) {
+    // Only then does a connection keep its handshake request for the templates to read.
+    EXPECT_FALSE(decode({{"path", "/ws"}})->templated);
+    EXPECT_FALSE(
+        decode({{"path", "/ws"}, {"defaultResponse", {{"type", "binary"}, {"value", "e3t4fX0="}}}})
+            ->templated);
+    EXPECT_TRUE(
+        decode({{"path", "/ws"},
+                {"matchers",
+                 {{{"match", {{"type", "exact"}, {"value", "a"}}},
+                   {"response", {{"type", "json"}, {"value", {{"q", "{{request.query.q}}"}}}}}}}}})
+            ->templated);
+    EXPECT_TRUE(decode({{"path", "/ws"},
+                        {"scenario",
+                         {{"steps",
+                           {{{"type", "send"},
+                             {"message", {{"type", "text"}, {"value", "hi {{message}}"}}}}}}}}})
+                    ->templated);
+}
+
 TEST(WebSocketConfig, ErrorsNameTheField) {
     EXPECT_EQ(decodeError({{"path", ""}}), "mocks[0].websocket.path: path is required");
     EXPECT_EQ(decodeError({{"path", "ws"}}), "mocks[0].websocket.path: path must start with /");
