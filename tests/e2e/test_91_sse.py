@@ -279,3 +279,12 @@ def test_chaos_latency_holds_the_head_of_a_stream(mockd):
     stats = a.ok("GET", "/sse/stats")
     assert stats["activeConnections"] == 0 and stats["totalConnections"] == 2, stats
     assert a.ok("GET", "/chaos/stats")["latencyInjected"] == 2
+
+
+def test_an_open_stream_is_not_idle_for_the_idle_timeout(mockd):
+    a = mockd("--idle-timeout", "1s",
+              mocks=[sse_mock("/slow", {"events": [{"data": "late", "delay": 2500}]})])
+    started = time.monotonic()
+    events = read_events(stream(a, "/slow"))
+    assert time.monotonic() - started >= 2.5
+    assert [e["data"] for e in events[1:]] == [["late"]]

@@ -414,3 +414,21 @@ def test_disabling_deleting_or_clearing_mocks_closes_their_connections(mockd):
     asyncio.run(session())
     wait_for(lambda: a.ok("GET", "/websocket/stats")["activeConnections"] == 0, 5, "the closes")
     assert a.ok("GET", "/sse/stats")["activeConnections"] == 0
+
+
+def test_skip_origin_verify_false_refuses_other_origins(mockd):
+    a = mockd(mocks=[ws_mock("/ws/strict", "strict", skipOriginVerify=False),
+                     ws_mock("/ws/open", "open")])
+    here = f"http://127.0.0.1:{a.port}"
+    c = websocket.create_connection(url(a, "/ws/strict"), origin=here, timeout=5)
+    c.send("same origin")
+    assert c.recv() == "same origin"
+    c.close()
+    with pytest.raises(websocket.WebSocketBadStatusException) as refused:
+        websocket.create_connection(url(a, "/ws/strict"), origin="http://evil.example",
+                                    timeout=5)
+    assert refused.value.status_code == 403
+    c = websocket.create_connection(url(a, "/ws/strict"), suppress_origin=True, timeout=5)
+    c.close()  # no Origin: not a browser, let through
+    c = websocket.create_connection(url(a, "/ws/open"), origin="http://evil.example", timeout=5)
+    c.close()  # the default takes any origin

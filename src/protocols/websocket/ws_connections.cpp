@@ -503,6 +503,25 @@ class Session final : public SessionControl,
 
 // ---------------------------------------------------------------- the server's connections
 
+namespace {
+
+// With `skipOriginVerify: false`, a browser's handshake must come from the page's own origin: the
+// host of its Origin header (scheme and port too) is the Host it connects to, as Go's WebSocket
+// servers check by default. A client that sends no Origin (not a browser) passes.
+bool sameOrigin(const core::Request& req) {
+    const std::string_view origin = req.header("Origin");
+    if (origin.empty()) return true;
+    const size_t scheme = origin.find("://");
+    if (scheme == std::string_view::npos) return false;
+    std::string host(origin.substr(scheme + 3));
+    std::string want(req.header("Host"));
+    for (auto* s : {&host, &want})
+        for (auto& ch : *s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return !want.empty() && host == want;
+}
+
+}  // namespace
+
 Connections::Connections(match::Registry& registry) : registry_(registry) {
     watchToken_ = registry_.watch([this] { mocksChanged(); });
 }
@@ -522,6 +541,7 @@ void Connections::respond(const core::Request& req, const match::CompiledMock& m
         if (ledger_->openFor(mockId) >= static_cast<size_t>(config->maxConnections))
             return plain(503, "max connections reached");
     }
+    if (!config->skipOriginVerify && !sameOrigin(req)) return plain(403, "origin not allowed");
     const std::string offered(req.header("Sec-WebSocket-Protocol"));
     std::string subprotocol;
     if (config->subprotocols.empty()) {
