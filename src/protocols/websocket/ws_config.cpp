@@ -3,6 +3,7 @@
 #include "core/duration.h"
 #include "core/errors.h"
 #include "core/json_fields.h"
+#include "protocols/websocket/ws_messages.h"
 
 namespace mockd::protocols::websocket {
 
@@ -83,6 +84,7 @@ Reply decodeReply(const Json& j, const std::string& where, const DecodeContext& 
     if ((r.type == "text" || r.type == "binary") && !r.value.is_string())
         throw FieldError(where + ".value", "must be a string for a " + r.type + " response");
     r.delayMs = duration(j, "delay", where, 0);
+    r.prepared = prepareReply(r);
     return r;
 }
 
@@ -144,11 +146,7 @@ class WebSocketCodec final : public core::MockTypeCodec {
     }
 };
 
-bool isTemplate(const Reply& r) {
-    if (r.type == "binary") return false;
-    const std::string text = r.value.is_string() ? r.value.get<std::string>() : r.value.dump();
-    return text.find("{{") != std::string::npos;
-}
+bool isTemplate(const Reply& r) { return r.prepared && r.prepared->compiled; }
 
 bool hasTemplates(const WebSocketConfig& c) {
     for (const auto& rule : c.matchers)

@@ -28,10 +28,15 @@ struct MessageMatch {
 
 // An answer: `text` (a string), `json` (any value, sent as compact JSON) or `binary` (base64,
 // or the string's bytes when it is not base64); templated.
+struct PreparedReply;  // see ws_messages.h
+
 struct Reply {
     std::string type;
     Json value;
     int64_t delayMs = 0;
+    // Made once as the mock is read (the payload's text, its template compiled); a reply made
+    // otherwise is prepared as it is sent.
+    std::shared_ptr<const PreparedReply> prepared;
 };
 
 struct MessageRule {

@@ -86,6 +86,17 @@ Json nearMisses(const WebSocketConfig& c, const Message& msg) {
     return out;
 }
 
+std::shared_ptr<const PreparedReply> prepareReply(const Reply& r) {
+    auto p = std::make_shared<PreparedReply>();
+    if (r.type == "binary") return p;
+    p->text = r.type == "json" ? r.value.dump(-1, ' ', false, Json::error_handler_t::replace)
+                               : r.value.get<std::string>();
+    if (p->text.find("{{") != std::string::npos)
+        p->compiled = std::make_shared<const tmpl::Template>(
+            tmpl::Template::compile(replaceAll(p->text, "{{message}}", "{{request.rawBody}}")));
+    return p;
+}
+
 Message renderReply(const Reply& r, const Message* in, const core::Request& handshake,
                     tmpl::Rng& rng) {
     Message out;
@@ -97,21 +108,17 @@ Message renderReply(const Reply& r, const Message* in, const core::Request& hand
         out.data = decoded ? std::move(*decoded) : text;
         return out;
     }
-    std::string text = r.type == "json"
-                           ? r.value.dump(-1, ' ', false, Json::error_handler_t::replace)
-                           : r.value.get<std::string>();
-    if (text.find("{{") == std::string::npos) {
-        out.data = std::move(text);
+    const std::shared_ptr<const PreparedReply> prepared = r.prepared ? r.prepared : prepareReply(r);
+    if (!prepared->compiled) {
+        out.data = prepared->text;
         return out;
     }
-    const std::string message = in ? in->data : std::string();
-    text = replaceAll(std::move(text), "{{message}}", message);
     // The message is the request's body for the template: rawBody and body.<path> read it.
     core::Request req = handshake;
     req.method = "GET";
-    req.body = message;
+    req.body = in ? std::string_view(in->data) : std::string_view();
     core::MatchInput input(req);
-    tmpl::Template::compile(text).render({&req, &input, nullptr}, rng, out.data);
+    prepared->compiled->render({&req, &input, nullptr}, rng, out.data);
     return out;
 }
 

@@ -3,12 +3,14 @@
 // templated, and, for a message no matcher takes, how close each came.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 
 #include "core/request.h"
 #include "protocols/websocket/ws_config.h"
 #include "template/rng.h"
+#include "template/template.h"
 
 namespace mockd::protocols::websocket {
 
@@ -22,6 +24,14 @@ bool matches(const MessageMatch& m, const Message& msg);
 int firstMatch(const WebSocketConfig& c, const Message& msg);
 // Why each matcher did not take the message: [{index, type, reason}], for the request log.
 Json nearMisses(const WebSocketConfig& c, const Message& msg);
+
+// A reply's payload as text (a JSON value serialised) and, when it is a template, compiled,
+// with `{{message}}` read as `{{request.rawBody}}`: the message is data, never template source.
+struct PreparedReply {
+    std::string text;
+    std::shared_ptr<const tmpl::Template> compiled;
+};
+std::shared_ptr<const PreparedReply> prepareReply(const Reply& r);
 
 // The frame a reply sends, templated with the message (`{{message}}`, `{{request.rawBody}}`,
 // `{{request.body.<path>}}`) and the handshake request (`{{request.path}}`, headers, query).

@@ -60,17 +60,32 @@ TEST(WebSocketReply, TemplatesSeeTheMessageAndTheHandshake) {
     hs.target = "/ws/chat?user=ada";
     tmpl::Rng rng(1);
     Message in{false, R"({"room":"lobby","n":1})"};
-    Reply text{"text", "got {{message}} in {{request.body.room}} for {{request.query.user}}", 0};
+    Reply text{"text", "got {{message}} in {{request.body.room}} for {{request.query.user}}", 0,
+               nullptr};
     EXPECT_EQ(renderReply(text, &in, hs, rng).data,
               R"(got {"room":"lobby","n":1} in lobby for ada)");
-    Reply json{"json", {{"b", 2}, {"a", "{{request.path}}"}}, 0};
+    Reply json{"json", {{"b", 2}, {"a", "{{request.path}}"}}, 0, nullptr};
     EXPECT_EQ(renderReply(json, &in, hs, rng).data, R"({"a":"/ws/chat","b":2})");
-    Reply bin{"binary", "AAECAw==", 0};
+    Reply bin{"binary", "AAECAw==", 0, nullptr};
     Message out = renderReply(bin, &in, hs, rng);
     EXPECT_TRUE(out.binary);
     EXPECT_EQ(out.data, std::string("\x00\x01\x02\x03", 4));
-    Reply raw{"binary", "not base64!", 0};
+    Reply raw{"binary", "not base64!", 0, nullptr};
     EXPECT_EQ(renderReply(raw, &in, hs, rng).data, "not base64!");
+}
+
+TEST(WebSocketReply, TheMessageIsDataNeverTemplateSource) {
+    core::Request hs;
+    tmpl::Rng rng(1);
+    Message in{false, "{{request.path}} {{uuid}}"};
+    Reply echo{"text", "you said: {{message}}", 0, nullptr};
+    EXPECT_EQ(renderReply(echo, &in, hs, rng).data, "you said: {{request.path}} {{uuid}}");
+    // Prepared once as the mock is read, it answers the same.
+    auto c = decode({{"path", "/ws"},
+                     {"defaultResponse", {{"type", "text"}, {"value", "you said: {{message}}"}}}});
+    ASSERT_TRUE(c->defaultResponse->prepared && c->defaultResponse->prepared->compiled);
+    EXPECT_EQ(renderReply(*c->defaultResponse, &in, hs, rng).data,
+              "you said: {{request.path}} {{uuid}}");
 }
 
 TEST(WebSocketConfig, KnowsWhetherAnyReplyIsATemplate) {
