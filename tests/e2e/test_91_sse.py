@@ -288,3 +288,18 @@ def test_an_open_stream_is_not_idle_for_the_idle_timeout(mockd):
     events = read_events(stream(a, "/slow"))
     assert time.monotonic() - started >= 2.5
     assert [e["data"] for e in events[1:]] == [["late"]]
+
+
+
+def test_connection_timeout_ends_the_stream_gracefully(mockd):
+    # mockd's tests/e2e/sse_test.go case: the stream's time is up, it ends with its final event.
+    a = mockd(mocks=[sse_mock("/ct", {
+        "events": [{"data": "first"}, {"data": "second", "delay": 30000}],
+        "lifecycle": {"connectionTimeout": 1,
+                      "termination": {"finalEvent": {"type": "end", "data": "bye"}}}})])
+    started = time.monotonic()
+    events = read_events(stream(a, "/ct"))  # raises if the stream breaks instead of ending
+    took = time.monotonic() - started
+    assert [e["data"] for e in events[1:]] == [["first"], ["bye"]]
+    assert events[-1]["event"] == ["end"]
+    assert 1.0 <= took < 5, took

@@ -91,7 +91,10 @@ def test_handshake_rules(mockd):
     first.close()
     # Once it is gone, the place is free again.
     wait_for(lambda: a.ok("GET", "/websocket/stats")["activeConnections"] == 1, 5, "a close")
-    websocket.create_connection(url(a, "/ws/one"), timeout=5).close()
+    again = websocket.create_connection(url(a, "/ws/one"), timeout=5)  # the slot is free again
+    again.send("after-reconnect")
+    assert again.recv() == "after-reconnect"
+    again.close()
     # A plain GET on the path is not a WebSocket request: no mock answers it.
     assert requests.get(f"http://127.0.0.1:{a.port}/ws/one", timeout=5).status_code == 404
     # An unknown path: 404 before any upgrade.
@@ -432,3 +435,48 @@ def test_skip_origin_verify_false_refuses_other_origins(mockd):
     c.close()  # no Origin: not a browser, let through
     c = websocket.create_connection(url(a, "/ws/open"), origin="http://evil.example", timeout=5)
     c.close()  # the default takes any origin
+
+
+# mockd's tests/e2e/websocket_test.go cases that the tests above did not already hold.
+
+def test_echo_mode_with_matchers_and_a_default_sends_one_reply(mockd):
+    a = mockd(mocks=[ws_mock("/ws/test", echoMode=True, matchers=[
+        {"match": {"type": "exact", "value": "ping"}, "response": {"type": "text", "value": "pong"}}],
+        defaultResponse={"type": "text", "value": "unknown"})])
+    c = websocket.create_connection(url(a, "/ws/test"), timeout=5)
+    c.send("ping")
+    assert c.recv() == "pong"
+    c.send("something-random")
+    assert c.recv() == "unknown"
+    c.settimeout(0.3)
+    with pytest.raises(websocket.WebSocketTimeoutException):
+        c.recv()  # no echo after either reply
+    c.close()
+
+
+def test_contains_and_suffix_matchers(mockd):
+    a = mockd(mocks=[ws_mock("/ws/contains", matchers=[
+        {"match": {"type": "contains", "value": "help"},
+         "response": {"type": "text", "value": "How can I assist you?"}},
+        {"match": {"type": "suffix", "value": "!"}, "response": {"type": "text", "value": "calm"}}])])
+    c = websocket.create_connection(url(a, "/ws/contains"), timeout=5)
+    c.send("can you help me")
+    assert c.recv() == "How can I assist you?"
+    c.send("now!")
+    assert c.recv() == "calm"
+    c.close()
+
+
+def test_a_disabled_websocket_mock_refuses_handshakes_until_enabled(mockd):
+    # mockd answers 503 from an internal flag no API sets; a mock disabled over the API matches
+    # nothing, so the handshake gets the 404 of an unknown path.
+    a = mockd(mocks=[ws_mock("/ws/d", "d")])
+    a.ok("POST", "/mocks/d/toggle")
+    with pytest.raises(websocket.WebSocketBadStatusException) as refused:
+        websocket.create_connection(url(a, "/ws/d"), timeout=5)
+    assert refused.value.status_code == 404
+    a.ok("POST", "/mocks/d/toggle")
+    c = websocket.create_connection(url(a, "/ws/d"), timeout=5)
+    c.send("back")
+    assert c.recv() == "back"
+    c.close()
