@@ -469,10 +469,20 @@ class Connection final : public std::enable_shared_from_this<Connection>, public
         handler_.handle(req, res);
         if (res.upgrade) {
             // Handed over once the responses before it are out (see flush); nothing more is
-            // read as HTTP.
+            // read as HTTP. A delay (chaos latency) comes first, as mockd's chaos sleeps before
+            // any handler; a client that leaves meanwhile is never handed over.
+            upgradeRequest_ = ownedCopy(req);
+            if (res.delivery.delayMs > 0) {
+                holdForDelay(std::move(res), [](Connection& c, Response held, bool open) {
+                    if (!open) return;
+                    c.hold_ = Hold::Upgrade;
+                    c.upgrade_ = std::move(held.upgrade);
+                    c.flush();
+                });
+                return;
+            }
             hold_ = Hold::Upgrade;
             upgrade_ = std::move(res.upgrade);
-            upgradeRequest_ = ownedCopy(req);
             return;
         }
         if (res.later) {

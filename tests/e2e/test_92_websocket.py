@@ -7,6 +7,7 @@ the request log, one log entry and one call per connection, `{{message}}` as doc
 import asyncio
 import base64
 import json
+import socket
 import time
 
 import pytest
@@ -480,3 +481,23 @@ def test_a_disabled_websocket_mock_refuses_handshakes_until_enabled(mockd):
     c.send("back")
     assert c.recv() == "back"
     c.close()
+
+
+def test_chaos_latency_delays_the_handshake(mockd):
+    # mockd's chaos middleware sleeps before any handler, the upgrade's too.
+    a = mockd(mocks=[ws_mock("/ws/echo", "echo")])
+    a.ok("PUT", "/chaos", json={"enabled": True,
+                                "latency": {"min": "400ms", "max": "400ms", "probability": 1}})
+    started = time.monotonic()
+    c = websocket.create_connection(url(a, "/ws/echo"), timeout=5)
+    assert time.monotonic() - started >= 0.4
+    c.send("late but here")
+    assert c.recv() == "late but here"
+    c.close()
+    # A client that gives up during the delay leaves no connection behind.
+    with socket.create_connection(("127.0.0.1", a.port)) as s:
+        s.sendall(("GET /ws/echo HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+                   "Connection: Upgrade\r\nSec-WebSocket-Key: MDEyMzQ1Njc4OWFiY2RlZg==\r\n"
+                   "Sec-WebSocket-Version: 13\r\n\r\n").encode())
+        time.sleep(0.1)
+    wait_for(lambda: a.ok("GET", "/websocket/stats")["activeConnections"] == 0, 5, "no leftovers")
