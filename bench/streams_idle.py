@@ -7,6 +7,7 @@ library: each stays idle once its handshake is read), and reports the server's r
 and thread count before and with them open.
 
 usage: bench/streams_idle.py [--mockd build/mockd] [--count 10000] [--markdown]
+                             [--max-log-entries N]
 """
 
 import argparse
@@ -72,6 +73,8 @@ def main():
     ap.add_argument("--mockd", default=os.path.join(HERE, "..", "build", "mockd"))
     ap.add_argument("--count", type=int, default=10000)
     ap.add_argument("--markdown", action="store_true")
+    ap.add_argument("--max-log-entries", type=int, default=None,
+                    help="the server's request log size (default: mockd's own default)")
     args = ap.parse_args()
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
@@ -96,6 +99,8 @@ def main():
             f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n").encode(),
          b"\r\n\r\n"),
     ]
+    log_flags = ([] if args.max_log_entries is None
+                 else ["--max-log-entries", str(args.max_log_entries)])
     rows = []
     for name, request, until in kinds:  # each on a fresh server
         port, admin = free_port(), free_port()
@@ -103,7 +108,8 @@ def main():
                                    "--admin-port", str(admin), "--data-dir", work,
                                    "--pid-file", os.path.join(work, "pid"), "--log-level", "warn",
                                    "--max-connections", str(n + 100),
-                                   "--max-sse-connections", str(n)])
+                                   "--max-sse-connections", str(n),
+                                   *log_flags])
         try:
             for _ in range(100):
                 try:
