@@ -1,10 +1,10 @@
 // Starts `mockd start` (MOCKD_BIN) with a config file on ports the OS picks, for the tests that
 // drive mockd's own features (streams) with their real client libraries.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { spawnWatched, waitFor } from './server.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const MOCKD_BIN = process.env.MOCKD_BIN || path.resolve(here, '../../../build/mockd');
@@ -17,31 +17,20 @@ export async function startMockd(config) {
     fs.writeFileSync(file, JSON.stringify(config));
     const args = ['start', '--config', file, '--port', '0', '--admin-port', '0', '--print-url',
         '--data-dir', path.join(dir, 'data'), '--pid-file', path.join(dir, 'mockd.pid')];
-    const proc = spawn(MOCKD_BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let exited = null;
-    proc.stdout.on('data', (d) => (stdout += d));
-    proc.stderr.on('data', (d) => (stderr += d));
-    proc.on('exit', (code, signal) => (exited = { code, signal }));
-    const end = Date.now() + START_DEADLINE_MS;
-    let url = null;
-    while (!url) {
-        if (exited) throw new Error(`mockd exited (${JSON.stringify(exited)}): ${stderr}`);
-        if (Date.now() > end) throw new Error(`mockd printed no URL: ${stdout} ${stderr}`);
-        const m = /^(http:\/\/\S+)$/m.exec(stdout);
-        if (m) url = m[1].replace('localhost', '127.0.0.1');
-        else await new Promise((r) => setTimeout(r, 20));
-    }
+    const w = spawnWatched(MOCKD_BIN, args);
+    const url = await waitFor(
+        () => {
+            if (w.exited) throw new Error(`mockd exited (${JSON.stringify(w.exited)}): ${w.stderr}`);
+            const m = /^(http:\/\/\S+)$/m.exec(w.stdout);
+            return m && m[1].replace('localhost', '127.0.0.1');
+        },
+        START_DEADLINE_MS,
+        'the URL mockd prints',
+    );
     return {
         url,
         async stop() {
-            if (!exited) {
-                proc.kill('SIGTERM');
-                const stopBy = Date.now() + 10000;
-                while (!exited && Date.now() < stopBy) await new Promise((r) => setTimeout(r, 20));
-                if (!exited) proc.kill('SIGKILL');
-            }
+            await w.stop();
             fs.rmSync(dir, { recursive: true, force: true });
         },
     };

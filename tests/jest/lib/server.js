@@ -23,7 +23,7 @@ function freePort() {
     });
 }
 
-async function waitFor(predicate, deadlineMs, what) {
+export async function waitFor(predicate, deadlineMs, what) {
     const end = Date.now() + deadlineMs;
     for (;;) {
         const value = await predicate();
@@ -34,6 +34,22 @@ async function waitFor(predicate, deadlineMs, what) {
 }
 
 // A running server: baseUrl ("http://127.0.0.1:PORT"), root (its --root-dir), stop().
+// A child process whose output and exit are kept (for error messages), and a stop(): SIGTERM,
+// then SIGKILL after 10 s.
+export function spawnWatched(cmd, args) {
+    const proc = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const w = { proc, stdout: '', stderr: '', exited: null };
+    proc.stdout.on('data', (d) => (w.stdout += d));
+    proc.stderr.on('data', (d) => (w.stderr += d));
+    proc.on('exit', (code, signal) => (w.exited = { code, signal }));
+    w.stop = async () => {
+        if (w.exited) return;
+        proc.kill('SIGTERM');
+        await waitFor(() => w.exited, 10000, 'the server to stop').catch(() => proc.kill('SIGKILL'));
+    };
+    return w;
+}
+
 export async function startWireMock({ flags = [], mappings = {}, files = {} } = {}) {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'mockd-jest-'));
     fs.mkdirSync(path.join(root, 'mappings'));
@@ -49,20 +65,14 @@ export async function startWireMock({ flags = [], mappings = {}, files = {} } = 
     const args = jar
         ? ['-jar', jar, '--port', String(fixedPort), '--root-dir', root, ...flags]
         : ['wiremock', '--port', '0', '--root-dir', root, ...flags];
-    const proc = spawn(jar ? 'java' : MOCKD_BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let exited = null;
-    proc.stdout.on('data', (d) => (stdout += d));
-    proc.stderr.on('data', (d) => (stderr += d));
-    proc.on('exit', (code, signal) => (exited = { code, signal }));
+    const w = spawnWatched(jar ? 'java' : MOCKD_BIN, args);
 
     const port =
         fixedPort ||
         (await waitFor(
             () => {
-                if (exited) throw new Error(`mockd exited (${JSON.stringify(exited)}): ${stderr}`);
-                const m = /^port:\s+(\d+)\s*$/m.exec(stdout);
+                if (w.exited) throw new Error(`mockd exited (${JSON.stringify(w.exited)}): ${w.stderr}`);
+                const m = /^port:\s+(\d+)\s*$/m.exec(w.stdout);
                 return m && Number(m[1]);
             },
             START_DEADLINE_MS,
@@ -71,7 +81,7 @@ export async function startWireMock({ flags = [], mappings = {}, files = {} } = 
     const baseUrl = `http://127.0.0.1:${port}`;
     await waitFor(
         async () => {
-            if (exited) throw new Error(`server exited (${JSON.stringify(exited)}): ${stderr}`);
+            if (w.exited) throw new Error(`server exited (${JSON.stringify(w.exited)}): ${w.stderr}`);
             try {
                 return (await fetch(`${baseUrl}/__admin/health`)).ok;
             } catch {
@@ -86,14 +96,11 @@ export async function startWireMock({ flags = [], mappings = {}, files = {} } = 
         port,
         root,
         isJar: Boolean(jar),
-        exited: () => exited,
-        output: () => ({ stdout, stderr }),
-        waitExit: (ms = 10000) => waitFor(() => exited, ms, 'the server to exit'),
+        exited: () => w.exited,
+        output: () => ({ stdout: w.stdout, stderr: w.stderr }),
+        waitExit: (ms = 10000) => waitFor(() => w.exited, ms, 'the server to exit'),
         async stop() {
-            if (!exited) {
-                proc.kill('SIGTERM');
-                await waitFor(() => exited, 10000, 'the server to stop').catch(() => proc.kill('SIGKILL'));
-            }
+            await w.stop();
             fs.rmSync(root, { recursive: true, force: true });
         },
     };
