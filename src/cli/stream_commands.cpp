@@ -138,7 +138,8 @@ class Client {
         if (!done) throw ClientError("connection failed: no handshake within " + s.timeout);
         if (result) {
             std::string why = "connection failed: " + result.message();
-            if (res.result_int() && res.result_int() != 101)
+            // Only a declined upgrade brought an answer whose status says why.
+            if (result == ws::error::upgrade_declined)
                 why += " (HTTP " + std::to_string(res.result_int()) + ")";
             throw ClientError(why);
         }

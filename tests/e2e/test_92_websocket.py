@@ -217,6 +217,8 @@ def test_bad_websocket_configs_name_the_field(mockd):
         (ws_mock("/w", matchers=[{"match": {"type": "regex", "value": "("}}]), "invalid regex"),
         (ws_mock("/w", idleTimeout=100), "duration string"),
         (ws_mock("/w", heartbeat={"enabled": True, "interval": "5 sec"}), "unknown unit"),
+        (ws_mock("/w", scenario={"steps": [{"type": "send"}]}),
+         "scenario.steps[0].message: a send step needs a message"),
     ]:
         r = a.post("/mocks", json=mock)
         assert r.status_code == 400 and words in r.text, (mock, r.text)
@@ -304,6 +306,8 @@ def test_cli_client_and_connection_commands(mockd):
     assert [(x["index"], x["data"]) for x in lines] == [(0, "one"), (1, "two")]
     r = run_mockd(["ws", "listen", url(a, "/ws/none")])
     assert r.returncode == 1 and "(HTTP 404)" in r.stderr, r
+    r = run_mockd(["ws", "send", "ws://127.0.0.1:1/x", "hi"])  # nothing listens there
+    assert r.returncode == 1 and "connection failed" in r.stderr and "HTTP" not in r.stderr, r
     held = websocket.create_connection(url(a, "/ws/echo"), timeout=5)
     r = run_mockd(["ws", "connections", *admin, "--json"])
     conns = json.loads(r.stdout)["connections"]

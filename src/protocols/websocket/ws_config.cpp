@@ -105,7 +105,7 @@ ScenarioStep decodeStep(const Json& j, const std::string& where, const DecodeCon
     st.timeoutMs = duration(j, "timeout", where, 30000);
     st.optional = core::boolField(j, "optional", where, false);
     if (st.type == "send" && !st.message)
-        throw FieldError(where + ".message", "invalid scenario step type: a send needs a message");
+        throw FieldError(where + ".message", "a send step needs a message");
     if (st.type == "wait" && st.durationMs <= 0)
         throw FieldError(where + ".duration",
                          "invalid scenario step type: a wait needs a duration above 0");
