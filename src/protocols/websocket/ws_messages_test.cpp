@@ -130,8 +130,7 @@ TEST(WebSocketConfig, ErrorsNameTheField) {
               "mocks[0].websocket.scenario.steps[0].type: invalid scenario step type \"delay\" "
               "(send, expect or wait)");
     EXPECT_EQ(decodeError({{"path", "/w"}, {"scenario", {{"steps", {{{"type", "send"}}}}}}}),
-              "mocks[0].websocket.scenario.steps[0].message: invalid scenario step type: a send "
-              "needs a message");
+              "mocks[0].websocket.scenario.steps[0].message: a send step needs a message");
     EXPECT_EQ(decodeError({{"path", "/w"}, {"scenario", {{"steps", {{{"type", "wait"}}}}}}}),
               "mocks[0].websocket.scenario.steps[0].duration: invalid scenario step type: a wait "
               "needs a duration above 0");
