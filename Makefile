@@ -10,9 +10,9 @@ MOCKD := $(BUILD)/mockd
 export CCACHE_NOHASHDIR ?= 1
 export CCACHE_BASEDIR ?= $(CURDIR)
 
-.PHONY: all deps configure build test unit e2e jest demo bench bench-quick bench-micro format clean \
+.PHONY: all deps configure build test unit e2e jest corpus demo bench bench-quick bench-micro format clean \
         release release-check release-check-smoke lint-docker \
-	function-size asan-build asan asan-unit asan-e2e tsan fuzz-build fuzz-smoke fuzz-replay soak soak-ci
+	function-size asan-build asan asan-unit asan-corpus asan-e2e tsan fuzz-build fuzz-smoke fuzz-replay soak soak-ci
 
 all: build
 
@@ -43,8 +43,13 @@ e2e: build
 jest: build
 	bash scripts/jest.sh $(abspath $(MOCKD))
 
+# The OpenAPI directory (2,600 real API specs): each imported, loaded and served, every operation
+# reached by a request built from its path template (tests/corpus/openapi_corpus.cpp).
+corpus: build
+	bash scripts/openapi-corpus.sh $(abspath $(BUILD))
+
 # jest before e2e: it installs tests/jest/node_modules, which the docs' jest example runs with.
-test: unit jest e2e
+test: unit jest corpus e2e
 
 demo: build
 	@bash scripts/demo.sh $(MOCKD)
@@ -121,7 +126,7 @@ $(sort $(ASAN_BUILD)/build.ninja $(FUZZ_BUILD)/build.ninja):
 	  -DCMAKE_CXX_COMPILER=$(SAN_CXX) -DMOCKD_SANITIZE=address,undefined -DMOCKD_BUILD_FUZZ=ON
 
 asan-build: deps $(ASAN_BUILD)/build.ninja
-	cmake --build $(ASAN_BUILD) -j $(JOBS) --target mockd mockd_tests
+	cmake --build $(ASAN_BUILD) -j $(JOBS) --target mockd mockd_tests mockd_openapi_corpus
 
 asan-unit: asan-build
 	$(ASAN_BUILD)/mockd_tests --gtest_brief=1
@@ -130,7 +135,11 @@ asan-e2e: asan-build
 	MOCKD_BIN=$(abspath $(ASAN_BUILD)/mockd) MOCKD_SANITIZED=1 \
 	  /usr/bin/python3 -m pytest -q -p no:cacheprovider $(ASAN_E2E)
 
-asan: asan-unit asan-e2e
+# A hundred specs of the OpenAPI directory, spread over it (the whole of it runs on `make corpus`).
+asan-corpus: asan-build
+	bash scripts/openapi-corpus.sh $(abspath $(ASAN_BUILD)) --sample 100
+
+asan: asan-unit asan-corpus asan-e2e
 
 $(TSAN_BUILD)/build.ninja:
 	cmake -S . -B $(TSAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \

@@ -5,7 +5,8 @@
 #include "admin/admin_call.h"
 #include "chaos/chaos.h"
 #include "config/loader.h"
-#include "config/yaml_json.h"
+#include "core/yaml_json.h"
+#include "portability/formats.h"
 
 namespace mockd::admin {
 
@@ -26,11 +27,42 @@ void AdminApi::exportConfig(Call& c) {
     std::string_view accept = c.req.header("Accept");
     if (accept.find("yaml") != std::string_view::npos ||
         queryParam(c.req, "format").value_or("") == "yaml") {
-        c.r.text(200, "application/yaml", config::jsonToYaml(doc));
+        c.r.text(200, "application/yaml", core::jsonToYaml(doc));
     } else {
         c.r.json(200, doc);
     }
 }
+
+namespace {
+// A document in another tool's format (named by ?format= or detected) as a mockd collection;
+// a mockd document is left as it is. Returns false once a 400 is written.
+bool convertForeign(AdminApi::Call& c, std::string& text, bool& isYaml) {
+    using namespace portability;
+    const auto named = queryParam(c.req, "format");
+    Format format = named ? parseFormat(*named) : detectFormat(text, isYaml ? "body.yaml" : "");
+    if (named && format == Format::Unknown) {
+        c.r.error(400, "invalid_format", "unknown import format \"" + *named + "\"");
+        return false;
+    }
+    if (format == Format::Unknown || format == Format::Mockd) return true;
+    try {
+        ImportOptions options;
+        options.baseDir = std::filesystem::current_path();
+        text = importDocument(text, format, options).collection.dump();
+        isYaml = false;
+        return true;
+    } catch (const ImportError& e) {
+        c.r.error(400, "import_error", formatName(format) + ": " + e.what());
+        return false;
+    }
+}
+
+bool isCurlCommand(std::string_view text) {
+    size_t first = text.find_first_not_of(" \t\r\n");
+    return first != std::string_view::npos &&
+           (text.substr(first).starts_with("curl ") || text.substr(first).starts_with("curl\t"));
+}
+}  // namespace
 
 void AdminApi::importConfig(Call& c) {
     const bool yaml = c.req.header("Content-Type").find("yaml") != std::string_view::npos;
@@ -38,20 +70,24 @@ void AdminApi::importConfig(Call& c) {
     const bool dryRun = queryParam(c.req, "dryRun").value_or("") == "true";
     std::string text(c.req.body);
     bool isYaml = yaml;
-    if (!yaml) {
+    if (!yaml && !isCurlCommand(text)) {
         auto body = parseBody(c.req, c.r);
         if (!body) return;
         if (body->is_object() && body->contains("config")) {
             if (auto it = body->find("replace"); it != body->end() && it->is_boolean())
                 replace = replace || it->get<bool>();
-            text = (*body)["config"].dump();
+            const Json& cfg = (*body)["config"];
+            text = cfg.is_string() ? cfg.get<std::string>() : cfg.dump();
+            isYaml = cfg.is_string() && !text.starts_with("{") && !text.starts_with("[");
         }
     } else if (text.empty()) {
         c.r.error(400, "invalid_yaml", "the request body is empty");
         return;
     }
+    if (!convertForeign(c, text, isYaml)) return;
     try {
-        auto cfg = config::loadText(text, "config", isYaml, std::filesystem::current_path());
+        auto cfg = config::loadText(text, "config", isYaml, std::filesystem::current_path(),
+                                    /*expandEnvironment=*/false);
         if (dryRun) {
             c.r.json(
                 200,

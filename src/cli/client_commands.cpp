@@ -18,11 +18,11 @@
 #include "cli/admin_client.h"
 #include "cli/cli.h"
 #include "cli/health_check.h"
-#include "cli/import_formats.h"
 #include "cli/stream_mocks.h"
 #include "config/loader.h"
-#include "config/yaml_json.h"
 #include "core/mock_codec.h"
+#include "core/yaml_json.h"
+#include "portability/formats.h"
 
 namespace mockd::cli {
 
@@ -56,7 +56,7 @@ struct ClientCommands::State {
     int64_t delay = -1;
     bool allowDuplicate = false, yes = false, force = false, replace = false, dryRun = false,
          all = false, follow = false, clear = false, matched = false, unmatched = false,
-         never = false, statusSet = false;
+         never = false, statusSet = false, includeStatic = false;
     int64_t exactly = -1, atLeast = -1, atMost = -1;
     size_t limit = 20;
     uint16_t port = 0;
@@ -381,12 +381,19 @@ ClientCommands::ClientCommands(CLI::App& app) : s_(std::make_unique<State>()) {
 
     s.import = app.add_subcommand(
         "import",
-        "Load mocks into the server: a mockd collection (YAML or JSON) or WireMock mappings");
-    s.import->add_option("file", s.id, "File to import, or - to read standard input")->required();
+        "Load mocks into the server from a mockd collection, an OpenAPI 3 or Swagger 2 spec, a "
+        "Postman collection, a HAR file, WireMock mappings, a Mockoon environment or a curl "
+        "command");
+    s.import->add_option("source", s.id,
+                         "File, directory, curl command line, or - (the default) for standard "
+                         "input");
     s.import->add_option("-f,--format", s.format,
-                         "mockd or wiremock (default: detected from the content)");
+                         "mockd, openapi, postman, har, wiremock, mockoon or curl (default: "
+                         "detected from the file name and content)");
     s.import->add_flag("--replace", s.replace, "Replace every mock instead of merging");
     s.import->add_flag("--dry-run", s.dryRun, "Check the file without changing anything");
+    s.import->add_flag("--include-static", s.includeStatic,
+                       "HAR: keep scripts, styles, images and fonts");
     shared(s.import);
 
     s.exportCmd = app.add_subcommand("export", "Write the server's mocks as a mockd collection");
@@ -878,60 +885,154 @@ int runLogs(const State& s) {
     return 0;
 }
 
-int runImport(const State& s) {
-    std::string text, source = s.id, ext;
+namespace {
+
+// One document to import: its text, a name for messages, and where relative files live.
+struct ImportSource {
+    std::string text, label, filename;
     fs::path dir = ".";
-    if (s.id == "-") {
+};
+
+ImportSource readImportSource(const std::string& arg) {
+    ImportSource src;
+    if (arg.empty() || arg == "-") {
+        if (isatty(STDIN_FILENO))
+            throw ClientError("give a file to import, or pipe one into standard input");
         std::ostringstream in;
         in << std::cin.rdbuf();
-        text = in.str();
-        source = "standard input";
-    } else if (s.id.starts_with("curl ")) {
-        text = s.id;  // a curl command line given as the argument
-        source = "the curl command";
+        src.text = in.str();
+        src.label = "standard input";
+        src.filename = "stdin";
+    } else if (arg.starts_with("curl ") || arg.starts_with("curl\t")) {
+        src.text = arg;  // a curl command line given as the argument
+        src.label = "the curl command";
     } else {
-        text = readFileOrThrow(s.id);
-        ext = lower(fs::path(s.id).extension().string());
-        dir = fs::path(s.id).parent_path();
-        if (dir.empty()) dir = ".";
+        src.text = readFileOrThrow(arg);
+        src.label = src.filename = arg;
+        src.dir = fs::path(arg).parent_path();
+        if (src.dir.empty()) src.dir = ".";
     }
-    std::string format = lower(s.format);
-    if (format.empty()) {
-        format = detectImportFormat(text);
-    } else if (!oneOf(format, kImportFormats)) {
+    if (src.text.find_first_not_of(" \t\r\n") == std::string::npos)
+        throw ClientError(src.label + " is empty");
+    return src;
+}
+
+// The document as the admin API's POST /config takes it: a mockd document as written (so that
+// its errors name its lines), anything else converted into a mockd collection here.
+struct Prepared {
+    std::string body, contentType = "application/json", format;
+    Json collection;  // for listing (null for a mockd document the server alone reads)
+};
+
+Prepared prepareImport(const ImportSource& src, const State& s, bool forceDetect) {
+    using namespace portability;
+    Format format = forceDetect || s.format.empty() ? detectFormat(src.text, src.filename)
+                                                    : parseFormat(s.format);
+    if (!forceDetect && !s.format.empty() && format == Format::Unknown)
         throw ClientError("unknown import format \"" + s.format +
-                          "\" (formats: " + joined(kImportFormats) + ")");
+                          "\" (formats: " + joined(formatNames()) + ")");
+    if (format == Format::Unknown)
+        throw ClientError("cannot tell what format " + src.label +
+                          " is in (give --format: " + joined(formatNames()) + ")");
+    Prepared p;
+    p.format = formatName(format);
+    ImportOptions options;
+    // A file under <root>/mappings has its WireMock bodies under <root>/__files.
+    options.baseDir = src.dir.filename() == "mappings" ? src.dir.parent_path() : src.dir;
+    options.includeStatic = s.includeStatic;
+    ImportResult r;
+    try {
+        r = importDocument(src.text, format, options);
+    } catch (const ImportError& e) {
+        throw ClientError(src.label + " (" + p.format + "): " + e.what());
     }
-    if (!oneOf(format, kReadableImportFormats))
-        throw ClientError("importing " + format + " is not supported yet (formats: " +
-                          joined(kReadableImportFormats) + ")");
-    std::string contentType = "application/json";
-    if (format == "wiremock") {
-        auto doc = Json::parse(text, nullptr, false, true);
-        if (doc.is_discarded())
-            throw ClientError(source + ": not valid JSON, so not WireMock mappings");
-        // A file under <root>/mappings has its bodies under <root>/__files.
-        fs::path filesDir =
-            dir.filename() == "mappings" ? dir.parent_path() / "__files" : dir / "__files";
-        std::vector<std::string> warnings;
-        text = wireMockToCollection(doc, filesDir, warnings).dump();
-        for (const auto& w : warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
-    } else {
-        size_t first = text.find_first_not_of(" \t\r\n");
-        bool looksJson = first != std::string::npos && (text[first] == '{' || text[first] == '[');
+    for (const auto& w : r.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
+    if (format == Format::Mockd) {
+        p.body = src.text;
+        const std::string ext = lower(fs::path(src.filename).extension().string());
+        size_t first = src.text.find_first_not_of(" \t\r\n");
+        bool looksJson = src.text[first] == '{' || src.text[first] == '[';
         if (ext == ".yaml" || ext == ".yml" || (ext != ".json" && !looksJson))
-            contentType = "application/yaml";
+            p.contentType = "application/yaml";
+    } else {
+        p.body = r.collection.dump();
     }
+    p.collection = std::move(r.collection);
+    return p;
+}
+
+void printDryRun(const Prepared& p) {
+    std::printf("Dry run - mocks would be imported:\n");
+    const Json mocks =
+        p.collection.is_object() ? p.collection.value("mocks", Json::array()) : p.collection;
+    if (!mocks.is_array()) return;
+    for (const auto& m : mocks) {
+        if (!m.is_object()) continue;
+        const Json http = m.value("http", Json::object());
+        const Json matcher = http.is_object()
+                                 ? http.value("matcher", m.value("matcher", Json::object()))
+                                 : Json::object();
+        std::string method = matcher.is_object() ? matcher.value("method", "???") : "???";
+        std::string path = matcher.is_object()
+                               ? matcher.value("path", matcher.value("pathPattern", "???"))
+                               : "???";
+        std::printf("  • %s %s (%s)\n", method.c_str(), path.c_str(),
+                    m.value("name", m.value("id", "")).c_str());
+    }
+}
+
+int importDirectory(const State& s, const fs::path& dir) {
+    Json errors = Json::array();
+    int files = 0, imported = 0;
+    std::vector<fs::path> paths;
+    for (const auto& e : fs::recursive_directory_iterator(dir)) {
+        const std::string ext = lower(e.path().extension().string());
+        if (e.is_regular_file() && (ext == ".json" || ext == ".yaml" || ext == ".yml"))
+            paths.push_back(e.path());
+    }
+    std::sort(paths.begin(), paths.end());
+    if (paths.empty()) throw ClientError(dir.string() + ": no .json, .yaml or .yml files in it");
+    for (const auto& path : paths) {
+        try {
+            Prepared p = prepareImport(readImportSource(path.string()), s, true);
+            auto j = expectOk(client(s).call("POST", "/config", p.body, p.contentType));
+            imported += j.value("imported", 0);
+            ++files;
+            if (!s.json)
+                std::printf("%s: %d mock(s) (format: %s)\n", path.c_str(), j.value("imported", 0),
+                            p.format.c_str());
+        } catch (const ClientError& e) {
+            errors.push_back(path.string() + ": " + e.what());
+        }
+    }
+    if (s.json)
+        printJson({{"imported", imported}, {"files", files}, {"errors", errors}, {"source", dir}});
+    else
+        for (const auto& e : errors)
+            std::fprintf(stderr, "error: %s\n", e.get<std::string>().c_str());
+    return errors.empty() ? 0 : 1;
+}
+
+}  // namespace
+
+int runImport(const State& s) {
+    std::error_code ec;
+    if (!s.id.empty() && s.id != "-" && fs::is_directory(s.id, ec)) return importDirectory(s, s.id);
+    const ImportSource src = readImportSource(s.id);
+    const Prepared p = prepareImport(src, s, false);
     std::string target = "/config?replace=" + std::string(s.replace ? "true" : "false") +
                          (s.dryRun ? "&dryRun=true" : "");
-    auto j = expectOk(client(s).call("POST", target, text, contentType));
-    if (s.json)
+    auto j = expectOk(client(s).call("POST", target, p.body, p.contentType));
+    if (s.json) {
+        j["format"] = p.format;
         printJson(j);
-    else if (s.dryRun)
-        std::printf("%s is valid: %d mock(s); nothing changed\n", source.c_str(),
-                    j.value("mocks", 0));
-    else
+    } else if (s.dryRun) {
+        if (!p.collection.is_null() && p.format != "mockd") printDryRun(p);
+        std::printf("%s is valid: %d mock(s) (format: %s); nothing changed\n", src.label.c_str(),
+                    j.value("mocks", 0), p.format.c_str());
+    } else {
         std::printf("%s (%d in total)\n", j.value("message", "").c_str(), j.value("total", 0));
+    }
     return 0;
 }
 
@@ -1046,8 +1147,8 @@ int runCustomAdd(const State& s, const AdminClient& c) {
         std::string ext = fs::path(s.seedFile).extension().string();
         if (ext == ".yaml" || ext == ".yml") {
             try {
-                config::LineMap lines;
-                def = config::yamlToJson(YAML::Load(readFileOrThrow(s.seedFile)), lines);
+                core::LineMap lines;
+                def = core::yamlToJson(YAML::Load(readFileOrThrow(s.seedFile)), lines);
             } catch (const YAML::Exception& e) {
                 throw ClientError(s.seedFile + ": invalid YAML: " + e.msg);
             }

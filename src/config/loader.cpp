@@ -10,11 +10,16 @@
 #include <set>
 #include <sstream>
 
-#include "config/yaml_json.h"
 #include "core/errors.h"
 #include "core/mock_codec.h"
+#include "core/yaml_json.h"
+#include "portability/formats.h"
 
 namespace mockd::config {
+using core::jsonLines;
+using core::LineMap;
+using core::lineOf;
+using core::yamlToJson;
 
 namespace fs = std::filesystem;
 using core::Json;
@@ -56,7 +61,6 @@ bool isKnownTopLevel(const std::string& k) {
 // uses one must not load and then serve something else.
 const std::vector<std::pair<std::string, std::string>>& unbuiltTopLevel() {
     static const std::vector<std::pair<std::string, std::string>> k = {
-        {"imports", "imports of OpenAPI and WSDL documents"},
         {"workspaces", "workspaces"},
         {"websocketEndpoints", "WebSocket endpoints"},
     };
@@ -223,13 +227,13 @@ std::vector<int> quoteFlowMappingPaths(std::string& yaml) {
 
 namespace {
 LoadedConfig decodeText(std::string_view rawText, const std::string& name, bool yaml,
-                        const fs::path& baseDir);
+                        const fs::path& baseDir, bool expandEnvironment);
 }  // namespace
 
 LoadedConfig loadText(std::string_view rawText, const std::string& name, bool yaml,
-                      const fs::path& baseDir) {
+                      const fs::path& baseDir, bool expandEnvironment) {
     try {
-        return decodeText(rawText, name, yaml, baseDir);
+        return decodeText(rawText, name, yaml, baseDir, expandEnvironment);
     } catch (const Json::exception& e) {
         // A decoder that read a field of the wrong type without checking it first: still a
         // message about the file, never an exception that ends the process.
@@ -399,17 +403,99 @@ std::vector<core::Mock> decodeMocks(const Json& doc, FieldLocator& at,
     return mocks;
 }
 
+// `imports`: documents of any import format, converted and appended after the file's own
+// mocks (and tables). `as` names the import: its mocks' operationIds become "<as>.<operationId>"
+// so that `extend` can address them, and their ids change with it so that two imports of one
+// document do not collide.
+void appendImports(Json& doc, FieldLocator& at, const fs::path& baseDir) {
+    forEachItem(doc, "imports", at, [&](const Json& e, const std::string& where) {
+        if (!e.is_object()) throw core::FieldError(where, "must be {path, format, as}");
+        for (auto it = e.begin(); it != e.end(); ++it)
+            if (it.key() != "path" && it.key() != "url" && it.key() != "format" && it.key() != "as")
+                at.warn(where + "." + it.key(), "unknown field, ignored");
+        const std::string path = e.value("path", Json("")).is_string() ? e.value("path", "") : "";
+        if (path.empty() && e.contains("url"))
+            throw core::FieldError(where + ".url",
+                                   "imports by URL are not supported yet; download the document "
+                                   "and give its path");
+        if (path.empty()) throw core::FieldError(where + ".path", "is required");
+        const fs::path file = fs::path(path).is_absolute() ? fs::path(path) : baseDir / path;
+        std::ifstream in(file, std::ios::binary);
+        if (!in) throw core::FieldError(where + ".path", "cannot read " + file.string());
+        std::ostringstream ss;
+        ss << in.rdbuf();
+        using namespace portability;
+        const std::string formatName =
+            e.value("format", Json("")).is_string() ? e.value("format", "") : "";
+        Format format = formatName.empty() ? detectFormat(ss.str(), file.filename().string())
+                                           : parseFormat(formatName);
+        if (format == Format::Unknown)
+            throw core::FieldError(where + (formatName.empty() ? ".path" : ".format"),
+                                   formatName.empty()
+                                       ? "cannot tell the document's format (give format)"
+                                       : "unknown import format \"" + formatName + "\"");
+        ImportOptions options;
+        options.baseDir = file.parent_path();
+        ImportResult r;
+        try {
+            r = importDocument(ss.str(), format, options);
+        } catch (const ImportError& err) {
+            throw core::FieldError(where, "import " + path + ": " + err.what());
+        }
+        for (const auto& w : r.warnings) at.warn(where, w);
+        Json& c = r.collection;
+        const std::string as = e.value("as", Json("")).is_string() ? e.value("as", "") : "";
+        Json mocks = c.is_array() ? c : c.value("mocks", Json::array());
+        for (auto& m : mocks) {
+            if (as.empty() || !m.is_object()) continue;
+            if (m.contains("operationId") && m["operationId"].is_string())
+                m["operationId"] = as + "." + m["operationId"].get<std::string>();
+            if (m.contains("id") && m["id"].is_string())
+                m["id"] = as + "." + m["id"].get<std::string>();
+        }
+        for (auto& m : mocks) doc["mocks"].push_back(std::move(m));
+        if (c.is_object())
+            for (const char* key : {"tables", "statefulResources", "customOperations"})
+                if (auto t = c.find(key); t != c.end() && t->is_array())
+                    for (auto& item : *t) doc[key].push_back(std::move(item));
+    });
+}
+
+// The mock an `extend` names: by id, then by operationId (an import's `as` included), then by
+// "METHOD /path".
+std::vector<core::Mock>::iterator findExtendTarget(std::vector<core::Mock>& mocks,
+                                                   const std::string& name) {
+    auto it =
+        std::find_if(mocks.begin(), mocks.end(), [&](const core::Mock& m) { return m.id == name; });
+    if (it != mocks.end()) return it;
+    it = std::find_if(mocks.begin(), mocks.end(), [&](const core::Mock& m) {
+        auto op = m.extra.find("operationId");
+        return op != m.extra.end() && *op == name;
+    });
+    if (it != mocks.end()) return it;
+    const size_t space = name.find(' ');
+    if (space == std::string::npos) return mocks.end();
+    const std::string method = name.substr(0, space), path = name.substr(space + 1);
+    return std::find_if(mocks.begin(), mocks.end(), [&](const core::Mock& m) {
+        return m.type == "http" && m.matcher.path == path && m.matcher.method == method;
+    });
+}
+
 // `extend`: binds mocks of the file to tables after the fact.
 void applyExtends(const Json& doc, FieldLocator& at, std::vector<core::Mock>& mocks,
                   const StateNames& names) {
     forEachItem(doc, "extend", at, [&](const Json& e, const std::string& where) {
         if (!e.is_object()) throw core::FieldError(where, "must be {mock, table, action}");
         auto mockId = e.value("mock", Json()).is_string() ? e["mock"].get<std::string>() : "";
-        if (mockId.empty()) throw core::FieldError(where + ".mock", "is required (a mock id)");
-        auto it = std::find_if(mocks.begin(), mocks.end(),
-                               [&](const core::Mock& mk) { return mk.id == mockId; });
+        if (mockId.empty())
+            throw core::FieldError(where + ".mock",
+                                   "is required (a mock id, an operationId or \"METHOD /path\")");
+        auto it = findExtendTarget(mocks, mockId);
         if (it == mocks.end())
-            throw core::FieldError(where + ".mock", "no mock with id \"" + mockId + "\"");
+            throw core::FieldError(where + ".mock",
+                                   "no mock with id, operationId or method and "
+                                   "path \"" +
+                                       mockId + "\"");
         auto b = core::decodeBinding(e, where);
         names.checkBinding(b, where);
         it->binding = std::move(b);
@@ -417,10 +503,10 @@ void applyExtends(const Json& doc, FieldLocator& at, std::vector<core::Mock>& mo
 }
 
 LoadedConfig decodeText(std::string_view rawText, const std::string& name, bool yaml,
-                        const fs::path& baseDir) {
+                        const fs::path& baseDir, bool expandEnvironment) {
     LoadedConfig cfg;
     cfg.file = name;
-    std::string text = expandEnv(rawText);
+    std::string text = expandEnvironment ? expandEnv(rawText) : std::string(rawText);
     if (text.find_first_not_of(" \t\r\n") == std::string::npos)
         throw ConfigError(name + ": the configuration file is empty");
 
@@ -432,6 +518,7 @@ LoadedConfig decodeText(std::string_view rawText, const std::string& name, bool 
     core::DecodeContext ctx;
     ctx.baseDir = baseDir;
     ctx.onUnknownField = [&](const std::string& f) { at.warn(f, "unknown field, ignored"); };
+    appendImports(doc, at, baseDir);
     const StateNames names = decodeStateful(doc, at, cfg);
     std::vector<core::Mock> mocks = decodeMocks(doc, at, ctx, names);
     applyExtends(doc, at, mocks, names);

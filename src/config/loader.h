@@ -36,9 +36,11 @@ struct LoadedConfig {
 LoadedConfig loadFile(const std::string& path);
 
 // Decodes config text; `name` is used in messages, `yaml` picks the parser, relative
-// bodyFile paths resolve against `baseDir`. Throws ConfigError.
+// bodyFile paths resolve against `baseDir`. `expandEnvironment` expands $NAME references as a
+// config file's are; a document posted to the admin API or converted from another format is
+// taken as written. Throws ConfigError.
 LoadedConfig loadText(std::string_view text, const std::string& name, bool yaml,
-                      const std::filesystem::path& baseDir);
+                      const std::filesystem::path& baseDir, bool expandEnvironment = true);
 
 // Expands $NAME, ${NAME} and ${NAME:-default} from the environment (unset: empty or the
 // default). Anything else after '$' is left as written, so "$.a" and "$1.99" survive.

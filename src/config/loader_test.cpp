@@ -166,8 +166,9 @@ TEST(Loader, MissingFileIsOneClearLine) {
 // Sections whose behaviour is not built yet are errors naming the field and its line; settings
 // that come from flags alone are warnings naming the flag.
 TEST(LoaderUnbuilt, TopLevelSectionsAreErrors) {
-    EXPECT_EQ(errorOf("mocks: []\nimports:\n  - path: api.yaml\n", true),
-              "c.yaml:2: imports: is not supported yet (imports of OpenAPI and WSDL documents)");
+    EXPECT_EQ(errorOf("mocks: []\nimports:\n  - url: https://example.com/api.yaml\n", true),
+              "c.yaml:3: imports[0].url: imports by URL are not supported yet; download the "
+              "document and give its path");
     EXPECT_EQ(errorOf("workspaces:\n  - name: a\n", true),
               "c.yaml:1: workspaces: is not supported yet (workspaces)");
     EXPECT_EQ(errorOf("websocketEndpoints:\n  - path: /ws\n", true),

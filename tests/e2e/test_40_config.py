@@ -98,7 +98,7 @@ def test_extra_top_level_sections_accepted(servers, tmp_path):
 
 @pytest.mark.parametrize("extend, field, message", [
     ("{ from: base }", "extend[0].mock", "is required"),
-    ("{ mock: nope, table: users, action: list }", "extend[0].mock", 'no mock with id "nope"'),
+    ("{ mock: nope, table: users, action: list }", "extend[0].mock", 'no mock with id, operationId or method and path "nope"'),
     ("{ mock: t, table: nope, action: list }", "extend[0].table", 'no table named "nope"'),
     ("{ mock: t, table: users, action: explode }", "extend[0].action", "must be list, get"),
 ])

@@ -19,7 +19,7 @@ HTTP_FIELDS = {
     "validation": {"mode": "strict"},
 }
 TOP_LEVEL = {
-    "imports": [{"path": "openapi.yaml", "as": "api"}],
+    "imports": [{"url": "https://example.com/openapi.yaml", "as": "api"}],
     "workspaces": [{"name": "team"}],
     "websocketEndpoints": [{"path": "/ws"}],
 }
@@ -41,8 +41,9 @@ CASES = (
      for k in MOCK_TYPES]
     + [(f"http-{f}", {"mocks": [http_with(f)]}, f"mocks[0].http.{f}", "not supported yet")
        for f in HTTP_FIELDS]
-    + [(f"top-{k}", {k: v, "mocks": [{"id": "ok", "type": "http", "http": GOOD_HTTP}]}, k,
-        "not supported yet") for k, v in TOP_LEVEL.items()]
+    + [(f"top-{k}", {k: v, "mocks": [{"id": "ok", "type": "http", "http": GOOD_HTTP}]},
+        "imports[0].url" if k == "imports" else k, "not supported yet")
+       for k, v in TOP_LEVEL.items()]
     + [(f"server-{k}", {"serverConfig": {k: [{"port": 50051}]}}, f"serverConfig.{k}",
         "not supported yet") for k in SERVER_SECTIONS]
 )

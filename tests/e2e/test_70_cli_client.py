@@ -1224,7 +1224,8 @@ def test_import_wiremock_mappings_detected_or_named(cli, tmp_path):
 def test_import_from_standard_input(cli):
     s = cli.start()
     r = cli.ok("import", "-", "--dry-run", input=IMPORT_YAML)
-    assert r.stdout.strip() == "standard input is valid: 2 mock(s); nothing changed"
+    assert r.stdout.strip() == \
+        "standard input is valid: 2 mock(s) (format: mockd); nothing changed"
     assert cli.list_json() == []
     r = cli.ok("import", "-", input=IMPORT_YAML)  # YAML, detected
     assert r.stdout.strip() == "Imported 2 mock(s) (2 in total)"
@@ -1237,22 +1238,148 @@ def test_import_from_standard_input(cli):
     assert r.stdout.strip() == "Imported 1 mock(s) (1 in total)"
     assert hit(s, "GET", "/stdin-json").status_code == 203
     assert hit(s, "GET", "/imp-b").status_code == 404
-    one_error_line(cli("import", "-", input=""), "mockd: ")
+    one_error_line(cli("import", "-", input=""), "standard input is empty")
 
 
-def test_import_formats_not_supported_yet_are_named(cli, tmp_path):
+PETSTORE = {
+    "openapi": "3.0.3", "info": {"title": "Pets", "version": "1"},
+    "paths": {
+        "/pets/{petId}": {"get": {"operationId": "getPet", "responses": {"200": {
+            "description": "a pet", "content": {"application/json": {"schema": {
+                "type": "object", "required": ["id", "name"],
+                "properties": {"id": {"type": "integer", "minimum": 1},
+                               "name": {"type": "string", "maxLength": 8}}}}}}}}},
+        "/pets/mine": {"get": {"responses": {"200": {"description": "mine", "content": {
+            "application/json": {"example": {"mine": True}}}}}}},
+        "/pets": {"post": {"operationId": "addPet", "responses": {"201": {"description": "made"}}}},
+    },
+}
+
+
+def test_import_reads_every_http_format(cli, tmp_path):
+    s = cli.start()
+    spec = tmp_path / "pets.yaml"
+    spec.write_text(json.dumps(PETSTORE))  # JSON is YAML too: detected by its keys
+    r = cli.ok("import", spec, "--dry-run")
+    assert "GET /pets/{petId} (getPet)" in r.stdout and "(format: openapi)" in r.stdout, r.stdout
+    assert cli.list_json() == []
+    r = cli.ok("import", spec)
+    assert r.stdout.strip() == "Imported 3 mock(s) (3 in total)", r.stdout
+    pet = hit(s, "GET", "/pets/42").json()
+    assert pet["id"] >= 1 and len(pet["name"]) <= 8
+    assert hit(s, "GET", "/pets/mine").json() == {"mine": True}  # the concrete path wins
+    made = hit(s, "POST", "/pets")
+    assert made.status_code == 201 and made.json() == {"id": 1, "created": True}
+    # Importing again replaces the same mocks (stable ids), never adds copies.
+    cli.ok("import", spec)
+    assert len(cli.list_json()) == 3
+
+    postman = tmp_path / "shop.postman_collection.json"
+    postman.write_text(json.dumps({
+        "info": {"name": "Shop", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/"},
+        "item": [{"name": "Order", "request": {"method": "GET", "url": {
+            "raw": "{{base}}/orders/:id", "path": ["orders", ":id"]}},
+            "response": [{"code": 202, "body": "an order"}]}]}))
+    cli.ok("import", postman)
+    assert (hit(s, "GET", "/orders/77").status_code, hit(s, "GET", "/orders/77").text) == \
+        (202, "an order")
+
+    har = tmp_path / "session.har"
+    har.write_text(json.dumps({"log": {"version": "1.2", "entries": [
+        {"request": {"method": "GET", "url": "https://x.test/api/me"},
+         "response": {"status": 200, "content": {"mimeType": "application/json",
+                                                  "text": '{"me": 1}'}}},
+        {"request": {"method": "GET", "url": "https://x.test/logo.png"},
+         "response": {"status": 200, "content": {"mimeType": "image/png"}}}]}}))
+    cli.ok("import", har)
+    assert hit(s, "GET", "/api/me").json() == {"me": 1}
+    assert hit(s, "GET", "/logo.png").status_code == 404  # static assets left out
+
+    r = cli.ok("import", "curl -X PUT https://api.test/v1/items/9 -H 'X-Key: k' -d 'x=1'")
+    assert hit(s, "PUT", "/v1/items/9", data="x=1").status_code == 404  # X-Key is matched
+    assert hit(s, "PUT", "/v1/items/9", data="x=1", headers={"X-Key": "k"}).json() == \
+        {"status": "updated"}
+
+    mockoon = tmp_path / "env.json"
+    mockoon.write_text(json.dumps({"name": "E", "endpointPrefix": "mk", "port": 3000, "routes": [
+        {"uuid": "u1", "method": "get", "endpoint": "hello/:who", "responses": [
+            {"statusCode": 200, "body": "hi {{urlParam 'who'}}"}]}]}))
+    cli.ok("import", mockoon)
+    assert hit(s, "GET", "/mk/hello/ann").text == "hi ann"
+
+
+def test_import_names_what_it_cannot_read(cli, tmp_path):
     s = cli.start()
     keep = cli.add("--path", "/keep")
     coll = write_config(tmp_path, IMPORT_YAML, "c.yaml")
-    for fmt in ("openapi", "postman", "har", "mockoon", "curl", "wsdl"):
-        one_error_line(cli("import", coll, "-f", fmt), fmt, "not supported yet")
-    one_error_line(cli("import", coll, "--format", "excel"), '"excel"', "wiremock")
-    spec = tmp_path / "api.yaml"
-    spec.write_text("openapi: 3.0.0\ninfo: {title: t, version: '1'}\npaths: {}\n")
-    one_error_line(cli("import", spec), "openapi", "not supported yet")
-    one_error_line(cli("import", "curl -X GET http://example.com/x"), "curl", "not supported yet")
+    one_error_line(cli("import", coll, "-f", "wsdl"), "WSDL", "SOAP")
+    one_error_line(cli("import", coll, "-f", "openapi"), "openapi", "not a valid OpenAPI")
+    one_error_line(cli("import", coll, "--format", "excel"), '"excel"', "mockoon", "curl")
+    notes = tmp_path / "notes.json"
+    notes.write_text('{"hello": 1}')
+    one_error_line(cli("import", notes), "cannot tell what format", "--format")
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"openapi": "3.0.0", "paths": {"/a": ')
+    one_error_line(cli("import", broken), "cannot tell what format")
+    one_error_line(cli("import", "curl -s"), "curl", "no URL")
     assert [m["id"] for m in cli.list_json()] == [keep]
     assert hit(s, "GET", "/imp-a").status_code == 404
+
+
+def test_admin_config_takes_other_formats(cli):
+    s = cli.start()
+    admin = f"http://127.0.0.1:{s.admin_port}"
+    with http_session() as h:
+        r = h.post(admin + "/config?dryRun=true", json=PETSTORE, timeout=10)
+        assert r.status_code == 200 and r.json()["mocks"] == 3, r.text
+        r = h.post(admin + "/config", json=PETSTORE, timeout=10)
+        assert r.status_code == 200 and r.json()["imported"] == 3, r.text
+        r = h.post(admin + "/config", data="curl https://x.test/ping", timeout=10,
+                   headers={"Content-Type": "text/plain"})
+        assert r.status_code == 200 and r.json()["imported"] == 1, r.text
+        r = h.post(admin + "/config?format=postman", json=PETSTORE, timeout=10)
+        assert r.status_code == 400 and r.json()["error"] == "import_error", r.text
+        r = h.post(admin + "/config?format=excel", json=PETSTORE, timeout=10)
+        assert r.status_code == 400 and r.json()["error"] == "invalid_format", r.text
+        # A posted document is taken as written: $count stays (no environment expansion).
+        spec = {"openapi": "3.0.0", "info": {"title": "t", "version": "1"}, "paths": {
+            "/items/$count": {"get": {"responses": {"200": {"description": "n", "content": {
+                "text/plain": {"example": "3"}}}}}}}}
+        assert h.post(admin + "/config", json=spec, timeout=10).status_code == 200
+    assert hit(s, "GET", "/items/$count").text == "3"
+    assert hit(s, "GET", "/ping").json() == {"status": "ok"}
+
+
+def test_config_imports_with_as_and_extend(cli, tmp_path):
+    (tmp_path / "pets.json").write_text(json.dumps(PETSTORE))
+    cfg = write_config(tmp_path, """
+        version: "1.0"
+        imports:
+          - path: pets.json
+            as: pets
+        tables:
+          - name: pets
+            seedData: [{id: "1", name: rex}]
+        extend:
+          - {mock: pets.getPet, table: pets, action: get}
+          - {mock: "POST /pets", table: pets, action: create}
+        mocks: []
+    """, "twin.yaml")
+    s = cli.start(config=cfg)
+    assert hit(s, "GET", "/pets/1").json()["name"] == "rex"
+    made = hit(s, "POST", "/pets", json={"name": "tom"})
+    assert made.status_code == 201, made.text
+    assert hit(s, "GET", "/pets/" + str(made.json()["id"])).json()["name"] == "tom"
+    assert hit(s, "GET", "/pets/nope").status_code == 404
+    ids = [m["id"] for m in cli.list_json()]
+    assert all(i.startswith("pets.http_") for i in ids), ids
+    bad = write_config(tmp_path, """
+        imports:
+          - path: missing.json
+    """, "bad.yaml")
+    r = subprocess.run([MOCKD_BIN, "validate", bad], capture_output=True, text=True, timeout=10)
+    out = r.stdout + r.stderr
+    assert r.returncode != 0 and "imports[0].path" in out and "missing.json" in out, r
 
 
 def test_delete_by_path_and_method(cli):

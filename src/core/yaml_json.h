@@ -12,7 +12,7 @@ namespace YAML {
 class Node;
 }
 
-namespace mockd::config {
+namespace mockd::core {
 
 using LineMap = std::unordered_map<std::string, int>;  // "mocks[2].http.matcher" -> line
 
@@ -28,4 +28,4 @@ std::string jsonToYaml(const core::Json& doc);
 // The line of `field`, or of its nearest ancestor that exists; 0 when unknown.
 int lineOf(const LineMap& lines, const std::string& field);
 
-}  // namespace mockd::config
+}  // namespace mockd::core

@@ -1,14 +1,12 @@
 // YAML/JSON source positions for configuration messages.
-#include "config/yaml_json.h"
+#include "core/yaml_json.h"
 
 #include <yaml-cpp/yaml.h>
 
 #include <cmath>
 #include <cstdlib>
 
-namespace mockd::config {
-
-using core::Json;
+namespace mockd::core {
 
 namespace {
 
@@ -260,4 +258,4 @@ int lineOf(const LineMap& lines, const std::string& field) {
     }
 }
 
-}  // namespace mockd::config
+}  // namespace mockd::core

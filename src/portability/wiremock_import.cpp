@@ -1,74 +1,17 @@
-// Format detection and the WireMock → mockd conversion of `mockd import`.
-#include "cli/import_formats.h"
-
-#include <yaml-cpp/yaml.h>
-
+// WireMock stub mappings → mockd mocks (a stub, an array of stubs or {"mappings": [...]}).
 #include <fstream>
 #include <optional>
 #include <sstream>
 
-#include "cli/admin_client.h"
+#include "core/encoding.h"
+#include "portability/importers.h"
 
-namespace mockd::cli {
-
-using Json = nlohmann::json;
-
-const std::vector<std::string> kImportFormats = {"mockd",    "openapi", "postman", "har",
-                                                 "wiremock", "mockoon", "curl",    "wsdl"};
-const std::vector<std::string> kReadableImportFormats = {"mockd", "wiremock"};
+namespace mockd::portability {
 
 namespace {
 
-std::string_view trimLeft(std::string_view s) {
-    if (s.starts_with("\xEF\xBB\xBF")) s.remove_prefix(3);
-    while (!s.empty() &&
-           (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n'))
-        s.remove_prefix(1);
-    return s;
-}
-
 bool isStub(const Json& j) {
     return j.is_object() && j.contains("request") && !j.contains("mocks");
-}
-
-std::string upper(std::string s) {
-    for (auto& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    return s;
-}
-
-bool validUtf8(const std::string& s) {
-    try {
-        (void)Json(s).dump();
-        return true;
-    } catch (const Json::exception&) {
-        return false;
-    }
-}
-
-bool decodeBase64(std::string_view in, std::string& out) {
-    auto value = [](char c) -> int {
-        if (c >= 'A' && c <= 'Z') return c - 'A';
-        if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-        if (c >= '0' && c <= '9') return c - '0' + 52;
-        if (c == '+' || c == '-') return 62;
-        if (c == '/' || c == '_') return 63;
-        return -1;
-    };
-    out.clear();
-    uint32_t acc = 0;
-    int bits = 0;
-    for (char c : in) {
-        if (c == '=' || c == '\n' || c == '\r' || c == ' ') continue;
-        int v = value(c);
-        if (v < 0) return false;
-        acc = (acc << 6) | static_cast<uint32_t>(v);
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out += static_cast<char>((acc >> bits) & 0xFF);
-        }
-    }
-    return true;
 }
 
 // The one operand of a WireMock string matcher we can express: equalTo (exact) or contains
@@ -98,7 +41,7 @@ Json convertStub(const Json& stub, size_t index, const std::filesystem::path& fi
     Json matcher = Json::object();
 
     std::string method = request.contains("method") && request["method"].is_string()
-                             ? upper(request["method"].get<std::string>())
+                             ? upperCase(request["method"].get<std::string>())
                              : "";
     if (!method.empty() && method != "ANY") matcher["method"] = method;
 
@@ -190,7 +133,7 @@ Json convertStub(const Json& stub, size_t index, const std::filesystem::path& fi
                 value = v.dump();
             }
             out["headers"][name] = value;
-            if (upper(name) == "CONTENT-TYPE") contentType = true;
+            if (upperCase(name) == "CONTENT-TYPE") contentType = true;
         }
     }
     if (auto it = response.find("body"); it != response.end() && it->is_string()) {
@@ -199,9 +142,9 @@ Json convertStub(const Json& stub, size_t index, const std::filesystem::path& fi
         out["body"] = jb->dump();
         if (!contentType) out["headers"]["Content-Type"] = "application/json";
     } else if (auto b64 = response.find("base64Body"); b64 != response.end() && b64->is_string()) {
-        std::string decoded;
-        if (decodeBase64(b64->get<std::string>(), decoded) && validUtf8(decoded))
-            out["body"] = decoded;
+        auto decoded = core::base64Decode(b64->get<std::string>());
+        if (decoded && validUtf8(*decoded))
+            out["body"] = *decoded;
         else
             warn("binary base64Body left out");
     } else if (auto bf = response.find("bodyFileName"); bf != response.end() && bf->is_string()) {
@@ -235,33 +178,6 @@ Json convertStub(const Json& stub, size_t index, const std::filesystem::path& fi
 
 }  // namespace
 
-std::string detectImportFormat(std::string_view text) {
-    std::string_view t = trimLeft(text);
-    if (t.starts_with("curl ") || t.starts_with("curl\t")) return "curl";
-    if (t.starts_with("<")) {
-        return t.find("definitions") != std::string_view::npos ? "wsdl" : "mockd";
-    }
-    if (t.starts_with("{") || t.starts_with("[")) {
-        auto j = Json::parse(t, nullptr, false, true);
-        if (j.is_discarded()) return "mockd";  // the server names the syntax error
-        if (j.is_array()) return !j.empty() && isStub(j[0]) ? "wiremock" : "mockd";
-        if (!j.is_object() || j.contains("mocks")) return "mockd";
-        if (j.contains("mappings") || isStub(j)) return "wiremock";
-        if (j.contains("openapi") || j.contains("swagger")) return "openapi";
-        if (j.contains("info") && j.contains("item")) return "postman";
-        if (j.contains("log") && j["log"].is_object()) return "har";
-        if (j.contains("routes") && (j.contains("endpointPrefix") || j.contains("port")))
-            return "mockoon";
-        return "mockd";
-    }
-    try {
-        YAML::Node doc = YAML::Load(std::string(t));
-        if (doc.IsMap() && !doc["mocks"] && (doc["openapi"] || doc["swagger"])) return "openapi";
-    } catch (const YAML::Exception&) {
-    }
-    return "mockd";
-}
-
 Json wireMockToCollection(const Json& doc, const std::filesystem::path& filesDir,
                           std::vector<std::string>& warnings) {
     std::vector<Json> stubs;
@@ -272,15 +188,15 @@ Json wireMockToCollection(const Json& doc, const std::filesystem::path& filesDir
     } else if (isStub(doc)) {
         stubs.push_back(doc);
     }
-    if (stubs.empty()) throw ClientError("no WireMock stub mappings found");
+    if (stubs.empty()) throw ImportError("no WireMock stub mappings found");
     Json mocks = Json::array();
     for (size_t i = 0; i < stubs.size(); ++i) {
         if (!isStub(stubs[i]))
-            throw ClientError("mappings[" + std::to_string(i) +
+            throw ImportError("mappings[" + std::to_string(i) +
                               "]: not a WireMock stub (it has no \"request\")");
         mocks.push_back(convertStub(stubs[i], i, filesDir, warnings));
     }
     return {{"version", "1.0"}, {"name", "Imported from WireMock"}, {"mocks", mocks}};
 }
 
-}  // namespace mockd::cli
+}  // namespace mockd::portability

@@ -1,0 +1,268 @@
+// The OpenAPI directory as a test: every spec imported the way `mockd import` and `imports:`
+// import it, loaded as the server loads a config, and, for every operation, a request built
+// from the operation's path template (parameter values from the spec's examples or schemas)
+// must reach that operation's mock. Exits non-zero when a spec crashes the import, when fewer
+// than --min-servable percent of the specs serve every operation, or when a spec takes longer
+// than the watchdog allows (a hang, not a slow spec).
+//
+//   mockd_openapi_corpus DIR [--sample N] [--min-servable 99] [--watchdog-seconds 300]
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "config/loader.h"
+#include "core/match_input.h"
+#include "core/request.h"
+#include "match/snapshot.h"
+#include "portability/formats.h"
+#include "portability/importers.h"
+#include "portability/schema_sample.h"
+
+namespace fs = std::filesystem;
+using mockd::core::Json;
+
+namespace {
+
+struct SpecResult {
+    std::string name;
+    double ms = 0;
+    size_t operations = 0, served = 0;
+    std::string problem;  // empty when every operation was served
+};
+
+// A value for each {param} of the operation: its example, else one generated from its schema.
+std::map<std::string, std::string> pathValues(const Json& spec, const Json& op,
+                                              const Json& pathItem,
+                                              mockd::portability::SchemaSampler& sampler) {
+    std::map<std::string, std::string> values;
+    for (const Json* list : {&pathItem, &op}) {
+        auto params = list->find("parameters");
+        if (params == list->end() || !params->is_array()) continue;
+        for (const auto& raw : *params) {
+            const Json* p = &raw;
+            if (p->is_object() && p->contains("$ref") && (*p)["$ref"].is_string())
+                p = sampler.resolve((*p)["$ref"].get<std::string>());
+            if (!p || !p->is_object() || p->value("in", "") != "path" || !(*p)["name"].is_string())
+                continue;
+            Json v;
+            if (p->contains("example"))
+                v = (*p)["example"];
+            else if (p->contains("schema"))
+                v = sampler.sample((*p)["schema"]);
+            else
+                v = sampler.sample(*p);  // Swagger 2: the parameter is its own schema
+            std::string s = v.is_string() ? v.get<std::string>() : v.is_null() ? "" : v.dump();
+            values[(*p)["name"].get<std::string>()] = s;
+        }
+    }
+    (void)spec;
+    return values;
+}
+
+// The template with each {name} replaced; a missing or unusable value becomes "1".
+std::string fillTemplate(const std::string& path, const std::map<std::string, std::string>& v) {
+    std::string out;
+    for (size_t i = 0; i < path.size(); ++i) {
+        if (path[i] != '{') {
+            out += path[i];
+            continue;
+        }
+        size_t close = path.find('}', i);
+        if (close == std::string::npos) {
+            out += path.substr(i);
+            break;
+        }
+        auto it = v.find(path.substr(i + 1, close - i - 1));
+        std::string value = it == v.end() ? "" : it->second;
+        if (value.empty() || value.find_first_of("/?#{}% ") != std::string::npos) value = "1";
+        out += value;
+        i = close;
+    }
+    return out;
+}
+
+// Paths of one shape ({a} and {b} alike) cannot be told apart by a request: either answers.
+// A trailing slash does not tell paths apart either.
+std::string shapeOf(std::string path) {
+    while (path.size() > 1 && path.back() == '/') path.pop_back();
+    std::string out;
+    bool inParam = false;
+    for (char c : path) {
+        if (c == '{')
+            inParam = true, out += "{}";
+        else if (c == '}')
+            inParam = false;
+        else if (!inParam)
+            out += c;
+    }
+    return out;
+}
+
+SpecResult runSpec(const fs::path& file, const std::string& name) {
+    SpecResult r;
+    r.name = name;
+    auto t0 = std::chrono::steady_clock::now();
+    std::ifstream in(file, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    const std::string text = ss.str();
+    try {
+        using namespace mockd::portability;
+        auto imported = importDocument(text, Format::OpenApi, {});
+        auto cfg = mockd::config::loadText(imported.collection.dump(), name, false,
+                                           file.parent_path(), /*expandEnvironment=*/false);
+        auto snap = mockd::match::Snapshot::build(cfg.compiled);
+        const Json spec = Json::parse(text);
+        SchemaSampler sampler(spec, 1);
+        const std::string base =
+            spec.contains("swagger") && spec["basePath"].is_string() && spec["basePath"] != "/"
+                ? spec["basePath"].get<std::string>()
+                : "";
+        for (const auto& m : cfg.compiled) {
+            const auto& mock = m->mock();
+            ++r.operations;
+            std::string tpl = mock.matcher.path;
+            std::string specPath = tpl.substr(base.size());
+            const Json* item = nullptr;
+            for (const auto& key : {specPath, specPath.substr(1)})
+                if (spec["paths"].contains(key)) item = &spec["paths"][key];
+            std::map<std::string, std::string> values;
+            if (item && item->is_object()) {
+                const Json& op =
+                    item->value(mockd::portability::lowerCase(mock.matcher.method), Json::object());
+                values = pathValues(spec, op, *item, sampler);
+            }
+            mockd::core::Request req;
+            std::string path = fillTemplate(tpl, values);
+            req.method = mock.matcher.method;
+            req.path = req.rawPath = path;
+            mockd::core::MatchInput input(req);
+            const auto* hit = snap->find(input, req.method);
+            // A value that spells a more concrete path of the spec reaches that path's mock,
+            // as OpenAPI asks.
+            auto params = [](const std::string& p) { return std::count(p.begin(), p.end(), '{'); };
+            if (hit && (hit->mock().id == mock.id || hit->mock().matcher.path == path ||
+                        (hit->mock().matcher.method == mock.matcher.method &&
+                         params(hit->mock().matcher.path) < params(tpl)) ||
+                        (hit->mock().matcher.method == mock.matcher.method &&
+                         shapeOf(hit->mock().matcher.path) == shapeOf(tpl)))) {
+                ++r.served;
+            } else if (r.problem.empty()) {
+                r.problem = mock.matcher.method + " " + tpl + " → " + path + " answered by " +
+                            (hit ? hit->mock().matcher.path : std::string("nothing (404)"));
+            }
+        }
+    } catch (const std::exception& e) {
+        r.problem = std::string("import failed: ") + e.what();
+    }
+    r.ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    return r;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc < 2) {
+        std::fprintf(stderr,
+                     "usage: %s DIR [--sample N] [--min-servable PERCENT] [--watchdog-seconds S]\n",
+                     argv[0]);
+        return 2;
+    }
+    const fs::path dir = argv[1];
+    size_t sample = 0;
+    double minServable = 99.0;
+    int watchdogSeconds = 300;
+    for (int i = 2; i + 1 < argc; i += 2) {
+        std::string flag = argv[i];
+        if (flag == "--sample")
+            sample = std::strtoul(argv[i + 1], nullptr, 10);
+        else if (flag == "--min-servable")
+            minServable = std::strtod(argv[i + 1], nullptr);
+        else if (flag == "--watchdog-seconds")
+            watchdogSeconds = std::atoi(argv[i + 1]);
+        else
+            return std::fprintf(stderr, "unknown option %s\n", argv[i]), 2;
+    }
+    std::vector<fs::path> files;
+    std::error_code ec;
+    for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::end(it); ++it)
+        if (it->is_regular_file() && it->path().extension() == ".json") files.push_back(it->path());
+    std::sort(files.begin(), files.end());
+    if (files.empty()) return std::fprintf(stderr, "no .json specs under %s\n", argv[1]), 2;
+    if (sample > 0 && sample < files.size()) {  // spread evenly over the sorted list
+        std::vector<fs::path> picked;
+        for (size_t k = 0; k < sample; ++k) picked.push_back(files[k * files.size() / sample]);
+        files = std::move(picked);
+    }
+
+    std::atomic<int64_t> started{0};  // steady-clock ms when the current spec began
+    std::atomic<bool> done{false};
+    std::string current;
+    std::thread watchdog([&] {
+        while (!done) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(500));
+            int64_t s = started.load();
+            int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                              std::chrono::steady_clock::now().time_since_epoch())
+                              .count();
+            if (s > 0 && now - s > watchdogSeconds * 1000LL) {
+                std::fprintf(stderr, "HANG: %s took over %d s\n", current.c_str(), watchdogSeconds);
+                std::_Exit(3);
+            }
+        }
+    });
+    std::vector<SpecResult> results;
+    for (const auto& f : files) {
+        current = fs::relative(f, dir).string();
+        started = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::steady_clock::now().time_since_epoch())
+                      .count();
+        results.push_back(runSpec(f, current));
+    }
+    done = true;
+    watchdog.join();
+
+    size_t servable = 0, operations = 0, served = 0;
+    double total = 0;
+    std::vector<double> times;
+    for (const auto& r : results) {
+        servable += r.problem.empty();
+        operations += r.operations;
+        served += r.served;
+        total += r.ms;
+        times.push_back(r.ms);
+    }
+    std::sort(times.begin(), times.end());
+    size_t shown = 0;
+    for (const auto& r : results)
+        if (!r.problem.empty() && shown++ < 40)
+            std::printf("not servable: %s: %s\n", r.name.c_str(), r.problem.c_str());
+    auto slowest = results;
+    std::sort(slowest.begin(), slowest.end(),
+              [](const SpecResult& a, const SpecResult& b) { return a.ms > b.ms; });
+    std::printf("slowest specs (import, load, one request per operation):\n");
+    for (size_t i = 0; i < std::min<size_t>(10, slowest.size()); ++i)
+        std::printf("  %9.1f ms  %5zu operations  %s\n", slowest[i].ms, slowest[i].operations,
+                    slowest[i].name.c_str());
+    const double pct = 100.0 * static_cast<double>(servable) / static_cast<double>(results.size());
+    std::printf(
+        "specs: %zu, servable: %zu (%.2f %%), operations: %zu, served: %zu (%.2f %%)\n",
+        results.size(), servable, pct, operations, served,
+        operations ? 100.0 * static_cast<double>(served) / static_cast<double>(operations) : 0.0);
+    std::printf("time: total %.1f s, median %.1f ms per spec\n", total / 1000,
+                times[times.size() / 2]);
+    if (pct < minServable) {
+        std::printf("FAIL: fewer than %.1f %% of the specs are servable\n", minServable);
+        return 1;
+    }
+    return 0;
+}
