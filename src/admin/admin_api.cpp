@@ -111,6 +111,10 @@ void AdminApi::addStateRoutes() {
 }
 
 void AdminApi::addConfigAndChaosRoutes() {
+    routes_.route("GET", "/openapi.json", MOCKD_ROUTE(exportOpenApi))
+        .route("GET", "/openapi.yaml", MOCKD_ROUTE(exportOpenApi))
+        .route("GET", "/insomnia.json", MOCKD_ROUTE(exportInsomnia))
+        .route("GET", "/insomnia.yaml", MOCKD_ROUTE(exportInsomnia));
     routes_.route("GET", "/config", MOCKD_ROUTE(exportConfig))
         .route("POST", "/config", MOCKD_ROUTE(importConfig))
         .guard("/chaos", MOCKD_GUARD(chaosOn))

@@ -12,6 +12,7 @@
 #include "http/router.h"
 #include "journal/journal.h"
 #include "match/registry.h"
+#include "portability/exports.h"
 #include "protocols/protocol.h"
 #include "state/table.h"
 
@@ -35,7 +36,7 @@ struct AdminSettings {
     uint16_t adminPort = 0;
     std::string configFile;
     http::AccessPolicy access;
-    std::function<size_t()> activeConnections;  // open connections on the mock port
+    std::function<size_t()> activeConnections;    // open connections on the mock port
     std::function<void(const Change&)> onChange;  // after every change of mocks or tables
     state::TableStore* tables = nullptr;
     chaos::Controller* chaos = nullptr;  // the mock port's chaos (the /chaos routes)
@@ -112,6 +113,10 @@ class AdminApi final : public http::Handler {
     void itemAction(Call& c);
     // Config import and export, chaos (admin/config_routes.cpp).
     void exportConfig(Call& c);
+    void exportOpenApi(Call& c);
+    void exportInsomnia(Call& c);
+    void exportAs(Call& c, portability::ExportFormat format, const std::string& name);
+    core::Json collectionJson(const std::string& name) const;
     void importConfig(Call& c);
     bool chaosOn(Call& c);
     void getChaos(Call& c);

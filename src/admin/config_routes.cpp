@@ -6,31 +6,73 @@
 #include "chaos/chaos.h"
 #include "config/loader.h"
 #include "core/yaml_json.h"
+#include "portability/exports.h"
 #include "portability/formats.h"
 
 namespace mockd::admin {
 
-void AdminApi::exportConfig(Call& c) {
+core::Json AdminApi::collectionJson(const std::string& name) const {
     Json mocks = Json::array();
     // Held for the loop: a range-for keeps only all()'s reference, not the snapshot.
     const auto snap = registry_.snapshot();
     for (const auto& mock : snap->all()) mocks.push_back(mockJson(mock->mock()));
     Json doc = {{"version", "1.0"},
                 {"kind", "MockCollection"},
-                {"name", queryParam(c.req, "name").value_or("mockd-export")},
+                {"name", name},
                 {"mocks", std::move(mocks)}};
     if (settings_.tables) {
         Json tables = Json::array();
         for (const auto& t : settings_.tables->all()) tables.push_back(t->def().raw);
         if (!tables.empty()) doc["tables"] = std::move(tables);
     }
+    return doc;
+}
+
+void AdminApi::exportConfig(Call& c) {
+    const std::string name = queryParam(c.req, "name").value_or("mockd-export");
+    const std::string format = queryParam(c.req, "format").value_or("");
+    if (!format.empty() && format != "yaml" && format != "json") {
+        exportAs(c, portability::parseExportFormat(format), format);
+        return;
+    }
+    Json doc = collectionJson(name);
     std::string_view accept = c.req.header("Accept");
-    if (accept.find("yaml") != std::string_view::npos ||
-        queryParam(c.req, "format").value_or("") == "yaml") {
+    if (accept.find("yaml") != std::string_view::npos || format == "yaml") {
         c.r.text(200, "application/yaml", core::jsonToYaml(doc));
     } else {
         c.r.json(200, doc);
     }
+}
+
+// GET /openapi.json|yaml, /insomnia.json|yaml, and GET /config?format=openapi|postman|insomnia|
+// wiremock: the mocks in another tool's format, as a download.
+void AdminApi::exportAs(Call& c, portability::ExportFormat format, const std::string& name) {
+    if (format == portability::ExportFormat::Unknown) {
+        c.r.error(400, "invalid_format",
+                  "unknown export format \"" + name +
+                      "\" (mockd, openapi, postman, insomnia or wiremock)");
+        return;
+    }
+    portability::ExportOptions options;
+    options.title = queryParam(c.req, "name").value_or("mockd API");
+    options.baseUrl = "http://localhost:" + std::to_string(settings_.mockPort);
+    std::vector<std::string> warnings;
+    Json doc =
+        portability::exportCollection(collectionJson(options.title), format, options, warnings);
+    const bool yaml = c.req.path.ends_with(".yaml") ||
+                      c.req.header("Accept").find("yaml") != std::string_view::npos;
+    if (yaml)
+        c.r.text(200, "application/yaml", core::jsonToYaml(doc));
+    else
+        c.r.json(200, doc);
+}
+
+void AdminApi::exportOpenApi(Call& c) {
+    exportAs(c, portability::ExportFormat::OpenApi, "openapi");
+}
+
+void AdminApi::exportInsomnia(Call& c) {
+    exportAs(c, portability::ExportFormat::Insomnia, "insomnia");
 }
 
 namespace {

@@ -22,6 +22,7 @@
 #include "config/loader.h"
 #include "core/mock_codec.h"
 #include "core/yaml_json.h"
+#include "portability/exports.h"
 #include "portability/formats.h"
 
 namespace mockd::cli {
@@ -401,7 +402,8 @@ ClientCommands::ClientCommands(CLI::App& app) : s_(std::make_unique<State>()) {
                             "File (.yaml/.yml gives YAML); default stdout");
     s.exportCmd->add_option("-n,--name", s.name, "Collection name");
     s.exportCmd->add_option("-f,--format", s.format,
-                            "yaml or json (default: from the file name, else JSON)");
+                            "mockd (yaml or json), openapi, postman, insomnia or wiremock "
+                            "(default: mockd, YAML for a .yaml/.yml file, else JSON)");
     shared(s.exportCmd);
 
     auto hc = addHealthCommands(app, s.healthOpts, s.waitOpts);
@@ -1037,10 +1039,18 @@ int runImport(const State& s) {
 }
 
 int runExport(const State& s) {
-    std::string ext = fs::path(s.output).extension().string();
-    bool yaml = s.format == "yaml" || (s.format.empty() && (ext == ".yaml" || ext == ".yml"));
-    std::string target = "/config";
-    if (!s.name.empty()) target += "?name=" + s.name;
+    const std::string ext = lower(fs::path(s.output).extension().string());
+    const std::string format = lower(s.format);
+    const auto kind = portability::parseExportFormat(format.empty() ? "mockd" : format);
+    if (kind == portability::ExportFormat::Unknown)
+        throw ClientError("unknown export format \"" + s.format +
+                          "\" (mockd, yaml, json, openapi, postman, insomnia or wiremock)");
+    const bool yaml = format == "yaml" || format == "yml" ||
+                      (format != "json" && (ext == ".yaml" || ext == ".yml"));
+    std::string target =
+        "/config?format=" +
+        std::string(kind == portability::ExportFormat::Mockd ? (yaml ? "yaml" : "json") : format);
+    if (!s.name.empty()) target += "&name=" + s.name;
     auto r = client(s).call("GET", target, {}, {}, yaml ? "application/yaml" : "application/json");
     expectOk(r);
     std::string body = yaml ? r.body : Json::parse(r.body).dump(2) + "\n";

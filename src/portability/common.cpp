@@ -71,6 +71,21 @@ std::string str(const Json& j, const char* key) {
     return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
+std::string bracedParams(const std::string& path) {
+    std::string out;
+    for (size_t i = 0; i < path.size(); ++i) {
+        if (path[i] == ':' && i > 0 && path[i - 1] == '/' && i + 1 < path.size() &&
+            path[i + 1] != '/') {
+            size_t end = path.find('/', i);
+            out += "{" + path.substr(i + 1, end == std::string::npos ? end : end - i - 1) + "}";
+            i = end == std::string::npos ? path.size() : end - 1;
+        } else {
+            out += path[i];
+        }
+    }
+    return out;
+}
+
 bool validUtf8(std::string_view s) {
     try {
         (void)Json(std::string(s)).dump();  // the JSON writer checks UTF-8 exactly
@@ -88,10 +103,14 @@ Json queryPairs(std::string_view query) {
         query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
         if (pair.empty()) continue;
         size_t eq = pair.find('=');
-        std::string name = core::percentDecode(pair.substr(0, eq), true);
+        // A decoded part that is not UTF-8 (%ff) stays as written: JSON strings must be text.
+        auto decoded = [](std::string_view raw) {
+            std::string d = core::percentDecode(raw, true);
+            return validUtf8(d) ? d : std::string(raw);
+        };
+        std::string name = decoded(pair.substr(0, eq));
         if (!out.contains(name))
-            out[name] =
-                eq == std::string_view::npos ? "" : core::percentDecode(pair.substr(eq + 1), true);
+            out[name] = eq == std::string_view::npos ? "" : decoded(pair.substr(eq + 1));
     }
     return out;
 }

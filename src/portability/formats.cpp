@@ -158,10 +158,11 @@ Json parseDocument(std::string_view rawText, const std::string& what) {
     if (text.front() == '{' || text.front() == '[') {
         try {
             return Json::parse(text.begin(), text.end(), nullptr, true, true);
-        } catch (const Json::parse_error& e) {
+        } catch (const Json::exception& e) {  // a syntax error, or a number out of range
             throw ImportError(what + ": invalid JSON: " + e.what());
         }
     }
+    if (!validUtf8(rawText)) throw ImportError(what + ": the document is not valid UTF-8");
     try {
         core::LineMap lines;  // the whole text: trimming the first line would break its indent
         return core::yamlToJson(YAML::Load(std::string(rawText)), lines);
@@ -170,7 +171,22 @@ Json parseDocument(std::string_view rawText, const std::string& what) {
     }
 }
 
+namespace {
+ImportResult convert(std::string_view text, Format format, const ImportOptions& options);
+}  // namespace
+
 ImportResult importDocument(std::string_view text, Format format, const ImportOptions& options) {
+    try {
+        return convert(text, format, options);
+    } catch (const Json::exception& e) {
+        // A value of a type the converter did not expect where it did not check: still the
+        // document's problem, named as such.
+        throw ImportError(formatName(format) + ": unexpected document structure: " + e.what());
+    }
+}
+
+namespace {
+ImportResult convert(std::string_view text, Format format, const ImportOptions& options) {
     ImportResult r;
     r.format = format;
     const std::string what = formatName(format);
@@ -180,6 +196,7 @@ ImportResult importDocument(std::string_view text, Format format, const ImportOp
         case Format::Wsdl:
             throw ImportError("importing WSDL comes with SOAP mocks, which are not served yet");
         case Format::Curl:
+            if (!validUtf8(text)) throw ImportError("curl: the command is not valid UTF-8");
             r.collection = curlToCollection(trimmed(text), r.warnings);
             return r;
         case Format::Mockd:
@@ -197,5 +214,6 @@ ImportResult importDocument(std::string_view text, Format format, const ImportOp
     if (format == Format::Mockoon) r.collection = mockoonToCollection(doc, r.warnings);
     return r;
 }
+}  // namespace
 
 }  // namespace mockd::portability

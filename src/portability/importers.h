@@ -38,6 +38,9 @@ std::string defaultBody(int status);
 // The string at `key` of an object, or "" when it is absent or not a string.
 std::string str(const Json& j, const char* key);
 
+// `:name` path segments written as `{name}` (Postman, Mockoon and Express-style paths).
+std::string bracedParams(const std::string& path);
+
 // Whether `s` is valid UTF-8 (JSON strings must be).
 bool validUtf8(std::string_view s);
 

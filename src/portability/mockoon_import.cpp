@@ -21,17 +21,7 @@ std::string routePath(const std::string& prefix, const std::string& endpoint) {
     for (char c : raw)
         if (!(c == '/' && !path.empty() && path.back() == '/')) path += c;
     if (path.size() > 1 && path.back() == '/') path.pop_back();
-    std::string out;  // :name → {name}
-    for (size_t i = 0; i < path.size(); ++i) {
-        if (path[i] == ':' && i > 0 && path[i - 1] == '/') {
-            size_t end = path.find('/', i);
-            out += "{" + path.substr(i + 1, end == std::string::npos ? end : end - i - 1) + "}";
-            i = end == std::string::npos ? path.size() : end - 1;
-        } else {
-            out += path[i];
-        }
-    }
-    return out;
+    return bracedParams(path);
 }
 
 // Mockoon's Handlebars helpers rewritten into mockd's request fields; others are reported.

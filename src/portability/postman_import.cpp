@@ -55,20 +55,7 @@ std::string urlPath(const Json& url, const std::map<std::string, std::string>& v
     }
     path = substitute(path, vars);
     if (!path.starts_with("/")) path = "/" + path;
-    std::string out;  // :name segments → {name}
-    for (size_t i = 0; i < path.size(); ++i) {
-        if (path[i] == ':' && i > 0 && path[i - 1] == '/') {
-            size_t end = path.find('/', i);
-            std::string var = path.substr(i + 1, end == std::string::npos ? end : end - i - 1);
-            if (!var.empty()) {
-                out += "{" + var + "}";
-                i = end == std::string::npos ? path.size() : end - 1;
-                continue;
-            }
-        }
-        out += path[i];
-    }
-    return out;
+    return bracedParams(path);
 }
 
 bool unresolved(const std::string& s) { return s.find("{{") != std::string::npos; }

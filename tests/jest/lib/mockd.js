@@ -10,7 +10,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const MOCKD_BIN = process.env.MOCKD_BIN || path.resolve(here, '../../../build/mockd');
 const START_DEADLINE_MS = 30000;
 
-// A running server: url ("http://127.0.0.1:PORT"), stop().
+// A running server: url ("http://127.0.0.1:PORT"), adminUrl (its admin API, open to loopback),
+// stop().
 export async function startMockd(config) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mockd-jest-'));
     const file = path.join(dir, 'mocks.json');
@@ -27,8 +28,17 @@ export async function startMockd(config) {
         START_DEADLINE_MS,
         'the URL mockd prints',
     );
+    const adminUrl = await waitFor(
+        () => {
+            const m = /admin API on (http:\/\/\S+)/.exec(w.stderr);
+            return m && m[1].replace('localhost', '127.0.0.1');
+        },
+        START_DEADLINE_MS,
+        'the admin URL mockd logs',
+    );
     return {
         url,
+        adminUrl,
         async stop() {
             await w.stop();
             fs.rmSync(dir, { recursive: true, force: true });
