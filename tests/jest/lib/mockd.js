@@ -12,10 +12,14 @@ const START_DEADLINE_MS = 30000;
 
 // A running server: url ("http://127.0.0.1:PORT"), adminUrl (its admin API, open to loopback),
 // stop().
+// `config` is a collection (written to a file here) or the path of a config file.
 export async function startMockd(config) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mockd-jest-'));
-    const file = path.join(dir, 'mocks.json');
-    fs.writeFileSync(file, JSON.stringify(config));
+    let file = config;
+    if (typeof config !== 'string') {
+        file = path.join(dir, 'mocks.json');
+        fs.writeFileSync(file, JSON.stringify(config));
+    }
     const args = ['start', '--config', file, '--port', '0', '--admin-port', '0', '--print-url',
         '--data-dir', path.join(dir, 'data'), '--pid-file', path.join(dir, 'mockd.pid')];
     const w = spawnWatched(MOCKD_BIN, args);
