@@ -73,7 +73,8 @@ void AdminApi::listOperations(Call& c) {
         list.push_back({{"name", op->name},
                         {"stepCount", op->steps.size()},
                         {"consistency", op->atomic ? "atomic" : "best_effort"}});
-    c.r.json(200, list);
+    const size_t count = list.size();
+    c.r.json(200, {{"operations", std::move(list)}, {"count", count}});
 }
 
 void AdminApi::putOperation(Call& c) {

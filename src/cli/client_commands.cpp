@@ -1138,7 +1138,7 @@ int runCustomList(const State& s, const AdminClient& c) {
         printJson(j);
         return 0;
     }
-    for (const auto& op : j)
+    for (const auto& op : j.value("operations", Json::array()))
         std::printf("%s  %d step(s)  %s\n", pad(op.value("name", ""), 24).c_str(),
                     op.value("stepCount", 0), op.value("consistency", "").c_str());
     return 0;

@@ -78,10 +78,9 @@ Operation decodeOperation(const Json& j, const std::string& where) {
              step.type == "delete" || step.type == "list") &&
             step.resource.empty())
             throw core::FieldError(w + ".resource", "is required");
+        // A read, update or delete without `id` is accepted, as mockd accepts it, and fails
+        // when it runs.
         if (auto it = b.find("id"); it != b.end()) step.id = compileField(*it, w + ".id");
-        if ((step.type == "read" || step.type == "update" || step.type == "delete") &&
-            step.id.empty())
-            throw core::FieldError(w + ".id", "is required");
         step.set = compileMap(b.contains("set") ? b["set"] : Json(), w + ".set");
         step.filter = compileMap(b.contains("filter") ? b["filter"] : Json(), w + ".filter");
         if (step.type == "set") {
@@ -137,6 +136,8 @@ OperationResult runOperation(const Operation& op, const Json& input, TableStore&
     };
     try {
         for (const auto& s : op.steps) {
+            if ((s.type == "read" || s.type == "update" || s.type == "delete") && s.id.empty())
+                throw Failure{400, s.type + " step requires id expression"};
             if (s.type == "set") {
                 env[s.var] = s.value.eval(env);
             } else if (s.type == "validate") {

@@ -66,7 +66,7 @@ BAD_CONFIGS = {
         lambda: {"tables": [{"name": "users"}],
                  "mocks": [{"id": "t", "type": "http", "http": {"matcher": {"path": "/t"}}}],
                  "extend": [{"mock": "x", "table": "users", "action": "list"}]},
-        'extend[0].mock: no mock with id "x"'),
+        'extend[0].mock: no mock with id, operationId or method and path "x"'),
     "extend-unknown-table": (
         lambda: {"tables": [{"name": "users"}],
                  "mocks": [{"id": "t", "type": "http", "http": {"matcher": {"path": "/t"}}}],
@@ -1124,13 +1124,21 @@ def test_custom_operations_over_http_and_admin_with_rollback(servers, tmp_path):
     assert s.get("/accounts/a").json()["balance"] == 70
 
     ops = s.session.get(s.admin_base + "/state/operations", timeout=5).json()
-    assert ops == [{"name": "transfer", "stepCount": 5, "consistency": "atomic"}]
+    assert ops == {"operations": [{"name": "transfer", "stepCount": 5, "consistency": "atomic"}],
+                   "count": 1}
     r = s.session.post(s.admin_base + "/state/operations/transfer/execute",
                        json={"from": "a", "to": "b", "amount": 10}, timeout=5)
     assert r.status_code == 200 and r.json() == {"from": 60, "to": 45}
     bad = s.session.post(s.admin_base + "/state/operations", json={
         "name": "broken", "steps": [{"type": "set", "var": "x", "value": "1 +"}]}, timeout=5)
     assert bad.status_code == 400 and bad.json()["details"]["field"] == "steps[0].value"
+    # A step without its id is taken, as mockd takes it, and fails when it runs.
+    idless = s.session.post(s.admin_base + "/state/operations", json={
+        "name": "idless", "steps": [{"type": "read", "resource": "accounts", "as": "x"}]},
+        timeout=5)
+    assert idless.status_code in (200, 201), idless.text
+    r = s.session.post(s.admin_base + "/state/operations/idless/execute", json={}, timeout=5)
+    assert r.status_code == 400 and "read step requires id expression" in r.text, r.text
     assert s.session.get(s.admin_base + "/state/operations/nope", timeout=5).status_code == 404
 
 
@@ -1641,7 +1649,8 @@ def test_api_made_custom_operations_survive_a_restart(servers, tmp_path):
 
     again = servers.start("--data-dir", data)
     ops = again.session.get(again.admin_base + "/state/operations", timeout=5).json()
-    assert ops == [{"name": "bump", "stepCount": 1, "consistency": "atomic"}]
+    assert ops == {"operations": [{"name": "bump", "stepCount": 1, "consistency": "atomic"}],
+                   "count": 1}
     stored = again.session.get(again.admin_base + "/state/operations/bump", timeout=5).json()
     assert stored == op
     # The mock still runs it; items started again from the (empty) seeds.
@@ -1655,4 +1664,5 @@ def test_api_made_custom_operations_survive_a_restart(servers, tmp_path):
     again.signal(signal.SIGTERM)
     assert again.wait_exit(5) == 0
     third = servers.start("--data-dir", data)
-    assert third.session.get(third.admin_base + "/state/operations", timeout=5).json() == []
+    assert third.session.get(third.admin_base + "/state/operations", timeout=5).json() == \
+        {"operations": [], "count": 0}
