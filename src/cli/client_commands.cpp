@@ -61,7 +61,9 @@ struct ClientCommands::State {
     int64_t exactly = -1, atLeast = -1, atMost = -1;
     size_t limit = 20;
     uint16_t port = 0;
-    std::string addType;             // add [type]
+    std::string addType;  // add [type]
+    // add --table T --bind A [--operation N], --stateful-operation N, --stateful NAME
+    std::string table, bind, operation, statefulOperation, statefulTable;
     std::string listConfig;          // list -c: list a config file instead of the server
     bool noTruncate = false;         // list -w
     std::string delPath, delMethod;  // delete --path/--method
@@ -320,6 +322,15 @@ ClientCommands::ClientCommands(CLI::App& app) : s_(std::make_unique<State>()) {
     s.add->add_option("-n,--name", s.name, "Mock name");
     s.add->add_flag("--allow-duplicate", s.allowDuplicate,
                     "Add even if a mock has the same method and path");
+    s.add->add_option("--table", s.table, "Bind the mock to this table (with --bind)");
+    s.add->add_option("--bind", s.bind,
+                      "The table action: list, get, create, update, patch, delete or custom");
+    s.add->add_option("--operation", s.operation, "The custom operation of --bind custom");
+    s.add->add_option("--stateful-operation", s.statefulOperation,
+                      "Answer by running this custom operation");
+    s.add->add_option("--stateful", s.statefulTable,
+                      "Create this table; with --path, also its list, create, get, update and "
+                      "delete mocks under the path");
     addSseFlags(s.add, s.sse, true);
     addWebsocketFlags(s.add, s.websocket);
     shared(s.add);
@@ -609,7 +620,82 @@ int runGet(const State& s) {
     return 0;
 }
 
+namespace {
+
+// --stateful NAME [--path P]: the table, and with a path its five CRUD mocks (mockd's set:
+// GET and POST on P, GET, PUT and DELETE on P/{id}).
+int addStatefulResource(const State& s) {
+    if (!s.body.empty() || !s.bodyFile.empty() || s.sse.wanted() || !s.table.empty() ||
+        !s.statefulOperation.empty())
+        throw ClientError("--stateful makes a table and its mocks: it takes --path only");
+    Json doc = {{"version", "1.0"}, {"tables", Json::array({{{"name", s.statefulTable}}})}};
+    Json endpoints = Json::array();
+    if (!s.path.empty()) {
+        std::string base = s.path;
+        while (base.size() > 1 && base.back() == '/') base.pop_back();
+        const std::pair<const char*, const char*> kCrud[] = {{"GET", "list"},
+                                                             {"POST", "create"},
+                                                             {"GET", "get"},
+                                                             {"PUT", "update"},
+                                                             {"DELETE", "delete"}};
+        for (const auto& [method, action] : kCrud) {
+            bool item = std::string(action) != "list" && std::string(action) != "create";
+            std::string path = item ? base + "/{id}" : base;
+            doc["mocks"].push_back(
+                {{"type", "http"},
+                 {"name", s.statefulTable + " " + action},
+                 {"http",
+                  {{"matcher", {{"method", method}, {"path", path}}},
+                   {"statefulBinding", {{"table", s.statefulTable}, {"action", action}}}}}});
+            endpoints.push_back(std::string(method) + " " + path);
+        }
+    }
+    expectOk(client(s).call("POST", "/config", doc.dump()));
+    if (s.json) {
+        Json out = {{"resource", s.statefulTable}, {"action", "created"}};
+        if (!endpoints.empty()) out["endpoints"] = endpoints, out["basePath"] = s.path;
+        printJson(out);
+    } else {
+        std::printf("Created table: %s\n", s.statefulTable.c_str());
+        for (const auto& e : endpoints) std::printf("  %s\n", e.get<std::string>().c_str());
+    }
+    return 0;
+}
+
+// --table T --bind A (and --operation N), or --stateful-operation N: the mock answers from a
+// table or a custom operation instead of a static response.
+void bindToState(const State& s, Json& http) {
+    if (s.table.empty() != s.bind.empty()) throw ClientError("--table and --bind go together");
+    const bool bound = !s.table.empty();
+    if (!bound && s.statefulOperation.empty()) {
+        if (!s.operation.empty()) throw ClientError("--operation is for --bind custom");
+        return;
+    }
+    if (bound && !s.statefulOperation.empty())
+        throw ClientError("give --table/--bind or --stateful-operation, not both");
+    if (!s.body.empty() || !s.bodyFile.empty() || s.sse.wanted())
+        throw ClientError(
+            "a mock bound to a table or an operation answers from it: no --body "
+            "or --sse");
+    http.erase("response");
+    if (!bound) {
+        http["statefulOperation"] = s.statefulOperation;
+        return;
+    }
+    static const std::vector<std::string> kActions = {"list",  "get",    "create", "update",
+                                                      "patch", "delete", "custom"};
+    if (!oneOf(s.bind, kActions))
+        throw ClientError("--bind must be one of " + joined(kActions) + ", not \"" + s.bind + "\"");
+    if (s.bind == "custom" && s.operation.empty())
+        throw ClientError("--bind custom needs --operation NAME");
+    http["statefulBinding"] = {{"table", s.table}, {"action", s.bind}};
+    if (!s.operation.empty()) http["statefulBinding"]["operation"] = s.operation;
+}
+
+}  // namespace
+
 int runAdd(State& s) {
+    if (!s.statefulTable.empty()) return addStatefulResource(s);
     if (lower(s.addType) == "websocket") {
         if (s.sse.wanted()) throw ClientError("--sse flags make http mocks, not websocket ones");
         Json mock = websocketMock(s.path, s.websocket);
@@ -661,6 +747,7 @@ int runAdd(State& s) {
     } else {
         mock["http"]["response"] = response;
     }
+    bindToState(s, mock["http"]);
     if (s.priority) mock["http"]["priority"] = s.priority;
     if (!s.name.empty()) mock["name"] = s.name;
     auto c = client(s);

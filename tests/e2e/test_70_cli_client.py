@@ -1382,6 +1382,37 @@ def test_config_imports_with_as_and_extend(cli, tmp_path):
     assert r.returncode != 0 and "imports[0].path" in out and "missing.json" in out, r
 
 
+def test_add_binds_mocks_to_tables(cli):
+    s = cli.start()
+    r = cli.ok("add", "--stateful", "users", "--path", "/api/users", "--json")
+    out = json.loads(r.stdout)
+    assert out["resource"] == "users" and out["basePath"] == "/api/users"
+    assert "DELETE /api/users/{id}" in out["endpoints"] and len(out["endpoints"]) == 5
+    made = hit(s, "POST", "/api/users", json={"name": "ann"})
+    assert made.status_code == 201, made.text
+    uid = made.json()["id"]
+    assert hit(s, "GET", f"/api/users/{uid}").json()["name"] == "ann"
+    assert hit(s, "PUT", f"/api/users/{uid}", json={"name": "bo"}).json()["name"] == "bo"
+
+    cli.ok("add", "--path", "/people", "--table", "users", "--bind", "list")
+    assert [u["name"] for u in hit(s, "GET", "/people").json()["data"]] == ["bo"]
+    cli.ok("add", "-m", "PATCH", "--path", "/people/{id}", "--table", "users", "--bind", "patch")
+    assert hit(s, "PATCH", f"/people/{uid}", json={"age": 3}).json()["age"] == 3
+    assert hit(s, "DELETE", f"/api/users/{uid}").status_code == 204
+
+    one_error_line(cli("add", "--path", "/x", "--table", "users"), "--table and --bind")
+    one_error_line(cli("add", "--path", "/x", "--table", "users", "--bind", "fly"), "list, get")
+    one_error_line(cli("add", "--path", "/x", "--table", "users", "--bind", "custom"),
+                   "--operation")
+    one_error_line(cli("add", "--path", "/x", "--table", "users", "--bind", "get", "-b", "x"),
+                   "no --body")
+    # A table that does not exist yet is taken (it may be added next), and named when called.
+    cli.ok("add", "--path", "/later/{id}", "--table", "later", "--bind", "get")
+    r = hit(s, "GET", "/later/1")
+    assert r.status_code == 404 and "later" in r.text, r.text
+    one_error_line(cli("add", "--stateful", "t", "-b", "x"), "--path only")
+
+
 def test_delete_by_path_and_method(cli):
     s = cli.start()
     get_p = cli.add("--path", "/p", "-b", "got")
