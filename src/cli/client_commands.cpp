@@ -274,6 +274,39 @@ void addAdminClientFlags(CLI::App* cmd, std::string& adminUrl, std::string& apiK
     cmd->add_flag("--json", json, "Machine-readable output");
 }
 
+// The flags of `mockd add` (mockd's names): the matcher, the response, table bindings, SSE
+// and WebSocket.
+void addMockFlags(CLI::App* add, ClientCommands::State& s) {
+    add->add_option("type", s.addType, "Mock type (default http)");
+    add->add_option("-m,--method", s.method, "HTTP method")->capture_default_str();
+    add->add_option("--path", s.path, "Path: exact, {param}, or with * wildcards");
+    add->add_option("--path-pattern", s.pathPattern, "Path regular expression");
+    add->add_option("-s,--status", s.status_, "Response status")->capture_default_str();
+    add->add_option("-b,--body", s.body, "Response body");
+    add->add_option("--body-file", s.bodyFile, "Read the response body from this file");
+    add->add_option("-H,--header", s.headers, "Response header name:value (repeat)");
+    add->add_option("--match-header", s.matchHeaders,
+                      "Request header to match, name:value (repeat)");
+    add->add_option("--match-query", s.matchQuery, "Query parameter to match, k=v (repeat)");
+    add->add_option("--match-body-contains", s.bodyContains, "Request body must contain this");
+    add->add_option("--priority", s.priority, "Tie-break priority");
+    add->add_option("--delay", s.delay, "Delay in milliseconds");
+    add->add_option("-n,--name", s.name, "Mock name");
+    add->add_flag("--allow-duplicate", s.allowDuplicate,
+                    "Add even if a mock has the same method and path");
+    add->add_option("--table", s.table, "Bind the mock to this table (with --bind)");
+    add->add_option("--bind", s.bind,
+                      "The table action: list, get, create, update, patch, delete or custom");
+    add->add_option("--operation", s.operation, "The custom operation of --bind custom");
+    add->add_option("--stateful-operation", s.statefulOperation,
+                      "Answer by running this custom operation");
+    add->add_option("--stateful", s.statefulTable,
+                      "Create this table; with --path, also its list, create, get, update and "
+                      "delete mocks under the path");
+    addSseFlags(add, s.sse, true);
+    addWebsocketFlags(add, s.websocket);
+}
+
 ClientCommands::ClientCommands(CLI::App& app) : s_(std::make_unique<State>()) {
     State& s = *s_;
     auto shared = [&](CLI::App* cmd) {
@@ -305,34 +338,7 @@ ClientCommands::ClientCommands(CLI::App& app) : s_(std::make_unique<State>()) {
     s.add = app.add_subcommand(
         "add",
         "Add a mock (updates the mock with the same method and path unless --allow-duplicate)");
-    s.add->add_option("type", s.addType, "Mock type (default http)");
-    s.add->add_option("-m,--method", s.method, "HTTP method")->capture_default_str();
-    s.add->add_option("--path", s.path, "Path: exact, {param}, or with * wildcards");
-    s.add->add_option("--path-pattern", s.pathPattern, "Path regular expression");
-    s.add->add_option("-s,--status", s.status_, "Response status")->capture_default_str();
-    s.add->add_option("-b,--body", s.body, "Response body");
-    s.add->add_option("--body-file", s.bodyFile, "Read the response body from this file");
-    s.add->add_option("-H,--header", s.headers, "Response header name:value (repeat)");
-    s.add->add_option("--match-header", s.matchHeaders,
-                      "Request header to match, name:value (repeat)");
-    s.add->add_option("--match-query", s.matchQuery, "Query parameter to match, k=v (repeat)");
-    s.add->add_option("--match-body-contains", s.bodyContains, "Request body must contain this");
-    s.add->add_option("--priority", s.priority, "Tie-break priority");
-    s.add->add_option("--delay", s.delay, "Delay in milliseconds");
-    s.add->add_option("-n,--name", s.name, "Mock name");
-    s.add->add_flag("--allow-duplicate", s.allowDuplicate,
-                    "Add even if a mock has the same method and path");
-    s.add->add_option("--table", s.table, "Bind the mock to this table (with --bind)");
-    s.add->add_option("--bind", s.bind,
-                      "The table action: list, get, create, update, patch, delete or custom");
-    s.add->add_option("--operation", s.operation, "The custom operation of --bind custom");
-    s.add->add_option("--stateful-operation", s.statefulOperation,
-                      "Answer by running this custom operation");
-    s.add->add_option("--stateful", s.statefulTable,
-                      "Create this table; with --path, also its list, create, get, update and "
-                      "delete mocks under the path");
-    addSseFlags(s.add, s.sse, true);
-    addWebsocketFlags(s.add, s.websocket);
+    addMockFlags(s.add, s);
     shared(s.add);
 
     s.update = app.add_subcommand("update", "Change parts of a mock");
