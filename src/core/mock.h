@@ -18,6 +18,7 @@ namespace mockd::core {
 
 class FormatStub;
 class StreamAnswer;
+class RequestValidation;
 using Json = nlohmann::json;
 using KeyValues = std::vector<std::pair<std::string, std::string>>;
 
@@ -90,6 +91,8 @@ struct Mock {
     // Set for an HTTP mock that answers with a stream instead of `response` (`http.sse`,
     // `http.chunked`): the protocol that decoded it answers it (core/mock_codec.h).
     std::shared_ptr<const StreamAnswer> stream;
+    // `http.validation`: the request checks run after the match, before the answer (or null).
+    std::shared_ptr<const RequestValidation> validation;
     // Fields this build does not model yet (other protocols, stateful bindings, validation),
     // kept as written so that nothing the user wrote is lost on export.
     Json extra = Json::object();

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/errors.h"
+#include "core/request_validation.h"
 
 namespace mockd::core {
 namespace {
@@ -283,10 +284,9 @@ const StreamAnswerCodec* findStreamCodec(std::string_view key) {
 // HTTP mock fields whose behaviour is not built yet: refused by name rather than accepted and
 // served as a plain response, so a config never seems to work when it does not.
 void rejectUnbuiltHttpFields(const Json& j, const std::string& where) {
-    static constexpr std::array<std::pair<std::string_view, std::string_view>, 3> kUnbuilt = {{
+    static constexpr std::array<std::pair<std::string_view, std::string_view>, 2> kUnbuilt = {{
         {"sse", "server-sent event streams"},
         {"chunked", "chunked and NDJSON streams"},
-        {"validation", "request validation"},
     }};
     for (const auto& [key, what] : kUnbuilt)
         if (auto it = j.find(key); it != j.end() && !it->is_null() && !findStreamCodec(key))
@@ -336,6 +336,8 @@ void decodeHttp(const Json& j, const std::string& where, const DecodeContext& ct
         m.binding = StatefulBinding{"", "custom", op->get<std::string>(), nullptr};
     }
     rejectUnbuiltHttpFields(j, where);
+    if (auto v = j.find("validation"); v != j.end() && !v->is_null())
+        m.validation = RequestValidation::decode(*v, where + ".validation", ctx);
     decodeStreamAnswer(j, where, ctx, m);
     if (m.stream && m.binding)
         throw FieldError(where + "." + std::string(m.stream->key()),
@@ -549,6 +551,7 @@ Json HttpMockCodec::encode(const Mock& m) const {
     };
     Json http = Json::object();
     if (m.priority) http["priority"] = m.priority;
+    if (m.validation) http["validation"] = m.validation->raw();
     http["matcher"] = matcher;
     if (m.stream) {
         http[std::string(m.stream->key())] = m.stream->encode();

@@ -113,13 +113,16 @@ TEST(MockCodecUnbuilt, OtherMockTypesAreRefusedNamingTheType) {
     }
 }
 
-TEST(MockCodecUnbuilt, StreamAndValidationFieldsAreRefused) {
+TEST(MockCodecUnbuilt, StreamFieldsWithoutTheirProtocolAreRefused) {
     EXPECT_EQ(errorOf(R"(,"sse":{"events":[{"data":"x"}]})"),
               "mock.http.sse: is not supported yet (server-sent event streams)");
     EXPECT_EQ(errorOf(R"(,"chunked":{"chunks":["a"]})"),
               "mock.http.chunked: is not supported yet (chunked and NDJSON streams)");
-    EXPECT_EQ(errorOf(R"(,"validation":{"mode":"strict"})"),
-              "mock.http.validation: is not supported yet (request validation)");
+    // Validation is part of the HTTP mock: decoded here, its bad rules named by field.
+    EXPECT_EQ(errorOf(R"(,"validation":{"mode":"strict"})"), "(no error)");
+    EXPECT_EQ(errorOf(R"(,"validation":{"fields":{"a":{"type":"text"}}})"),
+              "mock.http.validation.fields.a.type: must be string, number, integer, boolean, "
+              "array or object");
     EXPECT_EQ(errorOf(R"(,"sse":null)"), "(no error)");  // null is absent
 }
 

@@ -13,6 +13,7 @@
 #include "core/encoding.h"
 #include "core/match_input.h"
 #include "core/mock_codec.h"
+#include "core/request_validation.h"
 #include "http/local_reply.h"
 #include "http/proxy.h"
 #include "http/response.h"
@@ -170,6 +171,7 @@ void MockEngine::route(const Request& req, Response& res) {
     m->stats().calls.fetch_add(1, std::memory_order_relaxed);
     m->stats().lastCalledUs.store(nowMicros(), std::memory_order_relaxed);
     if (m->format()) return answerByFormat({req, in, *m, cr}, res);
+    if (mock.validation && refusedByValidation(req, in, *m, res)) return;
     if (mock.stream) return answerStream({req, in, *m, cr}, res);
     std::string error = answer(req, in, *m, cr, res);
     res.delivery.delayMs = r.delayMs + r.delayDistribution.sample();
@@ -177,6 +179,28 @@ void MockEngine::route(const Request& req, Response& res) {
     if (r.fault != core::Fault::None && error.empty())
         error = "injected fault " + std::string(core::faultName(r.fault));
     noteExchange(res, mock.id, {}, {}, std::move(error));
+}
+
+// `http.validation`: a request that breaks the mock's rules gets mockd's problem+json answer
+// (strict, or permissive for a missing value); in warn mode it is logged and answered.
+bool MockEngine::refusedByValidation(const Request& req, const core::MatchInput& in,
+                                     const match::CompiledMock& m, Response& res) {
+    const core::RequestValidation& v = *m.mock().validation;
+    const auto problems = v.check(req, m.captures(in));
+    if (problems.empty()) return false;
+    if (!v.rejects(problems)) {
+        std::string all;
+        for (const auto& p : problems)
+            all += (all.empty() ? "" : "; ") + (p.field.empty() ? "" : p.field + ": ") + p.message;
+        log::warn(v.warns() ? "request failed validation (answered: mode warn)"
+                            : "request failed validation (answered: mode permissive)",
+                  {{"mock", m.mock().id}, {"problems", all}});
+        return false;
+    }
+    http::local_reply::text(res, v.failStatus(), "application/problem+json",
+                            v.problemBody(problems));
+    noteExchange(res, m.mock().id, {}, {}, "request validation failed");
+    return true;
 }
 
 FormatResponder* MockEngine::responderFor(std::string_view format) const {

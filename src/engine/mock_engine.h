@@ -96,6 +96,8 @@ class MockEngine final : public http::Handler {
     FormatResponder* responderFor(std::string_view format) const;
     // A mock whose answer streams, answered by its field's responder.
     void answerStream(const MatchedCall& call, http::Response& res);
+    bool refusedByValidation(const http::Request& req, const core::MatchInput& in,
+                             const match::CompiledMock& m, http::Response& res);
     void healthBody(http::Response& res) const;
     void readyBody(http::Response& res) const;
     // Answers the 404 and returns the slim near-miss list for the request log.

@@ -8,6 +8,7 @@
 #include "core/errors.h"
 #include "core/json_fields.h"
 #include "core/json_text.h"
+#include "core/request_validation.h"
 
 namespace mockd::state {
 
@@ -17,28 +18,6 @@ const std::set<std::string> kTypes = {"string", "number", "integer", "boolean", 
 const std::set<std::string> kFormats = {"email", "uuid", "date", "datetime", "date-time",
                                         "uri",   "ipv4", "ipv6", "hostname"};
 
-const RE2& formatRegex(const std::string& f) {
-    static const RE2 kEmail(R"(^[^@\s]+@[^@\s]+\.[^@\s]+$)");
-    static const RE2 kUuid(
-        R"(^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$)");
-    static const RE2 kDate(R"(^\d{4}-\d{2}-\d{2}$)");
-    static const RE2 kDateTime(
-        R"(^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$)");
-    static const RE2 kUri(R"(^[A-Za-z][A-Za-z0-9+.-]*://\S+$)");
-    static const RE2 kIpv4(
-        R"(^((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$)");
-    static const RE2 kIpv6(R"(^[0-9A-Fa-f:]+(:\d+\.\d+\.\d+\.\d+)?$)");
-    static const RE2 kHost(
-        R"(^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$)");
-    if (f == "email") return kEmail;
-    if (f == "uuid") return kUuid;
-    if (f == "date") return kDate;
-    if (f == "datetime" || f == "date-time") return kDateTime;
-    if (f == "uri") return kUri;
-    if (f == "ipv4") return kIpv4;
-    if (f == "ipv6") return kIpv6;
-    return kHost;
-}
 
 std::string typeOf(const Json& v) {
     if (v.is_string()) return "string";
@@ -101,7 +80,7 @@ void checkValue(const std::string& name, const Json& v, const Json& rule,
             if (re.ok() && !RE2::PartialMatch(s, re)) fail("must match " + p->get<std::string>());
         }
         if (auto f = rule.find("format"); f != rule.end() && f->is_string() && kFormats.count(*f) &&
-                                          !RE2::FullMatch(s, formatRegex(*f)))
+                                          !core::formatHolds(*f, s))
             fail("must be a valid " + f->get<std::string>());
     }
     if (v.is_number()) {
