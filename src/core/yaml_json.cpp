@@ -188,12 +188,25 @@ struct Scanner {
     }
 };
 
+// A string, quoted when a YAML reader would take it for another type or mangle it. Keys too:
+// an unquoted `200:` is the number 200 to other tools (OpenAPI's status keys are strings).
+void emitString(YAML::Emitter& e, const std::string& s) {
+    Json reread = plainScalar(s);
+    if (!reread.is_string() || s.find_first_of(":{}[],#&*!|>'\"%@`\n") != std::string::npos ||
+        s.empty() || s.front() == ' ' || s.back() == ' ' || s.front() == '-' || s.front() == '?')
+        e << YAML::DoubleQuoted << s;
+    else
+        e << s;
+}
+
 void emit(YAML::Emitter& e, const Json& j) {
     switch (j.type()) {
         case Json::value_t::object:
             e << YAML::BeginMap;
             for (auto it = j.begin(); it != j.end(); ++it) {
-                e << YAML::Key << it.key() << YAML::Value;
+                e << YAML::Key;
+                emitString(e, it.key());
+                e << YAML::Value;
                 emit(e, it.value());
             }
             e << YAML::EndMap;
@@ -203,18 +216,9 @@ void emit(YAML::Emitter& e, const Json& j) {
             for (const auto& v : j) emit(e, v);
             e << YAML::EndSeq;
             break;
-        case Json::value_t::string: {
-            const auto& s = j.get_ref<const std::string&>();
-            // Quote strings a YAML reader would take for another type or mangle.
-            Json reread = plainScalar(s);
-            if (!reread.is_string() ||
-                s.find_first_of(":{}[],#&*!|>'\"%@`\n") != std::string::npos || s.empty() ||
-                s.front() == ' ' || s.back() == ' ' || s.front() == '-' || s.front() == '?')
-                e << YAML::DoubleQuoted << s;
-            else
-                e << s;
+        case Json::value_t::string:
+            emitString(e, j.get_ref<const std::string&>());
             break;
-        }
         case Json::value_t::null:
             e << YAML::Null;
             break;
