@@ -410,13 +410,14 @@ void RequestValidation::checkBody(std::string_view text,
             valijson::ValidationResults::Error e;
             while (results.popError(e)) errors.emplace_back(fieldOf(e.context), e.description);
             // Keep the leaves: a parent's "failed to validate" only repeats its children.
-            for (const auto& [field, message] : errors) {
+            for (const auto& error : errors) {
+                const std::string& field = error.first;  // (clang 14 cannot capture bindings)
                 bool summary = std::any_of(errors.begin(), errors.end(), [&](const auto& other) {
                     return other.first.size() > field.size() && other.first.starts_with(field) &&
                            (field.empty() || other.first[field.size()] == '.');
                 });
-                if (!summary || message.find("ailed to validate") == std::string::npos)
-                    out.push_back({field, "body", "schema", message, nullptr, nullptr});
+                if (!summary || error.second.find("ailed to validate") == std::string::npos)
+                    out.push_back({field, "body", "schema", error.second, nullptr, nullptr});
             }
         }
         return;  // mockd: a schema replaces `required` and `fields`
