@@ -286,23 +286,23 @@ void addMockFlags(CLI::App* add, ClientCommands::State& s) {
     add->add_option("--body-file", s.bodyFile, "Read the response body from this file");
     add->add_option("-H,--header", s.headers, "Response header name:value (repeat)");
     add->add_option("--match-header", s.matchHeaders,
-                      "Request header to match, name:value (repeat)");
+                    "Request header to match, name:value (repeat)");
     add->add_option("--match-query", s.matchQuery, "Query parameter to match, k=v (repeat)");
     add->add_option("--match-body-contains", s.bodyContains, "Request body must contain this");
     add->add_option("--priority", s.priority, "Tie-break priority");
     add->add_option("--delay", s.delay, "Delay in milliseconds");
     add->add_option("-n,--name", s.name, "Mock name");
     add->add_flag("--allow-duplicate", s.allowDuplicate,
-                    "Add even if a mock has the same method and path");
+                  "Add even if a mock has the same method and path");
     add->add_option("--table", s.table, "Bind the mock to this table (with --bind)");
     add->add_option("--bind", s.bind,
-                      "The table action: list, get, create, update, patch, delete or custom");
+                    "The table action: list, get, create, update, patch, delete or custom");
     add->add_option("--operation", s.operation, "The custom operation of --bind custom");
     add->add_option("--stateful-operation", s.statefulOperation,
-                      "Answer by running this custom operation");
+                    "Answer by running this custom operation");
     add->add_option("--stateful", s.statefulTable,
-                      "Create this table; with --path, also its list, create, get, update and "
-                      "delete mocks under the path");
+                    "Create this table; with --path, also its list, create, get, update and "
+                    "delete mocks under the path");
     addSseFlags(add, s.sse, true);
     addWebsocketFlags(add, s.websocket);
 }

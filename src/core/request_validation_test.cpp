@@ -41,8 +41,8 @@ TEST(RequestValidation, BodyFieldsAndRequired) {
     EXPECT_TRUE(v->check(ok.req, ok.path).empty());
     Call bad(R"({"email": "nope", "age": 17.5, "items": [{"sku": "SKU-1"}, {"sku": "x"}]})");
     EXPECT_EQ(codes(v->check(bad.req, bad.path)),
-              (std::vector<std::string>{"body:name:required", "body:age:type",
-                                        "body:email:format", "body:items[1].sku:pattern"}));
+              (std::vector<std::string>{"body:name:required", "body:age:type", "body:email:format",
+                                        "body:items[1].sku:pattern"}));
     // An empty body is an empty object: `required` still holds (mockd skips it).
     Call empty("");
     EXPECT_EQ(codes(v->check(empty.req, empty.path)),

@@ -18,7 +18,6 @@ const std::set<std::string> kTypes = {"string", "number", "integer", "boolean", 
 const std::set<std::string> kFormats = {"email", "uuid", "date", "datetime", "date-time",
                                         "uri",   "ipv4", "ipv6", "hostname"};
 
-
 std::string typeOf(const Json& v) {
     if (v.is_string()) return "string";
     if (v.is_number_integer() || v.is_number_unsigned()) return "integer";
@@ -79,8 +78,8 @@ void checkValue(const std::string& name, const Json& v, const Json& rule,
             RE2 re(p->get<std::string>(), RE2::Quiet);
             if (re.ok() && !RE2::PartialMatch(s, re)) fail("must match " + p->get<std::string>());
         }
-        if (auto f = rule.find("format"); f != rule.end() && f->is_string() && kFormats.count(*f) &&
-                                          !core::formatHolds(*f, s))
+        if (auto f = rule.find("format");
+            f != rule.end() && f->is_string() && kFormats.count(*f) && !core::formatHolds(*f, s))
             fail("must be a valid " + f->get<std::string>());
     }
     if (v.is_number()) {
