@@ -298,22 +298,33 @@ class Session final : public SessionControl,
     }
 
     void read() {
-        // A small read at a time, gathered into the message: a connection waiting for its next
-        // message holds no read buffer of its own beyond this.
-        ws_.async_read_some(asio::buffer(chunk_),
-                            [self = this->shared_from_this()](beast::error_code ec, size_t n) {
-                                self->onRead(ec, n);
+        // A message's first bytes land in a small buffer in the session; once it proves longer,
+        // the rest is read straight into its own string, a larger piece at a time. A connection
+        // waiting for its next message holds no read buffer of its own beyond the small one.
+        if (message_.empty()) {
+            ws_.async_read_some(asio::buffer(chunk_),
+                                [self = this->shared_from_this()](beast::error_code ec, size_t n) {
+                                    self->message_.append(self->chunk_.data(), ec ? 0 : n);
+                                    self->onRead(ec);
+                                });
+            return;
+        }
+        const size_t at = message_.size();
+        message_.resize(at + kReadPiece);
+        ws_.async_read_some(asio::buffer(message_.data() + at, kReadPiece),
+                            [self = this->shared_from_this(), at](beast::error_code ec, size_t n) {
+                                self->message_.resize(at + (ec ? 0 : n));
+                                self->onRead(ec);
                             });
     }
 
-    void onRead(beast::error_code ec, size_t n) {
+    void onRead(beast::error_code ec) {
         if (ec) {
             if (ec == ws::error::closed)
                 return end(ws_.reason().code, std::string(ws_.reason().reason.c_str()));
             if (ec == ws::error::message_too_big) return close(1009, "message too big");
             return end(closing_ ? closeCode_ : 1006, ec.message());
         }
-        message_.append(chunk_.data(), n);
         if (!ws_.is_message_done()) return read();
         Message msg{!ws_.got_text(), std::move(message_)};
         message_ = std::string();
@@ -472,7 +483,8 @@ class Session final : public SessionControl,
     std::shared_ptr<Connections::Ledger> ledger_;
     std::string subprotocol_, handshake_;
     tmpl::Rng rng_;
-    std::array<char, 256> chunk_;
+    static constexpr size_t kReadPiece = 4096;
+    std::array<char, 64> chunk_;
     std::string message_;  // the message being read
     // Replies waiting their turn, from `outHead_` (a vector, not a deque: see ConnectionRecord).
     std::vector<Outgoing> out_;
