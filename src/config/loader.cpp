@@ -1,8 +1,6 @@
 // mockd collection loader: env expansion, YAML/JSON parsing, decoding and validation.
 #include "config/loader.h"
 
-#include <yaml-cpp/yaml.h>
-
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
@@ -19,7 +17,6 @@ namespace mockd::config {
 using core::jsonLines;
 using core::LineMap;
 using core::lineOf;
-using core::yamlToJson;
 
 namespace fs = std::filesystem;
 using core::Json;
@@ -246,41 +243,49 @@ namespace {
 // a JSON document is built only when a message needs it.
 struct FieldLocator {
     const std::string& name;
-    const std::string& text;
+    const std::string& text;  // the text the document was read from
     bool yaml;
     LineMap& lines;
     std::vector<std::string>& warnings;
 
     ConfigError error(const std::string& field, const std::string& msg) {
-        if (!yaml && lines.empty()) jsonLines(text, lines);
-        return ConfigError(formatAt(name, lineOf(lines, field), field, msg));
+        return ConfigError(formatAt(name, lineOf(lineMap(), field), field, msg));
     }
     void warn(const std::string& field, const std::string& msg) {
-        if (!yaml && lines.empty()) jsonLines(text, lines);
-        warnings.push_back(formatAt(name, lineOf(lines, field), field, msg));
+        warnings.push_back(formatAt(name, lineOf(lineMap(), field), field, msg));
+    }
+    // Read once more for its lines, the first time a message needs one: a document that loads
+    // without a message (the common case, however large) never pays for them.
+    const LineMap& lineMap() {
+        if (!lines.empty()) return lines;
+        if (!yaml)
+            jsonLines(text, lines);
+        else
+            core::parseYaml(text, lines);
+        return lines;
     }
 };
 
-Json parseYaml(const std::string& text, const std::string& name, LineMap& lines,
-               std::vector<std::string>& warnings) {
+// Reads `text`, or a repaired copy of it (which `text` then becomes).
+Json parseYaml(std::string& text, const std::string& name, std::vector<std::string>& warnings) {
     try {
-        return yamlToJson(YAML::Load(text), lines);
-    } catch (const YAML::Exception& first) {
+        return core::parseYaml(text);
+    } catch (const core::YamlError& first) {
         std::string repaired = text;
         auto fixed = quoteFlowMappingPaths(repaired);
         Json doc;
         bool ok = false;
         if (!fixed.empty()) {
             try {
-                lines.clear();
-                doc = yamlToJson(YAML::Load(repaired), lines);
+                doc = core::parseYaml(repaired);
+                text = std::move(repaired);
                 ok = true;
-            } catch (const YAML::Exception&) {
+            } catch (const core::YamlError&) {
             }
         }
         if (!ok)
-            throw ConfigError(formatAt(name, first.mark.line >= 0 ? first.mark.line + 1 : 0, "",
-                                       "invalid YAML: " + first.msg));
+            throw ConfigError(
+                formatAt(name, first.line(), "", "invalid YAML: " + std::string(first.what())));
         for (int l : fixed)
             warnings.push_back(formatAt(
                 name, l, "",
@@ -511,7 +516,7 @@ LoadedConfig decodeText(std::string_view rawText, const std::string& name, bool 
         throw ConfigError(name + ": the configuration file is empty");
 
     LineMap lines;
-    Json doc = yaml ? parseYaml(text, name, lines, cfg.warnings) : parseJson(text, name);
+    Json doc = yaml ? parseYaml(text, name, cfg.warnings) : parseJson(text, name);
     FieldLocator at{name, text, yaml, lines, cfg.warnings};
     checkTopLevel(doc, at);
 

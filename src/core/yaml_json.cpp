@@ -2,7 +2,9 @@
 #include "core/yaml_json.h"
 
 #include <yaml-cpp/yaml.h>
+#include <yaml.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 
@@ -191,6 +193,13 @@ struct Scanner {
 // A string, quoted when a YAML reader would take it for another type or mangle it. Keys too:
 // an unquoted `200:` is the number 200 to other tools (OpenAPI's status keys are strings).
 void emitString(YAML::Emitter& e, const std::string& s) {
+    // U+2028 and U+2029 are line breaks to YAML 1.1 readers (libyaml, PyYAML), which fold them
+    // away in a quoted string: escaped, every reader reads them back.
+    if (s.find("\xE2\x80\xA8") != std::string::npos ||
+        s.find("\xE2\x80\xA9") != std::string::npos) {
+        e << YAML::EscapeNonAscii << YAML::DoubleQuoted << s;
+        return;
+    }
     Json reread = plainScalar(s);
     if (!reread.is_string() || s.find_first_of(":{}[],#&*!|>'\"%@`\n") != std::string::npos ||
         s.empty() || s.front() == ' ' || s.back() == ' ' || s.front() == '-' || s.front() == '?')
@@ -237,6 +246,221 @@ void emit(YAML::Emitter& e, const Json& j) {
     }
 }
 
+// ---------------------------------------------------------------- reading YAML with libyaml
+
+// libyaml's parser over a text, released whatever happens.
+class EventParser {
+  public:
+    explicit EventParser(std::string_view text) : text_(text) {
+        if (!yaml_parser_initialize(&parser_)) throw YamlError(0, "out of memory");
+        yaml_parser_set_input_string(&parser_, reinterpret_cast<const unsigned char*>(text.data()),
+                                     text.size());
+    }
+    ~EventParser() { yaml_parser_delete(&parser_); }
+    EventParser(const EventParser&) = delete;
+    EventParser& operator=(const EventParser&) = delete;
+
+    // The next event into `e` (which the caller deletes); throws on a syntax error.
+    void next(yaml_event_t& e) {
+        if (yaml_parser_parse(&parser_, &e)) return;
+        std::string msg = parser_.problem ? parser_.problem : "unreadable YAML";
+        if (parser_.error == YAML_READER_ERROR) {  // bad bytes: libyaml gives their offset
+            const size_t at = std::min(parser_.problem_offset, text_.size());
+            const auto newlines = std::count(text_.begin(), text_.begin() + at, '\n');
+            throw YamlError(static_cast<int>(newlines) + 1, msg);
+        }
+        int line = static_cast<int>(parser_.problem_mark.line) + 1;
+        if (parser_.context) {
+            msg += std::string(" ") + parser_.context;
+            // Found missing at the end of the text: the line that opened what is unclosed.
+            if (parser_.problem_mark.index >= text_.size())
+                line = static_cast<int>(parser_.context_mark.line) + 1;
+        }
+        // At the end of the text, libyaml counts the line after the last one.
+        const auto lastLine = std::count(text_.begin(), text_.end(), '\n') +
+                              (text_.empty() || text_.back() != '\n' ? 1 : 0);
+        throw YamlError(std::max(1, std::min(line, static_cast<int>(lastLine))), msg);
+    }
+
+  private:
+    std::string_view text_;
+    yaml_parser_t parser_{};
+};
+
+struct Event {
+    yaml_event_t e{};
+    ~Event() { yaml_event_delete(&e); }
+};
+
+std::string cstr(const yaml_char_t* s) { return s ? reinterpret_cast<const char*>(s) : ""; }
+
+int eventLine(const yaml_event_t& e) { return static_cast<int>(e.start_mark.line) + 1; }
+
+// Aliases copy what they name: a document of nested aliases could expand without bound
+// ("billion laughs"), so the copies share one budget of values.
+constexpr size_t kAliasBudget = 1'000'000;
+
+size_t valueCount(const Json& v, size_t stopAt) {
+    size_t n = 1;
+    if (v.is_structured())
+        for (const auto& child : v) {
+            n += valueCount(child, stopAt - std::min(n, stopAt));
+            if (n > stopAt) break;
+        }
+    return n;
+}
+
+// Builds the JSON document from libyaml's events: the open sequences and mappings on a stack,
+// each value placed in its parent as it completes.
+class JsonBuilder {
+  public:
+    // Without a line map, no paths are made at all (most documents never need a line).
+    explicit JsonBuilder(LineMap* lines) : lines_(lines) {}
+
+    bool done() const { return done_; }
+    Json take() { return std::move(root_); }
+
+    void scalar(const yaml_event_t& e) {
+        const auto& s = e.data.scalar;
+        std::string value(reinterpret_cast<const char*>(s.value), s.length);
+        if (!s.anchor && takesKey(value, eventLine(e), s.style == YAML_PLAIN_SCALAR_STYLE)) return;
+        // Quoted and block scalars are strings, as are plain ones tagged !!str or "!".
+        const bool plain =
+            s.style == YAML_PLAIN_SCALAR_STYLE &&
+            (!s.tag || (cstr(s.tag) != "tag:yaml.org,2002:str" && cstr(s.tag) != "!"));
+        Json v = plain ? plainScalar(value) : Json(std::move(value));
+        if (s.anchor) {
+            anchors_[cstr(s.anchor)] = v;
+            if (takesKey(v.is_string() ? v.get<std::string>() : v.dump(), eventLine(e),
+                         s.style == YAML_PLAIN_SCALAR_STYLE))
+                return;
+        }
+        place(std::move(v), eventLine(e));
+    }
+
+    void alias(const yaml_event_t& e) {
+        const std::string name = cstr(e.data.alias.anchor);
+        auto found = anchors_.find(name);
+        if (found == anchors_.end())
+            throw YamlError(eventLine(e), "the alias *" + name + " names no anchor before it");
+        const Json& v = found->second;
+        if (takesKey(v.is_string() ? v.get<std::string>() : v.dump(), eventLine(e), false)) return;
+        const size_t cost = valueCount(v, kAliasBudget);
+        if (cost > kAliasBudget - aliasSpent_)
+            throw YamlError(eventLine(e), "aliases expand to more than " +
+                                              std::to_string(kAliasBudget) + " values");
+        aliasSpent_ += cost;
+        place(v, eventLine(e));
+    }
+
+    void open(const yaml_event_t& e, bool mapping) {
+        if (expectingKey())
+            throw YamlError(eventLine(e),
+                            std::string("a mapping key must be a single value, not a ") +
+                                (mapping ? "mapping" : "sequence"));
+        if (stack_.size() >= static_cast<size_t>(kMaxDepth))
+            throw YamlError(eventLine(e), "document nested too deeply");
+        const yaml_char_t* anchor =
+            mapping ? e.data.mapping_start.anchor : e.data.sequence_start.anchor;
+        Open o;
+        o.anchor = cstr(anchor);
+        o.mapping = mapping;
+        o.value = mapping ? Json::object() : Json::array();
+        if (lines_) {
+            o.path = childPath();
+            lines_->emplace(o.path, eventLine(e));
+        }
+        stack_.push_back(std::move(o));
+    }
+
+    void close() {
+        Open o = std::move(stack_.back());
+        stack_.pop_back();
+        if (o.mapping) merge(o);
+        if (!o.anchor.empty()) anchors_[o.anchor] = o.value;
+        place(std::move(o.value), 0);
+    }
+
+  private:
+    struct Open {
+        Json value;
+        std::string path, anchor;
+        bool mapping = false;
+        size_t next = 0;        // a sequence's next index
+        bool haveKey = false;   // a mapping has read a key and waits for its value
+        bool mergeKey = false;  // that key is the plain `<<`
+        std::string key;
+        int keyLine = 0;
+        std::vector<Json> merges;  // the values of its `<<` keys, in order
+    };
+
+    bool expectingKey() const {
+        return !stack_.empty() && stack_.back().mapping && !stack_.back().haveKey;
+    }
+
+    // When the scalar read is a mapping's key, takes it as the key.
+    bool takesKey(const std::string& key, int line, bool plain) {
+        if (!expectingKey()) return false;
+        Open& top = stack_.back();
+        top.key = key;
+        top.haveKey = true;
+        top.keyLine = line;
+        top.mergeKey = plain && key == "<<";
+        return true;
+    }
+
+    std::string childPath() const {
+        if (stack_.empty()) return "";
+        const Open& top = stack_.back();
+        if (top.mapping) return top.path.empty() ? top.key : top.path + "." + top.key;
+        return top.path + "[" + std::to_string(top.next) + "]";
+    }
+
+    void place(Json v, int line) {
+        const std::string path = lines_ ? childPath() : std::string();
+        if (lines_ && line > 0) lines_->emplace(path, line);
+        if (stack_.empty()) {
+            root_ = std::move(v);
+            done_ = true;
+            return;
+        }
+        Open& top = stack_.back();
+        if (!top.mapping) {
+            top.value.push_back(std::move(v));
+            ++top.next;
+            return;
+        }
+        top.haveKey = false;
+        if (top.mergeKey) return top.merges.push_back(std::move(v));
+        top.value[top.key] = std::move(v);
+        if (lines_) (*lines_)[path] = top.keyLine;
+    }
+
+    // YAML's merge keys: the mapping's own keys win, then earlier merged mappings over later.
+    static void merge(Open& o) {
+        auto mergeOne = [&](const Json& from) {
+            if (!from.is_object())
+                throw YamlError(o.keyLine, "a << merge key takes a mapping or a list of mappings");
+            for (const auto& [k, v] : from.items())
+                if (!o.value.contains(k)) o.value[k] = v;
+        };
+        for (const Json& m : o.merges) {
+            if (!m.is_array()) {
+                mergeOne(m);
+                continue;
+            }
+            for (const Json& each : m) mergeOne(each);
+        }
+    }
+
+    LineMap* lines_;
+    std::vector<Open> stack_;
+    std::unordered_map<std::string, Json> anchors_;
+    size_t aliasSpent_ = 0;
+    Json root_;
+    bool done_ = false;
+};
+
 }  // namespace
 
 std::string jsonToYaml(const Json& doc) {
@@ -246,6 +470,46 @@ std::string jsonToYaml(const Json& doc) {
 }
 
 Json yamlToJson(const YAML::Node& node, LineMap& lines) { return convert(node, "", lines, 0); }
+
+namespace {
+Json readYaml(std::string_view yaml, LineMap* lines);
+}  // namespace
+
+Json parseYaml(std::string_view yaml, LineMap& lines) { return readYaml(yaml, &lines); }
+
+Json parseYaml(std::string_view yaml) { return readYaml(yaml, nullptr); }
+
+namespace {
+Json readYaml(std::string_view yaml, LineMap* lines) {
+    EventParser parser(yaml);
+    JsonBuilder builder(lines);
+    for (;;) {
+        Event ev;
+        parser.next(ev.e);
+        switch (ev.e.type) {
+            case YAML_SCALAR_EVENT:
+                builder.scalar(ev.e);
+                break;
+            case YAML_ALIAS_EVENT:
+                builder.alias(ev.e);
+                break;
+            case YAML_SEQUENCE_START_EVENT:
+            case YAML_MAPPING_START_EVENT:
+                builder.open(ev.e, ev.e.type == YAML_MAPPING_START_EVENT);
+                break;
+            case YAML_SEQUENCE_END_EVENT:
+            case YAML_MAPPING_END_EVENT:
+                builder.close();
+                break;
+            case YAML_DOCUMENT_END_EVENT:  // the first document is the config; as yaml-cpp's Load
+            case YAML_STREAM_END_EVENT:
+                return builder.done() ? builder.take() : Json(nullptr);
+            default:  // stream and document starts
+                break;
+        }
+    }
+}
+}  // namespace
 
 void jsonLines(std::string_view text, LineMap& lines) {
     Scanner s{text, 0, 1, lines};

@@ -1,8 +1,6 @@
 // Format names, detection and the dispatch to each format's converter.
 #include "portability/formats.h"
 
-#include <yaml-cpp/yaml.h>
-
 #include <array>
 #include <cstdio>
 #include <functional>
@@ -68,24 +66,24 @@ Format detectJson(const Json& j) {
 }
 
 Format detectYaml(std::string_view text) {
-    YAML::Node doc;
+    Json doc;
     try {
-        doc = YAML::Load(std::string(text));
-    } catch (const YAML::Exception&) {
+        core::LineMap lines;
+        doc = core::parseYaml(text, lines);
+    } catch (const core::YamlError&) {
         bool spec = text.find("openapi:") != std::string_view::npos ||
                     text.find("swagger:") != std::string_view::npos;
         return spec ? Format::OpenApi : Format::Unknown;
     }
-    if (doc.IsSequence()) return Format::Mockd;  // a bare list of mocks
-    if (!doc.IsMap()) return Format::Unknown;
-    if (doc["openapi"] || doc["swagger"]) return Format::OpenApi;
-    if (doc["mocks"] || doc["tables"] || doc["statefulResources"] || doc["customOperations"])
+    if (doc.is_array()) return Format::Mockd;  // a bare list of mocks
+    if (!doc.is_object()) return Format::Unknown;
+    auto has = [&](const char* key) { return doc.contains(key); };
+    if (has("openapi") || has("swagger")) return Format::OpenApi;
+    if (has("mocks") || has("tables") || has("statefulResources") || has("customOperations"))
         return Format::Mockd;
-    if (auto k = doc["kind"]; k && k.IsScalar() && k.Scalar() == "MockCollection")
-        return Format::Mockd;
-    if (doc["matcher"] && doc["path"]) return Format::Mockd;
-    if (auto t = doc["type"]; t && t.IsScalar() && isMockType(Json(t.Scalar())))
-        return Format::Mockd;
+    if (doc.value("kind", Json()) == "MockCollection") return Format::Mockd;
+    if (has("matcher") && has("path")) return Format::Mockd;
+    if (auto t = doc.value("type", Json()); t.is_string() && isMockType(t)) return Format::Mockd;
     return Format::Unknown;
 }
 
@@ -165,9 +163,10 @@ Json parseDocument(std::string_view rawText, const std::string& what) {
     if (!validUtf8(rawText)) throw ImportError(what + ": the document is not valid UTF-8");
     try {
         core::LineMap lines;  // the whole text: trimming the first line would break its indent
-        return core::yamlToJson(YAML::Load(std::string(rawText)), lines);
-    } catch (const YAML::Exception& e) {
-        throw ImportError(what + ": invalid YAML: " + e.what());
+        return core::parseYaml(rawText, lines);
+    } catch (const core::YamlError& e) {
+        throw ImportError(what + ": invalid YAML at line " + std::to_string(e.line()) + ": " +
+                          e.what());
     }
 }
 
