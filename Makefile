@@ -44,9 +44,11 @@ jest: build
 	bash scripts/jest.sh $(abspath $(MOCKD))
 
 # The OpenAPI directory (2,600 real API specs): each imported, loaded and served, every operation
-# reached by a request built from its path template (tests/corpus/openapi_corpus.cpp).
+# reached by a request built from its path template (tests/corpus/openapi_corpus.cpp), and the
+# bodies generated for 20 operations of each validated against their schemas (96 % valid today;
+# below 95 % fails).
 corpus: build
-	bash scripts/openapi-corpus.sh $(abspath $(BUILD))
+	bash scripts/openapi-corpus.sh $(abspath $(BUILD)) --min-valid-bodies 95
 
 # jest before e2e: it installs tests/jest/node_modules, which the docs' jest example runs with.
 test: unit jest corpus e2e
