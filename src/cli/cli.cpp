@@ -1498,8 +1498,26 @@ void addMockTypes() {
         core::addStreamAnswerCodec(std::move(codec));
 }
 
+// `imports[].url` in a config: fetched once at load, as mockd fetches it (30 s, 404 and other
+// statuses are errors).
+std::string fetchImportedDocument(const std::string& url) {
+    asio::io_context ctx;
+    http::ClientRequest req;
+    req.url = url;
+    req.timeout = std::chrono::seconds(30);
+    http::ClientResponse res;
+    http::fetch(ctx, req, [&](http::ClientResponse r) { res = std::move(r); });
+    ctx.run();
+    if (res.status == 0) throw std::runtime_error(res.error.empty() ? "no answer" : res.error);
+    if (res.status == 404) throw std::runtime_error("not found (404)");
+    if (res.status != 200)
+        throw std::runtime_error("the server answered " + std::to_string(res.status));
+    return res.body;
+}
+
 int run(int argc, char** argv) {
     addMockTypes();
+    config::setUrlFetcher(fetchImportedDocument);
     if (argc >= 2 && std::string_view(argv[1]) == "wiremock") return runWireMock(argc, argv);
     CLI::App app{
         "mockd: a fast mock server for integration tests.\n"

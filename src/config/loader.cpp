@@ -225,7 +225,10 @@ std::vector<int> quoteFlowMappingPaths(std::string& yaml) {
 namespace {
 LoadedConfig decodeText(std::string_view rawText, const std::string& name, bool yaml,
                         const fs::path& baseDir, bool expandEnvironment);
+UrlFetcher& urlFetcher();
 }  // namespace
+
+void setUrlFetcher(UrlFetcher fetcher) { urlFetcher() = std::move(fetcher); }
 
 LoadedConfig loadText(std::string_view rawText, const std::string& name, bool yaml,
                       const fs::path& baseDir, bool expandEnvironment) {
@@ -408,6 +411,54 @@ std::vector<core::Mock> decodeMocks(const Json& doc, FieldLocator& at,
     return mocks;
 }
 
+UrlFetcher& urlFetcher() {
+    static UrlFetcher fetcher;
+    return fetcher;
+}
+
+// An import's document: its text, the name its format is detected by, where its relative
+// references resolve, and how messages name it.
+struct ImportedText {
+    std::string text, filename, ref;
+    fs::path baseDir;
+};
+
+ImportedText readImport(const std::string& path, const std::string& where,
+                        const fs::path& baseDir) {
+    const fs::path file = fs::path(path).is_absolute() ? fs::path(path) : baseDir / path;
+    std::ifstream in(file, std::ios::binary);
+    if (!in) throw core::FieldError(where + ".path", "cannot read " + file.string());
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return {ss.str(), file.filename().string(), path, file.parent_path()};
+}
+
+// `url` (when there is no `path`, which wins as in mockd): fetched once, at load. The last
+// segment of the URL's path names the document for format detection.
+ImportedText fetchImport(const Json& e, const std::string& where) {
+    const auto url = e.find("url");
+    if (url == e.end()) throw core::FieldError(where + ".path", "is required (or give url)");
+    if (!url->is_string() || url->get<std::string>().empty())
+        throw core::FieldError(where + ".url", "must be an http:// or https:// URL");
+    const std::string u = url->get<std::string>();
+    if (u.rfind("http://", 0) != 0 && u.rfind("https://", 0) != 0)
+        throw core::FieldError(where + ".url", "must be an http:// or https:// URL");
+    if (!urlFetcher())
+        throw core::FieldError(where + ".url", "imports by URL are not available here");
+    ImportedText out;
+    try {
+        out.text = urlFetcher()(u);
+    } catch (const std::exception& err) {
+        throw core::FieldError(where + ".url", "cannot fetch " + u + ": " + err.what());
+    }
+    std::string pathPart = u.substr(u.find("//") + 2);
+    pathPart = pathPart.substr(0, pathPart.find_first_of("?#"));
+    const size_t slash = pathPart.rfind('/');
+    out.filename = slash == std::string::npos ? "" : pathPart.substr(slash + 1);
+    out.ref = u;
+    return out;
+}
+
 // `imports`: documents of any import format, converted and appended after the file's own
 // mocks (and tables). `as` names the import: its mocks' operationIds become "<as>.<operationId>"
 // so that `extend` can address them, and their ids change with it so that two imports of one
@@ -419,20 +470,12 @@ void appendImports(Json& doc, FieldLocator& at, const fs::path& baseDir) {
             if (it.key() != "path" && it.key() != "url" && it.key() != "format" && it.key() != "as")
                 at.warn(where + "." + it.key(), "unknown field, ignored");
         const std::string path = e.value("path", Json("")).is_string() ? e.value("path", "") : "";
-        if (path.empty() && e.contains("url"))
-            throw core::FieldError(where + ".url",
-                                   "imports by URL are not supported yet; download the document "
-                                   "and give its path");
-        if (path.empty()) throw core::FieldError(where + ".path", "is required");
-        const fs::path file = fs::path(path).is_absolute() ? fs::path(path) : baseDir / path;
-        std::ifstream in(file, std::ios::binary);
-        if (!in) throw core::FieldError(where + ".path", "cannot read " + file.string());
-        std::ostringstream ss;
-        ss << in.rdbuf();
+        ImportedText source =
+            path.empty() ? fetchImport(e, where) : readImport(path, where, baseDir);
         using namespace portability;
         const std::string formatName =
             e.value("format", Json("")).is_string() ? e.value("format", "") : "";
-        Format format = formatName.empty() ? detectFormat(ss.str(), file.filename().string())
+        Format format = formatName.empty() ? detectFormat(source.text, source.filename)
                                            : parseFormat(formatName);
         if (format == Format::Unknown)
             throw core::FieldError(where + (formatName.empty() ? ".path" : ".format"),
@@ -440,12 +483,12 @@ void appendImports(Json& doc, FieldLocator& at, const fs::path& baseDir) {
                                        ? "cannot tell the document's format (give format)"
                                        : "unknown import format \"" + formatName + "\"");
         ImportOptions options;
-        options.baseDir = file.parent_path();
+        options.baseDir = source.baseDir;
         ImportResult r;
         try {
-            r = importDocument(ss.str(), format, options);
+            r = importDocument(source.text, format, options);
         } catch (const ImportError& err) {
-            throw core::FieldError(where, "import " + path + ": " + err.what());
+            throw core::FieldError(where, "import " + source.ref + ": " + err.what());
         }
         for (const auto& w : r.warnings) at.warn(where, w);
         Json& c = r.collection;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -31,6 +32,11 @@ struct LoadedConfig {
     // Copies of the mocks, for callers that change them before use.
     std::vector<core::Mock> mocks() const;
 };
+
+// Fetches an `imports[].url` document: its body, or a std::runtime_error saying why not. The
+// command line installs one (HTTP and HTTPS, 30 s); without one, URL imports are refused.
+using UrlFetcher = std::function<std::string(const std::string& url)>;
+void setUrlFetcher(UrlFetcher fetcher);
 
 // Reads and decodes a config file. Throws ConfigError.
 LoadedConfig loadFile(const std::string& path);

@@ -166,9 +166,13 @@ TEST(Loader, MissingFileIsOneClearLine) {
 // Sections whose behaviour is not built yet are errors naming the field and its line; settings
 // that come from flags alone are warnings naming the flag.
 TEST(LoaderUnbuilt, TopLevelSectionsAreErrors) {
+    // Without a fetcher (the command line installs one), a URL import says so.
     EXPECT_EQ(errorOf("mocks: []\nimports:\n  - url: https://example.com/api.yaml\n", true),
-              "c.yaml:3: imports[0].url: imports by URL are not supported yet; download the "
-              "document and give its path");
+              "c.yaml:3: imports[0].url: imports by URL are not available here");
+    EXPECT_EQ(errorOf("mocks: []\nimports:\n  - url: ftp://example.com/api.yaml\n", true),
+              "c.yaml:3: imports[0].url: must be an http:// or https:// URL");
+    EXPECT_EQ(errorOf("mocks: []\nimports:\n  - as: x\n", true),
+              "c.yaml:3: imports[0].path: is required (or give url)");
     EXPECT_EQ(errorOf("workspaces:\n  - name: a\n", true),
               "c.yaml:1: workspaces: is not supported yet (workspaces)");
     EXPECT_EQ(errorOf("websocketEndpoints:\n  - path: /ws\n", true),

@@ -17,7 +17,6 @@ GOOD_HTTP = {"matcher": {"method": "GET", "path": "/x"}, "response": {"statusCod
 MOCK_TYPES = ["graphql", "grpc", "mqtt", "soap", "oauth"]
 HTTP_FIELDS = {}  # every field of an HTTP mock is built
 TOP_LEVEL = {
-    "imports": [{"url": "https://example.com/openapi.yaml", "as": "api"}],
     "workspaces": [{"name": "team"}],
     "websocketEndpoints": [{"path": "/ws"}],
 }
@@ -40,7 +39,7 @@ CASES = (
     + [(f"http-{f}", {"mocks": [http_with(f)]}, f"mocks[0].http.{f}", "not supported yet")
        for f in HTTP_FIELDS]
     + [(f"top-{k}", {k: v, "mocks": [{"id": "ok", "type": "http", "http": GOOD_HTTP}]},
-        "imports[0].url" if k == "imports" else k, "not supported yet")
+        k, "not supported yet")
        for k, v in TOP_LEVEL.items()]
     + [(f"server-{k}", {"serverConfig": {k: [{"port": 50051}]}}, f"serverConfig.{k}",
         "not supported yet") for k in SERVER_SECTIONS]

@@ -1382,6 +1382,52 @@ def test_config_imports_with_as_and_extend(cli, tmp_path):
     assert r.returncode != 0 and "imports[0].path" in out and "missing.json" in out, r
 
 
+def test_config_imports_by_url(cli, tmp_path):
+    # mockd's imports[].url: fetched once at load; the URL's last segment names the document
+    # for format detection; 404 and other statuses stop the load with the URL in the message.
+    served = {"/specs/pets.json": json.dumps(PETSTORE).encode()}
+
+    class Specs(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = served.get(self.path)
+            self.send_response(200 if body else 404)
+            self.send_header("Content-Length", str(len(body or b"")))
+            self.end_headers()
+            self.wfile.write(body or b"")
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Specs)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        cfg = write_config(tmp_path, f"""
+            version: "1.0"
+            imports:
+              - url: {base}/specs/pets.json
+                as: pets
+            mocks: []
+        """, "by-url.yaml")
+        s = cli.start(config=cfg)
+        assert hit(s, "GET", "/pets/mine").json() == {"mine": True}
+        assert hit(s, "POST", "/pets").status_code == 201
+        ids = [m["id"] for m in cli.list_json()]
+        assert ids and all(i.startswith("pets.http_") for i in ids), ids
+        for path, says in (("/specs/missing.json", "not found (404)"),):
+            bad = write_config(tmp_path, f"""
+                imports:
+                  - url: {base}{path}
+            """, "bad-url.yaml")
+            r = subprocess.run([MOCKD_BIN, "validate", bad], capture_output=True, text=True,
+                               timeout=30)
+            out = r.stdout + r.stderr
+            assert r.returncode != 0 and "imports[0].url" in out and says in out, out
+            assert base + path in out, out
+    finally:
+        server.shutdown()
+
+
 def test_add_binds_mocks_to_tables(cli):
     s = cli.start()
     r = cli.ok("add", "--stateful", "users", "--path", "/api/users", "--json")
