@@ -1249,8 +1249,7 @@ int runCustomAdd(const State& s, const AdminClient& c) {
         std::string ext = fs::path(s.seedFile).extension().string();
         if (ext == ".yaml" || ext == ".yml") {
             try {
-                core::LineMap lines;
-                def = core::parseYaml(readFileOrThrow(s.seedFile), lines);
+                def = core::parseYaml(readFileOrThrow(s.seedFile));
             } catch (const core::YamlError& e) {
                 throw ClientError(s.seedFile + ":" + std::to_string(e.line()) +
                                   ": invalid YAML: " + e.what());

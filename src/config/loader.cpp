@@ -478,10 +478,12 @@ void appendImports(Json& doc, FieldLocator& at, const fs::path& baseDir) {
         Format format = formatName.empty() ? detectFormat(source.text, source.filename)
                                            : parseFormat(formatName);
         if (format == Format::Unknown)
-            throw core::FieldError(where + (formatName.empty() ? ".path" : ".format"),
-                                   formatName.empty()
-                                       ? "cannot tell the document's format (give format)"
-                                       : "unknown import format \"" + formatName + "\"");
+            throw core::FieldError(
+                where + (!formatName.empty() ? ".format"
+                         : path.empty()      ? ".url"
+                                             : ".path"),
+                formatName.empty() ? "cannot tell the format of " + source.ref + " (give format)"
+                                   : "unknown import format \"" + formatName + "\"");
         ImportOptions options;
         options.baseDir = source.baseDir;
         ImportResult r;

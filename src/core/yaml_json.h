@@ -34,7 +34,8 @@ core::Json parseYaml(std::string_view text, LineMap& lines);
 // The same without the lines (for a document read again for them only when a message needs one).
 core::Json parseYaml(std::string_view text);
 
-// Converts a document yaml-cpp parsed; fills `lines` (1-based) for every value.
+// Converts a document yaml-cpp parsed; fills `lines` (1-based) for every value. Config reading
+// uses parseYaml; this stays as the reference the reader is tested against.
 core::Json yamlToJson(const YAML::Node& node, LineMap& lines);
 
 // Records the line of every value in JSON text (used only when reporting an error).

@@ -68,8 +68,7 @@ Format detectJson(const Json& j) {
 Format detectYaml(std::string_view text) {
     Json doc;
     try {
-        core::LineMap lines;
-        doc = core::parseYaml(text, lines);
+        doc = core::parseYaml(text);
     } catch (const core::YamlError&) {
         bool spec = text.find("openapi:") != std::string_view::npos ||
                     text.find("swagger:") != std::string_view::npos;
@@ -162,8 +161,7 @@ Json parseDocument(std::string_view rawText, const std::string& what) {
     }
     if (!validUtf8(rawText)) throw ImportError(what + ": the document is not valid UTF-8");
     try {
-        core::LineMap lines;  // the whole text: trimming the first line would break its indent
-        return core::parseYaml(rawText, lines);
+        return core::parseYaml(rawText);  // the whole text: trimming a line would break indents
     } catch (const core::YamlError& e) {
         throw ImportError(what + ": invalid YAML at line " + std::to_string(e.line()) + ": " +
                           e.what());

@@ -1385,7 +1385,7 @@ def test_config_imports_with_as_and_extend(cli, tmp_path):
 def test_config_imports_by_url(cli, tmp_path):
     # mockd's imports[].url: fetched once at load; the URL's last segment names the document
     # for format detection; 404 and other statuses stop the load with the URL in the message.
-    served = {"/specs/pets.json": json.dumps(PETSTORE).encode()}
+    served = {"/specs/pets.json": json.dumps(PETSTORE).encode(), "/specs/notes": b"just text"}
 
     class Specs(http.server.BaseHTTPRequestHandler):
         def do_GET(self):
@@ -1414,7 +1414,8 @@ def test_config_imports_by_url(cli, tmp_path):
         assert hit(s, "POST", "/pets").status_code == 201
         ids = [m["id"] for m in cli.list_json()]
         assert ids and all(i.startswith("pets.http_") for i in ids), ids
-        for path, says in (("/specs/missing.json", "not found (404)"),):
+        for path, says in (("/specs/missing.json", "not found (404)"),
+                           ("/specs/notes", "cannot tell the format of")):
             bad = write_config(tmp_path, f"""
                 imports:
                   - url: {base}{path}
