@@ -21,6 +21,7 @@
 #include "chaos/chaos.h"
 #include "cli/chaos_commands.h"
 #include "cli/client_commands.h"
+#include "cli/spec_validation.h"
 #include "cli/stream_commands.h"
 #include "config/loader.h"
 #include "config/watcher.h"
@@ -150,9 +151,10 @@ struct ServeOptions {
     std::vector<std::string> ignoredFlags;       // JVM/Jetty tuning flags with no meaning here
     std::vector<std::string> missingExtensions;  // --extensions: Java classes we cannot load
     // Forwarding
-    std::string proxyUnmatched;  // --proxy-unmatched URL (mockd modes)
-    std::string proxyAll;        // --proxy-all URL (WireMock mode)
-    bool preserveHost = false;   // --preserve-host-header
+    std::string proxyUnmatched;          // --proxy-unmatched URL (mockd modes)
+    SpecValidationFlags specValidation;  // --validate-spec, --validate-fail, --validate-response
+    std::string proxyAll;                // --proxy-all URL (WireMock mode)
+    bool preserveHost = false;           // --preserve-host-header
     std::string proxyTimeout = "300s";
     bool recordMappings = false;  // --record-mappings
     // mockd's --chaos-* flags
@@ -485,6 +487,43 @@ std::string portInUse(uint16_t port, const char* flag) {
     return "port " + std::to_string(port) +
            " is already in use; stop what listens there (lsof -i :" + std::to_string(port) +
            ") or choose another port with " + flag;
+}
+
+// `imports[].url` in a config: fetched once at load, as mockd fetches it (30 s, 404 and other
+// statuses are errors).
+std::string fetchImportedDocument(const std::string& url) {
+    asio::io_context ctx;
+    http::ClientRequest req;
+    req.url = url;
+    req.timeout = std::chrono::seconds(30);
+    http::ClientResponse res;
+    http::fetch(ctx, req, [&](http::ClientResponse r) { res = std::move(r); });
+    ctx.run();
+    if (res.status == 0) throw std::runtime_error(res.error.empty() ? "no answer" : res.error);
+    if (res.status == 404) throw std::runtime_error("not found (404)");
+    if (res.status != 200)
+        throw std::runtime_error("the server answered " + std::to_string(res.status));
+    return res.body;
+}
+
+// --validate-spec and serverConfig.validation: the spec check, inside the request log.
+void configureSpecValidation(const ServeOptions& o, const core::Json& serverConfig,
+                             engine::EngineConfig& engine) {
+    std::vector<std::string> mounted;
+    for (const auto& mount : engine.mounts) mounted.push_back(mount.prefix);
+    const std::filesystem::path configDir = o.config.empty()
+                                                ? std::filesystem::path(".")
+                                                : std::filesystem::path(o.config).parent_path();
+    try {
+        auto filter =
+            specValidationFilter(o.specValidation, serverConfig.is_null() ? nullptr : &serverConfig,
+                                 configDir, fetchImportedDocument, std::move(mounted));
+        if (filter) engine.innerFilters.push_back(std::move(filter));
+    } catch (const core::FieldError& e) {
+        die(e.field() + ": " + e.what(), 2);
+    } catch (const std::exception& e) {
+        die(e.what(), 2);
+    }
 }
 
 void configureGuards(const ServeOptions& o, const core::Json& serverConfig,
@@ -1069,6 +1108,7 @@ int serve(const ServeOptions& o) {
     ec.responders.push_back(&stubResponder);
     // WireMock mode has WireMock's own CORS (--enable-stub-cors) and no rate limit.
     if (!wiremockMode) configureGuards(o, serverConfig, ec);
+    if (!wiremockMode) configureSpecValidation(o, serverConfig, ec);
     protocols::Protocols served;
     // Streams ride on HTTP mocks: the engine hands them to the SSE protocol's responders.
     auto sse = std::make_unique<protocols::sse::SseProtocol>(o.maxSseConnections);
@@ -1252,6 +1292,16 @@ void addServeFlags(CLI::App* cmd, ServeOptions& o) {
                     "Requests per second per client IP, bursts of twice that; more get 429 "
                     "(0: no limit)")
         ->capture_default_str();
+    cmd->add_option("--validate-spec", o.specValidation.specFile,
+                    "Check every request on the mock port against this OpenAPI spec (3.0, 3.1 "
+                    "or Swagger 2.0; YAML or JSON): violations are logged and marked with "
+                    "X-Mockd-Validation-Errors");
+    cmd->add_flag("--validate-fail", o.specValidation.fail,
+                  "With --validate-spec: answer a request that breaks the spec with 400 and "
+                  "every violation (application/problem+json)");
+    cmd->add_flag("--validate-response", o.specValidation.response,
+                  "With --validate-spec: also check each answer against the operation's "
+                  "responses (logged, marked with X-Mockd-Response-Validation-Errors)");
     cmd->add_flag("--chaos-enabled", o.chaosEnabled, "Start with chaos injection on");
     cmd->add_option("--chaos-latency", o.chaosLatency,
                     "Chaos: add latency to every request (\"10ms-100ms\" or \"200ms\")");
@@ -1496,23 +1546,6 @@ void addMockTypes() {
     core::addMockType(protocols::websocket::webSocketMockType());
     for (auto& codec : protocols::sse::SseProtocol::codecs())
         core::addStreamAnswerCodec(std::move(codec));
-}
-
-// `imports[].url` in a config: fetched once at load, as mockd fetches it (30 s, 404 and other
-// statuses are errors).
-std::string fetchImportedDocument(const std::string& url) {
-    asio::io_context ctx;
-    http::ClientRequest req;
-    req.url = url;
-    req.timeout = std::chrono::seconds(30);
-    http::ClientResponse res;
-    http::fetch(ctx, req, [&](http::ClientResponse r) { res = std::move(r); });
-    ctx.run();
-    if (res.status == 0) throw std::runtime_error(res.error.empty() ? "no answer" : res.error);
-    if (res.status == 404) throw std::runtime_error("not found (404)");
-    if (res.status != 200)
-        throw std::runtime_error("the server answered " + std::to_string(res.status));
-    return res.body;
 }
 
 int run(int argc, char** argv) {

@@ -71,9 +71,8 @@ void checkServerConfig(const Json& sc,
                        const std::function<void(const std::string&, const std::string&)>& warn) {
     if (!sc.is_object()) return;
     static const std::vector<std::pair<std::string, std::string>> kUnbuilt = {
-        {"graphql", "GraphQL"},    {"grpc", "gRPC"}, {"oauth", "OAuth"},
-        {"soap", "SOAP"},          {"mqtt", "MQTT"}, {"validation", "request validation"},
-        {"audit", "audit logging"}};
+        {"graphql", "GraphQL"}, {"grpc", "gRPC"}, {"oauth", "OAuth"},
+        {"soap", "SOAP"},       {"mqtt", "MQTT"}, {"audit", "audit logging"}};
     static const std::vector<std::pair<std::string, std::string>> kFromFlags = {
         {"httpPort", "--port"},
         {"adminPort", "--admin-port"},
@@ -84,8 +83,8 @@ void checkServerConfig(const Json& sc,
         {"readTimeout", "--read-timeout"},
         {"writeTimeout", "--write-timeout"},
         {"maxConnections", "--max-connections"}};
-    static const std::set<std::string> kApplied = {"httpsPort", "tls",       "mtls",
-                                                   "cors",      "rateLimit", "chaos"};
+    static const std::set<std::string> kApplied = {"httpsPort", "tls",   "mtls",      "cors",
+                                                   "rateLimit", "chaos", "validation"};
     for (auto it = sc.begin(); it != sc.end(); ++it) {
         const std::string field = "serverConfig." + it.key();
         if (kApplied.count(it.key())) continue;

@@ -1,5 +1,5 @@
-// Request validation: mockd's field validators with problem codes, and JSON Schema bodies on
-// valijson (draft 7, which covers what request schemas use; keywords it lacks are named at load).
+// Request validation: mockd's field validators with problem codes, and JSON Schema bodies
+// (2020-12, as mockd reads them, on core::JsonSchema; keywords it cannot check are named at load).
 #include "core/request_validation.h"
 
 #include <re2/re2.h>
@@ -8,17 +8,13 @@
 #include <fstream>
 #include <set>
 #include <sstream>
-#include <valijson/adapters/nlohmann_json_adapter.hpp>
-#include <valijson/schema.hpp>
-#include <valijson/schema_parser.hpp>
-#include <valijson/validator.hpp>
 
 #include "core/encoding.h"
 #include "core/errors.h"
 #include "core/json_fields.h"
+#include "core/json_schema.h"
 #include "core/json_text.h"
 #include "core/mock_codec.h"
-#include "core/stack.h"
 
 namespace mockd::core {
 
@@ -27,13 +23,6 @@ namespace {
 const std::set<std::string> kTypes = {"string", "number", "integer", "boolean", "array", "object"};
 const std::set<std::string> kFormats = {"email", "uuid", "date", "datetime", "date-time", "uri",
                                         "url",   "ipv4", "ipv6", "ip",       "hostname"};
-// 2019-09 and 2020-12 keywords draft 7 does not have: a schema using one is warned about.
-const std::set<std::string> kUncheckedKeywords = {"prefixItems",      "unevaluatedProperties",
-                                                  "unevaluatedItems", "dependentRequired",
-                                                  "dependentSchemas", "$dynamicRef",
-                                                  "$dynamicAnchor",   "$recursiveRef",
-                                                  "minContains",      "maxContains"};
-
 }  // namespace
 
 bool formatHolds(const std::string& f, const std::string& s) {
@@ -231,7 +220,7 @@ void checkRuleShape(const Json& rule, const std::string& where) {
 }
 
 struct RequestValidation::Schema {
-    valijson::Schema compiled;
+    std::shared_ptr<const JsonSchema> compiled;
 };
 
 RequestValidation::~RequestValidation() = default;
@@ -249,20 +238,6 @@ std::vector<std::pair<std::string, Json>> ruleMap(const Json& j, const char* key
         out.emplace_back(r.key(), r.value());
     }
     return out;
-}
-
-void warnUnchecked(const Json& schema, const std::string& where, const DecodeContext& ctx,
-                   int depth) {
-    if (depth > 64 || !ctx.onUnknownField) return;
-    if (schema.is_object()) {
-        for (auto it = schema.begin(); it != schema.end(); ++it) {
-            if (kUncheckedKeywords.count(it.key())) ctx.onUnknownField(where + "." + it.key());
-            warnUnchecked(it.value(), where + "." + it.key(), ctx, depth + 1);
-        }
-    } else if (schema.is_array()) {
-        for (size_t i = 0; i < schema.size(); ++i)
-            warnUnchecked(schema[i], where + "[" + std::to_string(i) + "]", ctx, depth + 1);
-    }
 }
 
 Json readSchemaFile(const std::string& ref, const std::string& where, const DecodeContext& ctx) {
@@ -316,12 +291,16 @@ std::shared_ptr<const RequestValidation> RequestValidation::decode(const Json& j
     if (!schema.is_null()) {
         if (!schema.is_object() && !schema.is_boolean())
             throw FieldError(where + ".schema", "must be a JSON Schema object");
-        warnUnchecked(schema, where + ".schema", ctx, 0);
+        std::vector<std::string> unchecked = translateToDraft7(schema, SchemaDialect::Draft2020);
+        if (ctx.onUnknownField)
+            for (const auto& u : unchecked) {  // "/properties/tags/unevaluatedItems: ..."
+                std::string field = u.substr(0, u.find(": "));
+                std::replace(field.begin(), field.end(), '/', '.');
+                ctx.onUnknownField(where + ".schema" + field);
+            }
         v->schema_ = std::make_unique<Schema>();
         try {
-            valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
-            valijson::adapters::NlohmannJsonAdapter adapter(schema);
-            parser.populateSchema(adapter, v->schema_->compiled);
+            v->schema_->compiled = JsonSchema::compile(schema);
         } catch (const std::exception& e) {
             throw FieldError(where + ".schema",
                              std::string("not a valid JSON Schema: ") + e.what());
@@ -357,27 +336,6 @@ void checkParam(const std::string& name, const std::optional<std::string>& text,
     checkFieldRule(name, coerced(*text, rule), rule, location, out);
 }
 
-// valijson's error context ("<root>", "[items]", "[0]") as a dotted field ("items.0").
-std::string fieldOf(const std::vector<std::string>& context) {
-    std::string field;
-    for (const auto& part : context) {
-        if (part == "<root>") continue;
-        std::string p = part;
-        if (p.size() >= 2 && p.front() == '[' && p.back() == ']') p = p.substr(1, p.size() - 2);
-        if (p.size() >= 2 && p.front() == '"' && p.back() == '"') p = p.substr(1, p.size() - 2);
-        field += (field.empty() ? "" : ".") + p;
-    }
-    return field;
-}
-
-size_t longestString(const Json& j, int depth = 0) {
-    if (j.is_string()) return j.get_ref<const std::string&>().size();
-    size_t m = 0;
-    if (j.is_structured() && depth < 256)
-        for (const auto& c : j) m = std::max(m, longestString(c, depth + 1));
-    return m;
-}
-
 }  // namespace
 
 void RequestValidation::checkBody(std::string_view text,
@@ -394,32 +352,11 @@ void RequestValidation::checkBody(std::string_view text,
         }
     }
     if (schema_) {
-        // The validator's regex recurses once per character: a string too long for this
-        // thread's stack is reported instead of checked.
-        if (longestString(body) * 4096 + (size_t{8} << 20) > stackRemaining() &&
-            longestString(body) > 256) {
-            out.push_back({"", "body", "schema", "a string in the body is too long to check",
-                           nullptr, nullptr});
-            return;
-        }
-        thread_local valijson::Validator validator;
-        valijson::ValidationResults results;
-        valijson::adapters::NlohmannJsonAdapter adapter(body);
-        if (!validator.validate(schema_->compiled, adapter, &results)) {
-            std::vector<std::pair<std::string, std::string>> errors;
-            valijson::ValidationResults::Error e;
-            while (results.popError(e)) errors.emplace_back(fieldOf(e.context), e.description);
-            // Keep the leaves: a parent's "failed to validate" only repeats its children.
-            for (const auto& error : errors) {
-                const std::string& field = error.first;  // (clang 14 cannot capture bindings)
-                bool summary = std::any_of(errors.begin(), errors.end(), [&](const auto& other) {
-                    return other.first.size() > field.size() && other.first.starts_with(field) &&
-                           (field.empty() || other.first[field.size()] == '.');
-                });
-                if (!summary || error.second.find("ailed to validate") == std::string::npos)
-                    out.push_back({field, "body", "schema", error.second, nullptr, nullptr});
-            }
-        }
+        std::vector<SchemaViolation> violations;
+        schema_->compiled->validate(body, &violations);
+        for (auto& v : violations)
+            out.push_back(
+                {std::move(v.field), "body", "schema", std::move(v.message), nullptr, nullptr});
         return;  // mockd: a schema replaces `required` and `fields`
     }
     for (const auto& name : required_)
@@ -462,7 +399,7 @@ bool RequestValidation::rejects(const std::vector<ValidationProblem>& problems) 
                        [](const ValidationProblem& p) { return p.code == "required"; });
 }
 
-std::string RequestValidation::problemBody(const std::vector<ValidationProblem>& problems) const {
+std::string problemJson(int status, const std::vector<ValidationProblem>& problems) {
     Json errors = Json::array();
     for (const auto& p : problems) {
         Json e = {{"field", p.field},
@@ -478,10 +415,22 @@ std::string RequestValidation::problemBody(const std::vector<ValidationProblem>&
                                    : std::to_string(problems.size()) + " validation errors";
     return Json{{"type", "validation_error"},
                 {"title", "Request Validation Failed"},
-                {"status", failStatus_},
+                {"status", status},
                 {"detail", detail},
                 {"errors", std::move(errors)}}
         .dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+std::string problemSummary(const std::vector<ValidationProblem>& problems) {
+    std::string all;
+    for (const auto& p : problems)
+        all += (all.empty() ? "" : "; ") + p.location + " " +
+               (p.field.empty() ? "" : p.field + ": ") + p.message;
+    return all;
+}
+
+std::string RequestValidation::problemBody(const std::vector<ValidationProblem>& problems) const {
+    return problemJson(failStatus_, problems);
 }
 
 }  // namespace mockd::core

@@ -23,6 +23,13 @@ struct ValidationProblem {
     Json received, expected;  // null when not known
 };
 
+// mockd's application/problem+json body for failed validation: the problems as `errors`, the
+// only message (or "N validation errors") as `detail`.
+std::string problemJson(int status, const std::vector<ValidationProblem>& problems);
+
+// The problems on one line, for a log.
+std::string problemSummary(const std::vector<ValidationProblem>& problems);
+
 // One rule of mockd's field validators (type, required, nullable, lengths, pattern, format,
 // bounds, item counts and rules, enum, nested properties, message); `name` is the field's
 // display name. Appends what is wrong with `value`.

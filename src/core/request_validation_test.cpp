@@ -87,9 +87,9 @@ TEST(RequestValidation, SchemaBodies) {
     std::vector<std::string> warned;
     auto v = decoded(R"({"schema": {"type": "object", "required": ["id"],
         "properties": {"id": {"type": "integer"}, "tags": {"type": "array",
-                       "items": {"type": "string"}, "prefixItems": []}}}})",
+                       "items": {"type": "string"}, "unevaluatedItems": false}}}})",
                      &warned);
-    EXPECT_EQ(warned, (std::vector<std::string>{"v.schema.properties.tags.prefixItems"}));
+    EXPECT_EQ(warned, (std::vector<std::string>{"v.schema.properties.tags.unevaluatedItems"}));
     Call ok(R"({"id": 1, "tags": ["a"]})");
     EXPECT_TRUE(v->check(ok.req, ok.path).empty());
     Call bad(R"({"tags": [3]})");

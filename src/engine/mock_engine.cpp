@@ -144,6 +144,7 @@ void MockEngine::buildFilters() {
     // Innermost: the request log sees the route's answer before any filter shapes it, for
     // exactly the requests the route answers.
     filters_.add(std::make_unique<RequestLogFilter>(journal_, metrics_));
+    for (const auto& f : config_.innerFilters) filters_.add(f);
 }
 
 void MockEngine::handle(const Request& req, Response& res) { filters_.run(req, res, *route_); }
@@ -189,12 +190,9 @@ bool MockEngine::refusedByValidation(const Request& req, const core::MatchInput&
     const auto problems = v.check(req, m.captures(in));
     if (problems.empty()) return false;
     if (!v.rejects(problems)) {
-        std::string all;
-        for (const auto& p : problems)
-            all += (all.empty() ? "" : "; ") + (p.field.empty() ? "" : p.field + ": ") + p.message;
         log::warn(v.warns() ? "request failed validation (answered: mode warn)"
                             : "request failed validation (answered: mode permissive)",
-                  {{"mock", m.mock().id}, {"problems", all}});
+                  {{"mock", m.mock().id}, {"problems", core::problemSummary(problems)}});
         return false;
     }
     http::local_reply::text(res, v.failStatus(), "application/problem+json",

@@ -11,6 +11,7 @@
 #include "engine/responder.h"
 #include "http/client.h"
 #include "http/cors.h"
+#include "http/filter.h"
 #include "http/handler.h"
 #include "http/metrics.h"
 #include "http/rate_limit.h"
@@ -65,6 +66,9 @@ struct EngineConfig {
     // mockd's CORS on the mock port and the per-IP rate limit (null: none).
     std::unique_ptr<Cors> cors;
     std::unique_ptr<RateLimiter> rateLimit;
+    // Filters around the route inside the request log, so that the log shows what they answer
+    // (--validate-spec's check).
+    std::vector<std::shared_ptr<http::Filter>> innerFilters;
 };
 
 class MockEngine final : public http::Handler {

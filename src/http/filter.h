@@ -37,7 +37,7 @@ class Filter {
 class FilterChain {
   public:
     // Filters run in the order they are added: the first added is the outermost.
-    void add(std::unique_ptr<Filter> f) { filters_.push_back(std::move(f)); }
+    void add(std::shared_ptr<Filter> f) { filters_.push_back(std::move(f)); }
     bool empty() const { return filters_.empty(); }
     // Runs the request through every filter, then `last`.
     void run(const core::Request& req, Response& res, Handler& last) const {
@@ -46,7 +46,7 @@ class FilterChain {
 
   private:
     friend class Next;
-    std::vector<std::unique_ptr<Filter>> filters_;
+    std::vector<std::shared_ptr<Filter>> filters_;
 };
 
 // True when `path` is `prefix` or below it (a handler mounted there, which filters leave alone).

@@ -2,7 +2,6 @@
 // the request path without throwing.
 #include "match/value_matcher.h"
 
-#define VALIJSON_USE_EXCEPTIONS 1
 #include <re2/re2.h>
 
 #include <algorithm>
@@ -15,11 +14,8 @@
 #include <pugixml.hpp>
 #include <unordered_map>
 #include <utility>
-#include <valijson/adapters/nlohmann_json_adapter.hpp>
-#include <valijson/schema.hpp>
-#include <valijson/schema_parser.hpp>
-#include <valijson/validator.hpp>
 
+#include "core/json_schema.h"
 #include "core/jsonpath.h"
 #include "core/stack.h"
 #include "match/regex.h"
@@ -2443,14 +2439,10 @@ class JsonSchemaMatcher final : public Base {
         }
         Json adapted = schema;
         adaptSchema(adapted, version, 0);
+        // Patterns run on RE2; one RE2 cannot run is left out (the matcher stays usable).
+        core::translateToDraft7(adapted, core::SchemaDialect::Draft7);
         try {
-            auto parsed = std::make_unique<valijson::Schema>();
-            valijson::SchemaParser parser(version == SchemaVersion::kV4
-                                              ? valijson::SchemaParser::kDraft4
-                                              : valijson::SchemaParser::kDraft7);
-            valijson::adapters::NlohmannJsonAdapter adapter(adapted);
-            parser.populateSchema(adapter, *parsed);
-            schema_ = std::move(parsed);
+            schema_ = core::JsonSchema::compile(adapted, "", version == SchemaVersion::kV4);
         } catch (const std::exception&) {
             constant_ = false;  // WireMock keeps an invalid schema and never matches it
         }
@@ -2497,18 +2489,14 @@ class JsonSchemaMatcher final : public Base {
 
   private:
     size_t validate(const Json& target) const {
-        thread_local valijson::Validator validator;
         try {
-            valijson::ValidationResults results;
-            valijson::adapters::NlohmannJsonAdapter adapter(target);
-            if (validator.validate(*schema_, adapter, &results)) return 0;
-            return std::max<size_t>(1, results.numErrors());
+            return schema_->countViolations(target);
         } catch (const std::exception&) {
             return 1;
         }
     }
 
-    std::unique_ptr<valijson::Schema> schema_;
+    std::shared_ptr<const core::JsonSchema> schema_;
     std::optional<bool> constant_;
     int propertyCount_;
 };

@@ -5,6 +5,8 @@
 
 #include <re2/re2.h>
 
+#include <optional>
+
 namespace mockd::portability {
 
 namespace {
@@ -18,11 +20,22 @@ class Sampler {
         return i_ == p_.size();
     }
 
+    // Where the sample can grow: after the last top-level atom of the chosen branch whose
+    // quantifier has no upper bound (`+`, `*`, `{n,}`), more copies of it still match.
+    struct Growable {
+        size_t at = 0;
+        std::string atom;
+    };
+    const std::optional<Growable>& growable() const { return growable_; }
+
   private:
     std::string_view p_;
     size_t i_ = 0;
     std::mt19937_64& rng_;
     int depth_ = 0;
+    bool recording_ = false;  // in the chosen branch of the top level
+    bool unbounded_ = false;  // the last quantifier read has no upper bound
+    std::optional<Growable> growable_;
 
     bool more() const { return i_ < p_.size(); }
     char peek() const { return p_[i_]; }
@@ -33,7 +46,9 @@ class Sampler {
         bool have = false;
         for (;;) {
             std::string branch;
+            recording_ = depth_ == 1 && !have;
             if (!sequence(branch)) return false;
+            recording_ = false;
             if (!have) {
                 chosen = std::move(branch);
                 have = true;
@@ -56,19 +71,24 @@ class Sampler {
             auto [lo, ok] = quantifier();
             if (!ok) return false;
             for (int k = 0; k < lo; ++k) out += atom;
+            if (recording_ && depth_ == 1 && unbounded_ && !atom.empty())
+                growable_ = Growable{out.size(), atom};
         }
         return true;
     }
 
     // The minimum repeat count of the quantifier after an atom (1 when there is none).
     std::pair<int, bool> quantifier() {
+        unbounded_ = false;
         if (!more()) return {1, true};
         int lo = 1;
         char c = peek();
         if (c == '*' || c == '?') {
             lo = 0;
+            unbounded_ = c == '*';
             ++i_;
         } else if (c == '+') {
+            unbounded_ = true;
             ++i_;
         } else if (c == '{') {
             size_t close = p_.find('}', i_);
@@ -78,6 +98,7 @@ class Sampler {
             while (digits < body.size() && std::isdigit((unsigned char)body[digits])) ++digits;
             if (digits == 0 || digits > 4) return {1, true};
             lo = std::stoi(std::string(body.substr(0, digits)));
+            unbounded_ = body.substr(digits) == ",";
             i_ = close + 1;
         } else {
             return {1, true};
@@ -227,7 +248,8 @@ class Sampler {
 
 }  // namespace
 
-std::optional<std::string> sampleForPattern(std::string_view pattern, std::mt19937_64& rng) {
+std::optional<std::string> sampleForPattern(std::string_view pattern, std::mt19937_64& rng,
+                                            size_t minLength) {
     if (pattern.size() > 2000) return std::nullopt;
     std::string out;
     Sampler s(pattern, rng);
@@ -235,6 +257,12 @@ std::optional<std::string> sampleForPattern(std::string_view pattern, std::mt199
         if (!s.run(out)) return std::nullopt;
     } catch (const std::exception&) {
         return std::nullopt;
+    }
+    if (out.size() < minLength && s.growable() && minLength <= 4096) {
+        const auto& g = *s.growable();
+        std::string more;
+        while (out.size() + more.size() < minLength) more += g.atom;
+        out.insert(g.at, more);
     }
     RE2::Options opts;
     opts.set_log_errors(false);

@@ -341,12 +341,13 @@ Json SchemaSampler::string(const Json& s, std::string_view name) {
         hasMax ? static_cast<size_t>(std::max(0.0, numberAt(s, "maxLength"))) : SIZE_MAX;
     auto fits = [&](const std::string& v) { return v.size() >= minLen && v.size() <= maxLen; };
     if (auto p = s.find("pattern"); p != s.end() && p->is_string()) {
-        auto cached = patterns_.find(p->get_ref<const std::string&>());
+        const std::string key = p->get<std::string>() + '\0' + std::to_string(minLen);
+        auto cached = patterns_.find(key);
         if (cached == patterns_.end())
-            cached = patterns_
-                         .emplace(p->get<std::string>(),
-                                  sampleForPattern(p->get_ref<const std::string&>(), rng_))
-                         .first;
+            cached =
+                patterns_
+                    .emplace(key, sampleForPattern(p->get_ref<const std::string&>(), rng_, minLen))
+                    .first;
         if (cached->second && fits(*cached->second)) return *cached->second;
     }
     if (auto v = fromFormat(format, rng_); v && fits(*v)) return *v;

@@ -7,9 +7,8 @@
 //
 // It also checks the example generator: for up to --bodies-per-spec operations of each spec, the
 // body generated from the schema of its first 2xx JSON response is validated against that
-// schema (valijson, with OpenAPI 3.0's dialect translated to JSON Schema draft 7), and the
-// verdicts are counted (patterns left out: see toDraft7); --min-valid-bodies makes a shortfall
-// fail the run.
+// schema (core::JsonSchema: the spec's dialect translated to JSON Schema draft 7, patterns on
+// RE2), and the verdicts are counted; --min-valid-bodies makes a shortfall fail the run.
 //
 //   mockd_openapi_corpus DIR [--sample N] [--min-servable 99] [--watchdog-seconds 300]
 //                            [--bodies-per-spec 20] [--min-valid-bodies PERCENT]
@@ -26,15 +25,8 @@
 #include <thread>
 #include <vector>
 
-// valijson reports a schema it cannot apply by exception, not by abort().
-#define VALIJSON_USE_EXCEPTIONS 1
-#include <valijson/adapters/nlohmann_json_adapter.hpp>
-#include <valijson/schema.hpp>
-#include <valijson/schema_parser.hpp>
-#include <valijson/validation_results.hpp>
-#include <valijson/validator.hpp>
-
 #include "config/loader.h"
+#include "core/json_schema.h"
 #include "core/match_input.h"
 #include "core/request.h"
 #include "match/snapshot.h"
@@ -59,42 +51,6 @@ struct SpecResult {
 };
 
 size_t bodiesPerSpec = 20;
-
-// OpenAPI 3.0's schema dialect as JSON Schema draft 7, over the whole document: `nullable`
-// widens a schema's type (and enum) to null; boolean exclusiveMinimum/Maximum (with
-// minimum/maximum) become draft 7's numeric bounds.
-void toDraft7(Json& j) {
-    if (j.is_array()) {
-        for (auto& e : j) toDraft7(e);
-        return;
-    }
-    if (!j.is_object()) return;
-    if (auto n = j.find("nullable"); n != j.end() && n->is_boolean()) {
-        if (n->get<bool>()) {
-            if (auto t = j.find("type"); t != j.end() && t->is_string())
-                *t = Json::array({*t, "null"});
-            if (auto e = j.find("enum"); e != j.end() && e->is_array()) e->push_back(nullptr);
-        }
-        j.erase("nullable");
-    }
-    for (const char* side : {"Minimum", "Maximum"}) {
-        const std::string exclusive = std::string("exclusive") + side;
-        const std::string bound = side == std::string("Minimum") ? "minimum" : "maximum";
-        auto e = j.find(exclusive);
-        if (e == j.end() || !e->is_boolean()) continue;
-        if (e->get<bool>() && j.contains(bound)) {
-            j[exclusive] = j[bound];
-            j.erase(bound);
-        } else {
-            j.erase(exclusive);
-        }
-    }
-    // valijson runs `pattern` on std::regex, which backtracks without bound on some specs'
-    // patterns (beezup's ran for minutes on one string); the generator checks its own strings
-    // against their patterns with RE2, so the count here leaves patterns out.
-    if (auto p = j.find("pattern"); p != j.end() && p->is_string()) j.erase(p);
-    for (auto& [k, v] : j.items()) toDraft7(v);
-}
 
 std::string pointerToken(const std::string& key) {
     std::string out;
@@ -125,9 +81,11 @@ std::string responseSchemaPointer(const Json& op, const std::string& opPointer) 
 void checkGeneratedBodies(const Json& spec, SpecResult& r) {
     if (bodiesPerSpec == 0) return;
     Json root = spec;  // the whole document, translated, so that every $ref still resolves
-    toDraft7(root);
+    const bool v31 = spec.value("openapi", "").starts_with("3.1");
+    mockd::core::translateToDraft7(
+        root, v31 ? mockd::core::SchemaDialect::Draft2020 : mockd::core::SchemaDialect::OpenApi30);
+    mockd::core::SchemaSet schemas(std::move(root));
     mockd::portability::SchemaSampler sampler(spec, 1);
-    valijson::Validator validator;
     static const char* kMethods[] = {"get", "put", "post", "delete", "patch", "options", "head"};
     const Json noPaths = Json::object();
     const auto paths = spec.find("paths");
@@ -141,36 +99,23 @@ void checkGeneratedBodies(const Json& spec, SpecResult& r) {
                 responseSchemaPointer(item[method], "/paths/" + pointerToken(path) + "/" + method);
             if (pointer.empty()) continue;
             const Json body = sampler.sample(spec.at(Json::json_pointer(pointer)));
-            valijson::Schema schema;
+            std::shared_ptr<const mockd::core::JsonSchema> schema;
             try {
-                root["$ref"] = "#" + pointer;  // the root is that schema (draft 7's $ref rule)
-                valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
-                parser.populateSchema(valijson::adapters::NlohmannJsonAdapter(root), schema);
+                schema = schemas.at(pointer);
             } catch (const std::exception&) {
                 ++r.schemasUnreadable;
                 continue;
             }
-            valijson::ValidationResults results;
-            bool valid = false;
-            try {
-                valid = validator.validate(schema, valijson::adapters::NlohmannJsonAdapter(body),
-                                           &results);
-            } catch (const std::exception&) {  // a pattern std::regex cannot run
-                ++r.schemasUnreadable;
-                continue;
-            }
+            std::vector<mockd::core::SchemaViolation> violations;
+            const bool valid = schema->validate(body, &violations);
             ++r.bodiesChecked;
             if (valid) {
                 ++r.bodiesValid;
                 continue;
             }
             if (!r.firstInvalid.empty()) continue;
-            valijson::ValidationResults::Error error;
-            std::string where;
-            if (results.popError(error))
-                for (const auto& c : error.context) where += c;
-            r.firstInvalid = std::string(method) + " " + path + ": " + where + ": " +
-                             error.description + " (body " + body.dump().substr(0, 200) + ")";
+            r.firstInvalid = std::string(method) + " " + path + ": " + violations[0].field + ": " +
+                             violations[0].message + " (body " + body.dump().substr(0, 200) + ")";
         }
     }
 }
