@@ -1,4 +1,5 @@
 #include "portability/formats.h"
+#include "portability/openapi_paths.h"
 
 #include <gtest/gtest.h>
 
@@ -187,6 +188,62 @@ TEST(RegexSample, BuildsMatchingStrings) {
     EXPECT_FALSE(sampleForPattern("(a)\\1", rng).has_value());  // back-reference
     EXPECT_FALSE(sampleForPattern("(?=x)x", rng).has_value());  // look-ahead
     EXPECT_FALSE(sampleForPattern("[unclosed", rng).has_value());
+}
+
+TEST(RegexSample, GrowsToAMinimumLength) {
+    std::mt19937_64 rng(3);
+    EXPECT_EQ(sampleForPattern("^[0-9]+$", rng, 12)->size(), 12u);
+    auto hex = sampleForPattern("^(?:[0-9a-fA-F][0-9a-fA-F])+$", rng, 16);
+    ASSERT_TRUE(hex.has_value());
+    EXPECT_EQ(hex->size(), 16u);
+    auto arn = sampleForPattern("arn:(aws[a-zA-Z0-9-]*):cassandra:.+.*", rng, 20);
+    ASSERT_TRUE(arn.has_value());
+    EXPECT_GE(arn->size(), 20u);
+    // It cannot grow: the shortest comes back, and the caller sees it does not fit.
+    EXPECT_EQ(sampleForPattern("^[a-z]{3}$", rng, 10)->size(), 3u);
+}
+
+TEST(OpenApiPaths, FragmentsAreHeaderOrQueryConditions) {
+    auto aws = splitPathKey("/#X-Amz-Target=AmazonAthena.ListWorkGroups");
+    EXPECT_EQ(aws.path, "/");
+    ASSERT_EQ(aws.conditions.size(), 1u);
+    EXPECT_EQ(aws.conditions[0].name, "X-Amz-Target");
+    EXPECT_EQ(*aws.conditions[0].value, "AmazonAthena.ListWorkGroups");
+    conditionPlaces(aws.conditions, Json::object(), Json::object());
+    EXPECT_EQ(aws.conditions[0].place, "header");
+    auto q = splitPathKey("/api/v1/groups#searchQuery&limit!");
+    EXPECT_EQ(q.path, "/api/v1/groups");
+    ASSERT_EQ(q.conditions.size(), 2u);
+    EXPECT_FALSE(q.conditions[0].value.has_value());
+    EXPECT_TRUE(q.conditions[1].absent);
+    conditionPlaces(q.conditions, Json::object(),
+                    Json::parse(R"({"parameters": [{"name": "searchQuery", "in": "query"}]})"));
+    EXPECT_EQ(q.conditions[0].place, "query");
+    auto route = splitPathKey("/app#/users/{id}");  // a hash route: no conditions
+    EXPECT_EQ(route.path, "/app");
+    EXPECT_TRUE(route.conditions.empty());
+}
+
+TEST(OpenApiImport, FragmentOperationsAreReachableByRealClients) {
+    auto imported = importDocument(R"({"openapi": "3.0.0", "info": {"title": "t", "version": "1"},
+        "paths": {
+          "/#X-Amz-Target=Svc.ListThings": {"post": {"operationId": "ListThings", "responses": {"200": {"description": "ok"}}}},
+          "/#X-Amz-Target=Svc.GetThing": {"post": {"operationId": "GetThing", "responses": {"200": {"description": "ok"}}}},
+          "/items#Action=Describe": {"get": {"operationId": "Describe", "responses": {"200": {"description": "ok"}}}}}})",
+                                   Format::OpenApi, {});
+    const Json& mocks = imported.collection["mocks"];
+    ASSERT_EQ(mocks.size(), 3u);
+    for (const auto& m : mocks) {
+        const Json& matcher = m["http"]["matcher"];
+        EXPECT_EQ(matcher["path"].get<std::string>().find('#'), std::string::npos) << matcher;
+        if (m["operationId"] == "GetThing") {
+            EXPECT_EQ(matcher["path"], "/");
+            EXPECT_EQ(matcher["headers"]["X-Amz-Target"], "Svc.GetThing");
+        }
+        if (m["operationId"] == "Describe") {
+            EXPECT_EQ(matcher["queryParams"]["Action"], "Describe");
+        }
+    }
 }
 
 TEST(PostmanImport, FoldersVariablesAndPathVariables) {

@@ -3,6 +3,7 @@
 #include <array>
 
 #include "portability/importers.h"
+#include "portability/openapi_paths.h"
 #include "portability/schema_sample.h"
 
 namespace mockd::portability {
@@ -120,7 +121,9 @@ class OpenApiImporter {
             for (const char* method : kMethods) {
                 auto op = item->find(method);
                 if (op == item->end() || !op->is_object()) continue;
-                mocks.push_back(operation(*op, upperCase(method), basePath_ + path));
+                Json mock = operation(*op, upperCase(method), basePath_ + path);
+                fragmentConditions(path, *item, *op, mock["http"]);
+                mocks.push_back(std::move(mock));
             }
         }
         for (const auto& ref : sampler_.unresolvedRefs())
@@ -138,6 +141,30 @@ class OpenApiImporter {
     std::vector<std::string>& warnings_;
     bool swagger_ = false;
     std::string basePath_;
+
+    // "/#X-Amz-Target=Svc.Op": the client sends "/" and the value in its header (see
+    // openapi_paths.h). A query value is matched; a query name alone cannot be (an empty
+    // expected value accepts an absent parameter), so the path alone tells it.
+    static void fragmentConditions(const std::string& key, const Json& item, const Json& op,
+                                   Json& http) {
+        SplitPathKey split = splitPathKey(key);
+        if (split.path == key) return;
+        conditionPlaces(split.conditions, item, op);
+        Json& matcher = http["matcher"];
+        const std::string full = matcher["path"].get<std::string>();
+        matcher["path"] = full.substr(0, full.size() - key.size()) + split.path;
+        for (const auto& c : split.conditions) {
+            if (c.absent) continue;
+            if (c.place == "header")
+                matcher["headers"][c.name] = c.value ? *c.value : "*";
+            else if (c.value)
+                matcher["queryParams"][c.name] = *c.value;
+        }
+        if (int rank = literalRank(matcher["path"].get<std::string>()); rank > 0)
+            http["priority"] = rank;
+        else
+            http.erase("priority");
+    }
 
     const Json* deref(const Json& j) {
         const Json* cur = &j;

@@ -46,9 +46,10 @@ class Sampler {
         bool have = false;
         for (;;) {
             std::string branch;
-            recording_ = depth_ == 1 && !have;
+            const bool top = depth_ == 1;  // a group's alternation leaves recording_ alone
+            if (top) recording_ = !have;
             if (!sequence(branch)) return false;
-            recording_ = false;
+            if (top) recording_ = false;
             if (!have) {
                 chosen = std::move(branch);
                 have = true;

@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "core/encoding.h"
+#include "portability/openapi_paths.h"
 
 namespace mockd::validation {
 
@@ -33,7 +34,9 @@ struct OpenApiSpec::Media {
 };
 
 struct OpenApiSpec::Operation {
-    std::string method, path;  // "GET", "/pets/{id}"
+    std::string method, path;  // "GET", "/pets/{id}" (the spec's key, fragment and all)
+    // What tells this operation from others on the same path (a key's fragment: openapi_paths.h).
+    std::vector<portability::PathCondition> conditions;
     std::vector<std::string> pathNames;
     std::vector<Param> params;
     bool bodyRequired = false;
@@ -50,7 +53,7 @@ struct OpenApiSpec::Node {
     };
     std::unordered_map<std::string, std::unique_ptr<Node>> literal;
     std::vector<Templated> templated;  // more literal text first
-    std::map<std::string, const Operation*> methods;
+    std::map<std::string, std::vector<const Operation*>> methods;
     bool isPath = false;
 };
 
@@ -557,47 +560,59 @@ std::shared_ptr<const OpenApiSpec> OpenApiSpec::load(Json document,
     SpecReader reader(document, *spec->requestSchemas_, spec->responseSchemas_.get(), warnings);
     for (auto it = paths->begin(); it != paths->end(); ++it) {
         if (!it->is_object()) continue;
-        Node* node = spec->root_.get();
-        for (const auto& segment : splitPath(it.key())) {
-            std::vector<std::string> parts = templateParts(segment);
-            if (parts.size() == 1) {
-                auto& next = node->literal[segment];
-                if (!next) next = std::make_unique<Node>();
-                node = next.get();
-                continue;
-            }
-            auto same = std::find_if(node->templated.begin(), node->templated.end(),
-                                     [&](const Node::Templated& t) { return t.parts == parts; });
-            if (same == node->templated.end()) {
-                size_t chars = 0;
-                for (size_t i = 0; i < parts.size(); i += 2) chars += parts[i].size();
-                node->templated.push_back({parts, std::make_unique<Node>(), chars});
-                std::stable_sort(
-                    node->templated.begin(), node->templated.end(),
-                    [](const auto& a, const auto& b) { return a.literalChars > b.literalChars; });
-                same = std::find_if(node->templated.begin(), node->templated.end(),
-                                    [&](const Node::Templated& t) { return t.parts == parts; });
-            }
-            node = same->next.get();
-        }
-        node->isPath = true;
+        const portability::SplitPathKey key = portability::splitPathKey(it.key());
+        Node* node = spec->insert(key.path);
         for (const char* method : kMethods) {
             if (!it->contains(method) || !(*it)[method].is_object()) continue;
             auto op = reader.operation(it.key(), method);
-            for (const auto& segment : splitPath(it.key())) {
+            op->conditions = key.conditions;
+            portability::conditionPlaces(op->conditions, *it, (*it)[method]);
+            for (const auto& segment : splitPath(key.path)) {
                 auto parts = templateParts(segment);
                 for (size_t i = 1; i < parts.size(); i += 2) op->pathNames.push_back(parts[i]);
             }
-            node->methods[op->method] = op.get();
+            node->methods[op->method].push_back(op.get());
             spec->operations_.push_back(std::move(op));
         }
     }
     return spec;
 }
 
+OpenApiSpec::Node* OpenApiSpec::insert(const std::string& path) {
+    Node* node = root_.get();
+    for (const auto& segment : splitPath(path)) {
+        std::vector<std::string> parts = templateParts(segment);
+        if (parts.size() == 1) {
+            auto& next = node->literal[segment];
+            if (!next) next = std::make_unique<Node>();
+            node = next.get();
+            continue;
+        }
+        auto same = std::find_if(node->templated.begin(), node->templated.end(),
+                                 [&](const Node::Templated& t) { return t.parts == parts; });
+        if (same == node->templated.end()) {
+            size_t chars = 0;
+            for (size_t i = 0; i < parts.size(); i += 2) chars += parts[i].size();
+            node->templated.push_back({parts, std::make_unique<Node>(), chars});
+            std::stable_sort(
+                node->templated.begin(), node->templated.end(),
+                [](const auto& a, const auto& b) { return a.literalChars > b.literalChars; });
+            same = std::find_if(node->templated.begin(), node->templated.end(),
+                                [&](const Node::Templated& t) { return t.parts == parts; });
+        }
+        node = same->next.get();
+    }
+    node->isPath = true;
+    return node;
+}
+
 namespace {
 
 using Node = OpenApiSpec::Node;
+
+// Whether the request carries what tells the operation apart (its key's fragment).
+bool conditionsHold(const OpenApiSpec::Operation& op, const core::Request& req,
+                    const std::vector<std::pair<std::string, std::string>>& query);
 using Operation = OpenApiSpec::Operation;
 
 const Node* walk(const Node& node, const std::vector<std::string>& segments, size_t at,
@@ -635,12 +650,37 @@ const OpenApiSpec::Operation* OpenApiSpec::route(const core::Request& req,
         std::string method(req.method);
         auto m = node->methods.find(method);
         if (m == node->methods.end() && method == "HEAD") m = node->methods.find("GET");
-        if (m != node->methods.end()) return m->second;
+        if (m == node->methods.end()) continue;
+        if (m->second.size() == 1) return m->second.front();
+        // Operations told apart by a header or query value: the one whose values the request
+        // has, else the one that asks for none, else the first (whose checks then say what is
+        // missing).
+        const auto query = formPairs(req.rawQuery);
+        for (const Operation* op : m->second)
+            if (!op->conditions.empty() && conditionsHold(*op, req, query)) return op;
+        for (const Operation* op : m->second)
+            if (op->conditions.empty()) return op;
+        return m->second.front();
     }
     return nullptr;
 }
 
 namespace {
+
+bool conditionsHold(const OpenApiSpec::Operation& op, const core::Request& req,
+                    const std::vector<std::pair<std::string, std::string>>& query) {
+    for (const auto& c : op.conditions) {
+        std::optional<std::string> sent;
+        if (c.place == "header") {
+            if (req.hasHeader(c.name)) sent = std::string(req.header(c.name));
+        } else {
+            for (const auto& [k, v] : query)
+                if (k == c.name && !sent) sent = v;
+        }
+        if (c.absent ? sent.has_value() : !sent || (c.value && *sent != *c.value)) return false;
+    }
+    return true;
+}
 
 void schemaProblems(const JsonSchema& schema, const Json& value, const std::string& field,
                     const std::string& location, bool dotted, std::vector<ValidationProblem>& out) {

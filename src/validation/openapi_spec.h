@@ -54,6 +54,7 @@ class OpenApiSpec {
 
     const Operation* route(const core::Request& req, std::vector<std::string>& values,
                            bool& pathKnown) const;
+    Node* insert(const std::string& path);
     void checkBody(const Operation& op, const core::Request& req,
                    std::vector<ValidationProblem>& out) const;
 };

@@ -190,6 +190,38 @@ TEST(OpenApiSpec, Swagger2Parameters) {
     EXPECT_EQ(codes(spec->checkRequest(req)), "body::schema");  // the body itself: no field
 }
 
+TEST(OpenApiSpec, OperationsToldApartByAFragmentsHeader) {
+    std::vector<std::string> w;
+    auto spec = OpenApiSpec::load(core::parseYaml(R"(
+openapi: 3.0.0
+info: {title: t, version: "1"}
+paths:
+  "/#X-Amz-Target=Svc.Get":
+    post:
+      requestBody:
+        required: true
+        content: {application/json: {schema: {type: object, required: [Id]}}}
+      responses: {"200": {description: ok}}
+  "/#X-Amz-Target=Svc.List":
+    post:
+      requestBody:
+        content: {application/json: {schema: {type: object, properties: {Max: {type: integer}}}}}
+      responses: {"200": {description: ok}}
+)"),
+                                  w);
+    core::Request req;
+    req.method = "POST";
+    req.rawPath = "/";
+    std::vector<core::Header> headers = {{"X-Amz-Target", "Svc.List"},
+                                         {"Content-Type", "application/json"}};
+    req.headers = headers;
+    req.body = R"({"Max": 5})";
+    EXPECT_EQ(codes(spec->checkRequest(req)), "");
+    headers[0].value = "Svc.Get";
+    req.headers = headers;
+    EXPECT_EQ(codes(spec->checkRequest(req)), "body::schema");  // Get requires Id
+}
+
 TEST(OpenApiSpec, RefusesWhatIsNotASpec) {
     std::vector<std::string> w;
     EXPECT_THROW(OpenApiSpec::load(core::Json::array(), w), std::runtime_error);

@@ -32,6 +32,7 @@
 #include "match/snapshot.h"
 #include "portability/formats.h"
 #include "portability/importers.h"
+#include "portability/openapi_paths.h"
 #include "portability/schema_sample.h"
 
 namespace fs = std::filesystem;
@@ -217,6 +218,16 @@ SpecResult runSpec(const fs::path& file, const std::string& name) {
             const Json* item = nullptr;
             for (const auto& key : {specPath, specPath.substr(1)})
                 if (spec["paths"].contains(key)) item = &spec["paths"][key];
+            // A key with a fragment ("/#X-Amz-Target=...") is served at the path before it.
+            const std::string method = mockd::portability::lowerCase(mock.matcher.method);
+            if (!item || !item->contains(method))
+                for (const auto& [key, candidate] : spec["paths"].items())
+                    if (key.find('#') != std::string::npos &&
+                        mockd::portability::splitPathKey(key).path == specPath &&
+                        candidate.is_object() && candidate.contains(method) &&
+                        mockd::portability::stableId("http_", mock.matcher.method + " " + base +
+                                                                  key) == mock.id)
+                        item = &candidate;
             std::map<std::string, std::string> values;
             if (item && item->is_object()) {
                 const Json& op =
@@ -227,6 +238,14 @@ SpecResult runSpec(const fs::path& file, const std::string& name) {
             std::string path = fillTemplate(tpl, values);
             req.method = mock.matcher.method;
             req.path = req.rawPath = path;
+            // What the operation's client sends besides the path (a fragment's header or query
+            // value): any value where only presence counts.
+            std::string query;
+            for (const auto& [name, value] : mock.matcher.headers)
+                req.headers.push_back({name, value == "*" ? std::string_view("1") : value});
+            for (const auto& [name, value] : mock.matcher.queryParams)
+                query += (query.empty() ? "" : "&") + name + "=" + value;
+            req.rawQuery = query;
             mockd::core::MatchInput input(req);
             const auto* hit = snap->find(input, req.method);
             // A value that spells a more concrete path of the spec reaches that path's mock,

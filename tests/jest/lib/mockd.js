@@ -12,8 +12,9 @@ const START_DEADLINE_MS = 30000;
 
 // A running server: url ("http://127.0.0.1:PORT"), adminUrl (its admin API, open to loopback),
 // stop().
-// `config` is a collection (written to a file here) or the path of a config file.
-export async function startMockd(config) {
+// `config` is a collection (written to a file here) or the path of a config file; `extraArgs`
+// are more flags for `mockd start`.
+export async function startMockd(config, extraArgs = []) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mockd-jest-'));
     let file = config;
     if (typeof config !== 'string') {
@@ -21,7 +22,8 @@ export async function startMockd(config) {
         fs.writeFileSync(file, JSON.stringify(config));
     }
     const args = ['start', '--config', file, '--port', '0', '--admin-port', '0', '--print-url',
-        '--data-dir', path.join(dir, 'data'), '--pid-file', path.join(dir, 'mockd.pid')];
+        '--data-dir', path.join(dir, 'data'), '--pid-file', path.join(dir, 'mockd.pid'),
+        ...extraArgs];
     const w = spawnWatched(MOCKD_BIN, args);
     const url = await waitFor(
         () => {
