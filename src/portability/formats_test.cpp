@@ -1,5 +1,4 @@
 #include "portability/formats.h"
-#include "portability/openapi_paths.h"
 
 #include <gtest/gtest.h>
 
@@ -7,6 +6,7 @@
 #include <fstream>
 
 #include "portability/importers.h"
+#include "portability/openapi_paths.h"
 #include "portability/regex_sample.h"
 #include "portability/schema_sample.h"
 

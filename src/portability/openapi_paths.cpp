@@ -72,7 +72,8 @@ void conditionPlaces(std::vector<PathCondition>& conditions, const core::Json& p
         }
         if (c.place.empty()) {
             std::string lower = c.name;
-            for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+            for (char& ch : lower)
+                ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
             c.place = lower.starts_with("x-amz-") ? "header" : "query";
         }
     }

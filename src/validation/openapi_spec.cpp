@@ -5,32 +5,79 @@
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <mutex>
 #include <set>
 #include <stdexcept>
 #include <unordered_map>
 
 #include "core/encoding.h"
+#include "log/log.h"
 #include "portability/openapi_paths.h"
 
 namespace mockd::validation {
 
 using core::JsonSchema;
 
+// A schema of the spec, compiled the first time a request needs it: a large spec (Stripe's has
+// 452 operations over one graph of schemas) starts without compiling what no request uses. One
+// that cannot be compiled is logged once and left unchecked.
+class LazySchema {
+  public:
+    LazySchema() = default;
+    LazySchema(const core::SchemaSet& set, std::string pointer, std::string what)
+        : state_(std::make_shared<State>()) {
+        state_->set = &set;
+        state_->pointer = std::move(pointer);
+        state_->what = std::move(what);
+    }
+    explicit LazySchema(std::shared_ptr<const JsonSchema> ready) {
+        if (!ready) return;
+        state_ = std::make_shared<State>();
+        std::call_once(state_->once, [] {});
+        state_->compiled = std::move(ready);
+    }
+    explicit operator bool() const { return state_ != nullptr; }
+
+    // Null when there is nothing to check.
+    const JsonSchema* get() const {
+        if (!state_) return nullptr;
+        State& s = *state_;
+        std::call_once(s.once, [&s] {
+            try {
+                s.compiled = s.set->at(s.pointer);
+            } catch (const std::exception& e) {
+                log::warn("OpenAPI validation: " + s.what + " is not checked",
+                          {{"reason", e.what()}});
+            }
+        });
+        return s.compiled.get();
+    }
+
+  private:
+    struct State {
+        const core::SchemaSet* set = nullptr;
+        std::string pointer, what;
+        std::once_flag once;
+        std::shared_ptr<const JsonSchema> compiled;
+    };
+    std::shared_ptr<State> state_;
+};
+
 struct OpenApiSpec::Param {
     std::string name, in;  // in: path, query, header, cookie or formData
     bool required = false;
-    std::shared_ptr<const JsonSchema> schema;  // null: only presence is checked
-    std::string type, itemType;                // what a text value is coerced to
-    Json propertyTypes = Json::object();       // object parameters: each property's type
-    char separator = ',';                      // an array in one value
-    bool repeated = false;                     // an array as the name repeated (form, multi)
-    bool deepObject = false;                   // name[prop]=value
+    LazySchema schema;           // empty: only presence is checked
+    std::string type, itemType;  // what a text value is coerced to
+    std::string pointer;      // its schema in the document (coercing an object's texts), or empty
+    char separator = ',';     // an array in one value
+    bool repeated = false;    // an array as the name repeated (form, multi)
+    bool deepObject = false;  // name[prop]=value
 };
 
 struct OpenApiSpec::Media {
     std::string type;  // "application/json", "text/*", "*/*"
-    std::shared_ptr<const JsonSchema> schema;
-    Json propertyTypes = Json::object();  // form bodies: each field's type
+    LazySchema schema;
+    std::string pointer;  // its schema in the document (coercing a form's texts), or empty
 };
 
 struct OpenApiSpec::Operation {
@@ -241,6 +288,24 @@ auto findMedia(const List& media, const std::string& contentType) -> decltype(&m
 
 }  // namespace
 
+namespace {
+
+// The $refs that name another document, each once.
+void outsideRefs(const Json& j, std::vector<std::string>& out, int depth) {
+    if (depth > 256) return;
+    if (j.is_object()) {
+        if (auto r = j.find("$ref");
+            r != j.end() && r->is_string() && !r->get_ref<const std::string&>().starts_with('#') &&
+            std::find(out.begin(), out.end(), r->get<std::string>()) == out.end())
+            out.push_back(r->get<std::string>());
+        for (const auto& v : j) outsideRefs(v, out, depth + 1);
+    } else if (j.is_array()) {
+        for (const auto& v : j) outsideRefs(v, out, depth + 1);
+    }
+}
+
+}  // namespace
+
 // Reads the document's operations; helpers that need the document live here.
 class SpecReader {
   public:
@@ -270,16 +335,13 @@ class SpecReader {
         }
     }
     std::string typeAt(const std::string& pointer, int depth = 0) const;
-    std::shared_ptr<const JsonSchema> compile(const std::string& pointer, const std::string& what,
-                                              bool response = false);
-    std::shared_ptr<const JsonSchema> compileSwaggerParam(const Json& param,
-                                                          const std::string& what);
+    LazySchema compile(const std::string& pointer, const std::string& what, bool response = false);
+    LazySchema compileSwaggerParam(const Json& param, const std::string& what);
     OpenApiSpec::Param param(const std::string& pointer, const std::string& what);
     void requestBody(const std::string& pointer, OpenApiSpec::Operation& op);
     std::vector<OpenApiSpec::Media> content(const std::string& pointer, const std::string& what,
                                             bool response = false);
     std::vector<std::string> consumes(const Json& op, const char* key) const;
-    Json propertyTypes(const std::string& schemaPointer) const;
 };
 
 std::string SpecReader::resolve(std::string pointer, int hops) const {
@@ -315,46 +377,28 @@ std::string SpecReader::typeAt(const std::string& pointer, int depth) const {
     return "";
 }
 
-Json SpecReader::propertyTypes(const std::string& schemaPointer) const {
-    Json out = Json::object();
-    const std::string p = resolve(schemaPointer);
-    const Json* s = p.empty() ? nullptr : at(p);
-    if (!s || !s->is_object()) return out;
-    if (auto props = s->find("properties"); props != s->end() && props->is_object())
-        for (auto it = props->begin(); it != props->end(); ++it)
-            out[it.key()] = typeAt(p + "/properties/" + pointerToken(it.key()));
-    return out;
-}
-
-std::shared_ptr<const JsonSchema> SpecReader::compile(const std::string& pointer,
-                                                      const std::string& what, bool response) {
-    if (response && !responses_) return nullptr;
-    try {
-        return (response ? *responses_ : requests_).at(pointer);
-    } catch (const std::exception& e) {
-        warnings_.push_back(what + ": not checked (" + e.what() + ")");
-        return nullptr;
-    }
+LazySchema SpecReader::compile(const std::string& pointer, const std::string& what, bool response) {
+    if (response && !responses_) return {};
+    return LazySchema(response ? *responses_ : requests_, pointer, what);
 }
 
 // Swagger 2.0: a parameter other than the body is its own schema.
-std::shared_ptr<const JsonSchema> SpecReader::compileSwaggerParam(const Json& param,
-                                                                  const std::string& what) {
+LazySchema SpecReader::compileSwaggerParam(const Json& param, const std::string& what) {
     Json schema = Json::object();
     for (auto it = param.begin(); it != param.end(); ++it)
         if (it.key() != "name" && it.key() != "in" && it.key() != "required" &&
             it.key() != "description" && it.key() != "collectionFormat" &&
             it.key() != "allowEmptyValue")
             schema[it.key()] = it.value();
-    if (schema.value("type", "") == "file") return nullptr;
+    if (schema.value("type", "") == "file") return {};
     std::vector<std::string> unchecked = core::translateToDraft7(
         schema, core::SchemaDialect::OpenApi30, core::OpenApiDirection::Request);
     for (const auto& u : unchecked) warnings_.push_back(what + u);
     try {
-        return JsonSchema::compile(schema);
+        return LazySchema(JsonSchema::compile(schema));
     } catch (const std::exception& e) {
         warnings_.push_back(what + ": not checked (" + e.what() + ")");
-        return nullptr;
+        return {};
     }
 }
 
@@ -390,7 +434,7 @@ OpenApiSpec::Param SpecReader::param(const std::string& pointer, const std::stri
         p.type = typeAt(schemaPointer);
         const std::string s = resolve(schemaPointer);
         if (p.type == "array" && !s.empty()) p.itemType = typeAt(s + "/items");
-        if (p.type == "object" && !s.empty()) p.propertyTypes = propertyTypes(s);
+        p.pointer = schemaPointer;
     }
     p.repeated =
         (p.in == "query" || p.in == "cookie") && explode && (style.empty() || style == "form");
@@ -405,14 +449,13 @@ std::vector<OpenApiSpec::Media> SpecReader::content(const std::string& pointer,
     const Json* c = at(pointer);
     if (!c || !c->is_object()) return out;
     for (auto it = c->begin(); it != c->end(); ++it) {
-        OpenApiSpec::Media m{it.key(), nullptr, Json::object()};
+        OpenApiSpec::Media m{it.key(), {}, {}};
         const std::string schema = pointer + "/" + pointerToken(it.key()) + "/schema";
         if (it->is_object() && it->contains("schema")) {
             const std::string media = lower(it.key());
             if (isJsonMedia(media) || media == "application/x-www-form-urlencoded")
                 m.schema = compile(schema, what + " " + it.key(), response);
-            if (media == "application/x-www-form-urlencoded")
-                m.propertyTypes = propertyTypes(schema);
+            if (media == "application/x-www-form-urlencoded") m.pointer = schema;
         }
         out.push_back(std::move(m));
     }
@@ -475,8 +518,9 @@ std::unique_ptr<OpenApiSpec::Operation> SpecReader::operation(const std::string&
             op->bodyRequired = flag(*at(p), "required");
             for (const auto& media : consumes(*at(opPointer), "consumes"))
                 op->body.push_back(
-                    {media, isJsonMedia(lower(media)) ? compile(p + "/schema", what) : nullptr,
-                     Json::object()});
+                    {media,
+                     isJsonMedia(lower(media)) ? compile(p + "/schema", what) : LazySchema(),
+                     {}});
             continue;
         }
         if (in == "header" && (lower(pname) == "accept" || lower(pname) == "content-type" ||
@@ -505,8 +549,9 @@ std::unique_ptr<OpenApiSpec::Operation> SpecReader::operation(const std::string&
             if (r && r->is_object() && swagger_ && r->contains("schema")) {
                 for (const auto& m : consumes(*at(opPointer), "produces"))
                     media.push_back(
-                        {m, isJsonMedia(lower(m)) ? compile(rp + "/schema", what, true) : nullptr,
-                         Json::object()});
+                        {m,
+                         isJsonMedia(lower(m)) ? compile(rp + "/schema", what, true) : LazySchema(),
+                         {}});
             } else if (r && r->is_object()) {
                 media = content(rp + "/content", what, true);
             }
@@ -557,6 +602,15 @@ std::shared_ptr<const OpenApiSpec> OpenApiSpec::load(Json document,
                 spec->basePaths_.push_back(base);
         }
     }
+    std::vector<std::string> external;
+    outsideRefs(document, external, 0);
+    for (size_t i = 0; i < external.size() && i < 5; ++i)
+        warnings.push_back("$ref " + external[i] +
+                           " points outside the spec: the schemas that use it are not checked "
+                           "(bundle the spec into one document)");
+    if (external.size() > 5)
+        warnings.push_back("... and " + std::to_string(external.size() - 5) +
+                           " more $refs outside the spec");
     SpecReader reader(document, *spec->requestSchemas_, spec->responseSchemas_.get(), warnings);
     for (auto it = paths->begin(); it != paths->end(); ++it) {
         if (!it->is_object()) continue;
@@ -667,6 +721,49 @@ const OpenApiSpec::Operation* OpenApiSpec::route(const core::Request& req,
 
 namespace {
 
+// Form fields as a value: "a[b]=1&a[c][]=2&t=x&t=y" → {"a": {"b": "1", "c": ["2"]}, "t": ["x",
+// "y"]} (the bracket notation of deepObject and of SDKs such as Stripe's; a repeated name is a
+// list). Values stay text; coerceTexts gives them their types.
+Json nestedForm(const std::vector<std::pair<std::string, std::string>>& pairs) {
+    Json out = Json::object();
+    for (const auto& [key, text] : pairs) {
+        std::vector<std::string> path{key.substr(0, key.find('['))};
+        for (size_t at = key.find('['); at != std::string::npos; at = key.find('[', at + 1)) {
+            const size_t close = key.find(']', at);
+            if (close == std::string::npos) break;
+            path.push_back(key.substr(at + 1, close - at - 1));
+        }
+        Json* node = &out;
+        for (size_t i = 0; i < path.size(); ++i) {
+            const std::string& token = path[i];
+            const bool last = i + 1 == path.size();
+            const bool index =
+                !token.empty() && token.find_first_not_of("0123456789") == std::string::npos;
+            if (node->is_null()) *node = token.empty() || index ? Json::array() : Json::object();
+            if (node->is_array()) {
+                const size_t at = token.empty() || !index ? node->size() : std::stoul(token);
+                if (at > 1000) break;  // a sparse index is not a list to build
+                while (node->size() <= at) node->push_back(nullptr);
+                node = &(*node)[at];
+            } else if (node->is_object()) {
+                Json& slot = (*node)[token];
+                if (last && path.size() == 1 && !slot.is_null()) {  // a repeated name
+                    if (!slot.is_array()) slot = Json::array({slot});
+                    slot.push_back(text);
+                    node = nullptr;
+                    break;
+                }
+                node = &slot;
+            } else {
+                node = nullptr;  // text already there: the rest has no place
+                break;
+            }
+        }
+        if (node && node->is_null()) *node = text;
+    }
+    return out;
+}
+
 bool conditionsHold(const OpenApiSpec::Operation& op, const core::Request& req,
                     const std::vector<std::pair<std::string, std::string>>& query) {
     for (const auto& c : op.conditions) {
@@ -724,6 +821,100 @@ Json paramValue(const OpenApiSpec::Param& p, const std::vector<std::string>& tex
 
 }  // namespace
 
+namespace {
+
+// The JSON types a schema allows a value, in its own and its branches' `type`.
+void typesOf(const Json& schema, const Json& root, std::set<std::string>& out, int depth) {
+    const Json* s = &schema;
+    for (int hops = 0; s->is_object() && s->contains("$ref") && hops < 16; ++hops) {
+        const Json& ref = (*s)["$ref"];
+        if (!ref.is_string() || !ref.get_ref<const std::string&>().starts_with('#')) return;
+        try {
+            s = &root.at(Json::json_pointer(core::percentDecode(ref.get<std::string>().substr(1))));
+        } catch (const std::exception&) {
+            return;
+        }
+    }
+    if (!s->is_object() || depth > 8) return;
+    if (auto t = s->find("type"); t != s->end()) {
+        if (t->is_string()) out.insert(t->get<std::string>());
+        if (t->is_array())
+            for (const auto& one : *t)
+                if (one.is_string()) out.insert(one.get<std::string>());
+    }
+    for (const char* key : {"allOf", "anyOf", "oneOf"})
+        if (auto list = s->find(key); list != s->end() && list->is_array())
+            for (const auto& branch : *list) typesOf(branch, root, out, depth + 1);
+}
+
+// The schema a value's part has: a property's (or additionalProperties'), or the items'.
+const Json* partSchema(const Json& schema, const Json& root, const std::string& key, bool item,
+                       int depth = 0) {
+    const Json* s = &schema;
+    for (int hops = 0; s->is_object() && s->contains("$ref") && hops < 16; ++hops) {
+        const Json& ref = (*s)["$ref"];
+        if (!ref.is_string() || !ref.get_ref<const std::string&>().starts_with('#')) return nullptr;
+        try {
+            s = &root.at(Json::json_pointer(core::percentDecode(ref.get<std::string>().substr(1))));
+        } catch (const std::exception&) {
+            return nullptr;
+        }
+    }
+    if (!s->is_object() || depth > 8) return nullptr;
+    if (item) {
+        if (auto it = s->find("items"); it != s->end() && it->is_object()) return &*it;
+    } else {
+        if (auto props = s->find("properties"); props != s->end() && props->is_object())
+            if (auto p = props->find(key); p != props->end()) return &*p;
+        if (auto extra = s->find("additionalProperties"); extra != s->end() && extra->is_object())
+            return &*extra;
+    }
+    for (const char* key2 : {"allOf", "anyOf", "oneOf"})
+        if (auto list = s->find(key2); list != s->end() && list->is_array())
+            for (const auto& branch : *list)
+                if (const Json* found = partSchema(branch, root, key, item, depth + 1))
+                    return found;
+    return nullptr;
+}
+
+void coerceValue(Json& value, const Json* schema, const Json& root, int depth) {
+    if (!schema || depth > 32) return;
+    if (value.is_string()) {
+        std::set<std::string> types;
+        typesOf(*schema, root, types, 0);
+        if (types.count("string")) return;
+        for (const char* type : {"integer", "number", "boolean"})
+            if (types.count(type)) {
+                Json coerced = coerce(value.get<std::string>(), type);
+                if (!coerced.is_string()) {
+                    value = std::move(coerced);
+                    return;
+                }
+            }
+        if (types.count("array")) value = Json::array({value});  // one value of a list
+        if (value.is_array())
+            coerceValue(value[0], partSchema(*schema, root, "", true), root, depth + 1);
+        return;
+    }
+    if (value.is_object())
+        for (auto it = value.begin(); it != value.end(); ++it)
+            coerceValue(it.value(), partSchema(*schema, root, it.key(), false), root, depth + 1);
+    if (value.is_array())
+        for (auto& item : value)
+            coerceValue(item, partSchema(*schema, root, "", true), root, depth + 1);
+}
+
+}  // namespace
+
+void OpenApiSpec::coerceTexts(Json& value, const std::string& pointer) const {
+    if (pointer.empty()) return;
+    const Json& root = requestSchemas_->document();
+    try {
+        coerceValue(value, &root.at(Json::json_pointer(pointer)), root, 0);
+    } catch (const std::exception&) {
+    }
+}
+
 std::vector<ValidationProblem> OpenApiSpec::checkRequest(const core::Request& req) const {
     std::vector<ValidationProblem> out;
     std::vector<std::string> pathValues;
@@ -750,16 +941,20 @@ std::vector<ValidationProblem> OpenApiSpec::checkRequest(const core::Request& re
                 if (core::iequals(h.name, p.name)) texts.emplace_back(h.value);
         } else {
             const auto& pairs = p.in == "cookie" ? cookies : query;
-            Json object = Json::object();
-            for (const auto& [k, v] : pairs) {
+            for (const auto& [k, v] : pairs)
                 if (k == p.name) texts.push_back(v);
-                if (p.deepObject && k.size() > p.name.size() + 2 && k.starts_with(p.name) &&
-                    k[p.name.size()] == '[' && k.back() == ']') {
-                    std::string prop = k.substr(p.name.size() + 1, k.size() - p.name.size() - 2);
-                    object[prop] = coerce(v, p.propertyTypes.value(prop, ""));
+            if (p.deepObject) {  // name[prop]=value
+                std::vector<std::pair<std::string, std::string>> props;
+                for (const auto& [k, v] : pairs)
+                    if (k.size() > p.name.size() + 2 && k.starts_with(p.name) &&
+                        k[p.name.size()] == '[')
+                        props.emplace_back(k, v);
+                Json nested = nestedForm(props);
+                if (nested.contains(p.name)) {
+                    value = std::move(nested[p.name]);
+                    coerceTexts(value, p.pointer);
                 }
             }
-            if (p.deepObject && !object.empty()) value = std::move(object);
         }
         if (texts.empty() && value.is_null()) {
             if (p.required)
@@ -768,7 +963,8 @@ std::vector<ValidationProblem> OpenApiSpec::checkRequest(const core::Request& re
             continue;
         }
         if (value.is_null()) value = paramValue(p, texts);
-        if (p.schema) schemaProblems(*p.schema, value, p.name, p.in, false, out);
+        if (const JsonSchema* schema = p.schema.get())
+            schemaProblems(*schema, value, p.name, p.in, false, out);
     }
     checkBody(*op, req, out);
     return out;
@@ -789,8 +985,8 @@ void OpenApiSpec::checkBody(const Operation& op, const core::Request& req,
                         {p.name, "body", "required", "form field is required", nullptr, nullptr});
                 continue;
             }
-            if (p.schema)
-                schemaProblems(*p.schema, paramValue(p, texts), p.name, "body", false, out);
+            if (const JsonSchema* schema = p.schema.get())
+                schemaProblems(*schema, paramValue(p, texts), p.name, "body", false, out);
         }
         return;
     }
@@ -818,13 +1014,13 @@ void OpenApiSpec::checkBody(const Operation& op, const core::Request& req,
              nullptr});
         return;
     }
-    if (!m->schema) return;
+    const JsonSchema* schema = m->schema.get();
+    if (!schema) return;
     const std::string type = media.empty() ? lower(m->type) : media;
     Json value;
     if (type == "application/x-www-form-urlencoded") {
-        value = Json::object();
-        for (const auto& [k, v] : formPairs(req.body))
-            if (!value.contains(k)) value[k] = coerce(v, m->propertyTypes.value(k, ""));
+        value = nestedForm(formPairs(req.body));
+        coerceTexts(value, m->pointer);
     } else {
         value = Json::parse(req.body.begin(), req.body.end(), nullptr, false);
         if (value.is_discarded()) {
@@ -833,7 +1029,7 @@ void OpenApiSpec::checkBody(const Operation& op, const core::Request& req,
             return;
         }
     }
-    schemaProblems(*m->schema, value, "", "body", true, out);
+    schemaProblems(*schema, value, "", "body", true, out);
 }
 
 std::vector<ValidationProblem> OpenApiSpec::checkResponse(const core::Request& req, int status,
@@ -865,14 +1061,15 @@ std::vector<ValidationProblem> OpenApiSpec::checkResponse(const core::Request& r
                        nullptr});
         return out;
     }
-    if (!m->schema) return out;
+    const JsonSchema* schema = m->schema.get();
+    if (!schema) return out;
     Json value = Json::parse(body.begin(), body.end(), nullptr, false);
     if (value.is_discarded()) {
         out.push_back(
             {"", "response", "invalid_json", "the body is not valid JSON", nullptr, nullptr});
         return out;
     }
-    schemaProblems(*m->schema, value, "", "response", true, out);
+    schemaProblems(*schema, value, "", "response", true, out);
     return out;
 }
 

@@ -57,6 +57,9 @@ class OpenApiSpec {
     Node* insert(const std::string& path);
     void checkBody(const Operation& op, const core::Request& req,
                    std::vector<ValidationProblem>& out) const;
+    // Text values (a form's, a deepObject's) given the types the schema at `pointer` of the
+    // document says.
+    void coerceTexts(Json& value, const std::string& pointer) const;
 };
 
 }  // namespace mockd::validation

@@ -222,6 +222,53 @@ paths:
     EXPECT_EQ(codes(spec->checkRequest(req)), "body::schema");  // Get requires Id
 }
 
+TEST(OpenApiSpec, FormBodiesAndDeepObjectsInBracketNotation) {
+    std::vector<std::string> w;
+    auto spec = OpenApiSpec::load(core::parseYaml(R"(
+openapi: 3.0.0
+info: {title: t, version: "1"}
+paths:
+  /customers:
+    post:
+      parameters:
+        - name: filter
+          in: query
+          style: deepObject
+          schema: {type: object, additionalProperties: false, properties: {age: {type: integer}}}
+      requestBody:
+        content:
+          application/x-www-form-urlencoded:
+            schema: {$ref: "#/components/schemas/New"}
+      responses: {"200": {description: ok}}
+components:
+  schemas:
+    New:
+      type: object
+      additionalProperties: false
+      properties:
+        email: {type: string}
+        limit: {type: integer}
+        metadata: {type: object, additionalProperties: {type: string}}
+        expand: {type: array, items: {type: string}}
+        items: {type: array, items: {type: object, properties: {qty: {type: integer}}}}
+)"),
+                                  w);
+    EXPECT_TRUE(w.empty());
+    core::Request req;
+    req.method = "POST";
+    req.rawPath = "/customers";
+    req.rawQuery = "filter[age]=30";
+    std::vector<core::Header> headers = {{"Content-Type", "application/x-www-form-urlencoded"}};
+    req.headers = headers;
+    req.body = "email=a%40b.co&limit=5&metadata[tier]=gold&expand[]=x&expand[]=y&items[0][qty]=2";
+    EXPECT_EQ(codes(spec->checkRequest(req)), "");
+    req.rawQuery = "filter[age]=old";
+    req.body = "limit=x&items[0][qty]=z&extra=1";
+    EXPECT_EQ(codes(spec->checkRequest(req)),
+              "query:filter.age:schema,body:$.items[0].qty:schema,body:$.limit:schema,"
+              "body::schema");  // the last: `extra` is no property of the form
+}
+
 TEST(OpenApiSpec, RefusesWhatIsNotASpec) {
     std::vector<std::string> w;
     EXPECT_THROW(OpenApiSpec::load(core::Json::array(), w), std::runtime_error);
@@ -246,7 +293,12 @@ paths:
 )"),
                                   w);
     ASSERT_EQ(w.size(), 1u);
-    EXPECT_NE(w[0].find("POST /a request body"), std::string::npos) << w[0];
+    EXPECT_NE(w[0].find("other.yaml#/Thing points outside the spec"), std::string::npos) << w[0];
+    core::Request req;
+    req.method = "POST";
+    req.rawPath = "/a";
+    req.body = "[1]";
+    EXPECT_EQ(codes(spec->checkRequest(req)), "");  // not checked, not guessed
 }
 
 }  // namespace

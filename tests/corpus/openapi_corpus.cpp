@@ -225,8 +225,8 @@ SpecResult runSpec(const fs::path& file, const std::string& name) {
                     if (key.find('#') != std::string::npos &&
                         mockd::portability::splitPathKey(key).path == specPath &&
                         candidate.is_object() && candidate.contains(method) &&
-                        mockd::portability::stableId("http_", mock.matcher.method + " " + base +
-                                                                  key) == mock.id)
+                        mockd::portability::stableId(
+                            "http_", mock.matcher.method + " " + base + key) == mock.id)
                         item = &candidate;
             std::map<std::string, std::string> values;
             if (item && item->is_object()) {

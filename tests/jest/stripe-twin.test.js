@@ -101,3 +101,21 @@ test('every other operation of the spec answers from its schema', async () => {
     const charges = await stripe.charges.list();
     expect(charges.object).toBe('list');
 });
+
+test('a call Stripe would refuse is refused: the twin checks requests against the spec', async () => {
+    // balance is an integer and there is no `nickname` parameter in Stripe's spec.
+    const res = await fetch(`${server.url}/v1/customers`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: 'Bearer sk_test_twin' },
+        body: 'email=ann%40example.com&balance=lots&nickname=annie&metadata[tier]=gold',
+    });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
+    const problem = await res.json();
+    expect(problem.type).toBe('validation_error');
+    const fields = problem.errors.map((e) => `${e.location} ${e.field}`).sort();
+    expect(fields).toEqual(['body ', 'body $.balance']);  // the unknown name is the body's own
+    // The same call with the right types is answered by the table.
+    const ok = await stripe.customers.create({ email: 'ann@example.com', balance: 100, metadata: { tier: 'gold' } });
+    expect(ok.balance).toBe(100);
+});
