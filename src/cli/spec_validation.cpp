@@ -9,6 +9,7 @@
 #include "core/json_fields.h"
 #include "core/mock_codec.h"
 #include "core/yaml_json.h"
+#include "engine/request_log.h"
 #include "log/log.h"
 #include "validation/spec_filter.h"
 
@@ -47,6 +48,9 @@ std::unique_ptr<http::Filter> specValidationFilter(
     std::vector<std::string> exemptPrefixes) {
     validation::SpecValidationOptions options;
     options.exempt = std::move(exemptPrefixes);
+    options.onRefusal = [](http::Response& res, const std::string& error) {
+        engine::noteExchange(res, "", {}, {}, error);
+    };
     bool enabled = false;
     core::Json doc;
     std::string source;

@@ -34,6 +34,9 @@ void SpecValidationFilter::apply(const core::Request& req, http::Response& res,
                        {"problems", core::problemSummary(problems)}});
         http::local_reply::text(res, options_.failStatus, "application/problem+json",
                                 core::problemJson(options_.failStatus, problems));
+        if (options_.onRefusal)
+            options_.onRefusal(
+                res, "request breaks the OpenAPI spec: " + core::problemSummary(problems));
         return;
     }
     if (!problems.empty() && options_.logWarnings)

@@ -3,6 +3,7 @@
 // a filter on the port's chain.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -23,6 +24,8 @@ struct SpecValidationOptions {
     int failStatus = 400;
     // Paths the check leaves alone besides mockd's built-ins (/__mockd/...): mounted handlers.
     std::vector<std::string> exempt;
+    // Told of each refusal (with what was wrong), so that the port's request log records it.
+    std::function<void(http::Response&, const std::string&)> onRefusal;
 };
 
 class SpecValidationFilter final : public http::Filter {
