@@ -20,7 +20,7 @@ TOP_LEVEL = {
     "workspaces": [{"name": "team"}],
     "websocketEndpoints": [{"path": "/ws"}],
 }
-SERVER_SECTIONS = ["graphql", "grpc", "oauth", "soap", "mqtt", "validation", "audit"]
+SERVER_SECTIONS = ["graphql", "grpc", "oauth", "soap", "mqtt", "audit"]
 
 
 def typed_mock(kind):
