@@ -14,6 +14,7 @@
 #include <valijson/validation_results.hpp>
 #include <valijson/validator.hpp>
 
+#include "core/encoding.h"
 #include "core/request_validation.h"
 #include "core/stack.h"
 
@@ -274,6 +275,55 @@ struct Translator {
             if (!kDataKeywords.count(it.key()))
                 walk(it.value(), at + "/" + pointerToken(it.key()), depth + 1);
     }
+
+    // The $refs valijson cannot follow, left out (and named): one to another document (none is
+    // fetched), one to the whole document, one that is no JSON pointer, and a chain of $refs
+    // that comes back to itself with no schema between (valijson would follow it forever).
+    void refs(Json& document, Json& j, const std::string& at, int depth) {
+        if (depth > kMaxDepth) return;
+        if (j.is_array()) {
+            for (size_t i = 0; i < j.size(); ++i)
+                refs(document, j[i], at + "/" + std::to_string(i), depth + 1);
+            return;
+        }
+        if (!j.is_object()) return;
+        if (auto r = j.find("$ref"); r != j.end() && r->is_string()) {
+            const std::string problem = refProblem(document, r->get<std::string>());
+            if (!problem.empty()) {
+                unchecked.push_back(at + "/$ref: " + r->get<std::string>() + " " + problem +
+                                    ": not checked");
+                j.erase("$ref");
+            }
+        }
+        for (auto it = j.begin(); it != j.end(); ++it)
+            if (!kDataKeywords.count(it.key()))
+                refs(document, it.value(), at + "/" + pointerToken(it.key()), depth + 1);
+    }
+
+    static const Json* target(const Json& document, const std::string& ref) {
+        if (ref.size() < 2 || ref[0] != '#' || ref[1] != '/') return nullptr;
+        try {
+            return &document.at(Json::json_pointer(percentDecode(ref.substr(1))));
+        } catch (const std::exception&) {
+            return nullptr;
+        }
+    }
+
+    static std::string refProblem(const Json& document, const std::string& ref) {
+        if (!ref.starts_with('#')) return "points outside the document";
+        if (ref == "#" || ref == "#/") return "names the whole document";
+        std::set<std::string> seen{ref};
+        const Json* t = target(document, ref);
+        if (!t) return "names nothing in the document";
+        for (int hops = 0; t && t->is_object(); ++hops) {
+            auto next = t->find("$ref");
+            if (next == t->end() || !next->is_string()) return "";
+            if (hops > 64 || !seen.insert(next->get<std::string>()).second)
+                return "comes back to itself";
+            t = target(document, next->get<std::string>());
+        }
+        return "";
+    }
 };
 
 // valijson's error context ("<root>", "[items]", "[0]") as a dotted field ("items.0").
@@ -288,6 +338,24 @@ std::string fieldOf(const std::vector<std::string>& context) {
     }
     return field;
 }
+
+// How deeply a value nests (arrays and objects), counted up to `limit`.
+size_t depthOf(const Json& root, size_t limit) {
+    size_t deepest = 0;
+    std::vector<std::pair<const Json*, size_t>> stack{{&root, 1}};
+    while (!stack.empty()) {
+        auto [j, d] = stack.back();
+        stack.pop_back();
+        if (!j->is_structured()) continue;
+        deepest = std::max(deepest, d);
+        if (deepest > limit) return deepest;
+        for (const auto& c : *j) stack.emplace_back(&c, d + 1);
+    }
+    return deepest;
+}
+
+// valijson recurses once per level of the value.
+constexpr size_t kMaxValueDepth = 256;
 
 // The longest property name in a value: valijson matches names against `patternProperties`
 // with std::regex, which recurses once per character.
@@ -306,6 +374,7 @@ std::vector<std::string> translateToDraft7(Json& document, SchemaDialect dialect
                                            OpenApiDirection direction) {
     Translator t{dialect, direction, {}};
     t.walk(document, "", 0);
+    t.refs(document, document, "", 0);
     return std::move(t.unchecked);
 }
 
@@ -345,6 +414,10 @@ std::shared_ptr<const JsonSchema> JsonSchema::compile(Json& translated, const st
 }
 
 bool JsonSchema::validate(const Json& value, std::vector<SchemaViolation>* out) const {
+    if (depthOf(value, kMaxValueDepth) > kMaxValueDepth) {
+        if (out) out->push_back({"", "nests deeper than 256 levels: not checked"});
+        return false;
+    }
     // A property name too long for this thread's stack is reported instead of checked.
     const size_t longest = longestKey(value);
     if (longest > 256 && longest * 4096 + (size_t{8} << 20) > stackRemaining()) {
@@ -381,6 +454,7 @@ bool JsonSchema::validate(const Json& value, std::vector<SchemaViolation>* out) 
 }
 
 size_t JsonSchema::countViolations(const Json& value) const {
+    if (depthOf(value, kMaxValueDepth) > kMaxValueDepth) return 1;
     thread_local valijson::Validator validator;
     valijson::ValidationResults results;
     if (validator.validate(compiled_->schema, valijson::adapters::NlohmannJsonAdapter(value),

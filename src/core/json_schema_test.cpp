@@ -146,6 +146,33 @@ TEST(JsonSchema, SubschemaOfADocumentWithRefs) {
     EXPECT_THROW(set.at("/components/schemas/Nothing"), std::runtime_error);
 }
 
+TEST(JsonSchema, RefsValijsonCannotFollowAreLeftOutAndNamed) {
+    Json doc = Json::parse(R"({"definitions": {"a": {"$ref": "#/definitions/b"},
+        "b": {"$ref": "#/definitions/a"}, "c": {"$ref": "/elsewhere"}, "d": {"$ref": "#"},
+        "e": {"$ref": "#/nowhere"}, "f": {"type": "array", "items": {"$ref": "#/definitions/f"}}}})");
+    auto unchecked = translateToDraft7(doc, SchemaDialect::OpenApi30);
+    ASSERT_EQ(unchecked.size(), 4u);  // breaking a's loop is enough for b
+    EXPECT_NE(unchecked[0].find("/definitions/a/$ref: #/definitions/b comes back to itself"),
+              std::string::npos)
+        << unchecked[0];
+    SchemaSet set(doc);
+    for (const char* at :
+         {"/definitions/a", "/definitions/b", "/definitions/c", "/definitions/d", "/definitions/e"})
+        EXPECT_TRUE(set.at(at)->validate(42)) << at;  // left out: anything goes
+    // A schema that refers to itself through a schema (a tree) is fine.
+    EXPECT_TRUE(set.at("/definitions/f")->validate(Json::parse("[[[]], []]")));
+    EXPECT_FALSE(set.at("/definitions/f")->validate(Json::parse("[[1]]")));
+}
+
+TEST(JsonSchema, ValuesNestedTooDeeplyAreNotChecked) {
+    auto s = compiled({{"type", "array"}});
+    Json deep = Json::array();
+    for (int i = 0; i < 300; ++i) deep = Json::array({deep});
+    std::vector<SchemaViolation> v;
+    EXPECT_FALSE(s->validate(deep, &v));
+    EXPECT_NE(v[0].message.find("deeper than 256"), std::string::npos);
+}
+
 TEST(JsonSchema, ViolationsAreLeavesWithDottedFields) {
     auto s = compiled(Json::parse(R"({"type": "object", "properties": {"items": {"type": "array",
         "items": {"type": "object", "properties": {"sku": {"type": "string"}}}}}})"));
