@@ -86,7 +86,7 @@ bool validDate(const std::string& year, int month, int day) {
 // RFC 3339 dates and times (as JSON Schema's date, time and date-time), and the formats mockd's
 // field rules know (email, uuid, ipv4, ipv6), on strings only: JSON Schema's `format` says
 // nothing about other values. Other formats are annotations.
-bool schemaFormatHolds(const std::string& format, const std::string& s) {
+bool formatHoldsForSchema(const std::string& format, const std::string& s) {
     static const RE2 kDate(R"(^(\d{4})-(\d{2})-(\d{2})$)");
     static const RE2 kTime(
         R"(^([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d+)?([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d)$)");
@@ -111,7 +111,7 @@ class FormatCheck final : public valijson::constraints::PolyConstraint {
     bool validate(const valijson::adapters::Adapter& target,
                   const std::vector<std::string>& context,
                   valijson::ValidationResults* results) const override {
-        if (!target.isString() || schemaFormatHolds(format_, target.getString())) return true;
+        if (!target.isString() || formatHoldsForSchema(format_, target.getString())) return true;
         if (results) results->pushError(context, "must be a valid " + format_);
         return false;
     }
@@ -376,6 +376,10 @@ std::vector<std::string> translateToDraft7(Json& document, SchemaDialect dialect
     t.walk(document, "", 0);
     t.refs(document, document, "", 0);
     return std::move(t.unchecked);
+}
+
+bool jsonSchemaFormatHolds(const std::string& format, const std::string& value) {
+    return formatHoldsForSchema(format, value);
 }
 
 struct JsonSchema::Compiled {

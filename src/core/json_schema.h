@@ -32,6 +32,10 @@ enum class OpenApiDirection { Either, Request, Response };
 std::vector<std::string> translateToDraft7(Json& document, SchemaDialect dialect,
                                            OpenApiDirection direction = OpenApiDirection::Either);
 
+// Whether a string meets a JSON Schema `format` as the checks here read it: RFC 3339 `date`,
+// `time` and `date-time`, and `email`, `uuid`, `ipv4`, `ipv6`; any other format holds.
+bool jsonSchemaFormatHolds(const std::string& format, const std::string& value);
+
 struct SchemaViolation {
     std::string field;  // dotted path into the value ("items.0.sku"), empty for the value itself
     std::string message;

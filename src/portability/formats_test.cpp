@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "core/json_schema.h"
 #include "portability/importers.h"
 #include "portability/openapi_paths.h"
 #include "portability/regex_sample.h"
@@ -176,6 +177,32 @@ TEST(SchemaSampler, TagsOneOfBranchesWithTheirDiscriminator) {
     EXPECT_TRUE(v["meow"].is_boolean());
     EXPECT_TRUE(s.sample(Json::parse(R"({"$ref": "#/nope"})")).is_null());
     EXPECT_EQ(s.unresolvedRefs().count("#/nope"), 1u);
+}
+
+TEST(SchemaSample, ExamplesThatContradictTheirSchemaAreNotUsed) {
+    Json root = Json::parse(R"({"components": {"schemas": {
+        "DateTime": {"type": "string", "format": "date-time"},
+        "Result": {"type": "object",
+            "example": {"project": {"created": "1472660939.152", "name": "p"}},
+            "properties": {"project": {"allOf": [{"$ref": "#/components/schemas/Project"}]}}},
+        "Good": {"type": "object", "example": {"project": {"created": "2024-01-02T03:04:05Z"}},
+            "properties": {"project": {"$ref": "#/components/schemas/Project"}}},
+        "Project": {"type": "object", "properties": {
+            "created": {"allOf": [{"$ref": "#/components/schemas/DateTime"}]},
+            "name": {"type": "string"}}}}}})");
+    SchemaSampler s(root, 1);
+    Json bad = s.sample(root["components"]["schemas"]["Result"]);
+    EXPECT_NE(bad["project"]["created"], "1472660939.152");  // generated instead
+    EXPECT_TRUE(
+        core::jsonSchemaFormatHolds("date-time", bad["project"]["created"].get<std::string>()))
+        << bad;
+    Json good = s.sample(root["components"]["schemas"]["Good"]);
+    EXPECT_EQ(good["project"]["created"], "2024-01-02T03:04:05Z");  // the spec's own example
+    EXPECT_FALSE(s.plausible(7, Json::parse(R"({"type": "string"})")));
+    EXPECT_FALSE(s.plausible("x", Json::parse(R"({"enum": ["a"]})")));
+    EXPECT_FALSE(
+        s.plausible(Json::object(), Json::parse(R"({"type": "object", "required": ["a"]})")));
+    EXPECT_TRUE(s.plausible(nullptr, Json::parse(R"({"type": "string", "nullable": true})")));
 }
 
 TEST(RegexSample, BuildsMatchingStrings) {

@@ -242,10 +242,14 @@ class OpenApiImporter {
         headers["Content-Type"] = media == "*/*" ? "application/json" : media;
         const Json* m = deref((*content)[media]);
         if (!m || !m->is_object()) return {};
-        if (m->contains("example")) return bodyText((*m)["example"], media);
+        // The spec's example, when it meets the schema (real specs' examples often do not).
+        const Json* schema = m->contains("schema") ? &(*m)["schema"] : nullptr;
+        auto fits = [&](const Json& v) { return !schema || sampler_.plausible(v, *schema); };
+        if (m->contains("example") && fits((*m)["example"]))
+            return bodyText((*m)["example"], media);
         if (auto ex = m->find("examples"); ex != m->end() && ex->is_object() && !ex->empty()) {
             const Json* first = deref(ex->begin().value());
-            if (first && first->is_object() && first->contains("value"))
+            if (first && first->is_object() && first->contains("value") && fits((*first)["value"]))
                 return bodyText((*first)["value"], media);
         }
         if (m->contains("schema")) {

@@ -2,9 +2,12 @@
 // comes from one generator seeded per sample, never from the clock.
 #include "portability/schema_sample.h"
 
+#include <re2/re2.h>
+
 #include <algorithm>
 #include <cmath>
 
+#include "core/json_schema.h"
 #include "portability/regex_sample.h"
 
 namespace mockd::portability {
@@ -151,6 +154,90 @@ std::string SchemaSampler::typeOf(const Json& s) const {
     return "";
 }
 
+bool SchemaSampler::matchesPattern(const std::string& pattern, const std::string& value) {
+    auto it = compiledPatterns_.find(pattern);
+    if (it == compiledPatterns_.end()) {
+        RE2::Options options;
+        options.set_log_errors(false);
+        auto re = std::make_shared<const RE2>(pattern, options);
+        it = compiledPatterns_.emplace(pattern, re->ok() ? re : nullptr).first;
+    }
+    const auto* re = static_cast<const RE2*>(it->second.get());
+    return !re || RE2::PartialMatch(value, *re);  // a pattern RE2 cannot run says nothing
+}
+
+bool SchemaSampler::plausible(const Json& v, const Json& schema, int depth) {
+    const Json* s = &schema;
+    for (int hops = 0; s->is_object() && s->contains("$ref") && (*s)["$ref"].is_string(); ++hops)
+        if (hops > 16 || !(s = resolve((*s)["$ref"].get<std::string>()))) return true;
+    if (!s->is_object() || depth > 8) return true;
+    if (auto all = s->find("allOf"); all != s->end() && all->is_array())
+        for (const auto& part : *all)
+            if (!plausible(v, part, depth + 1)) return false;
+    for (const char* key : {"oneOf", "anyOf"})
+        if (auto some = s->find(key); some != s->end() && some->is_array() && !some->empty() &&
+                                      std::none_of(some->begin(), some->end(), [&](const Json& b) {
+                                          return plausible(v, b, depth + 1);
+                                      }))
+            return false;
+    if (auto e = s->find("enum");
+        e != s->end() && e->is_array() && std::find(e->begin(), e->end(), v) == e->end())
+        return false;
+    const std::string type = typeOf(*s);
+    auto t = s->find("type");
+    const bool nullable =
+        (has(*s, "nullable") && (*s)["nullable"] == true) ||
+        (t != s->end() && t->is_array() && std::find(t->begin(), t->end(), "null") != t->end());
+    if (v.is_null()) return nullable || type.empty();
+    if (type == "string") {
+        if (!v.is_string()) return false;
+        const std::string& str = v.get_ref<const std::string&>();
+        if (has(*s, "minLength") && str.size() < numberAt(*s, "minLength")) return false;
+        if (auto f = s->find("format"); f != s->end() && f->is_string() &&
+                                        !core::jsonSchemaFormatHolds(f->get<std::string>(), str))
+            return false;
+        if (auto p = s->find("pattern");
+            p != s->end() && p->is_string() && !matchesPattern(p->get<std::string>(), str))
+            return false;
+        return true;
+    }
+    if (type == "integer" || type == "number") {
+        if (!v.is_number() || (type == "integer" && !v.is_number_integer() &&
+                               std::trunc(v.get<double>()) != v.get<double>()))
+            return false;
+        const double d = v.get<double>();
+        if (has(*s, "minimum") && d < numberAt(*s, "minimum")) return false;
+        if (has(*s, "maximum") && d > numberAt(*s, "maximum")) return false;
+        return true;
+    }
+    if (type == "boolean") return v.is_boolean();
+    if (type == "array") {
+        if (!v.is_array()) return false;
+        if (has(*s, "minItems") && v.size() < numberAt(*s, "minItems")) return false;
+        if (auto items = s->find("items"); items != s->end())
+            for (size_t i = 0; i < v.size() && i < 3; ++i)
+                if (!plausible(v[i], *items, depth + 1)) return false;
+        return true;
+    }
+    if (type == "object") {
+        if (!v.is_object()) return false;
+        if (auto req = s->find("required"); req != s->end() && req->is_array())
+            for (const auto& name : *req)
+                if (name.is_string() && !v.contains(name.get<std::string>())) return false;
+        auto props = s->find("properties");
+        if (props != s->end() && props->is_object())
+            for (auto it = v.begin(); it != v.end(); ++it) {
+                auto p = props->find(it.key());
+                if (p != props->end() && !plausible(it.value(), *p, depth + 1)) return false;
+                if (p == props->end() && s->contains("additionalProperties") &&
+                    (*s)["additionalProperties"] == false)
+                    return false;
+            }
+        return true;
+    }
+    return true;
+}
+
 // allOf's parts folded into one schema: properties and required united, the rest filled in.
 Json SchemaSampler::mergedAllOf(const Json& s) {
     Json merged = s;
@@ -194,8 +281,10 @@ SchemaSampler::Out SchemaSampler::generate(const Json& s, std::string_view name,
         return o;
     }
     if (auto c = s.find("const"); c != s.end()) return {*c};
-    if (auto e = s.find("example"); e != s.end()) return {*e};
-    if (auto e = s.find("examples"); e != s.end() && e->is_array() && !e->empty()) return {(*e)[0]};
+    if (auto e = s.find("example"); e != s.end() && plausible(*e, s)) return {*e};
+    if (auto e = s.find("examples");
+        e != s.end() && e->is_array() && !e->empty() && plausible((*e)[0], s))
+        return {(*e)[0]};
     if (auto f = s.find("x-mockd-faker"); f != s.end() && f->is_string()) {
         if (auto v = fromFormat(f->get<std::string>(), rng_)) return {*v};
         if (auto v = fromName(f->get<std::string>(), rng_)) return {*v};

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <random>
 #include <set>
@@ -33,6 +34,12 @@ class SchemaSampler {
     // The schema a $ref names, or nullptr (and the ref recorded) when it cannot be resolved.
     const Json* resolve(const std::string& ref);
 
+    // Whether a spec's example plausibly meets its schema: types (and nullable), enums, string
+    // lengths, formats and patterns, number bounds, required properties, and the same for the
+    // properties and items it has, a few levels deep. Real specs' examples often contradict
+    // their schemas (a number for a date-time string); such an example is not used.
+    bool plausible(const Json& example, const Json& schema, int depth = 0);
+
   private:
     const Json& root_;
     std::mt19937_64 rng_;
@@ -45,6 +52,8 @@ class SchemaSampler {
     // A string for each pattern met (patterns repeat across a spec; checking one costs a
     // regex compile).
     std::unordered_map<std::string, std::optional<std::string>> patterns_;
+    std::unordered_map<std::string, std::shared_ptr<const void>> compiledPatterns_;  // RE2s
+    bool matchesPattern(const std::string& pattern, const std::string& value);
 
     struct Out {
         Json value;
