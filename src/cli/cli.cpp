@@ -496,6 +496,7 @@ std::string fetchImportedDocument(const std::string& url) {
     http::ClientRequest req;
     req.url = url;
     req.timeout = std::chrono::seconds(30);
+    req.verifyCertificate = true;
     http::ClientResponse res;
     http::fetch(ctx, req, [&](http::ClientResponse r) { res = std::move(r); });
     ctx.run();

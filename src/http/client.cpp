@@ -1,6 +1,8 @@
 #include "http/client.h"
 
+#include <arpa/inet.h>
 #include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 
 #include <boost/asio.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -114,15 +116,36 @@ void putIdle(const std::string& key, std::unique_ptr<Conn> c) {
     list.push_back({std::move(c), Clock::now()});
 }
 
-asio::ssl::context& tlsContext() {
+asio::ssl::context& tlsContext(bool verify) {
     // Proxy targets and webhook receivers are test systems, often with self-signed
     // certificates: as WireMock's reverse proxy does, every certificate is accepted.
-    static asio::ssl::context ctx = [] {
+    static asio::ssl::context accepting = [] {
         asio::ssl::context c(asio::ssl::context::tls_client);
         c.set_verify_mode(asio::ssl::verify_none);
         return c;
     }();
-    return ctx;
+    // Documents mockd reads are checked as any client checks them: the system's CAs, or those
+    // of the bundle SSL_CERT_FILE (or directory SSL_CERT_DIR) names.
+    static asio::ssl::context verifying = [] {
+        asio::ssl::context c(asio::ssl::context::tls_client);
+        c.set_default_verify_paths();
+        c.set_verify_mode(asio::ssl::verify_peer);
+        return c;
+    }();
+    return verify ? verifying : accepting;
+}
+
+// The name the server's certificate must carry: the host, or the IP address it is.
+void expectPeerName(SSL* ssl, const std::string& host) {
+    X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
+    unsigned char addr[16];
+    if (inet_pton(AF_INET, host.c_str(), addr) == 1 ||
+        inet_pton(AF_INET6, host.c_str(), addr) == 1) {
+        X509_VERIFY_PARAM_set1_ip_asc(param, host.c_str());
+        return;
+    }
+    X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+    SSL_set1_host(ssl, host.c_str());
 }
 
 void appendClean(std::string& out, std::string_view s) {
@@ -153,14 +176,16 @@ std::string serialize(const Url& u, const ClientRequest& req) {
     return wire;
 }
 
-asio::awaitable<std::unique_ptr<Conn>> connect(const Url& u, Clock::time_point deadline) {
+asio::awaitable<std::unique_ptr<Conn>> connect(const Url& u, Clock::time_point deadline,
+                                               bool verify) {
     auto ex = co_await asio::this_coro::executor;
     tcp::resolver resolver(ex);
     auto results = co_await resolver.async_resolve(u.host, u.port, asio::use_awaitable);
     auto c = std::make_unique<Conn>();
     if (u.scheme == "https") {
-        c->tls = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(ex, tlsContext());
+        c->tls = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(ex, tlsContext(verify));
         SSL_set_tlsext_host_name(c->tls->native_handle(), u.host.c_str());
+        if (verify) expectPeerName(c->tls->native_handle(), u.host);
     } else {
         c->plain = std::make_unique<beast::tcp_stream>(ex);
     }
@@ -176,8 +201,18 @@ asio::awaitable<std::unique_ptr<Conn>> connect(const Url& u, Clock::time_point d
     }
     beast::error_code ignored;
     c->lowest().socket().set_option(tcp::no_delay(true), ignored);
-    if (c->tls)
-        co_await c->tls->async_handshake(asio::ssl::stream_base::client, asio::use_awaitable);
+    if (c->tls) {
+        try {
+            co_await c->tls->async_handshake(asio::ssl::stream_base::client, asio::use_awaitable);
+        } catch (const boost::system::system_error& e) {
+            if (!verify || e.code() == beast::error::timeout) throw;
+            const long result = SSL_get_verify_result(c->tls->native_handle());
+            throw std::runtime_error(
+                "the TLS handshake with " + u.host + " failed: " +
+                (result != X509_V_OK ? X509_verify_cert_error_string(result) : e.code().message()) +
+                " (a private CA's certificate can be trusted with SSL_CERT_FILE=ca.pem)");
+        }
+    }
     co_return c;
 }
 
@@ -199,13 +234,15 @@ asio::awaitable<void> roundTrip(Stream& s, beast::flat_buffer& buf, const std::s
 }
 
 asio::awaitable<ClientResponse> exchange(Url u, ClientRequest req) {
-    const std::string key = u.scheme + "://" + u.host + ":" + u.port;
+    // A connection made without checking the certificate never serves a request that checks.
+    const std::string key =
+        u.scheme + "://" + u.host + ":" + u.port + (req.verifyCertificate ? " verified" : "");
     const std::string wire = serialize(u, req);
     const auto deadline = Clock::now() + req.timeout;
     for (int attempt = 0;; ++attempt) {
         std::unique_ptr<Conn> c = takeIdle(key);
         const bool reused = c != nullptr;
-        if (!c) c = co_await connect(u, deadline);
+        if (!c) c = co_await connect(u, deadline, req.verifyCertificate);
         auto parser = std::make_unique<Parser>();
         parser->body_limit(req.maxBodyBytes);
         if (req.method == "HEAD") parser->skip(true);

@@ -36,6 +36,11 @@ struct ClientRequest {
     bool sendBody = false;  // send Content-Length (and the body) even when the body is empty
     std::chrono::milliseconds timeout{300000};
     size_t maxBodyBytes = size_t{64} * 1024 * 1024;
+    // HTTPS: the server's certificate must chain to a trusted CA (the system's, or the bundle
+    // SSL_CERT_FILE names) and name the host. Off for what mocks talk to (proxy targets and
+    // webhook receivers are test systems, often self-signed, as WireMock accepts them); on for
+    // documents mockd reads (imports, specs).
+    bool verifyCertificate = false;
 };
 
 struct ClientResponse {

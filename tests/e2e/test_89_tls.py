@@ -9,6 +9,7 @@ requests, as a test suite would use them.
 
 import hashlib
 import json
+import os
 import socket
 import ssl
 import subprocess
@@ -594,3 +595,37 @@ def test_wiremock_keystore_errors(tmp_path, pki):
     r = run_mockd(base + ["--keystore-type", "JKS"])
     assert r.returncode == 2
     assert "only PKCS12 is read" in r.stderr
+
+
+# --------------------------------------------------------------------------- documents mockd reads
+
+
+SPEC = {"openapi": "3.0.0", "info": {"title": "t", "version": "1"},
+        "paths": {"/ping": {"get": {"responses": {"200": {"description": "ok"}}}}}}
+
+
+def test_imports_by_url_check_the_certificate(serve, pki, tmp_path):
+    # A document mockd reads over HTTPS is checked as any client checks it: its certificate must
+    # chain to a trusted CA (SSL_CERT_FILE adds a private one) and name the host.
+    doc = http_mock("spec", {"method": "GET", "path": "/spec.json"},
+                    {"statusCode": 200, "body": json.dumps(SPEC),
+                     "headers": {"Content-Type": "application/json"}})
+    srv = engine_tls(serve, "--tls-cert", pki / "server.pem", "--tls-key", pki / "server.key",
+                     mocks=(doc,))
+    for host in ("localhost", "127.0.0.1"):
+        cfg = tmp_path / f"by-url-{host}.yaml"
+        cfg.write_text(f"imports:\n  - url: https://{host}:{srv.https_port}/spec.json\n")
+        untrusted = run_mockd(["validate", str(cfg)], timeout=30)
+        out = untrusted.stdout + untrusted.stderr
+        assert untrusted.returncode != 0, out
+        assert "imports[0].url" in out and "unable to get local issuer certificate" in out, out
+        assert "SSL_CERT_FILE" in out, out
+        trusted = run_mockd(["validate", str(cfg)], timeout=30,
+                            env={**os.environ, "SSL_CERT_FILE": str(pki / "ca.pem")})
+        assert trusted.returncode == 0, trusted.stdout + trusted.stderr
+    # The certificate names localhost and 127.0.0.1, not another name of this machine.
+    cfg = tmp_path / "wrong-name.yaml"
+    cfg.write_text(f"imports:\n  - url: https://127.0.0.2:{srv.https_port}/spec.json\n")
+    wrong = run_mockd(["validate", str(cfg)], timeout=30,
+                      env={**os.environ, "SSL_CERT_FILE": str(pki / "ca.pem")})
+    assert wrong.returncode != 0 and "mismatch" in (wrong.stdout + wrong.stderr), wrong.stderr
