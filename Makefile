@@ -116,7 +116,8 @@ ASAN_E2E ?= $(addprefix tests/e2e/,test_20_http_matching.py test_25_http_respons
 	test_30_connection.py test_40_config.py test_41_unsupported.py test_60_admin_mocks.py \
 	test_60_admin_security.py test_91_sse.py \
 	test_80_tables.py test_85_chaos.py test_88_abuse.py test_89_tls.py test_90_templates.py \
-	test_96_wiremock_mode.py test_98_wiremock_templating.py test_99_proxy.py)
+	test_94_validate_spec.py test_96_wiremock_mode.py test_98_wiremock_templating.py \
+	test_99_proxy.py)
 # The concurrency tests: registry swaps under load, the journal, tables, verification counters.
 TSAN_FILTER ?= *Concurren*:RegistryChanges.*:*Thread*:*Race*:*Parallel*:*UnderLoad*:Journal*:RequestCounts*:TableStore*:Connection.*
 export ASAN_OPTIONS ?= detect_leaks=1:abort_on_error=1:detect_stack_use_after_return=0

@@ -500,6 +500,8 @@ std::string fetchImportedDocument(const std::string& url) {
     http::ClientResponse res;
     http::fetch(ctx, req, [&](http::ClientResponse r) { res = std::move(r); });
     ctx.run();
+    // The pool holds sockets of this io_context, which is about to go.
+    http::closeIdleConnections();
     if (res.status == 0) throw std::runtime_error(res.error.empty() ? "no answer" : res.error);
     if (res.status == 404) throw std::runtime_error("not found (404)");
     if (res.status != 200)
