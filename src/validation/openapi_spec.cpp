@@ -11,6 +11,7 @@
 #include <unordered_map>
 
 #include "core/encoding.h"
+#include "core/match_input.h"
 #include "log/log.h"
 #include "portability/openapi_paths.h"
 
@@ -235,19 +236,10 @@ Json coerce(const std::string& value, const std::string& type) {
     return value;
 }
 
+// A query string or form body as name/value pairs, by the one decoder the matchers use.
 std::vector<std::pair<std::string, std::string>> formPairs(std::string_view text) {
     std::vector<std::pair<std::string, std::string>> out;
-    while (!text.empty()) {
-        size_t amp = text.find('&');
-        std::string_view pair = text.substr(0, amp);
-        text = amp == std::string_view::npos ? std::string_view() : text.substr(amp + 1);
-        if (pair.empty()) continue;
-        size_t eq = pair.find('=');
-        out.emplace_back(core::percentDecode(pair.substr(0, eq), true),
-                         eq == std::string_view::npos
-                             ? std::string()
-                             : core::percentDecode(pair.substr(eq + 1), true));
-    }
+    core::parseQuery(text, out);
     return out;
 }
 
